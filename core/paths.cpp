@@ -1,0 +1,68 @@
+#include "core/paths.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+namespace nixtide {
+
+namespace {
+
+bool looksLikeDataDir(const QString &dir)
+{
+    return QFileInfo::exists(dir + QStringLiteral("/agent/inject/sitecustomize.py"));
+}
+
+} // namespace
+
+QString DataPaths::dataDir()
+{
+    const QString overridden = qEnvironmentVariable("NIXTIDE_DATA_DIR");
+    if (!overridden.isEmpty())
+        return overridden;
+    if (QCoreApplication::instance()) {
+        const QString installed = QDir::cleanPath(QCoreApplication::applicationDirPath()
+                                                  + QStringLiteral("/../share/nixtide"));
+        if (looksLikeDataDir(installed))
+            return installed;
+    }
+    return QStringLiteral(NIXTIDE_SOURCE_DIR);
+}
+
+QString DataPaths::agentDir()
+{
+    const QString base = dataDir();
+    // In the source tree the agent sits under core/, once installed directly
+    // under share/nixtide.
+    if (looksLikeDataDir(base))
+        return base + QStringLiteral("/agent");
+    return base + QStringLiteral("/core/agent");
+}
+
+QString DataPaths::demoDir()
+{
+    const QString base = dataDir();
+    const QString installed = base + QStringLiteral("/demo");
+    if (QFileInfo::exists(installed))
+        return installed;
+    return base + QStringLiteral("/resources/demo");
+}
+
+QString DataPaths::stateDir()
+{
+    QString base = qEnvironmentVariable("XDG_STATE_HOME");
+    if (base.isEmpty())
+        base = QDir::homePath() + QStringLiteral("/.local/state");
+    return base + QStringLiteral("/nixtide");
+}
+
+QString DataPaths::runtimeDir()
+{
+    const QString xdg = qEnvironmentVariable("XDG_RUNTIME_DIR");
+    if (!xdg.isEmpty() && QFileInfo(xdg).isDir())
+        return xdg;
+    return QDir::tempPath();
+}
+
+} // namespace nixtide

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <QString>
+
+namespace nixtide {
+
+// Where nixtide's data (the agent package, the demo) lives. An installed
+// nixtide finds it under <prefix>/share/nixtide; a build tree uses the source
+// checkout so that edits to the agent take effect without reinstalling.
+// NIXTIDE_DATA_DIR overrides both (used by packagers and tests).
+class DataPaths
+{
+public:
+    static QString dataDir();
+    static QString agentDir();      // contains inject/sitecustomize.py
+    static QString demoDir();       // resources/demo
+    static QString stateDir();      // $XDG_STATE_HOME/nixtide, run records
+    static QString runtimeDir();    // $XDG_RUNTIME_DIR or /tmp, sockets
+};
+
+} // namespace nixtide
