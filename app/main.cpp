@@ -4,9 +4,12 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QTextStream>
 
 #include <cstdio>
+#include <cstring>
+#include <vector>
 
 namespace {
 
@@ -38,16 +41,36 @@ int runGui(int argc, char **argv)
     return app.exec();
 }
 
+// Headless subcommands run on a QCoreApplication: no display needed, and
+// the same core engine as the GUI. Each takes the arguments after its name.
+struct Subcommand
+{
+    const char *name;
+    int (*run)(const QStringList &arguments);
+};
+
+const std::vector<Subcommand> kSubcommands = {
+};
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     // --version must work without a display (CI, packagers' install checks).
     for (int i = 1; i < argc; ++i) {
-        const QByteArray arg(argv[i]);
-        if (arg == "--version" || arg == "-v") {
+        if (std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0) {
             std::printf("nixtide %s\n", nixtide::kVersion);
             return 0;
+        }
+    }
+    if (argc > 1) {
+        for (const Subcommand &sub : kSubcommands) {
+            if (std::strcmp(argv[1], sub.name) != 0)
+                continue;
+            QCoreApplication app(argc, argv);
+            QCoreApplication::setApplicationName(QStringLiteral("nixtide"));
+            QCoreApplication::setApplicationVersion(QString::fromLatin1(nixtide::kVersion));
+            return sub.run(QCoreApplication::arguments().mid(2));
         }
     }
     return runGui(argc, argv);
