@@ -13,6 +13,12 @@ namespace nixtide {
 
 namespace {
 
+py::str toPy(const QString &text)
+{
+    const QByteArray utf8 = text.toUtf8();
+    return py::str(utf8.constData(), static_cast<size_t>(utf8.size()));
+}
+
 // The interpreter lives until process exit: CPython cannot be re-initialised
 // reliably once extension modules (pyflakes' deps) were loaded.
 struct Interpreter
@@ -26,6 +32,13 @@ Interpreter &interpreter()
     static Interpreter instance;
     if (!instance.guard) {
         instance.guard = std::make_unique<py::scoped_interpreter>();
+        // Packagers point NIXTIDE_PYTHONPATH at pyflakes and jedi rather than
+        // PYTHONPATH, which would leak into the driver processes we start.
+        const QStringList extra = qEnvironmentVariable("NIXTIDE_PYTHONPATH")
+                                      .split(QLatin1Char(':'), Qt::SkipEmptyParts);
+        py::list sysPath = py::module_::import("sys").attr("path");
+        for (qsizetype i = extra.size() - 1; i >= 0; --i)
+            sysPath.insert(0, toPy(extra[i]));
         QFile file(QStringLiteral(":/nixtide/nixtide_analysis.py"));
         if (!file.open(QIODevice::ReadOnly))
             throw std::runtime_error("nixtide_analysis.py missing from resources");
@@ -36,12 +49,6 @@ Interpreter &interpreter()
                  instance.module.attr("__dict__"));
     }
     return instance;
-}
-
-py::str toPy(const QString &text)
-{
-    const QByteArray utf8 = text.toUtf8();
-    return py::str(utf8.constData(), static_cast<size_t>(utf8.size()));
 }
 
 QString fromPy(const py::handle &value)
