@@ -1,0 +1,595 @@
+"""The debugger core: which frames to trace, when to stop, and the command
+loop the main thread runs while stopped.
+
+Threads: the script runs on the main thread; DAP requests arrive on the
+session's I/O thread. Requests that need the script's frames (stack,
+variables, evaluate, stepping) are queued and served by the main thread
+while it waits in `_command_loop`; pause and breakpoint changes reach a
+running main thread through a signal (see `tracing.py`).
+"""
+
+import linecache
+import os
+import queue
+import sys
+import threading
+
+from . import inspection
+from .breakpoints import BreakpointTable, hit_condition_met
+from .linemap import LineMap, code_lines
+from .tracing import make_backend
+
+AGENT_DIR = os.path.dirname(os.path.abspath(__file__))
+THREAD_ID = 1
+
+
+class RestartRequested(BaseException):
+    """Unwinds the running script so it starts again (VMs stay up)."""
+
+    def __init__(self, launch_args):
+        BaseException.__init__(self, "restart")
+        self.launch_args = launch_args or {}
+
+
+class TerminateRequested(SystemExit):
+    """Ends the script the way `sys.exit` would: the driver cleans up."""
+
+
+class Debugger:
+    def __init__(self, session):
+        self.session = session
+        self.lock = threading.Lock()
+        self.state = "waiting"  # waiting, running, stopped, idle, finished
+        self.commands = queue.Queue()
+        self.table = BreakpointTable()
+        self.exception_filters = {"uncaught"}
+        self.linemap = None
+        self.script_code = None
+        self.namespace = None
+        self.no_debug = False
+        self.step_mode = None  # over, in, out, pause, entry
+        self.step_frame = None
+        self.pause_requested = False
+        self.terminate_requested = False
+        self.restart_requested = None
+        self.exit_code = 1
+        self._stack = []
+        self._refs = {}
+        self._post_mortem = None
+        self._last_raised = None
+        self._agent_files = {}
+        self._user_files = {}
+        self._stdlib = _stdlib_prefixes()
+        self.main_handlers = {}
+        self.backend = make_backend(self)
+
+    # ---- configuration (any thread) -------------------------------------
+    def set_script(self, text, filename, source_path=None, line_map=None):
+        """Compile the script under `filename` and remap breakpoints."""
+        filename = os.path.realpath(filename)
+        code = compile(text, filename, "exec")
+        linemap = LineMap(filename, source_path, line_map)
+        linemap.code_lines = code_lines(code)
+        # Tracebacks and the client read the text that runs, not a stale file.
+        lines = text.splitlines(True)
+        linecache.cache[filename] = (len(text), None, lines, filename)
+        with self.lock:
+            self.linemap = linemap
+            self.table.resolve(linemap)
+        self.breakpoints_changed(announce=True)
+        return code
+
+    def set_breakpoints(self, client_path, specs):
+        with self.lock:
+            breakpoints = self.table.set(client_path, specs, self.linemap)
+        self.breakpoints_changed()
+        return [self.describe_breakpoint(bp) for bp in breakpoints]
+
+    def describe_breakpoint(self, bp):
+        body = {"id": bp.id, "verified": bp.verified}
+        if bp.verified:
+            if self.linemap is not None and bp.filename == self.linemap.script_path:
+                body["line"] = self.linemap.to_source(bp.line)
+            else:
+                body["line"] = bp.line
+        else:
+            body["line"] = bp.client_line
+            body["message"] = bp.message
+        return body
+
+    def set_exception_filters(self, filters):
+        with self.lock:
+            self.exception_filters = set(filters)
+        self.breakpoints_changed()
+
+    def breakpoints_changed(self, announce=False):
+        self.backend.invalidate()
+        if announce:
+            for bp in list(self.table.all()):
+                self.session.send_event("breakpoint", {
+                    "reason": "changed", "breakpoint": self.describe_breakpoint(bp)})
+        if self.state == "running":
+            self.backend.request_retrace()
+
+    def needs_tracing(self):
+        return not self.no_debug and (bool(self.table.by_file) or self.step_mode is not None
+                                      or "raised" in self.exception_filters)
+
+    # ---- classification used by the tracing backends --------------------
+    def is_agent_file(self, filename):
+        flag = self._agent_files.get(filename)
+        if flag is None:
+            flag = os.path.abspath(filename).startswith(AGENT_DIR + os.sep)
+            self._agent_files[filename] = flag
+        return flag
+
+    def is_user_file(self, filename):
+        """Files stepping may enter: the script and non-stdlib Python files."""
+        flag = self._user_files.get(filename)
+        if flag is None:
+            flag = not self.is_agent_file(filename) and not filename.startswith("<") and \
+                not any(filename.startswith(prefix) for prefix in self._stdlib)
+            if self.linemap is not None and filename == self.linemap.script_path:
+                flag = True
+            self._user_files[filename] = flag
+        return flag
+
+    def code_has_breakpoint(self, code):
+        if self.is_agent_file(code.co_filename):
+            return False
+        if "raised" in self.exception_filters and self.linemap is not None \
+                and code.co_filename == self.linemap.script_path:
+            return True
+        lines = self.table.by_file.get(_file_key(code.co_filename))
+        if not lines:
+            return False
+        own = _own_lines(code)
+        if not own:
+            return False
+        low, high = min(own), max(own)
+        return any(low <= line <= high for line in lines)
+
+    # ---- events from the tracing backend (main thread) -------------------
+    def on_line(self, frame):
+        mode = self.step_mode
+        if mode is not None:
+            if mode in ("in", "pause", "entry"):
+                filename = frame.f_code.co_filename
+                if self.is_user_file(filename) and (mode != "entry" or frame.f_code is self.script_code):
+                    self.stop_live(frame, {"in": "step", "pause": "pause", "entry": "entry"}[mode])
+                    return
+            elif mode == "over" and frame is self.step_frame:
+                self.stop_live(frame, "step")
+                return
+        lines = self.table.by_file.get(_file_key(frame.f_code.co_filename))
+        if lines:
+            bp = lines.get(frame.f_lineno)
+            if bp is not None and self._should_break(bp, frame):
+                self.stop_live(frame, "breakpoint", hit_ids=[bp.id])
+
+    def on_return(self, frame):
+        if self.step_mode in ("over", "out") and frame is self.step_frame:
+            caller = frame.f_back
+            while caller is not None and self.is_agent_file(caller.f_code.co_filename):
+                caller = None
+            if caller is None:
+                self.step_mode = None
+                self.step_frame = None
+            else:
+                self.step_mode = "over"
+                self.step_frame = caller
+                self.backend.trace_frame(caller)
+
+    def on_raise(self, frame, error):
+        if "raised" not in self.exception_filters or error is self._last_raised:
+            return
+        if not self.is_user_file(frame.f_code.co_filename):
+            return
+        self._last_raised = error
+        self.stop_live(frame, "exception", description=inspection.describe_exception(error),
+                       error=error)
+
+    def on_signal(self, frame):
+        """Main thread, from the signal handler: pause, terminate, retrace."""
+        if self.terminate_requested and self.state in ("running", "stopped", "idle", "finished"):
+            raise TerminateRequested(self.exit_code)
+        if self.restart_requested is not None and self.state == "running":
+            launch_args, self.restart_requested = self.restart_requested, None
+            raise RestartRequested(launch_args)
+        if self.pause_requested and self.state == "running":
+            self.pause_requested = False
+            top = frame
+            if top is not None and not self.is_agent_file(top.f_code.co_filename):
+                self.stop_live(top, "pause")
+                return
+            self.step_mode = "pause"
+        if self.state == "running":
+            self.backend.retrace(frame)
+
+    def _should_break(self, bp, frame):
+        if bp.condition:
+            try:
+                if not eval(bp.condition, frame.f_globals, frame.f_locals):
+                    return False
+            except Exception as error:
+                self.session.output("console", "breakpoint condition %r failed: %s\n" % (
+                    bp.condition, inspection.describe_exception(error)))
+                return True
+        bp.hits += 1
+        if bp.hit_condition and not hit_condition_met(bp.hit_condition, bp.hits):
+            return False
+        if bp.log_message:
+            self.session.output("console", _interpolate(bp.log_message, frame) + "\n")
+            return False
+        return True
+
+    # ---- stopping ---------------------------------------------------------
+    def stop_live(self, frame, reason, hit_ids=None, description=None, error=None):
+        stack = []
+        current = frame
+        while current is not None:
+            if not self.is_agent_file(current.f_code.co_filename):
+                stack.append((current, current.f_lineno))
+            if current.f_code is self.script_code:
+                break
+            current = current.f_back
+        action = self.stop(stack, reason, hit_ids=hit_ids, description=description, error=error)
+        top = stack[0][0] if stack else frame
+        self.step_frame = None
+        if action == "next":
+            self.step_mode, self.step_frame = "over", top
+        elif action == "stepIn":
+            self.step_mode = "in"
+        elif action == "stepOut":
+            self.step_mode, self.step_frame = "out", top
+        else:
+            self.step_mode = None
+        self.backend.retrace(frame)
+
+    def stop(self, stack, reason, hit_ids=None, description=None, error=None, post_mortem=False):
+        """Report a stop and serve requests until one resumes the script.
+        Returns the resuming command; restart/terminate raise."""
+        with self.lock:
+            self.state = "stopped"
+            self._stack = stack
+            self._refs = {}
+            self._post_mortem = error if post_mortem else None
+            self._error = error
+        body = {"reason": reason, "threadId": THREAD_ID, "allThreadsStopped": True}
+        if description:
+            body["description"] = description
+            body["text"] = description
+        if hit_ids:
+            body["hitBreakpointIds"] = hit_ids
+        self.session.send_event("stopped", body)
+        try:
+            action = self._command_loop()
+        finally:
+            with self.lock:
+                self._stack = []
+                self._refs = {}
+                self._post_mortem = None
+                self._error = None
+                self.state = "running"
+        self.session.send_event("continued", {"threadId": THREAD_ID, "allThreadsContinued": True})
+        return action
+
+    def idle(self, namespace):
+        """Serve requests (REPL, restart, terminate) with no script running;
+        used by interactive drivers once a run has ended."""
+        with self.lock:
+            self.state = "idle"
+            self.namespace = namespace
+        try:
+            return self._command_loop()
+        finally:
+            with self.lock:
+                self.state = "running"
+
+    def _command_loop(self):
+        while True:
+            try:
+                request = self.commands.get(timeout=0.25)
+            except queue.Empty:
+                if self.terminate_requested:
+                    raise TerminateRequested(self.exit_code)
+                continue
+            command = request.get("command", "")
+            handler = self.main_handlers.get(command)
+            if handler is None:
+                handler = getattr(self, "_main_" + command.replace("/", "_"), None)
+            if handler is None:
+                self.session.respond(request, success=False, message="unsupported: " + command)
+                continue
+            try:
+                action = handler(request)
+            except (RestartRequested, SystemExit):
+                raise
+            except Exception as error:
+                self.session.respond(request, success=False,
+                                     message=inspection.describe_exception(error))
+                continue
+            if action:
+                return action
+
+    def submit(self, request):
+        """I/O thread: hand a request to the main thread if it is listening.
+        Returns False when the script is running (caller answers)."""
+        with self.lock:
+            if self.state not in ("stopped", "idle"):
+                return False
+            self.commands.put(request)
+            return True
+
+    # ---- requests served on the main thread -------------------------------
+    def _frame(self, frame_id):
+        if frame_id is None:
+            return self._stack[0] if self._stack else (None, None)
+        index = int(frame_id) - 1
+        if not 0 <= index < len(self._stack):
+            raise ValueError("unknown frameId %s" % frame_id)
+        return self._stack[index]
+
+    def _ref(self, value):
+        ref = len(self._refs) + 1
+        self._refs[ref] = value
+        return ref
+
+    def _main_stackTrace(self, request):
+        arguments = request.get("arguments") or {}
+        start = int(arguments.get("startFrame") or 0)
+        levels = int(arguments.get("levels") or 0)
+        frames = []
+        for index, (frame, line) in enumerate(self._stack):
+            frames.append(self._describe_frame(index + 1, frame, line))
+        shown = frames[start: start + levels] if levels else frames[start:]
+        self.session.respond(request, {"stackFrames": shown, "totalFrames": len(frames)})
+
+    def _describe_frame(self, ident, frame, line):
+        code = frame.f_code
+        name = code.co_name
+        filename = code.co_filename
+        linemap = self.linemap
+        if linemap is not None and filename == linemap.script_path:
+            if name == "<module>":
+                name = "testScript"
+            source = {"path": linemap.client_path, "name": os.path.basename(linemap.client_path)}
+            line = linemap.to_source(line)
+        elif os.path.isabs(filename):
+            source = {"path": filename, "name": os.path.basename(filename)}
+        else:
+            source = {"name": filename, "presentationHint": "deemphasize"}
+        return {"id": ident, "name": name, "source": source, "line": line or 0, "column": 1}
+
+    def _main_scopes(self, request):
+        frame, _line = self._frame((request.get("arguments") or {}).get("frameId"))
+        scopes = []
+        if frame is None:
+            scopes.append(self._scope("Test namespace", self.namespace or {}, "globals"))
+        else:
+            if frame.f_locals is not frame.f_globals:
+                scopes.append(self._scope("Locals", frame.f_locals, "locals"))
+            name = "Test namespace" if frame.f_code is self.script_code else "Globals"
+            scopes.append(self._scope(name, frame.f_globals, "globals"))
+        self.session.respond(request, {"scopes": scopes})
+
+    def _scope(self, name, namespace, hint):
+        scope = inspection.scope_of(namespace)
+        return {"name": name, "presentationHint": hint, "variablesReference": self._ref(scope),
+                "namedVariables": len(scope), "expensive": False}
+
+    def _variable(self, name, value):
+        expandable = inspection.is_expandable(value)
+        return {"name": name, "value": inspection.safe_repr(value), "type": type(value).__name__,
+                "variablesReference": self._ref(value) if expandable else 0}
+
+    def _main_variables(self, request):
+        ref = int((request.get("arguments") or {}).get("variablesReference") or 0)
+        if ref not in self._refs:
+            raise ValueError("variablesReference %d is not valid (any more)" % ref)
+        children = inspection.children(self._refs[ref])
+        self.session.respond(request, {"variables": [self._variable(name, value)
+                                                     for name, value in children]})
+
+    def _main_evaluate(self, request):
+        arguments = request.get("arguments") or {}
+        expression = arguments.get("expression") or ""
+        context = arguments.get("context") or "repl"
+        frame, _line = self._frame(arguments.get("frameId")) if self._stack else (None, None)
+        if context == "hover" and not inspection.hover_allowed(expression):
+            self.session.respond(request, success=False, message="not evaluated on hover")
+            return None
+        saved = sys.stdout, sys.stderr
+        send = self.session.output
+        sys.stdout = inspection.OutputTee(saved[0], "stdout", send)
+        sys.stderr = inspection.OutputTee(saved[1], "stderr", send)
+        try:
+            value, has_value = inspection.evaluate(expression, frame, self.namespace, context)
+        except (RestartRequested, SystemExit):
+            raise
+        except BaseException as error:
+            if context == "repl":
+                send("stderr", inspection.format_exception(error))
+            self.session.respond(request, success=False,
+                                 message=inspection.describe_exception(error))
+            return None
+        finally:
+            sys.stdout, sys.stderr = saved
+        if has_value:
+            body = self._variable("", value)
+            body = {"result": body["value"], "type": body["type"],
+                    "variablesReference": body["variablesReference"]}
+        else:
+            body = {"result": "", "variablesReference": 0}
+        self.session.respond(request, body)
+        return None
+
+    def _main_exceptionInfo(self, request):
+        error = self._error
+        if error is None:
+            raise ValueError("not stopped on an exception")
+        self.session.respond(request, {
+            "exceptionId": type(error).__name__,
+            "description": str(error),
+            "breakMode": "unhandled" if self._post_mortem is not None else "always",
+            "details": {"message": str(error), "typeName": type(error).__name__,
+                        "stackTrace": inspection.format_exception(error)}})
+
+    def _resume(self, request, action):
+        if self._post_mortem is not None and action != "continue":
+            raise ValueError("the script has failed: continue (to fail) or restart")
+        if self.state == "idle" and action != "continue":
+            raise ValueError("no script is running")
+        self.session.respond(request, {"allThreadsContinued": True} if action == "continue" else None)
+        return action
+
+    def _main_continue(self, request):
+        return self._resume(request, "continue")
+
+    def _main_next(self, request):
+        return self._resume(request, "next")
+
+    def _main_stepIn(self, request):
+        return self._resume(request, "stepIn")
+
+    def _main_stepOut(self, request):
+        return self._resume(request, "stepOut")
+
+    def _main_restart(self, request):
+        arguments = request.get("arguments") or {}
+        launch_args = arguments.get("arguments") if isinstance(arguments.get("arguments"), dict) \
+            else arguments
+        self.session.respond(request)
+        raise RestartRequested(launch_args)
+
+    def _main_terminate(self, request):
+        self.session.respond(request)
+        raise TerminateRequested(self.exit_code)
+
+    # ---- control from the I/O thread ----------------------------------------
+    def request_pause(self):
+        with self.lock:
+            if self.state != "running":
+                return False
+            self.pause_requested = True
+        self.backend.interrupt()
+        return True
+
+    def request_restart(self, request):
+        arguments = request.get("arguments") or {}
+        launch_args = arguments.get("arguments") if isinstance(arguments.get("arguments"), dict) \
+            else arguments
+        with self.lock:
+            if self.state != "running":
+                return False
+            self.restart_requested = launch_args
+        self.backend.interrupt()
+        return True
+
+    def detach(self):
+        """The client leaves without ending the test: run on untraced."""
+        with self.lock:
+            self.table = BreakpointTable()
+            self.exception_filters = set()
+            self.no_debug = True
+            state = self.state
+        self.breakpoints_changed()
+        if state == "stopped":
+            self.commands.put({"command": "continue"})
+
+    def execute(self, code, namespace, stop_on_entry=False):
+        """Main thread: run one compiled script under the debugger."""
+        self.script_code = code
+        self.namespace = namespace
+        self.step_mode = "entry" if stop_on_entry and not self.no_debug else None
+        with self.lock:
+            self.state = "running"
+        if self.terminate_requested:
+            raise TerminateRequested(self.exit_code)
+        self.backend.retrace(sys._getframe())
+        try:
+            exec(code, namespace)
+        finally:
+            self.backend.stop_tracing()
+            self.step_mode = None
+            self.step_frame = None
+            with self.lock:
+                if self.state == "running":
+                    self.state = "finished"
+
+    def post_mortem(self, error):
+        """Main thread: stop on an uncaught exception with the traceback's
+        frames. Returns "continue" (let it fail); restart/terminate raise."""
+        stack = []
+        tb = error.__traceback__
+        while tb is not None:
+            if not self.is_agent_file(tb.tb_frame.f_code.co_filename):
+                stack.append((tb.tb_frame, tb.tb_lineno))
+            tb = tb.tb_next
+        stack.reverse()
+        return self.stop(stack, "exception", description=inspection.describe_exception(error),
+                         error=error, post_mortem=True)
+
+    def request_terminate(self):
+        self.terminate_requested = True
+        with self.lock:
+            state = self.state
+        if state in ("running", "finished"):
+            self.backend.interrupt()
+        elif state in ("stopped", "idle"):
+            self.commands.put({"command": "nixtide/internalTerminate"})
+
+    def _main_nixtide_internalTerminate(self, _request):
+        raise TerminateRequested(self.exit_code)
+
+
+def _interpolate(message, frame):
+    out, rest = [], message
+    while "{" in rest and "}" in rest:
+        before, _, tail = rest.partition("{")
+        expression, _, rest = tail.partition("}")
+        try:
+            value = str(eval(expression, frame.f_globals, frame.f_locals))
+        except Exception as error:
+            value = "<%s>" % inspection.describe_exception(error)
+        out.append(before + value)
+    out.append(rest)
+    return "".join(out)
+
+
+_FILE_KEYS = {}
+
+
+def _file_key(filename):
+    key = _FILE_KEYS.get(filename)
+    if key is None:
+        key = os.path.realpath(filename) if not filename.startswith("<") else filename
+        _FILE_KEYS[filename] = key
+    return key
+
+
+_OWN_LINES = {}
+
+
+def _own_lines(code):
+    lines = _OWN_LINES.get(code)
+    if lines is None:
+        if hasattr(code, "co_lines"):
+            lines = [line for _s, _e, line in code.co_lines() if line]
+        else:
+            import dis
+            lines = [line for _o, line in dis.findlinestarts(code) if line]
+        _OWN_LINES[code] = lines
+    return lines
+
+
+def _stdlib_prefixes():
+    import sysconfig
+    prefixes = set()
+    for key in ("stdlib", "platstdlib"):
+        path = sysconfig.get_paths().get(key)
+        if path:
+            prefixes.add(os.path.realpath(path) + os.sep)
+            prefixes.add(path + os.sep)
+    # site-packages live under stdlib on Debian; they are not "the stdlib".
+    return tuple(sorted(prefixes))

@@ -1,0 +1,79 @@
+"""Running the test script under the debugger, again and again.
+
+`run_script` is what replaces the driver's `exec(self.tests, symbols, None)`:
+it waits for the client's configuration, compiles the script under a real
+file name, runs it, stops on an uncaught exception with the frames alive,
+and starts it over on `restart` without touching the machines.
+"""
+
+import os
+import sys
+
+from .debugger import RestartRequested
+
+
+def _merge(launch_args, restart_args):
+    merged = dict(launch_args)
+    for key, value in (restart_args or {}).items():
+        merged[key] = value
+    return merged
+
+
+def run_script(session, namespace, text, filename, after_run=None):
+    """Run the script; return its namespace when it ends normally.
+
+    If the client continues after an uncaught exception, that exception is
+    re-raised so the driver fails as it always would. `after_run`, when
+    given, is called with the namespace after a normal end and may raise
+    RestartRequested (interactive drivers wait there for more requests)."""
+    debugger = session.debugger
+    args = session.wait_configured()
+    base = dict(namespace)
+    current = namespace
+    while True:
+        text = args.get("script") or text
+        filename = args.get("scriptPath") or filename
+        code = debugger.set_script(text, filename, args.get("sourcePath"), args.get("lineMap"))
+        try:
+            try:
+                debugger.execute(code, current, bool(args.get("stopOnEntry")))
+            except Exception as error:
+                if debugger.no_debug or "uncaught" not in debugger.exception_filters \
+                        or session.client_gone.is_set():
+                    raise
+                debugger.post_mortem(error)
+                raise
+            if after_run is not None:
+                after_run(current)
+            return current
+        except RestartRequested as restart:
+            args = _merge(args, restart.launch_args)
+            session.launch_args = args
+            current = dict(base)
+            session.output("console", "nixtide: restarting the test script\n")
+
+
+def default_script_path(argv=None):
+    """Where the bundle's test-script lives, for naming the compiled code."""
+    argv = sys.argv if argv is None else argv
+    path = os.environ.get("testScript")
+    if path and os.path.isfile(path):
+        return path
+    for index, arg in enumerate(argv[1:], 1):
+        if arg == "--config" and index + 1 < len(argv):
+            try:
+                import json
+                with open(argv[index + 1]) as handle:
+                    candidate = json.load(handle).get("test_script")
+                if candidate and os.path.isfile(candidate):
+                    return candidate
+            except (OSError, ValueError, AttributeError):
+                pass
+    for arg in argv[1:]:
+        if not arg.startswith("-") and os.path.isfile(arg):
+            return arg
+    bundle = os.path.dirname(os.path.dirname(os.path.abspath(argv[0] if argv else ".")))
+    candidate = os.path.join(bundle, "test-script")
+    if os.path.isfile(candidate):
+        return candidate
+    return os.path.abspath("test-script")

@@ -1,0 +1,108 @@
+"""How the debugger sees the script run: tracing backends and the signal
+that reaches a busy main thread.
+
+Cost model (design.md "Tracing cost"): only code objects whose line range
+holds a breakpoint get line events; other frames run untraced. With
+`sys.settrace` (Python < 3.12) every function call still costs one call of
+the global trace function, which answers from a per-code-object cache. With
+`sys.monitoring` (3.12+) uninteresting code objects are switched off after
+their first call and run at full speed.
+
+Pause: `signal.pthread_kill` sends a signal to the main thread. It interrupts
+a blocking system call (socket read, sleep, waitpid) and CPython runs the
+Python-level handler on the main thread with the interrupted frame, where the
+debugger stops; the interrupted call is retried afterwards (PEP 475).
+"""
+
+import signal
+import sys
+import threading
+
+SIGNAL = getattr(signal, "SIGRTMIN", None)
+SIGNAL = SIGNAL + 3 if SIGNAL is not None else signal.SIGUSR2
+
+
+class _Backend:
+    def __init__(self, debugger):
+        self.debugger = debugger
+        self._main_ident = None
+        self._previous_handler = None
+
+    def install(self):
+        """Main thread: take the signal used for pause/terminate/retrace."""
+        self._main_ident = threading.get_ident()
+        self._previous_handler = signal.signal(SIGNAL, self._on_signal)
+
+    def interrupt(self):
+        if self._main_ident is not None:
+            signal.pthread_kill(self._main_ident, SIGNAL)
+
+    def request_retrace(self):
+        self.interrupt()
+
+    def _on_signal(self, _signum, frame):
+        self.debugger.on_signal(frame)
+
+
+class SettraceBackend(_Backend):
+    name = "settrace"
+
+    def __init__(self, debugger):
+        _Backend.__init__(self, debugger)
+        self._interesting = {}
+
+    def invalidate(self):
+        self._interesting = {}
+
+    def _classify(self, code):
+        flag = self._interesting.get(code)
+        if flag is None:
+            flag = self.debugger.code_has_breakpoint(code)
+            self._interesting[code] = flag
+        return flag
+
+    def _call(self, frame, event, _arg):
+        debugger = self.debugger
+        mode = debugger.step_mode
+        if mode is not None and mode in ("in", "pause", "entry") \
+                and not debugger.is_agent_file(frame.f_code.co_filename):
+            return self._local
+        flag = self._interesting.get(frame.f_code)
+        if flag is None:
+            flag = self._classify(frame.f_code)
+        return self._local if flag else None
+
+    def _local(self, frame, event, arg):
+        if event == "line":
+            self.debugger.on_line(frame)
+        elif event == "return":
+            self.debugger.on_return(frame)
+        elif event == "exception":
+            self.debugger.on_raise(frame, arg[1])
+        return self._local
+
+    def trace_frame(self, frame):
+        frame.f_trace = self._local
+
+    def retrace(self, frame):
+        """Main thread: switch tracing on or off to match the debugger state
+        and make already-running frames that need it report lines."""
+        debugger = self.debugger
+        if not debugger.needs_tracing():
+            sys.settrace(None)
+            return
+        sys.settrace(self._call)
+        stepping = debugger.step_mode is not None
+        current = frame
+        while current is not None:
+            code = current.f_code
+            if not debugger.is_agent_file(code.co_filename) and (stepping or self._classify(code)):
+                current.f_trace = self._local
+            current = current.f_back
+
+    def stop_tracing(self):
+        sys.settrace(None)
+
+
+def make_backend(debugger):
+    return SettraceBackend(debugger)
