@@ -97,6 +97,31 @@ def _preprocess_screenshot(screenshot_path: str, negate: bool = False) -> str:
     return out_file
 
 
+# Whether tesseract's language data holds the legacy engine (--oem 0 and 2).
+# nixpkgs' does; Debian's tesseract-ocr-eng has only the LSTM one (--oem 1),
+# so those model ids fall back to 1 there.
+_legacy_ocr_available: Optional[bool] = None
+
+
+def _run_tesseract(image: str, model_id: int) -> str:
+    global _legacy_ocr_available
+    if model_id in (0, 2) and _legacy_ocr_available is False:
+        model_id = 1
+    ret = subprocess.run(
+        ["tesseract", image, "-", "--oem", str(model_id)]
+        + ["-c", "debug_file=/dev/null", "--psm", "11"],
+        capture_output=True,
+    )
+    if ret.returncode != 0 and model_id in (0, 2) and b"legacy" in ret.stderr.lower():
+        _legacy_ocr_available = False
+        return _run_tesseract(image, 1)
+    if ret.returncode != 0:
+        raise MachineError(f"OCR failed with exit code {ret.returncode}")
+    if model_id in (0, 2):
+        _legacy_ocr_available = True
+    return ret.stdout.decode("utf-8")
+
+
 def _perform_ocr_on_screenshot(
     screenshot_path: str, model_ids: Iterable[int]
 ) -> List[str]:
@@ -109,14 +134,7 @@ def _perform_ocr_on_screenshot(
     model_results = []
     for image in [screenshot_path, processed_image, processed_negative]:
         for model_id in model_ids:
-            ret = subprocess.run(
-                ["tesseract", image, "-", "--oem", str(model_id)]
-                + ["-c", "debug_file=/dev/null", "--psm", "11"],
-                capture_output=True,
-            )
-            if ret.returncode != 0:
-                raise MachineError(f"OCR failed with exit code {ret.returncode}")
-            model_results.append(ret.stdout.decode("utf-8"))
+            model_results.append(_run_tesseract(image, model_id))
     return model_results
 
 
@@ -928,8 +946,11 @@ class Machine:
         console = io.StringIO()
 
         def console_matches(_last_try: bool) -> bool:
+            # Upstream takes one line per try (one a second); take all that
+            # arrived, so a busy console cannot outrun the timeout.
             try:
-                console.write(self.last_lines.get(block=False) + "\n")
+                while True:
+                    console.write(self.last_lines.get(block=False) + "\n")
             except queue.Empty:
                 pass
             console.seek(0)
