@@ -1,4 +1,5 @@
 #include "core/paths.h"
+#include "core/unixsignals.h"
 #include "nixtide/version.h"
 #include "ui/mainwindow.h"
 
@@ -7,6 +8,7 @@
 #include <QCoreApplication>
 #include <QTextStream>
 
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <vector>
@@ -38,6 +40,11 @@ int runGui(int argc, char **argv)
         return 2;
     }
     window.show();
+    // SIGTERM/SIGINT close the window like the user would, so running
+    // sessions stop their drivers and VMs and state is saved.
+    nixtide::UnixSignalWatcher signalWatcher({SIGINT, SIGTERM, SIGHUP});
+    QObject::connect(&signalWatcher, &nixtide::UnixSignalWatcher::signalReceived, &window,
+                     &QWidget::close);
     return app.exec();
 }
 

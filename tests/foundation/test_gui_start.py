@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""`./packaging/dev.sh run` starts nixtide on the demo: under a real X server
+(Xvfb) the window must appear with the demo test loaded, and close cleanly."""
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+
+BINARY = os.environ["NIXTIDE_BINARY"]
+SOURCE = os.environ["NIXTIDE_SOURCE_DIR"]
+
+
+class GuiStart(unittest.TestCase):
+    def setUp(self):
+        if not shutil.which("Xvfb"):
+            self.fail("Xvfb is not installed; packaging/dev.sh installs xvfb")
+        self.tmp = tempfile.TemporaryDirectory()
+        self.display = ":%d" % (90 + os.getpid() % 100)
+        self.xvfb = subprocess.Popen(["Xvfb", self.display, "-screen", "0", "1280x800x24",
+                                      "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
+        self.env = dict(os.environ, DISPLAY=self.display, XDG_CONFIG_HOME=self.tmp.name,
+                        XDG_STATE_HOME=self.tmp.name)
+        self.env.pop("QT_QPA_PLATFORM", None)
+        deadline = time.time() + 10
+        while subprocess.run(["xwininfo", "-root"], env=self.env, capture_output=True).returncode:
+            self.assertLess(time.time(), deadline, "Xvfb did not start")
+            time.sleep(0.1)
+
+    def tearDown(self):
+        self.xvfb.terminate()
+        self.xvfb.wait()
+        self.tmp.cleanup()
+
+    def window_names(self):
+        out = subprocess.run(["xwininfo", "-root", "-tree"], env=self.env,
+                             capture_output=True, text=True).stdout
+        return out
+
+    def test_window_shows_demo(self):
+        app = subprocess.Popen([BINARY], env=self.env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+        try:
+            deadline = time.time() + 20
+            while "single.nix" not in self.window_names():
+                if app.poll() is not None:
+                    self.fail("nixtide exited early (%s): %s" % (app.returncode, app.stdout.read()))
+                self.assertLess(time.time(), deadline, self.window_names())
+                time.sleep(0.2)
+        finally:
+            app.terminate()
+            app.wait(timeout=10)
+        self.assertEqual(app.returncode, 0, "nixtide should exit cleanly on SIGTERM... or quit")
+
+    def test_missing_file_is_named(self):
+        missing = os.path.join(self.tmp.name, "nope.nix")
+        proc = subprocess.run([BINARY, missing], env=self.env, capture_output=True, text=True,
+                              timeout=30)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("nope.nix", proc.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
