@@ -16,7 +16,7 @@ packages=(
   libvterm-dev libvncserver-dev pybind11-dev python3-dev python3-pyflakes python3-jedi
   qemu-system-x86 qemu-utils busybox-static bash-static linux-image-amd64 cpio kmod
   vde2 netpbm tesseract-ocr tesseract-ocr-eng nix-bin util-linux procps
-  xvfb xauth x11-apps x11-utils
+  xvfb xauth x11-apps x11-utils desktop-file-utils appstream
 )
 
 log() { printf '\033[1mdev.sh:\033[0m %s\n' "$*" >&2; }
