@@ -1,0 +1,121 @@
+"""A logger the driver's CompositeLogger forwards to: turns nested log
+steps, messages, serial lines into `nixtide/...` DAP events."""
+
+import itertools
+import threading
+import time
+from contextlib import contextmanager
+
+_ids = itertools.count(1)
+
+
+class DapLogger:
+    def __init__(self, session):
+        self._session = session
+        self._local = threading.local()
+
+    def _stack(self):
+        stack = getattr(self._local, "stack", None)
+        if stack is None:
+            stack = self._local.stack = []
+        return stack
+
+    def _message(self, level, args, kwargs):
+        if len(args) >= 2 and isinstance(args[1], dict):
+            message, attributes = args[0], args[1]
+        else:
+            message = " ".join(str(arg) for arg in args)
+            attributes = kwargs.get("attributes") or {}
+        self.log(message, attributes, level)
+
+    def log(self, message, attributes=None, level="info"):
+        attributes = dict(attributes or {})
+        stack = self._stack()
+        self._session.send_event("nixtide/log", {
+            "message": str(message), "machine": attributes.get("machine"), "level": level,
+            "parentId": stack[-1] if stack else None, "attributes": _plain(attributes),
+            "time": time.time()})
+
+    @contextmanager
+    def nested(self, message, attributes=None, kind="nested"):
+        attributes = dict(attributes or {})
+        stack = self._stack()
+        ident = next(_ids)
+        start = time.monotonic()
+        self._session.send_event("nixtide/logBegin", {
+            "id": ident, "parentId": stack[-1] if stack else None, "message": str(message),
+            "machine": attributes.get("machine"), "attributes": _plain(attributes),
+            "kind": kind, "time": time.time()})
+        stack.append(ident)
+        failed = False
+        try:
+            yield
+        except BaseException:
+            failed = True
+            raise
+        finally:
+            stack.pop()
+            self._session.send_event("nixtide/logEnd", {
+                "id": ident, "durationSeconds": round(time.monotonic() - start, 6),
+                "failed": failed})
+
+    def subtest(self, name, attributes=None):
+        return self.nested(name, attributes, kind="subtest")
+
+    def debug(self, *args, **kwargs):
+        self._message("debug", args, kwargs)
+
+    def info(self, *args, **kwargs):
+        self._message("info", args, kwargs)
+
+    def warning(self, *args, **kwargs):
+        self._message("warning", args, kwargs)
+
+    def error(self, *args, **kwargs):
+        self._message("error", args, kwargs)
+
+    def log_test_error(self, *args, **kwargs):
+        self._message("error", args, kwargs)
+
+    def log_serial(self, message, machine):
+        self._session.send_event("nixtide/serial", {"machine": machine, "text": str(message) + "\n"})
+
+    def print_serial_logs(self, enable):
+        pass
+
+    def set_log_level(self, level):
+        pass
+
+    def close(self):
+        pass
+
+
+def _plain(attributes):
+    return {str(key): str(value) for key, value in attributes.items()}
+
+
+def wrap_rootlog(rootlog, dap_logger):
+    """Older drivers have one module-level `rootlog`: forward its calls."""
+    for name in ("log", "log_serial", "info", "warning", "error", "log_test_error"):
+        original = getattr(rootlog, name, None)
+        if original is None:
+            continue
+
+        def forward(*args, _original=original, _name=name, **kwargs):
+            try:
+                getattr(dap_logger, _name)(*args, **kwargs)
+            except Exception:
+                pass
+            return _original(*args, **kwargs)
+        setattr(rootlog, name, forward)
+    for name in ("nested", "subtest"):
+        original = getattr(rootlog, name, None)
+        if original is None:
+            continue
+
+        @contextmanager
+        def both(message, attributes=None, _original=original, _name=name):
+            with getattr(dap_logger, _name)(message, attributes or {}):
+                with _original(message, attributes or {}):
+                    yield
+        setattr(rootlog, name, both)
