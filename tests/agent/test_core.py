@@ -1,0 +1,429 @@
+"""The agent on plain Python scripts and on the demo driver without VMs:
+real processes, a real DAP client over a real unix socket."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dapclient  # noqa: E402
+from dapclient import AGENT_DIR, INJECT_DIR, PYTHON, REPO, AgentProcess, DapClient  # noqa: E402
+
+sys.path.insert(0, AGENT_DIR)
+from nixtide_agent.protocol import FrameReader, encode  # noqa: E402
+
+
+def script(text):
+    return textwrap.dedent(text).lstrip("\n")
+
+
+class Framing(unittest.TestCase):
+    def test_partial_multiple_junk_and_bad_json(self):
+        reader = FrameReader()
+        one, two = encode({"a": 1}), encode({"b": "é"})
+        items = []
+        for byte in one:
+            items += reader.feed(bytes([byte]))
+        self.assertEqual(items, [("message", {"a": 1})])
+        items = reader.feed(b"garbage\r\n\r\n" + two + one[:5])
+        self.assertEqual(items[0], ("junk", b"garbage\r\n\r\n"))
+        self.assertEqual(items[1], ("message", {"b": "é"}))
+        self.assertEqual(reader.feed(one[5:] + b"Content-Length: 3\r\n\r\n{x}"),
+                         [("message", {"a": 1}), ("error", items and reader.feed(b"") and "" or
+                          "invalid JSON in frame: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)")])
+
+
+class PlainScripts(unittest.TestCase):
+    def run_agent(self, text, **kwargs):
+        agent = AgentProcess(script(text), **kwargs)
+        self.addCleanup(lambda: agent.proc.poll() is None and agent.proc.kill())
+        return agent
+
+    def test_capabilities_breakpoint_locals_evaluate_exit(self):
+        agent = self.run_agent("""
+            x = 1
+            def f(a):
+                b = a * 2
+                return b
+            y = f(x)
+            print("y is", y)
+        """)
+        caps = agent.start(breakpoints=[{"line": 3}])["body"]
+        for key in ("supportsConfigurationDoneRequest", "supportsConditionalBreakpoints",
+                    "supportsHitConditionalBreakpoints", "supportsEvaluateForHovers",
+                    "supportsRestartRequest", "supportsTerminateRequest"):
+            self.assertTrue(caps[key], key)
+        self.assertEqual({f["filter"] for f in caps["exceptionBreakpointFilters"]}, {"uncaught", "raised"})
+        c = agent.client
+        stopped = c.wait_event("stopped")["body"]
+        self.assertEqual(stopped["reason"], "breakpoint")
+        frames = c.stack()
+        self.assertEqual([(f["name"], f["line"]) for f in frames], [("f", 3), ("testScript", 5)])
+        self.assertEqual(frames[0]["source"]["path"], os.path.realpath(agent.script))
+        self.assertEqual(c.scope_variables(frames[0]["id"], "Locals"),
+                         [{"name": "a", "value": "1", "type": "int", "variablesReference": 0}])
+        self.assertEqual(c.evaluate("a + 10", frames[0]["id"])["body"]["result"], "11")
+        self.assertEqual(c.evaluate("x", frames[1]["id"], context="watch")["body"]["result"], "1")
+        # hover never calls anything
+        self.assertFalse(c.evaluate("print('no')", frames[0]["id"], context="hover", ok=False)["success"])
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        c.wait_event("terminated")
+        code, out, _err = agent.finish()
+        self.assertEqual((code, out), (0, "y is 2\n"))
+
+    def test_condition_and_hit_condition(self):
+        agent = self.run_agent("""
+            total = 0
+            for i in range(10):
+                total += i
+            done = True
+        """)
+        agent.start(breakpoints=[{"line": 3, "condition": "i == 7"}])
+        c = agent.client
+        c.wait_event("stopped")
+        self.assertEqual(c.evaluate("i")["body"]["result"], "7")
+        c.request("setBreakpoints", {"source": {"path": agent.script},
+                                     "breakpoints": [{"line": 3, "hitCondition": "2"}]})
+        c.request("continue")
+        c.wait_event("stopped")
+        self.assertEqual(c.evaluate("i")["body"]["result"], "9")  # hits restart at 8, 9
+        c.request("setBreakpoints", {"source": {"path": agent.script}, "breakpoints": []})
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        agent.finish()
+
+    def test_next_step_in_step_out(self):
+        agent = self.run_agent("""
+            def inner(v):
+                w = v + 1
+                return w
+
+            def outer():
+                r = inner(1)
+                return r * 2
+
+            value = outer()
+            after = value
+        """)
+        agent.start(breakpoints=[{"line": 6}])
+        c = agent.client
+        c.wait_event("stopped")
+        c.request("stepIn")
+        self.assertEqual(c.wait_event("stopped")["body"]["reason"], "step")
+        self.assertEqual([(f["name"], f["line"]) for f in c.stack()[:2]], [("inner", 2), ("outer", 6)])
+        c.request("next")
+        c.wait_event("stopped")
+        self.assertEqual(c.stack()[0]["line"], 3)
+        c.request("stepOut")
+        c.wait_event("stopped")
+        self.assertEqual((c.stack()[0]["name"], c.stack()[0]["line"]), ("outer", 7))
+        c.request("next")  # returning from outer lands on the caller's next line
+        c.wait_event("stopped")
+        self.assertEqual((c.stack()[0]["name"], c.stack()[0]["line"]), ("testScript", 10))
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        agent.finish()
+
+    def test_pause_during_blocking_calls(self):
+        agent = self.run_agent("""
+            import socket, time
+            a, b = socket.socketpair()
+            data = a.recv(10)
+            time.sleep(120)
+            finished = True
+        """)
+        agent.start()
+        c = agent.client
+        time.sleep(0.5)
+        for expected_line in (3, 4):
+            started = time.monotonic()
+            c.request("pause")
+            stopped = c.wait_event("stopped", timeout=5)["body"]
+            elapsed = time.monotonic() - started
+            self.assertEqual(stopped["reason"], "pause")
+            self.assertLess(elapsed, 2.0)
+            top = c.stack()[0]
+            self.assertEqual((top["name"], top["line"]), ("testScript", expected_line))
+            if expected_line == 3:
+                c.evaluate("b.send(b'hello')")
+                c.request("continue")
+                time.sleep(0.5)
+        self.assertEqual(c.evaluate("data")["body"]["result"], "b'hello'")
+        c.request("terminate")
+        c.wait_event("terminated")
+        code, _out, _err = agent.finish()
+        self.assertNotEqual(code, 0)
+
+    def test_exception_stop_evaluate_restart_with_new_text(self):
+        agent = self.run_agent("""
+            import os
+            x = 5
+            raise RuntimeError("boom")
+        """)
+        agent.start()
+        c = agent.client
+        stopped = c.wait_event("stopped")["body"]
+        self.assertEqual(stopped["reason"], "exception")
+        self.assertIn("RuntimeError: boom", stopped["description"])
+        info = c.request("exceptionInfo", {"threadId": 1})["body"]
+        self.assertEqual((info["exceptionId"], info["breakMode"]), ("RuntimeError", "unhandled"))
+        self.assertEqual(c.stack()[0]["line"], 3)
+        self.assertEqual(c.evaluate("x * 2")["body"]["result"], "10")
+        pid = c.evaluate("os.getpid()")["body"]["result"]
+        self.assertFalse(c.request("next", ok=False)["success"])
+        c.request("setBreakpoints", {"source": {"path": agent.script}, "breakpoints": [{"line": 3}]})
+        c.request("restart", {"arguments": {"script": "import os\nx = 6\nprint('fixed', x)\n"}})
+        c.wait_event("stopped", predicate=lambda e: e["body"]["reason"] == "breakpoint")
+        self.assertEqual(c.evaluate("os.getpid()")["body"]["result"], pid)
+        self.assertEqual(c.evaluate("x")["body"]["result"], "6")
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        code, out, _err = agent.finish()
+        self.assertEqual((code, out), (0, "fixed 6\n"))
+
+    def test_continue_after_exception_fails_normally(self):
+        agent = self.run_agent("raise ValueError('bad')\n")
+        agent.start()
+        c = agent.client
+        c.wait_event("stopped")
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 1)
+        code, _out, err = agent.finish()
+        self.assertEqual(code, 1)
+        self.assertIn("ValueError: bad", err)
+
+    def test_variables_expand_and_repl_statements(self):
+        agent = self.run_agent("""
+            class Box:
+                def __init__(self):
+                    self.items = [1, {"k": "v"}]
+                    self.name = "box"
+            box = Box()
+            stop = 1
+            end = 2
+        """)
+        agent.start(breakpoints=[{"line": 6}])
+        c = agent.client
+        c.wait_event("stopped")
+        frame = c.stack()[0]["id"]
+        names = {v["name"]: v for v in c.scope_variables(frame, "Test namespace")}
+        self.assertIn("Box", names)
+        box = names["box"]
+        self.assertGreater(box["variablesReference"], 0)
+        attrs = {v["name"]: v for v in c.request("variables", {"variablesReference": box["variablesReference"]})["body"]["variables"]}
+        self.assertEqual(attrs["name"]["value"], "'box'")
+        items = c.request("variables", {"variablesReference": attrs["items"]["variablesReference"]})["body"]["variables"]
+        self.assertEqual([v["name"] for v in items], ["0", "1"])
+        inner = c.request("variables", {"variablesReference": items[1]["variablesReference"]})["body"]["variables"]
+        self.assertEqual(inner[0]["name"], "'k'")
+        result = c.evaluate("z = 40\nprint('side', z)\nz + 2")["body"]
+        self.assertEqual(result["result"], "42")
+        out = c.wait_event("output", predicate=lambda e: "side" in e["body"]["output"])
+        self.assertEqual(out["body"]["category"], "stdout")
+        stale = box["variablesReference"]
+        c.request("next")
+        c.wait_event("stopped")
+        self.assertFalse(c.request("variables", {"variablesReference": stale}, ok=False)["success"])
+        c.request("continue")
+        c.wait_event("exited")
+        agent.finish()
+
+    def test_line_map_and_entry_stop(self):
+        agent = self.run_agent("""
+            a = 1
+            b = 2
+
+            c = a + b
+        """)
+        nix = os.path.join(agent.dir, "test.nix")
+        with open(nix, "w") as handle:
+            handle.write("{...}:\n")
+        # script lines 1..4 came from nix lines 20, 21, 22, 23
+        agent.start(launch={"sourcePath": nix, "lineMap": [20, 21, 22, 23], "stopOnEntry": True},
+                    breakpoints=[{"line": 22}, {"line": 21, "condition": "a == 1"}, {"line": 99}],
+                    source=nix)
+        c = agent.client
+        entry = c.wait_event("stopped")["body"]
+        self.assertEqual(entry["reason"], "entry")
+        top = c.stack()[0]
+        self.assertEqual((top["source"]["path"], top["line"]), (nix, 20))
+        bps = c.request("setBreakpoints", {"source": {"path": nix}, "breakpoints": [
+            {"line": 22}, {"line": 5}, {"line": 99}]})["body"]["breakpoints"]
+        self.assertEqual([(b["verified"], b["line"]) for b in bps], [(True, 23), (True, 20), (False, 99)])
+        c.request("continue")
+        c.wait_event("stopped")
+        self.assertEqual(c.stack()[0]["line"], 23)
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        agent.finish()
+
+    def test_raised_filter_and_terminate_while_running(self):
+        agent = self.run_agent("""
+            try:
+                raise KeyError("caught")
+            except KeyError:
+                pass
+            while True:
+                pass
+        """)
+        agent.start(exceptions=("raised",))
+        c = agent.client
+        stopped = c.wait_event("stopped")["body"]
+        self.assertEqual(stopped["reason"], "exception")
+        c.request("continue")
+        time.sleep(0.3)
+        c.request("disconnect", {"terminateDebuggee": True})
+        c.wait_event("terminated", timeout=5)
+        code, _out, _err = agent.finish(timeout=5)
+        self.assertEqual(code, 1)
+
+    def test_wire_robustness(self):
+        agent = self.run_agent("pass\n")
+        c = agent.client
+        frames = b""
+        for seq, command in ((1, "initialize"), (2, "threads")):
+            frames += dapclient_frame({"seq": seq, "type": "request", "command": command})
+        c.send_raw(b"junk!\r\n\r\n" + frames[:7])
+        time.sleep(0.2)
+        for byte in frames[7:]:
+            c.send_raw(bytes([byte]))
+        c.seq = 2
+        self.assertTrue(c.wait_response(1)["success"])
+        self.assertEqual(c.wait_response(2)["body"]["threads"][0]["id"], 1)
+        out = c.wait_event("output", predicate=lambda e: "outside a DAP frame" in e["body"]["output"])
+        self.assertIn("junk!", out["body"]["output"])
+        c.request("launch", {})
+        c.request("configurationDone")
+        c.wait_event("exited")
+        agent.finish()
+
+
+def dapclient_frame(message):
+    body = json.dumps(message).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+class Injection(unittest.TestCase):
+    def setUp(self):
+        self.dir = dapclient.private_dir()
+        self.addCleanup(shutil.rmtree, self.dir, True)
+
+    def test_chains_to_the_interpreters_own_sitecustomize(self):
+        other = os.path.join(self.dir, "other")
+        os.mkdir(other)
+        with open(os.path.join(other, "sitecustomize.py"), "w") as handle:
+            handle.write("import os\nos.environ['CHAINED'] = 'yes:' + __name__\n")
+        env = dict(os.environ, PYTHONPATH=INJECT_DIR + os.pathsep + other)
+        env.pop("NIXTIDE_AGENT_SOCKET", None)
+        out = subprocess.run([PYTHON, "-c", "import os, sys; print(os.environ.get('CHAINED'), "
+                              "'nixtide_agent.bootstrap' in sys.modules)"],
+                             env=env, capture_output=True, text=True, check=True).stdout
+        self.assertEqual(out.split(), ["yes:sitecustomize", "False"])
+
+    def test_refuses_an_open_socket_directory(self):
+        open_dir = os.path.join(self.dir, "open")
+        os.mkdir(open_dir)
+        os.chmod(open_dir, 0o755)
+        env = dict(os.environ, PYTHONPATH=INJECT_DIR,
+                   NIXTIDE_AGENT_SOCKET=os.path.join(open_dir, "s"))
+        result = subprocess.run([PYTHON, "-c", "print('ran')"], env=env, capture_output=True,
+                                text=True, timeout=20)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("must be 0700", result.stderr)
+        self.assertNotIn("ran", result.stdout)
+
+
+DEMO_DRIVER = os.path.join(REPO, "resources", "demo", "driver", "bin", "nixos-test-driver")
+
+
+@unittest.skipUnless(os.path.exists(DEMO_DRIVER), "demo driver not present")
+class DemoDriverWithoutVMs(unittest.TestCase):
+    """The hooks on the demo driver (both embed generations), no machines."""
+
+    def start_driver(self, text, interactive=False, config=False):
+        self.dir = dapclient.private_dir()
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        path = os.path.join(self.dir, "test-script")
+        open(path, "w").write(script(text))
+        sock = os.path.join(self.dir, "agent.sock")
+        env = dict(os.environ, PYTHONPATH=INJECT_DIR, NIXTIDE_AGENT_SOCKET=sock,
+                   DISPLAY=":99", QEMU_OPTS="-m 128")
+        args = [DEMO_DRIVER, "-o", self.dir]
+        if config:
+            cfg = os.path.join(self.dir, "config.json")
+            json.dump({"vms": {}, "containers": {}, "vlans": [], "global_timeout": 600,
+                       "enable_ssh_backdoor": False, "test_script": path}, open(cfg, "w"))
+            args += ["--config", cfg]
+        else:
+            env.update(testScript=path, startScripts="", vlans="")
+        if interactive:
+            args.append("--interactive")
+        self.proc = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.addCleanup(lambda: self.proc.poll() is None and self.proc.kill())
+        client = DapClient(sock)
+        self.addCleanup(client.close)
+        client.request("initialize", {})
+        client.request("launch", {})
+        return client, path
+
+    def test_breakpoint_logs_and_exit_code(self):
+        c, path = self.start_driver("""
+            import os
+            log.info("hello")
+            with subtest("sub"):
+                env = (os.environ.get("DISPLAY"), os.environ.get("QEMU_OPTS"))
+            done = True
+        """)
+        bps = c.request("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 5}]})
+        self.assertTrue(bps["body"]["breakpoints"][0]["verified"])
+        c.request("configurationDone")
+        c.wait_event("stopped")
+        self.assertEqual(c.evaluate("env")["body"]["result"], "(None, '-m 128 -vnc unix:vnc.sock')")
+        self.assertIn("driver", [v["name"] for v in c.scope_variables(c.stack()[0]["id"], "Test namespace")])
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        c.wait_event("terminated")
+        self.proc.wait(10)
+        begins = [e["body"] for e in c.all_events if e["event"] == "nixtide/logBegin"]
+        messages = [b["message"] for b in begins]
+        self.assertIn("run the VM test script", messages)
+        sub = begins[messages.index("sub")]
+        self.assertEqual(sub["parentId"], begins[messages.index("run the VM test script")]["id"])
+        self.assertEqual(sub["kind"], "subtest")
+        self.assertTrue(any(e["event"] == "nixtide/log" and e["body"]["message"] == "hello"
+                            for e in c.all_events))
+
+    def test_failure_then_continue_exits_1(self):
+        c, _path = self.start_driver("t.assertEqual(1, 2)\n")
+        c.request("configurationDone")
+        self.assertEqual(c.wait_event("stopped")["body"]["reason"], "exception")
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 1)
+        self.assertEqual(self.proc.wait(10), 1)
+
+    def test_interactive_config_era_finish_repl_restart_terminate(self):
+        c, _path = self.start_driver("value = 1\n", interactive=True, config=True)
+        c.request("configurationDone")
+        self.assertEqual(c.wait_event("nixtide/scriptFinished")["body"]["status"], "passed")
+        self.assertEqual(c.evaluate("value + 1")["body"]["result"], "2")
+        c.request("restart", {"arguments": {"script": "value = 41\nraise SystemError('x')\n"}})
+        self.assertEqual(c.wait_event("stopped")["body"]["reason"], "exception")
+        c.request("continue")
+        self.assertEqual(c.wait_event("nixtide/scriptFinished")["body"]["status"], "failed")
+        self.assertEqual(c.evaluate("value")["body"]["result"], "41")
+        c.request("terminate")
+        c.wait_event("exited")
+        c.wait_event("terminated")
+        self.proc.wait(10)
+
+
+if __name__ == "__main__":
+    unittest.main()
