@@ -214,8 +214,10 @@ class Agent:
                     type(error), error, error.__traceback__)))
             finally:
                 self.script_depth -= 1
-            session.send_event("nixtide/scriptFinished", {"status": status})
+            def announce(status=status):
+                session.send_event("nixtide/scriptFinished", {"status": status})
             try:
+                session.debugger.idle(current, announce)
                 while True:
                     session.debugger.idle(current)
             except RestartRequested as restart:

@@ -143,11 +143,10 @@ class Debugger:
         lines = self.table.by_file.get(_file_key(code.co_filename))
         if not lines:
             return False
-        own = _own_lines(code)
-        if not own:
-            return False
-        low, high = min(own), max(own)
-        return any(low <= line <= high for line in lines)
+        # Breakpoints always sit on a line that holds code, so a code object
+        # is traced only if one of its own lines (not a nested function's)
+        # has one.
+        return any(line in lines for line in _own_lines(code))
 
     # ---- events from the tracing backend (main thread) -------------------
     def on_line(self, frame):
@@ -274,12 +273,15 @@ class Debugger:
         self.session.send_event("continued", {"threadId": THREAD_ID, "allThreadsContinued": True})
         return action
 
-    def idle(self, namespace):
+    def idle(self, namespace, announce=None):
         """Serve requests (REPL, restart, terminate) with no script running;
-        used by interactive drivers once a run has ended."""
+        used by interactive drivers once a run has ended. `announce` runs
+        once the main thread listens, so a client reacting to it is served."""
         with self.lock:
             self.state = "idle"
             self.namespace = namespace
+        if announce is not None:
+            announce()
         try:
             return self._command_loop()
         finally:

@@ -14,6 +14,7 @@ Python-level handler on the main thread with the interrupted frame, where the
 debugger stops; the interrupted call is retried afterwards (PEP 475).
 """
 
+import os
 import signal
 import sys
 import threading
@@ -104,5 +105,112 @@ class SettraceBackend(_Backend):
         sys.settrace(None)
 
 
+class MonitoringBackend(_Backend):
+    """sys.monitoring (PEP 669, Python 3.12+). Events are process-wide, so
+    callbacks ignore threads other than the main one. Code objects that
+    hold no breakpoint answer their first PY_START with DISABLE and then run
+    uninstrumented; `restart_events()` re-arms them whenever breakpoints or
+    stepping change."""
+
+    name = "monitoring"
+
+    def __init__(self, debugger):
+        _Backend.__init__(self, debugger)
+        monitoring = sys.monitoring
+        self._m = monitoring
+        self._events = monitoring.events
+        self._tool = monitoring.DEBUGGER_ID
+        self._interesting = {}
+        self._local_codes = set()
+        monitoring.use_tool_id(self._tool, "nixtide")
+        register = monitoring.register_callback
+        register(self._tool, self._events.PY_START, self._on_start)
+        register(self._tool, self._events.LINE, self._on_line)
+        register(self._tool, self._events.PY_RETURN, self._on_return)
+        register(self._tool, self._events.RAISE, self._on_raise)
+
+    def invalidate(self):
+        self._interesting = {}
+
+    def _classify(self, code):
+        flag = self._interesting.get(code)
+        if flag is None:
+            flag = self.debugger.code_has_breakpoint(code)
+            self._interesting[code] = flag
+        return flag
+
+    def _instrument(self, code):
+        if code not in self._local_codes:
+            self._local_codes.add(code)
+            self._m.set_local_events(self._tool, code,
+                                     self._events.LINE | self._events.PY_RETURN)
+
+    def _on_start(self, code, _offset):
+        if threading.get_ident() != self._main_ident:
+            return None
+        if self._classify(code):
+            self._instrument(code)
+            return None
+        if self.debugger.step_mode is not None:
+            return None
+        return self._m.DISABLE
+
+    def _on_line(self, code, _line):
+        if threading.get_ident() != self._main_ident:
+            return None
+        self.debugger.on_line(sys._getframe(1))
+        return None
+
+    def _on_return(self, code, _offset, _value):
+        if threading.get_ident() != self._main_ident:
+            return None
+        self.debugger.on_return(sys._getframe(1))
+        return None
+
+    def _on_raise(self, code, _offset, error):
+        if threading.get_ident() != self._main_ident:
+            return None
+        self.debugger.on_raise(sys._getframe(1), error)
+        return None
+
+    def trace_frame(self, frame):
+        self._instrument(frame.f_code)
+
+    def retrace(self, frame):
+        debugger = self.debugger
+        events = self._events
+        for code in self._local_codes:
+            self._m.set_local_events(self._tool, code, 0)
+        self._local_codes = set()
+        if not debugger.needs_tracing():
+            self._m.set_events(self._tool, 0)
+            return
+        wanted = events.PY_START
+        if "raised" in debugger.exception_filters:
+            wanted |= events.RAISE
+        mode = debugger.step_mode
+        if mode in ("in", "pause", "entry"):
+            wanted |= events.LINE | events.PY_RETURN
+        self._m.set_events(self._tool, wanted)
+        current = frame
+        while current is not None:
+            code = current.f_code
+            if not debugger.is_agent_file(code.co_filename) and (mode is not None or self._classify(code)):
+                self._instrument(code)
+            current = current.f_back
+        self._m.restart_events()
+
+    def stop_tracing(self):
+        for code in self._local_codes:
+            self._m.set_local_events(self._tool, code, 0)
+        self._local_codes = set()
+        self._m.set_events(self._tool, 0)
+
+
 def make_backend(debugger):
+    if sys.version_info >= (3, 12) and os.environ.get("NIXTIDE_AGENT_TRACER") != "settrace":
+        try:
+            return MonitoringBackend(debugger)
+        except (ValueError, AttributeError):  # another tool holds the debugger slot
+            pass
     return SettraceBackend(debugger)
