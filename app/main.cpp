@@ -1,3 +1,4 @@
+#include "core/cli/list.h"
 #include "core/paths.h"
 #include "core/unixsignals.h"
 #include "nixtide/version.h"
@@ -57,6 +58,7 @@ struct Subcommand
 };
 
 const std::vector<Subcommand> kSubcommands = {
+    {"list", nixtide::cli::list},
 };
 
 } // namespace

@@ -1,0 +1,286 @@
+#include "core/nix/nixlog.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+
+namespace nixtide {
+
+namespace {
+
+// Nix's activity and result types (libutil/logging.hh), stable since 2.0.
+enum ActivityType : int {
+    actCopyPath = 100,
+    actFileTransfer = 101,
+    actCopyPaths = 103,
+    actBuilds = 104,
+    actBuild = 105,
+};
+enum ResultType : int {
+    resBuildLogLine = 101,
+    resSetPhase = 104,
+    resProgress = 105,
+    resPostBuildLogLine = 107,
+};
+constexpr int kTailLines = 25;
+
+const QRegularExpression &drvPattern()
+{
+    static const QRegularExpression re(QStringLiteral("'?(/nix/store/[^' ]+\\.drv)'?"));
+    return re;
+}
+
+} // namespace
+
+QJsonObject NixProgress::toJson() const
+{
+    QJsonObject o{{QStringLiteral("done"), done},
+                  {QStringLiteral("expected"), expected},
+                  {QStringLiteral("running"), running},
+                  {QStringLiteral("failed"), failed},
+                  {QStringLiteral("current"), current}};
+    if (downloadsExpected > 0) {
+        o.insert(QStringLiteral("downloadsDone"), downloadsDone);
+        o.insert(QStringLiteral("downloadsExpected"), downloadsExpected);
+    }
+    if (bytesExpected > 0) {
+        o.insert(QStringLiteral("bytesDone"), bytesDone);
+        o.insert(QStringLiteral("bytesExpected"), bytesExpected);
+    }
+    if (!phase.isEmpty())
+        o.insert(QStringLiteral("phase"), phase);
+    return o;
+}
+
+QString NixError::kindName(Kind kind)
+{
+    switch (kind) {
+    case Kind::None:
+        return QStringLiteral("none");
+    case Kind::Eval:
+        return QStringLiteral("eval");
+    case Kind::Build:
+        return QStringLiteral("build");
+    case Kind::NixMissing:
+        return QStringLiteral("nix-missing");
+    case Kind::FileMissing:
+        return QStringLiteral("file-missing");
+    case Kind::AttributeMissing:
+        return QStringLiteral("attribute-missing");
+    case Kind::Cancelled:
+        return QStringLiteral("cancelled");
+    case Kind::Other:
+        return QStringLiteral("other");
+    }
+    return {};
+}
+
+QString NixError::toText() const
+{
+    QString out;
+    if (!file.isEmpty()) {
+        out = file;
+        if (line > 0)
+            out += u':' + QString::number(line) + u':' + QString::number(column);
+        out += QStringLiteral(": ");
+    }
+    out += QStringLiteral("error: ") + message;
+    if (kind == Kind::Build && !logTail.isEmpty()) {
+        out += QStringLiteral("\nlast lines of the build log of %1:").arg(derivation);
+        for (const QString &l : logTail)
+            out += QStringLiteral("\n  ") + l;
+    }
+    return out;
+}
+
+QJsonObject NixError::toJson() const
+{
+    return {{QStringLiteral("kind"), kindName(kind)},
+            {QStringLiteral("file"), file},
+            {QStringLiteral("line"), line},
+            {QStringLiteral("column"), column},
+            {QStringLiteral("message"), message},
+            {QStringLiteral("derivation"), derivation},
+            {QStringLiteral("logTail"), QJsonArray::fromStringList(logTail)}};
+}
+
+QString NixLogParser::stripAnsi(const QString &text)
+{
+    static const QRegularExpression ansi(QStringLiteral("\x1b\\[[0-9;]*[A-Za-z]"));
+    QString out = text;
+    out.remove(ansi);
+    return out;
+}
+
+QString NixLogParser::drvName(const QString &drvPath)
+{
+    QString name = drvPath.section(u'/', -1);
+    if (name.size() > 33 && name.at(32) == u'-')
+        name = name.mid(33);
+    if (name.endsWith(QLatin1StringView(".drv")))
+        name.chop(4);
+    return name;
+}
+
+void NixLogParser::feed(const QByteArray &rawLine)
+{
+    QByteArray line = rawLine;
+    while (line.endsWith('\n') || line.endsWith('\r'))
+        line.chop(1);
+    if (!line.startsWith("@nix ")) {
+        if (!line.trimmed().isEmpty())
+            m_plainLines.append(stripAnsi(QString::fromUtf8(line)));
+        return;
+    }
+    const QJsonDocument doc = QJsonDocument::fromJson(line.mid(5));
+    if (doc.isObject())
+        handle(doc.object());
+}
+
+void NixLogParser::handle(const QJsonObject &o)
+{
+    const QString action = o.value(QLatin1StringView("action")).toString();
+    const qint64 id = qint64(o.value(QLatin1StringView("id")).toDouble());
+    const int type = o.value(QLatin1StringView("type")).toInt();
+    const QJsonArray fields = o.value(QLatin1StringView("fields")).toArray();
+
+    if (action == QLatin1StringView("msg")) {
+        if (o.value(QLatin1StringView("level")).toInt() == 0)
+            m_errors.append(o);
+        return;
+    }
+    if (action == QLatin1StringView("start")) {
+        m_types.insert(id, type);
+        if (type == actBuild) {
+            const QString drv = fields.at(0).toString();
+            m_buildDrvs.insert(id, drv);
+            m_progress.currentDrv = drv;
+            m_progress.current = drvName(drv);
+            m_progress.phase.clear();
+            if (onProgress)
+                onProgress(m_progress);
+        }
+        return;
+    }
+    if (action == QLatin1StringView("stop")) {
+        m_types.remove(id);
+        return;
+    }
+    if (action != QLatin1StringView("result"))
+        return;
+
+    const int activity = m_types.value(id, -1);
+    if (type == resBuildLogLine || type == resPostBuildLogLine) {
+        const QString drv = m_buildDrvs.value(id);
+        const QString text = stripAnsi(fields.at(0).toString());
+        QStringList &tail = m_tails[drv];
+        tail.append(text);
+        if (tail.size() > kTailLines)
+            tail.removeFirst();
+        if (onLogLine)
+            onLogLine(drvName(drv), text);
+        return;
+    }
+    if (type == resSetPhase && activity == actBuild) {
+        m_progress.phase = fields.at(0).toString();
+        if (onProgress)
+            onProgress(m_progress);
+        return;
+    }
+    if (type != resProgress)
+        return;
+    const auto field = [&fields](int i) { return qint64(fields.at(i).toDouble()); };
+    if (activity == actBuilds) {
+        m_progress.done = int(field(0));
+        m_progress.expected = int(field(1));
+        m_progress.running = int(field(2));
+        m_progress.failed = int(field(3));
+    } else if (activity == actCopyPaths) {
+        m_progress.downloadsDone = int(field(0));
+        m_progress.downloadsExpected = int(field(1));
+    } else if (activity == actCopyPath || activity == actFileTransfer) {
+        m_progress.bytesDone = field(0);
+        m_progress.bytesExpected = field(1);
+    } else {
+        return;
+    }
+    if (onProgress)
+        onProgress(m_progress);
+}
+
+NixError NixLogParser::error() const
+{
+    NixError err;
+    if (m_errors.isEmpty()) {
+        if (m_plainLines.isEmpty())
+            return err;
+        err.kind = NixError::Kind::Other;
+        err.message = m_plainLines.last();
+        err.details = m_plainLines.join(u'\n');
+        return err;
+    }
+    // A failed build reports the builder's failure first and then its
+    // dependants; the first one names the derivation whose log matters.
+    QJsonObject chosen = m_errors.last();
+    for (const QJsonObject &e : m_errors) {
+        const QString raw = stripAnsi(e.value(QLatin1StringView("raw_msg")).toString());
+        if (raw.contains(QLatin1StringView("builder for"))
+            || raw.contains(QLatin1StringView("Cannot build"))) {
+            chosen = e;
+            break;
+        }
+    }
+    const QString raw = stripAnsi(chosen.value(QLatin1StringView("raw_msg")).toString());
+    const QString full = stripAnsi(chosen.value(QLatin1StringView("msg")).toString());
+    err.message = raw.isEmpty() ? full.section(u'\n', 0, 0) : raw.section(u'\n', 0, 0).trimmed();
+    err.message.remove(QRegularExpression(QStringLiteral("^error:\\s*")));
+    err.details = full;
+
+    // Position: Nix's own, mapped to the working tree; newer Nix adds a
+    // trace whose entries are tried when the top one is not a user file.
+    QList<QJsonObject> positions{chosen};
+    for (const QJsonValue &t : chosen.value(QLatin1StringView("trace")).toArray())
+        positions.append(t.toObject());
+    for (const QJsonObject &p : positions) {
+        const QJsonValue fileValue = p.value(QLatin1StringView("file"));
+        if (!fileValue.isString() || p.value(QLatin1StringView("line")).toInt() <= 0)
+            continue;
+        QString file = fileValue.toString();
+        if (mapPath)
+            file = mapPath(file);
+        const bool userFile = !file.startsWith(QLatin1StringView("/nix/store/"))
+                              && QFileInfo(file).isFile();
+        if (err.file.isEmpty() || userFile) {
+            err.file = file;
+            err.line = p.value(QLatin1StringView("line")).toInt();
+            err.column = p.value(QLatin1StringView("column")).toInt();
+        }
+        if (userFile)
+            break;
+    }
+
+    const QRegularExpressionMatch drv = drvPattern().match(raw);
+    if (raw.contains(QLatin1StringView("builder for")) || raw.contains(QLatin1StringView("Cannot build"))
+        || raw.contains(QLatin1StringView("build of"))) {
+        err.kind = NixError::Kind::Build;
+        err.derivation = drv.captured(1);
+        err.logTail = m_tails.value(err.derivation);
+        err.message = QStringLiteral("building %1 failed").arg(drvName(err.derivation));
+        const QRegularExpressionMatch code = QRegularExpression(QStringLiteral("exit code (\\d+)"))
+                                                 .match(raw + full);
+        if (code.hasMatch())
+            err.message += QStringLiteral(" with exit code ") + code.captured(1);
+    } else if ((raw.contains(QLatin1StringView("attribute")) && raw.contains(QLatin1StringView("not found")))
+               || raw.contains(QLatin1StringView("does not provide attribute"))) {
+        err.kind = NixError::Kind::AttributeMissing;
+    } else if (raw.contains(QLatin1StringView("No such file or directory"))
+               || raw.contains(QLatin1StringView("does not exist"))) {
+        err.kind = NixError::Kind::FileMissing;
+    } else {
+        err.kind = NixError::Kind::Eval;
+    }
+    return err;
+}
+
+} // namespace nixtide

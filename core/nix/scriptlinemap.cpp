@@ -1,0 +1,194 @@
+#include "core/nix/scriptlinemap.h"
+
+#include <QRegularExpression>
+
+namespace nixtide {
+
+namespace {
+
+bool isIdentChar(QChar c)
+{
+    return c.isLetterOrNumber() || c == u'_' || c == u'\'' || c == u'-';
+}
+
+// From the start of a value: skips `{ … }:`, `name:` and `name@{ … }:`
+// lambda heads. Returns the offset of the body and sets `isFunction`.
+int skipLambdaHeads(const QString &s, int i, bool *isFunction)
+{
+    while (i < s.size()) {
+        int j = i;
+        if (s.at(j) == u'{') {
+            const int close = NixSource::skipToClosingBrace(s, j + 1);
+            if (close < 0)
+                return i;
+            j = NixSource::skipSpace(s, close + 1);
+            if (j < s.size() && s.at(j) == u'@') {
+                j = NixSource::skipSpace(s, j + 1);
+                while (j < s.size() && isIdentChar(s.at(j)))
+                    ++j;
+                j = NixSource::skipSpace(s, j);
+            }
+        } else if (s.at(j).isLetter() || s.at(j) == u'_') {
+            while (j < s.size() && isIdentChar(s.at(j)))
+                ++j;
+            j = NixSource::skipSpace(s, j);
+            if (j < s.size() && s.at(j) == u'@') {
+                j = NixSource::skipSpace(s, j + 1);
+                if (j >= s.size() || s.at(j) != u'{')
+                    return i;
+                const int close = NixSource::skipToClosingBrace(s, j + 1);
+                if (close < 0)
+                    return i;
+                j = NixSource::skipSpace(s, close + 1);
+            }
+        } else {
+            return i;
+        }
+        // `a:b` without a space is a URI in Nix, not a lambda.
+        if (j >= s.size() || s.at(j) != u':' || (j + 1 < s.size() && !s.at(j + 1).isSpace()))
+            return i;
+        *isFunction = true;
+        i = NixSource::skipSpace(s, j + 1);
+    }
+    return i;
+}
+
+} // namespace
+
+ScriptLocation locateScriptInSource(const QString &source, int attrLine, int attrColumn)
+{
+    ScriptLocation loc;
+    int offset = -1;
+    if (attrLine > 0) {
+        offset = NixSource::offsetOf(source, attrLine, attrColumn);
+        loc.how = QStringLiteral("nix");
+    } else {
+        static const QRegularExpression re(QStringLiteral("(?<![\\w'\\-.])testScript\\s*="));
+        // Skip matches inside comments: a cheap line-based check is enough here.
+        auto it = re.globalMatch(source);
+        while (it.hasNext()) {
+            const auto m = it.next();
+            const int lineStart = int(source.lastIndexOf(u'\n', m.capturedStart() - 1)) + 1;
+            if (QStringView(source).mid(lineStart, m.capturedStart() - lineStart).contains(u'#'))
+                continue;
+            offset = int(m.capturedStart());
+            break;
+        }
+        loc.how = QStringLiteral("text");
+    }
+    if (offset < 0) {
+        loc.error = QStringLiteral("no testScript attribute found");
+        return loc;
+    }
+    loc.attrLine = NixSource::lineOf(source, offset);
+    loc.attrColumn = offset - int(source.lastIndexOf(u'\n', offset - 1) + 1) + 1;
+
+    int i = offset;
+    if (source.at(i) == u'"') {
+        i = source.indexOf(u'"', i + 1) + 1;
+    } else {
+        while (i < source.size() && (isIdentChar(source.at(i)) || source.at(i) == u'.'))
+            ++i;
+    }
+    i = NixSource::skipSpace(source, i);
+    if (i >= source.size() || source.at(i) != u'=') {
+        loc.error = QStringLiteral("testScript definition is not `testScript = …;`");
+        return loc;
+    }
+    i = skipLambdaHeads(source, NixSource::skipSpace(source, i + 1), &loc.isFunction);
+    if (QStringView(source).mid(i).startsWith(u"''") || (i < source.size() && source.at(i) == u'"')) {
+        loc.isString = true;
+        loc.line = NixSource::lineOf(source, i);
+        loc.column = i - int(source.lastIndexOf(u'\n', i - 1) + 1) + 1;
+    }
+    return loc;
+}
+
+int scriptStringOffset(const QString &source, const ScriptLocation &location)
+{
+    if (!location.isString || location.line < 1)
+        return -1;
+    int offset = 0;
+    for (int l = 1; l < location.line && offset >= 0; ++l)
+        offset = source.indexOf(u'\n', offset) + 1;
+    if (offset <= 0 && location.line > 1)
+        return -1;
+    return offset + location.column - 1;
+}
+
+ScriptLineMap ScriptLineMap::build(const QString &nixSource, const ScriptLocation &location,
+                                   const QString &builtScript)
+{
+    const int offset = scriptStringOffset(nixSource, location);
+    if (offset < 0) {
+        ScriptLineMap map;
+        map.m_error = location.error.isEmpty()
+                          ? QStringLiteral("the testScript is not a string literal")
+                          : location.error;
+        return map;
+    }
+    const NixStringLiteral lit = NixSource::parseString(nixSource, offset);
+    if (!lit.ok()) {
+        ScriptLineMap map;
+        map.m_error = lit.error;
+        return map;
+    }
+    return build(NixSource::strip(lit), builtScript);
+}
+
+ScriptLineMap ScriptLineMap::build(const NixStringTemplate &tmpl, const QString &builtScript)
+{
+    ScriptLineMap map;
+    // Align the literal text with the built script; whatever lies between
+    // two literals is the value of the antiquotation there.
+    QString pattern = QStringLiteral("\\A");
+    for (const NixStringPart &seg : tmpl.segments) {
+        if (seg.kind == NixStringPart::Kind::Antiquotation)
+            pattern += QStringLiteral("(.*?)");
+        else
+            pattern += QRegularExpression::escape(seg.text);
+    }
+    pattern += QStringLiteral("\\z");
+    const QRegularExpression re(pattern, QRegularExpression::DotMatchesEverythingOption);
+    const QRegularExpressionMatch m = re.match(builtScript);
+    if (!m.hasMatch()) {
+        map.m_error = QStringLiteral("the built test script does not match the testScript in the "
+                                     ".nix file (edited since the build?)");
+        return map;
+    }
+
+    QVector<int> charLines;
+    charLines.reserve(builtScript.size());
+    int group = 1;
+    for (const NixStringPart &seg : tmpl.segments) {
+        if (seg.kind == NixStringPart::Kind::Antiquotation) {
+            const QString value = m.captured(group++);
+            map.m_values.append(value);
+            charLines.insert(charLines.size(), value.size(), seg.line);
+        } else {
+            charLines += seg.lines;
+        }
+    }
+
+    // A script line maps to the .nix line of its first character.
+    bool lineStart = true;
+    for (int i = 0; i < builtScript.size(); ++i) {
+        if (lineStart)
+            map.m_nixLines.append(charLines.at(i));
+        lineStart = builtScript.at(i) == u'\n';
+    }
+    return map;
+}
+
+int ScriptLineMap::nixLineForScriptLine(int scriptLine) const
+{
+    return scriptLine >= 1 && scriptLine <= m_nixLines.size() ? m_nixLines.at(scriptLine - 1) : 0;
+}
+
+int ScriptLineMap::scriptLineForNixLine(int nixLine) const
+{
+    const int index = int(m_nixLines.indexOf(nixLine));
+    return index < 0 ? 0 : index + 1;
+}
+
+} // namespace nixtide

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "core/nix/nixstring.h"
+
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+namespace nixtide {
+
+// Where a test's testScript is written in the .nix source.
+struct ScriptLocation
+{
+    QString file;        // working-tree path of the .nix file
+    int attrLine = 0;    // where `testScript` is defined (1-based)
+    int attrColumn = 0;
+    int line = 0;        // the string literal's opening quote
+    int column = 0;
+    bool isFunction = false; // `testScript = { nodes, ... }: ''…''`
+    bool isString = false;   // false: found the attribute, but its value is not a literal
+    QString how;             // "nix" (builtins.unsafeGetAttrPos) or "text" (read the file)
+    QString error;           // empty when found
+    bool found() const { return error.isEmpty() && attrLine > 0; }
+};
+
+// Finds the testScript's string literal in `source`, starting from the
+// attribute's position as Nix reports it (or, when attrLine is 0, from the
+// first `testScript =` in the text). Pure text work, no Nix call.
+ScriptLocation locateScriptInSource(const QString &source, int attrLine = 0, int attrColumn = 0);
+
+// Offset of the string literal described by `location` in `source`, or -1.
+int scriptStringOffset(const QString &source, const ScriptLocation &location);
+
+// Maps the built test-script's lines to the .nix lines they came from:
+// indentation stripping, `''$`/`'''` escapes and antiquotations included
+// (every line an antiquotation produces maps to the line of its `${`).
+class ScriptLineMap
+{
+public:
+    ScriptLineMap() = default;
+    static ScriptLineMap build(const QString &nixSource, const ScriptLocation &location,
+                               const QString &builtScript);
+    static ScriptLineMap build(const NixStringTemplate &tmpl, const QString &builtScript);
+
+    bool isValid() const { return m_error.isEmpty() && !m_nixLines.isEmpty(); }
+    QString error() const { return m_error; }
+    // Element i is the .nix line of script line i + 1.
+    const QVector<int> &nixLines() const { return m_nixLines; }
+    int nixLineForScriptLine(int scriptLine) const;     // 0 when out of range
+    int scriptLineForNixLine(int nixLine) const;        // first script line, 0 when none
+    // The text each antiquotation produced in the built script, in order.
+    QStringList antiquotationValues() const { return m_values; }
+
+private:
+    QVector<int> m_nixLines;
+    QStringList m_values;
+    QString m_error;
+};
+
+} // namespace nixtide

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace nixtide {
+
+// What the user asked to open:
+//   file.nix, file.nix#attr.path   a .nix file (a function with defaulted
+//                                  arguments is called with them)
+//   DIR/, .#checks.x86_64-linux.t, path:DIR#…, git+file:…#…   a flake
+//   DIR with bin/nixos-test-driver a built driver bundle
+struct TestRef
+{
+    enum class Kind { NixFile, Flake, Bundle };
+    Kind kind = Kind::NixFile;
+    QString path;     // NixFile: absolute .nix file; Flake: local flake dir (may be empty); Bundle: dir
+    QString attrPath; // attribute path inside the file or flake, may be empty
+    QString flakeRef; // Flake only: the part before '#', made absolute when local
+
+    static std::optional<TestRef> parse(const QString &arg, QString *error);
+    // The argument form again (file.nix#attr, ref#attr, bundle dir).
+    QString toString() const;
+    // The same test with `attr` appended to the attribute path.
+    TestRef child(const QString &attr) const;
+    // Attribute path split into names ("a.\"b.c\"" → a, b.c).
+    static QStringList splitAttrPath(const QString &attrPath);
+    static QString joinAttrPath(const QStringList &names);
+};
+
+} // namespace nixtide
