@@ -1,0 +1,231 @@
+#include "core/launch/driverprocess.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using nixtide::DriverLaunchOptions;
+using nixtide::DriverProcess;
+
+namespace {
+
+// A process that exists and is not a zombie (an orphan may wait a moment
+// for init to reap it; that one is gone for our purpose).
+bool isAlive(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray text = stat.readAll();
+    const qsizetype close = text.lastIndexOf(')');
+    return close > 0 && text.mid(close + 2, 1) != "Z";
+}
+
+qint64 groupOf(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray text = stat.readAll();
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    return fields.value(2).toLongLong(); // state ppid pgrp
+}
+
+bool waitAllDead(const QList<qint64> &pids, int ms)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < ms) {
+        if (std::none_of(pids.begin(), pids.end(), isAlive))
+            return true;
+        QTest::qWait(50);
+    }
+    return std::none_of(pids.begin(), pids.end(), isAlive);
+}
+
+} // namespace
+
+// Real process trees: a fake driver (shell) that starts grandchildren the way
+// the test driver starts QEMU and vde_switch (no new session), prints their
+// pids and waits.
+class TestDriverProcess : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_tree;
+    QString m_stubborn;
+    QString m_env;
+
+    static QString script(const QString &path, const QByteArray &text)
+    {
+        QFile file(path);
+        file.open(QIODevice::WriteOnly);
+        file.write(text);
+        file.close();
+        file.setPermissions(file.permissions() | QFileDevice::ExeOwner);
+        return path;
+    }
+
+    static QList<qint64> collectPids(QSignalSpy &lines, int count)
+    {
+        QList<qint64> pids;
+        QElapsedTimer timer;
+        timer.start();
+        while (pids.size() < count && timer.elapsed() < 10000) {
+            if (lines.isEmpty() && !lines.wait(10000))
+                break;
+            const QString line = lines.takeFirst().at(0).toString();
+            if (line.startsWith(QLatin1String("PID ")))
+                pids.append(line.mid(4).toLongLong());
+        }
+        return pids;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_tree = script(m_dir.path() + "/tree-driver",
+            "#!/bin/sh\n"
+            "sleep 1000 & echo PID $!\n"
+            "sh -c 'sleep 1001 & echo PID $!; wait' &\n"
+            "echo PID $!\n"
+            "echo PID $$\n"
+            "wait\n");
+        m_stubborn = script(m_dir.path() + "/stubborn-driver",
+            "#!/bin/sh\n"
+            "trap '' TERM\n"
+            "sh -c \"trap '' TERM; sleep 1002 & echo PID \\$!; wait\" &\n"
+            "echo PID $$\n"
+            "while :; do sleep 1; done\n");
+        m_env = script(m_dir.path() + "/env-driver",
+            "#!/bin/sh\n"
+            "echo SOCKET=$NIXTIDE_AGENT_SOCKET\n"
+            "echo PYTHONPATH=$PYTHONPATH\n"
+            "echo TMPDIR=$TMPDIR\n"
+            "echo ARGS=\"$*\"\n"
+            "echo oops >&2\n"
+            "printf 'no newline'\n"
+            "exit 3\n");
+    }
+
+    void environmentAndPrivateDir()
+    {
+        DriverProcess driver;
+        QSignalSpy out(&driver, &DriverProcess::stdoutLine);
+        QSignalSpy err(&driver, &DriverProcess::stderrLine);
+        QSignalSpy finished(&driver, &DriverProcess::finished);
+        DriverLaunchOptions options;
+        options.driverPath = m_env;
+        options.extraArguments = {"--keep-vm-state", "--junit-xml", "/x y.xml"};
+        options.agentDir = "/opt/agent";
+        options.environment.insert("PYTHONPATH", "/nix/site");
+        QString error;
+        QVERIFY2(driver.start(options, &error), qPrintable(error));
+        const QString dir = driver.privateDir();
+        struct stat st
+        {
+        };
+        QVERIFY(::stat(QFile::encodeName(dir).constData(), &st) == 0);
+        QCOMPARE(st.st_mode & 0777, 0700u);
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.at(0).at(0).toInt(), 3);
+        QCOMPARE(finished.at(0).at(1).toBool(), false);
+        QStringList lines;
+        for (const auto &l : out)
+            lines << l.at(0).toString();
+        QCOMPARE(lines,
+            (QStringList {"SOCKET=" + dir + "/agent.sock", "PYTHONPATH=/opt/agent/inject:/nix/site",
+                "TMPDIR=" + dir + "/tmp", "ARGS=--keep-vm-state --junit-xml /x y.xml",
+                "no newline"}));
+        QCOMPARE(err.size(), 1);
+        QVERIFY(driver.agentSocketPath().size() < 108);
+        QVERIFY(driver.recentOutput().contains("oops"));
+    }
+
+    void ownProcessGroupAndStop()
+    {
+        DriverProcess driver;
+        QSignalSpy out(&driver, &DriverProcess::stdoutLine);
+        QSignalSpy finished(&driver, &DriverProcess::finished);
+        DriverLaunchOptions options;
+        options.driverPath = m_tree;
+        QString error;
+        QVERIFY2(driver.start(options, &error), qPrintable(error));
+        const QList<qint64> pids = collectPids(out, 4);
+        QCOMPARE(pids.size(), 4);
+        for (qint64 pid : pids) {
+            QVERIFY(isAlive(pid));
+            QCOMPARE(groupOf(pid), driver.processId());
+        }
+        QVERIFY(groupOf(driver.processId()) != ::getpgrp());
+        driver.stop();
+        QVERIFY(finished.wait(5000));
+        QVERIFY(finished.at(0).at(1).toBool()); // killed by SIGTERM
+        QVERIFY(waitAllDead(pids, 3000));
+    }
+
+    void stopEscalatesToKill()
+    {
+        DriverProcess driver;
+        QSignalSpy out(&driver, &DriverProcess::stdoutLine);
+        QSignalSpy finished(&driver, &DriverProcess::finished);
+        DriverLaunchOptions options;
+        options.driverPath = m_stubborn;
+        options.stopGraceMs = 500;
+        QString error;
+        QVERIFY2(driver.start(options, &error), qPrintable(error));
+        const QList<qint64> pids = collectPids(out, 2);
+        QCOMPARE(pids.size(), 2);
+        QElapsedTimer timer;
+        timer.start();
+        driver.stop();
+        QVERIFY(finished.wait(5000));
+        QVERIFY(timer.elapsed() >= 450);
+        QVERIFY(waitAllDead(pids, 2000));
+    }
+
+    // The promise that matters: kill -9 of nixtide leaves nothing behind.
+    void killNineOfParentLeavesNothing()
+    {
+        QProcess nixtide;
+        nixtide.start(QCoreApplication::applicationDirPath() + "/test_launch_helper", {m_stubborn});
+        QVERIFY(nixtide.waitForStarted());
+        QList<qint64> pids;
+        QElapsedTimer timer;
+        timer.start();
+        QByteArray output;
+        while (pids.size() < 3 && timer.elapsed() < 10000) {
+            nixtide.waitForReadyRead(200);
+            output += nixtide.readAllStandardOutput();
+            pids.clear();
+            static const QRegularExpression pidLine(
+                "^(?:PID|DRIVER) (\\d+)$", QRegularExpression::MultilineOption);
+            auto it = pidLine.globalMatch(QString::fromUtf8(output));
+            while (it.hasNext())
+                pids.append(it.next().captured(1).toLongLong());
+        }
+        QVERIFY2(pids.size() == 3, output.constData());
+        for (qint64 pid : pids)
+            QVERIFY(isAlive(pid));
+        ::kill(pid_t(nixtide.processId()), SIGKILL);
+        QVERIFY(nixtide.waitForFinished(2000));
+        // The stubborn tree ignores SIGTERM: only the watchdog's SIGKILL and
+        // the driver's death signal can end it, within the 3 s promised.
+        QVERIFY2(waitAllDead(pids, 3000), "a process of the driver's group survived kill -9");
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDriverProcess)
+#include "tst_driverprocess.moc"
