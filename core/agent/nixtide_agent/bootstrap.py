@@ -214,6 +214,9 @@ class Agent:
                     type(error), error, error.__traceback__)))
             finally:
                 self.script_depth -= 1
+            # A restart inside the run may have moved to a fresh namespace.
+            current = session.debugger.namespace or current
+
             def announce(status=status):
                 session.send_event("nixtide/scriptFinished", {"status": status})
             try:

@@ -397,7 +397,13 @@ class Debugger:
         arguments = request.get("arguments") or {}
         expression = arguments.get("expression") or ""
         context = arguments.get("context") or "repl"
-        frame, _line = self._frame(arguments.get("frameId")) if self._stack else (None, None)
+        if arguments.get("frameId") is not None:
+            frame, _line = self._frame(arguments.get("frameId"))
+        else:
+            # A REPL without a selected frame means the test's namespace:
+            # the innermost script frame, not the driver code it called.
+            frame = next((f for f, _l in self._stack if self.linemap is not None
+                          and f.f_code.co_filename == self.linemap.script_path), None)
         if context == "hover" and not inspection.hover_allowed(expression):
             self.session.respond(request, success=False, message="not evaluated on hover")
             return None
