@@ -1,0 +1,290 @@
+// The script editor: breakpoint margin, markers, the Nix lexer's test-script
+// region, errors, find/replace and crash recovery of unsaved text.
+#include "ui/editor/editorarea.h"
+#include "ui/editor/findbar.h"
+#include "ui/editor/nixlexer.h"
+#include "ui/editor/nixscanner.h"
+#include "ui/editor/recoverystore.h"
+#include "ui/editor/scripteditor.h"
+
+#include <QApplication>
+#include <QFile>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace nixtide;
+
+namespace {
+
+QString sampleNix()
+{
+    return QStringLiteral(NIXTIDE_SOURCE_DIR "/tests/ui/data/sample.nix");
+}
+
+int styleAt(ScriptEditor &editor, int line0, int index)
+{
+    const int pos = editor.positionFromLineIndex(line0, index);
+    return static_cast<int>(editor.SendScintilla(QsciScintillaBase::SCI_GETSTYLEAT, pos));
+}
+
+// 0-based line and column of the first occurrence of needle.
+QPair<int, int> find(ScriptEditor &editor, const QString &needle)
+{
+    for (int line = 0; line < editor.lines(); ++line) {
+        const int col = editor.text(line).indexOf(needle);
+        if (col >= 0)
+            return {line, col};
+    }
+    return {-1, -1};
+}
+
+bool writeFile(const QString &path, const QByteArray &data)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
+}
+
+} // namespace
+
+class TestEditor : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void clickingTheMarginTogglesABreakpoint()
+    {
+        ScriptEditor editor;
+        editor.setText(QStringLiteral("a = 1\nb = 2\nc = 3\nd = 4\n"));
+        editor.resize(500, 300);
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        QSignalSpy changed(&editor, &ScriptEditor::breakpointsChanged);
+
+        const int x = editor.marginWidth(ScriptEditor::LineNumberMargin)
+            + editor.marginWidth(ScriptEditor::BreakpointMargin) / 2;
+        const int pos = editor.positionFromLineIndex(2, 0);
+        const int y = static_cast<int>(editor.SendScintilla(
+                          QsciScintillaBase::SCI_POINTYFROMPOSITION, 0UL, long(pos)))
+            + editor.textHeight(2) / 2;
+        QTest::mouseClick(editor.viewport(), Qt::LeftButton, {}, QPoint(x, y));
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(editor.breakpoints(), BreakpointList({{3, {}}}));
+        QVERIFY(editor.markersAtLine(2) & (1u << ScriptEditor::BreakpointMarker));
+
+        QTest::mouseClick(editor.viewport(), Qt::LeftButton, {}, QPoint(x, y));
+        QCOMPARE(changed.count(), 2);
+        QVERIFY(editor.breakpoints().isEmpty());
+        QCOMPARE(editor.markersAtLine(2), 0u);
+    }
+
+    void conditionalBreakpointsUseTheirOwnMarkerAndFollowEdits()
+    {
+        ScriptEditor editor;
+        editor.setText(QStringLiteral("a = 1\nb = 2\nc = 3\n"));
+        editor.setBreakpoints({{1, {}}, {3, QStringLiteral("i > 2")}});
+        QVERIFY(editor.markersAtLine(2) & (1u << ScriptEditor::ConditionalBreakpointMarker));
+        QVERIFY(!(editor.markersAtLine(2) & (1u << ScriptEditor::BreakpointMarker)));
+        editor.insertAt(QStringLiteral("new = 0\n"), 0, 0);
+        QCOMPARE(editor.breakpoints(),
+                 BreakpointList({{2, {}}, {4, QStringLiteral("i > 2")}}));
+        editor.setBreakpoint(2, QStringLiteral("x"));
+        QCOMPARE(editor.breakpoints().first(), Breakpoint({2, QStringLiteral("x")}));
+        QCOMPARE(editor.breakpoints().size(), 2);
+    }
+
+    void currentLineAndExceptionMarkers()
+    {
+        ScriptEditor editor;
+        editor.setText(QStringLiteral("a = 1\nb = 2\nc = 3\n"));
+        editor.setCurrentLine(2);
+        const unsigned current = (1u << ScriptEditor::CurrentLineArrowMarker)
+            | (1u << ScriptEditor::CurrentLineBackgroundMarker);
+        QCOMPARE(editor.markersAtLine(1) & current, current);
+        QCOMPARE(editor.markersAtLine(0) & current, 0u);
+        editor.setCurrentLine(3);
+        QCOMPARE(editor.markersAtLine(1) & current, 0u);
+        QCOMPARE(editor.markersAtLine(2) & current, current);
+        editor.setCurrentLine(0);
+        QCOMPARE(editor.markersAtLine(2) & current, 0u);
+
+        editor.setExceptionLine(1, QStringLiteral("AssertionError: boom"));
+        QVERIFY(editor.markersAtLine(0) & (1u << ScriptEditor::ExceptionMarker));
+        QCOMPARE(editor.annotation(0), QStringLiteral("AssertionError: boom"));
+        editor.clearExceptionLine();
+        QCOMPARE(editor.markersAtLine(0), 0u);
+        QVERIFY(editor.annotation(0).isEmpty());
+    }
+
+    void errorsAreUnderlinedAndAnnotated()
+    {
+        ScriptEditor editor;
+        editor.setText(QStringLiteral("{\n  x = undefinedThing;\n}\n"));
+        editor.showError(2, 7, QStringLiteral("undefined variable 'undefinedThing'"));
+        QCOMPARE(editor.annotation(1), QStringLiteral("undefined variable 'undefinedThing'"));
+        auto indicators = [&](int index) {
+            return editor.SendScintilla(QsciScintillaBase::SCI_INDICATORALLONFOR,
+                                        editor.positionFromLineIndex(1, index));
+        };
+        QVERIFY(indicators(8) & (1 << 8));
+        QVERIFY(!(indicators(2) & (1 << 8)));
+        editor.clearErrors();
+        QVERIFY(!(indicators(8) & (1 << 8)));
+        QVERIFY(editor.annotation(1).isEmpty());
+    }
+
+    void nixLexerStylesTheTestScriptAsPython()
+    {
+        ScriptEditor editor;
+        QString error;
+        QVERIFY2(editor.load(sampleNix(), &error), qPrintable(error));
+        QVERIFY(editor.isNix());
+        QVERIFY(qobject_cast<NixLexer *>(editor.lexer()));
+        editor.SendScintilla(QsciScintillaBase::SCI_COLOURISE, 0, -1);
+
+        const auto nixWith = find(editor, QStringLiteral("with pkgs"));
+        const auto pyWith = find(editor, QStringLiteral("with subtest"));
+        QVERIFY(nixWith.first >= 0 && pyWith.first >= 0);
+        QCOMPARE(styleAt(editor, nixWith.first, nixWith.second), int(NixStyle::Keyword));
+        QCOMPARE(styleAt(editor, pyWith.first, pyWith.second), int(NixStyle::PyKeyword));
+        const auto pyFor = find(editor, QStringLiteral("for i in"));
+        QCOMPARE(styleAt(editor, pyFor.first, pyFor.second), int(NixStyle::PyKeyword));
+        const auto call = find(editor, QStringLiteral("start_all()"));
+        QCOMPARE(styleAt(editor, call.first, call.second), int(NixStyle::PyCall));
+        const auto comment = find(editor, QStringLiteral("# boot"));
+        QCOMPARE(styleAt(editor, comment.first, comment.second + 2), int(NixStyle::PyComment));
+        // An antiquotation inside a Python string is Nix again, and the
+        // string resumes after it.
+        const auto anti = find(editor, QStringLiteral("${pkgs.hello}"));
+        QCOMPARE(styleAt(editor, anti.first, anti.second), int(NixStyle::Antiquote));
+        QCOMPARE(styleAt(editor, anti.first, anti.second + 2), int(NixStyle::Default));
+        QCOMPARE(styleAt(editor, anti.first, anti.second + 13), int(NixStyle::PyString));
+        const auto let = find(editor, QStringLiteral("let"));
+        QCOMPARE(styleAt(editor, let.first, let.second), int(NixStyle::Keyword));
+        const auto path = find(editor, QStringLiteral("./module.nix"));
+        QCOMPARE(styleAt(editor, path.first, path.second + 3), int(NixStyle::Path));
+        const auto nixString = find(editor, QStringLiteral("\"hello "));
+        QCOMPARE(styleAt(editor, nixString.first, nixString.second + 1), int(NixStyle::String));
+        // After the test script's closing '' the text is Nix again.
+        const auto close = find(editor, QStringLiteral("'';"));
+        QCOMPARE(styleAt(editor, close.first, close.second + 2), int(NixStyle::Operator));
+    }
+
+    void scannerHandlesIndentedStringEscapesAndPlainStrings()
+    {
+        // ''$ escapes the antiquotation; a string not bound to testScript
+        // stays a Nix string.
+        const QByteArray text = "{ x = ''a ''${b} if''; testScript = ''if x: pass''; }";
+        const QByteArray styles = scanNix(text);
+        QCOMPARE(styles.size(), text.size());
+        const int escape = text.indexOf("''$");
+        QCOMPARE(int(styles[escape]), int(NixStyle::Escape));
+        QCOMPARE(int(styles[text.indexOf("if''")]), int(NixStyle::String));
+        QCOMPARE(int(styles[text.indexOf("if x")]), int(NixStyle::PyKeyword));
+        QCOMPARE(int(styles[text.indexOf("pass")]), int(NixStyle::PyKeyword));
+        QCOMPARE(int(styles[text.lastIndexOf('}')]), int(NixStyle::Operator));
+    }
+
+    void pythonFilesUseThePythonLexer()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("script.py"));
+        QVERIFY(writeFile(path, "for m in machines:\n    m.start()\n"));
+        ScriptEditor editor;
+        QString error;
+        QVERIFY(editor.load(path, &error));
+        QVERIFY(!editor.isNix());
+        QCOMPARE(editor.lexer()->language(), "Python");
+    }
+
+    void findAndReplace()
+    {
+        ScriptEditor editor;
+        editor.setText(QStringLiteral("machine.succeed('a')\nmachine.succeed('b')\nother\n"));
+        FindBar bar;
+        bar.setEditor(&editor);
+        bar.findField()->setText(QStringLiteral("succeed"));
+        QVERIFY(bar.findNext());
+        QCOMPARE(editor.selectedText(), QStringLiteral("succeed"));
+        bar.replaceField()->setText(QStringLiteral("execute"));
+        QCOMPARE(bar.replaceAll(), 2);
+        QCOMPARE(editor.text(1), QStringLiteral("machine.execute('b')\n"));
+        bar.findField()->setText(QStringLiteral("nothing-like-this"));
+        QVERIFY(!bar.findNext());
+        editor.undo();
+        QCOMPARE(editor.text(0), QStringLiteral("machine.succeed('a')\n"));
+    }
+
+    void unsavedTextIsRecoveredAfterACrash()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("test.nix"));
+        QVERIFY(writeFile(path, "{ }\n"));
+        RecoveryStore store(dir.filePath(QStringLiteral("state/recovery")));
+        const QString recoveryFile = store.recoveryFileFor(path);
+        QVERIFY(!store.pending(path));
+
+        {
+            EditorArea area(&store);
+            QString error;
+            ScriptEditor *editor = area.openFile(path, &error);
+            QVERIFY2(editor, qPrintable(error));
+            editor->autosaveNow();
+            QVERIFY(!QFile::exists(recoveryFile)); // nothing unsaved yet
+            editor->insertAt(QStringLiteral("# typed\n"), 0, 0);
+            editor->autosaveNow();
+            QVERIFY(QFile::exists(recoveryFile));
+            // The "crash": the area goes away without closing its editors.
+        }
+        QVERIFY(QFile::exists(recoveryFile));
+
+        EditorArea area(&store);
+        QStringList asked;
+        area.setRestorePrompt([&](const QString &p) {
+            asked.append(p);
+            return true;
+        });
+        QString error;
+        ScriptEditor *editor = area.openFile(path, &error);
+        QVERIFY(editor);
+        QCOMPARE(asked, QStringList{QFileInfo(path).absoluteFilePath()});
+        QCOMPARE(editor->text(), QStringLiteral("# typed\n{ }\n"));
+        QVERIFY(editor->isModified());
+        QVERIFY(QFile::exists(recoveryFile)); // still unsaved
+        QVERIFY(editor->save(&error));
+        QVERIFY(!QFile::exists(recoveryFile));
+        QFile saved(path);
+        QVERIFY(saved.open(QIODevice::ReadOnly));
+        QCOMPARE(saved.readAll(), QByteArray("# typed\n{ }\n"));
+    }
+
+    void staleOrDeclinedRecoveryIsDropped()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("test.py"));
+        QVERIFY(writeFile(path, "x = 1\n"));
+        RecoveryStore store(dir.filePath(QStringLiteral("recovery")));
+        QVERIFY(store.write(path, QStringLiteral("x = 2\n")));
+        EditorArea area(&store);
+        area.setRestorePrompt([](const QString &) { return false; });
+        QString error;
+        ScriptEditor *editor = area.openFile(path, &error);
+        QVERIFY(editor);
+        QCOMPARE(editor->text(), QStringLiteral("x = 1\n"));
+        QVERIFY(!QFile::exists(store.recoveryFileFor(path)));
+
+        // A copy older than the file (saved since) is not offered.
+        QVERIFY(store.write(path, QStringLiteral("x = 3\n")));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QVERIFY(file.setFileTime(QDateTime::currentDateTime().addSecs(60),
+                                 QFileDevice::FileModificationTime));
+        file.close();
+        QVERIFY(!store.pending(path));
+        QVERIFY(!QFile::exists(store.recoveryFileFor(path)));
+    }
+};
+
+QTEST_MAIN(TestEditor)
+#include "tst_editor.moc"

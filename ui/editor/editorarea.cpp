@@ -1,0 +1,184 @@
+#include "ui/editor/editorarea.h"
+
+#include "ui/editor/findbar.h"
+#include "ui/editor/recoverystore.h"
+#include "ui/editor/scripteditor.h"
+
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+namespace nixtide {
+
+EditorArea::EditorArea(RecoveryStore *recovery, QWidget *parent)
+    : QWidget(parent)
+    , m_recovery(recovery)
+    , m_tabs(new QTabWidget(this))
+    , m_findBar(new FindBar(this))
+{
+    m_tabs->setTabsClosable(true);
+    m_tabs->setMovable(true);
+    m_tabs->setDocumentMode(true);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_tabs, 1);
+    layout->addWidget(m_findBar);
+
+    m_askRestore = [this](const QString &path) {
+        return QMessageBox::question(
+                   this, tr("Recover Unsaved Changes"),
+                   tr("nixtide kept unsaved changes to %1 from an earlier session that did "
+                      "not close normally. Restore them?")
+                       .arg(QFileInfo(path).fileName()),
+                   QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes)
+            == QMessageBox::Yes;
+    };
+
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        m_findBar->setEditor(currentEditor());
+        Q_EMIT currentEditorChanged(currentEditor());
+    });
+    connect(m_tabs, &QTabWidget::tabCloseRequested, this, [this](int index) {
+        closeEditor(qobject_cast<ScriptEditor *>(m_tabs->widget(index)));
+    });
+}
+
+ScriptEditor *EditorArea::openFile(const QString &path, QString *error)
+{
+    const QString abs = QFileInfo(path).absoluteFilePath();
+    if (ScriptEditor *open = editorFor(abs)) {
+        setCurrentEditor(open);
+        return open;
+    }
+    auto *editor = new ScriptEditor(this);
+    if (!editor->load(abs, error)) {
+        delete editor;
+        return nullptr;
+    }
+    if (m_recovery) {
+        if (const auto recovered = m_recovery->pending(abs)) {
+            if (m_askRestore && m_askRestore(abs))
+                editor->restoreText(*recovered);
+            else
+                m_recovery->remove(abs);
+        }
+    }
+    editor->setRecoveryStore(m_recovery);
+    connect(editor, &ScriptEditor::modificationChanged, this,
+            [this, editor] { updateTabTitle(editor); });
+    connect(editor, &ScriptEditor::filePathChanged, this, [this, editor] {
+        updateTabTitle(editor);
+        Q_EMIT openFilesChanged();
+    });
+    connect(editor, &ScriptEditor::breakpointsChanged, this,
+            [this, editor] { Q_EMIT breakpointsChanged(editor->filePath(), editor->breakpoints()); });
+    const int index = m_tabs->addTab(editor, QFileInfo(abs).fileName());
+    m_tabs->setTabToolTip(index, abs);
+    updateTabTitle(editor);
+    m_tabs->setCurrentIndex(index);
+    Q_EMIT openFilesChanged();
+    return editor;
+}
+
+void EditorArea::updateTabTitle(ScriptEditor *editor)
+{
+    const int index = m_tabs->indexOf(editor);
+    if (index < 0)
+        return;
+    const QString name = QFileInfo(editor->filePath()).fileName();
+    m_tabs->setTabText(index, editor->isModified() ? name + QStringLiteral(" ●") : name);
+    m_tabs->setTabToolTip(index, editor->filePath());
+}
+
+ScriptEditor *EditorArea::currentEditor() const
+{
+    return qobject_cast<ScriptEditor *>(m_tabs->currentWidget());
+}
+
+ScriptEditor *EditorArea::editorFor(const QString &path) const
+{
+    const QString abs = QFileInfo(path).absoluteFilePath();
+    for (ScriptEditor *editor : editors()) {
+        if (editor->filePath() == abs)
+            return editor;
+    }
+    return nullptr;
+}
+
+QList<ScriptEditor *> EditorArea::editors() const
+{
+    QList<ScriptEditor *> list;
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        if (auto *editor = qobject_cast<ScriptEditor *>(m_tabs->widget(i)))
+            list.append(editor);
+    }
+    return list;
+}
+
+QStringList EditorArea::openFiles() const
+{
+    QStringList files;
+    for (ScriptEditor *editor : editors())
+        files.append(editor->filePath());
+    return files;
+}
+
+void EditorArea::setCurrentEditor(ScriptEditor *editor)
+{
+    m_tabs->setCurrentWidget(editor);
+}
+
+bool EditorArea::saveCurrent(QString *error)
+{
+    ScriptEditor *editor = currentEditor();
+    return !editor || editor->save(error);
+}
+
+bool EditorArea::saveAll(QString *error)
+{
+    for (ScriptEditor *editor : editors()) {
+        if (editor->isModified() && !editor->save(error))
+            return false;
+    }
+    return true;
+}
+
+bool EditorArea::closeEditor(ScriptEditor *editor)
+{
+    if (!editor)
+        return true;
+    if (editor->isModified()) {
+        setCurrentEditor(editor);
+        const auto answer = QMessageBox::question(
+            this, tr("Unsaved Changes"),
+            tr("Save the changes to %1?").arg(QFileInfo(editor->filePath()).fileName()),
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+        if (answer == QMessageBox::Cancel)
+            return false;
+        if (answer == QMessageBox::Save) {
+            QString error;
+            if (!editor->save(&error)) {
+                QMessageBox::warning(this, tr("Save Failed"), error);
+                return false;
+            }
+        }
+    }
+    editor->discardRecovery();
+    m_tabs->removeTab(m_tabs->indexOf(editor));
+    editor->deleteLater();
+    Q_EMIT openFilesChanged();
+    return true;
+}
+
+bool EditorArea::closeAll()
+{
+    for (ScriptEditor *editor : editors()) {
+        if (!closeEditor(editor))
+            return false;
+    }
+    return true;
+}
+
+} // namespace nixtide

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <QWidget>
+
+class QCheckBox;
+class QLineEdit;
+class QPushButton;
+class QsciScintilla;
+
+namespace nixtide {
+
+// Find and replace below the editor (Ctrl+F, F3 / Shift+F3, Ctrl+H, Esc).
+class FindBar : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit FindBar(QWidget *parent = nullptr);
+
+    void setEditor(QsciScintilla *editor) { m_editor = editor; }
+    // Shows the bar with the selection (or the last search) in the find field.
+    void showFind();
+    void showReplace();
+
+    bool findNext();
+    bool findPrevious();
+    void replaceCurrent();
+    int replaceAll();
+
+    QLineEdit *findField() const { return m_find; }
+    QLineEdit *replaceField() const { return m_replace; }
+
+protected:
+    void keyPressEvent(QKeyEvent *event) override;
+
+private:
+    bool find(bool forward);
+    void setReplaceVisible(bool visible);
+
+    QsciScintilla *m_editor = nullptr;
+    QLineEdit *m_find;
+    QLineEdit *m_replace;
+    QCheckBox *m_caseSensitive;
+    QCheckBox *m_wholeWord;
+    QCheckBox *m_regexp;
+    QPushButton *m_replaceButton;
+    QPushButton *m_replaceAllButton;
+};
+
+} // namespace nixtide

@@ -1,0 +1,392 @@
+#include "ui/editor/scripteditor.h"
+
+#include "ui/editor/nixlexer.h"
+#include "ui/editor/recoverystore.h"
+
+#include <QCursor>
+#include <QFile>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QInputDialog>
+#include <QMenu>
+#include <QSaveFile>
+#include <QTimer>
+
+#include <Qsci/qscilexerpython.h>
+#include <Qsci/qscistyle.h>
+
+#include <algorithm>
+
+namespace nixtide {
+
+namespace {
+
+constexpr int kErrorIndicator = 8;
+
+QsciStyle annotationStyle(const QColor &fg, const QColor &bg)
+{
+    QsciStyle style; // allocates a style number of its own
+    style.setColor(fg);
+    style.setPaper(bg);
+    QFont font = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    font.setItalic(true);
+    style.setFont(font);
+    return style;
+}
+
+} // namespace
+
+ScriptEditor::ScriptEditor(QWidget *parent)
+    : QsciScintilla(parent)
+    , m_autosaveTimer(new QTimer(this))
+    , m_errorStyle(annotationStyle(QColor(0x80, 0, 0), QColor(0xff, 0xf0, 0xf0)))
+    , m_exceptionStyle(annotationStyle(QColor(0x80, 0, 0), QColor(0xff, 0xdc, 0xdc)))
+{
+    setUtf8(true);
+    setupMargins();
+    setAutoIndent(true);
+    setIndentationsUseTabs(false);
+    setTabWidth(2);
+    setBraceMatching(SloppyBraceMatch);
+    setCaretLineVisible(true);
+    setCaretLineBackgroundColor(QColor(0xf6, 0xf8, 0xfa));
+    setAnnotationDisplay(AnnotationBoxed);
+
+    indicatorDefine(SquiggleIndicator, kErrorIndicator);
+    setIndicatorForegroundColor(QColor(0xd0, 0x10, 0x10), kErrorIndicator);
+
+    connect(this, &QsciScintilla::marginClicked, this, &ScriptEditor::onMarginClicked);
+    connect(this, &QsciScintilla::marginRightClicked, this,
+            [this](int margin, int line, Qt::KeyboardModifiers) {
+                onMarginRightClicked(margin, line);
+            });
+    connect(this, &QsciScintilla::textChanged, this, [this] { m_changedSinceAutosave = true; });
+    connect(this, &QsciScintilla::modificationChanged, this, [this](bool modified) {
+        if (!modified && !m_loading)
+            discardRecovery(); // back at the saved text (save or undo)
+    });
+    m_autosaveTimer->setInterval(kAutosaveIntervalMs);
+    connect(m_autosaveTimer, &QTimer::timeout, this, &ScriptEditor::autosaveNow);
+    m_autosaveTimer->start();
+}
+
+ScriptEditor::~ScriptEditor() = default;
+
+void ScriptEditor::setupMargins()
+{
+    const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    setMarginsFont(mono);
+    setMarginType(LineNumberMargin, NumberMargin);
+    setMarginLineNumbers(LineNumberMargin, true);
+    setMarginWidth(LineNumberMargin, QStringLiteral("00000"));
+    setMarginMarkerMask(LineNumberMargin, 0);
+    setMarginSensitivity(LineNumberMargin, true);
+
+    setMarginType(BreakpointMargin, SymbolMargin);
+    setMarginWidth(BreakpointMargin, 18);
+    setMarginSensitivity(BreakpointMargin, true);
+    setMarginMarkerMask(BreakpointMargin,
+                        (1 << BreakpointMarker) | (1 << ConditionalBreakpointMarker)
+                            | (1 << CurrentLineArrowMarker) | (1 << ExceptionMarker));
+
+    markerDefine(Circle, BreakpointMarker);
+    setMarkerBackgroundColor(QColor(0xe5, 0x14, 0x00), BreakpointMarker);
+    setMarkerForegroundColor(QColor(0x90, 0x00, 0x00), BreakpointMarker);
+    // Conditional breakpoints: a diamond in orange, visibly not a plain stop.
+    markerDefine(Rectangle, ConditionalBreakpointMarker);
+    setMarkerBackgroundColor(QColor(0xf0, 0x90, 0x00), ConditionalBreakpointMarker);
+    setMarkerForegroundColor(QColor(0x90, 0x50, 0x00), ConditionalBreakpointMarker);
+    markerDefine(RightArrow, CurrentLineArrowMarker);
+    setMarkerBackgroundColor(QColor(0xff, 0xd0, 0x00), CurrentLineArrowMarker);
+    setMarkerForegroundColor(QColor(0x80, 0x60, 0x00), CurrentLineArrowMarker);
+    markerDefine(Background, CurrentLineBackgroundMarker);
+    setMarkerBackgroundColor(QColor(0xff, 0xf5, 0xb0), CurrentLineBackgroundMarker);
+    markerDefine(ThreeRightArrows, ExceptionMarker);
+    setMarkerBackgroundColor(QColor(0xd0, 0x10, 0x10), ExceptionMarker);
+    setMarkerForegroundColor(QColor(0xd0, 0x10, 0x10), ExceptionMarker);
+    markerDefine(Background, ExceptionBackgroundMarker);
+    setMarkerBackgroundColor(QColor(0xff, 0xdc, 0xdc), ExceptionBackgroundMarker);
+}
+
+void ScriptEditor::setupLexer()
+{
+    QsciLexer *old = lexer();
+    if (m_nix) {
+        setLexer(new NixLexer(this));
+    } else {
+        auto *python = new QsciLexerPython(this);
+        python->setDefaultFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+        python->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+        setLexer(python);
+    }
+    delete old;
+    setTabWidth(m_nix ? 2 : 4);
+}
+
+bool ScriptEditor::load(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = tr("Cannot open %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    m_path = QFileInfo(path).absoluteFilePath();
+    m_nix = m_path.endsWith(QLatin1String(".nix"));
+    setupLexer();
+    // Loading is not saving: a recovery copy must survive until the user
+    // has been asked about it.
+    m_loading = true;
+    setText(QString::fromUtf8(file.readAll()));
+    setModified(false);
+    m_loading = false;
+    m_changedSinceAutosave = false;
+    Q_EMIT filePathChanged(m_path);
+    return true;
+}
+
+bool ScriptEditor::save(QString *error)
+{
+    QSaveFile file(m_path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(text().toUtf8()) < 0 || !file.commit()) {
+        *error = tr("Cannot save %1: %2").arg(m_path, file.errorString());
+        return false;
+    }
+    setModified(false);
+    discardRecovery();
+    return true;
+}
+
+bool ScriptEditor::saveAs(const QString &path, QString *error)
+{
+    const QString old = m_path;
+    m_path = QFileInfo(path).absoluteFilePath();
+    if (!save(error)) {
+        m_path = old;
+        return false;
+    }
+    if (m_recovery && !old.isEmpty())
+        m_recovery->remove(old);
+    Q_EMIT filePathChanged(m_path);
+    return true;
+}
+
+void ScriptEditor::restoreText(const QString &text)
+{
+    // One undoable replacement, so that Undo brings back the file's text.
+    beginUndoAction();
+    selectAll();
+    replaceSelectedText(text);
+    endUndoAction();
+    setCursorPosition(0, 0);
+    setModified(true);
+}
+
+QList<int> ScriptEditor::breakpointHandlesAt(int line0) const
+{
+    QList<int> handles;
+    for (auto it = m_breakpoints.cbegin(); it != m_breakpoints.cend(); ++it) {
+        if (markerLine(it.key()) == line0)
+            handles.append(it.key());
+    }
+    return handles;
+}
+
+BreakpointList ScriptEditor::breakpoints() const
+{
+    BreakpointList list;
+    for (auto it = m_breakpoints.cbegin(); it != m_breakpoints.cend(); ++it) {
+        const int line0 = markerLine(it.key());
+        if (line0 < 0)
+            continue; // its line was deleted
+        // Deleting lines can merge two markers onto one line: keep one.
+        const bool seen = std::any_of(list.cbegin(), list.cend(),
+                                      [&](const Breakpoint &b) { return b.line == line0 + 1; });
+        if (!seen)
+            list.append({line0 + 1, it.value()});
+    }
+    std::sort(list.begin(), list.end(),
+              [](const Breakpoint &a, const Breakpoint &b) { return a.line < b.line; });
+    return list;
+}
+
+void ScriptEditor::setBreakpoints(const BreakpointList &breakpoints)
+{
+    markerDeleteAll(BreakpointMarker);
+    markerDeleteAll(ConditionalBreakpointMarker);
+    m_breakpoints.clear();
+    for (const Breakpoint &bp : breakpoints) {
+        if (bp.line < 1 || bp.line > lines())
+            continue;
+        const int marker = bp.condition.isEmpty() ? BreakpointMarker : ConditionalBreakpointMarker;
+        const int handle = markerAdd(bp.line - 1, marker);
+        if (handle >= 0)
+            m_breakpoints.insert(handle, bp.condition);
+    }
+    Q_EMIT breakpointsChanged();
+}
+
+bool ScriptEditor::hasBreakpoint(int line) const
+{
+    return !breakpointHandlesAt(line - 1).isEmpty();
+}
+
+void ScriptEditor::toggleBreakpoint(int line)
+{
+    if (hasBreakpoint(line))
+        removeBreakpoint(line);
+    else
+        setBreakpoint(line);
+}
+
+void ScriptEditor::setBreakpoint(int line, const QString &condition)
+{
+    if (line < 1 || line > lines())
+        return;
+    for (int handle : breakpointHandlesAt(line - 1)) {
+        markerDeleteHandle(handle);
+        m_breakpoints.remove(handle);
+    }
+    const QString trimmed = condition.trimmed();
+    const int marker = trimmed.isEmpty() ? BreakpointMarker : ConditionalBreakpointMarker;
+    const int handle = markerAdd(line - 1, marker);
+    if (handle >= 0)
+        m_breakpoints.insert(handle, trimmed);
+    Q_EMIT breakpointsChanged();
+}
+
+void ScriptEditor::removeBreakpoint(int line)
+{
+    const QList<int> handles = breakpointHandlesAt(line - 1);
+    if (handles.isEmpty())
+        return;
+    for (int handle : handles) {
+        markerDeleteHandle(handle);
+        m_breakpoints.remove(handle);
+    }
+    Q_EMIT breakpointsChanged();
+}
+
+void ScriptEditor::onMarginClicked(int margin, int line, Qt::KeyboardModifiers)
+{
+    if (margin == BreakpointMargin || margin == LineNumberMargin)
+        toggleBreakpoint(line + 1);
+}
+
+void ScriptEditor::onMarginRightClicked(int margin, int line)
+{
+    if (margin != BreakpointMargin && margin != LineNumberMargin)
+        return;
+    const int line1 = line + 1;
+    QMenu menu(this);
+    const bool has = hasBreakpoint(line1);
+    menu.addAction(has ? tr("Remove Breakpoint") : tr("Add Breakpoint"), this,
+                   [this, line1] { toggleBreakpoint(line1); });
+    menu.addAction(has ? tr("Edit Condition…") : tr("Add Conditional Breakpoint…"), this,
+                   [this, line1] { editCondition(line1); });
+    menu.exec(QCursor::pos());
+}
+
+void ScriptEditor::editCondition(int line)
+{
+    QString current;
+    for (int handle : breakpointHandlesAt(line - 1))
+        current = m_breakpoints.value(handle);
+    bool ok = false;
+    const QString condition = QInputDialog::getText(
+        this, tr("Breakpoint Condition"),
+        tr("Stop at line %1 only when this Python expression is true:").arg(line),
+        QLineEdit::Normal, current, &ok);
+    if (ok)
+        setBreakpoint(line, condition);
+}
+
+void ScriptEditor::setCurrentLine(int line)
+{
+    markerDeleteAll(CurrentLineArrowMarker);
+    markerDeleteAll(CurrentLineBackgroundMarker);
+    m_currentLine = line >= 1 && line <= lines() ? line : 0;
+    if (m_currentLine == 0)
+        return;
+    markerAdd(m_currentLine - 1, CurrentLineArrowMarker);
+    markerAdd(m_currentLine - 1, CurrentLineBackgroundMarker);
+    ensureLineVisible(m_currentLine - 1);
+}
+
+void ScriptEditor::setExceptionLine(int line, const QString &message)
+{
+    clearExceptionLine();
+    if (line < 1 || line > lines())
+        return;
+    m_exceptionLine = line;
+    markerAdd(line - 1, ExceptionMarker);
+    markerAdd(line - 1, ExceptionBackgroundMarker);
+    if (!message.isEmpty()) {
+        annotate(line - 1, message, m_exceptionStyle);
+        m_annotatedLines.append(line - 1);
+    }
+    ensureLineVisible(line - 1);
+}
+
+void ScriptEditor::clearExceptionLine()
+{
+    markerDeleteAll(ExceptionMarker);
+    markerDeleteAll(ExceptionBackgroundMarker);
+    if (m_exceptionLine > 0) {
+        clearAnnotations(m_exceptionLine - 1);
+        m_annotatedLines.removeAll(m_exceptionLine - 1);
+    }
+    m_exceptionLine = 0;
+}
+
+void ScriptEditor::showError(int line, int column, const QString &message)
+{
+    if (line < 1 || line > lines())
+        return;
+    const int line0 = line - 1;
+    const QString lineText = text(line0);
+    int from = std::clamp(column - 1, 0, std::max(0, static_cast<int>(lineText.size()) - 1));
+    int to = from;
+    while (to < lineText.size() && !lineText.at(to).isSpace())
+        ++to;
+    if (to == from)
+        to = std::min(from + 1, static_cast<int>(lineText.size()));
+    fillIndicatorRange(line0, from, line0, to, kErrorIndicator);
+    annotate(line0, message, m_errorStyle);
+    m_annotatedLines.append(line0);
+}
+
+void ScriptEditor::clearErrors()
+{
+    clearIndicatorRange(0, 0, std::max(0, lines() - 1), lineLength(std::max(0, lines() - 1)),
+                        kErrorIndicator);
+    for (int line0 : std::as_const(m_annotatedLines)) {
+        if (line0 != m_exceptionLine - 1)
+            clearAnnotations(line0);
+    }
+    m_annotatedLines.removeIf([this](int l) { return l != m_exceptionLine - 1; });
+}
+
+int ScriptEditor::cursorLine() const
+{
+    int line = 0;
+    int index = 0;
+    getCursorPosition(&line, &index);
+    return line + 1;
+}
+
+void ScriptEditor::autosaveNow()
+{
+    if (!m_recovery || m_path.isEmpty() || !m_changedSinceAutosave || !isModified())
+        return;
+    if (m_recovery->write(m_path, text()))
+        m_changedSinceAutosave = false;
+}
+
+void ScriptEditor::discardRecovery()
+{
+    if (m_recovery && !m_path.isEmpty())
+        m_recovery->remove(m_path);
+    m_changedSinceAutosave = false;
+}
+
+} // namespace nixtide

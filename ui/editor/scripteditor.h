@@ -1,0 +1,104 @@
+#pragma once
+
+#include "ui/editor/breakpoint.h"
+
+#include <QHash>
+
+#include <Qsci/qsciscintilla.h>
+#include <Qsci/qscistyle.h>
+
+class QTimer;
+
+namespace nixtide {
+
+class RecoveryStore;
+
+// The editor for a test file (.nix or .py): line numbers, a breakpoint margin,
+// current-line and exception markers, error annotations, and autosave of
+// unsaved text to a RecoveryStore. All line numbers in this API are 1-based,
+// as in the debug protocol; 0 means "none".
+class ScriptEditor : public QsciScintilla
+{
+    Q_OBJECT
+
+public:
+    enum Marker {
+        BreakpointMarker = 1,
+        ConditionalBreakpointMarker,
+        CurrentLineArrowMarker,
+        CurrentLineBackgroundMarker,
+        ExceptionMarker,
+        ExceptionBackgroundMarker,
+    };
+    enum Margin { LineNumberMargin = 0, BreakpointMargin = 1 };
+
+    explicit ScriptEditor(QWidget *parent = nullptr);
+    ~ScriptEditor() override;
+
+    // Loads the file and picks the lexer by its suffix (.nix: Nix with the
+    // test script as Python; otherwise Python).
+    bool load(const QString &path, QString *error);
+    bool save(QString *error);
+    bool saveAs(const QString &path, QString *error);
+    QString filePath() const { return m_path; }
+    bool isNix() const { return m_nix; }
+
+    // Replaces the buffer with recovered text, keeping it modified (unsaved).
+    void restoreText(const QString &text);
+
+    BreakpointList breakpoints() const;
+    void setBreakpoints(const BreakpointList &breakpoints);
+    bool hasBreakpoint(int line) const;
+    void toggleBreakpoint(int line);
+    // Sets (or replaces) the breakpoint on line; an empty condition makes it
+    // unconditional.
+    void setBreakpoint(int line, const QString &condition = {});
+    void removeBreakpoint(int line);
+
+    void setCurrentLine(int line);
+    int currentLine() const { return m_currentLine; }
+    void setExceptionLine(int line, const QString &message);
+    void clearExceptionLine();
+
+    // A Nix evaluation error: squiggle from column (1-based) to the end of the
+    // word and the message shown under the line.
+    void showError(int line, int column, const QString &message);
+    void clearErrors();
+
+    // 1-based line of the text cursor.
+    int cursorLine() const;
+
+    void setRecoveryStore(RecoveryStore *store) { m_recovery = store; }
+    // Writes the recovery copy now if the buffer changed since the last one.
+    void autosaveNow();
+    // Drops the recovery copy: the buffer was saved or deliberately closed.
+    void discardRecovery();
+    static constexpr int kAutosaveIntervalMs = 3000;
+
+Q_SIGNALS:
+    void breakpointsChanged();
+    void filePathChanged(const QString &path);
+
+private:
+    void setupMargins();
+    void setupLexer();
+    void onMarginClicked(int margin, int line, Qt::KeyboardModifiers modifiers);
+    void onMarginRightClicked(int margin, int line);
+    void editCondition(int line);
+    QList<int> breakpointHandlesAt(int line0) const;
+
+    QString m_path;
+    bool m_nix = false;
+    QHash<int, QString> m_breakpoints; // marker handle → condition
+    int m_currentLine = 0;
+    int m_exceptionLine = 0;
+    QList<int> m_annotatedLines; // 0-based lines carrying error annotations
+    RecoveryStore *m_recovery = nullptr;
+    QTimer *m_autosaveTimer = nullptr;
+    bool m_changedSinceAutosave = false;
+    bool m_loading = false;
+    QsciStyle m_errorStyle;
+    QsciStyle m_exceptionStyle;
+};
+
+} // namespace nixtide
