@@ -1,0 +1,107 @@
+#include "core/vnc/vncconnection.h"
+
+#include "core/vnc/vncclientthread.h"
+
+#include <QPainter>
+
+#include <algorithm>
+
+namespace nixtide {
+
+VncConnection::VncConnection(QObject *parent)
+    : QObject(parent)
+{ }
+
+VncConnection::~VncConnection()
+{
+    close();
+}
+
+void VncConnection::open(const QString &socketPath)
+{
+    close();
+    m_socketPath = socketPath;
+    m_worker = std::make_unique<VncClientThread>(socketPath);
+    // Emitted on the worker thread: queued to this object's thread.
+    connect(m_worker.get(), &VncClientThread::stateChanged, this, &VncConnection::onWorkerState,
+        Qt::QueuedConnection);
+    connect(m_worker.get(), &VncClientThread::sizeChanged, this, &VncConnection::onWorkerSize,
+        Qt::QueuedConnection);
+    connect(m_worker.get(), &VncClientThread::frameReady, this, &VncConnection::onWorkerFrame,
+        Qt::QueuedConnection);
+    m_worker->setKeepAlive(m_keepAlive);
+    m_state = State::Connecting;
+    m_reason = tr("connecting to %1").arg(socketPath);
+    Q_EMIT stateChanged(m_state, m_reason);
+    m_worker->start();
+}
+
+void VncConnection::close()
+{
+    if (!m_worker)
+        return;
+    // Disconnect first: nothing the worker still has queued may arrive for
+    // a connection that is gone.
+    m_worker->disconnect(this);
+    m_worker.reset(); // stops and joins; the worker wakes at once
+    if (m_state != State::Disconnected) {
+        m_state = State::Disconnected;
+        m_reason = tr("closed");
+        Q_EMIT stateChanged(m_state, m_reason);
+    }
+}
+
+void VncConnection::sendKey(quint32 keysym, bool down)
+{
+    if (m_worker && m_state == State::Connected && keysym != 0)
+        m_worker->post(std::make_unique<VncKeyCommand>(keysym, down));
+}
+
+void VncConnection::sendPointer(const QPoint &position, int buttonMask)
+{
+    if (m_worker && m_state == State::Connected)
+        m_worker->post(std::make_unique<VncPointerCommand>(
+            std::max(0, position.x()), std::max(0, position.y()), buttonMask));
+}
+
+void VncConnection::setKeepAlive(bool on)
+{
+    m_keepAlive = on;
+    if (m_worker)
+        m_worker->setKeepAlive(on);
+}
+
+void VncConnection::onWorkerState(int state, const QString &reason)
+{
+    const State s = state == VncClientThread::Connected ? State::Connected
+        : state == VncClientThread::Connecting          ? State::Connecting
+                                                        : State::Disconnected;
+    if (s == m_state && reason == m_reason)
+        return;
+    m_state = s;
+    m_reason = reason;
+    Q_EMIT stateChanged(m_state, m_reason);
+}
+
+void VncConnection::onWorkerSize(const QSize &size)
+{
+    if (size == m_frame.size())
+        return;
+    m_frame = QImage(size, QImage::Format_RGB32);
+    m_frame.fill(Qt::black);
+    Q_EMIT sizeChanged(size);
+}
+
+void VncConnection::onWorkerFrame(const QImage &image, const QRect &rect)
+{
+    if (!QRect(QPoint(0, 0), m_frame.size()).contains(rect))
+        return; // from before a resize this object has already applied
+    QPainter painter(&m_frame);
+    painter.setCompositionMode(QPainter::CompositionMode_Source);
+    painter.drawImage(rect.topLeft(), image);
+    painter.end();
+    ++m_updates;
+    Q_EMIT frameUpdated(rect);
+}
+
+} // namespace nixtide
