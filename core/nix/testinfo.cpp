@@ -178,7 +178,19 @@ TestInfo::Outline TestInfo::outline(const TestRef &ref, NixError *error)
 QList<ScriptStatement> TestInfo::scriptOutline(const QString &script, QString *error)
 {
     const EmbeddedPython python;
-    return python.statements(script, error);
+    const QList<ScriptStatement> all = python.statements(script, error);
+    // The analysis lists nested statements too: keep the top level (not
+    // inside an earlier statement's range) and every subtest.
+    QList<ScriptStatement> out;
+    int topEnd = 0;
+    for (const ScriptStatement &s : all) {
+        const bool topLevel = s.firstLine > topEnd;
+        if (topLevel)
+            topEnd = s.lastLine;
+        if (topLevel || !s.label.isEmpty())
+            out.append(s);
+    }
+    return out;
 }
 
 } // namespace nixtide

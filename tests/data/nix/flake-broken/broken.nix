@@ -1,0 +1,7 @@
+{ lib }:
+lib.runTest {
+  name = "broken";
+  testScript = ''
+    start_all()
+  '' + ;
+}

@@ -1,0 +1,8 @@
+{ lib }:
+lib.runTest {
+  name = "one";
+  nodes.machine = { };
+  testScript = ''
+    machine.succeed("one")
+  '';
+}

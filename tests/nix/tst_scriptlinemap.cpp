@@ -1,0 +1,324 @@
+// Line mapping between a .nix testScript and the built test-script, and the
+// edit-without-rebuild decision. Pure text work: these tests run with no Nix
+// on PATH, which is itself part of what they show.
+#include "core/nix/nixcommand.h"
+#include "core/nix/scriptedit.h"
+#include "core/nix/scriptlinemap.h"
+
+#include <QTest>
+
+using namespace nixtide;
+
+namespace {
+
+QString lines(std::initializer_list<const char *> l)
+{
+    QStringList out;
+    for (const char *s : l)
+        out.append(QString::fromUtf8(s));
+    return out.join(u'\n') + u'\n';
+}
+
+// Locates, strips and aligns in one go, as the engine does.
+ScriptLineMap mapOf(const QString &nix, const QString &script)
+{
+    const ScriptLocation loc = locateScriptInSource(nix);
+    return ScriptLineMap::build(nix, loc, script);
+}
+
+QString renderWith(const QString &nix, const QStringList &values)
+{
+    const ScriptLocation loc = locateScriptInSource(nix);
+    const NixStringLiteral lit = NixSource::parseString(nix, scriptStringOffset(nix, loc));
+    return NixSource::strip(lit).render(values);
+}
+
+} // namespace
+
+class TestScriptLineMap : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        // Nothing here may call Nix: take it away.
+        qputenv("PATH", "/nonexistent");
+        qputenv("NIXTIDE_NIX", "");
+        QVERIFY(NixCommand::program().isEmpty());
+    }
+
+    void plainIndentedString()
+    {
+        const QString nix = lines({"{",                          // 1
+                                   "  name = \"t\";",            // 2
+                                   "  testScript = ''",          // 3
+                                   "    start_all()",            // 4
+                                   "    machine.succeed(\"a\")", // 5
+                                   "",                           // 6
+                                   "    if True:",               // 7
+                                   "        machine.succeed(\"b\")", // 8
+                                   "  '';",                      // 9
+                                   "}"});
+        const QString script = QStringLiteral(
+            "start_all()\nmachine.succeed(\"a\")\n\nif True:\n    machine.succeed(\"b\")\n");
+        QCOMPARE(renderWith(nix, {}), script);
+        const ScriptLineMap map = mapOf(nix, script);
+        QVERIFY2(map.isValid(), qPrintable(map.error()));
+        QCOMPARE(map.nixLines(), (QVector<int>{4, 5, 6, 7, 8}));
+        QCOMPARE(map.nixLineForScriptLine(5), 8);
+        QCOMPARE(map.nixLineForScriptLine(6), 0);
+        QCOMPARE(map.scriptLineForNixLine(7), 4);
+        QCOMPARE(map.scriptLineForNixLine(3), 0);
+    }
+
+    void location()
+    {
+        const QString nix = lines({"{ pkgs, ... }:",            // 1
+                                   "{",                         // 2
+                                   "  # testScript = \"no\";",  // 3
+                                   "  testScript =",            // 4
+                                   "    { nodes, ... }:",       // 5
+                                   "    ''",                    // 6
+                                   "      x()",                 // 7
+                                   "    '';",                   // 8
+                                   "}"});
+        const ScriptLocation text = locateScriptInSource(nix);
+        QVERIFY(text.found());
+        QCOMPARE(text.how, QStringLiteral("text"));
+        QCOMPARE(text.attrLine, 4);
+        QCOMPARE(text.attrColumn, 3);
+        QVERIFY(text.isFunction);
+        QVERIFY(text.isString);
+        QCOMPARE(text.line, 6);
+        QCOMPARE(text.column, 5);
+        // From Nix's own position of the attribute.
+        const ScriptLocation byNix = locateScriptInSource(nix, 4, 3);
+        QCOMPARE(byNix.how, QStringLiteral("nix"));
+        QCOMPARE(byNix.line, 6);
+        // A value that is not a literal is found but not a string.
+        const ScriptLocation other = locateScriptInSource(
+            QStringLiteral("{\n  testScript = builtins.readFile ./t.py;\n}\n"));
+        QVERIFY(other.found());
+        QVERIFY(!other.isString);
+        QCOMPARE(other.attrLine, 2);
+    }
+
+    void escapes()
+    {
+        const QString nix = lines({"{",                              // 1
+                                   "  testScript = ''",              // 2
+                                   "    x = \"''${HOME}\"",          // 3
+                                   "    y = '''quoted'''",           // 4
+                                   "    w = 1''\\nv = 2",            // 5
+                                   "    cost = \"$$5 and $${x}\"",   // 6
+                                   "  '';",                          // 7
+                                   "}"});
+        const QString script = QStringLiteral(
+            "x = \"${HOME}\"\ny = ''quoted''\nw = 1\nv = 2\ncost = \"$$5 and $${x}\"\n");
+        QCOMPARE(renderWith(nix, {}), script);
+        const ScriptLineMap map = mapOf(nix, script);
+        QVERIFY2(map.isValid(), qPrintable(map.error()));
+        QCOMPARE(map.nixLines(), (QVector<int>{3, 4, 5, 5, 6}));
+    }
+
+    void escapeAtLineStartKeepsIndentation()
+    {
+        // An escape ends the leading whitespace: it counts for the minimum
+        // indentation like text, and is never stripped itself.
+        const QString nix = lines({"{",                  // 1
+                                   "  testScript = ''",  // 2
+                                   "      ''$x = 1",     // 3
+                                   "    y = 2",          // 4
+                                   "  '';",              // 5
+                                   "}"});
+        const QString script = QStringLiteral("  $x = 1\ny = 2\n");
+        QCOMPARE(renderWith(nix, {}), script);
+        QCOMPARE(mapOf(nix, script).nixLines(), (QVector<int>{3, 4}));
+    }
+
+    void singleLineAntiquotation()
+    {
+        const QString nix = lines({"{ pkgs }:",                                      // 1
+                                   "{",                                              // 2
+                                   "  testScript = ''",                              // 3
+                                   "    machine.succeed(\"${pkgs.hello}/bin/hello\")", // 4
+                                   "    ${pkgs.lib.optionalString true \"x = 1\"}",  // 5
+                                   "    machine.succeed(\"${pkgs.a} ${pkgs.b}\")",   // 6
+                                   "  '';",                                          // 7
+                                   "}"});
+        const QString script = QStringLiteral(
+            "machine.succeed(\"/nix/store/abc-hello/bin/hello\")\nx = 1\n"
+            "machine.succeed(\"/nix/store/a /nix/store/b\")\n");
+        const ScriptLineMap map = mapOf(nix, script);
+        QVERIFY2(map.isValid(), qPrintable(map.error()));
+        QCOMPARE(map.nixLines(), (QVector<int>{4, 5, 6}));
+        QCOMPARE(map.antiquotationValues(),
+                 (QStringList{QStringLiteral("/nix/store/abc-hello"), QStringLiteral("x = 1"),
+                              QStringLiteral("/nix/store/a"), QStringLiteral("/nix/store/b")}));
+    }
+
+    void antiquotationProducingLines()
+    {
+        const QString nix = lines({"let setup = \"a()\\nb()\\nc()\\n\"; in", // 1
+                                   "{",                                    // 2
+                                   "  testScript = ''",                    // 3
+                                   "    start_all()",                      // 4
+                                   "    ${setup}",                         // 5
+                                   "    done()",                           // 6
+                                   "  '';",                                // 7
+                                   "}"});
+        // The value's lines all map to the antiquotation's line; the newline
+        // after `${setup}` on line 5 leaves an empty line of its own.
+        const QString script = QStringLiteral("start_all()\na()\nb()\nc()\n\ndone()\n");
+        const ScriptLineMap map = mapOf(nix, script);
+        QVERIFY2(map.isValid(), qPrintable(map.error()));
+        QCOMPARE(map.nixLines(), (QVector<int>{4, 5, 5, 5, 5, 6}));
+        QCOMPARE(map.scriptLineForNixLine(6), 6);
+    }
+
+    void multiLineAntiquotation()
+    {
+        const QString nix = lines({"{ lib }:",                                // 1
+                                   "{",                                       // 2
+                                   "  testScript = ''",                       // 3
+                                   "    ${lib.concatMapStrings (n: ''",       // 4
+                                   "      ${n}.start() # } not the end",     // 5
+                                   "    '') [ \"a\" \"b\" ]}",                // 6
+                                   "    start_all()",                         // 7
+                                   "  '';",                                   // 8
+                                   "}"});
+        const QString script = QStringLiteral("a.start() # } not the end\nb.start() # } not the end\n"
+                                              "\nstart_all()\n");
+        const ScriptLineMap map = mapOf(nix, script);
+        QVERIFY2(map.isValid(), qPrintable(map.error()));
+        QCOMPARE(map.nixLines(), (QVector<int>{4, 4, 6, 7}));
+        QCOMPARE(map.antiquotationValues().size(), 1);
+    }
+
+    void functionForm()
+    {
+        const QString nix = lines({"{",                                              // 1
+                                   "  testScript =",                                 // 2
+                                   "    { nodes, ... }:",                            // 3
+                                   "    ''",                                         // 4
+                                   "      addr = \"${nodes.server.networking.ip}\"", // 5
+                                   "      client.succeed(f\"ping {addr}\")",         // 6
+                                   "    '';",                                        // 7
+                                   "}"});
+        const ScriptLocation loc = locateScriptInSource(nix);
+        QVERIFY(loc.isFunction);
+        const QString script = QStringLiteral("addr = \"10.0.0.1\"\nclient.succeed(f\"ping {addr}\")\n");
+        const ScriptLineMap map = ScriptLineMap::build(nix, loc, script);
+        QVERIFY2(map.isValid(), qPrintable(map.error()));
+        QCOMPARE(map.nixLines(), (QVector<int>{5, 6}));
+    }
+
+    void indentationRules()
+    {
+        // Minimum indentation 4 (line 5); tabs are not indentation; a
+        // whitespace-only line keeps what is beyond the minimum; the last
+        // line of spaces before '' is dropped.
+        const QString nix = lines({"{",                    // 1
+                                   "  testScript = ''  ",  // 2 (spaces after '' are swallowed)
+                                   "        deep()",       // 3
+                                   "      ",               // 4
+                                   "    shallow()",        // 5
+                                   "\ttabbed()",           // 6
+                                   "    '';",              // 7
+                                   "}"});
+        const QString script = QStringLiteral("    deep()\n  \nshallow()\n\ttabbed()\n");
+        // With a tab line the minimum is 0: nothing is stripped at all.
+        const QString zeroIndent = QStringLiteral("        deep()\n      \n    shallow()\n\ttabbed()\n");
+        QCOMPARE(renderWith(nix, {}), zeroIndent);
+        QVERIFY(!mapOf(nix, script).isValid());
+        QCOMPARE(mapOf(nix, zeroIndent).nixLines(), (QVector<int>{3, 4, 5, 6}));
+
+        QString noTab = nix;
+        noTab.replace(QStringLiteral("\ttabbed()\n"), QString());
+        QCOMPARE(renderWith(noTab, {}), QStringLiteral("    deep()\n  \nshallow()\n"));
+        QCOMPARE(mapOf(noTab, QStringLiteral("    deep()\n  \nshallow()\n")).nixLines(),
+                 (QVector<int>{3, 4, 5}));
+    }
+
+    void noTrailingNewlineAndFirstLineText()
+    {
+        const QString nix = QStringLiteral("{\n  testScript = ''first()\n    second()'';\n}\n");
+        // Text right after '' is the first line and has indentation 0.
+        QCOMPARE(renderWith(nix, {}), QStringLiteral("first()\n    second()"));
+        QCOMPARE(mapOf(nix, QStringLiteral("first()\n    second()")).nixLines(),
+                 (QVector<int>{2, 3}));
+    }
+
+    void doubleQuotedString()
+    {
+        const QString nix = QStringLiteral(
+            "{\n  testScript = \"start_all()\\nmachine.succeed(\\\"${x}\\\")\\n\";\n}\n");
+        const QString script = QStringLiteral("start_all()\nmachine.succeed(\"ok\")\n");
+        const ScriptLineMap map = mapOf(nix, script);
+        QVERIFY2(map.isValid(), qPrintable(map.error()));
+        QCOMPARE(map.nixLines(), (QVector<int>{2, 2}));
+        QCOMPARE(map.antiquotationValues(), QStringList{QStringLiteral("ok")});
+    }
+
+    void mismatchIsReported()
+    {
+        const QString nix = QStringLiteral("{\n  testScript = ''\n    a()\n  '';\n}\n");
+        const ScriptLineMap map = mapOf(nix, QStringLiteral("b()\n"));
+        QVERIFY(!map.isValid());
+        QVERIFY(map.error().contains(QStringLiteral("does not match")));
+    }
+
+    void utf8Columns()
+    {
+        // Nix counts columns in bytes: "é" is two.
+        const QString src = QStringLiteral("{ é = 1; testScript = ''\n  x\n''; }\n");
+        const int offset = NixSource::offsetOf(src, 1, 11);
+        QCOMPARE(src.mid(offset, 10), QStringLiteral("testScript"));
+        QCOMPARE(locateScriptInSource(src, 1, 11).line, 1);
+    }
+
+    void editWithoutRebuild()
+    {
+        const QString built = lines({"{ pkgs }:",                            // 1
+                                     "{",                                    // 2
+                                     "  testScript = ''",                    // 3
+                                     "    start_all()",                      // 4
+                                     "    machine.succeed(\"${pkgs.hello}\")", // 5
+                                     "  '';",                                // 6
+                                     "}"});
+        const QString builtScript = QStringLiteral("start_all()\nmachine.succeed(\"/nix/store/h\")\n");
+        const ScriptLocation loc = locateScriptInSource(built);
+
+        QString edited = built;
+        edited.replace(QStringLiteral("    start_all()\n"),
+                       QStringLiteral("    start_all()\n    print(\"added\")\n      # deeper\n"));
+        const ScriptEdit ok = ScriptEdit::check(built, builtScript, edited, loc);
+        QVERIFY2(!ok.rebuildNeeded, qPrintable(ok.reason));
+        QCOMPARE(ok.script, QStringLiteral("start_all()\nprint(\"added\")\n  # deeper\n"
+                                           "machine.succeed(\"/nix/store/h\")\n"));
+        QCOMPARE(ok.lineMap.nixLines(), (QVector<int>{4, 5, 6, 7}));
+
+        QString changed = built;
+        changed.replace(QStringLiteral("${pkgs.hello}"), QStringLiteral("${pkgs.curl}"));
+        const ScriptEdit anti = ScriptEdit::check(built, builtScript, changed, loc);
+        QVERIFY(anti.rebuildNeeded);
+        QVERIFY(anti.reason.contains(QStringLiteral("antiquotation")));
+
+        QString added = built;
+        added.replace(QStringLiteral("    start_all()\n"), QStringLiteral("    start_all() ${x}\n"));
+        QVERIFY(ScriptEdit::check(built, builtScript, added, loc).rebuildNeeded);
+
+        QString outside = built;
+        outside.replace(QStringLiteral("{ pkgs }:"), QStringLiteral("{ pkgs, lib }:"));
+        const ScriptEdit out = ScriptEdit::check(built, builtScript, outside, loc);
+        QVERIFY(out.rebuildNeeded);
+        QVERIFY(out.reason.contains(QStringLiteral("before")));
+
+        QString unterminated = built;
+        unterminated.replace(QStringLiteral("  '';"), QStringLiteral("  ;"));
+        QVERIFY(ScriptEdit::check(built, builtScript, unterminated, loc).rebuildNeeded);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestScriptLineMap)
+#include "tst_scriptlinemap.moc"
