@@ -174,35 +174,51 @@ def _descendants(pid: int) -> List[int]:
     return list(reversed(found))
 
 
-def _terminate_tree(process: subprocess.Popen, grace: float = 10.0) -> None:
-    """SIGTERM the start command and whatever it forked (QEMU, when the shell
-    did not exec it), then SIGKILL what is left after `grace` seconds."""
-    pids = _descendants(process.pid)
-    for pid in pids + [process.pid]:
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    deadline = time.monotonic() + grace
+def _start_time(pid: int) -> Optional[int]:
     try:
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        pass
-    for pid in pids:
-        while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(b")") + 2 :].split()
+    # Zombies are gone already for our purpose.
+    if fields[0] == b"Z":
+        return None
+    return int(fields[19])
+
+
+def _terminate_tree(process: subprocess.Popen, grace: float = 10.0) -> None:
+    """End the start command and whatever it forked. QEMU (a descendant when
+    the shell did not exec it) gets SIGTERM first, so that the shell reaps it
+    and exits; then the shell, and SIGKILL for anything left after `grace`."""
+
+    def signal_all(pids: List[int], sig: int) -> None:
+        for pid in pids:
             try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.05)
-        else:
-            try:
-                os.kill(pid, signal.SIGKILL)
+                os.kill(pid, sig)
             except ProcessLookupError:
                 pass
+
+    pids = _descendants(process.pid)
+    starts = {pid: _start_time(pid) for pid in pids}
+    signal_all(pids or [process.pid], signal.SIGTERM)
+    try:
+        process.wait(timeout=grace / 2 if pids else grace)
+    except subprocess.TimeoutExpired:
+        process.terminate()
+        try:
+            process.wait(timeout=grace / 2)
+        except subprocess.TimeoutExpired:
+            pass
     if process.poll() is None:
+        pids = _descendants(process.pid) or pids
         process.kill()
         process.wait()
+    # A descendant that outlived the shell (orphaned, not reaped by us) gets
+    # SIGKILL, if its PID still names the same process (start time).
+    for pid, started in starts.items():
+        if _start_time(pid) == started:
+            signal_all([pid], signal.SIGKILL)
 
 
 # Machines with a live QEMU, released at interpreter exit even when nobody
@@ -873,6 +889,15 @@ class Machine:
             self.shell = self._accept(shell_socket, "shell")
             self.qmp_client = QMPSession.from_path(self.qmp_path)
             self.wait_for_monitor_prompt()
+        except OSError as e:
+            try:
+                code = self.process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                code = None
+            self.release()
+            raise MachineError(
+                f"QEMU of {self.name} failed while starting (exit code {code}): {e}"
+            ) from e
         except BaseException:
             self.release()
             raise
