@@ -214,10 +214,10 @@ private Q_SLOTS:
         QVERIFY(!b.result.ok);
         const NixError &e = b.result.error;
         QCOMPARE(e.kind, NixError::Kind::Eval);
-        QCOMPARE(e.file, path(QStringLiteral("flake-broken/broken.nix")));
+        QCOMPARE(e.file, path(QStringLiteral("flake-broken/syntax-error.nix")));
         QCOMPARE(e.line, 6);
         QCOMPARE(e.column, 8);
-        QVERIFY(e.toText().startsWith(path(QStringLiteral("flake-broken/broken.nix:6:8: error: "))));
+        QVERIFY(e.toText().startsWith(path(QStringLiteral("flake-broken/syntax-error.nix:6:8: error: "))));
     }
 
     void buildFailureGivesDerivationAndLog()

@@ -2,6 +2,6 @@
   outputs =
     { self }:
     {
-      checks.x86_64-linux.broken = import ./broken.nix { lib = import ./testlib.nix { }; };
+      checks.x86_64-linux.broken = import ./syntax-error.nix { lib = import ./testlib.nix { }; };
     };
 }
