@@ -121,9 +121,14 @@ class PlainScripts(unittest.TestCase):
         c.request("next")
         c.wait_event("stopped")
         self.assertEqual(c.stack()[0]["line"], 3)
-        c.request("stepOut")
+        c.request("stepOut")  # debugpy's way: back on the call line, result not stored yet
+        c.wait_event("stopped")
+        self.assertEqual((c.stack()[0]["name"], c.stack()[0]["line"]), ("outer", 6))
+        self.assertFalse(c.evaluate("r", c.stack()[0]["id"], ok=False)["success"])
+        c.request("next")
         c.wait_event("stopped")
         self.assertEqual((c.stack()[0]["name"], c.stack()[0]["line"]), ("outer", 7))
+        self.assertEqual(c.evaluate("r", c.stack()[0]["id"])["body"]["result"], "2")
         c.request("next")  # returning from outer lands on the caller's next line
         c.wait_event("stopped")
         self.assertEqual((c.stack()[0]["name"], c.stack()[0]["line"]), ("testScript", 10))

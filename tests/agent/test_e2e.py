@@ -1,8 +1,10 @@
-"""End to end: the agent injected into the demo driver bundle of
-resources/demo/single.nix, built by real Nix, booting a real QEMU guest."""
+"""End to end: the agent injected into the demo driver bundles of
+resources/demo/single.nix (configuration era) and vlan.nix (environment
+era), built by real Nix, booting real QEMU guests."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,27 +16,44 @@ import dapclient  # noqa: E402
 from dapclient import INJECT_DIR, REPO, DapClient  # noqa: E402
 
 NIX_FILE = os.path.join(REPO, "resources", "demo", "single.nix")
+VLAN_NIX_FILE = os.path.join(REPO, "resources", "demo", "vlan.nix")
 GUEST = os.environ.get("NIXTIDE_DEMO_GUEST") or os.path.join(REPO, "build", "demo-guest")
 
 
-def build(attribute):
+def build(attribute, nix_file=NIX_FILE):
     if not os.path.exists(os.path.join(GUEST, "kernel")):
         subprocess.run([os.path.join(REPO, "resources", "demo", "guest", "build-guest.sh"), GUEST],
                        check=True, stdout=subprocess.DEVNULL)
     out = subprocess.run(["nix", "--extra-experimental-features", "nix-command", "build",
-                          "--no-link", "--json", "-f", NIX_FILE, attribute],
+                          "--option", "substituters", "", "--no-link", "--json", "-f", nix_file,
+                          attribute],
                          env=dict(os.environ, NIXTIDE_DEMO_GUEST=GUEST), check=True,
                          capture_output=True, text=True).stdout
     return json.loads(out)[0]["outputs"]["out"]
 
 
-def line_map(bundle):
-    """The IDE's job, done simply for single.nix (no antiquotations): the
-    script is the testScript string with its indentation stripped."""
-    nix_lines = open(NIX_FILE).read().splitlines()
+def line_map(bundle, nix_file=NIX_FILE):
+    """The IDE's job, done simply: walk the testScript string and the built
+    script together; an antiquotation matches whatever Nix put there."""
+    nix_lines = open(nix_file).read().splitlines()
     script_lines = open(os.path.join(bundle, "test-script")).read().splitlines()
-    first = next(i for i, line in enumerate(nix_lines) if line.strip() == script_lines[0]) + 1
-    return [first + i for i in range(len(script_lines))]
+    position = next(i for i, line in enumerate(nix_lines) if line.rstrip().endswith("''")) + 1
+    mapped = []
+    for text in script_lines:
+        for index in range(position, len(nix_lines)):
+            pattern = re.escape(nix_lines[index].strip())
+            pattern = re.sub(r"\\\$\\\{.*?\\\}", ".+", pattern)
+            if re.fullmatch(pattern, text.strip()):
+                mapped.append(index + 1)
+                position = index + 1
+                break
+        else:
+            raise AssertionError("script line %r not found in %s" % (text, nix_file))
+    return mapped
+
+
+def nix_line(nix_file, needle):
+    return next(i + 1 for i, l in enumerate(open(nix_file).read().splitlines()) if needle in l)
 
 
 def pid_alive(pid):
@@ -45,14 +64,28 @@ def pid_alive(pid):
     return True
 
 
-class SingleMachine(unittest.TestCase):
-    def start(self, attribute, launch):
-        bundle = build(attribute)
+def qemu_pids_under(directory):
+    """QEMU processes whose command line names this test's state dir."""
+    out = subprocess.run(["pgrep", "-a", "qemu-system"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if directory in line]
+
+
+class DriverTestCase(unittest.TestCase):
+    def start(self, attribute, launch, nix_file=NIX_FILE, env_extra=None, line_mapped=True,
+              script=None):
+        """Run the bundle's driver with the agent. `script` replaces the
+        test script (launch `script` + `scriptPath` = self.path)."""
+        bundle = build(attribute, nix_file)
         self.dir = dapclient.private_dir()
         self.addCleanup(shutil.rmtree, self.dir, True)
+        if script is not None:
+            self.path = os.path.realpath(self.script_file(script))
+            launch = dict(launch, script=script, scriptPath=self.path)
+            line_mapped = False
         sock = os.path.join(self.dir, "agent.sock")
         env = dict(os.environ, PYTHONPATH=INJECT_DIR, NIXTIDE_AGENT_SOCKET=sock,
                    TMPDIR=self.dir)
+        env.update(env_extra or {})
         self.proc = subprocess.Popen([os.path.join(bundle, "bin", "nixos-test-driver"), "-o", self.dir],
                                      env=env, cwd=self.dir, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -61,9 +94,10 @@ class SingleMachine(unittest.TestCase):
         c = DapClient(sock)
         self.addCleanup(c.close)
         c.request("initialize", {"adapterID": "nixtide"})
-        launch = dict(launch, sourcePath=NIX_FILE, lineMap=line_map(bundle))
+        if line_mapped:
+            launch = dict(launch, sourcePath=nix_file, lineMap=line_map(bundle, nix_file))
         c.request("launch", launch)
-        return c, launch["lineMap"]
+        return c, launch.get("lineMap")
 
     def _kill(self):
         if self.proc.poll() is None:
@@ -73,6 +107,30 @@ class SingleMachine(unittest.TestCase):
     def machine_pids(self, c):
         return {m.get("pid") for e in c.all_events if e["event"] == "nixtide/machines"
                 for m in e["body"]["machines"] if m.get("pid")}
+
+    def states(self, c, name):
+        return [m["state"] for e in c.all_events if e["event"] == "nixtide/machines"
+                for m in e["body"]["machines"] if m["name"] == name]
+
+    def wait_state(self, c, name, state, timeout=60):
+        if self.states(c, name)[-1:] == [state]:
+            return
+        c.wait_event("nixtide/machines", timeout=timeout, predicate=lambda e: any(
+            m["name"] == name and m["state"] == state for m in e["body"]["machines"]))
+
+    def script_file(self, text):
+        path = os.path.join(self.dir, "script.py")
+        with open(path, "w") as handle:
+            handle.write(text)
+        return path
+
+    def assert_clean_exit(self, c, pids):
+        self.proc.wait(60)
+        self.assertFalse([pid for pid in pids if pid_alive(pid)])
+        self.assertEqual(qemu_pids_under(self.dir), [])
+
+
+class SingleMachine(DriverTestCase):
 
     def test_breakpoint_locals_evaluate_next_continue(self):
         c, lines = self.start("driver", {})
@@ -138,6 +196,82 @@ class SingleMachine(unittest.TestCase):
         self.proc.wait(60)
         self.assertFalse(any(pid_alive(pid) for pid in pids))
         print("\nrestart to first line: %.3f s" % first_line, file=sys.stderr)
+
+class PauseInDriverCalls(DriverTestCase):
+    """Issue 3: a pause stops within 2 s even while the driver waits on the
+    guest, and leaves the driver's shell protocol intact."""
+
+    SCRIPT = (
+        'machine.start()\n'
+        'machine.wait_for_unit("multi-user.target")\n'
+        'ready = True\n'
+        'machine.wait_until_succeeds("test -e /tmp/go")\n'
+        'out = machine.succeed("sleep 12; echo slept")\n'
+        'after = machine.succeed("echo in-sync")\n')
+
+    def pause(self, c):
+        started = time.monotonic()
+        c.request("pause", {"threadId": 1})
+        stopped = c.wait_event("stopped", timeout=10)["body"]
+        elapsed = time.monotonic() - started
+        self.assertEqual(stopped["reason"], "pause")
+        self.assertLess(elapsed, 2.0)
+        frames = c.stack()
+        script = [f for f in frames if f["source"].get("path") == self.path]
+        self.assertTrue(script, frames)
+        # The driver frames come first, marked subtle; the script's frame
+        # is the line that called into the driver.
+        self.assertNotEqual(frames[0]["source"].get("path"), self.path)
+        self.assertEqual(frames[0].get("presentationHint"), "subtle")
+        return elapsed, frames, script[0]
+
+    def test_pause_in_wait_until_succeeds_and_in_succeed(self):
+        c, _ = self.start("driver", {}, script=self.SCRIPT)
+        c.request("setBreakpoints", {"source": {"path": self.path},
+                                     "breakpoints": [{"line": 3}, {"line": 6}]})
+        c.request("configurationDone")
+        c.wait_event("stopped", timeout=180)
+        self.assertEqual(c.stack()[0]["line"], 3)
+        c.request("continue")
+        c.wait_event("nixtide/logBegin", predicate=lambda e: "test -e /tmp/go" in e["body"]["message"])
+        time.sleep(2.5)
+
+        elapsed1, frames, top = self.pause(c)
+        self.assertEqual((top["name"], top["line"]), ("testScript", 4))
+        names = [f["name"] for f in frames]
+        self.assertIn("wait_until_succeeds", names)
+        self.assertIn("retry", names)
+        c.request("continue")
+        # The serial console's shell lets the wait succeed.
+        c.request("nixtide/machineAction", {"machine": "machine", "action": "sendConsole",
+                                            "text": "touch /tmp/go\n"})
+        c.wait_event("nixtide/logBegin", timeout=30,
+                     predicate=lambda e: "sleep 12" in e["body"]["message"])
+        time.sleep(2)
+
+        elapsed2, frames, top = self.pause(c)
+        self.assertEqual((top["name"], top["line"]), ("testScript", 5))
+        self.assertIn("execute", [f["name"] for f in frames])
+        # The command's answer is still unread: another shell command or a
+        # restart now would desynchronise the shell, so both are refused.
+        busy = c.evaluate('machine.succeed("echo hi")', ok=False)
+        self.assertFalse(busy["success"])
+        self.assertIn("still waiting for the answer", busy["message"])
+        refused = c.request("restart", {"arguments": {}}, ok=False)
+        self.assertFalse(refused["success"])
+        self.assertIn("cannot restart now", refused["message"])
+        self.assertEqual(c.evaluate("1 + 1")["body"]["result"], "2")
+        c.request("continue")
+        c.wait_event("stopped", timeout=60)
+        self.assertEqual(c.stack()[0]["line"], 6)
+        self.assertEqual(c.evaluate("out")["body"]["result"], "'slept\\n'")
+        self.assertEqual(c.evaluate('machine.succeed("echo now")')["body"]["result"], "'now\\n'")
+        pids = self.machine_pids(c)
+        c.request("terminate")
+        c.wait_event("terminated", timeout=60)
+        self.assert_clean_exit(c, pids)
+        print("\npause latency: %.3f s (wait_until_succeeds), %.3f s (succeed)" % (
+            elapsed1, elapsed2), file=sys.stderr)
 
 
 if __name__ == "__main__":

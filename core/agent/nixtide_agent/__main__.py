@@ -8,7 +8,7 @@ import os
 import sys
 import traceback
 
-from .debugger import TerminateRequested
+from .errors import TerminateRequested
 from .runner import run_script
 from .session import Session, SocketDirectoryError
 

@@ -20,7 +20,7 @@ import sys
 import threading
 import traceback
 
-from .debugger import RestartRequested, TerminateRequested
+from .errors import RestartRequested, TerminateRequested
 from .driverlog import DapLogger, wrap_rootlog
 from .importhook import install as install_import_hook
 from .machines import VNC_SOCKET, MachineTracker
@@ -34,8 +34,12 @@ class Agent:
     def __init__(self, session):
         self.session = session
         self.tracker = MachineTracker(session)
-        self.logger = DapLogger(session)
+        self.logger = DapLogger(session, on_serial=self.tracker.note_serial)
         self.script_depth = 0
+        debugger = session.debugger
+        self.tracker.is_stopped = lambda: debugger.state == "stopped"
+        self.tracker.on_idle = debugger.restart_unblocked
+        debugger.restart_blocker = self.tracker.busy_message
         session.extensions["nixtide/machines"] = self._on_machines
         session.extensions["nixtide/machineAction"] = self._on_machine_action
         session.debugger.main_handlers["nixtide/machineAction"] = self._machine_action_main

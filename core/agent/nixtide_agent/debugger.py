@@ -4,8 +4,14 @@ loop the main thread runs while stopped.
 Threads: the script runs on the main thread; DAP requests arrive on the
 session's I/O thread. Requests that need the script's frames (stack,
 variables, evaluate, stepping) are queued and served by the main thread
-while it waits in `_command_loop`; pause and breakpoint changes reach a
-running main thread through a signal (see `tracing.py`).
+while it waits in `_command_loop` (the handlers are in `mainrequests.py`);
+pause and breakpoint changes reach a running main thread through a signal
+(see `tracing.py`).
+
+Stepping follows debugpy: `next` stops on the next line of the same frame
+(or of its caller once it returns); `stepOut` stops in the caller as soon as
+the frame returns, on the line of the call, before the rest of that
+statement (an assignment of the result, say) runs.
 """
 
 import linecache
@@ -16,23 +22,15 @@ import threading
 
 from . import inspection
 from .breakpoints import BreakpointTable, hit_condition_met
+from .errors import RestartRequested, TerminateRequested
 from .linemap import LineMap, code_lines
+from .mainrequests import MainThreadRequests, restart_arguments
 from .tracing import make_backend
+
+__all__ = ["Debugger", "RestartRequested", "TerminateRequested", "THREAD_ID"]
 
 AGENT_DIR = os.path.dirname(os.path.abspath(__file__))
 THREAD_ID = 1
-
-
-class RestartRequested(BaseException):
-    """Unwinds the running script so it starts again (VMs stay up)."""
-
-    def __init__(self, launch_args):
-        BaseException.__init__(self, "restart")
-        self.launch_args = launch_args or {}
-
-
-class TerminateRequested(SystemExit):
-    """Ends the script the way `sys.exit` would: the driver cleans up."""
 
 
 class Debugger:
@@ -53,14 +51,16 @@ class Debugger:
         self.terminate_requested = False
         self.restart_requested = None
         self.exit_code = 1
-        self._stack = []
-        self._refs = {}
-        self._post_mortem = None
+        # Returns why abandoning the script now would break the driver
+        # (a command whose answer is unread), or None.
+        self.restart_blocker = None
+        self._restart_deferred = False
         self._last_raised = None
         self._agent_files = {}
         self._user_files = {}
         self._stdlib = _stdlib_prefixes()
-        self.main_handlers = {}
+        self.requests = MainThreadRequests(self)
+        self.main_handlers = self.requests.extra
         self.backend = make_backend(self)
 
     # ---- configuration (any thread) -------------------------------------
@@ -167,13 +167,16 @@ class Debugger:
                 self.stop_live(frame, "breakpoint", hit_ids=[bp.id])
 
     def on_return(self, frame):
-        if self.step_mode in ("over", "out") and frame is self.step_frame:
+        mode = self.step_mode
+        if mode in ("over", "out") and frame is self.step_frame:
             caller = frame.f_back
-            while caller is not None and self.is_agent_file(caller.f_code.co_filename):
+            if caller is not None and self.is_agent_file(caller.f_code.co_filename):
                 caller = None
             if caller is None:
                 self.step_mode = None
                 self.step_frame = None
+            elif mode == "out":
+                self.stop_live(caller, "step")
             else:
                 self.step_mode = "over"
                 self.step_frame = caller
@@ -193,8 +196,17 @@ class Debugger:
         if self.terminate_requested and self.state in ("running", "stopped", "idle", "finished"):
             raise TerminateRequested(self.exit_code)
         if self.restart_requested is not None and self.state == "running":
-            launch_args, self.restart_requested = self.restart_requested, None
-            raise RestartRequested(launch_args)
+            blocked = self.restart_blocked()
+            if blocked:
+                # Abandoning the call now would leave its answer unread:
+                # restart as soon as it returns (restart_unblocked).
+                if not self._restart_deferred:
+                    self._restart_deferred = True
+                    self.session.output("console", "nixtide: the restart waits: %s\n" % blocked)
+            else:
+                self._restart_deferred = False
+                launch_args, self.restart_requested = self.restart_requested, None
+                raise RestartRequested(launch_args)
         if self.pause_requested and self.state == "running":
             self.pause_requested = False
             top = frame
@@ -204,6 +216,14 @@ class Debugger:
             self.step_mode = "pause"
         if self.state == "running":
             self.backend.retrace(frame)
+
+    def restart_blocked(self):
+        return self.restart_blocker() if self.restart_blocker is not None else None
+
+    def restart_unblocked(self):
+        """Main thread, when the last driver call in flight has returned."""
+        if self.restart_requested is not None and self.state == "running":
+            self.backend.interrupt()
 
     def _should_break(self, bp, frame):
         if bp.condition:
@@ -250,10 +270,7 @@ class Debugger:
         Returns the resuming command; restart/terminate raise."""
         with self.lock:
             self.state = "stopped"
-            self._stack = stack
-            self._refs = {}
-            self._post_mortem = error if post_mortem else None
-            self._error = error
+            self.requests.begin(stack, error, post_mortem)
         body = {"reason": reason, "threadId": THREAD_ID, "allThreadsStopped": True}
         if description:
             body["description"] = description
@@ -265,10 +282,7 @@ class Debugger:
             action = self._command_loop()
         finally:
             with self.lock:
-                self._stack = []
-                self._refs = {}
-                self._post_mortem = None
-                self._error = None
+                self.requests.end()
                 self.state = "running"
         self.session.send_event("continued", {"threadId": THREAD_ID, "allThreadsContinued": True})
         return action
@@ -296,21 +310,7 @@ class Debugger:
                 if self.terminate_requested:
                     raise TerminateRequested(self.exit_code)
                 continue
-            command = request.get("command", "")
-            handler = self.main_handlers.get(command)
-            if handler is None:
-                handler = getattr(self, "_main_" + command.replace("/", "_"), None)
-            if handler is None:
-                self.session.respond(request, success=False, message="unsupported: " + command)
-                continue
-            try:
-                action = handler(request)
-            except (RestartRequested, SystemExit):
-                raise
-            except Exception as error:
-                self.session.respond(request, success=False,
-                                     message=inspection.describe_exception(error))
-                continue
+            action = self.requests.dispatch(request)
             if action:
                 return action
 
@@ -323,157 +323,6 @@ class Debugger:
             self.commands.put(request)
             return True
 
-    # ---- requests served on the main thread -------------------------------
-    def _frame(self, frame_id):
-        if frame_id is None:
-            return self._stack[0] if self._stack else (None, None)
-        index = int(frame_id) - 1
-        if not 0 <= index < len(self._stack):
-            raise ValueError("unknown frameId %s" % frame_id)
-        return self._stack[index]
-
-    def _ref(self, value):
-        ref = len(self._refs) + 1
-        self._refs[ref] = value
-        return ref
-
-    def _main_stackTrace(self, request):
-        arguments = request.get("arguments") or {}
-        start = int(arguments.get("startFrame") or 0)
-        levels = int(arguments.get("levels") or 0)
-        frames = []
-        for index, (frame, line) in enumerate(self._stack):
-            frames.append(self._describe_frame(index + 1, frame, line))
-        shown = frames[start: start + levels] if levels else frames[start:]
-        self.session.respond(request, {"stackFrames": shown, "totalFrames": len(frames)})
-
-    def _describe_frame(self, ident, frame, line):
-        code = frame.f_code
-        name = code.co_name
-        filename = code.co_filename
-        linemap = self.linemap
-        if linemap is not None and filename == linemap.script_path:
-            if name == "<module>":
-                name = "testScript"
-            source = {"path": linemap.client_path, "name": os.path.basename(linemap.client_path)}
-            line = linemap.to_source(line)
-        elif os.path.isabs(filename):
-            source = {"path": filename, "name": os.path.basename(filename)}
-        else:
-            source = {"name": filename, "presentationHint": "deemphasize"}
-        return {"id": ident, "name": name, "source": source, "line": line or 0, "column": 1}
-
-    def _main_scopes(self, request):
-        frame, _line = self._frame((request.get("arguments") or {}).get("frameId"))
-        scopes = []
-        if frame is None:
-            scopes.append(self._scope("Test namespace", self.namespace or {}, "globals"))
-        else:
-            if frame.f_locals is not frame.f_globals:
-                scopes.append(self._scope("Locals", frame.f_locals, "locals"))
-            name = "Test namespace" if frame.f_code is self.script_code else "Globals"
-            scopes.append(self._scope(name, frame.f_globals, "globals"))
-        self.session.respond(request, {"scopes": scopes})
-
-    def _scope(self, name, namespace, hint):
-        scope = inspection.scope_of(namespace)
-        return {"name": name, "presentationHint": hint, "variablesReference": self._ref(scope),
-                "namedVariables": len(scope), "expensive": False}
-
-    def _variable(self, name, value):
-        expandable = inspection.is_expandable(value)
-        return {"name": name, "value": inspection.safe_repr(value), "type": type(value).__name__,
-                "variablesReference": self._ref(value) if expandable else 0}
-
-    def _main_variables(self, request):
-        ref = int((request.get("arguments") or {}).get("variablesReference") or 0)
-        if ref not in self._refs:
-            raise ValueError("variablesReference %d is not valid (any more)" % ref)
-        children = inspection.children(self._refs[ref])
-        self.session.respond(request, {"variables": [self._variable(name, value)
-                                                     for name, value in children]})
-
-    def _main_evaluate(self, request):
-        arguments = request.get("arguments") or {}
-        expression = arguments.get("expression") or ""
-        context = arguments.get("context") or "repl"
-        if arguments.get("frameId") is not None:
-            frame, _line = self._frame(arguments.get("frameId"))
-        else:
-            # A REPL without a selected frame means the test's namespace:
-            # the innermost script frame, not the driver code it called.
-            frame = next((f for f, _l in self._stack if self.linemap is not None
-                          and f.f_code.co_filename == self.linemap.script_path), None)
-        if context == "hover" and not inspection.hover_allowed(expression):
-            self.session.respond(request, success=False, message="not evaluated on hover")
-            return None
-        saved = sys.stdout, sys.stderr
-        send = self.session.output
-        sys.stdout = inspection.OutputTee(saved[0], "stdout", send)
-        sys.stderr = inspection.OutputTee(saved[1], "stderr", send)
-        try:
-            value, has_value = inspection.evaluate(expression, frame, self.namespace, context)
-        except (RestartRequested, SystemExit):
-            raise
-        except BaseException as error:
-            if context == "repl":
-                send("stderr", inspection.format_exception(error))
-            self.session.respond(request, success=False,
-                                 message=inspection.describe_exception(error))
-            return None
-        finally:
-            sys.stdout, sys.stderr = saved
-        if has_value:
-            body = self._variable("", value)
-            body = {"result": body["value"], "type": body["type"],
-                    "variablesReference": body["variablesReference"]}
-        else:
-            body = {"result": "", "variablesReference": 0}
-        self.session.respond(request, body)
-        return None
-
-    def _main_exceptionInfo(self, request):
-        error = self._error
-        if error is None:
-            raise ValueError("not stopped on an exception")
-        self.session.respond(request, {
-            "exceptionId": type(error).__name__,
-            "description": str(error),
-            "breakMode": "unhandled" if self._post_mortem is not None else "always",
-            "details": {"message": str(error), "typeName": type(error).__name__,
-                        "stackTrace": inspection.format_exception(error)}})
-
-    def _resume(self, request, action):
-        if self._post_mortem is not None and action != "continue":
-            raise ValueError("the script has failed: continue (to fail) or restart")
-        if self.state == "idle" and action != "continue":
-            raise ValueError("no script is running")
-        self.session.respond(request, {"allThreadsContinued": True} if action == "continue" else None)
-        return action
-
-    def _main_continue(self, request):
-        return self._resume(request, "continue")
-
-    def _main_next(self, request):
-        return self._resume(request, "next")
-
-    def _main_stepIn(self, request):
-        return self._resume(request, "stepIn")
-
-    def _main_stepOut(self, request):
-        return self._resume(request, "stepOut")
-
-    def _main_restart(self, request):
-        arguments = request.get("arguments") or {}
-        launch_args = arguments.get("arguments") if isinstance(arguments.get("arguments"), dict) \
-            else arguments
-        self.session.respond(request)
-        raise RestartRequested(launch_args)
-
-    def _main_terminate(self, request):
-        self.session.respond(request)
-        raise TerminateRequested(self.exit_code)
-
     # ---- control from the I/O thread ----------------------------------------
     def request_pause(self):
         with self.lock:
@@ -484,9 +333,7 @@ class Debugger:
         return True
 
     def request_restart(self, request):
-        arguments = request.get("arguments") or {}
-        launch_args = arguments.get("arguments") if isinstance(arguments.get("arguments"), dict) \
-            else arguments
+        launch_args = restart_arguments(request)
         with self.lock:
             if self.state != "running":
                 return False
@@ -546,9 +393,6 @@ class Debugger:
             self.backend.interrupt()
         elif state in ("stopped", "idle"):
             self.commands.put({"command": "nixtide/internalTerminate"})
-
-    def _main_nixtide_internalTerminate(self, _request):
-        raise TerminateRequested(self.exit_code)
 
 
 def _interpolate(message, frame):

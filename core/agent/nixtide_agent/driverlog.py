@@ -10,9 +10,10 @@ _ids = itertools.count(1)
 
 
 class DapLogger:
-    def __init__(self, session):
+    def __init__(self, session, on_serial=None):
         self._session = session
         self._local = threading.local()
+        self._on_serial = on_serial
 
     def _stack(self):
         stack = getattr(self._local, "stack", None)
@@ -78,6 +79,8 @@ class DapLogger:
         self._message("error", args, kwargs)
 
     def log_serial(self, message, machine):
+        if self._on_serial is not None:
+            self._on_serial(machine, message)
         self._session.send_event("nixtide/serial", {"machine": machine, "text": str(message) + "\n"})
 
     def print_serial_logs(self, enable):

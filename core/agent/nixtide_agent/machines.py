@@ -1,15 +1,37 @@
 """The driver's machines as nixtide sees them: state, sockets, actions.
 
 States: off (never started), booting (QEMU runs, shell not connected yet),
-up (shell connected), shutdown (QEMU exited after shutdown/poweroff/release),
-crashed (QEMU exited after `crash()` or with a failure exit status).
+up (shell connected), shutdown, crashed. How an exit is told apart:
+- after the driver's `shutdown()` or `release()`: shutdown;
+- after `crash()`, or QEMU failing (non-zero status): crashed;
+- any other exit (the guest powered itself off, panicked, or QEMU quit under
+  `-no-reboot`): the kernel's last words on the serial console decide:
+  "reboot: Power down" / "System halted" / "Restarting system" read as
+  shutdown, anything else (a "Kernel panic", nothing at all) as crashed.
+  Until the driver has read the serial stream to its end the machine keeps
+  its previous state, so a clean power-off never flickers through crashed.
+
+Shell and monitor commands are tracked while in flight: a pause can stop
+the script inside `execute()` after the command went out and before its
+output was read. A second command on that channel (from the REPL) or a
+restart that abandons the first would leave its output to be read as the
+answer to the next one, so both are refused until the command completes.
 """
 
+import collections
 import os
 import threading
 import time
 
 VNC_SOCKET = "vnc.sock"
+_PANIC = "Kernel panic"
+_ORDERLY = ("reboot: Power down", "reboot: System halted", "reboot: Restarting system")
+# Driver methods that write a request and then block reading its answer.
+_CHANNELS = {"execute": "shell", "send_monitor_command": "monitor"}
+
+
+class ChannelBusy(RuntimeError):
+    pass
 
 
 class MachineTracker:
@@ -20,6 +42,11 @@ class MachineTracker:
         self._last = None
         self._lock = threading.Lock()
         self._poller = None
+        self._serial = {}
+        self._reported = {}
+        self._busy = {}
+        self.is_stopped = lambda: False
+        self.on_idle = None
 
     def add(self, machine):
         with self._lock:
@@ -38,7 +65,16 @@ class MachineTracker:
         raise ValueError("no machine named %r" % name)
 
     def mark(self, machine, intent):
+        process = getattr(machine, "process", None)
+        if process is not None and process.poll() is not None:
+            return  # an exit that already happened keeps its reading
         self._intent[id(machine)] = intent
+
+    def note_serial(self, name, line):
+        tail = self._serial.get(name)
+        if tail is None:
+            tail = self._serial[name] = collections.deque(maxlen=40)
+        tail.append(str(line))
 
     def state(self, machine):
         process = getattr(machine, "process", None)
@@ -49,16 +85,54 @@ class MachineTracker:
             intent = self._intent.get(id(machine))
             if intent == "crash" or (intent is None and code != 0):
                 return "crashed"
-            return "shutdown"
+            if intent == "shutdown":
+                return "shutdown"
+            reader = getattr(machine, "serial_thread", None)
+            if reader is not None and reader.is_alive():
+                return self._reported.get(id(machine), "up")
+            tail = list(self._serial.get(getattr(machine, "name", None)) or ())
+            if any(_PANIC in line for line in tail):
+                return "crashed"
+            if any(marker in line for line in tail for marker in _ORDERLY):
+                return "shutdown"
+            return "crashed"
         if getattr(machine, "booted", False) and getattr(machine, "connected", False):
             return "up"
         return "booting"
+
+    # ---- commands in flight ---------------------------------------------------
+    def busy_message(self):
+        """Why the script cannot be abandoned now, or None."""
+        for (_ident, channel), (name, what) in list(self._busy.items()):
+            return ("%s is waiting for the answer to %s on its %s; continue until that "
+                    "call returns (or terminate)" % (name, what, channel))
+        return None
+
+    def _enter(self, machine, channel, what):
+        key = (id(machine), channel)
+        pending = self._busy.get(key)
+        if pending is not None:
+            if self.is_stopped():
+                raise ChannelBusy("%s's %s is still waiting for the answer to %s, interrupted "
+                                  "by the debugger; continue the script first (this command "
+                                  "would read that answer)" % (pending[0], channel, pending[1]))
+            return None  # re-entered by the driver itself (polling conditions)
+        self._busy[key] = (getattr(machine, "name", "?"), what)
+        return key
+
+    def _leave(self, key):
+        if key is not None:
+            self._busy.pop(key, None)
+            if self.on_idle is not None and not self._busy:
+                self.on_idle()
 
     def describe(self):
         described = []
         for machine in list(self._machines):
             state_dir = str(getattr(machine, "state_dir", "") or "")
-            info = {"name": getattr(machine, "name", "?"), "state": self.state(machine),
+            state = self.state(machine)
+            self._reported[id(machine)] = state
+            info = {"name": getattr(machine, "name", "?"), "state": state,
                     "stateDir": state_dir,
                     "vncSocket": os.path.join(state_dir, VNC_SOCKET) if state_dir else None}
             process = getattr(machine, "process", None)
@@ -100,19 +174,21 @@ class MachineTracker:
     def patch_class(self, cls):
         """Wrap the methods that change a machine's state or make files."""
         tracker = self
-        if getattr(cls, "_nixtide_patched", False):
+        if cls.__dict__.get("_nixtide_patched", False):
             return
         cls._nixtide_patched = True
 
-        def wrap(name, intent=None, after=None):
+        def wrap(name, intent=None, after=None, before=None):
             original = getattr(cls, name, None)
-            if original is None:
-                return
+            if original is None or getattr(original, "_nixtide", False):
+                return  # a base class already patched
 
             def wrapper(self, *args, **kwargs):
                 tracker.add(self)
                 if intent is not None:
                     tracker.mark(self, intent)
+                if before is not None:
+                    before(self)
                 try:
                     return original(self, *args, **kwargs)
                 finally:
@@ -122,10 +198,13 @@ class MachineTracker:
             wrapper.__name__ = name
             wrapper.__doc__ = original.__doc__
             wrapper.__wrapped__ = original
+            wrapper._nixtide = True
             setattr(cls, name, wrapper)
 
-        def started(machine, *args, **kwargs):
-            tracker._intent.pop(id(machine), None)
+        def starting(machine):
+            if getattr(machine, "process", None) is None or machine.process.poll() is not None:
+                tracker._intent.pop(id(machine), None)
+                tracker._serial.pop(getattr(machine, "name", None), None)
 
         def screenshot_taken(machine, filename, *args, **kwargs):
             path = tracker.screenshot_path(machine, filename)
@@ -133,13 +212,36 @@ class MachineTracker:
                 tracker._session.send_event("nixtide/screenshot",
                                             {"machine": machine.name, "path": path})
 
-        wrap("start", after=started)
+        def wrap_channel(name):
+            original = getattr(cls, name, None)
+            if original is None or getattr(original, "_nixtide", False):
+                return
+            channel = _CHANNELS[name]
+
+            def wrapper(self, *args, **kwargs):
+                command = args[0] if args else kwargs.get("command", "")
+                key = tracker._enter(self, channel, "%s(%r)" % (name, command))
+                try:
+                    return original(self, *args, **kwargs)
+                finally:
+                    tracker._leave(key)
+            wrapper.__name__ = name
+            wrapper.__doc__ = original.__doc__
+            wrapper.__wrapped__ = original
+            wrapper._nixtide = True
+            setattr(cls, name, wrapper)
+
+        wrap("start", before=starting)
         wrap("connect")
+        # wait_for_shutdown only waits: why the VM went away is read from
+        # the intent set by shutdown()/crash() or from the serial console.
         wrap("shutdown", intent="shutdown")
-        wrap("wait_for_shutdown", intent="shutdown")
+        wrap("wait_for_shutdown")
         wrap("release", intent="shutdown")
         wrap("crash", intent="crash")
         wrap("screenshot", after=screenshot_taken)
+        for name in _CHANNELS:
+            wrap_channel(name)
 
     def action(self, arguments):
         machine = self.find(arguments.get("machine"))

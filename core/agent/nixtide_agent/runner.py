@@ -9,7 +9,7 @@ and starts it over on `restart` without touching the machines.
 import os
 import sys
 
-from .debugger import RestartRequested
+from .errors import RestartRequested
 
 
 def _merge(launch_args, restart_args):

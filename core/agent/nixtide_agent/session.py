@@ -164,7 +164,7 @@ class Session:
     def wait_configured(self):
         while not self.configured.wait(0.25):
             if self.debugger.terminate_requested:
-                from .debugger import TerminateRequested
+                from .errors import TerminateRequested
                 raise TerminateRequested(1)
         return self.launch_args
 

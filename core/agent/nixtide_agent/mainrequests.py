@@ -1,0 +1,224 @@
+"""Requests served on the main thread while the script is stopped (or idle,
+for interactive drivers): the stack, scopes, variables, evaluate, exception
+info, and the commands that end a stop (continue, step, restart, terminate).
+
+Frame objects and variable references live here for the length of one stop
+and are dropped when the script resumes: a reference from an earlier stop is
+answered with an error, never with a stale value.
+"""
+
+import os
+import sys
+
+from . import inspection
+from .errors import RestartRequested, TerminateRequested
+
+
+class MainThreadRequests:
+    def __init__(self, debugger):
+        self.debugger = debugger
+        self.session = debugger.session
+        self.extra = {}  # command -> handler, for driver integration requests
+        self.stack = []  # (frame, line), innermost first
+        self.refs = {}
+        self.error = None
+        self.post_mortem = None
+
+    def begin(self, stack, error=None, post_mortem=False):
+        self.stack = stack
+        self.refs = {}
+        self.error = error
+        self.post_mortem = error if post_mortem else None
+
+    def end(self):
+        self.stack = []
+        self.refs = {}
+        self.error = None
+        self.post_mortem = None
+
+    def dispatch(self, request):
+        """Serve one request; returns the resuming action, if any."""
+        command = request.get("command", "")
+        handler = self.extra.get(command)
+        if handler is None:
+            handler = getattr(self, "_on_" + command.replace("/", "_"), None)
+        if handler is None:
+            self.session.respond(request, success=False, message="unsupported: " + command)
+            return None
+        try:
+            return handler(request)
+        except (RestartRequested, SystemExit):
+            raise
+        except Exception as error:
+            self.session.respond(request, success=False,
+                                 message=inspection.describe_exception(error))
+            return None
+
+    # ---- frames and references --------------------------------------------------
+    def _frame(self, frame_id):
+        if frame_id is None:
+            return self.stack[0] if self.stack else (None, None)
+        index = int(frame_id) - 1
+        if not 0 <= index < len(self.stack):
+            raise ValueError("unknown frameId %s" % frame_id)
+        return self.stack[index]
+
+    def _ref(self, value):
+        ref = len(self.refs) + 1
+        self.refs[ref] = value
+        return ref
+
+    def _on_stackTrace(self, request):
+        arguments = request.get("arguments") or {}
+        start = int(arguments.get("startFrame") or 0)
+        levels = int(arguments.get("levels") or 0)
+        frames = [self._describe_frame(index + 1, frame, line)
+                  for index, (frame, line) in enumerate(self.stack)]
+        shown = frames[start: start + levels] if levels else frames[start:]
+        self.session.respond(request, {"stackFrames": shown, "totalFrames": len(frames)})
+
+    def _describe_frame(self, ident, frame, line):
+        code = frame.f_code
+        name = code.co_name
+        filename = code.co_filename
+        linemap = self.debugger.linemap
+        described = {"id": ident, "column": 1}
+        if linemap is not None and filename == linemap.script_path:
+            if name == "<module>":
+                name = "testScript"
+            source = {"path": linemap.client_path, "name": os.path.basename(linemap.client_path)}
+            line = linemap.to_source(line)
+        else:
+            # The driver's own code: shown so a pause inside `succeed` says
+            # where it waits, but marked so a client can fold it away.
+            described["presentationHint"] = "subtle"
+            if os.path.isabs(filename):
+                source = {"path": filename, "name": os.path.basename(filename)}
+            else:
+                source = {"name": filename, "presentationHint": "deemphasize"}
+        described.update(name=name, source=source, line=line or 0)
+        return described
+
+    def _on_scopes(self, request):
+        frame, _line = self._frame((request.get("arguments") or {}).get("frameId"))
+        scopes = []
+        if frame is None:
+            scopes.append(self._scope("Test namespace", self.debugger.namespace or {}, "globals"))
+        else:
+            if frame.f_locals is not frame.f_globals:
+                scopes.append(self._scope("Locals", frame.f_locals, "locals"))
+            name = "Test namespace" if frame.f_code is self.debugger.script_code else "Globals"
+            scopes.append(self._scope(name, frame.f_globals, "globals"))
+        self.session.respond(request, {"scopes": scopes})
+
+    def _scope(self, name, namespace, hint):
+        scope = inspection.scope_of(namespace)
+        return {"name": name, "presentationHint": hint, "variablesReference": self._ref(scope),
+                "namedVariables": len(scope), "expensive": False}
+
+    def _variable(self, name, value):
+        expandable = inspection.is_expandable(value)
+        return {"name": name, "value": inspection.safe_repr(value), "type": type(value).__name__,
+                "variablesReference": self._ref(value) if expandable else 0}
+
+    def _on_variables(self, request):
+        ref = int((request.get("arguments") or {}).get("variablesReference") or 0)
+        if ref not in self.refs:
+            raise ValueError("variablesReference %d is not valid (any more)" % ref)
+        children = inspection.children(self.refs[ref])
+        self.session.respond(request, {"variables": [self._variable(name, value)
+                                                     for name, value in children]})
+
+    def _on_evaluate(self, request):
+        arguments = request.get("arguments") or {}
+        expression = arguments.get("expression") or ""
+        context = arguments.get("context") or "repl"
+        linemap = self.debugger.linemap
+        if arguments.get("frameId") is not None:
+            frame, _line = self._frame(arguments.get("frameId"))
+        else:
+            # A REPL without a selected frame means the test's namespace:
+            # the innermost script frame, not the driver code it called.
+            frame = next((f for f, _l in self.stack if linemap is not None
+                          and f.f_code.co_filename == linemap.script_path), None)
+        if context == "hover" and not inspection.hover_allowed(expression):
+            self.session.respond(request, success=False, message="not evaluated on hover")
+            return None
+        saved = sys.stdout, sys.stderr
+        send = self.session.output
+        sys.stdout = inspection.OutputTee(saved[0], "stdout", send)
+        sys.stderr = inspection.OutputTee(saved[1], "stderr", send)
+        try:
+            value, has_value = inspection.evaluate(expression, frame, self.debugger.namespace,
+                                                   context)
+        except (RestartRequested, SystemExit):
+            raise
+        except BaseException as error:
+            if context == "repl":
+                send("stderr", inspection.format_exception(error))
+            self.session.respond(request, success=False,
+                                 message=inspection.describe_exception(error))
+            return None
+        finally:
+            sys.stdout, sys.stderr = saved
+        if has_value:
+            body = self._variable("", value)
+            body = {"result": body["value"], "type": body["type"],
+                    "variablesReference": body["variablesReference"]}
+        else:
+            body = {"result": "", "variablesReference": 0}
+        self.session.respond(request, body)
+        return None
+
+    def _on_exceptionInfo(self, request):
+        error = self.error
+        if error is None:
+            raise ValueError("not stopped on an exception")
+        self.session.respond(request, {
+            "exceptionId": type(error).__name__,
+            "description": str(error),
+            "breakMode": "unhandled" if self.post_mortem is not None else "always",
+            "details": {"message": str(error), "typeName": type(error).__name__,
+                        "stackTrace": inspection.format_exception(error)}})
+
+    # ---- commands that end the stop ---------------------------------------------
+    def _resume(self, request, action):
+        if self.post_mortem is not None and action != "continue":
+            raise ValueError("the script has failed: continue (to fail) or restart")
+        if self.debugger.state == "idle" and action != "continue":
+            raise ValueError("no script is running")
+        self.session.respond(request, {"allThreadsContinued": True} if action == "continue" else None)
+        return action
+
+    def _on_continue(self, request):
+        return self._resume(request, "continue")
+
+    def _on_next(self, request):
+        return self._resume(request, "next")
+
+    def _on_stepIn(self, request):
+        return self._resume(request, "stepIn")
+
+    def _on_stepOut(self, request):
+        return self._resume(request, "stepOut")
+
+    def _on_restart(self, request):
+        blocked = self.debugger.restart_blocked()
+        if blocked and self.post_mortem is None:
+            raise ValueError("cannot restart now: " + blocked)
+        self.session.respond(request)
+        raise RestartRequested(restart_arguments(request))
+
+    def _on_terminate(self, request):
+        self.session.respond(request)
+        raise TerminateRequested(self.debugger.exit_code)
+
+    def _on_nixtide_internalTerminate(self, _request):
+        raise TerminateRequested(self.debugger.exit_code)
+
+
+def restart_arguments(request):
+    """DAP puts new launch arguments under `arguments.arguments`."""
+    arguments = request.get("arguments") or {}
+    nested = arguments.get("arguments")
+    return nested if isinstance(nested, dict) else arguments
