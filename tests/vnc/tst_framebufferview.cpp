@@ -1,0 +1,95 @@
+// FramebufferView showing a real QEMU VNC screen (offscreen platform).
+#include "core/vnc/vncconnection.h"
+#include "testguest.h"
+#include "ui/vnc/framebufferview.h"
+
+#include <QApplication>
+#include <QSignalSpy>
+#include <QTest>
+
+using nixtide::FramebufferView;
+using nixtide::VncConnection;
+using nixtide::testing::TestGuest;
+
+class TestFramebufferView : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void showsScalesAndForwardsKeys()
+    {
+        QTemporaryDir dir(QStringLiteral("/tmp/nixtide-fbv-XXXXXX"));
+        QVERIFY(dir.isValid());
+        VncConnection vnc;
+        FramebufferView view;
+        view.setConnection(&vnc);
+        view.resize(700, 500);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+
+        // Before any VM: the placeholder.
+        vnc.open(dir.path() + QStringLiteral("/vnc.sock"));
+        QApplication::processEvents();
+        QCOMPARE(view.grab().toImage().pixelColor(5, 5), QColor(0x20, 0x20, 0x20));
+
+        TestGuest guest(dir.path());
+        QVERIFY(guest.start(false));
+        QTRY_COMPARE_WITH_TIMEOUT(vnc.frameSize(), QSize(640, 400), 30000);
+
+        // 640x400 fitted into 700x500 keeps 16:10: 700x437.5, centred.
+        const QRectF target = view.frameRect();
+        QCOMPARE(target.width(), 700.0);
+        QCOMPARE(target.height(), 437.5);
+        QCOMPARE(target.top(), 31.25);
+        QCOMPARE(view.toFramebuffer(QPointF(350, 31.25 + 437.5 * 0.75)), QPoint(320, 300));
+        QCOMPARE(view.toFramebuffer(QPointF(0, 0)), QPoint(0, 0));
+
+        QTRY_VERIFY_WITH_TIMEOUT(view.grabFrame().pixelColor(320, 100).lightness() > 0, 10000);
+        QImage shown = view.grab().toImage();
+        QCOMPARE(shown.pixelColor(350, 5), QColor(Qt::black)); // letterbox band
+        // The animated top half is drawn: not the letterbox black somewhere.
+        bool drawn = false;
+        for (int i = 0; i < 50 && !drawn; ++i) {
+            QTest::qWait(40);
+            drawn = view.grab().toImage().pixelColor(350, 100).lightness() > 0;
+        }
+        QVERIFY(drawn);
+
+        // Click grabs input (border drawn), then a key reaches the guest.
+        QSignalSpy grabbed(&view, &FramebufferView::inputGrabChanged);
+        QTest::mouseClick(&view, Qt::LeftButton, {}, QPoint(350, 250));
+        QVERIFY(view.hasInputGrab());
+        QCOMPARE(grabbed.count(), 1);
+        const QColor border = view.grab().toImage().pixelColor(0, 250);
+        QCOMPARE(border, view.palette().color(QPalette::Highlight));
+        QCOMPARE(qGray(view.grabFrame().pixel(320, 300)), 0);
+        QTest::keyClick(&view, Qt::Key_B, Qt::NoModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(qGray(view.grabFrame().pixel(320, 300)) > 0, 10000);
+        // ... and the widget shows that colour in the bottom half.
+        const QRgb bottom = view.grabFrame().pixel(320, 300);
+        QTRY_VERIFY_WITH_TIMEOUT(view.grab().toImage().pixel(350, 400) == bottom, 5000);
+
+        // Ctrl+Alt releases the grab.
+        QTest::keyPress(&view, Qt::Key_Control, Qt::ControlModifier);
+        QTest::keyPress(&view, Qt::Key_Alt, Qt::ControlModifier | Qt::AltModifier);
+        QVERIFY(!view.hasInputGrab());
+
+        // A snapshot stays as it was while the screen goes on changing.
+        const QImage snapshot = view.grabFrame();
+        const QImage copy = snapshot.copy();
+        QTest::qWait(300);
+        QCOMPARE(snapshot, copy);
+
+        // 1:1 puts the frame at its own size.
+        view.setScaleMode(FramebufferView::ScaleMode::OneToOne);
+        QCOMPARE(view.frameRect().size(), QSizeF(640, 400));
+
+        // The VM stops: "not running" again.
+        guest.kill();
+        QTRY_VERIFY_WITH_TIMEOUT(vnc.state() != VncConnection::State::Connected, 5000);
+        QApplication::processEvents();
+        QCOMPARE(view.grab().toImage().pixelColor(5, 5), QColor(0x20, 0x20, 0x20));
+    }
+};
+
+QTEST_MAIN(TestFramebufferView)
+#include "tst_framebufferview.moc"

@@ -1,0 +1,341 @@
+#include "ui/vnc/framebufferview.h"
+
+#include "core/vnc/keysyms.h"
+
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QPaintEvent>
+#include <QPainter>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+namespace nixtide {
+
+namespace {
+constexpr int kWheelStep = 120; // one notch, in eighths of a degree
+constexpr int kGrabBorder = 2;
+} // namespace
+
+FramebufferView::FramebufferView(QWidget *parent)
+    : QWidget(parent)
+{
+    // Every pixel is painted by paintEvent: Qt need not clear the
+    // background before each partial update.
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    setFocusPolicy(Qt::StrongFocus);
+    setMouseTracking(true);
+    setMinimumSize(160, 100);
+}
+
+FramebufferView::~FramebufferView()
+{
+    if (m_connection)
+        m_connection->setKeepAlive(false);
+}
+
+void FramebufferView::setConnection(VncConnection *connection)
+{
+    for (const auto &c : std::as_const(m_connections))
+        disconnect(c);
+    m_connections.clear();
+    if (m_connection)
+        m_connection->setKeepAlive(false);
+    m_connection = connection;
+    if (connection) {
+        m_connections << connect(
+            connection, &VncConnection::frameUpdated, this, &FramebufferView::onFrameUpdated);
+        m_connections << connect(
+            connection, &VncConnection::sizeChanged, this, [this] { update(); });
+        m_connections << connect(
+            connection, &VncConnection::stateChanged, this, &FramebufferView::onStateChanged);
+        connection->setKeepAlive(isVisible());
+    }
+    update();
+}
+
+void FramebufferView::setScaleMode(ScaleMode mode)
+{
+    if (mode == m_scaleMode)
+        return;
+    m_scaleMode = mode;
+    updateGeometry();
+    update();
+}
+
+QImage FramebufferView::grabFrame() const
+{
+    // QImage is copy-on-write: the connection's next update detaches its
+    // own image, so this one never changes under the caller.
+    return m_connection ? m_connection->frame() : QImage();
+}
+
+bool FramebufferView::connected() const
+{
+    return m_connection && m_connection->state() == VncConnection::State::Connected
+        && !m_connection->frame().isNull();
+}
+
+QRectF FramebufferView::frameRect() const
+{
+    if (!m_connection || m_connection->frame().isNull())
+        return {};
+    const QSizeF frame = m_connection->frameSize();
+    QSizeF shown = frame;
+    if (m_scaleMode == ScaleMode::Fit)
+        shown = frame.scaled(QSizeF(size()), Qt::KeepAspectRatio);
+    const QPointF origin((width() - shown.width()) / 2.0, (height() - shown.height()) / 2.0);
+    return QRectF(m_scaleMode == ScaleMode::Fit
+            ? origin
+            : QPointF(std::max(0.0, origin.x()), std::max(0.0, origin.y())),
+        shown);
+}
+
+QPoint FramebufferView::toFramebuffer(const QPointF &widgetPos) const
+{
+    const QRectF target = frameRect();
+    if (target.isEmpty())
+        return {};
+    const QSize frame = m_connection->frameSize();
+    const double sx = frame.width() / target.width();
+    const double sy = frame.height() / target.height();
+    const int x = static_cast<int>(std::floor((widgetPos.x() - target.left()) * sx));
+    const int y = static_cast<int>(std::floor((widgetPos.y() - target.top()) * sy));
+    return {std::clamp(x, 0, frame.width() - 1), std::clamp(y, 0, frame.height() - 1)};
+}
+
+QSize FramebufferView::sizeHint() const
+{
+    if (m_connection && !m_connection->frame().isNull())
+        return m_connection->frameSize();
+    return {640, 400};
+}
+
+void FramebufferView::onFrameUpdated(const QRect &rect)
+{
+    const QRectF target = frameRect();
+    if (target.isEmpty())
+        return;
+    const QSize frame = m_connection->frameSize();
+    const double sx = target.width() / frame.width();
+    const double sy = target.height() / frame.height();
+    const QRectF mapped(target.left() + rect.x() * sx, target.top() + rect.y() * sy,
+        rect.width() * sx, rect.height() * sy);
+    // One pixel of margin: smooth scaling reads neighbours.
+    update(mapped.toAlignedRect().adjusted(-1, -1, 1, 1));
+}
+
+void FramebufferView::onStateChanged()
+{
+    if (!connected())
+        setInputGrab(false);
+    update();
+}
+
+void FramebufferView::paintEvent(QPaintEvent *event)
+{
+    QPainter painter(this);
+    const QRect area = event->rect();
+    if (!connected()) {
+        paintPlaceholder(painter, rect());
+        return;
+    }
+    const QImage &frame = m_connection->frame();
+    const QRectF target = frameRect();
+    // Letterbox bands around the frame.
+    const QRegion outside = QRegion(area) - QRegion(target.toAlignedRect());
+    for (const QRect &band : outside)
+        painter.fillRect(band, Qt::black);
+
+    const QRectF visible = QRectF(area) & target;
+    if (!visible.isEmpty()) {
+        const double sx = frame.width() / target.width();
+        const double sy = frame.height() / target.height();
+        const QRectF source((visible.left() - target.left()) * sx,
+            (visible.top() - target.top()) * sy, visible.width() * sx, visible.height() * sy);
+        if (!qFuzzyCompare(sx, 1.0) || !qFuzzyCompare(sy, 1.0))
+            painter.setRenderHint(QPainter::SmoothPixmapTransform);
+        painter.drawImage(visible, frame, source);
+    }
+    if (m_grabbed) {
+        // Shows that keys go to the VM (and that Ctrl+Alt gets them back).
+        QPen pen(palette().color(QPalette::Highlight), kGrabBorder);
+        pen.setJoinStyle(Qt::MiterJoin);
+        painter.setPen(pen);
+        painter.setBrush(Qt::NoBrush);
+        painter.drawRect(QRectF(rect()).adjusted(1, 1, -1, -1));
+    }
+}
+
+void FramebufferView::paintPlaceholder(QPainter &painter, const QRect &area)
+{
+    painter.fillRect(area, QColor(0x20, 0x20, 0x20));
+    painter.setPen(QColor(0xb0, 0xb0, 0xb0));
+    QString text = tr("not running");
+    if (m_connection && !m_connection->stateReason().isEmpty())
+        text += QLatin1Char('\n') + m_connection->stateReason();
+    painter.drawText(area, Qt::AlignCenter | Qt::TextWordWrap, text);
+}
+
+void FramebufferView::setInputGrab(bool grab)
+{
+    grab = grab && connected();
+    if (grab == m_grabbed)
+        return;
+    if (!grab)
+        releaseKeys();
+    m_grabbed = grab;
+    if (grab)
+        setFocus(Qt::MouseFocusReason);
+    update();
+    Q_EMIT inputGrabChanged(grab);
+}
+
+void FramebufferView::releaseKeys()
+{
+    // Keys still held in the guest would repeat forever there.
+    if (m_connection) {
+        for (auto it = m_pressed.cbegin(); it != m_pressed.cend(); ++it)
+            m_connection->sendKey(it.value(), false);
+        if (m_buttons != 0)
+            m_connection->sendPointer(m_lastPointer, 0);
+    }
+    m_pressed.clear();
+    m_buttons = 0;
+}
+
+void FramebufferView::keyPressEvent(QKeyEvent *event)
+{
+    if (!m_grabbed) {
+        QWidget::keyPressEvent(event);
+        return;
+    }
+    const auto mods = event->modifiers();
+    const bool ctrlAlt = (mods & Qt::ControlModifier) && (mods & Qt::AltModifier);
+    if (ctrlAlt && (event->key() == Qt::Key_Control || event->key() == Qt::Key_Alt)) {
+        setInputGrab(false);
+        return;
+    }
+    const quint32 keysym = keysymForKey(event->key(), mods, event->text());
+    if (keysym == 0)
+        return;
+    m_pressed.insert(event->key(), keysym);
+    m_connection->sendKey(keysym, true);
+}
+
+void FramebufferView::keyReleaseEvent(QKeyEvent *event)
+{
+    if (!m_grabbed) {
+        QWidget::keyReleaseEvent(event);
+        return;
+    }
+    if (event->isAutoRepeat())
+        return; // the guest repeats on its own while the key is down
+    const auto it = m_pressed.find(event->key());
+    if (it == m_pressed.end())
+        return;
+    m_connection->sendKey(it.value(), false);
+    m_pressed.erase(it);
+}
+
+void FramebufferView::sendPointer(const QPointF &widgetPos)
+{
+    m_lastPointer = toFramebuffer(widgetPos);
+    m_connection->sendPointer(m_lastPointer, m_buttons);
+}
+
+namespace {
+int rfbButton(Qt::MouseButton button)
+{
+    switch (button) {
+    case Qt::LeftButton:
+        return VncConnection::LeftButton;
+    case Qt::MiddleButton:
+        return VncConnection::MiddleButton;
+    case Qt::RightButton:
+        return VncConnection::RightButton;
+    default:
+        return 0;
+    }
+}
+} // namespace
+
+void FramebufferView::mousePressEvent(QMouseEvent *event)
+{
+    if (!m_grabbed) {
+        // The first click only takes the grab; it is not sent to the guest.
+        setInputGrab(true);
+        return;
+    }
+    m_buttons |= rfbButton(event->button());
+    sendPointer(event->position());
+}
+
+void FramebufferView::mouseReleaseEvent(QMouseEvent *event)
+{
+    if (!m_grabbed)
+        return;
+    m_buttons &= ~rfbButton(event->button());
+    sendPointer(event->position());
+}
+
+void FramebufferView::mouseMoveEvent(QMouseEvent *event)
+{
+    if (m_grabbed)
+        sendPointer(event->position());
+}
+
+void FramebufferView::wheelEvent(QWheelEvent *event)
+{
+    if (!m_grabbed) {
+        event->ignore();
+        return;
+    }
+    m_lastPointer = toFramebuffer(event->position());
+    // High-resolution wheels send small deltas: accumulate to whole notches,
+    // each a press and release of button 4/5 (vertical) or 6/7.
+    m_wheelY += event->angleDelta().y();
+    m_wheelX += event->angleDelta().x();
+    const auto click = [this](int button) {
+        m_connection->sendPointer(m_lastPointer, m_buttons | button);
+        m_connection->sendPointer(m_lastPointer, m_buttons);
+    };
+    while (std::abs(m_wheelY) >= kWheelStep) {
+        click(m_wheelY > 0 ? VncConnection::WheelUp : VncConnection::WheelDown);
+        m_wheelY += m_wheelY > 0 ? -kWheelStep : kWheelStep;
+    }
+    while (std::abs(m_wheelX) >= kWheelStep) {
+        click(m_wheelX > 0 ? VncConnection::WheelLeft : VncConnection::WheelRight);
+        m_wheelX += m_wheelX > 0 ? -kWheelStep : kWheelStep;
+    }
+    event->accept();
+}
+
+void FramebufferView::focusOutEvent(QFocusEvent *event)
+{
+    setInputGrab(false);
+    QWidget::focusOutEvent(event);
+}
+
+void FramebufferView::showEvent(QShowEvent *event)
+{
+    if (m_connection)
+        m_connection->setKeepAlive(true);
+    QWidget::showEvent(event);
+}
+
+void FramebufferView::hideEvent(QHideEvent *event)
+{
+    if (m_connection)
+        m_connection->setKeepAlive(false);
+    QWidget::hideEvent(event);
+}
+
+bool FramebufferView::focusNextPrevChild(bool next)
+{
+    // While grabbed, Tab belongs to the guest.
+    return m_grabbed ? false : QWidget::focusNextPrevChild(next);
+}
+
+} // namespace nixtide

@@ -1,0 +1,81 @@
+#pragma once
+
+#include "core/vnc/vncconnection.h"
+
+#include <QHash>
+#include <QImage>
+#include <QPointer>
+#include <QWidget>
+
+namespace nixtide {
+
+// Shows a VncConnection's screen and, while it holds the input grab, sends
+// it keys and mouse. Clicking grabs; Ctrl+Alt or leaving focus releases.
+// Paints only damaged rectangles (the frame is opaque), scaled to fit with
+// its aspect ratio kept, or 1:1.
+class FramebufferView : public QWidget
+{
+    Q_OBJECT
+public:
+    enum class ScaleMode { Fit, OneToOne };
+    Q_ENUM(ScaleMode)
+
+    explicit FramebufferView(QWidget *parent = nullptr);
+    ~FramebufferView() override;
+
+    // Not owned; the view follows it until it is destroyed or replaced.
+    void setConnection(VncConnection *connection);
+    VncConnection *connection() const { return m_connection; }
+
+    void setScaleMode(ScaleMode mode);
+    ScaleMode scaleMode() const { return m_scaleMode; }
+
+    // The current screen (an independent copy), null if none has arrived.
+    QImage grabFrame() const;
+    bool hasInputGrab() const { return m_grabbed; }
+    void setInputGrab(bool grab);
+
+    // Where the frame is drawn in the widget, and the mapping back.
+    QRectF frameRect() const;
+    QPoint toFramebuffer(const QPointF &widgetPos) const;
+
+    QSize sizeHint() const override;
+
+Q_SIGNALS:
+    void inputGrabChanged(bool grabbed);
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
+    void keyReleaseEvent(QKeyEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
+    void wheelEvent(QWheelEvent *event) override;
+    void focusOutEvent(QFocusEvent *event) override;
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
+    bool focusNextPrevChild(bool next) override;
+
+private:
+    void onFrameUpdated(const QRect &rect);
+    void onStateChanged();
+    void sendPointer(const QPointF &widgetPos);
+    void releaseKeys();
+    void paintPlaceholder(QPainter &painter, const QRect &area);
+    bool connected() const;
+
+    QPointer<VncConnection> m_connection;
+    QList<QMetaObject::Connection> m_connections;
+    ScaleMode m_scaleMode = ScaleMode::Fit;
+    bool m_grabbed = false;
+    int m_buttons = 0;
+    QPoint m_lastPointer;
+    int m_wheelX = 0;
+    int m_wheelY = 0;
+    // Keysym sent for each pressed Qt key, so the release sends the same one
+    // even if modifiers changed in between.
+    QHash<int, quint32> m_pressed;
+};
+
+} // namespace nixtide
