@@ -146,7 +146,11 @@ void NixLogParser::handle(const QJsonObject &o)
     const QJsonArray fields = o.value(QLatin1StringView("fields")).toArray();
 
     if (action == QLatin1StringView("msg")) {
-        if (o.value(QLatin1StringView("level")).toInt() == 0)
+        // Nix follows an error with hints such as "(use '--show-trace' …)"
+        // at the same level; only messages that carry an error count.
+        const bool hint = !o.contains(QLatin1StringView("raw_msg"))
+                          && o.value(QLatin1StringView("msg")).toString().startsWith(u'(');
+        if (o.value(QLatin1StringView("level")).toInt() == 0 && !hint)
             m_errors.append(o);
         return;
     }

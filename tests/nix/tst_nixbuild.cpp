@@ -256,6 +256,8 @@ private Q_SLOTS:
                  (QStringList{QStringLiteral("first"), QStringLiteral("group.second")}));
         QCOMPARE(err.kind, NixError::Kind::None);
 
+        QVERIFY2(QFileInfo(qEnvironmentVariable("NIXTIDE_BINARY")).isExecutable(),
+                 "the nixtide executable (NIXTIDE_BINARY) is not built");
         QProcess p;
         p.start(qEnvironmentVariable("NIXTIDE_BINARY"),
                 {QStringLiteral("list"), QStringLiteral("path:") + path(QStringLiteral("flake"))});
