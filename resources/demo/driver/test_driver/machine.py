@@ -292,10 +292,17 @@ class StartCommand:
         shell_socket_path: Path,
         allow_reboot: bool,
     ) -> subprocess.Popen:
+        command = self.cmd(
+            monitor_socket_path, qmp_socket_path, shell_socket_path, allow_reboot
+        )
+        # On NixOS /bin/sh is bash, which execs a lone command; dash (Debian)
+        # forks instead and leaves a shell between the driver and QEMU, which
+        # then outlives a killed driver. Say exec when it is a plain command.
+        first_word = command.split(None, 1)[0] if command.strip() else ""
+        if first_word and "=" not in first_word and not set(";&|`$(){}") & set(command):
+            command = "exec " + command
         return subprocess.Popen(
-            self.cmd(
-                monitor_socket_path, qmp_socket_path, shell_socket_path, allow_reboot
-            ),
+            command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             shell=True,
