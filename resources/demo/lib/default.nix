@@ -1,0 +1,133 @@
+# nixtide's demo test library: turns runNixOSTest-shaped test modules into
+# driver bundles of both upstream generations, with the Debian-made demo
+# guest as every node's VM and the demo driver as the test driver.
+#
+#   let demo = import ./lib { };
+#   in demo.runTest {
+#     name = "example";
+#     nodes.machine = { demo.activeUnits = [ "foo.service" ]; };
+#     testScript = ''
+#       machine.wait_for_unit("foo.service")
+#     '';
+#   }
+#
+# The result has `driver`, `driverInteractive`, `nodes.<name>` (each node's
+# evaluated configuration, with `system.build.vm`), `name` and
+# `driverConfiguration` (the configuration-era JSON file). No nixpkgs is
+# needed: derivations use the host's /bin/sh and tools, so this builds offline
+# with a bare `nix`.
+{
+  system ? "x86_64-linux",
+  # Directory with the guest's `kernel` and `initrd` (build-guest.sh OUTDIR).
+  guestDir ? null,
+}:
+let
+  lib = import ./lib.nix;
+
+  defaultGuestDir =
+    let
+      fromEnv = builtins.getEnv "NIXTIDE_DEMO_GUEST";
+    in
+    if fromEnv != "" then fromEnv else toString ../../.. + "/build/demo-guest";
+
+  guestPath = if guestDir == null then defaultGuestDir else toString guestDir;
+
+  guestFile =
+    file:
+    let
+      path = guestPath + "/" + file;
+    in
+    if !(lib.hasPrefix "/" guestPath) then
+      throw "nixtide demo: the guest directory must be absolute, not '${guestPath}'"
+    else if !builtins.pathExists path then
+      throw ''
+        nixtide demo: the demo guest is not built: ${path} is missing.
+        Build it with: resources/demo/guest/build-guest.sh ${guestPath}
+        (or point NIXTIDE_DEMO_GUEST at a built guest directory).''
+    else
+      builtins.path {
+        path = /. + path;
+        name = "nixtide-demo-guest-${file}";
+      };
+
+  guest = {
+    kernel = guestFile "kernel";
+    initrd = guestFile "initrd";
+  };
+
+  hostTools = import ./host-tools.nix;
+
+  pkgs = import ./pkgs.nix { inherit lib system hostTools; };
+
+  driverPackage = import ./driver-package.nix {
+    inherit lib pkgs;
+    src = ../driver;
+  };
+
+  startScript = import ./start-script.nix { inherit lib pkgs hostTools guest; };
+
+  evalNodes = import ./nodes.nix { inherit lib pkgs startScript; };
+
+  bundle = import ./bundle.nix { inherit lib pkgs hostTools driverPackage; };
+
+  runTest =
+    module:
+    let
+      test = if builtins.isFunction module then lib.callWith module { inherit pkgs lib; } else module;
+      name = test.name or "unnamed";
+      generation = test.driverGeneration or "configuration";
+      globalTimeout = test.globalTimeout or 3600;
+      nodes = evalNodes {
+        nodes = test.nodes or { };
+        defaults = test.defaults or { };
+      };
+      testScript =
+        let
+          script = test.testScript or (throw "nixtide demo: test '${name}' has no testScript");
+        in
+        if builtins.isFunction script then lib.callWith script { inherit nodes pkgs lib; } else script;
+      built = bundle {
+        inherit
+          name
+          generation
+          globalTimeout
+          nodes
+          testScript
+          ;
+      };
+    in
+    if
+      !(builtins.elem generation [
+        "configuration"
+        "environment"
+      ])
+    then
+      throw "nixtide demo: driverGeneration must be \"configuration\" or \"environment\", not \"${generation}\""
+    else
+      {
+        inherit name nodes;
+        inherit (built) driver driverInteractive driverConfiguration;
+        driverGeneration = generation;
+        testScriptText = testScript;
+        # Where the testScript is written, as NixOS tests' meta.position.
+        pos = builtins.unsafeGetAttrPos "testScript" test;
+        meta.position =
+          let
+            pos = builtins.unsafeGetAttrPos "testScript" test;
+          in
+          if pos == null then null else "${pos.file}:${toString pos.line}";
+        # What runNixOSTest calls `config`: enough of it for tools that look.
+        config = {
+          inherit name nodes globalTimeout;
+          testScriptString = testScript;
+        };
+      };
+in
+{
+  inherit
+    runTest
+    driverPackage
+    guest
+    pkgs
+    ;
+}
