@@ -32,11 +32,16 @@ def build(attribute, nix_file=NIX_FILE):
     return json.loads(out)[0]["outputs"]["out"]
 
 
+def read_lines(path):
+    with open(path) as handle:
+        return handle.read().splitlines()
+
+
 def line_map(bundle, nix_file=NIX_FILE):
     """The IDE's job, done simply: walk the testScript string and the built
     script together; an antiquotation matches whatever Nix put there."""
-    nix_lines = open(nix_file).read().splitlines()
-    script_lines = open(os.path.join(bundle, "test-script")).read().splitlines()
+    nix_lines = read_lines(nix_file)
+    script_lines = read_lines(os.path.join(bundle, "test-script"))
     position = next(i for i, line in enumerate(nix_lines) if line.rstrip().endswith("''")) + 1
     mapped = []
     for text in script_lines:
@@ -53,7 +58,7 @@ def line_map(bundle, nix_file=NIX_FILE):
 
 
 def nix_line(nix_file, needle):
-    return next(i + 1 for i, l in enumerate(open(nix_file).read().splitlines()) if needle in l)
+    return next(i + 1 for i, l in enumerate(read_lines(nix_file)) if needle in l)
 
 
 def pid_alive(pid):
@@ -86,9 +91,14 @@ class DriverTestCase(unittest.TestCase):
         env = dict(os.environ, PYTHONPATH=INJECT_DIR, NIXTIDE_AGENT_SOCKET=sock,
                    TMPDIR=self.dir)
         env.update(env_extra or {})
+        # A file, not a pipe nobody reads: the driver logs every serial
+        # line to stderr and would block once a pipe's buffer is full.
+        self.log = open(os.path.join(self.dir, "driver.log"), "w+")
+        self.addCleanup(self.log.close)
+        self.addCleanup(self._show_log_on_failure)
         self.proc = subprocess.Popen([os.path.join(bundle, "bin", "nixos-test-driver"), "-o", self.dir],
                                      env=env, cwd=self.dir, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     stdout=subprocess.DEVNULL, stderr=self.log,
                                      start_new_session=True)
         self.addCleanup(self._kill)
         c = DapClient(sock)
@@ -98,6 +108,15 @@ class DriverTestCase(unittest.TestCase):
             launch = dict(launch, sourcePath=nix_file, lineMap=line_map(bundle, nix_file))
         c.request("launch", launch)
         return c, launch.get("lineMap")
+
+    def _show_log_on_failure(self):
+        outcome = getattr(self, "_outcome", None)
+        errors = getattr(getattr(outcome, "result", None), "errors", []) + \
+            getattr(getattr(outcome, "result", None), "failures", [])
+        if any(test is self for test, _ in errors) or not getattr(outcome, "success", True):
+            self.log.seek(0)
+            print("\n--- driver stderr (tail) ---\n" + "".join(self.log.readlines()[-40:]),
+                  file=sys.stderr)
 
     def _kill(self):
         if self.proc.poll() is None:
@@ -134,7 +153,7 @@ class SingleMachine(DriverTestCase):
 
     def test_breakpoint_locals_evaluate_next_continue(self):
         c, lines = self.start("driver", {})
-        nix_text = open(NIX_FILE).read().splitlines()
+        nix_text = read_lines(NIX_FILE)
         hostname_line = next(i + 1 for i, l in enumerate(nix_text) if "hostname = machine.succeed" in l)
         bps = c.request("setBreakpoints", {"source": {"path": NIX_FILE},
                                            "breakpoints": [{"line": hostname_line}]})["body"]
@@ -272,6 +291,120 @@ class PauseInDriverCalls(DriverTestCase):
         self.assert_clean_exit(c, pids)
         print("\npause latency: %.3f s (wait_until_succeeds), %.3f s (succeed)" % (
             elapsed1, elapsed2), file=sys.stderr)
+
+
+class MachineStates(DriverTestCase):
+    """crash() → crashed, shutdown() → shutdown through nixtide/machineAction;
+    a guest panic and a guest power-off told apart by the serial console."""
+
+    SCRIPT = (
+        'machine.start()\n'
+        'machine.wait_for_unit("multi-user.target")\n'
+        'stop_for_crash = 1\n'
+        'machine.wait_for_unit("multi-user.target")\n'
+        'stop_for_shutdown = 1\n'
+        'machine.start()\n'
+        'machine.wait_for_unit("multi-user.target")\n'
+        'machine.execute("echo c > /proc/sysrq-trigger", check_output=False)\n'
+        'machine.wait_for_shutdown()\n'
+        'stop_after_panic = 1\n'
+        'machine.start()\n'
+        'machine.wait_for_unit("multi-user.target")\n'
+        'machine.execute("poweroff -f", check_output=False)\n'
+        'machine.wait_for_shutdown()\n'
+        'stop_after_poweroff = 1\n')
+
+    def stop_at(self, c, line):
+        c.wait_event("stopped", timeout=180)
+        self.assertEqual(c.stack()[0]["line"], line)
+
+    def test_crash_shutdown_panic_poweroff(self):
+        c, _ = self.start("driver", {}, script=self.SCRIPT)
+        c.request("setBreakpoints", {"source": {"path": self.path}, "breakpoints": [
+            {"line": 3}, {"line": 5}, {"line": 10}, {"line": 15}]})
+        c.request("configurationDone")
+        action = lambda name: c.request("nixtide/machineAction",  # noqa: E731
+                                        {"machine": "machine", "action": name}, timeout=120)
+        self.stop_at(c, 3)
+        self.wait_state(c, "machine", "up")
+        action("crash")
+        self.wait_state(c, "machine", "crashed", timeout=10)
+        action("start")
+        self.wait_state(c, "machine", "booting", timeout=10)
+        c.request("continue")
+        self.stop_at(c, 5)
+        self.wait_state(c, "machine", "up")
+        action("shutdown")
+        self.wait_state(c, "machine", "shutdown", timeout=10)
+        c.request("continue")
+        self.stop_at(c, 10)
+        self.wait_state(c, "machine", "crashed", timeout=10)
+        self.assertTrue(any("Kernel panic" in e["body"]["text"] for e in c.all_events
+                            if e["event"] == "nixtide/serial"))
+        c.request("continue")
+        self.stop_at(c, 15)
+        self.wait_state(c, "machine", "shutdown", timeout=10)
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited", timeout=60)["body"]["exitCode"], 0)
+        # Every exit read once, in order, with no flicker through another
+        # exit state on the way.
+        exits = [s for s in self.states(c, "machine") if s in ("crashed", "shutdown")]
+        self.assertEqual(exits, ["crashed", "shutdown", "crashed", "shutdown"])
+        self.assert_clean_exit(c, self.machine_pids(c))
+
+
+class EnvironmentEraVlan(DriverTestCase):
+    """vlan.nix: environment-era wrapper (startScripts/testScript/vlans in the
+    environment), a `{ nodes, ... }:` testScript with antiquotations, two
+    machines on VLAN 1, and an interpreter with a sitecustomize of its own
+    that must keep working (as Nix's Python honours NIX_PYTHONPATH)."""
+
+    def test_breakpoint_on_antiquotation_line_evaluate_and_nix_sitecustomize(self):
+        nix_site = os.path.join(dapclient.private_dir(), "nix-site")
+        self.addCleanup(shutil.rmtree, os.path.dirname(nix_site), True)
+        extra = os.path.join(os.path.dirname(nix_site), "nix-python-path")
+        os.makedirs(nix_site)
+        os.makedirs(extra)
+        with open(os.path.join(nix_site, "sitecustomize.py"), "w") as handle:
+            handle.write("import os, site\n"
+                         "for entry in os.environ.pop('NIX_PYTHONPATH', '').split(':'):\n"
+                         "    if entry:\n"
+                         "        site.addsitedir(entry)\n"
+                         "os.environ['NIX_SITE_RAN'] = 'yes'\n")
+        with open(os.path.join(extra, "nix_marker.py"), "w") as handle:
+            handle.write("VALUE = 'from NIX_PYTHONPATH'\n")
+        c, lines = self.start("driverInteractive", {}, nix_file=VLAN_NIX_FILE, env_extra={
+            "PYTHONPATH": INJECT_DIR + os.pathsep + nix_site, "NIX_PYTHONPATH": extra})
+        line = nix_line(VLAN_NIX_FILE, 'client.fail("ping -c 1 -W 1 ${nodes.server')
+        self.assertIn(line, lines)
+        bps = c.request("setBreakpoints", {"source": {"path": VLAN_NIX_FILE},
+                                           "breakpoints": [{"line": line}]})["body"]
+        self.assertEqual(bps["breakpoints"][0]["line"], line)
+        self.assertTrue(bps["breakpoints"][0]["verified"])
+        c.request("configurationDone")
+        c.wait_event("stopped", timeout=240)
+        top = c.stack()[0]
+        self.assertEqual((top["source"]["path"], top["line"]), (VLAN_NIX_FILE, line))
+        self.assertEqual(c.evaluate('server.succeed("hostname")')["body"]["result"], "'server\\n'")
+        self.assertEqual(c.evaluate('client.succeed("hostname")')["body"]["result"], "'client\\n'")
+        names = {v["name"] for v in c.scope_variables(top["id"], "Test namespace")}
+        self.assertTrue({"server", "client", "vlan1", "start_all"} <= names, names)
+        self.assertEqual(c.evaluate("__import__('nix_marker').VALUE")["body"]["result"],
+                         "'from NIX_PYTHONPATH'")
+        self.assertEqual(c.evaluate("(os.environ.get('NIX_SITE_RAN'), "
+                                    "'NIX_PYTHONPATH' in os.environ)")["body"]["result"],
+                         "('yes', False)")
+        c.request("continue")
+        self.assertEqual(c.wait_event("nixtide/scriptFinished", timeout=180)["body"]["status"],
+                         "passed")
+        machines = {m["name"]: m["state"] for m in c.request("nixtide/machines")["body"]["machines"]}
+        self.assertEqual(machines, {"server": "up", "client": "up"})
+        pids = self.machine_pids(c)
+        self.assertEqual(len(pids), 2)
+        c.request("terminate")
+        c.wait_event("terminated", timeout=60)
+        self.assert_clean_exit(c, pids)
+        self.assertFalse(subprocess.run(["pgrep", "-f", "vde_switch.*" + self.dir]).returncode == 0)
 
 
 if __name__ == "__main__":
