@@ -430,5 +430,79 @@ class DemoDriverWithoutVMs(unittest.TestCase):
         self.proc.wait(10)
 
 
+ROOTLOG_DRIVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures",
+                              "rootlog-era", "bin", "nixos-test-driver")
+
+
+class RootlogEraDriver(unittest.TestCase):
+    """nixos-22.11/23.05 shape: a module-level `rootlog` without add_logger
+    (fixtures/rootlog-era: the package structure the hooks touch, no VMs)."""
+
+    def test_log_steps_arrive_once_with_nesting_and_breakpoints_work(self):
+        directory = dapclient.private_dir()
+        self.addCleanup(shutil.rmtree, directory, True)
+        path = os.path.join(directory, "test-script")
+        with open(path, "w") as handle:
+            handle.write(script("""
+                log.info("hello")
+                with subtest("first"):
+                    log.log("inside", {"machine": "server"})
+                    value = 42
+                done = True
+            """))
+        # The interpreter's own sitecustomize, after ours on the path, doing
+        # what Nix's does with NIX_PYTHONPATH: it must still run.
+        nix_site, extra = os.path.join(directory, "nix-site"), os.path.join(directory, "extra")
+        os.mkdir(nix_site)
+        os.mkdir(extra)
+        with open(os.path.join(nix_site, "sitecustomize.py"), "w") as handle:
+            handle.write("import os, site\n"
+                         "for entry in os.environ.pop('NIX_PYTHONPATH', '').split(':'):\n"
+                         "    if entry:\n"
+                         "        site.addsitedir(entry)\n")
+        with open(os.path.join(extra, "nix_marker.py"), "w") as handle:
+            handle.write("VALUE = 'nix'\n")
+        sock = os.path.join(directory, "agent.sock")
+        env = dict(os.environ, PYTHONPATH=INJECT_DIR + os.pathsep + nix_site,
+                   NIX_PYTHONPATH=extra, NIXTIDE_AGENT_SOCKET=sock, testScript=path)
+        proc = subprocess.Popen([ROOTLOG_DRIVER], env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        c = DapClient(sock)
+        self.addCleanup(c.close)
+        c.request("initialize", {})
+        c.request("launch", {})
+        c.request("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 4}]})
+        c.request("configurationDone")
+        c.wait_event("stopped")
+        self.assertEqual(c.stack()[0]["line"], 4)
+        begins = [e["body"] for e in c.all_events if e["event"] == "nixtide/logBegin"]
+        open_steps = [b["message"] for b in begins if not any(
+            e["event"] == "nixtide/logEnd" and e["body"]["id"] == b["id"] for e in c.all_events)]
+        self.assertEqual(open_steps, ["run the VM test script", "subtest: first"])
+        self.assertEqual(c.evaluate("__import__('nix_marker').VALUE")["body"]["result"], "'nix'")
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        _out, err = proc.communicate(timeout=10)
+        self.assertEqual(proc.returncode, 0)
+        # The driver's own output is untouched by the hook.
+        self.assertIn("(finished: subtest: first", err.decode())
+        events = [e for e in c.all_events if e["event"].startswith("nixtide/log")]
+        begins = {e["body"]["message"]: e["body"] for e in events if e["event"] == "nixtide/logBegin"}
+        self.assertEqual(sorted(begins), ["cleanup", "run the VM test script", "start all VLans",
+                                          "subtest: first"])
+        self.assertEqual(begins["subtest: first"]["parentId"], begins["run the VM test script"]["id"])
+        ends = {e["body"]["id"]: e["body"] for e in events if e["event"] == "nixtide/logEnd"}
+        self.assertEqual(set(ends), {b["id"] for b in begins.values()})
+        self.assertFalse(any(end["failed"] for end in ends.values()))
+        logs = [(e["body"]["message"], e["body"]["machine"], e["body"]["parentId"])
+                for e in events if e["event"] == "nixtide/log"]
+        self.assertEqual(logs, [
+            ("Machine state will be reset. To keep it, pass --keep-vm-state", None, None),
+            ("hello", None, begins["run the VM test script"]["id"]),
+            ("inside", "server", begins["subtest: first"]["id"]),
+            ("test script finished", None, None)])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -2,6 +2,7 @@
 steps, messages, serial lines into `nixtide/...` DAP events."""
 
 import itertools
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -98,18 +99,35 @@ def _plain(attributes):
 
 
 def wrap_rootlog(rootlog, dap_logger):
-    """Older drivers have one module-level `rootlog`: forward its calls."""
+    """Older drivers (nixos-22.11 to 23.05) have one module-level `rootlog`
+    and no `add_logger`: its methods are replaced on the instance to report
+    to `dap_logger` too. Its own methods call one another (`info` calls
+    `self.log`, `nested` logs its head and its timing): only the outermost
+    call is reported, so each message arrives once."""
+    quiet = threading.local()
+
+    @contextmanager
+    def silenced():
+        depth = getattr(quiet, "depth", 0)
+        quiet.depth = depth + 1
+        try:
+            yield
+        finally:
+            quiet.depth = depth
+
     for name in ("log", "log_serial", "info", "warning", "error", "log_test_error"):
         original = getattr(rootlog, name, None)
         if original is None:
             continue
 
         def forward(*args, _original=original, _name=name, **kwargs):
-            try:
-                getattr(dap_logger, _name)(*args, **kwargs)
-            except Exception:
-                pass
-            return _original(*args, **kwargs)
+            if not getattr(quiet, "depth", 0):
+                try:
+                    getattr(dap_logger, _name)(*args, **kwargs)
+                except Exception:
+                    pass
+            with silenced():
+                return _original(*args, **kwargs)
         setattr(rootlog, name, forward)
     for name in ("nested", "subtest"):
         original = getattr(rootlog, name, None)
@@ -119,6 +137,16 @@ def wrap_rootlog(rootlog, dap_logger):
         @contextmanager
         def both(message, attributes=None, _original=original, _name=name):
             with getattr(dap_logger, _name)(message, attributes or {}):
-                with _original(message, attributes or {}):
+                context = _original(message, attributes or {})
+                with silenced():
+                    context.__enter__()
+                try:
                     yield
+                except BaseException:
+                    with silenced():
+                        if not context.__exit__(*sys.exc_info()):
+                            raise
+                else:
+                    with silenced():
+                        context.__exit__(None, None, None)
         setattr(rootlog, name, both)
