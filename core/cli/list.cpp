@@ -54,8 +54,8 @@ int list(const QStringList &args)
         for (const QString &attr : tests) {
             TestRef t = *ref;
             t.attrPath = attr;
-            array.append(QJsonObject{{QStringLiteral("attrPath"), attr},
-                                     {QStringLiteral("ref"), t.toString()}});
+            array.append(QJsonObject {
+                {QStringLiteral("attrPath"), attr}, {QStringLiteral("ref"), t.toString()}});
         }
         out << QJsonDocument(array).toJson(QJsonDocument::Compact) << '\n';
     } else {

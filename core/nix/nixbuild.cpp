@@ -101,8 +101,7 @@ void NixBuild::start(const TestRef &ref, const QString &attribute)
         ::setpgid(0, 0);
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     });
-    connect(m_process.get(), &QProcess::readyReadStandardError, this,
-            &NixBuild::onReadyReadStderr);
+    connect(m_process.get(), &QProcess::readyReadStandardError, this, &NixBuild::onReadyReadStderr);
     connect(m_process.get(), &QProcess::finished, this, &NixBuild::onFinished);
     connect(m_process.get(), &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
         if (e != QProcess::FailedToStart)
@@ -169,9 +168,8 @@ void NixBuild::onFinished(int exitCode, QProcess::ExitStatus status)
         if (result.error.kind == NixError::Kind::None) {
             result.error.kind = NixError::Kind::Other;
             result.error.message = status == QProcess::CrashExit
-                                       ? QStringLiteral("nix crashed")
-                                       : QStringLiteral("nix build failed with exit code %1")
-                                             .arg(exitCode);
+                ? QStringLiteral("nix crashed")
+                : QStringLiteral("nix build failed with exit code %1").arg(exitCode);
         }
     }
     finish(result);

@@ -16,7 +16,7 @@ struct NixBuildResult
     bool ok = false;
     QString outPath; // the built bundle (bin/nixos-test-driver, test-script)
     QString drvPath;
-    NixError error;  // kind None when ok
+    NixError error; // kind None when ok
     qint64 elapsedMs = 0;
 };
 

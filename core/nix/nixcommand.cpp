@@ -70,12 +70,14 @@ QStringList NixCommand::evalArgs(const TestRef &ref, const QString &apply)
 
 QString NixCommand::mapStorePath(const TestRef &ref, const QString &file)
 {
-    static const QRegularExpression copy(QStringLiteral("\\A/nix/store/[0-9a-z]{32}-source(/.*)?\\z"));
+    static const QRegularExpression copy(
+        QStringLiteral("\\A/nix/store/[0-9a-z]{32}-source(/.*)?\\z"));
     const QRegularExpressionMatch m = copy.match(file);
     if (!m.hasMatch())
         return file;
     const QString rest = m.captured(1);
-    QString root = ref.kind == TestRef::Kind::NixFile ? QFileInfo(ref.path).absolutePath() : ref.path;
+    QString root
+        = ref.kind == TestRef::Kind::NixFile ? QFileInfo(ref.path).absolutePath() : ref.path;
     if (root.isEmpty())
         return file;
     // A flake inside a git repository is copied from the repository's root.
@@ -89,8 +91,8 @@ QString NixCommand::mapStorePath(const TestRef &ref, const QString &file)
     return file;
 }
 
-QJsonValue NixCommand::evalJson(const TestRef &ref, const QString &apply, NixError *error,
-                                int timeoutMs)
+QJsonValue NixCommand::evalJson(
+    const TestRef &ref, const QString &apply, NixError *error, int timeoutMs)
 {
     const QString nix = program();
     if (nix.isEmpty()) {
@@ -107,14 +109,15 @@ QJsonValue NixCommand::evalJson(const TestRef &ref, const QString &apply, NixErr
         proc.waitForFinished();
         if (error) {
             error->kind = NixError::Kind::Other;
-            error->message = QStringLiteral("nix eval did not finish in %1 s").arg(timeoutMs / 1000);
+            error->message
+                = QStringLiteral("nix eval did not finish in %1 s").arg(timeoutMs / 1000);
         }
         return {};
     }
     if (proc.exitStatus() == QProcess::NormalExit && proc.exitCode() == 0) {
         QJsonParseError parseError;
-        const QJsonDocument doc = QJsonDocument::fromJson("[" + proc.readAllStandardOutput() + "]",
-                                                          &parseError);
+        const QJsonDocument doc
+            = QJsonDocument::fromJson("[" + proc.readAllStandardOutput() + "]", &parseError);
         if (doc.isArray())
             return doc.array().at(0);
     }
@@ -126,7 +129,8 @@ QJsonValue NixCommand::evalJson(const TestRef &ref, const QString &apply, NixErr
         *error = parser.error();
         if (error->kind == NixError::Kind::None) {
             error->kind = NixError::Kind::Other;
-            error->message = QStringLiteral("nix eval failed with exit code %1").arg(proc.exitCode());
+            error->message
+                = QStringLiteral("nix eval failed with exit code %1").arg(proc.exitCode());
         }
     }
     return {};

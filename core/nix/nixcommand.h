@@ -32,8 +32,8 @@ public:
     static QString mapStorePath(const TestRef &ref, const QString &file);
     // Runs `nix eval --json` and waits. For headless commands and worker
     // threads only: never call it on the GUI thread.
-    static QJsonValue evalJson(const TestRef &ref, const QString &apply, NixError *error,
-                               int timeoutMs = 120000);
+    static QJsonValue evalJson(
+        const TestRef &ref, const QString &apply, NixError *error, int timeoutMs = 120000);
 };
 
 } // namespace nixtide

@@ -35,11 +35,9 @@ const QRegularExpression &drvPattern()
 
 QJsonObject NixProgress::toJson() const
 {
-    QJsonObject o{{QStringLiteral("done"), done},
-                  {QStringLiteral("expected"), expected},
-                  {QStringLiteral("running"), running},
-                  {QStringLiteral("failed"), failed},
-                  {QStringLiteral("current"), current}};
+    QJsonObject o {{QStringLiteral("done"), done}, {QStringLiteral("expected"), expected},
+        {QStringLiteral("running"), running}, {QStringLiteral("failed"), failed},
+        {QStringLiteral("current"), current}};
     if (downloadsExpected > 0) {
         o.insert(QStringLiteral("downloadsDone"), downloadsDone);
         o.insert(QStringLiteral("downloadsExpected"), downloadsExpected);
@@ -96,13 +94,10 @@ QString NixError::toText() const
 
 QJsonObject NixError::toJson() const
 {
-    return {{QStringLiteral("kind"), kindName(kind)},
-            {QStringLiteral("file"), file},
-            {QStringLiteral("line"), line},
-            {QStringLiteral("column"), column},
-            {QStringLiteral("message"), message},
-            {QStringLiteral("derivation"), derivation},
-            {QStringLiteral("logTail"), QJsonArray::fromStringList(logTail)}};
+    return {{QStringLiteral("kind"), kindName(kind)}, {QStringLiteral("file"), file},
+        {QStringLiteral("line"), line}, {QStringLiteral("column"), column},
+        {QStringLiteral("message"), message}, {QStringLiteral("derivation"), derivation},
+        {QStringLiteral("logTail"), QJsonArray::fromStringList(logTail)}};
 }
 
 QString NixLogParser::stripAnsi(const QString &text)
@@ -149,7 +144,7 @@ void NixLogParser::handle(const QJsonObject &o)
         // Nix follows an error with hints such as "(use '--show-trace' …)"
         // at the same level; only messages that carry an error count.
         const bool hint = !o.contains(QLatin1StringView("raw_msg"))
-                          && o.value(QLatin1StringView("msg")).toString().startsWith(u'(');
+            && o.value(QLatin1StringView("msg")).toString().startsWith(u'(');
         if (o.value(QLatin1StringView("level")).toInt() == 0 && !hint)
             m_errors.append(o);
         return;
@@ -243,7 +238,7 @@ NixError NixLogParser::error() const
 
     // Position: Nix's own, mapped to the working tree; newer Nix adds a
     // trace whose entries are tried when the top one is not a user file.
-    QList<QJsonObject> positions{chosen};
+    QList<QJsonObject> positions {chosen};
     for (const QJsonValue &t : chosen.value(QLatin1StringView("trace")).toArray())
         positions.append(t.toObject());
     for (const QJsonObject &p : positions) {
@@ -253,8 +248,8 @@ NixError NixLogParser::error() const
         QString file = fileValue.toString();
         if (mapPath)
             file = mapPath(file);
-        const bool userFile = !file.startsWith(QLatin1StringView("/nix/store/"))
-                              && QFileInfo(file).isFile();
+        const bool userFile
+            = !file.startsWith(QLatin1StringView("/nix/store/")) && QFileInfo(file).isFile();
         if (err.file.isEmpty() || userFile) {
             err.file = file;
             err.line = p.value(QLatin1StringView("line")).toInt();
@@ -265,21 +260,23 @@ NixError NixLogParser::error() const
     }
 
     const QRegularExpressionMatch drv = drvPattern().match(raw);
-    if (raw.contains(QLatin1StringView("builder for")) || raw.contains(QLatin1StringView("Cannot build"))
+    if (raw.contains(QLatin1StringView("builder for"))
+        || raw.contains(QLatin1StringView("Cannot build"))
         || raw.contains(QLatin1StringView("build of"))) {
         err.kind = NixError::Kind::Build;
         err.derivation = drv.captured(1);
         err.logTail = m_tails.value(err.derivation);
         err.message = QStringLiteral("building %1 failed").arg(drvName(err.derivation));
-        const QRegularExpressionMatch code = QRegularExpression(QStringLiteral("exit code (\\d+)"))
-                                                 .match(raw + full);
+        const QRegularExpressionMatch code
+            = QRegularExpression(QStringLiteral("exit code (\\d+)")).match(raw + full);
         if (code.hasMatch())
             err.message += QStringLiteral(" with exit code ") + code.captured(1);
-    } else if ((raw.contains(QLatin1StringView("attribute")) && raw.contains(QLatin1StringView("not found")))
-               || raw.contains(QLatin1StringView("does not provide attribute"))) {
+    } else if ((raw.contains(QLatin1StringView("attribute"))
+                   && raw.contains(QLatin1StringView("not found")))
+        || raw.contains(QLatin1StringView("does not provide attribute"))) {
         err.kind = NixError::Kind::AttributeMissing;
     } else if (raw.contains(QLatin1StringView("No such file or directory"))
-               || raw.contains(QLatin1StringView("does not exist"))) {
+        || raw.contains(QLatin1StringView("does not exist"))) {
         err.kind = NixError::Kind::FileMissing;
     } else {
         err.kind = NixError::Kind::Eval;

@@ -12,7 +12,7 @@ namespace nixtide {
 
 struct NixProgress
 {
-    int done = 0;     // derivations built
+    int done = 0; // derivations built
     int expected = 0; // derivations to build
     int running = 0;
     int failed = 0;
@@ -20,21 +20,30 @@ struct NixProgress
     int downloadsExpected = 0;
     qint64 bytesDone = 0; // bytes transferred, when Nix reports them
     qint64 bytesExpected = 0;
-    QString current;      // the derivation most recently started, e.g. "driver-interactive"
-    QString currentDrv;   // its .drv path
-    QString phase;        // the builder's phase when it reports one
+    QString current; // the derivation most recently started, e.g. "driver-interactive"
+    QString currentDrv; // its .drv path
+    QString phase; // the builder's phase when it reports one
     QJsonObject toJson() const;
 };
 
 struct NixError
 {
-    enum class Kind { None, Eval, Build, NixMissing, FileMissing, AttributeMissing, Cancelled, Other };
+    enum class Kind {
+        None,
+        Eval,
+        Build,
+        NixMissing,
+        FileMissing,
+        AttributeMissing,
+        Cancelled,
+        Other
+    };
     Kind kind = Kind::None;
     QString file; // working-tree path when it could be mapped
     int line = 0;
     int column = 0;
-    QString message;    // one line, no ANSI colours
-    QString details;    // Nix's full message (trace, code excerpt), no colours
+    QString message; // one line, no ANSI colours
+    QString details; // Nix's full message (trace, code excerpt), no colours
     QString derivation; // Build: the .drv that failed
     QStringList logTail; // Build: its last log lines
     static QString kindName(Kind kind);
@@ -63,7 +72,7 @@ public:
 private:
     void handle(const QJsonObject &o);
     NixProgress m_progress;
-    QHash<qint64, int> m_types;         // activity id → type
+    QHash<qint64, int> m_types; // activity id → type
     QHash<qint64, QString> m_buildDrvs; // build activity id → drv path
     QHash<QString, QStringList> m_tails; // drv path → last log lines
     QString m_lastFailedDrv;

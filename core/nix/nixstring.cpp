@@ -301,9 +301,8 @@ NixStringTemplate NixSource::strip(const NixStringLiteral &lit)
 {
     using Kind = NixStringPart::Kind;
     NixStringTemplate out;
-    const auto put = [&out](QChar c, int line) {
-        appendChar(out.segments, Kind::Literal, c, line);
-    };
+    const auto put
+        = [&out](QChar c, int line) { appendChar(out.segments, Kind::Literal, c, line); };
 
     if (!lit.indented) {
         for (const NixStringPart &p : lit.parts) {

@@ -13,9 +13,9 @@ struct NixStringPart
 {
     enum class Kind { Literal, Escape, Antiquotation };
     Kind kind = Kind::Literal;
-    QString text;       // produced text; for an antiquotation, its expression's source
+    QString text; // produced text; for an antiquotation, its expression's source
     QVector<int> lines; // 1-based .nix line of each character of `text`
-    int line = 0;       // line where the part starts (`${` for an antiquotation)
+    int line = 0; // line where the part starts (`${` for an antiquotation)
 };
 
 // A Nix string literal found in source text: `''…''` or `"…"`.
@@ -23,11 +23,11 @@ struct NixStringLiteral
 {
     bool indented = false;
     int begin = -1; // offset of the opening quote in the source
-    int end = -1;   // offset just past the closing quote
-    int line = 0;   // 1-based line of the opening quote
+    int end = -1; // offset just past the closing quote
+    int line = 0; // 1-based line of the opening quote
     int column = 0; // 1-based column (in characters) of the opening quote
     QVector<NixStringPart> parts;
-    QString error;  // why parsing stopped, empty on success
+    QString error; // why parsing stopped, empty on success
     bool ok() const { return error.isEmpty() && end > begin; }
 };
 

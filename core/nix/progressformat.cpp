@@ -80,8 +80,8 @@ QString ProgressFormatter::progress(const NixProgress &p)
 QString ProgressFormatter::logLine(const QString &derivation, const QString &line)
 {
     if (m_mode == Mode::Json)
-        return jsonLine({{QStringLiteral("derivation"), derivation}, {QStringLiteral("line"), line}},
-                        "log");
+        return jsonLine(
+            {{QStringLiteral("derivation"), derivation}, {QStringLiteral("line"), line}}, "log");
     // The terminal's progress line is redrawn by the next progress event.
     const QString out = clearLine() + derivation + QStringLiteral("> ") + line + u'\n';
     m_lineOpen = false;
@@ -91,9 +91,8 @@ QString ProgressFormatter::logLine(const QString &derivation, const QString &lin
 QString ProgressFormatter::finished(const NixBuildResult &r)
 {
     if (m_mode == Mode::Json) {
-        QJsonObject o{{QStringLiteral("ok"), r.ok},
-                      {QStringLiteral("outPath"), r.outPath},
-                      {QStringLiteral("elapsedMs"), r.elapsedMs}};
+        QJsonObject o {{QStringLiteral("ok"), r.ok}, {QStringLiteral("outPath"), r.outPath},
+            {QStringLiteral("elapsedMs"), r.elapsedMs}};
         if (!r.ok)
             o.insert(QStringLiteral("error"), r.error.toJson());
         return jsonLine(o, "finished");
@@ -101,7 +100,10 @@ QString ProgressFormatter::finished(const NixBuildResult &r)
     QString out = clearLine();
     m_lineOpen = false;
     if (r.ok)
-        return out + QStringLiteral("built %1 in %2 s\n").arg(r.outPath).arg(double(r.elapsedMs) / 1000.0, 0, 'f', 1);
+        return out
+            + QStringLiteral("built %1 in %2 s\n")
+                  .arg(r.outPath)
+                  .arg(double(r.elapsedMs) / 1000.0, 0, 'f', 1);
     return out + r.error.toText() + u'\n';
 }
 
@@ -114,13 +116,13 @@ void ProgressFormatter::attach(NixBuild *build, FILE *out, bool showLogs)
         std::fflush(out);
     };
     QObject::connect(build, &NixBuild::progress, build,
-                     [this, write](const NixProgress &p) { write(progress(p)); });
+        [this, write](const NixProgress &p) { write(progress(p)); });
     if (showLogs) {
         QObject::connect(build, &NixBuild::buildLogLine, build,
-                         [this, write](const QString &d, const QString &l) { write(logLine(d, l)); });
+            [this, write](const QString &d, const QString &l) { write(logLine(d, l)); });
     }
     QObject::connect(build, &NixBuild::finished, build,
-                     [this, write](const NixBuildResult &r) { write(finished(r)); });
+        [this, write](const NixBuildResult &r) { write(finished(r)); });
 }
 
 } // namespace nixtide

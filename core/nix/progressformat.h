@@ -20,7 +20,9 @@ public:
     // "auto" (Terminal when `out` is a terminal, else Plain), "plain", "json".
     static std::optional<Mode> parseMode(const QString &name, FILE *out);
 
-    explicit ProgressFormatter(Mode mode) : m_mode(mode) {}
+    explicit ProgressFormatter(Mode mode)
+        : m_mode(mode)
+    { }
     Mode mode() const { return m_mode; }
 
     // Text to write for each event; empty when there is nothing to show.

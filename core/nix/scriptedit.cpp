@@ -3,7 +3,7 @@
 namespace nixtide {
 
 ScriptEdit ScriptEdit::check(const QString &builtNix, const QString &builtScript,
-                             const QString &editedNix, const ScriptLocation &location)
+    const QString &editedNix, const ScriptLocation &location)
 {
     ScriptEdit edit;
     const int offset = scriptStringOffset(builtNix, location);
@@ -23,7 +23,8 @@ ScriptEdit ScriptEdit::check(const QString &builtNix, const QString &builtScript
     }
     const NixStringLiteral after = NixSource::parseString(editedNix, offset);
     if (!after.ok()) {
-        edit.reason = QStringLiteral("the edited testScript is not a complete string: ") + after.error;
+        edit.reason
+            = QStringLiteral("the edited testScript is not a complete string: ") + after.error;
         return edit;
     }
     if (QStringView(editedNix).mid(after.end) != QStringView(builtNix).mid(before.end)) {

@@ -13,13 +13,13 @@ namespace nixtide {
 struct ScriptEdit
 {
     bool rebuildNeeded = true;
-    QString reason;     // why a rebuild is needed
-    QString script;     // the new script text when no rebuild is needed
+    QString reason; // why a rebuild is needed
+    QString script; // the new script text when no rebuild is needed
     ScriptLineMap lineMap; // its line map against the edited .nix text
 
     // `location` is where the testScript was at build time (in `builtNix`).
     static ScriptEdit check(const QString &builtNix, const QString &builtScript,
-                            const QString &editedNix, const ScriptLocation &location);
+        const QString &editedNix, const ScriptLocation &location);
 };
 
 } // namespace nixtide

@@ -96,7 +96,8 @@ ScriptLocation locateScriptInSource(const QString &source, int attrLine, int att
         return loc;
     }
     i = skipLambdaHeads(source, NixSource::skipSpace(source, i + 1), &loc.isFunction);
-    if (QStringView(source).mid(i).startsWith(u"''") || (i < source.size() && source.at(i) == u'"')) {
+    if (QStringView(source).mid(i).startsWith(u"''")
+        || (i < source.size() && source.at(i) == u'"')) {
         loc.isString = true;
         loc.line = NixSource::lineOf(source, i);
         loc.column = i - int(source.lastIndexOf(u'\n', i - 1) + 1) + 1;
@@ -116,15 +117,15 @@ int scriptStringOffset(const QString &source, const ScriptLocation &location)
     return offset + location.column - 1;
 }
 
-ScriptLineMap ScriptLineMap::build(const QString &nixSource, const ScriptLocation &location,
-                                   const QString &builtScript)
+ScriptLineMap ScriptLineMap::build(
+    const QString &nixSource, const ScriptLocation &location, const QString &builtScript)
 {
     const int offset = scriptStringOffset(nixSource, location);
     if (offset < 0) {
         ScriptLineMap map;
         map.m_error = location.error.isEmpty()
-                          ? QStringLiteral("the testScript is not a string literal")
-                          : location.error;
+            ? QStringLiteral("the testScript is not a string literal")
+            : location.error;
         return map;
     }
     const NixStringLiteral lit = NixSource::parseString(nixSource, offset);

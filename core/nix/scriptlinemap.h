@@ -11,15 +11,15 @@ namespace nixtide {
 // Where a test's testScript is written in the .nix source.
 struct ScriptLocation
 {
-    QString file;        // working-tree path of the .nix file
-    int attrLine = 0;    // where `testScript` is defined (1-based)
+    QString file; // working-tree path of the .nix file
+    int attrLine = 0; // where `testScript` is defined (1-based)
     int attrColumn = 0;
-    int line = 0;        // the string literal's opening quote
+    int line = 0; // the string literal's opening quote
     int column = 0;
     bool isFunction = false; // `testScript = { nodes, ... }: ''…''`
-    bool isString = false;   // false: found the attribute, but its value is not a literal
-    QString how;             // "nix" (builtins.unsafeGetAttrPos) or "text" (read the file)
-    QString error;           // empty when found
+    bool isString = false; // false: found the attribute, but its value is not a literal
+    QString how; // "nix" (builtins.unsafeGetAttrPos) or "text" (read the file)
+    QString error; // empty when found
     bool found() const { return error.isEmpty() && attrLine > 0; }
 };
 
@@ -38,16 +38,16 @@ class ScriptLineMap
 {
 public:
     ScriptLineMap() = default;
-    static ScriptLineMap build(const QString &nixSource, const ScriptLocation &location,
-                               const QString &builtScript);
+    static ScriptLineMap build(
+        const QString &nixSource, const ScriptLocation &location, const QString &builtScript);
     static ScriptLineMap build(const NixStringTemplate &tmpl, const QString &builtScript);
 
     bool isValid() const { return m_error.isEmpty() && !m_nixLines.isEmpty(); }
     QString error() const { return m_error; }
     // Element i is the .nix line of script line i + 1.
     const QVector<int> &nixLines() const { return m_nixLines; }
-    int nixLineForScriptLine(int scriptLine) const;     // 0 when out of range
-    int scriptLineForNixLine(int nixLine) const;        // first script line, 0 when none
+    int nixLineForScriptLine(int scriptLine) const; // 0 when out of range
+    int scriptLineForNixLine(int nixLine) const; // first script line, 0 when none
     // The text each antiquotation produced in the built script, in order.
     QStringList antiquotationValues() const { return m_values; }
 

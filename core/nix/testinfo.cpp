@@ -63,8 +63,8 @@ QString TestInfo::currentSystem()
     else if (arch == QLatin1StringView("i386"))
         arch = QStringLiteral("i686");
     const QString kernel = QSysInfo::kernelType() == QLatin1StringView("darwin")
-                               ? QStringLiteral("darwin")
-                               : QStringLiteral("linux");
+        ? QStringLiteral("darwin")
+        : QStringLiteral("linux");
     return arch + u'-' + kernel;
 }
 
@@ -82,12 +82,12 @@ QStringList TestInfo::listTests(const TestRef &ref, NixError *error)
     } else {
         body = QStringLiteral("go 3 [ ]");
     }
-    const QJsonValue value = NixCommand::evalJson(
-        target, QString::fromLatin1(kListFunction) + body, error);
+    const QJsonValue value
+        = NixCommand::evalJson(target, QString::fromLatin1(kListFunction) + body, error);
     QStringList out;
     const QStringList prefix = ref.kind == TestRef::Kind::Flake && ref.attrPath.isEmpty()
-                                   ? QStringList()
-                                   : TestRef::splitAttrPath(ref.attrPath);
+        ? QStringList()
+        : TestRef::splitAttrPath(ref.attrPath);
     for (const QJsonValue &path : value.toArray()) {
         QStringList names = prefix;
         for (const QJsonValue &n : path.toArray())
@@ -105,18 +105,18 @@ ScriptLocation TestInfo::locateTestScript(const TestRef &ref)
         return loc;
     }
     NixError err;
-    const QJsonValue pos = NixCommand::evalJson(
-        ref,
+    const QJsonValue pos = NixCommand::evalJson(ref,
         QStringLiteral("t: let p = builtins.unsafeGetAttrPos \"testScript\" t; in "
                        "if p != null then p else if t ? config && builtins.isAttrs t.config "
                        "then builtins.unsafeGetAttrPos \"testScript\" t.config else null"),
         &err);
     const QJsonObject p = pos.toObject();
     if (!p.isEmpty()) {
-        const QString file = NixCommand::mapStorePath(ref, p.value(QLatin1StringView("file")).toString());
+        const QString file
+            = NixCommand::mapStorePath(ref, p.value(QLatin1StringView("file")).toString());
         if (QFileInfo(file).isFile() && !file.startsWith(QLatin1StringView("/nix/store/"))) {
             ScriptLocation loc = locateInFile(file, p.value(QLatin1StringView("line")).toInt(),
-                                              p.value(QLatin1StringView("column")).toInt());
+                p.value(QLatin1StringView("column")).toInt());
             // Nix may name a library's `inherit testScript`: only a literal counts.
             if (loc.found() && loc.isString)
                 return loc;
@@ -129,12 +129,13 @@ ScriptLocation TestInfo::locateTestScript(const TestRef &ref)
         files.append(ref.path);
     } else if (!ref.path.isEmpty()) {
         files.append(QDir(ref.path).filePath(QStringLiteral("flake.nix")));
-        QDirIterator it(ref.path, {QStringLiteral("*.nix")}, QDir::Files,
-                        QDirIterator::Subdirectories);
+        QDirIterator it(
+            ref.path, {QStringLiteral("*.nix")}, QDir::Files, QDirIterator::Subdirectories);
         QStringList more;
         while (it.hasNext()) {
             const QString f = it.next();
-            if (!f.endsWith(QLatin1StringView("/flake.nix")) || QFileInfo(f).absolutePath() != ref.path)
+            if (!f.endsWith(QLatin1StringView("/flake.nix"))
+                || QFileInfo(f).absolutePath() != ref.path)
                 more.append(f);
         }
         more.sort();
@@ -155,15 +156,15 @@ ScriptLocation TestInfo::locateTestScript(const TestRef &ref)
 TestInfo::Outline TestInfo::outline(const TestRef &ref, NixError *error)
 {
     Outline out;
-    const QJsonObject o = NixCommand::evalJson(
-        ref,
+    const QJsonObject o = NixCommand::evalJson(ref,
         QStringLiteral(
             "t: let nodes = t.nodes or { }; names = builtins.attrNames nodes; "
             "vlansOf = n: let c = nodes.${n}; r = builtins.tryEval (c.virtualisation.vlans or "
             "c.config.virtualisation.vlans or [ ]); in if r.success then r.value else [ ]; "
             "in { name = t.name or \"\"; nodes = names; vlans = builtins.concatLists (map vlansOf "
             "names); }"),
-        error).toObject();
+        error)
+                              .toObject();
     out.name = o.value(QLatin1StringView("name")).toString();
     for (const QJsonValue &n : o.value(QLatin1StringView("nodes")).toArray())
         out.nodes.append(n.toString());

@@ -132,7 +132,7 @@ std::optional<TestRef> TestRef::parse(const QString &arg, QString *error)
         return fail(QStringLiteral("%1: no such flake directory").arg(before.mid(5)));
     } else if (before.startsWith(QLatin1StringView("path:"))) {
         ref.flakeRef = QStringLiteral("path:") + ref.path
-                       + (before.contains(u'?') ? u'?' + before.section(u'?', 1) : QString());
+            + (before.contains(u'?') ? u'?' + before.section(u'?', 1) : QString());
     } else {
         ref.flakeRef = before;
     }

@@ -16,7 +16,7 @@ struct TestRef
 {
     enum class Kind { NixFile, Flake, Bundle };
     Kind kind = Kind::NixFile;
-    QString path;     // NixFile: absolute .nix file; Flake: local flake dir (may be empty); Bundle: dir
+    QString path; // NixFile: absolute .nix file; Flake: local flake dir (may be empty); Bundle: dir
     QString attrPath; // attribute path inside the file or flake, may be empty
     QString flakeRef; // Flake only: the part before '#', made absolute when local
 

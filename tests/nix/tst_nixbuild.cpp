@@ -47,7 +47,8 @@ QStringList processesMentioning(const QString &needle)
         for (const char *file : {"cmdline", "environ"}) {
             QFile f(QStringLiteral("/proc/%1/%2").arg(pid, QLatin1StringView(file)));
             if (f.open(QIODevice::ReadOnly) && f.readAll().contains(n)) {
-                found.append(pid + u' ' + readAll(QStringLiteral("/proc/%1/comm").arg(pid)).trimmed());
+                found.append(
+                    pid + u' ' + readAll(QStringLiteral("/proc/%1/comm").arg(pid)).trimmed());
                 break;
             }
         }
@@ -66,7 +67,8 @@ Built build(const TestRef &ref, const QString &attr = QStringLiteral("driverInte
 {
     Built out;
     NixBuild b;
-    QObject::connect(&b, &NixBuild::progress, [&out](const NixProgress &p) { out.progress.append(p); });
+    QObject::connect(
+        &b, &NixBuild::progress, [&out](const NixProgress &p) { out.progress.append(p); });
     QObject::connect(&b, &NixBuild::logLine, [&out](const QString &l) { out.logLines.append(l); });
     QSignalSpy done(&b, &NixBuild::finished);
     b.start(ref, attr);
@@ -100,9 +102,11 @@ private Q_SLOTS:
     {
         QVERIFY2(!NixCommand::program().isEmpty(), "these tests need the real nix on PATH");
         QVERIFY(m_dir.isValid());
-        QVERIFY2(qEnvironmentVariableIsSet("NIXTIDE_SOURCE_DIR"), "run under ctest (NIXTIDE_SOURCE_DIR)");
+        QVERIFY2(qEnvironmentVariableIsSet("NIXTIDE_SOURCE_DIR"),
+            "run under ctest (NIXTIDE_SOURCE_DIR)");
         m_nonce = QUuid::createUuid().toString(QUuid::WithoutBraces);
-        const QString data = qEnvironmentVariable("NIXTIDE_SOURCE_DIR") + QStringLiteral("/tests/data/nix");
+        const QString data
+            = qEnvironmentVariable("NIXTIDE_SOURCE_DIR") + QStringLiteral("/tests/data/nix");
         QDirIterator it(data, QDir::Files, QDirIterator::Subdirectories);
         while (it.hasNext()) {
             const QString src = it.next();
@@ -113,7 +117,7 @@ private Q_SLOTS:
         // A path: flake sees only its own directory.
         for (const char *flake : {"flake", "flake-broken"})
             writeAll(m_dir.filePath(QLatin1StringView(flake) + QStringLiteral("/testlib.nix")),
-                     readAll(m_dir.filePath(QStringLiteral("testlib.nix"))));
+                readAll(m_dir.filePath(QStringLiteral("testlib.nix"))));
     }
 
     void parseRefs()
@@ -121,7 +125,8 @@ private Q_SLOTS:
         const TestRef file = ref(path(QStringLiteral("multi.nix#group.second")));
         QCOMPARE(file.kind, TestRef::Kind::NixFile);
         QCOMPARE(file.attrPath, QStringLiteral("group.second"));
-        const TestRef flake = ref(QStringLiteral("path:") + path(QStringLiteral("flake#checks.x86_64-linux.one")));
+        const TestRef flake
+            = ref(QStringLiteral("path:") + path(QStringLiteral("flake#checks.x86_64-linux.one")));
         QCOMPARE(flake.kind, TestRef::Kind::Flake);
         QCOMPARE(flake.path, path(QStringLiteral("flake")));
         QCOMPARE(flake.attrPath, QStringLiteral("checks.x86_64-linux.one"));
@@ -135,7 +140,8 @@ private Q_SLOTS:
     {
         const Built b = build(ref(path(QStringLiteral("single.nix"))));
         QVERIFY2(b.result.ok, qPrintable(b.result.error.toText()));
-        QVERIFY(QFileInfo(b.result.outPath + QStringLiteral("/bin/nixos-test-driver")).isExecutable());
+        QVERIFY(
+            QFileInfo(b.result.outPath + QStringLiteral("/bin/nixos-test-driver")).isExecutable());
         QVERIFY(!b.progress.isEmpty());
         // Two node derivations and the driver.
         QCOMPARE(b.progress.last().expected, 3);
@@ -151,17 +157,19 @@ private Q_SLOTS:
         }));
         QVERIFY2(b.logLines.contains(QStringLiteral(
                      "single-driverInteractive> building the driverInteractive of single")),
-                 qPrintable(b.logLines.join(u'\n')));
-        qInfo("built in %lld ms, %lld progress events", b.result.elapsedMs, qint64(b.progress.size()));
+            qPrintable(b.logLines.join(u'\n')));
+        qInfo("built in %lld ms, %lld progress events", b.result.elapsedMs,
+            qint64(b.progress.size()));
     }
 
     void buildFlake()
     {
-        const Built b = build(ref(QStringLiteral("path:") + path(QStringLiteral("flake#checks.x86_64-linux.one"))),
-                              QStringLiteral("driver"));
+        const Built b = build(
+            ref(QStringLiteral("path:") + path(QStringLiteral("flake#checks.x86_64-linux.one"))),
+            QStringLiteral("driver"));
         QVERIFY2(b.result.ok, qPrintable(b.result.error.toText()));
         QCOMPARE(readAll(b.result.outPath + QStringLiteral("/test-script")),
-                 QStringLiteral("machine.succeed(\"one\")\n"));
+            QStringLiteral("machine.succeed(\"one\")\n"));
         QCOMPARE(b.progress.last().done, b.progress.last().expected);
     }
 
@@ -177,7 +185,8 @@ private Q_SLOTS:
         while (t.elapsed() < 60000) {
             bool driverRunning = false;
             for (const QList<QVariant> &args : std::as_const(started))
-                driverRunning = driverRunning || args.at(1).toString().startsWith(QLatin1StringView("building the"));
+                driverRunning = driverRunning
+                    || args.at(1).toString().startsWith(QLatin1StringView("building the"));
             if (driverRunning)
                 break;
             started.wait(200);
@@ -210,14 +219,16 @@ private Q_SLOTS:
 
     void syntaxErrorThroughFlakeMapsToWorkingTree()
     {
-        const Built b = build(ref(QStringLiteral("path:") + path(QStringLiteral("flake-broken#checks.x86_64-linux.broken"))));
+        const Built b = build(ref(QStringLiteral("path:")
+            + path(QStringLiteral("flake-broken#checks.x86_64-linux.broken"))));
         QVERIFY(!b.result.ok);
         const NixError &e = b.result.error;
         QCOMPARE(e.kind, NixError::Kind::Eval);
         QCOMPARE(e.file, path(QStringLiteral("flake-broken/syntax-error.nix")));
         QCOMPARE(e.line, 6);
         QCOMPARE(e.column, 8);
-        QVERIFY(e.toText().startsWith(path(QStringLiteral("flake-broken/syntax-error.nix:6:8: error: "))));
+        QVERIFY(e.toText().startsWith(
+            path(QStringLiteral("flake-broken/syntax-error.nix:6:8: error: "))));
     }
 
     void buildFailureGivesDerivationAndLog()
@@ -226,8 +237,10 @@ private Q_SLOTS:
         QVERIFY(!b.result.ok);
         const NixError &e = b.result.error;
         QCOMPARE(e.kind, NixError::Kind::Build);
-        QVERIFY2(e.derivation.endsWith(QStringLiteral("-failing-driverInteractive.drv")), qPrintable(e.derivation));
-        QVERIFY2(e.logTail.contains(QStringLiteral("the driver is broken")), qPrintable(e.logTail.join(u'\n')));
+        QVERIFY2(e.derivation.endsWith(QStringLiteral("-failing-driverInteractive.drv")),
+            qPrintable(e.derivation));
+        QVERIFY2(e.logTail.contains(QStringLiteral("the driver is broken")),
+            qPrintable(e.logTail.join(u'\n')));
         QVERIFY2(e.message.contains(QStringLiteral("exit code 3")), qPrintable(e.message));
     }
 
@@ -235,7 +248,8 @@ private Q_SLOTS:
     {
         const Built attr = build(ref(path(QStringLiteral("multi.nix#nope"))));
         QCOMPARE(attr.result.error.kind, NixError::Kind::AttributeMissing);
-        QVERIFY2(attr.result.error.message.contains(QStringLiteral("nope")), qPrintable(attr.result.error.message));
+        QVERIFY2(attr.result.error.message.contains(QStringLiteral("nope")),
+            qPrintable(attr.result.error.message));
 
         TestRef gone = ref(path(QStringLiteral("single.nix")));
         gone.path = path(QStringLiteral("deleted.nix"));
@@ -253,25 +267,26 @@ private Q_SLOTS:
     {
         NixError err;
         QCOMPARE(TestInfo::listTests(ref(path(QStringLiteral("multi.nix"))), &err),
-                 (QStringList{QStringLiteral("first"), QStringLiteral("group.second")}));
+            (QStringList {QStringLiteral("first"), QStringLiteral("group.second")}));
         QCOMPARE(err.kind, NixError::Kind::None);
 
         QVERIFY2(QFileInfo(qEnvironmentVariable("NIXTIDE_BINARY")).isExecutable(),
-                 "the nixtide executable (NIXTIDE_BINARY) is not built");
+            "the nixtide executable (NIXTIDE_BINARY) is not built");
         QProcess p;
         p.start(qEnvironmentVariable("NIXTIDE_BINARY"),
-                {QStringLiteral("list"), QStringLiteral("path:") + path(QStringLiteral("flake"))});
+            {QStringLiteral("list"), QStringLiteral("path:") + path(QStringLiteral("flake"))});
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 0);
         QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()),
-                 QStringLiteral("checks.x86_64-linux.one\nchecks.x86_64-linux.two\n"));
+            QStringLiteral("checks.x86_64-linux.one\nchecks.x86_64-linux.two\n"));
 
         p.start(qEnvironmentVariable("NIXTIDE_BINARY"),
-                {QStringLiteral("list"), path(QStringLiteral("syntax-error.nix"))});
+            {QStringLiteral("list"), path(QStringLiteral("syntax-error.nix"))});
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 1);
-        QVERIFY(QString::fromUtf8(p.readAllStandardError())
-                    .startsWith(path(QStringLiteral("syntax-error.nix:6:28: error: syntax error"))));
+        QVERIFY(
+            QString::fromUtf8(p.readAllStandardError())
+                .startsWith(path(QStringLiteral("syntax-error.nix:6:28: error: syntax error"))));
     }
 
     void locateAndMapAgainstTheBuiltScript()
@@ -292,10 +307,11 @@ private Q_SLOTS:
         QVERIFY2(map.isValid(), qPrintable(map.error()));
         // start_all, echo, two lines from ${setup}, the blank line after it,
         // cost, blank, with, other.succeed.
-        QCOMPARE(map.nixLines(), (QVector<int>{15, 16, 17, 17, 17, 18, 19, 20, 21}));
+        QCOMPARE(map.nixLines(), (QVector<int> {15, 16, 17, 17, 17, 18, 19, 20, 21}));
 
         // The function form in a nested attribute, found by Nix.
-        const ScriptLocation fn = TestInfo::locateTestScript(ref(path(QStringLiteral("multi.nix#group.second"))));
+        const ScriptLocation fn
+            = TestInfo::locateTestScript(ref(path(QStringLiteral("multi.nix#group.second"))));
         QCOMPARE(fn.how, QStringLiteral("nix"));
         QVERIFY(fn.isFunction);
         QCOMPARE(fn.line, 13);
@@ -310,14 +326,17 @@ private Q_SLOTS:
     void outline()
     {
         NixError err;
-        const TestInfo::Outline o = TestInfo::outline(ref(path(QStringLiteral("single.nix"))), &err);
+        const TestInfo::Outline o
+            = TestInfo::outline(ref(path(QStringLiteral("single.nix"))), &err);
         QCOMPARE(err.kind, NixError::Kind::None);
         QCOMPARE(o.name, QStringLiteral("single"));
-        QCOMPARE(o.nodes, (QStringList{QStringLiteral("machine"), QStringLiteral("other")}));
-        QCOMPARE(o.vlans, QList<int>{1});
+        QCOMPARE(o.nodes, (QStringList {QStringLiteral("machine"), QStringLiteral("other")}));
+        QCOMPARE(o.vlans, QList<int> {1});
         QString error;
         const QList<ScriptStatement> st = TestInfo::scriptOutline(
-            QStringLiteral("start_all()\nwith subtest(\"boot\"):\n    x()\n    with subtest(\"inner\"):\n        y()\n"), &error);
+            QStringLiteral("start_all()\nwith subtest(\"boot\"):\n    x()\n    with "
+                           "subtest(\"inner\"):\n        y()\n"),
+            &error);
         // start_all, the boot subtest (lines 2-5) and the subtest inside it;
         // x() and y() are not top-level.
         QVERIFY2(st.size() == 3, qPrintable(error));
@@ -338,7 +357,7 @@ private Q_SLOTS:
 
         QString edited = builtNix;
         edited.replace(QStringLiteral("    start_all()\n"),
-                       QStringLiteral("    start_all()\n    print(\"edited\")\n"));
+            QStringLiteral("    start_all()\n    print(\"edited\")\n"));
         // No Nix reachable while deciding.
         const QByteArray savedPath = qgetenv("PATH");
         qputenv("PATH", "/nonexistent");
@@ -355,7 +374,8 @@ private Q_SLOTS:
         QCOMPARE(edit.lineMap.nixLineForScriptLine(2), 16);
 
         QString antiquoted = edited;
-        antiquoted.replace(QStringLiteral("${greeting}"), QStringLiteral("${greeting} ${greeting}"));
+        antiquoted.replace(
+            QStringLiteral("${greeting}"), QStringLiteral("${greeting} ${greeting}"));
         const ScriptEdit rebuild = ScriptEdit::check(edited, edit.script, antiquoted, loc);
         QVERIFY(rebuild.rebuildNeeded);
         QVERIFY(rebuild.reason.contains(QStringLiteral("antiquotation")));

@@ -49,22 +49,22 @@ private Q_SLOTS:
 
     void plainIndentedString()
     {
-        const QString nix = lines({"{",                          // 1
-                                   "  name = \"t\";",            // 2
-                                   "  testScript = ''",          // 3
-                                   "    start_all()",            // 4
-                                   "    machine.succeed(\"a\")", // 5
-                                   "",                           // 6
-                                   "    if True:",               // 7
-                                   "        machine.succeed(\"b\")", // 8
-                                   "  '';",                      // 9
-                                   "}"});
+        const QString nix = lines({"{", // 1
+            "  name = \"t\";", // 2
+            "  testScript = ''", // 3
+            "    start_all()", // 4
+            "    machine.succeed(\"a\")", // 5
+            "", // 6
+            "    if True:", // 7
+            "        machine.succeed(\"b\")", // 8
+            "  '';", // 9
+            "}"});
         const QString script = QStringLiteral(
             "start_all()\nmachine.succeed(\"a\")\n\nif True:\n    machine.succeed(\"b\")\n");
         QCOMPARE(renderWith(nix, {}), script);
         const ScriptLineMap map = mapOf(nix, script);
         QVERIFY2(map.isValid(), qPrintable(map.error()));
-        QCOMPARE(map.nixLines(), (QVector<int>{4, 5, 6, 7, 8}));
+        QCOMPARE(map.nixLines(), (QVector<int> {4, 5, 6, 7, 8}));
         QCOMPARE(map.nixLineForScriptLine(5), 8);
         QCOMPARE(map.nixLineForScriptLine(6), 0);
         QCOMPARE(map.scriptLineForNixLine(7), 4);
@@ -73,15 +73,15 @@ private Q_SLOTS:
 
     void location()
     {
-        const QString nix = lines({"{ pkgs, ... }:",            // 1
-                                   "{",                         // 2
-                                   "  # testScript = \"no\";",  // 3
-                                   "  testScript =",            // 4
-                                   "    { nodes, ... }:",       // 5
-                                   "    ''",                    // 6
-                                   "      x()",                 // 7
-                                   "    '';",                   // 8
-                                   "}"});
+        const QString nix = lines({"{ pkgs, ... }:", // 1
+            "{", // 2
+            "  # testScript = \"no\";", // 3
+            "  testScript =", // 4
+            "    { nodes, ... }:", // 5
+            "    ''", // 6
+            "      x()", // 7
+            "    '';", // 8
+            "}"});
         const ScriptLocation text = locateScriptInSource(nix);
         QVERIFY(text.found());
         QCOMPARE(text.how, QStringLiteral("text"));
@@ -105,112 +105,114 @@ private Q_SLOTS:
 
     void escapes()
     {
-        const QString nix = lines({"{",                              // 1
-                                   "  testScript = ''",              // 2
-                                   "    x = \"''${HOME}\"",          // 3
-                                   "    y = '''quoted'''",           // 4
-                                   "    w = 1''\\nv = 2",            // 5
-                                   "    cost = \"$$5 and $${x}\"",   // 6
-                                   "  '';",                          // 7
-                                   "}"});
+        const QString nix = lines({"{", // 1
+            "  testScript = ''", // 2
+            "    x = \"''${HOME}\"", // 3
+            "    y = '''quoted'''", // 4
+            "    w = 1''\\nv = 2", // 5
+            "    cost = \"$$5 and $${x}\"", // 6
+            "  '';", // 7
+            "}"});
         const QString script = QStringLiteral(
             "x = \"${HOME}\"\ny = ''quoted''\nw = 1\nv = 2\ncost = \"$$5 and $${x}\"\n");
         QCOMPARE(renderWith(nix, {}), script);
         const ScriptLineMap map = mapOf(nix, script);
         QVERIFY2(map.isValid(), qPrintable(map.error()));
-        QCOMPARE(map.nixLines(), (QVector<int>{3, 4, 5, 5, 6}));
+        QCOMPARE(map.nixLines(), (QVector<int> {3, 4, 5, 5, 6}));
     }
 
     void escapeAtLineStartKeepsIndentation()
     {
         // An escape ends the leading whitespace: it counts for the minimum
         // indentation like text, and is never stripped itself.
-        const QString nix = lines({"{",                  // 1
-                                   "  testScript = ''",  // 2
-                                   "      ''$x = 1",     // 3
-                                   "    y = 2",          // 4
-                                   "  '';",              // 5
-                                   "}"});
+        const QString nix = lines({"{", // 1
+            "  testScript = ''", // 2
+            "      ''$x = 1", // 3
+            "    y = 2", // 4
+            "  '';", // 5
+            "}"});
         const QString script = QStringLiteral("  $x = 1\ny = 2\n");
         QCOMPARE(renderWith(nix, {}), script);
-        QCOMPARE(mapOf(nix, script).nixLines(), (QVector<int>{3, 4}));
+        QCOMPARE(mapOf(nix, script).nixLines(), (QVector<int> {3, 4}));
     }
 
     void singleLineAntiquotation()
     {
-        const QString nix = lines({"{ pkgs }:",                                      // 1
-                                   "{",                                              // 2
-                                   "  testScript = ''",                              // 3
-                                   "    machine.succeed(\"${pkgs.hello}/bin/hello\")", // 4
-                                   "    ${pkgs.lib.optionalString true \"x = 1\"}",  // 5
-                                   "    machine.succeed(\"${pkgs.a} ${pkgs.b}\")",   // 6
-                                   "  '';",                                          // 7
-                                   "}"});
-        const QString script = QStringLiteral(
-            "machine.succeed(\"/nix/store/abc-hello/bin/hello\")\nx = 1\n"
-            "machine.succeed(\"/nix/store/a /nix/store/b\")\n");
+        const QString nix = lines({"{ pkgs }:", // 1
+            "{", // 2
+            "  testScript = ''", // 3
+            "    machine.succeed(\"${pkgs.hello}/bin/hello\")", // 4
+            "    ${pkgs.lib.optionalString true \"x = 1\"}", // 5
+            "    machine.succeed(\"${pkgs.a} ${pkgs.b}\")", // 6
+            "  '';", // 7
+            "}"});
+        const QString script
+            = QStringLiteral("machine.succeed(\"/nix/store/abc-hello/bin/hello\")\nx = 1\n"
+                             "machine.succeed(\"/nix/store/a /nix/store/b\")\n");
         const ScriptLineMap map = mapOf(nix, script);
         QVERIFY2(map.isValid(), qPrintable(map.error()));
-        QCOMPARE(map.nixLines(), (QVector<int>{4, 5, 6}));
+        QCOMPARE(map.nixLines(), (QVector<int> {4, 5, 6}));
         QCOMPARE(map.antiquotationValues(),
-                 (QStringList{QStringLiteral("/nix/store/abc-hello"), QStringLiteral("x = 1"),
-                              QStringLiteral("/nix/store/a"), QStringLiteral("/nix/store/b")}));
+            (QStringList {QStringLiteral("/nix/store/abc-hello"), QStringLiteral("x = 1"),
+                QStringLiteral("/nix/store/a"), QStringLiteral("/nix/store/b")}));
     }
 
     void antiquotationProducingLines()
     {
         const QString nix = lines({"let setup = \"a()\\nb()\\nc()\\n\"; in", // 1
-                                   "{",                                    // 2
-                                   "  testScript = ''",                    // 3
-                                   "    start_all()",                      // 4
-                                   "    ${setup}",                         // 5
-                                   "    done()",                           // 6
-                                   "  '';",                                // 7
-                                   "}"});
+            "{", // 2
+            "  testScript = ''", // 3
+            "    start_all()", // 4
+            "    ${setup}", // 5
+            "    done()", // 6
+            "  '';", // 7
+            "}"});
         // The value's lines all map to the antiquotation's line; the newline
         // after `${setup}` on line 5 leaves an empty line of its own.
         const QString script = QStringLiteral("start_all()\na()\nb()\nc()\n\ndone()\n");
         const ScriptLineMap map = mapOf(nix, script);
         QVERIFY2(map.isValid(), qPrintable(map.error()));
-        QCOMPARE(map.nixLines(), (QVector<int>{4, 5, 5, 5, 5, 6}));
+        QCOMPARE(map.nixLines(), (QVector<int> {4, 5, 5, 5, 5, 6}));
         QCOMPARE(map.scriptLineForNixLine(6), 6);
     }
 
     void multiLineAntiquotation()
     {
-        const QString nix = lines({"{ lib }:",                                // 1
-                                   "{",                                       // 2
-                                   "  testScript = ''",                       // 3
-                                   "    ${lib.concatMapStrings (n: ''",       // 4
-                                   "      ${n}.start() # } not the end",     // 5
-                                   "    '') [ \"a\" \"b\" ]}",                // 6
-                                   "    start_all()",                         // 7
-                                   "  '';",                                   // 8
-                                   "}"});
-        const QString script = QStringLiteral("a.start() # } not the end\nb.start() # } not the end\n"
-                                              "\nstart_all()\n");
+        const QString nix = lines({"{ lib }:", // 1
+            "{", // 2
+            "  testScript = ''", // 3
+            "    ${lib.concatMapStrings (n: ''", // 4
+            "      ${n}.start() # } not the end", // 5
+            "    '') [ \"a\" \"b\" ]}", // 6
+            "    start_all()", // 7
+            "  '';", // 8
+            "}"});
+        const QString script
+            = QStringLiteral("a.start() # } not the end\nb.start() # } not the end\n"
+                             "\nstart_all()\n");
         const ScriptLineMap map = mapOf(nix, script);
         QVERIFY2(map.isValid(), qPrintable(map.error()));
-        QCOMPARE(map.nixLines(), (QVector<int>{4, 4, 6, 7}));
+        QCOMPARE(map.nixLines(), (QVector<int> {4, 4, 6, 7}));
         QCOMPARE(map.antiquotationValues().size(), 1);
     }
 
     void functionForm()
     {
-        const QString nix = lines({"{",                                              // 1
-                                   "  testScript =",                                 // 2
-                                   "    { nodes, ... }:",                            // 3
-                                   "    ''",                                         // 4
-                                   "      addr = \"${nodes.server.networking.ip}\"", // 5
-                                   "      client.succeed(f\"ping {addr}\")",         // 6
-                                   "    '';",                                        // 7
-                                   "}"});
+        const QString nix = lines({"{", // 1
+            "  testScript =", // 2
+            "    { nodes, ... }:", // 3
+            "    ''", // 4
+            "      addr = \"${nodes.server.networking.ip}\"", // 5
+            "      client.succeed(f\"ping {addr}\")", // 6
+            "    '';", // 7
+            "}"});
         const ScriptLocation loc = locateScriptInSource(nix);
         QVERIFY(loc.isFunction);
-        const QString script = QStringLiteral("addr = \"10.0.0.1\"\nclient.succeed(f\"ping {addr}\")\n");
+        const QString script
+            = QStringLiteral("addr = \"10.0.0.1\"\nclient.succeed(f\"ping {addr}\")\n");
         const ScriptLineMap map = ScriptLineMap::build(nix, loc, script);
         QVERIFY2(map.isValid(), qPrintable(map.error()));
-        QCOMPARE(map.nixLines(), (QVector<int>{5, 6}));
+        QCOMPARE(map.nixLines(), (QVector<int> {5, 6}));
     }
 
     void indentationRules()
@@ -218,26 +220,27 @@ private Q_SLOTS:
         // Minimum indentation 4 (line 5); tabs are not indentation; a
         // whitespace-only line keeps what is beyond the minimum; the last
         // line of spaces before '' is dropped.
-        const QString nix = lines({"{",                    // 1
-                                   "  testScript = ''  ",  // 2 (spaces after '' are swallowed)
-                                   "        deep()",       // 3
-                                   "      ",               // 4
-                                   "    shallow()",        // 5
-                                   "\ttabbed()",           // 6
-                                   "    '';",              // 7
-                                   "}"});
+        const QString nix = lines({"{", // 1
+            "  testScript = ''  ", // 2 (spaces after '' are swallowed)
+            "        deep()", // 3
+            "      ", // 4
+            "    shallow()", // 5
+            "\ttabbed()", // 6
+            "    '';", // 7
+            "}"});
         const QString script = QStringLiteral("    deep()\n  \nshallow()\n\ttabbed()\n");
         // With a tab line the minimum is 0: nothing is stripped at all.
-        const QString zeroIndent = QStringLiteral("        deep()\n      \n    shallow()\n\ttabbed()\n");
+        const QString zeroIndent
+            = QStringLiteral("        deep()\n      \n    shallow()\n\ttabbed()\n");
         QCOMPARE(renderWith(nix, {}), zeroIndent);
         QVERIFY(!mapOf(nix, script).isValid());
-        QCOMPARE(mapOf(nix, zeroIndent).nixLines(), (QVector<int>{3, 4, 5, 6}));
+        QCOMPARE(mapOf(nix, zeroIndent).nixLines(), (QVector<int> {3, 4, 5, 6}));
 
         QString noTab = nix;
         noTab.replace(QStringLiteral("\ttabbed()\n"), QString());
         QCOMPARE(renderWith(noTab, {}), QStringLiteral("    deep()\n  \nshallow()\n"));
         QCOMPARE(mapOf(noTab, QStringLiteral("    deep()\n  \nshallow()\n")).nixLines(),
-                 (QVector<int>{3, 4, 5}));
+            (QVector<int> {3, 4, 5}));
     }
 
     void noTrailingNewlineAndFirstLineText()
@@ -245,8 +248,8 @@ private Q_SLOTS:
         const QString nix = QStringLiteral("{\n  testScript = ''first()\n    second()'';\n}\n");
         // Text right after '' is the first line and has indentation 0.
         QCOMPARE(renderWith(nix, {}), QStringLiteral("first()\n    second()"));
-        QCOMPARE(mapOf(nix, QStringLiteral("first()\n    second()")).nixLines(),
-                 (QVector<int>{2, 3}));
+        QCOMPARE(
+            mapOf(nix, QStringLiteral("first()\n    second()")).nixLines(), (QVector<int> {2, 3}));
     }
 
     void doubleQuotedString()
@@ -256,8 +259,8 @@ private Q_SLOTS:
         const QString script = QStringLiteral("start_all()\nmachine.succeed(\"ok\")\n");
         const ScriptLineMap map = mapOf(nix, script);
         QVERIFY2(map.isValid(), qPrintable(map.error()));
-        QCOMPARE(map.nixLines(), (QVector<int>{2, 2}));
-        QCOMPARE(map.antiquotationValues(), QStringList{QStringLiteral("ok")});
+        QCOMPARE(map.nixLines(), (QVector<int> {2, 2}));
+        QCOMPARE(map.antiquotationValues(), QStringList {QStringLiteral("ok")});
     }
 
     void mismatchIsReported()
@@ -279,24 +282,26 @@ private Q_SLOTS:
 
     void editWithoutRebuild()
     {
-        const QString built = lines({"{ pkgs }:",                            // 1
-                                     "{",                                    // 2
-                                     "  testScript = ''",                    // 3
-                                     "    start_all()",                      // 4
-                                     "    machine.succeed(\"${pkgs.hello}\")", // 5
-                                     "  '';",                                // 6
-                                     "}"});
-        const QString builtScript = QStringLiteral("start_all()\nmachine.succeed(\"/nix/store/h\")\n");
+        const QString built = lines({"{ pkgs }:", // 1
+            "{", // 2
+            "  testScript = ''", // 3
+            "    start_all()", // 4
+            "    machine.succeed(\"${pkgs.hello}\")", // 5
+            "  '';", // 6
+            "}"});
+        const QString builtScript
+            = QStringLiteral("start_all()\nmachine.succeed(\"/nix/store/h\")\n");
         const ScriptLocation loc = locateScriptInSource(built);
 
         QString edited = built;
         edited.replace(QStringLiteral("    start_all()\n"),
-                       QStringLiteral("    start_all()\n    print(\"added\")\n      # deeper\n"));
+            QStringLiteral("    start_all()\n    print(\"added\")\n      # deeper\n"));
         const ScriptEdit ok = ScriptEdit::check(built, builtScript, edited, loc);
         QVERIFY2(!ok.rebuildNeeded, qPrintable(ok.reason));
-        QCOMPARE(ok.script, QStringLiteral("start_all()\nprint(\"added\")\n  # deeper\n"
-                                           "machine.succeed(\"/nix/store/h\")\n"));
-        QCOMPARE(ok.lineMap.nixLines(), (QVector<int>{4, 5, 6, 7}));
+        QCOMPARE(ok.script,
+            QStringLiteral("start_all()\nprint(\"added\")\n  # deeper\n"
+                           "machine.succeed(\"/nix/store/h\")\n"));
+        QCOMPARE(ok.lineMap.nixLines(), (QVector<int> {4, 5, 6, 7}));
 
         QString changed = built;
         changed.replace(QStringLiteral("${pkgs.hello}"), QStringLiteral("${pkgs.curl}"));
@@ -305,7 +310,8 @@ private Q_SLOTS:
         QVERIFY(anti.reason.contains(QStringLiteral("antiquotation")));
 
         QString added = built;
-        added.replace(QStringLiteral("    start_all()\n"), QStringLiteral("    start_all() ${x}\n"));
+        added.replace(
+            QStringLiteral("    start_all()\n"), QStringLiteral("    start_all() ${x}\n"));
         QVERIFY(ScriptEdit::check(built, builtScript, added, loc).rebuildNeeded);
 
         QString outside = built;
