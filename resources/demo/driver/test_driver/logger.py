@@ -351,6 +351,7 @@ class JunitXMLLogger(AbstractLogger):
         self._print_serial_logs = True
         self._log_level = LogLevel.INFO
         self._start = time.monotonic()
+        self._closed = False
         atexit.register(self.close)
 
     def _append(self, attr: str, message: str) -> None:
@@ -461,6 +462,10 @@ class JunitXMLLogger(AbstractLogger):
         return root
 
     def close(self) -> None:
+        # Called at exit; an explicit earlier call wins.
+        if self._closed:
+            return
+        self._closed = True
         data = ET.tostring(self.to_xml(), encoding="unicode")
         with open(self.outfile, "w", encoding="utf-8") as f:
             f.write('<?xml version="1.0" encoding="utf-8"?>\n' + data + "\n")
