@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 import unittest
@@ -465,7 +464,7 @@ class RootlogEraDriver(unittest.TestCase):
         sock = os.path.join(directory, "agent.sock")
         env = dict(os.environ, PYTHONPATH=INJECT_DIR + os.pathsep + nix_site,
                    NIX_PYTHONPATH=extra, NIXTIDE_AGENT_SOCKET=sock, testScript=path)
-        proc = subprocess.Popen([ROOTLOG_DRIVER], env=env, stdin=subprocess.DEVNULL,
+        proc = subprocess.Popen([PYTHON, ROOTLOG_DRIVER], env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.addCleanup(lambda: proc.poll() is None and proc.kill())
         c = DapClient(sock)

@@ -8,7 +8,6 @@ import os
 import sys
 import traceback
 
-from .errors import TerminateRequested
 from .runner import run_script
 from .session import Session, SocketDirectoryError
 

@@ -263,17 +263,20 @@ def start(socket_path):
     if _agent is not None:
         return _agent
     session = Session(socket_path)
+    # Everything a client's first requests rely on (the launch hook that
+    # resolves breakpoints early, the pause signal) is in place before the
+    # socket accepts anyone.
+    agent = Agent(session)
+    session.debugger.backend.install()
     try:
         session.listen()
     except (SocketDirectoryError, OSError) as error:
         sys.stderr.write("nixtide agent: refusing to listen on %s: %s\n" % (socket_path, error))
         sys.stderr.flush()
         os._exit(2)
-    session.debugger.backend.install()
     if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
         signal.signal(signal.SIGTERM, _on_sigterm)
     _prepare_environment()
-    agent = Agent(session)
     install_import_hook({
         "test_driver": agent.patch_package,
         "test_driver.driver": agent.patch_driver_module,
