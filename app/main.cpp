@@ -1,4 +1,6 @@
+#include "core/cli/debugadapter.h"
 #include "core/cli/list.h"
+#include "core/cli/run.h"
 #include "core/paths.h"
 #include "core/unixsignals.h"
 #include "nixtide/version.h"
@@ -59,6 +61,8 @@ struct Subcommand
 
 const std::vector<Subcommand> kSubcommands = {
     {"list", nixtide::cli::list},
+    {"run", nixtide::cli::run},
+    {"debug-adapter", nixtide::cli::debugAdapter},
 };
 
 } // namespace

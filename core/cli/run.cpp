@@ -1,0 +1,382 @@
+#include "core/cli/run.h"
+
+#include "core/paths.h"
+#include "core/session/debugsession.h"
+#include "core/session/testresolver.h"
+#include "core/unixsignals.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QTextStream>
+
+#include <csignal>
+#include <memory>
+
+namespace nixtide::cli {
+
+namespace {
+
+constexpr int kPassed = 0;
+constexpr int kFailed = 1;
+constexpr int kCannotRun = 2;
+constexpr int kInterrupted = 130;
+constexpr int kMaxLocals = 40;
+
+const char kUsage[]
+    = "usage: nixtide run TEST [--script FILE] [--break LINE]... "
+      "[--junit-xml FILE] [--keep-vm-state]\n"
+      "  TEST: a .nix file, a flake reference (path#attr) or a built driver bundle\n"
+      "  --break LINE: a line of the .nix file (or of the script for a bundle or\n"
+      "                --script); headless, a hit prints the locals and continues\n";
+
+struct Options
+{
+    QString test;
+    QString script;
+    QList<int> breaks;
+    QString junitXml;
+    bool keepVmState = false;
+};
+
+bool parse(const QStringList &args, Options *options, QString *error)
+{
+    for (int i = 0; i < args.size(); ++i) {
+        const QString &arg = args.at(i);
+        auto value = [&](QString *out) {
+            if (i + 1 >= args.size()) {
+                *error = QStringLiteral("%1 needs a value").arg(arg);
+                return false;
+            }
+            *out = args.at(++i);
+            return true;
+        };
+        if (arg == QLatin1String("--script")) {
+            if (!value(&options->script))
+                return false;
+        } else if (arg == QLatin1String("--junit-xml")) {
+            if (!value(&options->junitXml))
+                return false;
+        } else if (arg == QLatin1String("--keep-vm-state")) {
+            options->keepVmState = true;
+        } else if (arg == QLatin1String("--break")) {
+            QString text;
+            if (!value(&text))
+                return false;
+            bool ok = false;
+            const int line = text.toInt(&ok);
+            if (!ok || line < 1) {
+                *error = QStringLiteral("--break needs a line number, not '%1'").arg(text);
+                return false;
+            }
+            options->breaks.append(line);
+        } else if (arg == QLatin1String("-h") || arg == QLatin1String("--help")) {
+            *error = QString();
+            return false;
+        } else if (arg.startsWith(QLatin1Char('-'))) {
+            *error = QStringLiteral("unknown option %1").arg(arg);
+            return false;
+        } else if (options->test.isEmpty()) {
+            options->test = arg;
+        } else {
+            *error = QStringLiteral("only one TEST, got '%1' and '%2'").arg(options->test, arg);
+            return false;
+        }
+    }
+    if (options->test.isEmpty()) {
+        *error = QStringLiteral("no TEST given");
+        return false;
+    }
+    return true;
+}
+
+QString sourceLine(const QString &path, int line)
+{
+    QFile file(path);
+    if (line < 1 || !file.open(QIODevice::ReadOnly))
+        return QString();
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    return line <= lines.size() ? QString::fromUtf8(lines.at(line - 1)).trimmed() : QString();
+}
+
+// One headless run: resolve, start, print, decide the exit status.
+class Runner : public QObject
+{
+public:
+    explicit Runner(Options options)
+        : m_options(std::move(options))
+        , m_err(stderr)
+        , m_signals({SIGINT, SIGTERM, SIGHUP})
+    {
+        connect(&m_signals, &UnixSignalWatcher::signalReceived, this, &Runner::onInterrupt);
+    }
+
+    void start()
+    {
+        connect(&m_resolver, &TestResolver::progressMessage, this,
+            [this](const QString &m) { say(m); });
+        connect(&m_resolver, &TestResolver::warning, this,
+            [this](const QString &m) { say(QStringLiteral("warning: ") + m); });
+        connect(&m_resolver, &TestResolver::failed, this,
+            [this](TestResolver::Failure, const QString &message) {
+                say(QStringLiteral("cannot run %1: %2").arg(m_options.test, message));
+                finish(kCannotRun);
+            });
+        connect(&m_resolver, &TestResolver::resolved, this, &Runner::launch);
+        m_resolver.start(m_options.test, QStringLiteral("driver"));
+    }
+
+private:
+    void say(const QString &text) { m_err << "nixtide: " << text << Qt::endl; }
+
+    void finish(int code)
+    {
+        if (m_finished)
+            return;
+        m_finished = true;
+        QCoreApplication::exit(code);
+    }
+
+    void onInterrupt(int)
+    {
+        if (m_interrupted) {
+            m_session.kill(); // a second Ctrl-C: no more grace
+            return;
+        }
+        m_interrupted = true;
+        say(QStringLiteral("interrupted: stopping the driver and its VMs"));
+        if (m_session.state() == DebugSession::State::Idle) {
+            m_resolver.cancel();
+            finish(kInterrupted);
+            return;
+        }
+        m_session.stopDriver();
+    }
+
+    void launch(const LaunchPlan &resolved)
+    {
+        if (m_interrupted) {
+            finish(kInterrupted);
+            return;
+        }
+        LaunchPlan plan = resolved;
+        if (!m_options.script.isEmpty()) {
+            QFile script(m_options.script);
+            if (!script.open(QIODevice::ReadOnly)) {
+                say(QStringLiteral("cannot run: %1: %2")
+                        .arg(m_options.script, script.errorString()));
+                finish(kCannotRun);
+                return;
+            }
+            plan.scriptPath = QFileInfo(m_options.script).absoluteFilePath();
+            plan.scriptText = QString::fromUtf8(script.readAll());
+        }
+        if (!m_options.junitXml.isEmpty())
+            plan.junitXml = QFileInfo(m_options.junitXml).absoluteFilePath();
+        if (m_options.keepVmState) {
+            // Kept state must be found again by the next run of this test.
+            plan.keepVmState = true;
+            plan.vmStateDir
+                = DataPaths::runtimeDir() + QStringLiteral("/nixtide-vms-") + plan.bundle.testName;
+            QDir().mkpath(plan.vmStateDir);
+            QFile::setPermissions(plan.vmStateDir,
+                QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        }
+        m_path = plan.breakpointPath();
+        if (!m_options.breaks.isEmpty()) {
+            QList<SourceBreakpoint> breakpoints;
+            for (int line : std::as_const(m_options.breaks))
+                breakpoints.append(SourceBreakpoint {line, QString()});
+            m_session.setBreakpoints(m_path, breakpoints);
+        }
+        connect(&m_session, &DebugSession::connectedToAgent, this, [this] { m_ranScript = true; });
+        connect(&m_session, &DebugSession::breakpointsVerified, this,
+            [this](const QString &path, const QJsonArray &list) {
+                for (const QJsonValue &bp : list) {
+                    const QJsonObject o = bp.toObject();
+                    if (!o.value(QStringLiteral("verified")).toBool())
+                        say(QStringLiteral("breakpoint not set in %1: %2")
+                                .arg(path, o.value(QStringLiteral("message")).toString()));
+                }
+            });
+        connect(&m_session, &DebugSession::logEntryAdded, this, &Runner::printLogBegin);
+        connect(&m_session, &DebugSession::logEntryUpdated, this, &Runner::printLogEnd);
+        connect(&m_session, &DebugSession::stopped, this, &Runner::onStopped);
+        connect(&m_session, &DebugSession::errorOccurred, this,
+            [this](const QString &m) { say(QStringLiteral("error: ") + m); });
+        connect(&m_session, &DebugSession::output, this,
+            [this](const QString &category, const QString &text) {
+                if (category != QLatin1String("telemetry"))
+                    m_err << text << (text.endsWith(QLatin1Char('\n')) ? "" : "\n") << Qt::flush;
+            });
+        connect(&m_session, &DebugSession::finished, this, &Runner::onFinished);
+        const QStringList machines = plan.bundle.machineNames();
+        if (!m_session.start(plan)) {
+            say(QStringLiteral("cannot run: %1").arg(m_session.error()));
+            finish(kCannotRun);
+            return;
+        }
+        say(QStringLiteral("running %1 (%2), record in %3")
+                .arg(plan.bundle.testName, machines.join(QStringLiteral(", ")),
+                    m_session.runRecordDir()));
+    }
+
+    int depthOf(const LogEntry &entry) const
+    {
+        int depth = 0;
+        int parent = entry.parentId;
+        const QList<LogEntry> &log = m_session.logEntries();
+        while (parent != 0 && depth < 32) {
+            ++depth;
+            auto it = std::find_if(
+                log.begin(), log.end(), [parent](const LogEntry &e) { return e.id == parent; });
+            parent = it == log.end() ? 0 : it->parentId;
+        }
+        return depth;
+    }
+
+    void printLogBegin(int index)
+    {
+        const LogEntry &entry = m_session.logEntries().at(index);
+        const QString indent(2 * depthOf(entry), QLatin1Char(' '));
+        const QString who
+            = entry.machine.isEmpty() ? QString() : entry.machine + QStringLiteral(": ");
+        m_err << indent << (entry.nested ? "▸ " : "  ") << who << entry.message << Qt::endl;
+    }
+
+    void printLogEnd(int index)
+    {
+        const LogEntry &entry = m_session.logEntries().at(index);
+        if (!entry.failed && entry.durationSeconds < 0.5)
+            return;
+        const QString indent(2 * depthOf(entry), QLatin1Char(' '));
+        m_err << indent << "  " << (entry.failed ? "FAILED after " : "done in ")
+              << QString::number(entry.durationSeconds, 'f', 2) << " s: " << entry.message
+              << Qt::endl;
+    }
+
+    void onStopped(const QString &reason, const QString &description)
+    {
+        StackFrame top = m_session.stackFrames().value(0);
+        if (reason == QLatin1String("exception")) {
+            // Name the line of the test, not the driver code that raised.
+            for (const StackFrame &frame : m_session.stackFrames()) {
+                if (QFileInfo(frame.path).canonicalFilePath()
+                    == QFileInfo(m_path).canonicalFilePath()) {
+                    top = frame;
+                    break;
+                }
+            }
+        }
+        const QString where = QStringLiteral("%1:%2").arg(top.path).arg(top.line);
+        if (reason == QLatin1String("exception")) {
+            // Headless: report it and let the driver fail as it would alone.
+            m_session.exceptionInfo([this, where, top, description](
+                                        bool ok, const QJsonObject &body, const QString &) {
+                m_failure
+                    = QStringLiteral("%1: %2\n  %3")
+                          .arg(where, sourceLine(top.path, top.line),
+                              ok ? body.value(QStringLiteral("description")).toString(description)
+                                 : description);
+                say(QStringLiteral("exception at ") + m_failure);
+                m_session.continueExecution();
+            });
+            return;
+        }
+        say(QStringLiteral("stopped (%1) at %2: %3")
+                .arg(reason, where, sourceLine(top.path, top.line)));
+        m_session.scopes(top.id, [this](bool ok, const QJsonObject &body, const QString &) {
+            const QJsonArray scopes = body.value(QStringLiteral("scopes")).toArray();
+            if (!ok || scopes.isEmpty()) {
+                m_session.continueExecution();
+                return;
+            }
+            const int ref
+                = scopes.first().toObject().value(QStringLiteral("variablesReference")).toInt();
+            m_session.variables(ref, [this](bool, const QJsonObject &vars, const QString &) {
+                printLocals(vars.value(QStringLiteral("variables")).toArray());
+                m_session.continueExecution();
+            });
+        });
+    }
+
+    void printLocals(const QJsonArray &variables)
+    {
+        static const QStringList boring = {QStringLiteral("function"), QStringLiteral("module"),
+            QStringLiteral("type"), QStringLiteral("builtin_function_or_method"),
+            QStringLiteral("method"), QStringLiteral("class")};
+        int shown = 0;
+        for (const QJsonValue &value : variables) {
+            const QJsonObject v = value.toObject();
+            const QString name = v.value(QStringLiteral("name")).toString();
+            if (name.startsWith(QLatin1Char('_'))
+                || boring.contains(v.value(QStringLiteral("type")).toString()))
+                continue;
+            if (++shown > kMaxLocals) {
+                m_err << "    …" << Qt::endl;
+                break;
+            }
+            m_err << "    " << name << " = " << v.value(QStringLiteral("value")).toString()
+                  << Qt::endl;
+        }
+    }
+
+    void onFinished(int exitCode, bool crashed)
+    {
+        if (m_interrupted) {
+            finish(kInterrupted);
+            return;
+        }
+        if (exitCode == 0 && !crashed) {
+            say(QStringLiteral("PASSED %1").arg(m_session.plan().bundle.testName));
+            finish(kPassed);
+            return;
+        }
+        if (!m_ranScript) {
+            say(QStringLiteral(
+                "cannot run: the driver exited (%1) before the debug agent started:\n%2")
+                    .arg(crashed ? QStringLiteral("killed") : QString::number(exitCode),
+                        m_session.driverOutput()));
+            finish(kCannotRun);
+            return;
+        }
+        say(QStringLiteral("FAILED %1 (driver exit %2)%3")
+                .arg(m_session.plan().bundle.testName,
+                    crashed ? QStringLiteral("killed") : QString::number(exitCode),
+                    m_failure.isEmpty() ? QString() : QStringLiteral(" at ") + m_failure));
+        finish(kFailed);
+    }
+
+    Options m_options;
+    QTextStream m_err;
+    UnixSignalWatcher m_signals;
+    TestResolver m_resolver;
+    DebugSession m_session;
+    QString m_path;
+    QString m_failure;
+    bool m_interrupted = false;
+    bool m_finished = false;
+    bool m_ranScript = false;
+};
+
+} // namespace
+
+int run(const QStringList &arguments)
+{
+    Options options;
+    QString error;
+    if (!parse(arguments, &options, &error)) {
+        QTextStream err(stderr);
+        if (!error.isEmpty())
+            err << "nixtide run: " << error << '\n';
+        err << kUsage;
+        return error.isEmpty() ? kPassed : kCannotRun;
+    }
+    Runner runner(options);
+    runner.start();
+    return QCoreApplication::exec();
+}
+
+} // namespace nixtide::cli

@@ -1,0 +1,534 @@
+#include "core/session/debugsession.h"
+
+#include "core/dap/daptransport.h"
+#include "core/launch/driverprocess.h"
+#include "core/paths.h"
+#include "core/session/runrecord.h"
+
+#include <QFileInfo>
+
+namespace nixtide {
+
+namespace {
+
+constexpr int kConnectIntervalMs = 100;
+constexpr int kConnectAttempts = 600; // the agent listens within a minute or never
+constexpr int kTerminateGraceMs = 15000; // for the agent to shut the VMs down
+constexpr qsizetype kSerialKeep = 1 << 20; // per machine, in memory (the record has all)
+
+QString stateName(DebugSession::State state)
+{
+    switch (state) {
+    case DebugSession::State::Idle:
+        return QStringLiteral("idle");
+    case DebugSession::State::Starting:
+        return QStringLiteral("starting");
+    case DebugSession::State::Running:
+        return QStringLiteral("running");
+    case DebugSession::State::Stopped:
+        return QStringLiteral("stopped");
+    case DebugSession::State::Terminated:
+        return QStringLiteral("terminated");
+    }
+    return QString();
+}
+
+DebugSession::ResultCallback orNothing(DebugSession::ResultCallback callback)
+{
+    if (callback)
+        return callback;
+    return [](bool, const QJsonObject &, const QString &) {};
+}
+
+} // namespace
+
+DebugSession::DebugSession(QObject *parent)
+    : QObject(parent)
+{
+    m_connectTimer.setInterval(kConnectIntervalMs);
+    m_connectTimer.setSingleShot(true);
+    connect(&m_connectTimer, &QTimer::timeout, this, &DebugSession::tryConnect);
+    m_terminateTimer.setSingleShot(true);
+    connect(&m_terminateTimer, &QTimer::timeout, this, [this] {
+        if (m_driver)
+            m_driver->stop();
+    });
+}
+
+DebugSession::~DebugSession()
+{
+    // The client goes before the transport it reads, the driver last: its
+    // destructor kills the process group.
+    m_client.reset();
+    m_transport.reset();
+    if (m_driver && m_driver->isRunning() && m_state != State::Terminated)
+        writeResult(QStringLiteral("killed"));
+    m_driver.reset();
+}
+
+bool DebugSession::start(const LaunchPlan &plan)
+{
+    if (m_state != State::Idle) {
+        m_error = QStringLiteral("the session was already started");
+        return false;
+    }
+    m_plan = plan;
+    m_startedAt = QDateTime::currentDateTimeUtc();
+    for (const BundleMachine &machine : plan.bundle.machines)
+        m_machines.append({machine.name, QStringLiteral("off"), {}, {}, {}});
+
+    if (plan.record) {
+        m_record = std::make_unique<RunRecord>();
+        const QString base = plan.recordBase.isEmpty()
+            ? DataPaths::stateDir() + QStringLiteral("/runs")
+            : plan.recordBase;
+        QString recordError;
+        if (!m_record->open(base, plan.bundle.testName, &recordError)) {
+            // A run without its record is still a run; say so once.
+            Q_EMIT errorOccurred(recordError);
+            m_record.reset();
+        }
+    }
+
+    m_driver = std::make_unique<DriverProcess>();
+    connect(m_driver.get(), &DriverProcess::stdoutLine, this, [this](const QString &line) {
+        if (m_record)
+            m_record->appendDriverOutput(line);
+        Q_EMIT driverOutputLine(line, false);
+    });
+    connect(m_driver.get(), &DriverProcess::stderrLine, this, [this](const QString &line) {
+        if (m_record)
+            m_record->appendDriverOutput(line);
+        Q_EMIT driverOutputLine(line, true);
+    });
+    connect(m_driver.get(), &DriverProcess::started, this, [this] { m_connectTimer.start(); });
+    connect(m_driver.get(), &DriverProcess::failedToStart, this, &DebugSession::fail);
+    connect(m_driver.get(), &DriverProcess::finished, this, &DebugSession::onDriverFinished);
+
+    DriverLaunchOptions options;
+    options.driverPath = plan.bundle.driverPath;
+    options.extraArguments = plan.driverArguments();
+    options.agentDir = DataPaths::agentDir();
+    options.vmStateDir = plan.vmStateDir;
+    QString startError;
+    if (!m_driver->start(options, &startError)) {
+        m_error = startError;
+        setState(State::Terminated);
+        writeResult(QStringLiteral("error"));
+        return false;
+    }
+    writeResult(QStringLiteral("running"));
+    setState(State::Starting);
+    return true;
+}
+
+void DebugSession::setState(State state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+void DebugSession::fail(const QString &message)
+{
+    m_error = message;
+    if (m_record)
+        m_record->appendLog({{QStringLiteral("event"), QStringLiteral("error")},
+            {QStringLiteral("message"), message}});
+    Q_EMIT errorOccurred(message);
+}
+
+void DebugSession::tryConnect()
+{
+    if (!m_driver || !m_driver->isRunning() || m_connected)
+        return;
+    // The agent creates its socket while the driver's Python starts up;
+    // retry on a timer (never a blocking wait) until it is there.
+    if (!QFileInfo::exists(m_driver->agentSocketPath())) {
+        if (++m_connectAttempts >= kConnectAttempts) {
+            fail(QStringLiteral("the debug agent did not open %1 within %2 s; is the driver a "
+                                "Python test driver? Its output:\n%3")
+                     .arg(m_driver->agentSocketPath())
+                     .arg(kConnectAttempts * kConnectIntervalMs / 1000)
+                     .arg(m_driver->recentOutput()));
+            m_driver->stop();
+            return;
+        }
+        m_connectTimer.start();
+        return;
+    }
+    m_transport = std::make_unique<LocalSocketTransport>();
+    m_client = std::make_unique<DapClient>(m_transport.get());
+    connect(m_transport.get(), &DapTransport::opened, this, &DebugSession::onConnected);
+    connect(m_transport.get(), &DapTransport::errorOccurred, this, [this](const QString &message) {
+        if (m_connected) {
+            fail(QStringLiteral("debug agent connection: %1").arg(message));
+            return;
+        }
+        // Socket present but not accepting yet: try again shortly.
+        m_client.reset();
+        m_transport.reset();
+        if (++m_connectAttempts < kConnectAttempts)
+            m_connectTimer.start();
+        else
+            fail(QStringLiteral("cannot connect to the debug agent: %1").arg(message));
+    });
+    connect(m_client.get(), &DapClient::eventReceived, this, &DebugSession::onEvent);
+    connect(m_client.get(), &DapClient::protocolError, this, [this](const QString &message) {
+        fail(QStringLiteral("debug agent protocol: %1").arg(message));
+    });
+    connect(m_client.get(), &DapClient::requestTimedOut, this,
+        [this](int seq, const QString &command, int waited) {
+            fail(QStringLiteral("the debug agent has not answered request %1 (%2) for %3 s")
+                     .arg(seq)
+                     .arg(command)
+                     .arg(waited / 1000));
+        });
+    m_transport->connectTo(m_driver->agentSocketPath());
+}
+
+void DebugSession::onConnected()
+{
+    m_connected = true;
+    Q_EMIT connectedToAgent();
+    const QJsonObject initialize {{QStringLiteral("clientID"), QStringLiteral("nixtide")},
+        {QStringLiteral("adapterID"), QStringLiteral("nixtide")},
+        {QStringLiteral("linesStartAt1"), true}, {QStringLiteral("columnsStartAt1"), true},
+        {QStringLiteral("pathFormat"), QStringLiteral("path")}};
+    m_client->postRequest(QStringLiteral("initialize"), initialize, [this](const DapResponse &r) {
+        if (!r.success) {
+            fail(QStringLiteral("initialize failed: %1").arg(r.message));
+            return;
+        }
+        m_client->postRequest(
+            QStringLiteral("launch"), m_plan.launchArguments(), [this](const DapResponse &launch) {
+                if (!launch.success)
+                    fail(QStringLiteral("launch failed: %1").arg(launch.message));
+            });
+    });
+}
+
+void DebugSession::onInitialized()
+{
+    // Configuration: breakpoints for every file, exception stops, done.
+    for (auto it = m_breakpoints.cbegin(); it != m_breakpoints.cend(); ++it)
+        sendBreakpoints(it.key());
+    m_client->postRequest(QStringLiteral("setExceptionBreakpoints"),
+        {{QStringLiteral("filters"), QJsonArray {QStringLiteral("uncaught")}}});
+    m_client->postRequest(QStringLiteral("configurationDone"), {}, [this](const DapResponse &r) {
+        if (!r.success) {
+            fail(QStringLiteral("configurationDone failed: %1").arg(r.message));
+            return;
+        }
+        m_configured = true;
+        if (m_state == State::Starting)
+            setState(State::Running);
+    });
+}
+
+void DebugSession::setBreakpoints(const QString &path, const QList<SourceBreakpoint> &breakpoints)
+{
+    m_breakpoints.insert(path, breakpoints);
+    if (m_client && m_configured)
+        sendBreakpoints(path);
+}
+
+void DebugSession::sendBreakpoints(const QString &path)
+{
+    QJsonArray list;
+    for (const SourceBreakpoint &bp : m_breakpoints.value(path)) {
+        QJsonObject item {{QStringLiteral("line"), bp.line}};
+        if (!bp.condition.isEmpty())
+            item.insert(QStringLiteral("condition"), bp.condition);
+        list.append(item);
+    }
+    const QJsonObject args {
+        {QStringLiteral("source"), QJsonObject {{QStringLiteral("path"), path}}},
+        {QStringLiteral("breakpoints"), list}};
+    m_client->postRequest(
+        QStringLiteral("setBreakpoints"), args, [this, path](const DapResponse &r) {
+            if (!r.success) {
+                fail(QStringLiteral("breakpoints in %1 were refused: %2").arg(path, r.message));
+                return;
+            }
+            Q_EMIT breakpointsVerified(path, r.body.value(QStringLiteral("breakpoints")).toArray());
+        });
+}
+
+void DebugSession::onEvent(const QString &event, const QJsonObject &body)
+{
+    if (event == QLatin1String("initialized")) {
+        onInitialized();
+    } else if (event == QLatin1String("stopped")) {
+        onStopped(body);
+    } else if (event == QLatin1String("continued")) {
+        m_frames.clear();
+        setState(State::Running);
+        Q_EMIT continued();
+    } else if (event == QLatin1String("output")) {
+        const QString category
+            = body.value(QStringLiteral("category")).toString(QStringLiteral("console"));
+        const QString text = body.value(QStringLiteral("output")).toString();
+        if (m_record)
+            m_record->appendLog({{QStringLiteral("event"), QStringLiteral("output")},
+                {QStringLiteral("category"), category}, {QStringLiteral("output"), text}});
+        Q_EMIT output(category, text);
+    } else if (event == QLatin1String("exited")) {
+        m_agentExitCode = body.value(QStringLiteral("exitCode")).toInt();
+        Q_EMIT agentExited(m_agentExitCode);
+    } else if (event == QLatin1String("nixtide/machines")) {
+        m_machines.clear();
+        for (const QJsonValue &value : body.value(QStringLiteral("machines")).toArray()) {
+            const QJsonObject m = value.toObject();
+            m_machines.append({m.value(QStringLiteral("name")).toString(),
+                m.value(QStringLiteral("state")).toString(),
+                m.value(QStringLiteral("vncSocket")).toString(),
+                m.value(QStringLiteral("stateDir")).toString(), m});
+        }
+        if (m_record)
+            m_record->appendLog({{QStringLiteral("event"), event}, {QStringLiteral("body"), body}});
+        Q_EMIT machinesChanged();
+    } else if (event == QLatin1String("nixtide/logBegin")
+        || event == QLatin1String("nixtide/log")) {
+        LogEntry entry;
+        entry.nested = event == QLatin1String("nixtide/logBegin");
+        entry.id = entry.nested ? body.value(QStringLiteral("id")).toInt() : m_nextPlainId--;
+        entry.parentId = body.value(QStringLiteral("parentId")).toInt();
+        entry.message = body.value(QStringLiteral("message")).toString();
+        entry.machine = body.value(QStringLiteral("machine")).toString();
+        entry.level = body.value(QStringLiteral("level")).toString(QStringLiteral("info"));
+        entry.time = body.value(QStringLiteral("time")).toDouble();
+        entry.attributes = body.value(QStringLiteral("attributes")).toObject();
+        m_logIndex.insert(entry.id, int(m_log.size()));
+        m_log.append(entry);
+        if (m_record)
+            m_record->appendLog({{QStringLiteral("event"), event}, {QStringLiteral("body"), body}});
+        Q_EMIT logEntryAdded(int(m_log.size()) - 1);
+    } else if (event == QLatin1String("nixtide/logEnd")) {
+        const int index = m_logIndex.value(body.value(QStringLiteral("id")).toInt(), -1);
+        if (m_record)
+            m_record->appendLog({{QStringLiteral("event"), event}, {QStringLiteral("body"), body}});
+        if (index >= 0) {
+            m_log[index].durationSeconds = body.value(QStringLiteral("durationSeconds")).toDouble();
+            m_log[index].failed = body.value(QStringLiteral("failed")).toBool();
+            Q_EMIT logEntryUpdated(index);
+        }
+    } else if (event == QLatin1String("nixtide/serial")) {
+        const QString machine = body.value(QStringLiteral("machine")).toString();
+        const QString text = body.value(QStringLiteral("text")).toString();
+        QString &kept = m_serial[machine];
+        kept += text;
+        if (kept.size() > kSerialKeep)
+            kept.remove(0, kept.size() - kSerialKeep);
+        if (m_record)
+            m_record->appendSerial(machine, text);
+        Q_EMIT serialReceived(machine, text);
+    } else if (event == QLatin1String("nixtide/screenshot")) {
+        const QString machine = body.value(QStringLiteral("machine")).toString();
+        QString path = body.value(QStringLiteral("path")).toString();
+        if (m_record) {
+            // The driver's copy lives in a directory removed with the run.
+            const QString copy = m_record->addScreenshot(machine, path);
+            m_record->appendLog({{QStringLiteral("event"), event}, {QStringLiteral("body"), body},
+                {QStringLiteral("copy"), copy}});
+            if (!copy.isEmpty())
+                path = copy;
+        }
+        Q_EMIT screenshotTaken(machine, path);
+    }
+    Q_EMIT eventReceived(event, body);
+}
+
+void DebugSession::onStopped(const QJsonObject &body)
+{
+    m_stopReason = body.value(QStringLiteral("reason")).toString();
+    m_stopDescription = body.value(QStringLiteral("text"))
+                            .toString(body.value(QStringLiteral("description")).toString());
+    const QJsonObject args {
+        {QStringLiteral("threadId"), body.value(QStringLiteral("threadId")).toInt(1)},
+        {QStringLiteral("startFrame"), 0}, {QStringLiteral("levels"), 50}};
+    m_client->postRequest(QStringLiteral("stackTrace"), args, [this](const DapResponse &r) {
+        m_frames.clear();
+        for (const QJsonValue &value : r.body.value(QStringLiteral("stackFrames")).toArray()) {
+            const QJsonObject f = value.toObject();
+            m_frames.append(
+                {f.value(QStringLiteral("id")).toInt(), f.value(QStringLiteral("name")).toString(),
+                    f.value(QStringLiteral("source"))
+                        .toObject()
+                        .value(QStringLiteral("path"))
+                        .toString(),
+                    f.value(QStringLiteral("line")).toInt()});
+        }
+        const StackFrame top = m_frames.value(0);
+        if (m_record)
+            m_record->appendLog({{QStringLiteral("event"), QStringLiteral("stopped")},
+                {QStringLiteral("reason"), m_stopReason}, {QStringLiteral("path"), top.path},
+                {QStringLiteral("line"), top.line}});
+        setState(State::Stopped);
+        Q_EMIT stopped(m_stopReason, m_stopDescription);
+    });
+}
+
+void DebugSession::stepRequest(const QString &command)
+{
+    if (!m_client || m_state != State::Stopped)
+        return;
+    m_client->postRequest(command, {{QStringLiteral("threadId"), 1}});
+}
+
+void DebugSession::continueExecution()
+{
+    stepRequest(QStringLiteral("continue"));
+}
+
+void DebugSession::next()
+{
+    stepRequest(QStringLiteral("next"));
+}
+
+void DebugSession::stepIn()
+{
+    stepRequest(QStringLiteral("stepIn"));
+}
+
+void DebugSession::stepOut()
+{
+    stepRequest(QStringLiteral("stepOut"));
+}
+
+void DebugSession::pause()
+{
+    if (m_client && m_state == State::Running)
+        m_client->postRequest(QStringLiteral("pause"), {{QStringLiteral("threadId"), 1}});
+}
+
+void DebugSession::terminate()
+{
+    if (!m_driver || !m_driver->isRunning())
+        return;
+    if (m_client && m_connected) {
+        m_client->postRequest(QStringLiteral("terminate"), {});
+        m_terminateTimer.start(kTerminateGraceMs);
+    } else {
+        m_driver->stop();
+    }
+}
+
+void DebugSession::stopDriver()
+{
+    if (m_driver)
+        m_driver->stop();
+}
+
+void DebugSession::kill()
+{
+    if (m_driver)
+        m_driver->killGroup();
+}
+
+void DebugSession::request(
+    const QString &command, const QJsonObject &arguments, ResultCallback callback, int timeoutMs)
+{
+    callback = orNothing(std::move(callback));
+    if (!m_client || !m_connected) {
+        callback(false, {}, QStringLiteral("not connected to the debug agent"));
+        return;
+    }
+    m_client->postRequest(
+        command, arguments,
+        [callback](const DapResponse &r) { callback(r.success, r.body, r.message); }, timeoutMs);
+}
+
+void DebugSession::evaluate(
+    const QString &expression, int frameId, ResultCallback callback, const QString &context)
+{
+    if (frameId == 0 && !m_frames.isEmpty())
+        frameId = m_frames.first().id;
+    QJsonObject args {
+        {QStringLiteral("expression"), expression}, {QStringLiteral("context"), context}};
+    if (frameId != 0)
+        args.insert(QStringLiteral("frameId"), frameId);
+    // machine.succeed(...) may run for minutes: no watchdog.
+    request(QStringLiteral("evaluate"), args, std::move(callback), 0);
+}
+
+void DebugSession::scopes(int frameId, ResultCallback callback)
+{
+    request(QStringLiteral("scopes"), {{QStringLiteral("frameId"), frameId}}, std::move(callback));
+}
+
+void DebugSession::variables(int variablesReference, ResultCallback callback)
+{
+    request(QStringLiteral("variables"),
+        {{QStringLiteral("variablesReference"), variablesReference}}, std::move(callback));
+}
+
+void DebugSession::exceptionInfo(ResultCallback callback)
+{
+    request(
+        QStringLiteral("exceptionInfo"), {{QStringLiteral("threadId"), 1}}, std::move(callback));
+}
+
+void DebugSession::machineAction(
+    const QString &machine, const QString &action, const QString &text, ResultCallback callback)
+{
+    QJsonObject args {{QStringLiteral("machine"), machine}, {QStringLiteral("action"), action}};
+    if (!text.isEmpty())
+        args.insert(QStringLiteral("text"), text);
+    request(QStringLiteral("nixtide/machineAction"), args, std::move(callback), 0);
+}
+
+void DebugSession::onDriverFinished(int exitCode, bool crashed)
+{
+    m_connectTimer.stop();
+    m_terminateTimer.stop();
+    m_exitCode = exitCode;
+    m_crashed = crashed;
+    m_frames.clear();
+    setState(State::Terminated);
+    writeResult(crashed ? QStringLiteral("killed")
+                        : (exitCode == 0 ? QStringLiteral("passed") : QStringLiteral("failed")));
+    Q_EMIT finished(exitCode, crashed);
+}
+
+void DebugSession::writeResult(const QString &status)
+{
+    if (!m_record)
+        return;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QJsonArray machines;
+    for (const MachineInfo &m : std::as_const(m_machines))
+        machines.append(m.name);
+    QJsonObject result {{QStringLiteral("test"), m_plan.bundle.testName},
+        {QStringLiteral("bundle"), m_plan.bundle.dir},
+        {QStringLiteral("source"), m_plan.sourcePath}, {QStringLiteral("status"), status},
+        {QStringLiteral("state"), stateName(m_state)}, {QStringLiteral("machines"), machines},
+        {QStringLiteral("startedAt"), m_startedAt.toString(Qt::ISODateWithMs)},
+        {QStringLiteral("durationSeconds"), double(m_startedAt.msecsTo(now)) / 1000.0}};
+    if (status != QLatin1String("running")) {
+        result.insert(QStringLiteral("finishedAt"), now.toString(Qt::ISODateWithMs));
+        result.insert(QStringLiteral("exitCode"), m_exitCode);
+        result.insert(QStringLiteral("crashed"), m_crashed);
+    }
+    if (!m_error.isEmpty())
+        result.insert(QStringLiteral("error"), m_error);
+    m_record->writeResult(result);
+}
+
+QString DebugSession::runRecordDir() const
+{
+    return m_record ? m_record->dir() : QString();
+}
+
+QString DebugSession::agentSocketPath() const
+{
+    return m_driver ? m_driver->agentSocketPath() : QString();
+}
+
+QString DebugSession::driverOutput() const
+{
+    return m_driver ? m_driver->recentOutput() : QString();
+}
+
+} // namespace nixtide

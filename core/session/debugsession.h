@@ -1,0 +1,182 @@
+#pragma once
+
+#include "core/dap/dapclient.h"
+#include "core/session/launchplan.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace nixtide {
+
+class DriverProcess;
+class LocalSocketTransport;
+class RunRecord;
+
+struct MachineInfo
+{
+    QString name;
+    QString state; // off, booting, up, shutdown, crashed
+    QString vncSocket;
+    QString stateDir;
+    QJsonObject raw;
+};
+
+// One node of the driver's nested log (logBegin/logEnd) or a plain log line.
+struct LogEntry
+{
+    int id = 0; // the agent's id; plain lines get negative ids
+    int parentId = 0; // 0: top level
+    QString message;
+    QString machine;
+    QString level; // plain lines: info, warning, error
+    double time = 0; // seconds since the epoch, from the agent
+    double durationSeconds = -1; // -1 while the step runs (or for plain lines)
+    bool failed = false;
+    bool nested = false;
+    QJsonObject attributes;
+};
+
+struct StackFrame
+{
+    int id = 0;
+    QString name;
+    QString path;
+    int line = 0;
+};
+
+struct SourceBreakpoint
+{
+    int line = 0;
+    QString condition;
+};
+
+// The debug session model the GUI and the headless commands bind to. Owns the
+// driver process and the DAP connection to the agent inside it. Everything
+// is asynchronous; every change is a signal, every fact has an accessor.
+class DebugSession : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class State { Idle, Starting, Running, Stopped, Terminated };
+    Q_ENUM(State)
+
+    explicit DebugSession(QObject *parent = nullptr);
+    ~DebugSession() override;
+
+    // Starts the driver and connects to the agent; false (and error()) when
+    // the plan cannot even start. Breakpoints set before start() are sent
+    // during configuration.
+    bool start(const LaunchPlan &plan);
+
+    void setBreakpoints(const QString &path, const QList<SourceBreakpoint> &breakpoints);
+    void continueExecution();
+    void next();
+    void stepIn();
+    void stepOut();
+    void pause();
+    // Asks the agent to end the test, then stops the driver group after a
+    // grace period; kill() stops the group at once.
+    void terminate();
+    void stopDriver(); // SIGTERM to the driver's group, SIGKILL after a grace period
+    void kill();
+
+    using ResultCallback
+        = std::function<void(bool ok, const QJsonObject &body, const QString &error)>;
+    // Evaluates in the given frame (0: the top frame of the last stop), in
+    // the test's namespace. timeoutMs 0: wait as long as it takes.
+    void evaluate(const QString &expression, int frameId, ResultCallback callback,
+        const QString &context = QStringLiteral("repl"));
+    void scopes(int frameId, ResultCallback callback);
+    void variables(int variablesReference, ResultCallback callback);
+    void exceptionInfo(ResultCallback callback);
+    void machineAction(const QString &machine, const QString &action, const QString &text = {},
+        ResultCallback callback = {});
+    // Any other request (nixtide/… included).
+    void request(const QString &command, const QJsonObject &arguments, ResultCallback callback,
+        int timeoutMs = -1);
+
+    State state() const { return m_state; }
+    const LaunchPlan &plan() const { return m_plan; }
+    QString error() const { return m_error; }
+    QList<MachineInfo> machines() const { return m_machines; }
+    const QList<LogEntry> &logEntries() const { return m_log; }
+    QString serialText(const QString &machine) const { return m_serial.value(machine); }
+    QList<StackFrame> stackFrames() const { return m_frames; }
+    QString stopReason() const { return m_stopReason; }
+    QString stopDescription() const { return m_stopDescription; }
+    int exitCode() const { return m_exitCode; }
+    bool crashed() const { return m_crashed; }
+    QString runRecordDir() const;
+    QString agentSocketPath() const;
+    QString driverOutput() const;
+    DapClient *client() const { return m_client.get(); }
+
+Q_SIGNALS:
+    void stateChanged(nixtide::DebugSession::State state);
+    void connectedToAgent();
+    void breakpointsVerified(const QString &path, const QJsonArray &breakpoints);
+    // After a stop the stack is fetched first; frames() holds it.
+    void stopped(const QString &reason, const QString &description);
+    void continued();
+    void machinesChanged();
+    void logEntryAdded(int index);
+    void logEntryUpdated(int index);
+    void serialReceived(const QString &machine, const QString &text);
+    void screenshotTaken(const QString &machine, const QString &path);
+    void output(const QString &category, const QString &text);
+    void driverOutputLine(const QString &line, bool isStderr);
+    void agentExited(int exitCode);
+    // The driver process ended; the session is Terminated.
+    void finished(int exitCode, bool crashed);
+    void errorOccurred(const QString &message);
+    void eventReceived(const QString &event, const QJsonObject &body);
+
+private:
+    void setState(State state);
+    void tryConnect();
+    void onConnected();
+    void onEvent(const QString &event, const QJsonObject &body);
+    void onInitialized();
+    void onStopped(const QJsonObject &body);
+    void onDriverFinished(int exitCode, bool crashed);
+    void sendBreakpoints(const QString &path);
+    void stepRequest(const QString &command);
+    void writeResult(const QString &status);
+    void fail(const QString &message);
+
+    LaunchPlan m_plan;
+    State m_state = State::Idle;
+    QString m_error;
+    std::unique_ptr<DriverProcess> m_driver;
+    std::unique_ptr<LocalSocketTransport> m_transport;
+    std::unique_ptr<DapClient> m_client;
+    std::unique_ptr<RunRecord> m_record;
+    QTimer m_connectTimer;
+    QTimer m_terminateTimer;
+    int m_connectAttempts = 0;
+    bool m_connected = false;
+    bool m_configured = false;
+    QHash<QString, QList<SourceBreakpoint>> m_breakpoints;
+    QList<MachineInfo> m_machines;
+    QList<LogEntry> m_log;
+    QHash<int, int> m_logIndex; // agent id -> index in m_log
+    int m_nextPlainId = -1;
+    QHash<QString, QString> m_serial;
+    QList<StackFrame> m_frames;
+    QString m_stopReason;
+    QString m_stopDescription;
+    int m_exitCode = -1;
+    int m_agentExitCode = -1;
+    bool m_crashed = false;
+    QDateTime m_startedAt;
+};
+
+} // namespace nixtide

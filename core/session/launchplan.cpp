@@ -1,0 +1,43 @@
+#include "core/session/launchplan.h"
+
+#include <QJsonArray>
+
+namespace nixtide {
+
+QString LaunchPlan::breakpointPath() const
+{
+    if (!scriptPath.isEmpty())
+        return scriptPath;
+    if (!sourcePath.isEmpty() && !lineMap.isEmpty())
+        return sourcePath;
+    return bundle.testScriptPath;
+}
+
+QJsonObject LaunchPlan::launchArguments() const
+{
+    QJsonObject args {
+        {QStringLiteral("stopOnEntry"), stopOnEntry}, {QStringLiteral("noDebug"), noDebug}};
+    if (!scriptPath.isEmpty()) {
+        args.insert(QStringLiteral("script"), scriptText);
+        args.insert(QStringLiteral("scriptPath"), scriptPath);
+    } else if (!sourcePath.isEmpty() && !lineMap.isEmpty()) {
+        args.insert(QStringLiteral("sourcePath"), sourcePath);
+        QJsonArray map;
+        for (int line : lineMap)
+            map.append(line);
+        args.insert(QStringLiteral("lineMap"), map);
+    }
+    return args;
+}
+
+QStringList LaunchPlan::driverArguments() const
+{
+    QStringList args = extraDriverArguments;
+    if (keepVmState)
+        args << QStringLiteral("--keep-vm-state");
+    if (!junitXml.isEmpty())
+        args << QStringLiteral("--junit-xml") << junitXml;
+    return args;
+}
+
+} // namespace nixtide

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "core/bundle/driverbundle.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace nixtide {
+
+// Everything needed to run one test under the agent: the bundle, the source
+// the user edits and how built script lines map to it, and the options.
+struct LaunchPlan
+{
+    DriverBundle bundle;
+    QString sourcePath; // the .nix file; empty when running a bare bundle
+    QList<int> lineMap; // lineMap[i] = source line of built script line i+1
+    QString scriptPath; // --script: a Python file run instead of the built script
+    QString scriptText;
+    bool stopOnEntry = false;
+    bool noDebug = false;
+    bool keepVmState = false;
+    QString junitXml; // passed to the driver as --junit-xml
+    QString vmStateDir; // the driver's TMPDIR; empty: a private one
+    QStringList extraDriverArguments;
+    bool record = true; // write a RunRecord under DataPaths::stateDir()/runs
+    QString recordBase; // override for tests; empty: stateDir()/runs
+
+    // The path breakpoints and stops are expressed in: the .nix file when
+    // mapped, the --script file, else the bundle's test script.
+    QString breakpointPath() const;
+    // Arguments of the DAP launch request the agent understands.
+    QJsonObject launchArguments() const;
+    QStringList driverArguments() const;
+};
+
+} // namespace nixtide

@@ -1,0 +1,122 @@
+#include "core/session/testresolver.h"
+
+#include "core/nix/nixbuild.h"
+#include "core/nix/scriptlinemap.h"
+#include "core/nix/testinfo.h"
+#include "core/nix/testref.h"
+
+#include <QFile>
+#include <QPointer>
+#include <QThread>
+#include <QTimer>
+
+namespace nixtide {
+
+TestResolver::TestResolver(QObject *parent)
+    : QObject(parent)
+{ }
+
+TestResolver::~TestResolver() = default;
+
+void TestResolver::fail(Failure failure, const QString &message)
+{
+    if (m_done)
+        return;
+    m_done = true;
+    Q_EMIT failed(failure, message);
+}
+
+void TestResolver::start(const QString &test, const QString &attribute)
+{
+    m_testArgument = test;
+    QString error;
+    const std::optional<TestRef> ref = TestRef::parse(test, &error);
+    if (!ref) {
+        // Signals go out from the event loop, never from inside start().
+        QTimer::singleShot(0, this, [this, error] { fail(Failure::BadInput, error); });
+        return;
+    }
+    if (ref->kind == TestRef::Kind::Bundle) {
+        const QString dir = ref->path;
+        QTimer::singleShot(0, this, [this, dir] { onBundle(dir, QString()); });
+        return;
+    }
+    m_build = std::make_unique<NixBuild>();
+    connect(
+        m_build.get(), &NixBuild::finished, this, [this, ref = *ref](const NixBuildResult &result) {
+            if (!result.ok) {
+                fail(Failure::Build, result.error.toText());
+                return;
+            }
+            Q_EMIT progressMessage(QStringLiteral("built %1 in %2 s")
+                                       .arg(result.outPath)
+                                       .arg(double(result.elapsedMs) / 1000.0, 0, 'f', 1));
+            onBundle(result.outPath, ref.toString());
+        });
+    Q_EMIT progressMessage(QStringLiteral("building %1 (%2)").arg(ref->toString(), attribute));
+    m_build->start(*ref, attribute);
+}
+
+void TestResolver::cancel()
+{
+    if (m_build)
+        m_build->cancel();
+}
+
+void TestResolver::onBundle(const QString &dir, const QString &sourceRefText)
+{
+    QString error;
+    std::optional<DriverBundle> bundle = DriverBundle::read(dir, &error);
+    if (!bundle) {
+        fail(Failure::Bundle, error);
+        return;
+    }
+    LaunchPlan plan;
+    plan.bundle = *bundle;
+    if (sourceRefText.isEmpty()) {
+        m_done = true;
+        Q_EMIT resolved(plan);
+        return;
+    }
+    // Locating the script asks Nix (builtins.unsafeGetAttrPos): a blocking
+    // evaluation, so on a worker thread; the result comes back queued.
+    QString parseError;
+    const TestRef ref = *TestRef::parse(m_testArgument, &parseError);
+    auto location = std::make_shared<ScriptLocation>();
+    QThread *worker
+        = QThread::create([ref, location] { *location = TestInfo::locateTestScript(ref); });
+    QPointer<TestResolver> self(this);
+    connect(worker, &QThread::finished, this, [self, worker, location, plan]() mutable {
+        worker->deleteLater();
+        if (!self)
+            return;
+        if (!location->found()) {
+            Q_EMIT self->warning(QStringLiteral("cannot find the testScript in the source (%1); "
+                                                "lines refer to the built test script")
+                                     .arg(location->error));
+        } else {
+            QFile source(location->file);
+            QString scriptError;
+            const QString script = plan.bundle.readTestScript(&scriptError);
+            if (source.open(QIODevice::ReadOnly)) {
+                const ScriptLineMap map
+                    = ScriptLineMap::build(QString::fromUtf8(source.readAll()), *location, script);
+                if (map.isValid()) {
+                    plan.sourcePath = location->file;
+                    plan.lineMap = QList<int>(map.nixLines().begin(), map.nixLines().end());
+                } else {
+                    Q_EMIT self->warning(
+                        QStringLiteral("%1: the built test script does not line up "
+                                       "with the source (%2); lines refer to the "
+                                       "built test script")
+                            .arg(location->file, map.error()));
+                }
+            }
+        }
+        self->m_done = true;
+        Q_EMIT self->resolved(plan);
+    });
+    worker->start();
+}
+
+} // namespace nixtide
