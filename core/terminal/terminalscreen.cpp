@@ -1,28 +1,10 @@
 #include "core/terminal/terminalscreen.h"
 
+#include "core/terminal/vtermcompat.h"
+
 #include <algorithm>
 #include <vector>
 #include <vterm.h>
-
-// libvterm's API differences between the versions nixtide builds against:
-// Debian bookworm ships 0.1.4, nixpkgs ships the 0.3 line (libvterm-neovim).
-// - 0.2 turned string properties (the OSC title) into VTermStringFragment
-//   pieces and made the output callback the supported way to get the
-//   terminal's replies; 0.1's buffer (vterm_output_read) is deprecated there.
-// - 0.3 added VTermScreenCallbacks::sb_clear (CSI 3 J clears scrollback).
-// - Tagged VTermColor (indexed or RGB, with default-colour flags) and
-//   vterm_screen_convert_color_to_rgb appeared during 0.1; plain RGB structs
-//   before that. Detected by its macro rather than a version number.
-#if VTERM_VERSION_MAJOR > 0 || VTERM_VERSION_MINOR >= 2
-#define NIXTIDE_VTERM_FRAGMENTS 1
-#define NIXTIDE_VTERM_OUTPUT_CALLBACK 1
-#endif
-#if VTERM_VERSION_MAJOR > 0 || VTERM_VERSION_MINOR >= 3
-#define NIXTIDE_VTERM_SB_CLEAR 1
-#endif
-#ifdef VTERM_COLOR_IS_INDEXED
-#define NIXTIDE_VTERM_TAGGED_COLOR 1
-#endif
 
 namespace nixtide {
 
@@ -61,59 +43,6 @@ VTermColor fromRgb(QRgb rgb, int defaultFlag)
 VTermColor fromQColor(const QColor &color)
 {
     return fromRgb(color.rgb(), 0);
-}
-
-VTermModifier toVTermModifier(Qt::KeyboardModifiers modifiers)
-{
-    int mod = VTERM_MOD_NONE;
-    if (modifiers & Qt::ShiftModifier)
-        mod |= VTERM_MOD_SHIFT;
-    if (modifiers & Qt::AltModifier)
-        mod |= VTERM_MOD_ALT;
-    if (modifiers & Qt::ControlModifier)
-        mod |= VTERM_MOD_CTRL;
-    return static_cast<VTermModifier>(mod);
-}
-
-VTermKey toVTermKey(int qtKey)
-{
-    switch (qtKey) {
-    case Qt::Key_Return:
-    case Qt::Key_Enter:
-        return VTERM_KEY_ENTER;
-    case Qt::Key_Tab:
-    case Qt::Key_Backtab:
-        return VTERM_KEY_TAB;
-    case Qt::Key_Backspace:
-        return VTERM_KEY_BACKSPACE;
-    case Qt::Key_Escape:
-        return VTERM_KEY_ESCAPE;
-    case Qt::Key_Up:
-        return VTERM_KEY_UP;
-    case Qt::Key_Down:
-        return VTERM_KEY_DOWN;
-    case Qt::Key_Left:
-        return VTERM_KEY_LEFT;
-    case Qt::Key_Right:
-        return VTERM_KEY_RIGHT;
-    case Qt::Key_Insert:
-        return VTERM_KEY_INS;
-    case Qt::Key_Delete:
-        return VTERM_KEY_DEL;
-    case Qt::Key_Home:
-        return VTERM_KEY_HOME;
-    case Qt::Key_End:
-        return VTERM_KEY_END;
-    case Qt::Key_PageUp:
-        return VTERM_KEY_PAGEUP;
-    case Qt::Key_PageDown:
-        return VTERM_KEY_PAGEDOWN;
-    default:
-        break;
-    }
-    if (qtKey >= Qt::Key_F1 && qtKey <= Qt::Key_F12)
-        return static_cast<VTermKey>(VTERM_KEY_FUNCTION(qtKey - Qt::Key_F1 + 1));
-    return VTERM_KEY_NONE;
 }
 
 } // namespace
@@ -454,43 +383,6 @@ void TerminalScreen::emitOutput()
     const QByteArray out = m_pendingOutput;
     m_pendingOutput.clear();
     Q_EMIT outputReady(out);
-}
-
-void TerminalScreen::sendKey(int qtKey, Qt::KeyboardModifiers modifiers, const QString &text)
-{
-    const VTermModifier mod = toVTermModifier(modifiers);
-    const VTermKey key = toVTermKey(qtKey);
-    if (key != VTERM_KEY_NONE) {
-        const auto keyMod
-            = qtKey == Qt::Key_Backtab ? static_cast<VTermModifier>(mod | VTERM_MOD_SHIFT) : mod;
-        vterm_keyboard_key(m_vt.get(), key, keyMod);
-    } else if ((modifiers & Qt::ControlModifier) && qtKey >= Qt::Key_A && qtKey <= Qt::Key_Z) {
-        // Platforms disagree on the text of Ctrl+letter ("\x03", "c" or
-        // none): the key code is what identifies it.
-        vterm_keyboard_unichar(m_vt.get(), static_cast<uint32_t>('a' + (qtKey - Qt::Key_A)), mod);
-    } else {
-        for (const char32_t c : text.toUcs4()) {
-            if (c < 0x20 || c == 0x7f)
-                continue;
-            vterm_keyboard_unichar(m_vt.get(), c, mod);
-        }
-    }
-    emitOutput();
-}
-
-void TerminalScreen::sendText(const QString &text)
-{
-    QString normalized = text;
-    normalized.replace(QStringLiteral("\r\n"), QStringLiteral("\r"));
-    normalized.replace(QLatin1Char('\n'), QLatin1Char('\r'));
-    vterm_keyboard_start_paste(m_vt.get());
-    for (const char32_t c : normalized.toUcs4()) {
-        vterm_keyboard_unichar(m_vt.get(), c, VTERM_MOD_NONE);
-        // 0.1's output buffer is small and drops what does not fit.
-        drainOutput();
-    }
-    vterm_keyboard_end_paste(m_vt.get());
-    emitOutput();
 }
 
 } // namespace nixtide
