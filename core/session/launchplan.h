@@ -4,6 +4,7 @@
 
 #include <QJsonObject>
 #include <QList>
+#include <QMetaType>
 #include <QString>
 #include <QStringList>
 
@@ -36,3 +37,5 @@ struct LaunchPlan
 };
 
 } // namespace nixtide
+
+Q_DECLARE_METATYPE(nixtide::LaunchPlan)

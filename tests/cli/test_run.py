@@ -1,0 +1,182 @@
+"""`nixtide run` against the demo tests, built by real Nix, booting real
+QEMU guests: exit status 0 / 1 / 2 / 130, and nothing of the driver's
+process group (driver, QEMU, vde_switch) surviving SIGINT or kill -9 of
+nixtide."""
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+SOURCE = os.environ.get("NIXTIDE_SOURCE_DIR") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", ".."))
+BINARY = os.environ.get("NIXTIDE_BINARY") or os.path.join(SOURCE, "build", "app", "nixtide")
+DEMO = os.path.join(SOURCE, "resources", "demo")
+
+
+def proc_children():
+    """pid -> ppid for every live, non-zombie process."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        fields = text[text.rfind(")") + 2:].split()
+        if fields[0] != "Z":
+            table[int(entry)] = int(fields[1])
+    return table
+
+
+def descendants(pid):
+    table = proc_children()
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in table.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def command(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as handle:
+            return handle.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def alive(pids):
+    table = proc_children()
+    return {pid: command(pid) for pid in pids if pid in table}
+
+
+class RunCommand(unittest.TestCase):
+    def setUp(self):
+        self.state = tempfile.TemporaryDirectory(prefix="nixtide-run-test-")
+        self.addCleanup(self.state.cleanup)
+        self.env = dict(os.environ, XDG_STATE_HOME=self.state.name)
+        self.env.setdefault("NIXTIDE_DEMO_GUEST", os.path.join(SOURCE, "build", "demo-guest"))
+
+    def run_nixtide(self, *args, timeout=400):
+        started = time.monotonic()
+        result = subprocess.run([BINARY, "run", *args], env=self.env, capture_output=True,
+                                text=True, timeout=timeout)
+        sys.stderr.write("\n[nixtide run %s: exit %d in %.1f s]\n" % (
+            " ".join(args), result.returncode, time.monotonic() - started))
+        return result
+
+    def start_and_wait_for_qemu(self, *args):
+        """Starts `nixtide run` and returns (process, its descendants) once
+        a QEMU of its own is running."""
+        proc = subprocess.Popen([BINARY, "run", *args], env=self.env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+        self.addCleanup(proc.stderr.close)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            family = descendants(proc.pid)
+            if any("qemu-system" in command(pid) for pid in family):
+                time.sleep(1)  # let the guest get going: a run mid-boot
+                return proc, descendants(proc.pid)
+            if proc.poll() is not None:
+                self.fail("nixtide exited early: %s" % proc.stderr.read())
+            time.sleep(0.2)
+        self.fail("no QEMU started under nixtide within 120 s")
+
+    def test_passing_test_exits_0_and_records_the_run(self):
+        result = self.run_nixtide(os.path.join(DEMO, "single.nix"), "--break", "19",
+                                  "--junit-xml", os.path.join(self.state.name, "junit.xml"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("stopped (breakpoint) at %s:19" % os.path.join(DEMO, "single.nix"), result.stderr)
+        self.assertIn("machine = <Machine 'machine'>", result.stderr)
+        self.assertIn("▸ machine: waiting for unit multi-user.target", result.stderr)
+        self.assertIn("PASSED single", result.stderr)
+        runs = os.path.join(self.state.name, "nixtide", "runs", "single")
+        (stamp,) = os.listdir(runs)
+        record = os.path.join(runs, stamp)
+        import json
+        with open(os.path.join(record, "result.json")) as handle:
+            outcome = json.load(handle)
+        self.assertEqual((outcome["status"], outcome["exitCode"]), ("passed", 0))
+        with open(os.path.join(record, "log.jsonl")) as handle:
+            events = [json.loads(line)["event"] for line in handle]
+        self.assertIn("nixtide/logBegin", events)
+        self.assertIn("stopped", events)
+        with open(os.path.join(record, "serial-machine.log")) as handle:
+            self.assertIn("Run /init as init process", handle.read())
+        self.assertTrue(os.listdir(os.path.join(record, "screenshots")))
+        self.assertTrue(os.path.getsize(os.path.join(self.state.name, "junit.xml")) > 0)
+
+    def test_failing_test_exits_1_naming_the_nix_line_and_command(self):
+        result = self.run_nixtide(os.path.join(DEMO, "failing.nix"))
+        self.assertEqual(result.returncode, 1, result.stderr)
+        last = result.stderr.strip().splitlines()[-2:]
+        self.assertIn("FAILED failing", last[0])
+        self.assertIn("%s:15: machine.succeed(\"echo this-command-fails; exit 1\")"
+                      % os.path.join(DEMO, "failing.nix"), last[0])
+
+    def test_failing_script_on_a_bundle_exits_1(self):
+        bundle = subprocess.run(
+            ["nix", "--extra-experimental-features", "nix-command", "build", "--option",
+             "substituters", "", "--no-link", "--print-out-paths", "-f",
+             os.path.join(DEMO, "single.nix"), "driver"], env=self.env, capture_output=True,
+            text=True)
+        if bundle.returncode != 0:  # nix 2.8 has no --print-out-paths
+            import json
+            bundle = subprocess.run(
+                ["nix", "--extra-experimental-features", "nix-command", "build", "--option",
+                 "substituters", "", "--no-link", "--json", "-f",
+                 os.path.join(DEMO, "single.nix"), "driver"], env=self.env, capture_output=True,
+                text=True, check=True)
+            out = json.loads(bundle.stdout)[0]["outputs"]["out"]
+        else:
+            out = bundle.stdout.strip()
+        script = os.path.join(self.state.name, "fails.py")
+        with open(script, "w") as handle:
+            handle.write("machine.start()\nx = 41\nassert x == 42, 'x is %d' % x\n")
+        result = self.run_nixtide(out, "--script", script, "--break", "2")
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("stopped (breakpoint) at %s:2" % script, result.stderr)
+        self.assertIn("%s:3: assert x == 42" % script, result.stderr)
+
+    def test_cannot_run_exits_2(self):
+        missing = self.run_nixtide(os.path.join(DEMO, "no-such-test.nix"))
+        self.assertEqual(missing.returncode, 2, missing.stderr)
+        self.assertIn("no-such-test.nix", missing.stderr)
+        no_bundle = self.run_nixtide(self.state.name)
+        self.assertEqual(no_bundle.returncode, 2, no_bundle.stderr)
+        bad_option = self.run_nixtide(os.path.join(DEMO, "single.nix"), "--break", "x")
+        self.assertEqual(bad_option.returncode, 2)
+        self.assertIn("--break needs a line number", bad_option.stderr)
+        broken = os.path.join(self.state.name, "broken.nix")
+        with open(broken, "w") as handle:
+            handle.write("{ name = \"broken\"; testScript = ''\n  pass\n'' \n")
+        build_error = self.run_nixtide(broken)
+        self.assertEqual(build_error.returncode, 2, build_error.stderr)
+        self.assertIn("broken.nix", build_error.stderr)
+
+    def test_sigint_stops_the_group_and_exits_130(self):
+        proc, family = self.start_and_wait_for_qemu(os.path.join(DEMO, "single.nix"))
+        proc.send_signal(signal.SIGINT)
+        self.assertEqual(proc.wait(30), 130, proc.stderr.read())
+        time.sleep(0.5)
+        self.assertEqual(alive(family), {})
+
+    def test_kill_9_leaves_no_driver_qemu_or_vde_switch(self):
+        proc, family = self.start_and_wait_for_qemu(os.path.join(DEMO, "vlan.nix"))
+        names = " ".join(command(pid) for pid in family)
+        self.assertIn("qemu-system", names)
+        self.assertIn("vde_switch", names)
+        proc.kill()
+        proc.wait(10)
+        time.sleep(3)
+        self.assertEqual(alive(family), {})
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,213 @@
+// The debug engine end to end from C++: DebugSession drives DapClient
+// against the agent inside the demo's real driver, booting a real QEMU
+// guest. resources/demo/single.nix is built by real Nix through
+// TestResolver; breakpoints are .nix lines.
+#include "core/session/debugsession.h"
+#include "core/session/testresolver.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace nixtide;
+
+namespace {
+
+int lineContaining(const QString &path, const QString &needle)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return 0;
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    for (int i = 0; i < lines.size(); ++i) {
+        if (lines.at(i).contains(needle.toUtf8()))
+            return i + 1;
+    }
+    return 0;
+}
+
+QStringList qemuUnder(const QString &dir)
+{
+    QProcess pgrep;
+    pgrep.start(QStringLiteral("pgrep"), {QStringLiteral("-a"), QStringLiteral("qemu-system")});
+    pgrep.waitForFinished();
+    QStringList found;
+    for (const QString &line :
+        QString::fromUtf8(pgrep.readAllStandardOutput()).split(QLatin1Char('\n'))) {
+        if (!dir.isEmpty() && line.contains(dir))
+            found.append(line);
+    }
+    return found;
+}
+
+// Waits, spinning the event loop, for a callback-style result.
+struct Result
+{
+    bool done = false;
+    bool ok = false;
+    QJsonObject body;
+    QString error;
+    DebugSession::ResultCallback callback()
+    {
+        return [this](bool success, const QJsonObject &b, const QString &e) {
+            done = true;
+            ok = success;
+            body = b;
+            error = e;
+        };
+    }
+    bool wait(int ms = 120000)
+    {
+        QElapsedTimer t;
+        t.start();
+        while (!done && t.elapsed() < ms)
+            QTest::qWait(20);
+        return done;
+    }
+};
+
+} // namespace
+
+class TestDebugSession : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_state;
+    QString m_nixFile;
+
+    LaunchPlan resolve(const QString &test)
+    {
+        TestResolver resolver;
+        QSignalSpy resolved(&resolver, &TestResolver::resolved);
+        QSignalSpy failed(&resolver, &TestResolver::failed);
+        resolver.start(test, QStringLiteral("driver"));
+        QElapsedTimer t;
+        t.start();
+        while (resolved.isEmpty() && failed.isEmpty() && t.elapsed() < 240000)
+            QTest::qWait(50);
+        if (!failed.isEmpty())
+            qWarning() << "resolving failed:" << failed.at(0).at(1).toString();
+        return resolved.isEmpty() ? LaunchPlan() : resolved.at(0).at(0).value<LaunchPlan>();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        qRegisterMetaType<LaunchPlan>();
+        QVERIFY(m_state.isValid());
+        qputenv("XDG_STATE_HOME", m_state.path().toUtf8());
+        m_nixFile = qEnvironmentVariable("NIXTIDE_SOURCE_DIR", QStringLiteral(NIXTIDE_SOURCE_DIR))
+            + QStringLiteral("/resources/demo/single.nix");
+    }
+
+    void breakpointEvaluateNextContinue()
+    {
+        const LaunchPlan plan = resolve(m_nixFile);
+        QVERIFY2(!plan.bundle.driverPath.isEmpty(), "the demo test did not build");
+        QCOMPARE(plan.sourcePath, m_nixFile);
+        QVERIFY(!plan.lineMap.isEmpty());
+        const int hostnameLine
+            = lineContaining(m_nixFile, QStringLiteral("hostname = machine.succeed"));
+        QVERIFY(hostnameLine > 0);
+
+        DebugSession session;
+        QSignalSpy states(&session, &DebugSession::stateChanged);
+        QSignalSpy stopped(&session, &DebugSession::stopped);
+        QSignalSpy verified(&session, &DebugSession::breakpointsVerified);
+        QSignalSpy finished(&session, &DebugSession::finished);
+        QSignalSpy exited(&session, &DebugSession::agentExited);
+        QSignalSpy serial(&session, &DebugSession::serialReceived);
+        session.setBreakpoints(m_nixFile, {SourceBreakpoint {hostnameLine, QString()}});
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY2(session.start(plan), qPrintable(session.error()));
+        QCOMPARE(session.state(), DebugSession::State::Starting);
+        QCOMPARE(session.machines().value(0).name, QStringLiteral("machine"));
+
+        QVERIFY(verified.wait(60000));
+        QCOMPARE(verified.at(0).at(0).toString(), m_nixFile);
+        QVERIFY(verified.at(0).at(1).toJsonArray().at(0).toObject().value("verified").toBool());
+
+        QVERIFY(stopped.wait(180000));
+        qInfo("start to breakpoint: %.1f s", double(clock.elapsed()) / 1000.0);
+        QCOMPARE(stopped.at(0).at(0).toString(), QStringLiteral("breakpoint"));
+        QCOMPARE(session.state(), DebugSession::State::Stopped);
+        QCOMPARE(session.stackFrames().value(0).path, m_nixFile);
+        QCOMPARE(session.stackFrames().value(0).line, hostnameLine);
+
+        // Locals, on demand: scopes, then the first scope's variables.
+        Result scopes;
+        session.scopes(session.stackFrames().at(0).id, scopes.callback());
+        QVERIFY(scopes.wait());
+        QVERIFY2(scopes.ok, qPrintable(scopes.error));
+        const int ref = scopes.body.value("scopes")
+                            .toArray()
+                            .at(0)
+                            .toObject()
+                            .value("variablesReference")
+                            .toInt();
+        Result variables;
+        session.variables(ref, variables.callback());
+        QVERIFY(variables.wait());
+        QStringList names;
+        for (const QJsonValue &v : variables.body.value("variables").toArray())
+            names << v.toObject().value("name").toString();
+        QVERIFY2(
+            names.contains("machine") && names.contains("start_all"), qPrintable(names.join(',')));
+
+        Result hostname;
+        session.evaluate(QStringLiteral("machine.succeed(\"hostname\")"), 0, hostname.callback());
+        QVERIFY(hostname.wait());
+        QVERIFY2(hostname.ok, qPrintable(hostname.error));
+        QCOMPARE(hostname.body.value("result").toString(), QStringLiteral("'machine\\n'"));
+
+        QCOMPARE(session.machines().value(0).state, QStringLiteral("up"));
+        QVERIFY(!session.serialText(QStringLiteral("machine")).isEmpty());
+        QVERIFY(!serial.isEmpty());
+        bool sawNested = false;
+        for (const LogEntry &entry : session.logEntries())
+            sawNested |= entry.nested && entry.message.contains("waiting for unit")
+                && entry.durationSeconds > 0;
+        QVERIFY(sawNested);
+
+        session.next();
+        QVERIFY(stopped.wait(60000));
+        QCOMPARE(stopped.at(1).at(0).toString(), QStringLiteral("step"));
+        QCOMPARE(session.stackFrames().value(0).line, hostnameLine + 1);
+
+        Result value;
+        session.evaluate(QStringLiteral("hostname"), 0, value.callback());
+        QVERIFY(value.wait());
+        QCOMPARE(value.body.value("result").toString(), QStringLiteral("'machine'"));
+
+        const QString privateDir = QFileInfo(session.agentSocketPath()).path();
+        QVERIFY(!qemuUnder(privateDir).isEmpty());
+        session.continueExecution();
+        QVERIFY(finished.wait(180000));
+        QCOMPARE(exited.value(0).value(0).toInt(), 0);
+        QCOMPARE(finished.at(0).at(0).toInt(), 0);
+        QCOMPARE(session.state(), DebugSession::State::Terminated);
+        QCOMPARE(states.last().at(0).value<DebugSession::State>(), DebugSession::State::Terminated);
+        QTest::qWait(1500); // the watchdog's sweep of the group
+        QCOMPARE(qemuUnder(privateDir), QStringList());
+
+        // The run record holds the whole run.
+        QFile result(session.runRecordDir() + QStringLiteral("/result.json"));
+        QVERIFY(result.open(QIODevice::ReadOnly));
+        const QJsonObject outcome = QJsonDocument::fromJson(result.readAll()).object();
+        QCOMPARE(outcome.value("status").toString(), QStringLiteral("passed"));
+        QCOMPARE(outcome.value("exitCode").toInt(), 0);
+        QVERIFY(QFile::exists(session.runRecordDir() + QStringLiteral("/serial-machine.log")));
+        QVERIFY(!QDir(session.runRecordDir() + QStringLiteral("/screenshots")).isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDebugSession)
+#include "tst_debugsession.moc"
