@@ -22,6 +22,8 @@ int runGui(int argc, char **argv)
 {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("nixtide"));
+    // QSettings then lives in $XDG_CONFIG_HOME/nixtide/nixtide.conf.
+    QApplication::setOrganizationName(QStringLiteral("nixtide"));
     QApplication::setApplicationVersion(QString::fromLatin1(nixtide::kVersion));
 
     QCommandLineParser parser;
@@ -37,6 +39,10 @@ int runGui(int argc, char **argv)
         test = nixtide::DataPaths::demoDir() + QStringLiteral("/single.nix");
 
     nixtide::MainWindow window;
+    // Layout, the files open last time and breakpoints; the test named on
+    // the command line (or the demo) is opened on top and becomes the one
+    // that runs.
+    window.restoreSession();
     QString error;
     if (!window.openTest(test, &error)) {
         QTextStream(stderr) << "nixtide: " << error << '\n';

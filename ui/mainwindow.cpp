@@ -1,42 +1,496 @@
 #include "ui/mainwindow.h"
 
-#include <QFile>
-#include <QFileInfo>
-#include <QFontDatabase>
-#include <QStatusBar>
+#include "ui/docks/breakpointsview.h"
+#include "ui/docks/buildoutputview.h"
+#include "ui/docks/callstackview.h"
+#include "ui/docks/logtreemodel.h"
+#include "ui/docks/logview.h"
+#include "ui/docks/replwidget.h"
+#include "ui/docks/variablesmodel.h"
+#include "ui/docks/variablesview.h"
+#include "ui/editor/editorarea.h"
+#include "ui/editor/findbar.h"
+#include "ui/editor/recoverystore.h"
+#include "ui/editor/scripteditor.h"
+#include "ui/machines/machinetab.h"
+#include "ui/window/acceleration.h"
+#include "ui/window/debugactions.h"
 
-#include <Qsci/qscilexerpython.h>
-#include <Qsci/qsciscintilla.h>
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTabWidget>
+#include <QToolBar>
 
 namespace nixtide {
 
-MainWindow::MainWindow(QWidget *parent)
-    : QMainWindow(parent)
-    , m_editor(new QsciScintilla(this))
+namespace {
+
+// Breakpoints persist as "line<TAB>condition" strings per file.
+QStringList encode(const BreakpointList &list)
 {
-    setWindowTitle(QStringLiteral("nixtide"));
-    const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
-    auto *lexer = new QsciLexerPython(m_editor);
-    lexer->setDefaultFont(mono);
-    m_editor->setLexer(lexer);
-    m_editor->setMarginLineNumbers(0, true);
-    m_editor->setMarginWidth(0, QStringLiteral("00000"));
-    setCentralWidget(m_editor);
-    statusBar()->showMessage(tr("No test open"));
-    resize(1100, 750);
+    QStringList out;
+    for (const Breakpoint &bp : list)
+        out.append(QStringLiteral("%1\t%2").arg(bp.line).arg(bp.condition));
+    return out;
+}
+
+BreakpointList decode(const QStringList &list)
+{
+    BreakpointList out;
+    for (const QString &item : list) {
+        const int tab = item.indexOf(u'\t');
+        bool ok = false;
+        const int line = item.left(tab).toInt(&ok);
+        if (ok && line > 0)
+            out.append({line, tab >= 0 ? item.mid(tab + 1) : QString()});
+    }
+    return out;
+}
+
+} // namespace
+
+MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget *parent)
+    : QMainWindow(parent)
+    , m_ownSettings(settings ? nullptr : std::make_unique<QSettings>())
+    , m_settings(settings ? settings : m_ownSettings.get())
+    , m_recovery(std::make_unique<RecoveryStore>(
+          recoveryDir.isEmpty() ? RecoveryStore::defaultDirectory() : recoveryDir))
+    , m_debug(new DebugActions(this))
+    , m_editors(new EditorArea(m_recovery.get(), this))
+    , m_centre(new QSplitter(Qt::Horizontal, this))
+    , m_machineArea(new QStackedWidget(this))
+    , m_machineTabs(new QTabWidget(this))
+    , m_logModel(new LogTreeModel(this))
+    , m_logView(new LogView(m_logModel, this))
+    , m_variablesModel(new VariablesModel(this))
+    , m_variablesView(new VariablesView(m_variablesModel, this))
+    , m_callStack(new CallStackView(this))
+    , m_breakpointsView(new BreakpointsView(this))
+    , m_repl(new ReplWidget(this))
+    , m_buildOutput(new BuildOutputView(this))
+    , m_stateLabel(new QLabel(this))
+    , m_machinesLabel(new QLabel(this))
+    , m_accelerationLabel(new QLabel(this))
+{
+    setObjectName(QStringLiteral("MainWindow"));
+    setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
+
+    auto *noMachines
+        = new QLabel(tr("No machines yet.\nRun the test (F5) to build it and boot its VMs."), this);
+    noMachines->setAlignment(Qt::AlignCenter);
+    noMachines->setEnabled(false);
+    m_machineTabs->setDocumentMode(true);
+    m_machineArea->addWidget(noMachines);
+    m_machineArea->addWidget(m_machineTabs);
+    m_centre->addWidget(m_editors);
+    m_centre->addWidget(m_machineArea);
+    // The script gets more room than the screens until machines appear.
+    m_centre->setStretchFactor(0, 3);
+    m_centre->setStretchFactor(1, 2);
+    m_centre->setSizes({640, 420});
+    m_centre->setObjectName(QStringLiteral("CentreSplitter"));
+    setCentralWidget(m_centre);
+
+    createDocks();
+    createMenus();
+    createStatusBar();
+    connectEditorActions();
+    setSessionState(SessionState::Idle);
+    updateMachineCount();
+    updateTitle();
+    resize(1400, 900);
+}
+
+MainWindow::~MainWindow() = default;
+
+QDockWidget *MainWindow::addDock(
+    const QString &title, const QString &name, QWidget *widget, Qt::DockWidgetArea area)
+{
+    auto *dock = new QDockWidget(title, this);
+    dock->setObjectName(name); // saveState() finds docks by object name
+    dock->setWidget(widget);
+    addDockWidget(area, dock);
+    return dock;
+}
+
+QDockWidget *MainWindow::dock(const QString &objectName) const
+{
+    return findChild<QDockWidget *>(objectName);
+}
+
+void MainWindow::createDocks()
+{
+    QDockWidget *variables = addDock(tr("Variables & Watch"), QStringLiteral("VariablesDock"),
+        m_variablesView, Qt::LeftDockWidgetArea);
+    QDockWidget *stack = addDock(
+        tr("Call Stack"), QStringLiteral("CallStackDock"), m_callStack, Qt::LeftDockWidgetArea);
+    QDockWidget *breakpoints = addDock(tr("Breakpoints"), QStringLiteral("BreakpointsDock"),
+        m_breakpointsView, Qt::LeftDockWidgetArea);
+    splitDockWidget(variables, stack, Qt::Vertical);
+    tabifyDockWidget(stack, breakpoints);
+    stack->raise();
+
+    QDockWidget *log
+        = addDock(tr("Log"), QStringLiteral("LogDock"), m_logView, Qt::BottomDockWidgetArea);
+    QDockWidget *repl
+        = addDock(tr("REPL"), QStringLiteral("ReplDock"), m_repl, Qt::BottomDockWidgetArea);
+    QDockWidget *build = addDock(
+        tr("Build Output"), QStringLiteral("BuildDock"), m_buildOutput, Qt::BottomDockWidgetArea);
+    splitDockWidget(log, repl, Qt::Horizontal);
+    tabifyDockWidget(log, build);
+    log->raise();
+    resizeDocks({variables}, {300}, Qt::Horizontal);
+    resizeDocks({log}, {260}, Qt::Vertical);
+
+    connect(m_logView, &LogView::scriptLineActivated, this,
+        [this](int line) { showLocation(m_testPath, line); });
+    connect(m_callStack, &CallStackView::frameSelected, this,
+        [this](const StackFrameEntry &frame) { showLocation(frame.path, frame.line); });
+    connect(m_breakpointsView, &BreakpointsView::breakpointActivated, this,
+        [this](const QString &path, int line) { showLocation(path, line); });
+    connect(m_breakpointsView, &BreakpointsView::removeRequested, this,
+        [this](const QString &path, int line) {
+            if (ScriptEditor *editor = m_editors->editorFor(path)) {
+                editor->removeBreakpoint(line);
+                return;
+            }
+            BreakpointList &list = m_breakpoints[path];
+            list.removeIf([line](const Breakpoint &bp) { return bp.line == line; });
+            m_breakpointsView->setBreakpoints(path, list);
+            Q_EMIT breakpointsChanged(path, list);
+        });
+    connect(m_buildOutput, &BuildOutputView::locationActivated, this,
+        [this](const QString &path, int line, int column) { showLocation(path, line, column); });
+}
+
+void MainWindow::createMenus()
+{
+    QStyle *s = style();
+    m_debug->runContinue->setIcon(s->standardIcon(QStyle::SP_MediaPlay));
+    m_debug->pause->setIcon(s->standardIcon(QStyle::SP_MediaPause));
+    m_debug->stop->setIcon(s->standardIcon(QStyle::SP_MediaStop));
+    m_debug->restartScript->setIcon(s->standardIcon(QStyle::SP_BrowserReload));
+    m_debug->stepOver->setIcon(s->standardIcon(QStyle::SP_ArrowForward));
+    m_debug->stepIn->setIcon(s->standardIcon(QStyle::SP_ArrowDown));
+    m_debug->stepOut->setIcon(s->standardIcon(QStyle::SP_ArrowUp));
+    m_debug->runToCursor->setIcon(s->standardIcon(QStyle::SP_MediaSeekForward));
+    m_debug->runSelection->setIcon(s->standardIcon(QStyle::SP_CommandLink));
+
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(s->standardIcon(QStyle::SP_DialogOpenButton), tr("&Open…"), QKeySequence::Open,
+        this, [this] {
+            const QString path = QFileDialog::getOpenFileName(this, tr("Open"),
+                QFileInfo(m_testPath).absolutePath(), tr("Tests (*.nix *.py);;All files (*)"));
+            QString error;
+            if (!path.isEmpty() && !openFile(path, &error))
+                QMessageBox::warning(this, tr("Open"), error);
+        });
+    file->addAction(tr("&Save"), QKeySequence::Save, this, [this] {
+        QString error;
+        if (!m_editors->saveCurrent(&error))
+            QMessageBox::warning(this, tr("Save"), error);
+    });
+    file->addAction(tr("Save A&ll"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S), this, [this] {
+        QString error;
+        if (!m_editors->saveAll(&error))
+            QMessageBox::warning(this, tr("Save"), error);
+    });
+    file->addAction(tr("&Close File"), QKeySequence::Close, this,
+        [this] { m_editors->closeEditor(m_editors->currentEditor()); });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    auto onEditor = [this](void (QsciScintilla::*method)()) {
+        return [this, method] {
+            if (ScriptEditor *editor = m_editors->currentEditor())
+                (editor->*method)();
+        };
+    };
+    edit->addAction(tr("&Undo"), QKeySequence::Undo, this, onEditor(&QsciScintilla::undo));
+    edit->addAction(tr("&Redo"), QKeySequence::Redo, this, onEditor(&QsciScintilla::redo));
+    edit->addSeparator();
+    FindBar *find = m_editors->findBar();
+    edit->addAction(tr("&Find…"), QKeySequence::Find, find, &FindBar::showFind);
+    edit->addAction(tr("Find &Next"), QKeySequence(Qt::Key_F3), find, &FindBar::findNext);
+    edit->addAction(
+        tr("Find &Previous"), QKeySequence(Qt::SHIFT | Qt::Key_F3), find, &FindBar::findPrevious);
+    edit->addAction(
+        tr("&Replace…"), QKeySequence(Qt::CTRL | Qt::Key_H), find, &FindBar::showReplace);
+
+    QMenu *debug = menuBar()->addMenu(tr("&Debug"));
+    m_debug->addTo(debug);
+    // Menu actions only fire from the window when it holds them.
+    addActions(debug->actions());
+
+    QToolBar *toolBar = addToolBar(tr("Debug"));
+    toolBar->setObjectName(QStringLiteral("DebugToolBar"));
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_debug->addTo(toolBar);
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget *d : findChildren<QDockWidget *>())
+        m_viewMenu->addAction(d->toggleViewAction());
+    m_viewMenu->addAction(toolBar->toggleViewAction());
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About nixtide"), this, [this] {
+        QMessageBox::about(this, tr("About nixtide"),
+            tr("nixtide %1\nAn IDE for NixOS VM tests.").arg(QApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::createStatusBar()
+{
+    statusBar()->addPermanentWidget(m_stateLabel);
+    statusBar()->addPermanentWidget(m_machinesLabel);
+    statusBar()->addPermanentWidget(m_accelerationLabel);
+    const bool kvm = kvmUsable();
+    m_accelerationLabel->setText(accelerationText(kvm));
+    m_accelerationLabel->setToolTip(kvm
+            ? tr("/dev/kvm is usable: guests run with hardware virtualisation.")
+            : tr("/dev/kvm is missing or not accessible to this user: QEMU emulates the "
+                 "CPU in software and guests boot many times slower."));
+    if (!kvm)
+        m_accelerationLabel->setStyleSheet(QStringLiteral("color: #a35200;"));
+}
+
+void MainWindow::connectEditorActions()
+{
+    connect(m_editors, &EditorArea::breakpointsChanged, this,
+        [this](const QString &path, const BreakpointList &list) {
+            m_breakpoints.insert(path, list);
+            m_breakpointsView->setBreakpoints(path, list);
+            Q_EMIT breakpointsChanged(path, list);
+        });
+    connect(m_editors, &EditorArea::currentEditorChanged, this, [this] { updateTitle(); });
+    connect(m_debug, &DebugActions::toggleBreakpointTriggered, this, [this] {
+        if (ScriptEditor *editor = m_editors->currentEditor())
+            editor->toggleBreakpoint(editor->cursorLine());
+    });
+    connect(m_debug, &DebugActions::runToCursorTriggered, this, [this] {
+        if (ScriptEditor *editor = m_editors->currentEditor())
+            Q_EMIT runToCursorRequested(editor->filePath(), editor->cursorLine());
+    });
+    connect(m_debug, &DebugActions::runSelectionTriggered, this, &MainWindow::onRunSelection);
+}
+
+void MainWindow::onRunSelection()
+{
+    ScriptEditor *editor = m_editors->currentEditor();
+    if (!editor)
+        return;
+    int lineFrom = 0;
+    int indexFrom = 0;
+    int lineTo = 0;
+    int indexTo = 0;
+    editor->getSelection(&lineFrom, &indexFrom, &lineTo, &indexTo);
+    if (lineFrom < 0) {
+        lineFrom = lineTo = editor->cursorLine() - 1;
+    } else if (indexTo == 0 && lineTo > lineFrom) {
+        --lineTo; // a selection ending at a line start does not include that line
+    }
+    // Whole lines: Python needs the statements complete.
+    QString code;
+    for (int line = lineFrom; line <= lineTo; ++line)
+        code += editor->text(line);
+    if (!code.trimmed().isEmpty())
+        Q_EMIT runSelectionRequested(code, editor->filePath(), lineFrom + 1);
+}
+
+ScriptEditor *MainWindow::openFile(const QString &path, QString *error)
+{
+    const QString abs = QFileInfo(path).absoluteFilePath();
+    const bool wasOpen = m_editors->editorFor(abs) != nullptr;
+    ScriptEditor *editor = m_editors->openFile(abs, error);
+    if (editor && !wasOpen) {
+        const auto saved = m_breakpoints.constFind(abs);
+        if (saved != m_breakpoints.constEnd())
+            editor->setBreakpoints(*saved);
+    }
+    return editor;
 }
 
 bool MainWindow::openTest(const QString &path, QString *error)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
-        *error = tr("Cannot open test %1: %2").arg(path, file.errorString());
+    ScriptEditor *editor = openFile(path, error);
+    if (!editor)
         return false;
-    }
-    m_editor->setText(QString::fromUtf8(file.readAll()));
-    setWindowTitle(QStringLiteral("%1 — nixtide").arg(QFileInfo(path).fileName()));
-    statusBar()->showMessage(QFileInfo(path).absoluteFilePath());
+    m_testPath = editor->filePath();
+    updateTitle();
     return true;
+}
+
+void MainWindow::updateTitle()
+{
+    ScriptEditor *editor = m_editors->currentEditor();
+    const QString name
+        = editor ? QFileInfo(editor->filePath()).fileName() : QFileInfo(m_testPath).fileName();
+    setWindowTitle(
+        name.isEmpty() ? QStringLiteral("nixtide") : QStringLiteral("%1 — nixtide").arg(name));
+}
+
+void MainWindow::showLocation(const QString &path, int line, int column)
+{
+    if (path.isEmpty() || line < 1)
+        return;
+    QString error;
+    ScriptEditor *editor = openFile(path, &error);
+    if (!editor) {
+        statusBar()->showMessage(error, 5000);
+        return;
+    }
+    editor->setCursorPosition(line - 1, std::max(0, column - 1));
+    editor->ensureLineVisible(line - 1);
+    editor->setFocus();
+}
+
+void MainWindow::setCurrentLocation(const QString &path, int line)
+{
+    for (ScriptEditor *editor : m_editors->editors())
+        editor->setCurrentLine(editor->filePath() == QFileInfo(path).absoluteFilePath() ? line : 0);
+    if (line > 0)
+        showLocation(path, line);
+}
+
+void MainWindow::setSessionState(SessionState state)
+{
+    m_state = state;
+    m_debug->setState(state);
+    m_stateLabel->setText(tr("Session: %1").arg(sessionStateText(state)));
+    m_repl->setReady(state == SessionState::Running || state == SessionState::Stopped);
+    if (state != SessionState::Stopped) {
+        for (ScriptEditor *editor : m_editors->editors())
+            editor->setCurrentLine(0);
+    }
+}
+
+MachineTab *MainWindow::addMachine(const QString &name)
+{
+    if (MachineTab *existing = machineTab(name))
+        return existing;
+    auto *tab = new MachineTab(name, m_machineTabs);
+    m_machineTabs->addTab(tab, name);
+    connect(tab, &MachineTab::stateChanged, this, [this, tab](const QString &state) {
+        const int index = m_machineTabs->indexOf(tab);
+        if (index >= 0)
+            m_machineTabs->setTabText(
+                index, QStringLiteral("%1 (%2)").arg(tab->machineName(), state));
+    });
+    updateMachineCount();
+    return tab;
+}
+
+MachineTab *MainWindow::machineTab(const QString &name) const
+{
+    for (int i = 0; i < m_machineTabs->count(); ++i) {
+        auto *tab = qobject_cast<MachineTab *>(m_machineTabs->widget(i));
+        if (tab && tab->machineName() == name)
+            return tab;
+    }
+    return nullptr;
+}
+
+void MainWindow::clearMachines()
+{
+    while (m_machineTabs->count() > 0) {
+        QWidget *tab = m_machineTabs->widget(0);
+        m_machineTabs->removeTab(0);
+        delete tab;
+    }
+    updateMachineCount();
+}
+
+int MainWindow::machineCount() const
+{
+    return m_machineTabs->count();
+}
+
+void MainWindow::updateMachineCount()
+{
+    const int count = machineCount();
+    m_machinesLabel->setText(count == 1 ? tr("1 machine") : tr("%1 machines").arg(count));
+    m_machineArea->setCurrentIndex(count > 0 ? 1 : 0);
+}
+
+BreakpointList MainWindow::breakpointsFor(const QString &path) const
+{
+    return m_breakpoints.value(QFileInfo(path).absoluteFilePath());
+}
+
+void MainWindow::restoreSession()
+{
+    const QVariantMap saved = m_settings->value(QStringLiteral("breakpoints")).toMap();
+    for (auto it = saved.cbegin(); it != saved.cend(); ++it) {
+        const BreakpointList list = decode(it.value().toStringList());
+        m_breakpoints.insert(it.key(), list);
+        m_breakpointsView->setBreakpoints(it.key(), list);
+    }
+    restoreGeometry(m_settings->value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(m_settings->value(QStringLiteral("window/state")).toByteArray());
+    m_centre->restoreState(m_settings->value(QStringLiteral("window/centre")).toByteArray());
+    m_variablesView->setWatches(
+        m_settings->value(QStringLiteral("session/watches")).toStringList());
+    m_repl->input()->setHistory(
+        m_settings->value(QStringLiteral("session/replHistory")).toStringList());
+
+    m_testPath = m_settings->value(QStringLiteral("session/test")).toString();
+    for (const QString &path :
+        m_settings->value(QStringLiteral("session/openFiles")).toStringList()) {
+        QString error;
+        if (QFileInfo::exists(path) && !openFile(path, &error))
+            statusBar()->showMessage(error, 5000);
+    }
+    const QString current = m_settings->value(QStringLiteral("session/currentFile")).toString();
+    if (ScriptEditor *editor = m_editors->editorFor(current))
+        m_editors->setCurrentEditor(editor);
+    updateTitle();
+}
+
+void MainWindow::saveSession()
+{
+    QVariantMap breakpoints;
+    for (auto it = m_breakpoints.cbegin(); it != m_breakpoints.cend(); ++it) {
+        if (!it.value().isEmpty())
+            breakpoints.insert(it.key(), encode(it.value()));
+    }
+    m_settings->setValue(QStringLiteral("breakpoints"), breakpoints);
+    m_settings->setValue(QStringLiteral("window/geometry"), saveGeometry());
+    m_settings->setValue(QStringLiteral("window/state"), saveState());
+    m_settings->setValue(QStringLiteral("window/centre"), m_centre->saveState());
+    m_settings->setValue(QStringLiteral("session/openFiles"), m_editors->openFiles());
+    m_settings->setValue(QStringLiteral("session/test"), m_testPath);
+    ScriptEditor *current = m_editors->currentEditor();
+    m_settings->setValue(
+        QStringLiteral("session/currentFile"), current ? current->filePath() : QString());
+    m_settings->setValue(QStringLiteral("session/watches"), m_variablesView->watches());
+    // The last 200 entries are plenty to find a command again.
+    m_settings->setValue(QStringLiteral("session/replHistory"),
+        m_repl->input()->history().mid(
+            std::max<qsizetype>(0, m_repl->input()->history().size() - 200)));
+    m_settings->sync();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSession();
+    if (!m_editors->closeAll()) {
+        event->ignore();
+        return;
+    }
+    event->accept();
 }
 
 } // namespace nixtide

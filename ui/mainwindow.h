@@ -1,24 +1,136 @@
 #pragma once
 
+#include "ui/editor/breakpoint.h"
+#include "ui/window/sessionstate.h"
+
+#include <QHash>
 #include <QMainWindow>
 
-class QsciScintilla;
+#include <memory>
+
+class QDockWidget;
+class QLabel;
+class QSettings;
+class QSplitter;
+class QStackedWidget;
+class QTabWidget;
 
 namespace nixtide {
 
+class BreakpointsView;
+class BuildOutputView;
+class CallStackView;
+class DebugActions;
+class EditorArea;
+class LogTreeModel;
+class LogView;
+class MachineTab;
+class RecoveryStore;
+class ReplWidget;
+class ScriptEditor;
+class VariablesModel;
+class VariablesView;
+
+// The IDE window: editors in the centre next to the machine tabs, docks for
+// the log, variables and watches, call stack, breakpoints, REPL and build
+// output. It knows nothing of how a test runs: the session glue connects to
+// debugActions(), the dock widgets and the signals below, and calls
+// setSessionState().
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    explicit MainWindow(QWidget *parent = nullptr);
+    // settings: where layout, open files and breakpoints persist (the
+    // default QSettings when null); recovery: where unsaved buffers go
+    // (the XDG state directory when empty).
+    explicit MainWindow(
+        QSettings *settings = nullptr, const QString &recoveryDir = {}, QWidget *parent = nullptr);
+    ~MainWindow() override;
 
-    // Loads a test file into the editor; returns false with a message in
-    // *error naming the file when it cannot be read.
+    // Opens the test to run (and shows it); false with a message in *error
+    // naming the file when it cannot be read.
     bool openTest(const QString &path, QString *error);
+    QString testPath() const { return m_testPath; }
+    // Opens any file in an editor tab, with its saved breakpoints.
+    ScriptEditor *openFile(const QString &path, QString *error);
+    // Layout, the files open last time and their breakpoints.
+    void restoreSession();
+    void saveSession();
+
+    void setSessionState(SessionState state);
+    SessionState sessionState() const { return m_state; }
+
+    MachineTab *addMachine(const QString &name);
+    MachineTab *machineTab(const QString &name) const;
+    void clearMachines();
+    int machineCount() const;
+
+    // Shows the line of a file: opens it, moves the cursor, focuses.
+    void showLocation(const QString &path, int line, int column = 0);
+    // The stop marker: where the script is paused (0 clears).
+    void setCurrentLocation(const QString &path, int line);
+
+    DebugActions *debugActions() const { return m_debug; }
+    EditorArea *editorArea() const { return m_editors; }
+    LogTreeModel *logModel() const { return m_logModel; }
+    LogView *logView() const { return m_logView; }
+    VariablesModel *variablesModel() const { return m_variablesModel; }
+    VariablesView *variablesView() const { return m_variablesView; }
+    CallStackView *callStackView() const { return m_callStack; }
+    BreakpointsView *breakpointsView() const { return m_breakpointsView; }
+    ReplWidget *replWidget() const { return m_repl; }
+    BuildOutputView *buildOutput() const { return m_buildOutput; }
+    QTabWidget *machineTabs() const { return m_machineTabs; }
+    QLabel *accelerationLabel() const { return m_accelerationLabel; }
+    QDockWidget *dock(const QString &objectName) const;
+
+    BreakpointList breakpointsFor(const QString &path) const;
+
+Q_SIGNALS:
+    void breakpointsChanged(const QString &path, const nixtide::BreakpointList &breakpoints);
+    void runToCursorRequested(const QString &path, int line);
+    // code: the selection (whole lines) or the current line.
+    void runSelectionRequested(const QString &code, const QString &path, int firstLine);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
-    QsciScintilla *m_editor = nullptr;
+    void createDocks();
+    void createMenus();
+    void createStatusBar();
+    void connectEditorActions();
+    QDockWidget *addDock(
+        const QString &title, const QString &name, QWidget *widget, Qt::DockWidgetArea area);
+    void updateMachineCount();
+    void updateTitle();
+    void onRunSelection();
+
+    std::unique_ptr<QSettings> m_ownSettings;
+    QSettings *m_settings;
+    std::unique_ptr<RecoveryStore> m_recovery;
+    SessionState m_state = SessionState::Idle;
+    QString m_testPath;
+    QHash<QString, BreakpointList> m_breakpoints; // every file's, open or not
+
+    DebugActions *m_debug;
+    EditorArea *m_editors;
+    QSplitter *m_centre;
+    QStackedWidget *m_machineArea;
+    QTabWidget *m_machineTabs;
+    LogTreeModel *m_logModel;
+    LogView *m_logView;
+    VariablesModel *m_variablesModel;
+    VariablesView *m_variablesView;
+    CallStackView *m_callStack;
+    BreakpointsView *m_breakpointsView;
+    ReplWidget *m_repl;
+    BuildOutputView *m_buildOutput;
+    QMenu *m_viewMenu = nullptr;
+    QLabel *m_stateLabel;
+    QLabel *m_machinesLabel;
+    QLabel *m_accelerationLabel;
 };
 
 } // namespace nixtide

@@ -87,8 +87,7 @@ private Q_SLOTS:
         QVERIFY(editor.markersAtLine(2) & (1u << ScriptEditor::ConditionalBreakpointMarker));
         QVERIFY(!(editor.markersAtLine(2) & (1u << ScriptEditor::BreakpointMarker)));
         editor.insertAt(QStringLiteral("new = 0\n"), 0, 0);
-        QCOMPARE(editor.breakpoints(),
-                 BreakpointList({{2, {}}, {4, QStringLiteral("i > 2")}}));
+        QCOMPARE(editor.breakpoints(), BreakpointList({{2, {}}, {4, QStringLiteral("i > 2")}}));
         editor.setBreakpoint(2, QStringLiteral("x"));
         QCOMPARE(editor.breakpoints().first(), Breakpoint({2, QStringLiteral("x")}));
         QCOMPARE(editor.breakpoints().size(), 2);
@@ -124,8 +123,8 @@ private Q_SLOTS:
         editor.showError(2, 7, QStringLiteral("undefined variable 'undefinedThing'"));
         QCOMPARE(editor.annotation(1), QStringLiteral("undefined variable 'undefinedThing'"));
         auto indicators = [&](int index) {
-            return editor.SendScintilla(QsciScintillaBase::SCI_INDICATORALLONFOR,
-                                        editor.positionFromLineIndex(1, index));
+            return editor.SendScintilla(
+                QsciScintillaBase::SCI_INDICATORALLONFOR, editor.positionFromLineIndex(1, index));
         };
         QVERIFY(indicators(8) & (1 << 8));
         QVERIFY(!(indicators(2) & (1 << 8)));
@@ -142,6 +141,17 @@ private Q_SLOTS:
         QVERIFY(editor.isNix());
         QVERIFY(qobject_cast<NixLexer *>(editor.lexer()));
         editor.SendScintilla(QsciScintillaBase::SCI_COLOURISE, 0, -1);
+
+        // The styles carry the lexer's looks (Scintilla colours are BGR).
+        auto fore = [&](NixStyle style) {
+            const long bgr = editor.SendScintilla(
+                QsciScintillaBase::SCI_STYLEGETFORE, static_cast<unsigned long>(style));
+            return QColor(bgr & 0xff, (bgr >> 8) & 0xff, (bgr >> 16) & 0xff);
+        };
+        QCOMPARE(fore(NixStyle::PyKeyword), editor.lexer()->color(int(NixStyle::PyKeyword)));
+        QCOMPARE(fore(NixStyle::PyString), editor.lexer()->color(int(NixStyle::PyString)));
+        QCOMPARE(fore(NixStyle::Keyword), editor.lexer()->color(int(NixStyle::Keyword)));
+        QVERIFY(editor.lexer()->font(int(NixStyle::PyKeyword)).bold());
 
         const auto nixWith = find(editor, QStringLiteral("with pkgs"));
         const auto pyWith = find(editor, QStringLiteral("with subtest"));
@@ -248,7 +258,7 @@ private Q_SLOTS:
         QString error;
         ScriptEditor *editor = area.openFile(path, &error);
         QVERIFY(editor);
-        QCOMPARE(asked, QStringList{QFileInfo(path).absoluteFilePath()});
+        QCOMPARE(asked, QStringList {QFileInfo(path).absoluteFilePath()});
         QCOMPARE(editor->text(), QStringLiteral("# typed\n{ }\n"));
         QVERIFY(editor->isModified());
         QVERIFY(QFile::exists(recoveryFile)); // still unsaved
@@ -278,8 +288,8 @@ private Q_SLOTS:
         QVERIFY(store.write(path, QStringLiteral("x = 3\n")));
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadWrite));
-        QVERIFY(file.setFileTime(QDateTime::currentDateTime().addSecs(60),
-                                 QFileDevice::FileModificationTime));
+        QVERIFY(file.setFileTime(
+            QDateTime::currentDateTime().addSecs(60), QFileDevice::FileModificationTime));
         file.close();
         QVERIFY(!store.pending(path));
         QVERIFY(!QFile::exists(store.recoveryFileFor(path)));

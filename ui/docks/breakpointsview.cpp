@@ -26,12 +26,12 @@ BreakpointsView::BreakpointsView(QWidget *parent)
     addAction(remove);
     connect(remove, &QAction::triggered, this, [this] {
         for (QTreeWidgetItem *item : selectedItems())
-            Q_EMIT removeRequested(item->data(0, kPathRole).toString(),
-                                   item->data(0, kLineRole).toInt());
+            Q_EMIT removeRequested(
+                item->data(0, kPathRole).toString(), item->data(0, kLineRole).toInt());
     });
     connect(this, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item) {
-        Q_EMIT breakpointActivated(item->data(0, kPathRole).toString(),
-                                   item->data(0, kLineRole).toInt());
+        Q_EMIT breakpointActivated(
+            item->data(0, kPathRole).toString(), item->data(0, kLineRole).toInt());
     });
 }
 
@@ -43,8 +43,8 @@ void BreakpointsView::setBreakpoints(const QString &path, const BreakpointList &
     }
     const QString name = QFileInfo(path).fileName();
     for (const Breakpoint &bp : breakpoints) {
-        auto *item = new QTreeWidgetItem(this, {QStringLiteral("%1:%2").arg(name).arg(bp.line),
-                                                bp.condition});
+        auto *item = new QTreeWidgetItem(
+            this, {QStringLiteral("%1:%2").arg(name).arg(bp.line), bp.condition});
         item->setData(0, kPathRole, path);
         item->setData(0, kLineRole, bp.line);
         item->setToolTip(0, path);

@@ -26,10 +26,9 @@ void CallStackView::setFrames(const QList<StackFrameEntry> &frames)
     clear();
     m_frames = frames;
     for (const StackFrameEntry &frame : frames) {
-        auto *item = new QTreeWidgetItem(
-            this, {frame.name, QStringLiteral("%1:%2")
-                                   .arg(QFileInfo(frame.path).fileName())
-                                   .arg(frame.line)});
+        auto *item = new QTreeWidgetItem(this,
+            {frame.name,
+                QStringLiteral("%1:%2").arg(QFileInfo(frame.path).fileName()).arg(frame.line)});
         item->setToolTip(1, frame.path);
     }
     if (topLevelItemCount() > 0)

@@ -21,8 +21,7 @@ struct LogTreeModel::Node
 LogTreeModel::LogTreeModel(QObject *parent)
     : QAbstractItemModel(parent)
     , m_root(std::make_unique<Node>())
-{
-}
+{ }
 
 LogTreeModel::~LogTreeModel() = default;
 
@@ -38,8 +37,8 @@ QModelIndex LogTreeModel::indexFor(Node *node, int column) const
     return createIndex(node->row, column, node);
 }
 
-LogTreeModel::Node *LogTreeModel::append(const QString &message, const QString &machine,
-                                         int scriptLine)
+LogTreeModel::Node *LogTreeModel::append(
+    const QString &message, const QString &machine, int scriptLine)
 {
     Node *parent = m_open.empty() ? m_root.get() : m_open.back();
     const int row = static_cast<int>(parent->children.size());
@@ -79,8 +78,8 @@ void LogTreeModel::endStep(double seconds, bool failed)
     Q_EMIT dataChanged(indexFor(node, 0), indexFor(node, ColumnCount - 1));
 }
 
-void LogTreeModel::addMessage(const QString &message, const QString &machine, int scriptLine,
-                              bool failed)
+void LogTreeModel::addMessage(
+    const QString &message, const QString &machine, int scriptLine, bool failed)
 {
     Node *node = append(message, machine, scriptLine);
     node->failed = failed;
@@ -143,8 +142,10 @@ QVariant LogTreeModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case MessageColumn: return node->message;
-        case MachineColumn: return node->machine;
+        case MessageColumn:
+            return node->message;
+        case MachineColumn:
+            return node->machine;
         case DurationColumn:
             // Plain lines have no duration; open steps show that they run.
             if (node->open || node->seconds >= 0)
@@ -164,10 +165,14 @@ QVariant LogTreeModel::data(const QModelIndex &index, int role) const
         if (index.column() == DurationColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return {};
-    case ScriptLineRole: return node->scriptLine;
-    case FailedRole: return node->failed;
-    case MachineRole: return node->machine;
-    case DurationRole: return node->seconds;
+    case ScriptLineRole:
+        return node->scriptLine;
+    case FailedRole:
+        return node->failed;
+    case MachineRole:
+        return node->machine;
+    case DurationRole:
+        return node->seconds;
     }
     return {};
 }
@@ -177,9 +182,12 @@ QVariant LogTreeModel::headerData(int section, Qt::Orientation orientation, int 
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case MessageColumn: return tr("Step");
-    case MachineColumn: return tr("Machine");
-    case DurationColumn: return tr("Duration");
+    case MessageColumn:
+        return tr("Step");
+    case MachineColumn:
+        return tr("Machine");
+    case DurationColumn:
+        return tr("Duration");
     }
     return {};
 }
@@ -205,8 +213,7 @@ void LogFilterModel::setText(const QString &text)
 bool LogFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
 {
     const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
-    if (!m_machine.isEmpty()
-        && index.data(LogTreeModel::MachineRole).toString() != m_machine)
+    if (!m_machine.isEmpty() && index.data(LogTreeModel::MachineRole).toString() != m_machine)
         return false;
     return m_text.isEmpty() || index.data().toString().contains(m_text, Qt::CaseInsensitive);
 }

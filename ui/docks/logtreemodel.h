@@ -20,9 +20,9 @@ public:
     enum Column { MessageColumn, MachineColumn, DurationColumn, ColumnCount };
     enum Role {
         ScriptLineRole = Qt::UserRole + 1, // int, 0 when unknown
-        FailedRole,                        // bool
-        MachineRole,                       // QString
-        DurationRole,                      // double seconds, -1 while running
+        FailedRole, // bool
+        MachineRole, // QString
+        DurationRole, // double seconds, -1 while running
     };
 
     explicit LogTreeModel(QObject *parent = nullptr);
@@ -34,7 +34,7 @@ public:
     void endStep(double seconds, bool failed = false);
     // A leaf line under the innermost open step.
     void addMessage(const QString &message, const QString &machine = {}, int scriptLine = 0,
-                    bool failed = false);
+        bool failed = false);
     void clear();
     int openDepth() const { return static_cast<int>(m_open.size()); }
     QStringList machines() const { return m_machines; }
@@ -44,8 +44,8 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation,
-                        int role = Qt::DisplayRole) const override;
+    QVariant headerData(
+        int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     static QString formatDuration(double seconds);
 

@@ -33,10 +33,10 @@ LogView::LogView(LogTreeModel *model, QWidget *parent)
     m_tree->setAlternatingRowColors(true);
     m_tree->header()->setStretchLastSection(false);
     m_tree->header()->setSectionResizeMode(LogTreeModel::MessageColumn, QHeaderView::Stretch);
-    m_tree->header()->setSectionResizeMode(LogTreeModel::MachineColumn,
-                                           QHeaderView::ResizeToContents);
-    m_tree->header()->setSectionResizeMode(LogTreeModel::DurationColumn,
-                                           QHeaderView::ResizeToContents);
+    m_tree->header()->setSectionResizeMode(
+        LogTreeModel::MachineColumn, QHeaderView::ResizeToContents);
+    m_tree->header()->setSectionResizeMode(
+        LogTreeModel::DurationColumn, QHeaderView::ResizeToContents);
 
     auto *filters = new QHBoxLayout;
     filters->addWidget(m_machine);
@@ -47,16 +47,15 @@ LogView::LogView(LogTreeModel *model, QWidget *parent)
     layout->addWidget(m_tree, 1);
 
     connect(m_machine, &QComboBox::currentIndexChanged, this,
-            [this] { m_filter->setMachine(m_machine->currentData().toString()); });
+        [this] { m_filter->setMachine(m_machine->currentData().toString()); });
     connect(m_text, &QLineEdit::textChanged, m_filter, &LogFilterModel::setText);
     connect(model, &LogTreeModel::machineSeen, this,
-            [this](const QString &machine) { m_machine->addItem(machine, machine); });
-    connect(model, &LogTreeModel::modelReset, this,
-            [this] {
-                m_machine->setCurrentIndex(0);
-                while (m_machine->count() > 1)
-                    m_machine->removeItem(1);
-            });
+        [this](const QString &machine) { m_machine->addItem(machine, machine); });
+    connect(model, &LogTreeModel::modelReset, this, [this] {
+        m_machine->setCurrentIndex(0);
+        while (m_machine->count() > 1)
+            m_machine->removeItem(1);
+    });
     connect(m_tree, &QTreeView::activated, this, [this](const QModelIndex &index) {
         const int line = index.data(LogTreeModel::ScriptLineRole).toInt();
         if (line > 0)
@@ -65,19 +64,20 @@ LogView::LogView(LogTreeModel *model, QWidget *parent)
     // Follow the run: new steps are expanded and scrolled to while the view
     // is at the bottom, so reading older steps is not disturbed.
     connect(m_filter, &QAbstractItemModel::rowsInserted, this,
-            [this](const QModelIndex &where, int, int last) {
-                QScrollBar *bar = m_tree->verticalScrollBar();
-                const bool atBottom = bar->value() >= bar->maximum() - 2;
-                if (where.isValid())
-                    m_tree->expand(where);
-                if (atBottom) {
-                    const QModelIndex added = m_filter->index(last, 0, where);
-                    QTimer::singleShot(0, m_tree, [tree = m_tree, added = QPersistentModelIndex(added)] {
+        [this](const QModelIndex &where, int, int last) {
+            QScrollBar *bar = m_tree->verticalScrollBar();
+            const bool atBottom = bar->value() >= bar->maximum() - 2;
+            if (where.isValid())
+                m_tree->expand(where);
+            if (atBottom) {
+                const QModelIndex added = m_filter->index(last, 0, where);
+                QTimer::singleShot(
+                    0, m_tree, [tree = m_tree, added = QPersistentModelIndex(added)] {
                         if (added.isValid())
                             tree->scrollTo(added);
                     });
-                }
-            });
+            }
+        });
 }
 
 } // namespace nixtide

@@ -67,7 +67,8 @@ void ReplInput::keyPressEvent(QKeyEvent *event)
             return;
         }
         break;
-    default: break;
+    default:
+        break;
     }
     QPlainTextEdit::keyPressEvent(event);
 }
@@ -107,9 +108,14 @@ void ReplWidget::append(Kind kind, const QString &text)
         format.setForeground(QColor(0x1a, 0x4f, 0xa0));
         shown = QStringLiteral(">>> ") + QString(text).replace(u'\n', QStringLiteral("\n... "));
         break;
-    case Kind::Result: break;
-    case Kind::Output: format.setForeground(QColor(0x55, 0x55, 0x55)); break;
-    case Kind::Error: format.setForeground(QColor(0xc0, 0x10, 0x10)); break;
+    case Kind::Result:
+        break;
+    case Kind::Output:
+        format.setForeground(QColor(0x55, 0x55, 0x55));
+        break;
+    case Kind::Error:
+        format.setForeground(QColor(0xc0, 0x10, 0x10));
+        break;
     }
     if (shown.endsWith(u'\n'))
         shown.chop(1);

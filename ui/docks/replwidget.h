@@ -30,7 +30,7 @@ private:
 
     QStringList m_history;
     int m_historyIndex = 0; // == m_history.size() when editing a new entry
-    QString m_draft;        // what was typed before walking the history
+    QString m_draft; // what was typed before walking the history
 };
 
 // REPL console in the test's namespace. What the user evaluates, results,

@@ -14,8 +14,7 @@ struct VariablesModel::Node
 VariablesModel::VariablesModel(QObject *parent)
     : QAbstractItemModel(parent)
     , m_root(std::make_unique<Node>())
-{
-}
+{ }
 
 VariablesModel::~VariablesModel() = default;
 
@@ -121,8 +120,7 @@ bool VariablesModel::hasChildren(const QModelIndex &parent) const
 bool VariablesModel::canFetchMore(const QModelIndex &parent) const
 {
     const Node *node = nodeFor(parent);
-    return node != m_root.get() && node->entry.reference > 0
-        && node->fetch == Node::Fetch::NotYet;
+    return node != m_root.get() && node->entry.reference > 0 && node->fetch == Node::Fetch::NotYet;
 }
 
 void VariablesModel::fetchMore(const QModelIndex &parent)
@@ -143,9 +141,12 @@ QVariant VariablesModel::data(const QModelIndex &index, int role) const
         return node->entry.reference;
     if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
         switch (index.column()) {
-        case NameColumn: return node->entry.name;
-        case ValueColumn: return node->entry.value;
-        case TypeColumn: return node->entry.type;
+        case NameColumn:
+            return node->entry.name;
+        case ValueColumn:
+            return node->entry.value;
+        case TypeColumn:
+            return node->entry.type;
         }
     }
     return {};
@@ -156,9 +157,12 @@ QVariant VariablesModel::headerData(int section, Qt::Orientation orientation, in
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case NameColumn: return tr("Name");
-    case ValueColumn: return tr("Value");
-    case TypeColumn: return tr("Type");
+    case NameColumn:
+        return tr("Name");
+    case ValueColumn:
+        return tr("Value");
+    case TypeColumn:
+        return tr("Type");
     }
     return {};
 }

@@ -20,8 +20,7 @@ VariablesView::VariablesView(VariablesModel *model, QWidget *parent)
 {
     m_variables->setModel(model);
     m_variables->setUniformRowHeights(true);
-    m_variables->header()->setSectionResizeMode(VariablesModel::ValueColumn,
-                                                QHeaderView::Stretch);
+    m_variables->header()->setSectionResizeMode(VariablesModel::ValueColumn, QHeaderView::Stretch);
     m_variables->header()->setStretchLastSection(false);
 
     m_watches->setColumnCount(2);

@@ -27,8 +27,7 @@ EditorArea::EditorArea(RecoveryStore *recovery, QWidget *parent)
     layout->addWidget(m_findBar);
 
     m_askRestore = [this](const QString &path) {
-        return QMessageBox::question(
-                   this, tr("Recover Unsaved Changes"),
+        return QMessageBox::question(this, tr("Recover Unsaved Changes"),
                    tr("nixtide kept unsaved changes to %1 from an earlier session that did "
                       "not close normally. Restore them?")
                        .arg(QFileInfo(path).fileName()),
@@ -40,9 +39,8 @@ EditorArea::EditorArea(RecoveryStore *recovery, QWidget *parent)
         m_findBar->setEditor(currentEditor());
         Q_EMIT currentEditorChanged(currentEditor());
     });
-    connect(m_tabs, &QTabWidget::tabCloseRequested, this, [this](int index) {
-        closeEditor(qobject_cast<ScriptEditor *>(m_tabs->widget(index)));
-    });
+    connect(m_tabs, &QTabWidget::tabCloseRequested, this,
+        [this](int index) { closeEditor(qobject_cast<ScriptEditor *>(m_tabs->widget(index))); });
 }
 
 ScriptEditor *EditorArea::openFile(const QString &path, QString *error)
@@ -67,13 +65,13 @@ ScriptEditor *EditorArea::openFile(const QString &path, QString *error)
     }
     editor->setRecoveryStore(m_recovery);
     connect(editor, &ScriptEditor::modificationChanged, this,
-            [this, editor] { updateTabTitle(editor); });
+        [this, editor] { updateTabTitle(editor); });
     connect(editor, &ScriptEditor::filePathChanged, this, [this, editor] {
         updateTabTitle(editor);
         Q_EMIT openFilesChanged();
     });
     connect(editor, &ScriptEditor::breakpointsChanged, this,
-            [this, editor] { Q_EMIT breakpointsChanged(editor->filePath(), editor->breakpoints()); });
+        [this, editor] { Q_EMIT breakpointsChanged(editor->filePath(), editor->breakpoints()); });
     const int index = m_tabs->addTab(editor, QFileInfo(abs).fileName());
     m_tabs->setTabToolTip(index, abs);
     updateTabTitle(editor);
@@ -151,8 +149,7 @@ bool EditorArea::closeEditor(ScriptEditor *editor)
         return true;
     if (editor->isModified()) {
         setCurrentEditor(editor);
-        const auto answer = QMessageBox::question(
-            this, tr("Unsaved Changes"),
+        const auto answer = QMessageBox::question(this, tr("Unsaved Changes"),
             tr("Save the changes to %1?").arg(QFileInfo(editor->filePath()).fileName()),
             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
         if (answer == QMessageBox::Cancel)

@@ -6,7 +6,6 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QToolButton>
-
 #include <Qsci/qsciscintilla.h>
 
 namespace nixtide {
@@ -95,9 +94,9 @@ bool FindBar::find(bool forward)
         if (line < 0)
             m_editor->getCursorPosition(&line, &index);
     }
-    return m_editor->findFirst(m_find->text(), m_regexp->isChecked(),
-                               m_caseSensitive->isChecked(), m_wholeWord->isChecked(),
-                               /*wrap=*/true, forward, line, index, /*show=*/true);
+    return m_editor->findFirst(m_find->text(), m_regexp->isChecked(), m_caseSensitive->isChecked(),
+        m_wholeWord->isChecked(),
+        /*wrap=*/true, forward, line, index, /*show=*/true);
 }
 
 bool FindBar::findNext()
@@ -128,8 +127,8 @@ int FindBar::replaceAll()
     // No wrapping: each search starts after the previous replacement, so a
     // replacement that contains the search text is not replaced again.
     bool found = m_editor->findFirst(m_find->text(), m_regexp->isChecked(),
-                                     m_caseSensitive->isChecked(), m_wholeWord->isChecked(),
-                                     /*wrap=*/false, /*forward=*/true, 0, 0, /*show=*/false);
+        m_caseSensitive->isChecked(), m_wholeWord->isChecked(),
+        /*wrap=*/false, /*forward=*/true, 0, 0, /*show=*/false);
     while (found) {
         m_editor->replace(m_replace->text());
         ++count;

@@ -20,6 +20,7 @@ public:
     QColor defaultColor(int style) const override;
     QFont defaultFont(int style) const override;
     QColor defaultPaper(int style) const override;
+    bool defaultEolFill(int style) const override;
 
 private:
     QFont m_font;

@@ -9,22 +9,20 @@ namespace nixtide {
 
 namespace {
 
-constexpr std::array kNixKeywords = {"let", "in", "with", "rec", "inherit", "if", "then",
-                                     "else", "assert", "import", "or"};
-constexpr std::array kNixBuiltins = {"true", "false", "null", "builtins", "throw",
-                                     "abort", "map", "toString", "baseNameOf", "derivation"};
-constexpr std::array kPyKeywords = {
-    "False", "None",   "True",  "and",    "as",       "assert", "async", "await",
-    "break", "class",  "continue", "def", "del",      "elif",   "else",  "except",
-    "finally", "for",  "from",  "global", "if",       "import", "in",    "is",
-    "lambda", "nonlocal", "not", "or",    "pass",     "raise",  "return", "try",
-    "while", "with",   "yield"};
+constexpr std::array kNixKeywords
+    = {"let", "in", "with", "rec", "inherit", "if", "then", "else", "assert", "import", "or"};
+constexpr std::array kNixBuiltins = {"true", "false", "null", "builtins", "throw", "abort", "map",
+    "toString", "baseNameOf", "derivation"};
+constexpr std::array kPyKeywords = {"False", "None", "True", "and", "as", "assert", "async",
+    "await", "break", "class", "continue", "def", "del", "elif", "else", "except", "finally", "for",
+    "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass",
+    "raise", "return", "try", "while", "with", "yield"};
 
-template<std::size_t N>
+template <std::size_t N>
 bool contains(const std::array<const char *, N> &words, std::string_view word)
 {
-    return std::any_of(words.begin(), words.end(),
-                       [&](const char *w) { return word == std::string_view(w); });
+    return std::any_of(
+        words.begin(), words.end(), [&](const char *w) { return word == std::string_view(w); });
 }
 
 bool isIdentStart(char c)
@@ -68,8 +66,7 @@ public:
         : m_s(text.constData())
         , m_n(static_cast<int>(text.size()))
         , m_styles(text.size(), static_cast<char>(NixStyle::Default))
-    {
-    }
+    { }
 
     QByteArray run()
     {
@@ -93,7 +90,7 @@ private:
     {
         int depth = 0;
         bool lastWasTestScript = false; // previous token was the name `testScript`
-        bool pythonPending = false;     // the next indented string is the test script
+        bool pythonPending = false; // the next indented string is the test script
         int pendingDepth = 0;
         while (i < m_n) {
             const char c = m_s[i];

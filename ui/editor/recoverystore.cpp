@@ -23,8 +23,7 @@ QString absolute(const QString &path)
 
 RecoveryStore::RecoveryStore(QString directory)
     : m_dir(std::move(directory))
-{
-}
+{ }
 
 QString RecoveryStore::defaultDirectory()
 {
@@ -52,8 +51,7 @@ bool RecoveryStore::write(const QString &path, const QString &text, QString *err
     object.insert(QStringLiteral("text"), text);
     QSaveFile file(recoveryFileFor(path));
     if (!file.open(QIODevice::WriteOnly)
-        || file.write(QJsonDocument(object).toJson(QJsonDocument::Compact)) < 0
-        || !file.commit()) {
+        || file.write(QJsonDocument(object).toJson(QJsonDocument::Compact)) < 0 || !file.commit()) {
         if (error)
             *error = file.errorString();
         return false;

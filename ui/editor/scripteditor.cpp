@@ -11,7 +11,6 @@
 #include <QMenu>
 #include <QSaveFile>
 #include <QTimer>
-
 #include <Qsci/qscilexerpython.h>
 #include <Qsci/qscistyle.h>
 
@@ -57,9 +56,8 @@ ScriptEditor::ScriptEditor(QWidget *parent)
 
     connect(this, &QsciScintilla::marginClicked, this, &ScriptEditor::onMarginClicked);
     connect(this, &QsciScintilla::marginRightClicked, this,
-            [this](int margin, int line, Qt::KeyboardModifiers) {
-                onMarginRightClicked(margin, line);
-            });
+        [this](
+            int margin, int line, Qt::KeyboardModifiers) { onMarginRightClicked(margin, line); });
     connect(this, &QsciScintilla::textChanged, this, [this] { m_changedSinceAutosave = true; });
     connect(this, &QsciScintilla::modificationChanged, this, [this](bool modified) {
         if (!modified && !m_loading)
@@ -86,8 +84,8 @@ void ScriptEditor::setupMargins()
     setMarginWidth(BreakpointMargin, 18);
     setMarginSensitivity(BreakpointMargin, true);
     setMarginMarkerMask(BreakpointMargin,
-                        (1 << BreakpointMarker) | (1 << ConditionalBreakpointMarker)
-                            | (1 << CurrentLineArrowMarker) | (1 << ExceptionMarker));
+        (1 << BreakpointMarker) | (1 << ConditionalBreakpointMarker) | (1 << CurrentLineArrowMarker)
+            | (1 << ExceptionMarker));
 
     markerDefine(Circle, BreakpointMarker);
     setMarkerBackgroundColor(QColor(0xe5, 0x14, 0x00), BreakpointMarker);
@@ -199,13 +197,13 @@ BreakpointList ScriptEditor::breakpoints() const
         if (line0 < 0)
             continue; // its line was deleted
         // Deleting lines can merge two markers onto one line: keep one.
-        const bool seen = std::any_of(list.cbegin(), list.cend(),
-                                      [&](const Breakpoint &b) { return b.line == line0 + 1; });
+        const bool seen = std::any_of(
+            list.cbegin(), list.cend(), [&](const Breakpoint &b) { return b.line == line0 + 1; });
         if (!seen)
             list.append({line0 + 1, it.value()});
     }
     std::sort(list.begin(), list.end(),
-              [](const Breakpoint &a, const Breakpoint &b) { return a.line < b.line; });
+        [](const Breakpoint &a, const Breakpoint &b) { return a.line < b.line; });
     return list;
 }
 
@@ -280,9 +278,9 @@ void ScriptEditor::onMarginRightClicked(int margin, int line)
     QMenu menu(this);
     const bool has = hasBreakpoint(line1);
     menu.addAction(has ? tr("Remove Breakpoint") : tr("Add Breakpoint"), this,
-                   [this, line1] { toggleBreakpoint(line1); });
+        [this, line1] { toggleBreakpoint(line1); });
     menu.addAction(has ? tr("Edit Condition…") : tr("Add Conditional Breakpoint…"), this,
-                   [this, line1] { editCondition(line1); });
+        [this, line1] { editCondition(line1); });
     menu.exec(QCursor::pos());
 }
 
@@ -292,8 +290,7 @@ void ScriptEditor::editCondition(int line)
     for (int handle : breakpointHandlesAt(line - 1))
         current = m_breakpoints.value(handle);
     bool ok = false;
-    const QString condition = QInputDialog::getText(
-        this, tr("Breakpoint Condition"),
+    const QString condition = QInputDialog::getText(this, tr("Breakpoint Condition"),
         tr("Stop at line %1 only when this Python expression is true:").arg(line),
         QLineEdit::Normal, current, &ok);
     if (ok)
@@ -357,8 +354,8 @@ void ScriptEditor::showError(int line, int column, const QString &message)
 
 void ScriptEditor::clearErrors()
 {
-    clearIndicatorRange(0, 0, std::max(0, lines() - 1), lineLength(std::max(0, lines() - 1)),
-                        kErrorIndicator);
+    clearIndicatorRange(
+        0, 0, std::max(0, lines() - 1), lineLength(std::max(0, lines() - 1)), kErrorIndicator);
     for (int line0 : std::as_const(m_annotatedLines)) {
         if (line0 != m_exceptionLine - 1)
             clearAnnotations(line0);

@@ -3,7 +3,6 @@
 #include "ui/editor/breakpoint.h"
 
 #include <QHash>
-
 #include <Qsci/qsciscintilla.h>
 #include <Qsci/qscistyle.h>
 

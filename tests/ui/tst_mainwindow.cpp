@@ -1,0 +1,281 @@
+// The main window: debug actions and their shortcuts, enabled states,
+// editor-context commands, status bar, and what persists across restarts.
+#include "ui/docks/breakpointsview.h"
+#include "ui/editor/editorarea.h"
+#include "ui/editor/scripteditor.h"
+#include "ui/machines/machinetab.h"
+#include "ui/mainwindow.h"
+#include "ui/window/acceleration.h"
+#include "ui/window/debugactions.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDockWidget>
+#include <QFile>
+#include <QLabel>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolBar>
+
+using namespace nixtide;
+
+namespace {
+
+bool writeFile(const QString &path, const QByteArray &data)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
+}
+
+QAction *actionFor(QWidget &window, const QKeySequence &key)
+{
+    for (QAction *action : window.findChildren<QAction *>()) {
+        if (action->shortcuts().contains(key))
+            return action;
+    }
+    return nullptr;
+}
+
+const QByteArray kScript = "machine.start()\n"
+                           "machine.wait_for_unit('default.target')\n"
+                           "machine.succeed('true')\n"
+                           "machine.shutdown()\n";
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_script;
+
+    QString settingsPath() const { return m_dir.filePath(QStringLiteral("nixtide.conf")); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_script = m_dir.filePath(QStringLiteral("script.py"));
+        QVERIFY(writeFile(m_script, kScript));
+    }
+
+    void everyDebugShortcutExists()
+    {
+        QSettings settings(settingsPath(), QSettings::IniFormat);
+        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+        const QList<QKeySequence> keys = {
+            QKeySequence(Qt::Key_F5),
+            QKeySequence(Qt::SHIFT | Qt::Key_F5),
+            QKeySequence(Qt::Key_F9),
+            QKeySequence(Qt::Key_F10),
+            QKeySequence(Qt::Key_F11),
+            QKeySequence(Qt::SHIFT | Qt::Key_F11),
+            QKeySequence(Qt::CTRL | Qt::Key_F5),
+            QKeySequence(Qt::Key_F6),
+            QKeySequence(Qt::CTRL | Qt::Key_F10),
+            QKeySequence(Qt::CTRL | Qt::Key_Return),
+            QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
+            QKeySequence::Find,
+            QKeySequence(Qt::Key_F3),
+            QKeySequence(Qt::CTRL | Qt::Key_H),
+            QKeySequence::Undo,
+            QKeySequence::Redo,
+        };
+        for (const QKeySequence &key : keys)
+            QVERIFY2(actionFor(window, key), qPrintable(key.toString()));
+        // No window-wide key is bound twice (an ambiguous shortcut fires
+        // nothing). Widget-local ones (Delete in a list) do not collide.
+        QList<QKeySequence> seen;
+        for (QAction *action : window.findChildren<QAction *>()) {
+            if (action->shortcutContext() == Qt::WidgetShortcut)
+                continue;
+            for (const QKeySequence &key : action->shortcuts()) {
+                QVERIFY2(!seen.contains(key), qPrintable(key.toString()));
+                seen.append(key);
+            }
+        }
+    }
+
+    void actionsFollowTheSessionState()
+    {
+        DebugActions actions;
+        actions.setState(SessionState::Idle);
+        QVERIFY(actions.runContinue->isEnabled());
+        QVERIFY(!actions.stepOver->isEnabled());
+        QVERIFY(!actions.stop->isEnabled());
+        QVERIFY(!actions.runSelection->isEnabled());
+        actions.setState(SessionState::Running);
+        QVERIFY(!actions.runContinue->isEnabled());
+        QVERIFY(actions.pause->isEnabled());
+        QVERIFY(actions.stop->isEnabled());
+        QVERIFY(actions.restartScript->isEnabled());
+        QVERIFY(!actions.stepIn->isEnabled());
+        actions.setState(SessionState::Stopped);
+        QVERIFY(actions.runContinue->isEnabled());
+        QVERIFY(!actions.pause->isEnabled());
+        QVERIFY(actions.stepOver->isEnabled() && actions.stepIn->isEnabled()
+            && actions.stepOut->isEnabled());
+        QVERIFY(actions.runSelection->isEnabled());
+        actions.setState(SessionState::Building);
+        QVERIFY(!actions.runContinue->isEnabled());
+        QVERIFY(actions.stop->isEnabled());
+    }
+
+    void shortcutsEmitTheirRequests()
+    {
+        QSettings settings(settingsPath(), QSettings::IniFormat);
+        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+        QString error;
+        QVERIFY2(window.openTest(m_script, &error), qPrintable(error));
+        window.show();
+        QApplication::setActiveWindow(&window);
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        ScriptEditor *editor = window.editorArea()->currentEditor();
+        QVERIFY(editor);
+        editor->setFocus();
+
+        DebugActions *debug = window.debugActions();
+        QSignalSpy run(debug, &DebugActions::runRequested);
+        QSignalSpy cont(debug, &DebugActions::continueRequested);
+        QSignalSpy stepOver(debug, &DebugActions::stepOverRequested);
+        QSignalSpy stepIn(debug, &DebugActions::stepInRequested);
+        QSignalSpy stepOut(debug, &DebugActions::stepOutRequested);
+        QSignalSpy pause(debug, &DebugActions::pauseRequested);
+        QSignalSpy stop(debug, &DebugActions::stopRequested);
+        QSignalSpy restart(debug, &DebugActions::restartScriptRequested);
+        QSignalSpy toCursor(&window, &MainWindow::runToCursorRequested);
+        QSignalSpy selection(&window, &MainWindow::runSelectionRequested);
+
+        QTest::keyClick(editor, Qt::Key_F5);
+        QCOMPARE(run.count(), 1);
+        QTest::keyClick(editor, Qt::Key_F10); // disabled while idle
+        QCOMPARE(stepOver.count(), 0);
+
+        window.setSessionState(SessionState::Running);
+        QTest::keyClick(editor, Qt::Key_F6);
+        QCOMPARE(pause.count(), 1);
+        QTest::keyClick(editor, Qt::Key_F5, Qt::ControlModifier);
+        QCOMPARE(restart.count(), 1);
+
+        window.setSessionState(SessionState::Stopped);
+        QTest::keyClick(editor, Qt::Key_F5);
+        QCOMPARE(cont.count(), 1);
+        QCOMPARE(run.count(), 1);
+        QTest::keyClick(editor, Qt::Key_F10);
+        QTest::keyClick(editor, Qt::Key_F11);
+        QTest::keyClick(editor, Qt::Key_F11, Qt::ShiftModifier);
+        QCOMPARE(stepOver.count(), 1);
+        QCOMPARE(stepIn.count(), 1);
+        QCOMPARE(stepOut.count(), 1);
+
+        editor->setCursorPosition(2, 3);
+        QTest::keyClick(editor, Qt::Key_F10, Qt::ControlModifier);
+        QCOMPARE(toCursor.count(), 1);
+        QCOMPARE(toCursor.at(0).at(0).toString(), editor->filePath());
+        QCOMPARE(toCursor.at(0).at(1).toInt(), 3);
+
+        // Lines 2–3 selected, ending at the start of line 4.
+        editor->setSelection(1, 4, 3, 0);
+        QTest::keyClick(editor, Qt::Key_Return, Qt::ControlModifier);
+        QCOMPARE(selection.count(), 1);
+        QCOMPARE(selection.at(0).at(0).toString(),
+            QStringLiteral("machine.wait_for_unit('default.target')\nmachine.succeed('true')\n"));
+        QCOMPARE(selection.at(0).at(2).toInt(), 2);
+        QCOMPARE(editor->text(), QString::fromUtf8(kScript)); // no newline was typed
+
+        editor->setCursorPosition(3, 0);
+        QTest::keyClick(editor, Qt::Key_E, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(selection.count(), 2);
+        QCOMPARE(selection.at(1).at(0).toString(), QStringLiteral("machine.shutdown()\n"));
+
+        QSignalSpy breakpoints(&window, &MainWindow::breakpointsChanged);
+        QTest::keyClick(editor, Qt::Key_F9);
+        QCOMPARE(breakpoints.count(), 1);
+        QCOMPARE(editor->breakpoints(), BreakpointList({{4, {}}}));
+        QCOMPARE(window.breakpointsView()->breakpointCount(), 1);
+
+        QTest::keyClick(editor, Qt::Key_F5, Qt::ShiftModifier);
+        QCOMPARE(stop.count(), 1);
+        window.setSessionState(SessionState::Terminated);
+        QVERIFY(window.debugActions()->runContinue->isEnabled());
+        QCOMPARE(window.debugActions()->runContinue->text(), QStringLiteral("&Run"));
+    }
+
+    void statusBarShowsStateMachinesAndAcceleration()
+    {
+        QSettings settings(settingsPath(), QSettings::IniFormat);
+        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+        QCOMPARE(window.accelerationLabel()->text(), accelerationText(kvmUsable()));
+        QVERIFY(!kvmUsable(m_dir.filePath(QStringLiteral("no-such-kvm"))));
+        QCOMPARE(accelerationText(false), QStringLiteral("software emulation (no KVM: slow)"));
+        auto labels = [&] {
+            QStringList texts;
+            for (QLabel *label : window.statusBar()->findChildren<QLabel *>())
+                texts.append(label->text());
+            return texts;
+        };
+        QVERIFY(labels().contains(QStringLiteral("0 machines")));
+        QVERIFY(labels().contains(QStringLiteral("Session: Idle")));
+        MachineTab *server = window.addMachine(QStringLiteral("server"));
+        window.addMachine(QStringLiteral("client"));
+        QCOMPARE(window.addMachine(QStringLiteral("server")), server);
+        QVERIFY(labels().contains(QStringLiteral("2 machines")));
+        server->setState(QStringLiteral("booting"));
+        QCOMPARE(window.machineTabs()->tabText(0), QStringLiteral("server (booting)"));
+        QSignalSpy crash(server, &MachineTab::crashRequested);
+        server->toolBar()->actions().at(2)->trigger();
+        QCOMPARE(crash.count(), 1);
+        QCOMPARE(crash.at(0).at(0).toString(), QStringLiteral("server"));
+        window.setSessionState(SessionState::Stopped);
+        QVERIFY(labels().contains(QStringLiteral("Session: Paused")));
+        window.clearMachines();
+        QVERIFY(labels().contains(QStringLiteral("0 machines")));
+    }
+
+    void layoutFilesAndBreakpointsPersist()
+    {
+        const QString other = m_dir.filePath(QStringLiteral("other.nix"));
+        QVERIFY(writeFile(other, "{ testScript = ''\n  start_all()\n''; }\n"));
+        const QString conf = m_dir.filePath(QStringLiteral("persist.conf"));
+        {
+            QSettings settings(conf, QSettings::IniFormat);
+            MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+            window.restoreSession(); // nothing saved yet
+            QString error;
+            QVERIFY(window.openTest(m_script, &error));
+            ScriptEditor *editor = window.editorArea()->currentEditor();
+            editor->setBreakpoint(2);
+            editor->setBreakpoint(3, QStringLiteral("x > 1"));
+            QVERIFY(window.openFile(other, &error));
+            window.dock(QStringLiteral("ReplDock"))->hide();
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            window.close(); // saves the session
+        }
+        QSettings settings(conf, QSettings::IniFormat);
+        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+        window.restoreSession();
+        QCOMPARE(window.editorArea()->openFiles(),
+            QStringList(
+                {QFileInfo(m_script).absoluteFilePath(), QFileInfo(other).absoluteFilePath()}));
+        QCOMPARE(
+            window.editorArea()->currentEditor()->filePath(), QFileInfo(other).absoluteFilePath());
+        QCOMPARE(window.testPath(), QFileInfo(m_script).absoluteFilePath());
+        ScriptEditor *script = window.editorArea()->editorFor(m_script);
+        QCOMPARE(script->breakpoints(), BreakpointList({{2, {}}, {3, QStringLiteral("x > 1")}}));
+        QCOMPARE(window.breakpointsView()->breakpointCount(), 2);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.dock(QStringLiteral("ReplDock"))->isHidden());
+        QVERIFY(!window.dock(QStringLiteral("LogDock"))->isHidden());
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
