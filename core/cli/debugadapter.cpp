@@ -1,11 +1,341 @@
 #include "core/cli/debugadapter.h"
 
+#include "core/dap/dapframer.h"
+#include "core/dap/daptransport.h"
+#include "core/launch/driverprocess.h"
+#include "core/paths.h"
+#include "core/session/testresolver.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QTimer>
+
+#include <memory>
+
 namespace nixtide::cli {
+
+namespace {
+
+// The seq of the adapter's own initialize to the agent: far above anything
+// an editor numbers its requests with, so its response is recognised.
+constexpr int kOwnInitializeSeq = 1 << 30;
+constexpr int kConnectIntervalMs = 100;
+constexpr int kConnectAttempts = 600;
+
+// What the agent supports (core/agent session.CAPABILITIES); the editor
+// needs an answer to initialize before the test is even built.
+QJsonObject capabilities()
+{
+    return {{QStringLiteral("supportsConfigurationDoneRequest"), true},
+        {QStringLiteral("supportsConditionalBreakpoints"), true},
+        {QStringLiteral("supportsHitConditionalBreakpoints"), true},
+        {QStringLiteral("supportsLogPoints"), true},
+        {QStringLiteral("supportsEvaluateForHovers"), true},
+        {QStringLiteral("supportsTerminateRequest"), true},
+        {QStringLiteral("supportsExceptionInfoRequest"), true},
+        {QStringLiteral("supportTerminateDebuggee"), true},
+        {QStringLiteral("exceptionBreakpointFilters"),
+            QJsonArray {QJsonObject {{QStringLiteral("filter"), QStringLiteral("uncaught")},
+                            {QStringLiteral("label"), QStringLiteral("Uncaught exceptions")},
+                            {QStringLiteral("default"), true}},
+                QJsonObject {{QStringLiteral("filter"), QStringLiteral("raised")},
+                    {QStringLiteral("label"), QStringLiteral("Raised exceptions")},
+                    {QStringLiteral("default"), false}}}}};
+}
+
+// Relays DAP between the editor (stdio) and the agent in the driver. Until
+// the agent is connected it answers initialize itself and holds everything
+// else; on launch it resolves the test, starts the driver and then forwards
+// the launch with the source path and line map added.
+class Adapter : public QObject
+{
+public:
+    Adapter()
+    {
+        connect(&m_editor, &DapTransport::bytesReceived, this, &Adapter::fromEditor);
+        connect(&m_editor, &DapTransport::closed, this, [this] {
+            // The editor went away: so does the test.
+            if (m_driver && m_driver->isRunning())
+                m_driver->stop();
+            else
+                QCoreApplication::exit(0);
+        });
+    }
+
+private:
+    void sendToEditor(QJsonObject message)
+    {
+        if (!message.contains(QStringLiteral("seq")))
+            message.insert(QStringLiteral("seq"), m_ownSeq++);
+        m_editor.write(DapFramer::encode(message));
+    }
+
+    void respond(const QJsonObject &request, bool success, const QJsonObject &body = {},
+        const QString &message = {})
+    {
+        QJsonObject response {{QStringLiteral("type"), QStringLiteral("response")},
+            {QStringLiteral("request_seq"), request.value(QStringLiteral("seq"))},
+            {QStringLiteral("command"), request.value(QStringLiteral("command"))},
+            {QStringLiteral("success"), success}};
+        if (!body.isEmpty())
+            response.insert(QStringLiteral("body"), body);
+        if (!message.isEmpty())
+            response.insert(QStringLiteral("message"), message);
+        sendToEditor(response);
+    }
+
+    void event(const QString &name, const QJsonObject &body = {})
+    {
+        sendToEditor({{QStringLiteral("type"), QStringLiteral("event")},
+            {QStringLiteral("event"), name}, {QStringLiteral("body"), body}});
+    }
+
+    void outputToEditor(const QString &category, const QString &text)
+    {
+        event(QStringLiteral("output"),
+            {{QStringLiteral("category"), category}, {QStringLiteral("output"), text}});
+    }
+
+    void fromEditor(const QByteArray &bytes)
+    {
+        for (const DapFramer::Item &item : m_editorFramer.feed(bytes)) {
+            if (item.kind == DapFramer::Item::Kind::Junk) {
+                outputToEditor(QStringLiteral("stderr"),
+                    QStringLiteral("nixtide debug-adapter: ignored %1 bytes outside a frame\n")
+                        .arg(item.junk.size()));
+                continue;
+            }
+            if (item.kind == DapFramer::Item::Kind::Error) {
+                outputToEditor(QStringLiteral("stderr"),
+                    QStringLiteral("nixtide debug-adapter: %1\n").arg(item.error));
+                continue;
+            }
+            handleEditorMessage(item.message);
+        }
+    }
+
+    void handleEditorMessage(const QJsonObject &message)
+    {
+        if (m_agentReady) {
+            m_agent->write(DapFramer::encode(message));
+            return;
+        }
+        const QString command = message.value(QStringLiteral("command")).toString();
+        if (command == QLatin1String("initialize")) {
+            m_initializeArguments = message.value(QStringLiteral("arguments")).toObject();
+            respond(message, true, capabilities());
+        } else if (command == QLatin1String("launch") && !m_launchRequest.has_value()) {
+            m_launchRequest = message;
+            startLaunch(message.value(QStringLiteral("arguments")).toObject());
+        } else if (command == QLatin1String("disconnect")
+            || command == QLatin1String("terminate")) {
+            respond(message, true);
+            if (m_driver && m_driver->isRunning()) {
+                m_driver->stop();
+            } else {
+                m_resolver.cancel();
+                event(QStringLiteral("terminated"));
+                QTimer::singleShot(0, this, [] { QCoreApplication::exit(0); });
+            }
+        } else if (command == QLatin1String("attach")) {
+            respond(
+                message, false, {}, QStringLiteral("nixtide debug-adapter only launches tests"));
+        } else {
+            // Anything else waits for the agent.
+            m_queue.append(message);
+        }
+    }
+
+    void failLaunch(const QString &message)
+    {
+        respond(*m_launchRequest, false, {}, message);
+        outputToEditor(QStringLiteral("stderr"), message + QLatin1Char('\n'));
+        event(QStringLiteral("terminated"));
+    }
+
+    void startLaunch(const QJsonObject &arguments)
+    {
+        const QString test = arguments.value(QStringLiteral("test"))
+                                 .toString(arguments.value(QStringLiteral("program")).toString());
+        if (test.isEmpty()) {
+            failLaunch(QStringLiteral(
+                "launch needs \"test\": a .nix file, flake reference or driver bundle"));
+            return;
+        }
+        connect(&m_resolver, &TestResolver::progressMessage, this, [this](const QString &m) {
+            outputToEditor(QStringLiteral("console"), m + QLatin1Char('\n'));
+        });
+        connect(&m_resolver, &TestResolver::warning, this, [this](const QString &m) {
+            outputToEditor(QStringLiteral("console"), m + QLatin1Char('\n'));
+        });
+        connect(&m_resolver, &TestResolver::failed, this,
+            [this](TestResolver::Failure, const QString &message) { failLaunch(message); });
+        connect(&m_resolver, &TestResolver::resolved, this,
+            [this, arguments](const LaunchPlan &resolved) {
+                LaunchPlan plan = resolved;
+                const QString script = arguments.value(QStringLiteral("script")).toString();
+                if (!script.isEmpty()) {
+                    QFile file(script);
+                    if (!file.open(QIODevice::ReadOnly)) {
+                        failLaunch(QStringLiteral("%1: %2").arg(script, file.errorString()));
+                        return;
+                    }
+                    plan.scriptPath = QFileInfo(script).absoluteFilePath();
+                    plan.scriptText = QString::fromUtf8(file.readAll());
+                }
+                plan.keepVmState = arguments.value(QStringLiteral("keepVmState")).toBool();
+                startDriver(plan, arguments);
+            });
+        m_resolver.start(test,
+            arguments.value(QStringLiteral("interactive")).toBool()
+                ? QStringLiteral("driverInteractive")
+                : QStringLiteral("driver"));
+    }
+
+    void startDriver(const LaunchPlan &plan, const QJsonObject &editorArguments)
+    {
+        // The editor's own launch arguments go through (stopOnEntry,
+        // noDebug, …) with what only nixtide knows added.
+        m_forwardedLaunch = editorArguments;
+        const QJsonObject ours = plan.launchArguments();
+        for (auto it = ours.begin(); it != ours.end(); ++it) {
+            if (it.key() == QLatin1String("stopOnEntry") || it.key() == QLatin1String("noDebug"))
+                continue;
+            m_forwardedLaunch.insert(it.key(), it.value());
+        }
+        m_driver = std::make_unique<DriverProcess>();
+        connect(m_driver.get(), &DriverProcess::stdoutLine, this, [this](const QString &line) {
+            outputToEditor(QStringLiteral("stdout"), line + QLatin1Char('\n'));
+        });
+        connect(m_driver.get(), &DriverProcess::stderrLine, this, [this](const QString &line) {
+            outputToEditor(QStringLiteral("stderr"), line + QLatin1Char('\n'));
+        });
+        connect(m_driver.get(), &DriverProcess::started, this, [this] { m_connectTimer.start(); });
+        connect(m_driver.get(), &DriverProcess::failedToStart, this, &Adapter::failLaunch);
+        connect(m_driver.get(), &DriverProcess::finished, this, [this](int code, bool crashed) {
+            if (!m_agentReady && m_launchRequest && !m_launchAnswered)
+                failLaunch(
+                    QStringLiteral("the driver exited (%1) before the debug agent answered:\n%2")
+                        .arg(crashed ? QStringLiteral("killed") : QString::number(code),
+                            m_driver->recentOutput()));
+            else if (!m_sawTerminated)
+                event(QStringLiteral("terminated"));
+            QTimer::singleShot(0, this, [] { QCoreApplication::exit(0); });
+        });
+        m_connectTimer.setInterval(kConnectIntervalMs);
+        m_connectTimer.setSingleShot(true);
+        connect(&m_connectTimer, &QTimer::timeout, this, &Adapter::tryConnect);
+
+        DriverLaunchOptions options;
+        options.driverPath = plan.bundle.driverPath;
+        options.extraArguments = plan.driverArguments();
+        options.agentDir = DataPaths::agentDir();
+        QString error;
+        if (!m_driver->start(options, &error))
+            failLaunch(error);
+    }
+
+    void tryConnect()
+    {
+        if (!m_driver || !m_driver->isRunning())
+            return;
+        if (!QFileInfo::exists(m_driver->agentSocketPath())) {
+            if (++m_attempts < kConnectAttempts)
+                m_connectTimer.start();
+            else {
+                failLaunch(QStringLiteral("the debug agent never opened its socket"));
+                m_driver->stop();
+            }
+            return;
+        }
+        m_agent = std::make_unique<LocalSocketTransport>();
+        connect(m_agent.get(), &DapTransport::bytesReceived, this, &Adapter::fromAgent);
+        connect(m_agent.get(), &DapTransport::errorOccurred, this, [this](const QString &) {
+            if (m_agentReady)
+                return;
+            m_agent.release()->deleteLater();
+            if (++m_attempts < kConnectAttempts)
+                m_connectTimer.start();
+        });
+        connect(m_agent.get(), &DapTransport::opened, this, [this] {
+            QJsonObject initialize {{QStringLiteral("seq"), kOwnInitializeSeq},
+                {QStringLiteral("type"), QStringLiteral("request")},
+                {QStringLiteral("command"), QStringLiteral("initialize")},
+                {QStringLiteral("arguments"), m_initializeArguments}};
+            m_agent->write(DapFramer::encode(initialize));
+        });
+        m_agent->connectTo(m_driver->agentSocketPath());
+    }
+
+    void fromAgent(const QByteArray &bytes)
+    {
+        for (const DapFramer::Item &item : m_agentFramer.feed(bytes)) {
+            if (item.kind != DapFramer::Item::Kind::Message) {
+                outputToEditor(QStringLiteral("stderr"),
+                    QStringLiteral("nixtide debug-adapter: from the agent: %1\n")
+                        .arg(item.kind == DapFramer::Item::Kind::Error
+                                ? item.error
+                                : QString::fromUtf8(item.junk.left(200))));
+                continue;
+            }
+            const QJsonObject &message = item.message;
+            const QString type = message.value(QStringLiteral("type")).toString();
+            if (type == QLatin1String("response")
+                && message.value(QStringLiteral("request_seq")).toInt() == kOwnInitializeSeq) {
+                onAgentInitialized();
+                continue;
+            }
+            if (type == QLatin1String("response")
+                && message.value(QStringLiteral("request_seq"))
+                    == m_launchRequest->value(QStringLiteral("seq")))
+                m_launchAnswered = true;
+            if (type == QLatin1String("event")
+                && message.value(QStringLiteral("event")).toString() == QLatin1String("terminated"))
+                m_sawTerminated = true;
+            m_editor.write(DapFramer::encode(message));
+        }
+    }
+
+    void onAgentInitialized()
+    {
+        // The agent now takes over: the editor's launch (with our
+        // additions, under the editor's seq) first, then whatever waited.
+        m_agentReady = true;
+        QJsonObject launch = *m_launchRequest;
+        launch.insert(QStringLiteral("arguments"), m_forwardedLaunch);
+        m_agent->write(DapFramer::encode(launch));
+        for (const QJsonObject &queued : std::as_const(m_queue))
+            m_agent->write(DapFramer::encode(queued));
+        m_queue.clear();
+    }
+
+    StdioTransport m_editor {0, 1};
+    DapFramer m_editorFramer;
+    DapFramer m_agentFramer;
+    TestResolver m_resolver;
+    std::unique_ptr<DriverProcess> m_driver;
+    std::unique_ptr<LocalSocketTransport> m_agent;
+    QTimer m_connectTimer;
+    QJsonObject m_initializeArguments;
+    std::optional<QJsonObject> m_launchRequest;
+    QJsonObject m_forwardedLaunch;
+    QList<QJsonObject> m_queue;
+    int m_ownSeq = 1;
+    int m_attempts = 0;
+    bool m_agentReady = false;
+    bool m_launchAnswered = false;
+    bool m_sawTerminated = false;
+};
+
+} // namespace
 
 int debugAdapter(const QStringList &arguments)
 {
     Q_UNUSED(arguments);
-    return 2;
+    Adapter adapter;
+    return QCoreApplication::exec();
 }
 
 } // namespace nixtide::cli

@@ -1,0 +1,139 @@
+"""`nixtide debug-adapter` as an editor sees it: DAP on the adapter's
+stdin/stdout, launching resources/demo/single.nix (built by real Nix,
+booting a real QEMU guest), breakpoints on .nix lines."""
+import json
+import os
+import queue
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+SOURCE = os.environ.get("NIXTIDE_SOURCE_DIR") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", ".."))
+BINARY = os.environ.get("NIXTIDE_BINARY") or os.path.join(SOURCE, "build", "app", "nixtide")
+SINGLE = os.path.join(SOURCE, "resources", "demo", "single.nix")
+
+
+class StdioDap:
+    """A minimal editor: frames requests to the adapter, reads its frames."""
+
+    def __init__(self, env):
+        self.proc = subprocess.Popen([BINARY, "debug-adapter"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self.messages = queue.Queue()
+        self.seen = []
+        self.seq = 0
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        stream = self.proc.stdout
+        while True:
+            header = b""
+            while not header.endswith(b"\r\n\r\n"):
+                byte = stream.read(1)
+                if not byte:
+                    self.messages.put(None)
+                    return
+                header += byte
+            length = int(header.split(b"Content-Length:")[1].split(b"\r\n")[0])
+            self.messages.put(json.loads(stream.read(length)))
+
+    def send(self, command, arguments=None):
+        self.seq += 1
+        body = json.dumps({"seq": self.seq, "type": "request", "command": command,
+                           "arguments": arguments or {}}).encode()
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.flush()
+        return self.seq
+
+    def next_message(self, timeout):
+        message = self.messages.get(timeout=timeout)
+        if message is None:
+            raise AssertionError("the adapter closed its output")
+        self.seen.append(message)
+        return message
+
+    def response(self, seq, timeout=60):
+        deadline = time.monotonic() + timeout
+        for old in self.seen:
+            if old.get("type") == "response" and old.get("request_seq") == seq:
+                return old
+        while True:
+            message = self.next_message(max(0.1, deadline - time.monotonic()))
+            if message.get("type") == "response" and message.get("request_seq") == seq:
+                return message
+
+    def request(self, command, arguments=None, timeout=60):
+        response = self.response(self.send(command, arguments), timeout)
+        if not response["success"]:
+            raise AssertionError("%s failed: %s" % (command, response.get("message")))
+        return response
+
+    def wait_event(self, name, timeout=120):
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self.next_message(max(0.1, deadline - time.monotonic()))
+            if message.get("type") == "event" and message.get("event") == name:
+                return message
+
+
+class DebugAdapter(unittest.TestCase):
+    def setUp(self):
+        state = tempfile.TemporaryDirectory(prefix="nixtide-adapter-test-")
+        self.addCleanup(state.cleanup)
+        env = dict(os.environ, XDG_STATE_HOME=state.name)
+        env.setdefault("NIXTIDE_DEMO_GUEST", os.path.join(SOURCE, "build", "demo-guest"))
+        self.dap = StdioDap(env)
+        self.addCleanup(self._stop)
+
+    def _stop(self):
+        if self.dap.proc.poll() is None:
+            self.dap.proc.kill()
+            self.dap.proc.wait()
+        self.dap.proc.stdin.close()
+        self.dap.proc.stdout.close()
+        self.dap.proc.stderr.close()
+
+    def test_launch_break_evaluate_continue(self):
+        dap = self.dap
+        caps = dap.request("initialize", {"adapterID": "nixtide", "linesStartAt1": True})["body"]
+        self.assertTrue(caps["supportsConfigurationDoneRequest"])
+        with open(SINGLE) as handle:
+            line = next(i + 1 for i, text in enumerate(handle.read().splitlines())
+                        if "hostname = machine.succeed" in text)
+        launch = dap.send("launch", {"test": SINGLE})
+        dap.wait_event("initialized", timeout=240)
+        self.assertTrue(dap.response(launch)["success"])
+        bps = dap.request("setBreakpoints", {"source": {"path": SINGLE},
+                                             "breakpoints": [{"line": line}]})["body"]
+        self.assertTrue(bps["breakpoints"][0]["verified"])
+        dap.request("configurationDone")
+        stopped = dap.wait_event("stopped", timeout=180)
+        self.assertEqual(stopped["body"]["reason"], "breakpoint")
+        frame = dap.request("stackTrace", {"threadId": 1})["body"]["stackFrames"][0]
+        self.assertEqual((frame["source"]["path"], frame["line"]), (SINGLE, line))
+        result = dap.request("evaluate", {"expression": 'machine.succeed("hostname")',
+                                          "frameId": frame["id"], "context": "repl"})
+        self.assertEqual(result["body"]["result"], "'machine\\n'")
+        dap.request("continue", {"threadId": 1})
+        self.assertEqual(dap.wait_event("exited", timeout=120)["body"]["exitCode"], 0)
+        dap.wait_event("terminated", timeout=60)
+        self.assertEqual(dap.proc.wait(30), 0)
+        outputs = [m for m in dap.seen if m.get("event") == "output"]
+        self.assertTrue(any("built " in m["body"]["output"] for m in outputs))
+
+    def test_launch_of_a_missing_test_fails_cleanly(self):
+        dap = self.dap
+        dap.request("initialize", {"adapterID": "nixtide"})
+        response = dap.response(dap.send("launch", {"test": "/nonexistent/test.nix"}))
+        self.assertFalse(response["success"])
+        self.assertIn("/nonexistent/test.nix", response["message"])
+        dap.wait_event("terminated", timeout=30)
+        dap.request("disconnect")
+        self.assertEqual(dap.proc.wait(30), 0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
