@@ -207,6 +207,51 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(session.runRecordDir() + QStringLiteral("/serial-machine.log")));
         QVERIFY(!QDir(session.runRecordDir() + QStringLiteral("/screenshots")).isEmpty());
     }
+
+    // A failing script stops with reason exception and the VM stays up for
+    // inspection; terminate() then ends the driver and its QEMU.
+    void exceptionStopKeepsVmThenTerminate()
+    {
+        const QString failing = QFileInfo(m_nixFile).path() + QStringLiteral("/failing.nix");
+        const LaunchPlan plan = resolve(failing);
+        QVERIFY2(!plan.bundle.driverPath.isEmpty(), "the demo test did not build");
+        DebugSession session;
+        QSignalSpy stopped(&session, &DebugSession::stopped);
+        QSignalSpy finished(&session, &DebugSession::finished);
+        QVERIFY2(session.start(plan), qPrintable(session.error()));
+        QVERIFY(stopped.wait(180000));
+        QCOMPARE(session.stopReason(), QStringLiteral("exception"));
+        const int failingLine = lineContaining(failing, QStringLiteral("this-command-fails"));
+        int userFrame = 0;
+        for (const StackFrame &frame : session.stackFrames()) {
+            if (frame.path == failing && frame.line == failingLine)
+                userFrame = frame.id;
+        }
+        QVERIFY(userFrame != 0);
+        Result info;
+        session.exceptionInfo(info.callback());
+        QVERIFY(info.wait());
+        QVERIFY2(info.body.value("description").toString().contains("this-command-fails"),
+            qPrintable(QJsonDocument(info.body).toJson()));
+        QCOMPARE(session.machines().value(0).state, QStringLiteral("up"));
+        const QString privateDir = QFileInfo(session.agentSocketPath()).path();
+        QCOMPARE(qemuUnder(privateDir).size(), 1);
+        // The VM still answers while the script is stopped.
+        Result alive;
+        session.evaluate(
+            QStringLiteral("machine.succeed('echo still-up')"), userFrame, alive.callback());
+        QVERIFY(alive.wait());
+        QVERIFY2(alive.ok, qPrintable(alive.error));
+        QCOMPARE(alive.body.value("result").toString(), QStringLiteral("'still-up\\n'"));
+        QElapsedTimer clock;
+        clock.start();
+        session.terminate();
+        QVERIFY(finished.wait(30000));
+        qInfo("terminate to driver exit: %.1f s", double(clock.elapsed()) / 1000.0);
+        QTest::qWait(1500);
+        QCOMPARE(qemuUnder(privateDir), QStringList());
+        QCOMPARE(session.state(), DebugSession::State::Terminated);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestDebugSession)
