@@ -7,6 +7,18 @@
 
 namespace nixtide {
 
+namespace {
+
+// Only the lexer's own Python styles: Scintilla's predefined styles
+// (STYLE_DEFAULT = 32, line numbers, braces) keep the editor's colours.
+bool isPythonStyle(int style)
+{
+    return style >= static_cast<int>(NixStyle::PyDefault)
+        && style < static_cast<int>(NixStyle::Count);
+}
+
+} // namespace
+
 NixLexer::NixLexer(QObject *parent)
     : QsciLexerCustom(parent)
     , m_font(QFontDatabase::systemFont(QFontDatabase::FixedFont))
@@ -101,7 +113,7 @@ QFont NixLexer::defaultFont(int style) const
 QColor NixLexer::defaultPaper(int style) const
 {
     // A faint tint marks where the test script's Python begins and ends.
-    if (style >= static_cast<int>(NixStyle::PyDefault))
+    if (isPythonStyle(style))
         return QColor(0xf7, 0xf9, 0xef);
     return QColor(Qt::white);
 }
@@ -109,7 +121,7 @@ QColor NixLexer::defaultPaper(int style) const
 bool NixLexer::defaultEolFill(int style) const
 {
     // Tint whole lines of the test script, not just up to the last character.
-    return style >= static_cast<int>(NixStyle::PyDefault);
+    return isPythonStyle(style);
 }
 
 void NixLexer::styleText(int start, int end)
