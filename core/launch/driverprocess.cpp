@@ -3,6 +3,7 @@
 #include "core/paths.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 
 #include <csignal>
@@ -100,7 +101,7 @@ bool DriverProcess::start(const DriverLaunchOptions &options, QString *error)
         [this] { readChannel(QProcess::StandardError); });
     connect(m_process.get(), &QProcess::started, this, [this] {
         m_group = m_process->processId();
-        m_watchdog.watch(pid_t(m_group));
+        m_watchdog.watch(pid_t(m_group), QFile::encodeName(m_dir.path()));
         Q_EMIT started();
     });
     connect(m_process.get(), &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {

@@ -13,16 +13,21 @@ namespace nixtide {
 
 namespace {
 
-// Waits for the group id, then for end of file; TERM, up to 1 s grace, KILL.
+// Waits for the group id and the private directory, then for end of file;
+// TERM, up to 1 s grace, KILL, then removes the directory (nixtide, killed,
+// could not).
 constexpr char kScript[] = "read -r pg || exit 0\n"
+                           "read -r dir || dir=\n"
                            "case $pg in ''|*[!0-9]*) exit 0 ;; esac\n"
                            "while read -r _; do :; done\n"
-                           "kill -TERM -$pg 2>/dev/null || exit 0\n"
-                           "i=0\n"
-                           "while [ $i -lt 10 ] && kill -0 -$pg 2>/dev/null; do\n"
-                           "  sleep 0.1; i=$((i+1))\n"
-                           "done\n"
-                           "kill -KILL -$pg 2>/dev/null\n"
+                           "if kill -TERM -$pg 2>/dev/null; then\n"
+                           "  i=0\n"
+                           "  while [ $i -lt 10 ] && kill -0 -$pg 2>/dev/null; do\n"
+                           "    sleep 0.1; i=$((i+1))\n"
+                           "  done\n"
+                           "  kill -KILL -$pg 2>/dev/null\n"
+                           "fi\n"
+                           "case $dir in /*/nixtide-*) rm -rf -- \"$dir\" ;; esac\n"
                            "exit 0\n";
 
 } // namespace
@@ -71,11 +76,11 @@ bool GroupWatchdog::start()
     return true;
 }
 
-void GroupWatchdog::watch(pid_t processGroup)
+void GroupWatchdog::watch(pid_t processGroup, const QByteArray &removeDir)
 {
-    if (m_writeFd < 0)
+    if (m_writeFd < 0 || removeDir.contains('\n'))
         return;
-    const QByteArray line = QByteArray::number(processGroup) + '\n';
+    const QByteArray line = QByteArray::number(processGroup) + '\n' + removeDir + '\n';
     // A pipe write of a few bytes is atomic and never blocks on an empty pipe.
     // If someone killed the watchdog the write fails with EPIPE: keep the
     // SIGPIPE that comes with it from killing nixtide, without changing the

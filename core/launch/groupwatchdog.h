@@ -1,6 +1,6 @@
 #pragma once
 
-#include <QtGlobal>
+#include <QByteArray>
 
 #include <sys/types.h>
 
@@ -26,8 +26,9 @@ public:
 
     // Starts the watchdog process; it waits for watch() or end of file.
     bool start();
-    // Names the process group to kill on release or on nixtide's death.
-    void watch(pid_t processGroup);
+    // Names the process group to kill on release or on nixtide's death, and
+    // a directory (under a `nixtide-` name) to remove after it.
+    void watch(pid_t processGroup, const QByteArray &removeDir = {});
     // Closes the pipe: the watchdog kills the group (if any) and exits.
     void release();
     bool isActive() const { return m_writeFd >= 0; }

@@ -172,10 +172,22 @@ class RunCommand(unittest.TestCase):
         names = " ".join(command(pid) for pid in family)
         self.assertIn("qemu-system", names)
         self.assertIn("vde_switch", names)
+        private_dirs = set()
+        for pid in family:
+            try:
+                with open("/proc/%d/environ" % pid, "rb") as handle:
+                    for item in handle.read().split(b"\0"):
+                        if item.startswith(b"NIXTIDE_AGENT_SOCKET="):
+                            private_dirs.add(os.path.dirname(item.split(b"=", 1)[1].decode()))
+            except OSError:
+                pass
+        self.assertTrue(private_dirs)
         proc.kill()
         proc.wait(10)
         time.sleep(3)
         self.assertEqual(alive(family), {})
+        # The agent's private directory (and the VM state in it) is gone too.
+        self.assertEqual([d for d in private_dirs if os.path.exists(d)], [])
 
 
 if __name__ == "__main__":

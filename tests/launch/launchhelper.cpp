@@ -17,8 +17,10 @@ int main(int argc, char **argv)
     options.driverPath = args.at(1);
     options.extraArguments = args.mid(2);
     QTextStream out(stdout);
-    QObject::connect(&driver, &nixtide::DriverProcess::started,
-        [&] { out << "DRIVER " << driver.processId() << Qt::endl; });
+    QObject::connect(&driver, &nixtide::DriverProcess::started, [&] {
+        out << "DRIVER " << driver.processId() << Qt::endl
+            << "SOCKET=" << driver.privateDir() << Qt::endl;
+    });
     QObject::connect(&driver, &nixtide::DriverProcess::stdoutLine,
         [&](const QString &line) { out << line << Qt::endl; });
     QObject::connect(&driver, &nixtide::DriverProcess::finished, &app,

@@ -224,6 +224,12 @@ private Q_SLOTS:
         // The stubborn tree ignores SIGTERM: only the watchdog's SIGKILL and
         // the driver's death signal can end it, within the 3 s promised.
         QVERIFY2(waitAllDead(pids, 3000), "a process of the driver's group survived kill -9");
+        // Its private directory (the agent's socket) is swept up too.
+        const QString privateDir = QString::fromUtf8(output)
+                                       .section(QStringLiteral("SOCKET="), 1, 1)
+                                       .section(QLatin1Char('\n'), 0, 0);
+        QVERIFY2(privateDir.startsWith(QStringLiteral("/")), output.constData());
+        QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(privateDir), 3000);
     }
 };
 
