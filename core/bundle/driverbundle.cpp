@@ -19,7 +19,8 @@ namespace {
 struct WrapperFacts
 {
     QMap<QString, QString> exports;
-    QStringList execArguments; // arguments after the exec target, "$@" dropped
+    QStringList execArguments; // arguments after each exec target, "$@" dropped
+    QStringList outerArguments; // those of the outermost wrapper only
     QString execTarget;
 };
 
@@ -105,8 +106,10 @@ bool readWrapper(const QString &path, WrapperFacts *facts, QString *error, int d
                 arguments.append(words.at(k));
         }
         facts->execArguments.append(arguments);
-        if (facts->execTarget.isEmpty())
+        if (facts->execTarget.isEmpty()) {
             facts->execTarget = nextTarget;
+            facts->outerArguments = arguments;
+        }
     }
     if (!nextTarget.isEmpty() && depth + 1 < kMaxWrapperDepth && QFileInfo(nextTarget).isFile())
         return readWrapper(nextTarget, facts, error, depth + 1);
@@ -227,7 +230,7 @@ std::optional<DriverBundle> DriverBundle::read(const QString &dir, QString *erro
     WrapperFacts facts;
     if (!readWrapper(bundle.driverPath, &facts, error))
         return std::nullopt;
-    bundle.wrapperArguments = facts.execArguments;
+    bundle.wrapperArguments = facts.outerArguments;
 
     const qsizetype config = facts.execArguments.indexOf(QStringLiteral("--config"));
     const qsizetype shortConfig = facts.execArguments.indexOf(QStringLiteral("-c"));

@@ -110,7 +110,7 @@ private Q_SLOTS:
         QCOMPARE(bundle->globalTimeout, 600);
         QCOMPARE(bundle->testScriptPath, dir + QStringLiteral("/test-script"));
         QCOMPARE(bundle->testName, QStringLiteral("vlan-") + (quote == "'" ? "sq" : "dq"));
-        QVERIFY(bundle->wrapperArguments.contains(QStringLiteral("--interactive")));
+        QCOMPARE(bundle->wrapperArguments, QStringList {QStringLiteral("--interactive")});
         QCOMPARE(bundle->readTestScript(&error),
             QStringLiteral("server.start()\nclient_1.succeed('true')\n"));
     }
