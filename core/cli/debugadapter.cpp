@@ -1,6 +1,7 @@
 #include "core/cli/debugadapter.h"
 
 #include "core/dap/dapframer.h"
+#include "core/dap/dapmessage.h"
 #include "core/dap/daptransport.h"
 #include "core/launch/driverprocess.h"
 #include "core/paths.h"
@@ -75,15 +76,7 @@ private:
     void respond(const QJsonObject &request, bool success, const QJsonObject &body = {},
         const QString &message = {})
     {
-        QJsonObject response {{QStringLiteral("type"), QStringLiteral("response")},
-            {QStringLiteral("request_seq"), request.value(QStringLiteral("seq"))},
-            {QStringLiteral("command"), request.value(QStringLiteral("command"))},
-            {QStringLiteral("success"), success}};
-        if (!body.isEmpty())
-            response.insert(QStringLiteral("body"), body);
-        if (!message.isEmpty())
-            response.insert(QStringLiteral("message"), message);
-        sendToEditor(response);
+        sendToEditor(dapResponse(request, success, body, message));
     }
 
     void event(const QString &name, const QJsonObject &body = {})

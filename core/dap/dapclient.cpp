@@ -1,5 +1,6 @@
 #include "core/dap/dapclient.h"
 
+#include "core/dap/dapmessage.h"
 #include "core/dap/daptransport.h"
 
 namespace nixtide {
@@ -60,15 +61,8 @@ int DapClient::postRequest(
 void DapClient::postResponse(
     const QJsonObject &request, bool success, const QJsonObject &body, const QString &message)
 {
-    QJsonObject response {{QStringLiteral("seq"), m_nextSeq++},
-        {QStringLiteral("type"), QStringLiteral("response")},
-        {QStringLiteral("request_seq"), request.value(QStringLiteral("seq"))},
-        {QStringLiteral("command"), request.value(QStringLiteral("command"))},
-        {QStringLiteral("success"), success}};
-    if (!body.isEmpty())
-        response.insert(QStringLiteral("body"), body);
-    if (!message.isEmpty())
-        response.insert(QStringLiteral("message"), message);
+    QJsonObject response = dapResponse(request, success, body, message);
+    response.insert(QStringLiteral("seq"), m_nextSeq++);
     m_transport->write(DapFramer::encode(response));
 }
 
