@@ -1,8 +1,8 @@
 # One machine: boot, wait for the default target, check a command's output,
 # take a screenshot. Configuration-era driver bundle (upstream master).
-let
-  demo = import ./lib { };
-in
+{
+  demo ? import ./lib { },
+}:
 demo.runTest {
   name = "single";
 

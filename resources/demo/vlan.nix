@@ -2,9 +2,9 @@
 # blocked and healed. The testScript is a function of the evaluated nodes, so
 # the server's address is an antiquotation. Environment-era driver bundle
 # (nixos-22.11 to 25.05).
-let
-  demo = import ./lib { };
-in
+{
+  demo ? import ./lib { },
+}:
 demo.runTest {
   name = "vlan";
   driverGeneration = "environment";

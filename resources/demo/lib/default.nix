@@ -18,7 +18,9 @@
 # with a bare `nix`.
 {
   system ? "x86_64-linux",
-  # Directory with the guest's `kernel` and `initrd` (build-guest.sh OUTDIR).
+  # Directory with the guest's `kernel` and `initrd` (build-guest.sh OUTDIR):
+  # an absolute path, or a store path such as a flake input (pure evaluation
+  # reads neither NIXTIDE_DEMO_GUEST nor paths outside the store).
   guestDir ? null,
 }:
 let
@@ -44,6 +46,10 @@ let
         nixtide demo: the demo guest is not built: ${path} is missing.
         Build it with: resources/demo/guest/build-guest.sh ${guestPath}
         (or point NIXTIDE_DEMO_GUEST at a built guest directory).''
+    # Already in the store (a flake input): a path with its string context
+    # is a dependency as it is, and `/. +` would refuse the context.
+    else if builtins.hasContext path then
+      path
     else
       builtins.path {
         path = /. + path;

@@ -1,0 +1,34 @@
+"""Writes the demo flake (tests/data/flake-demo) into a directory: the demo
+library and the built guest as `path:` inputs with absolute paths, and
+single.nix and vlan.nix copied from resources/demo so that their testScripts
+are in the flake's own source (nixtide maps the store copy back to them)."""
+import os
+import shutil
+
+SOURCE = os.environ.get("NIXTIDE_SOURCE_DIR") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", ".."))
+DEMO = os.path.join(SOURCE, "resources", "demo")
+TEMPLATE = os.path.join(SOURCE, "tests", "data", "flake-demo", "flake.nix")
+SYSTEM_CHECKS = "checks.x86_64-linux"
+
+
+def guest_dir():
+    return os.environ.get("NIXTIDE_DEMO_GUEST") or os.path.join(SOURCE, "build", "demo-guest")
+
+
+def write_demo_flake(directory, guest=None):
+    """Fills `directory` with the demo flake; returns `path:<directory>`."""
+    guest = os.path.abspath(guest or guest_dir())
+    for needed in ("kernel", "initrd"):
+        if not os.path.isfile(os.path.join(guest, needed)):
+            raise FileNotFoundError("the demo guest is not built: %s/%s is missing"
+                                    % (guest, needed))
+    with open(TEMPLATE) as handle:
+        text = handle.read()
+    text = text.replace("@DEMO_DIR@", DEMO).replace("@GUEST_DIR@", guest)
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "flake.nix"), "w") as handle:
+        handle.write(text)
+    for test in ("single.nix", "vlan.nix"):
+        shutil.copyfile(os.path.join(DEMO, test), os.path.join(directory, test))
+    return "path:" + os.path.abspath(directory)
