@@ -22,8 +22,8 @@ QString DataPaths::dataDir()
     if (!overridden.isEmpty())
         return overridden;
     if (QCoreApplication::instance()) {
-        const QString installed = QDir::cleanPath(QCoreApplication::applicationDirPath()
-                                                  + QStringLiteral("/../share/nixtide"));
+        const QString installed = QDir::cleanPath(
+            QCoreApplication::applicationDirPath() + QStringLiteral("/../share/nixtide"));
         if (looksLikeDataDir(installed))
             return installed;
     }

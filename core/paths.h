@@ -12,10 +12,10 @@ class DataPaths
 {
 public:
     static QString dataDir();
-    static QString agentDir();      // contains inject/sitecustomize.py
-    static QString demoDir();       // resources/demo
-    static QString stateDir();      // $XDG_STATE_HOME/nixtide, run records
-    static QString runtimeDir();    // $XDG_RUNTIME_DIR or /tmp, sockets
+    static QString agentDir(); // contains inject/sitecustomize.py
+    static QString demoDir(); // resources/demo
+    static QString stateDir(); // $XDG_STATE_HOME/nixtide, run records
+    static QString runtimeDir(); // $XDG_RUNTIME_DIR or /tmp, sockets
 };
 
 } // namespace nixtide

@@ -2,10 +2,9 @@
 
 #include <QFile>
 
+#include <memory>
 #include <pybind11/embed.h>
 #include <pybind11/stl.h>
-
-#include <memory>
 
 namespace py = pybind11;
 
@@ -46,7 +45,7 @@ Interpreter &interpreter()
         py::module_ types = py::module_::import("types");
         instance.module = types.attr("ModuleType")("nixtide_analysis");
         py::exec(py::str(code.constData(), static_cast<size_t>(code.size())),
-                 instance.module.attr("__dict__"));
+            instance.module.attr("__dict__"));
     }
     return instance;
 }
@@ -72,8 +71,8 @@ QList<ScriptStatement> EmbeddedPython::statements(const QString &source, QString
         py::list rows = interpreter().module.attr("statements")(toPy(source));
         for (const py::handle row : rows) {
             auto tuple = row.cast<py::tuple>();
-            result.append({tuple[0].cast<int>(), tuple[1].cast<int>(), fromPy(tuple[2]),
-                           fromPy(tuple[3])});
+            result.append(
+                {tuple[0].cast<int>(), tuple[1].cast<int>(), fromPy(tuple[2]), fromPy(tuple[3])});
         }
     } catch (const py::error_already_set &e) {
         if (error)
@@ -88,11 +87,11 @@ std::optional<ScriptDiagnostic> EmbeddedPython::syntaxError(const QString &sourc
     if (err.is_none())
         return std::nullopt;
     auto tuple = err.cast<py::tuple>();
-    return ScriptDiagnostic{tuple[0].cast<int>(), tuple[1].cast<int>(), fromPy(tuple[2])};
+    return ScriptDiagnostic {tuple[0].cast<int>(), tuple[1].cast<int>(), fromPy(tuple[2])};
 }
 
-QList<ScriptDiagnostic> EmbeddedPython::lint(const QString &source,
-                                             const QStringList &knownNames) const
+QList<ScriptDiagnostic> EmbeddedPython::lint(
+    const QString &source, const QStringList &knownNames) const
 {
     QList<ScriptDiagnostic> result;
     py::list names;

@@ -12,7 +12,7 @@ struct ScriptStatement
 {
     int firstLine = 0;
     int lastLine = 0;
-    QString kind;  // ast node type, e.g. "Expr", "With"
+    QString kind; // ast node type, e.g. "Expr", "With"
     QString label; // subtest name for `with subtest("…")`
 };
 

@@ -44,12 +44,12 @@ private Q_SLOTS:
     {
         EmbeddedPython python;
         const QString script = QStringLiteral("start_all()\nmachine.succeed(unknown_name)\n");
-        const auto messages = python.lint(script, {QStringLiteral("start_all"),
-                                                   QStringLiteral("machine")});
+        const auto messages
+            = python.lint(script, {QStringLiteral("start_all"), QStringLiteral("machine")});
         QCOMPARE(messages.size(), 1);
         QCOMPARE(messages[0].line, 2);
         QVERIFY2(messages[0].message.contains(QStringLiteral("unknown_name")),
-                 qPrintable(messages[0].message));
+            qPrintable(messages[0].message));
         QVERIFY(python.pythonVersion().startsWith(QLatin1Char('3')));
     }
 };

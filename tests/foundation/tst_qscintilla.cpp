@@ -1,7 +1,6 @@
 // QScintilla (Qt 6 build) with its Python lexer: the editor nixtide is built on.
 #include <QApplication>
 #include <QTest>
-
 #include <Qsci/qscilexerpython.h>
 #include <Qsci/qsciscintilla.h>
 
@@ -24,8 +23,7 @@ private Q_SLOTS:
 
         auto styleAt = [&](int line, int index) {
             const int pos = editor.positionFromLineIndex(line, index);
-            return static_cast<int>(
-                editor.SendScintilla(QsciScintillaBase::SCI_GETSTYLEAT, pos));
+            return static_cast<int>(editor.SendScintilla(QsciScintillaBase::SCI_GETSTYLEAT, pos));
         };
         QCOMPARE(styleAt(0, 0), int(QsciLexerPython::Keyword));
         QCOMPARE(styleAt(0, 4), int(QsciLexerPython::FunctionMethodName));
