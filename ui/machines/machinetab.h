@@ -2,52 +2,99 @@
 
 #include <QWidget>
 
+class QAction;
 class QLabel;
+class QScrollArea;
 class QSplitter;
 class QToolBar;
 
 namespace nixtide {
 
-// One machine of the test: its screen above its serial console, and the
-// machine actions. The screen and console widgets (ui/vnc, ui/terminal) are
-// handed in; until then placeholders say what will appear.
+class FramebufferView;
+class SerialConsole;
+class TerminalScreen;
+class TerminalView;
+class VncConnection;
+
+// One machine of the test: its live screen (VNC) above its serial console,
+// the machine actions and its state. Knows nothing of the debug session:
+// MachinePanel feeds it facts and turns its requests into session calls.
 class MachineTab : public QWidget
 {
     Q_OBJECT
 
 public:
     explicit MachineTab(const QString &name, QWidget *parent = nullptr);
+    ~MachineTab() override;
 
     QString machineName() const { return m_name; }
-    // Free text from the session ("off", "booting", "up", "crashed"…).
+    // The session's word: off, booting, up, shutdown, crashed.
     void setState(const QString &state);
     QString state() const { return m_state; }
+    static bool isRunningState(const QString &state);
+    // Whether machine actions can be sent at all (a session is connected).
+    void setActionsAvailable(bool available);
 
-    // Takes ownership; replaces the placeholder.
-    void setScreenWidget(QWidget *screen);
-    void setConsoleWidget(QWidget *console);
-    QWidget *screenWidget() const { return m_screen; }
-    QWidget *consoleWidget() const { return m_console; }
+    // Opens the screen on QEMU's VNC socket (empty: closes it). The
+    // connection waits for the socket and reconnects after a restart.
+    void setVncSocket(const QString &path);
+    void appendSerial(const QString &text);
+    void appendNote(const QString &text);
 
+    // Saves the current screen as <dir>/<machine>-<n>.png (the first free
+    // n from 1); returns the path, or empty with `error` set.
+    QString saveScreenshot(const QString &dir, QString *error);
+    // A line under the toolbar: where a screenshot went, why an action failed.
+    void showMessage(const QString &text);
+    QString message() const;
+
+    FramebufferView *screen() const { return m_view; }
+    VncConnection *vnc() const { return m_vnc; }
+    TerminalView *terminal() const;
+    TerminalScreen *terminalScreen() const;
+    SerialConsole *console() const { return m_console; }
     QToolBar *toolBar() const { return m_toolBar; }
+    QAction *startAction() const { return m_start; }
+    QAction *shutdownAction() const { return m_shutdown; }
+    QAction *crashAction() const { return m_crash; }
+    QAction *screenshotAction() const { return m_screenshot; }
+    QAction *oneToOneAction() const { return m_oneToOne; }
+    QLabel *grabLabel() const { return m_grabLabel; }
 
 Q_SIGNALS:
     void startRequested(const QString &machine);
     void shutdownRequested(const QString &machine);
     void crashRequested(const QString &machine);
+    // The Screenshot button: save what the view shows.
     void screenshotRequested(const QString &machine);
+    // QEMU's own screendump through the driver, as machine.screenshot().
+    void driverScreenshotRequested(const QString &machine);
+    void consoleInput(const QString &machine, const QByteArray &bytes);
     void stateChanged(const QString &state);
 
 private:
-    void replace(QWidget **slot, QWidget *widget);
+    void updateActions();
+    void updateGrabLabel(bool grabbed);
+    void updateScreenSize();
 
     QString m_name;
     QString m_state;
+    bool m_available = true;
+    VncConnection *m_vnc;
     QToolBar *m_toolBar;
+    QAction *m_start;
+    QAction *m_shutdown;
+    QAction *m_crash;
+    QAction *m_screenshot;
+    QAction *m_driverScreenshot;
+    QAction *m_oneToOne;
     QLabel *m_stateLabel;
+    QLabel *m_grabLabel;
+    QLabel *m_message;
     QSplitter *m_splitter;
-    QWidget *m_screen;
-    QWidget *m_console;
+    QScrollArea *m_screenArea;
+    FramebufferView *m_view;
+    SerialConsole *m_console;
 };
 
 } // namespace nixtide
