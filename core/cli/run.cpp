@@ -1,6 +1,7 @@
 #include "core/cli/run.h"
 
 #include "core/paths.h"
+#include "core/session/buildcache.h"
 #include "core/session/debugsession.h"
 #include "core/session/testresolver.h"
 #include "core/unixsignals.h"
@@ -27,10 +28,13 @@ constexpr int kMaxLocals = 40;
 
 const char kUsage[]
     = "usage: nixtide run TEST [--script FILE] [--break LINE]... "
-      "[--junit-xml FILE] [--keep-vm-state]\n"
+      "[--junit-xml FILE] [--keep-vm-state] [--reuse-build]\n"
       "  TEST: a .nix file, a flake reference (path#attr) or a built driver bundle\n"
       "  --break LINE: a line of the .nix file (or of the script for a bundle or\n"
-      "                --script); headless, a hit prints the locals and continues\n";
+      "                --script); headless, a hit prints the locals and continues\n"
+      "  --reuse-build: when only the testScript's text changed since the last\n"
+      "                 --reuse-build run of TEST built it, run the edited script\n"
+      "                 against that build without calling Nix (else build)\n";
 
 struct Options
 {
@@ -39,6 +43,7 @@ struct Options
     QList<int> breaks;
     QString junitXml;
     bool keepVmState = false;
+    bool reuseBuild = false;
 };
 
 bool parse(const QStringList &args, Options *options, QString *error)
@@ -61,6 +66,8 @@ bool parse(const QStringList &args, Options *options, QString *error)
                 return false;
         } else if (arg == QLatin1String("--keep-vm-state")) {
             options->keepVmState = true;
+        } else if (arg == QLatin1String("--reuse-build")) {
+            options->reuseBuild = true;
         } else if (arg == QLatin1String("--break")) {
             QString text;
             if (!value(&text))
@@ -125,11 +132,42 @@ public:
                 finish(kCannotRun);
             });
         connect(&m_resolver, &TestResolver::resolved, this, &Runner::launch);
+        if (m_options.reuseBuild && m_options.script.isEmpty()) {
+            startReusing();
+            return;
+        }
         m_resolver.start(m_options.test, QStringLiteral("driver"));
     }
 
 private:
     void say(const QString &text) { m_err << "nixtide: " << text << Qt::endl; }
+
+    // --reuse-build: compare the .nix file with what the last build of this
+    // test was made from; the resolver runs the edited script or builds.
+    void startReusing()
+    {
+        QString why;
+        const std::optional<BuildCache::Entry> entry
+            = m_cache.load(m_options.test, QStringLiteral("driver"), &why);
+        QFile source(entry ? entry->plan.sourcePath : QString());
+        if (!entry || !source.open(QIODevice::ReadOnly)) {
+            say(QStringLiteral("rebuilt: ")
+                + (entry ? QStringLiteral("cannot read %1").arg(source.fileName()) : why));
+            m_resolver.start(m_options.test, QStringLiteral("driver"));
+            return;
+        }
+        m_resolver.startEdited(m_options.test, entry->plan, entry->source,
+            QString::fromUtf8(source.readAll()), QStringLiteral("driver"));
+    }
+
+    void rememberBuild(const LaunchPlan &plan)
+    {
+        QString error;
+        if (m_options.reuseBuild && m_resolver.builtSource().isValid()
+            && !m_cache.save(
+                m_options.test, QStringLiteral("driver"), plan, m_resolver.builtSource(), &error))
+            say(QStringLiteral("warning: cannot remember the build for --reuse-build: ") + error);
+    }
 
     void finish(int code)
     {
@@ -161,6 +199,7 @@ private:
             finish(kInterrupted);
             return;
         }
+        rememberBuild(resolved);
         LaunchPlan plan = resolved;
         if (!m_options.script.isEmpty()) {
             QFile script(m_options.script);
@@ -353,6 +392,7 @@ private:
     QTextStream m_err;
     UnixSignalWatcher m_signals;
     TestResolver m_resolver;
+    BuildCache m_cache;
     DebugSession m_session;
     QString m_path;
     QString m_failure;

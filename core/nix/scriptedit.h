@@ -14,6 +14,7 @@ struct ScriptEdit
 {
     bool rebuildNeeded = true;
     QString reason; // why a rebuild is needed
+    int line = 0; // the edited .nix line the reason is about, 0 when none
     QString script; // the new script text when no rebuild is needed
     ScriptLineMap lineMap; // its line map against the edited .nix text
 

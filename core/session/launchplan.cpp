@@ -21,6 +21,10 @@ QJsonObject LaunchPlan::launchArguments() const
         args.insert(QStringLiteral("script"), scriptText);
         args.insert(QStringLiteral("scriptPath"), scriptPath);
     } else if (!sourcePath.isEmpty() && !lineMap.isEmpty()) {
+        // An edited script run without rebuilding (ScriptReuse) replaces the
+        // built one; its line map is to the edited .nix file.
+        if (!scriptText.isEmpty())
+            args.insert(QStringLiteral("script"), scriptText);
         args.insert(QStringLiteral("sourcePath"), sourcePath);
         QJsonArray map;
         for (int line : lineMap)

@@ -18,7 +18,7 @@ struct LaunchPlan
     QString sourcePath; // the .nix file; empty when running a bare bundle
     QList<int> lineMap; // lineMap[i] = source line of built script line i+1
     QString scriptPath; // --script: a Python file run instead of the built script
-    QString scriptText;
+    QString scriptText; // with scriptPath empty: an edited script run in place of the built one
     bool stopOnEntry = false;
     bool noDebug = false;
     bool keepVmState = false;

@@ -29,6 +29,7 @@ void TestResolver::fail(Failure failure, const QString &message)
 void TestResolver::start(const QString &test, const QString &attribute)
 {
     m_testArgument = test;
+    m_builtSource = BuiltSource();
     QString error;
     const std::optional<TestRef> ref = TestRef::parse(test, &error);
     if (!ref) {
@@ -55,6 +56,24 @@ void TestResolver::start(const QString &test, const QString &attribute)
         });
     Q_EMIT progressMessage(QStringLiteral("building %1 (%2)").arg(ref->toString(), attribute));
     m_build->start(*ref, attribute);
+}
+
+void TestResolver::startEdited(const QString &test, const LaunchPlan &previous,
+    const BuiltSource &built, const QString &editedNix, const QString &attribute)
+{
+    const ScriptReuse reuse = ScriptReuse::decide(previous, built, editedNix);
+    m_decision = reuse.decision();
+    m_testArgument = test;
+    m_builtSource = BuiltSource();
+    QTimer::singleShot(0, this, [this, reuse, test, attribute] {
+        Q_EMIT progressMessage(m_decision);
+        if (reuse.rebuildNeeded()) {
+            start(test, attribute);
+            return;
+        }
+        m_done = true;
+        Q_EMIT resolved(reuse.plan());
+    });
 }
 
 void TestResolver::cancel()
@@ -99,9 +118,11 @@ void TestResolver::onBundle(const QString &dir, const QString &sourceRefText)
             QString scriptError;
             const QString script = plan.bundle.readTestScript(&scriptError);
             if (source.open(QIODevice::ReadOnly)) {
-                const ScriptLineMap map
-                    = ScriptLineMap::build(QString::fromUtf8(source.readAll()), *location, script);
+                const QString text = QString::fromUtf8(source.readAll());
+                const ScriptLineMap map = ScriptLineMap::build(text, *location, script);
                 if (map.isValid()) {
+                    // Kept for startEdited(): an edit is compared with this text.
+                    self->m_builtSource = BuiltSource {text, *location};
                     plan.sourcePath = location->file;
                     plan.lineMap = QList<int>(map.nixLines().begin(), map.nixLines().end());
                 } else {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/session/launchplan.h"
+#include "core/session/scriptreuse.h"
 
 #include <QObject>
 
@@ -28,8 +29,20 @@ public:
 
     // attribute: "driver" (runs to the end) or "driverInteractive".
     void start(const QString &test, const QString &attribute = QStringLiteral("driver"));
+    // After an edit of the .nix file: runs the edited script against
+    // `previous`'s bundle with no Nix call when only the testScript's text
+    // changed (see ScriptReuse), else builds as start() does. `built` is
+    // what `previous` was built from (builtSource() of that resolution).
+    void startEdited(const QString &test, const LaunchPlan &previous, const BuiltSource &built,
+        const QString &editedNix, const QString &attribute = QStringLiteral("driver"));
     void cancel();
     NixBuild *build() const { return m_build.get(); }
+    // startEdited()'s choice for people ("ran the edited script without
+    // rebuilding", "rebuilt: …"); empty after start().
+    QString decision() const { return m_decision; }
+    // The .nix text and testScript location a build was resolved from; not
+    // valid when nothing was built or the script was not located.
+    const BuiltSource &builtSource() const { return m_builtSource; }
 
 Q_SIGNALS:
     void progressMessage(const QString &message);
@@ -45,6 +58,8 @@ private:
 
     std::unique_ptr<NixBuild> m_build;
     QString m_testArgument;
+    QString m_decision;
+    BuiltSource m_builtSource;
     bool m_done = false;
 };
 

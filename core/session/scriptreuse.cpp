@@ -1,0 +1,40 @@
+#include "core/session/scriptreuse.h"
+
+#include "core/nix/scriptedit.h"
+
+namespace nixtide {
+
+ScriptReuse ScriptReuse::decide(
+    const LaunchPlan &previous, const BuiltSource &built, const QString &editedNix)
+{
+    ScriptReuse out;
+    auto rebuild = [&out](const QString &reason, int line = 0) {
+        out.m_decision = QStringLiteral("rebuilt: ") + reason;
+        out.m_line = line;
+        return out;
+    };
+    if (!built.isValid())
+        return rebuild(QStringLiteral("the previous build's testScript was not located"));
+    if (previous.sourcePath.isEmpty() || previous.lineMap.isEmpty())
+        return rebuild(QStringLiteral("the previous run had no line map to its .nix file"));
+    if (!previous.scriptPath.isEmpty())
+        return rebuild(QStringLiteral("the previous run used a --script file"));
+    // The built script: the bundle's own, not a script an earlier edit ran,
+    // since the antiquotations' values come from what Nix produced.
+    QString error;
+    const QString builtScript = previous.bundle.readTestScript(&error);
+    if (builtScript.isEmpty())
+        return rebuild(QStringLiteral("cannot read the built test script: ") + error);
+    const ScriptEdit edit = ScriptEdit::check(built.text, builtScript, editedNix, built.location);
+    if (edit.rebuildNeeded || !edit.lineMap.isValid())
+        return rebuild(edit.rebuildNeeded ? edit.reason : edit.lineMap.error(), edit.line);
+
+    out.m_rebuild = false;
+    out.m_decision = QStringLiteral("ran the edited script without rebuilding");
+    out.m_plan = previous;
+    out.m_plan.scriptText = edit.script;
+    out.m_plan.lineMap = QList<int>(edit.lineMap.nixLines().begin(), edit.lineMap.nixLines().end());
+    return out;
+}
+
+} // namespace nixtide

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "core/nix/scriptlinemap.h"
+#include "core/session/launchplan.h"
+
+#include <QString>
+
+namespace nixtide {
+
+// The .nix text a plan was built from and where its testScript literal was,
+// as TestResolver read them after the build: what an edit is compared with.
+struct BuiltSource
+{
+    QString text;
+    ScriptLocation location;
+    bool isValid() const { return !text.isEmpty() && location.found() && location.isString; }
+};
+
+// Decides how to run an edited .nix file after a build: the edited script
+// against the VMs already built, with no Nix call (ScriptEdit::check), or a
+// rebuild, with the reason. Every later edit is compared with the same
+// BuiltSource (what Nix built), not with the previous edit: the
+// antiquotations' values come from the built script. Pure text work, cheap
+// enough for the GUI thread.
+class ScriptReuse
+{
+public:
+    static ScriptReuse decide(
+        const LaunchPlan &previous, const BuiltSource &built, const QString &editedNix);
+
+    bool rebuildNeeded() const { return m_rebuild; }
+    // For people: "ran the edited script without rebuilding" or
+    // "rebuilt: the antiquotation (${…}) on line 5 was added, removed or changed".
+    QString decision() const { return m_decision; }
+    int line() const { return m_line; } // the .nix line a rebuild's reason names, or 0
+    // When no rebuild is needed: `previous` with the edited script and its
+    // line map; the bundle, VMs and options are kept.
+    const LaunchPlan &plan() const { return m_plan; }
+
+private:
+    bool m_rebuild = true;
+    QString m_decision;
+    int m_line = 0;
+    LaunchPlan m_plan;
+};
+
+} // namespace nixtide

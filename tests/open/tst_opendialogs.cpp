@@ -1,0 +1,197 @@
+// TestPickerDialog and OutlineDock on the offscreen platform, with the real
+// `nix`: the two-test flake of tests/data/nix (copied to a temporary
+// directory: a path: flake sees only its own directory), its broken
+// sibling, and the demo's vlan.nix (two nodes on VLAN 1, three subtests).
+#include "core/nix/nixcommand.h"
+#include "core/nix/testref.h"
+#include "ui/open/outlinedock.h"
+#include "ui/open/testpickerdialog.h"
+
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+
+using namespace nixtide;
+
+namespace {
+
+QString readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+}
+
+void writeAll(const QString &path, const QString &text)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(text.toUtf8());
+}
+
+TestRef ref(const QString &arg)
+{
+    QString error;
+    const std::optional<TestRef> r = TestRef::parse(arg, &error);
+    if (!r)
+        qFatal("cannot parse %s: %s", qPrintable(arg), qPrintable(error));
+    return *r;
+}
+
+QStringList childTexts(const QTreeWidgetItem *item)
+{
+    QStringList out;
+    for (int i = 0; i < item->childCount(); ++i)
+        out.append(item->child(i)->text(0));
+    return out;
+}
+
+} // namespace
+
+class TestOpenDialogs : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_source;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY2(!NixCommand::program().isEmpty(), "these tests need the real nix on PATH");
+        m_source = qEnvironmentVariable("NIXTIDE_SOURCE_DIR");
+        QVERIFY2(!m_source.isEmpty(), "run under ctest (NIXTIDE_SOURCE_DIR)");
+        const QString data = m_source + QStringLiteral("/tests/data/nix");
+        for (const char *flake : {"flake", "flake-broken"}) {
+            const QString dir = m_dir.filePath(QLatin1StringView(flake));
+            QVERIFY(QDir().mkpath(dir));
+            QDirIterator it(data + u'/' + QLatin1StringView(flake), QDir::Files);
+            while (it.hasNext()) {
+                const QString src = it.next();
+                writeAll(dir + u'/' + it.fileName(), readAll(src));
+            }
+            writeAll(dir + QStringLiteral("/testlib.nix"), readAll(data + "/testlib.nix"));
+        }
+    }
+
+    void pickerListsTheFlakesTestsAndReturnsTheChosenOne()
+    {
+        TestPickerDialog picker(ref(QStringLiteral("path:") + m_dir.filePath("flake")));
+        QSignalSpy listed(&picker, &TestPickerDialog::listed);
+        picker.show();
+        // The list comes from a worker thread: the dialog is up before it.
+        QCOMPARE(picker.list()->count(), 0);
+        QVERIFY(listed.wait(60000));
+        QCOMPARE(listed.at(0).at(0).toInt(), 2);
+        QVERIFY(listed.at(0).at(1).toString().isEmpty());
+        QStringList shown;
+        for (int i = 0; i < picker.list()->count(); ++i)
+            shown.append(picker.list()->item(i)->text());
+        QCOMPARE(shown,
+            (QStringList {QStringLiteral("checks.x86_64-linux.one"),
+                QStringLiteral("checks.x86_64-linux.two")}));
+
+        picker.list()->setCurrentRow(1);
+        auto *box = picker.findChild<QDialogButtonBox *>();
+        QVERIFY(box->button(QDialogButtonBox::Open)->isEnabled());
+        QTest::mouseClick(box->button(QDialogButtonBox::Open), Qt::LeftButton);
+        QCOMPARE(picker.result(), int(QDialog::Accepted));
+        const std::optional<TestRef> chosen = picker.chosenTest();
+        QVERIFY(chosen);
+        QCOMPARE(chosen->kind, TestRef::Kind::Flake);
+        QCOMPARE(chosen->attrPath, QStringLiteral("checks.x86_64-linux.two"));
+        QCOMPARE(chosen->path, m_dir.filePath("flake"));
+    }
+
+    void pickerShowsNixsErrorForABrokenFlake()
+    {
+        TestPickerDialog picker(ref(QStringLiteral("path:") + m_dir.filePath("flake-broken")));
+        QSignalSpy listed(&picker, &TestPickerDialog::listed);
+        picker.show();
+        QVERIFY(listed.wait(60000));
+        QCOMPARE(listed.at(0).at(0).toInt(), 0);
+        const QString error = listed.at(0).at(1).toString();
+        QVERIFY2(error.contains(QStringLiteral("syntax-error.nix")), qPrintable(error));
+        QVERIFY2(picker.statusText().contains(QStringLiteral("syntax-error.nix")),
+            qPrintable(picker.statusText()));
+        QVERIFY(!picker.chosenTest());
+        QVERIFY(
+            !picker.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Open)->isEnabled());
+    }
+
+    void outlineShowsNodesVlansAndStatementsAndJumps()
+    {
+        const QString vlan = m_source + QStringLiteral("/resources/demo/vlan.nix");
+        const QString text = readAll(vlan);
+        OutlineDock dock;
+        QSignalSpy ready(&dock, &OutlineDock::machinesReady);
+        QSignalSpy jumps(&dock, &OutlineDock::jumpToLine);
+        dock.setTest(ref(vlan), text);
+        dock.show();
+        QTreeWidget *tree = dock.tree();
+        QCOMPARE(tree->topLevelItemCount(), 3);
+
+        // The script part is read from the text at once, no Nix needed.
+        QTreeWidgetItem *script = tree->topLevelItem(2);
+        const QStringList statements = childTexts(script);
+        QCOMPARE(statements.value(0), QStringLiteral("start_all()"));
+        QVERIFY2(statements.contains(
+                     QStringLiteral("subtest: the client sends a line to the server over VLAN 1")),
+            qPrintable(statements.join(u'|')));
+        QVERIFY(statements.contains(QStringLiteral("subtest: block() cuts the client off")));
+        QVERIFY(statements.contains(QStringLiteral("subtest: unblock() heals the link")));
+
+        QVERIFY(ready.wait(60000));
+        QVERIFY2(ready.at(0).at(0).toString().isEmpty(), qPrintable(ready.at(0).at(0).toString()));
+        QCOMPARE(childTexts(tree->topLevelItem(0)),
+            (QStringList {QStringLiteral("client"), QStringLiteral("server")}));
+        QCOMPARE(childTexts(tree->topLevelItem(1)), QStringList {QStringLiteral("VLAN 1")});
+
+        // Clicking a statement names its .nix line.
+        const QStringList lines = text.split(u'\n');
+        for (int i = 0; i < script->childCount(); ++i) {
+            QTreeWidgetItem *item = script->child(i);
+            jumps.clear();
+            tree->scrollToItem(item);
+            QTest::mouseClick(
+                tree->viewport(), Qt::LeftButton, {}, tree->visualItemRect(item).center());
+            QCOMPARE(jumps.size(), 1);
+            const int line = jumps.at(0).at(0).toInt();
+            const QString nixLine = lines.value(line - 1).trimmed();
+            if (item->text(0).startsWith(QStringLiteral("subtest: ")))
+                QVERIFY2(nixLine.startsWith(QStringLiteral("with subtest(")), qPrintable(nixLine));
+            else
+                QCOMPARE(nixLine, item->text(0));
+        }
+
+        // An edit re-reads the script without Nix: a new statement appears.
+        QString edited = text;
+        edited.replace(QStringLiteral("      start_all()\n"),
+            QStringLiteral("      start_all()\n      print(\"edited\")\n"));
+        dock.setScriptSource(edited);
+        QCOMPARE(script->child(1)->text(0), QStringLiteral("print(\"edited\")"));
+    }
+
+    void outlineNamesAnEvaluationError()
+    {
+        OutlineDock dock;
+        QSignalSpy ready(&dock, &OutlineDock::machinesReady);
+        const QString broken = m_dir.filePath("flake-broken/syntax-error.nix");
+        dock.setTest(ref(QStringLiteral("path:") + m_dir.filePath("flake-broken")
+                         + QStringLiteral("#checks.x86_64-linux.broken")),
+            readAll(broken));
+        QVERIFY(ready.wait(60000));
+        QVERIFY(!ready.at(0).at(0).toString().isEmpty());
+        QCOMPARE(dock.tree()->topLevelItem(0)->child(0)->text(0),
+            QStringLiteral("cannot evaluate the nodes"));
+    }
+};
+
+QTEST_MAIN(TestOpenDialogs)
+#include "tst_opendialogs.moc"

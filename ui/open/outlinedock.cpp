@@ -1,0 +1,166 @@
+#include "ui/open/outlinedock.h"
+
+#include "core/nix/nixstring.h"
+#include "core/nix/scriptlinemap.h"
+#include "core/nix/testinfo.h"
+#include "ui/open/worker.h"
+
+#include <QHeaderView>
+#include <QTreeWidget>
+
+namespace nixtide {
+
+namespace {
+
+constexpr int kLineRole = Qt::UserRole;
+
+struct Machines
+{
+    QStringList nodes;
+    QList<int> vlans;
+    QString error;
+};
+
+// The script as it will be built, with each antiquotation replaced by a
+// one-line placeholder, and its line map to the .nix text. Placeholders are
+// names, so `"${ip}"` stays a string and `${pkgs.x}/bin/y` a path-like text.
+struct ScriptText
+{
+    QString script;
+    ScriptLineMap map;
+    QString error;
+};
+
+ScriptText readScript(const QString &nixSource)
+{
+    ScriptText out;
+    const ScriptLocation location = locateScriptInSource(nixSource);
+    const int offset = location.found() ? scriptStringOffset(nixSource, location) : -1;
+    if (offset < 0) {
+        out.error = location.error.isEmpty() ? QObject::tr("the testScript is not a string")
+                                             : location.error;
+        return out;
+    }
+    const NixStringLiteral literal = NixSource::parseString(nixSource, offset);
+    if (!literal.ok()) {
+        out.error = literal.error;
+        return out;
+    }
+    const NixStringTemplate tmpl = NixSource::strip(literal);
+    QStringList values;
+    for (qsizetype i = 0; i < tmpl.antiquotations().size(); ++i)
+        values.append(QStringLiteral("_nixtide_antiquotation_%1").arg(i));
+    out.script = tmpl.render(values);
+    out.map = ScriptLineMap::build(tmpl, out.script);
+    return out;
+}
+
+QTreeWidgetItem *section(QTreeWidget *tree, const QString &title)
+{
+    auto *item = new QTreeWidgetItem(tree, {title});
+    item->setFlags(Qt::ItemIsEnabled);
+    item->setExpanded(true);
+    return item;
+}
+
+} // namespace
+
+OutlineDock::OutlineDock(QWidget *parent)
+    : QDockWidget(tr("Outline"), parent)
+    , m_tree(new QTreeWidget(this))
+{
+    setObjectName(QStringLiteral("outlineDock"));
+    m_tree->setHeaderHidden(true);
+    m_tree->setColumnCount(1);
+    m_nodes = section(m_tree, tr("Nodes"));
+    m_vlans = section(m_tree, tr("VLANs"));
+    m_script = section(m_tree, tr("Script"));
+    setWidget(m_tree);
+    connect(m_tree, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item) {
+        const int line = item->data(0, kLineRole).toInt();
+        if (line > 0)
+            Q_EMIT jumpToLine(line);
+    });
+    // A single click jumps too: the outline is for getting around.
+    connect(m_tree, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem *item) {
+        const int line = item->data(0, kLineRole).toInt();
+        if (line > 0)
+            Q_EMIT jumpToLine(line);
+    });
+}
+
+void OutlineDock::setTest(const TestRef &ref, const QString &nixSource)
+{
+    const int generation = ++m_generation;
+    qDeleteAll(m_nodes->takeChildren());
+    qDeleteAll(m_vlans->takeChildren());
+    new QTreeWidgetItem(m_nodes, {tr("evaluating…")});
+    setScriptSource(nixSource);
+    // TestInfo::outline waits for `nix eval`: never on the GUI thread.
+    runOnWorker(
+        this,
+        [ref] {
+            NixError error;
+            const TestInfo::Outline outline = TestInfo::outline(ref, &error);
+            Machines out {outline.nodes, outline.vlans, QString()};
+            if (error.kind != NixError::Kind::None)
+                out.error = error.toText();
+            return out;
+        },
+        [this, generation](Machines m) {
+            if (generation == m_generation)
+                showMachines(m.nodes, m.vlans, m.error);
+        });
+}
+
+void OutlineDock::showMachines(
+    const QStringList &nodes, const QList<int> &vlans, const QString &error)
+{
+    qDeleteAll(m_nodes->takeChildren());
+    qDeleteAll(m_vlans->takeChildren());
+    if (!error.isEmpty()) {
+        auto *item = new QTreeWidgetItem(m_nodes, {tr("cannot evaluate the nodes")});
+        item->setToolTip(0, error);
+    }
+    for (const QString &node : nodes)
+        new QTreeWidgetItem(m_nodes, {node});
+    for (int vlan : vlans)
+        new QTreeWidgetItem(m_vlans, {tr("VLAN %1").arg(vlan)});
+    Q_EMIT machinesReady(error);
+}
+
+void OutlineDock::setScriptSource(const QString &nixSource)
+{
+    qDeleteAll(m_script->takeChildren());
+    const ScriptText text = readScript(nixSource);
+    QString error = text.error;
+    const QList<ScriptStatement> statements
+        = error.isEmpty() ? TestInfo::scriptOutline(text.script, &error) : QList<ScriptStatement>();
+    if (!error.isEmpty()) {
+        auto *item = new QTreeWidgetItem(m_script, {tr("cannot read the script")});
+        item->setToolTip(0, error);
+        return;
+    }
+    const QStringList lines = text.script.split(u'\n');
+    QTreeWidgetItem *subtest = nullptr;
+    int subtestEnd = 0;
+    for (const ScriptStatement &s : statements) {
+        const int nixLine = text.map.nixLineForScriptLine(s.firstLine);
+        const QString title = s.label.isEmpty() ? lines.value(s.firstLine - 1).trimmed()
+                                                : tr("subtest: %1").arg(s.label);
+        // Subtests nest under the subtest they are written in.
+        QTreeWidgetItem *parent = subtest && s.firstLine <= subtestEnd ? subtest : m_script;
+        auto *item = new QTreeWidgetItem(parent, {title});
+        item->setData(0, kLineRole, nixLine);
+        item->setToolTip(0, tr("line %1").arg(nixLine));
+        if (!s.label.isEmpty()) {
+            item->setExpanded(true);
+            if (parent == m_script) {
+                subtest = item;
+                subtestEnd = s.lastLine;
+            }
+        }
+    }
+}
+
+} // namespace nixtide

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "core/nix/testref.h"
+
+#include <QDockWidget>
+
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace nixtide {
+
+// The open test at a glance: its nodes and VLANs (TestInfo::outline, a
+// `nix eval` on a worker thread), then the testScript's subtests and
+// top-level statements, read from the .nix text itself (no build needed:
+// antiquotations stand in as placeholders) and mapped to .nix lines.
+// Activating a statement emits jumpToLine with its .nix line.
+class OutlineDock : public QDockWidget
+{
+    Q_OBJECT
+
+public:
+    explicit OutlineDock(QWidget *parent = nullptr);
+
+    // A new test: evaluates its nodes and VLANs and reads the script from
+    // `nixSource` (the editor's text of the file holding the testScript).
+    void setTest(const TestRef &ref, const QString &nixSource);
+    // After an edit: re-reads the script part only (no Nix call).
+    void setScriptSource(const QString &nixSource);
+
+    QTreeWidget *tree() const { return m_tree; }
+
+Q_SIGNALS:
+    void jumpToLine(int nixLine);
+    // Nodes and VLANs arrived; `error` is Nix's when the evaluation failed.
+    void machinesReady(const QString &error);
+
+private:
+    void showMachines(const QStringList &nodes, const QList<int> &vlans, const QString &error);
+
+    QTreeWidget *m_tree;
+    QTreeWidgetItem *m_nodes;
+    QTreeWidgetItem *m_vlans;
+    QTreeWidgetItem *m_script;
+    int m_generation = 0; // drops a late evaluation of an earlier test
+};
+
+} // namespace nixtide
