@@ -5,6 +5,7 @@
 #include "core/unixsignals.h"
 #include "nixtide/version.h"
 #include "ui/mainwindow.h"
+#include "ui/window/sessioncontroller.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -30,8 +31,8 @@ int runGui(int argc, char **argv)
     parser.setApplicationDescription(QStringLiteral("IDE for NixOS VM tests"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("test"),
-                                 QStringLiteral("Test to open (.nix file); the demo by default."));
+    parser.addPositionalArgument(
+        QStringLiteral("test"), QStringLiteral("Test to open (.nix file); the demo by default."));
     parser.process(app);
 
     QString test = parser.positionalArguments().value(0);
@@ -39,6 +40,8 @@ int runGui(int argc, char **argv)
         test = nixtide::DataPaths::demoDir() + QStringLiteral("/single.nix");
 
     nixtide::MainWindow window;
+    // Runs the test under the debugger; on close it stops the test first.
+    new nixtide::SessionController(&window);
     // Layout, the files open last time and breakpoints; the test named on
     // the command line (or the demo) is opened on top and becomes the one
     // that runs.
@@ -50,10 +53,11 @@ int runGui(int argc, char **argv)
     }
     window.show();
     // SIGTERM/SIGINT close the window like the user would, so running
-    // sessions stop their drivers and VMs and state is saved.
+    // sessions stop their drivers and VMs (the controller delays the close
+    // until they are gone) and state is saved.
     nixtide::UnixSignalWatcher signalWatcher({SIGINT, SIGTERM, SIGHUP});
-    QObject::connect(&signalWatcher, &nixtide::UnixSignalWatcher::signalReceived, &window,
-                     &QWidget::close);
+    QObject::connect(
+        &signalWatcher, &nixtide::UnixSignalWatcher::signalReceived, &window, &QWidget::close);
     return app.exec();
 }
 

@@ -25,6 +25,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -32,6 +33,7 @@
 #include <QStyle>
 #include <QTabWidget>
 #include <QToolBar>
+#include <QToolButton>
 
 namespace nixtide {
 
@@ -83,6 +85,8 @@ MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget 
     , m_stateLabel(new QLabel(this))
     , m_machinesLabel(new QLabel(this))
     , m_accelerationLabel(new QLabel(this))
+    , m_buildProgress(new QProgressBar(this))
+    , m_cancelBuild(new QToolButton(this))
 {
     setObjectName(QStringLiteral("MainWindow"));
     setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
@@ -254,17 +258,63 @@ void MainWindow::createMenus()
 
 void MainWindow::createStatusBar()
 {
+    m_buildProgress->setMaximumWidth(220);
+    m_buildProgress->setTextVisible(true);
+    m_buildProgress->hide();
+    m_cancelBuild->setDefaultAction(m_debug->cancelBuild);
+    m_cancelBuild->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_cancelBuild->hide();
+    statusBar()->addPermanentWidget(m_buildProgress);
+    statusBar()->addPermanentWidget(m_cancelBuild);
     statusBar()->addPermanentWidget(m_stateLabel);
     statusBar()->addPermanentWidget(m_machinesLabel);
     statusBar()->addPermanentWidget(m_accelerationLabel);
-    const bool kvm = kvmUsable();
-    m_accelerationLabel->setText(accelerationText(kvm));
-    m_accelerationLabel->setToolTip(kvm
-            ? tr("/dev/kvm is usable: guests run with hardware virtualisation.")
-            : tr("/dev/kvm is missing or not accessible to this user: QEMU emulates the "
-                 "CPU in software and guests boot many times slower."));
-    if (!kvm)
-        m_accelerationLabel->setStyleSheet(QStringLiteral("color: #a35200;"));
+    showHostAcceleration();
+}
+
+void MainWindow::showStatus(const QString &message)
+{
+    statusBar()->showMessage(message.section(u'\n', 0, 0), 10000);
+}
+
+void MainWindow::setBuildProgress(int done, int expected, const QString &text)
+{
+    m_buildProgress->setRange(0, expected);
+    m_buildProgress->setValue(std::min(done, expected));
+    m_buildProgress->setFormat(expected > 0 ? QStringLiteral("%v/%m") : QString());
+    m_buildProgress->setToolTip(text);
+    m_buildProgress->show();
+    m_cancelBuild->show();
+    m_buildOutput->setProgress(done, expected);
+    if (!text.isEmpty())
+        statusBar()->showMessage(text);
+}
+
+void MainWindow::hideBuildProgress()
+{
+    m_buildProgress->hide();
+    m_cancelBuild->hide();
+    statusBar()->clearMessage();
+}
+
+void MainWindow::setAcceleration(const QString &text, const QString &toolTip, bool warn)
+{
+    m_accelerationLabel->setText(text);
+    m_accelerationLabel->setToolTip(toolTip);
+    m_accelerationLabel->setStyleSheet(warn ? QStringLiteral("color: #a35200;") : QString());
+}
+
+void MainWindow::showHostAcceleration()
+{
+    // Until a VM runs only the host can be asked; the running QEMUs then
+    // say what they really use (SessionView).
+    const bool kvm = hostKvmAvailable();
+    setAcceleration(hostAccelerationText(kvm),
+        kvm ? tr("This CPU has virtualisation extensions and /dev/kvm can create VMs; whether "
+                 "a test's QEMU uses KVM depends on its options.")
+            : tr("No usable KVM (no vmx/svm CPU flag, or /dev/kvm cannot create VMs): QEMU "
+                 "emulates the CPU in software and guests run many times slower."),
+        !kvm);
 }
 
 void MainWindow::connectEditorActions()

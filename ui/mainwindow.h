@@ -10,7 +10,9 @@
 
 class QDockWidget;
 class QLabel;
+class QProgressBar;
 class QSettings;
+class QToolButton;
 class QSplitter;
 class QStackedWidget;
 class QTabWidget;
@@ -33,9 +35,9 @@ class VariablesView;
 
 // The IDE window: editors in the centre next to the machine tabs, docks for
 // the log, variables and watches, call stack, breakpoints, REPL and build
-// output. It knows nothing of how a test runs: the session glue connects to
-// debugActions(), the dock widgets and the signals below, and calls
-// setSessionState().
+// output. It knows nothing of how a test runs: SessionController
+// (ui/window) connects to debugActions(), the dock widgets and the signals
+// below, and calls setSessionState().
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -60,6 +62,17 @@ public:
 
     void setSessionState(SessionState state);
     SessionState sessionState() const { return m_state; }
+
+    // Status bar: a transient message; the build's progress (expected 0: busy
+    // indicator) with its Cancel button; what acceleration the VMs use
+    // (warn: shown in a warning colour) or, with no VM running, what the
+    // host offers.
+    void showStatus(const QString &message);
+    void setBuildProgress(int done, int expected, const QString &text);
+    void hideBuildProgress();
+    QProgressBar *buildProgressBar() const { return m_buildProgress; }
+    void setAcceleration(const QString &text, const QString &toolTip, bool warn);
+    void showHostAcceleration();
 
     MachineTab *addMachine(const QString &name);
     MachineTab *machineTab(const QString &name) const;
@@ -86,6 +99,8 @@ public:
     QDockWidget *dock(const QString &objectName) const;
 
     BreakpointList breakpointsFor(const QString &path) const;
+    // Every file's breakpoints, open or not, by absolute path.
+    QHash<QString, BreakpointList> allBreakpoints() const { return m_breakpoints; }
 
 Q_SIGNALS:
     void breakpointsChanged(const QString &path, const nixtide::BreakpointList &breakpoints);
@@ -131,6 +146,8 @@ private:
     QLabel *m_stateLabel;
     QLabel *m_machinesLabel;
     QLabel *m_accelerationLabel;
+    QProgressBar *m_buildProgress;
+    QToolButton *m_cancelBuild;
 };
 
 } // namespace nixtide

@@ -10,6 +10,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDir>
 #include <QDockWidget>
 #include <QFile>
 #include <QLabel>
@@ -207,13 +208,46 @@ private Q_SLOTS:
         QCOMPARE(window.debugActions()->runContinue->text(), QStringLiteral("&Run"));
     }
 
+    void accelerationFacts()
+    {
+        const QString withVmx = m_dir.filePath(QStringLiteral("cpuinfo-vmx"));
+        const QString without = m_dir.filePath(QStringLiteral("cpuinfo-plain"));
+        QVERIFY(writeFile(withVmx, "processor\t: 0\nflags\t\t: fpu vme vmx sse2\n"));
+        QVERIFY(writeFile(without, "processor\t: 0\nflags\t\t: fpu vme sse2 vmxfoo\n"));
+        QVERIFY(cpuHasVirtualisation(withVmx));
+        QVERIFY(!cpuHasVirtualisation(without));
+
+        // This test process holds no KVM descriptor; a QEMU under KVM holds
+        // anon_inode:kvm-vm (a fake /proc shows the shape).
+        QCOMPARE(processUsesKvm(QCoreApplication::applicationPid()), std::optional<bool>(false));
+        QCOMPARE(processUsesKvm(0), std::optional<bool>());
+        const QString proc = m_dir.filePath(QStringLiteral("proc"));
+        QVERIFY(QDir().mkpath(proc + QStringLiteral("/42/fd")));
+        QVERIFY(QFile::link(QStringLiteral("/dev/null"), proc + QStringLiteral("/42/fd/0")));
+        QCOMPARE(processUsesKvm(42, proc), std::optional<bool>(false));
+        QVERIFY(
+            QFile::link(QStringLiteral("anon_inode:kvm-vm"), proc + QStringLiteral("/42/fd/9")));
+        QCOMPARE(processUsesKvm(42, proc), std::optional<bool>(true));
+        QCOMPARE(processUsesKvm(43, proc), std::optional<bool>());
+
+        QCOMPARE(machinesAccelerationText({true, true}), QStringLiteral("KVM"));
+        QCOMPARE(machinesAccelerationText({false}), QStringLiteral("software emulation (no KVM)"));
+        QCOMPARE(machinesAccelerationText({true, false}), QStringLiteral("KVM on 1 of 2 machines"));
+    }
+
     void statusBarShowsStateMachinesAndAcceleration()
     {
         QSettings settings(settingsPath(), QSettings::IniFormat);
         MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
-        QCOMPARE(window.accelerationLabel()->text(), accelerationText(kvmUsable()));
+        // No VM runs: the label says what the host offers, which needs
+        // both a usable /dev/kvm and the CPU's virtualisation flags.
+        QCOMPARE(window.accelerationLabel()->text(), hostAccelerationText(hostKvmAvailable()));
+        QCOMPARE(hostKvmAvailable(), kvmUsable() && cpuHasVirtualisation());
         QVERIFY(!kvmUsable(m_dir.filePath(QStringLiteral("no-such-kvm"))));
-        QCOMPARE(accelerationText(false), QStringLiteral("software emulation (no KVM: slow)"));
+        window.setAcceleration(machinesAccelerationText({false}), {}, true);
+        QCOMPARE(window.accelerationLabel()->text(), QStringLiteral("software emulation (no KVM)"));
+        window.showHostAcceleration();
+        QCOMPARE(window.accelerationLabel()->text(), hostAccelerationText(hostKvmAvailable()));
         auto labels = [&] {
             QStringList texts;
             for (QLabel *label : window.statusBar()->findChildren<QLabel *>())

@@ -40,7 +40,12 @@ QModelIndex LogTreeModel::indexFor(Node *node, int column) const
 LogTreeModel::Node *LogTreeModel::append(
     const QString &message, const QString &machine, int scriptLine)
 {
-    Node *parent = m_open.empty() ? m_root.get() : m_open.back();
+    return appendTo(m_open.empty() ? m_root.get() : m_open.back(), message, machine, scriptLine);
+}
+
+LogTreeModel::Node *LogTreeModel::appendTo(
+    Node *parent, const QString &message, const QString &machine, int scriptLine)
+{
     const int row = static_cast<int>(parent->children.size());
     beginInsertRows(indexFor(parent, 0), row, row);
     auto node = std::make_unique<Node>();
@@ -85,10 +90,32 @@ void LogTreeModel::addMessage(
     node->failed = failed;
 }
 
+void LogTreeModel::addEntry(int id, int parentId, const QString &message, const QString &machine,
+    bool open, int scriptLine, bool failed)
+{
+    Node *parent = m_byId.value(parentId, m_root.get());
+    Node *node = appendTo(parent, message, machine, scriptLine);
+    node->open = open;
+    node->failed = failed;
+    m_byId.insert(id, node);
+}
+
+void LogTreeModel::finishEntry(int id, double seconds, bool failed)
+{
+    Node *node = m_byId.value(id);
+    if (!node)
+        return;
+    node->open = false;
+    node->seconds = seconds;
+    node->failed = failed;
+    Q_EMIT dataChanged(indexFor(node, 0), indexFor(node, ColumnCount - 1));
+}
+
 void LogTreeModel::clear()
 {
     beginResetModel();
     m_open.clear();
+    m_byId.clear();
     m_root = std::make_unique<Node>();
     m_machines.clear();
     endResetModel();

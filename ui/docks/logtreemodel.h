@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QAbstractItemModel>
+#include <QHash>
 #include <QSortFilterProxyModel>
 
 #include <memory>
@@ -35,6 +36,13 @@ public:
     // A leaf line under the innermost open step.
     void addMessage(const QString &message, const QString &machine = {}, int scriptLine = 0,
         bool failed = false);
+    // The session's entries carry explicit ids: an entry goes under
+    // parentId (top level when 0 or unknown), whatever else is open, because
+    // the driver's steps from several threads interleave. open: a step that
+    // finishEntry() will close; otherwise a plain line.
+    void addEntry(int id, int parentId, const QString &message, const QString &machine, bool open,
+        int scriptLine = 0, bool failed = false);
+    void finishEntry(int id, double seconds, bool failed);
     void clear();
     int openDepth() const { return static_cast<int>(m_open.size()); }
     QStringList machines() const { return m_machines; }
@@ -56,10 +64,12 @@ private:
     struct Node;
     Node *nodeFor(const QModelIndex &index) const;
     Node *append(const QString &message, const QString &machine, int scriptLine);
+    Node *appendTo(Node *parent, const QString &message, const QString &machine, int scriptLine);
     QModelIndex indexFor(Node *node, int column) const;
 
     std::unique_ptr<Node> m_root;
     std::vector<Node *> m_open;
+    QHash<int, Node *> m_byId;
     QStringList m_machines;
 };
 

@@ -45,6 +45,8 @@ DebugActions::DebugActions(QObject *parent)
         tr("Run the selected lines (or the current line) against the live VMs"));
     toggleBreakpoint = make(tr("Toggle &Breakpoint"), {Qt::Key_F9},
         tr("Set or remove a breakpoint on the current line"));
+    cancelBuild = new QAction(tr("Cancel Build"), this);
+    cancelBuild->setToolTip(tr("Stop the Nix build; nothing keeps building"));
 
     connect(runContinue, &QAction::triggered, this, [this] {
         if (m_state == SessionState::Stopped)
@@ -53,6 +55,7 @@ DebugActions::DebugActions(QObject *parent)
             Q_EMIT runRequested();
     });
     connect(stop, &QAction::triggered, this, &DebugActions::stopRequested);
+    connect(cancelBuild, &QAction::triggered, this, &DebugActions::cancelBuildRequested);
     connect(restartScript, &QAction::triggered, this, &DebugActions::restartScriptRequested);
     connect(pause, &QAction::triggered, this, &DebugActions::pauseRequested);
     connect(stepOver, &QAction::triggered, this, &DebugActions::stepOverRequested);
@@ -96,8 +99,15 @@ void DebugActions::setState(SessionState state)
     runToCursor->setEnabled(idle || running || stopped);
     // Lines run against live VMs: the script must be paused so that it does
     // not drive the same machines at the same time.
-    runSelection->setEnabled(stopped);
+    runSelection->setEnabled(stopped || (running && m_scriptFinished));
     toggleBreakpoint->setEnabled(true);
+    cancelBuild->setEnabled(state == SessionState::Building);
+}
+
+void DebugActions::setScriptFinished(bool finished)
+{
+    m_scriptFinished = finished;
+    setState(m_state);
 }
 
 void DebugActions::addTo(QMenu *menu) const

@@ -22,6 +22,9 @@ public:
 
     void setState(SessionState state);
     SessionState state() const { return m_state; }
+    // An interactive driver whose script has ended keeps its VMs and
+    // answers the REPL: running selected lines is allowed then too.
+    void setScriptFinished(bool finished);
 
     void addTo(QMenu *menu) const;
     void addTo(QToolBar *toolBar) const;
@@ -36,11 +39,13 @@ public:
     QAction *runToCursor; // Ctrl+F10
     QAction *runSelection; // Ctrl+Enter, Ctrl+Shift+E
     QAction *toggleBreakpoint; // F9
+    QAction *cancelBuild; // while Nix builds
 
 Q_SIGNALS:
     void runRequested();
     void continueRequested();
     void stopRequested();
+    void cancelBuildRequested();
     void restartScriptRequested();
     void pauseRequested();
     void stepOverRequested();
@@ -55,6 +60,7 @@ private:
     QAction *make(const QString &text, const QList<QKeySequence> &keys, const QString &tip);
 
     SessionState m_state = SessionState::Idle;
+    bool m_scriptFinished = false;
 };
 
 } // namespace nixtide

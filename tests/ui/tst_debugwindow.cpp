@@ -1,0 +1,271 @@
+// End to end through the window, as a user works: the demo's single.nix is
+// opened in the MainWindow, a breakpoint is set on a line of its testScript,
+// Run builds it with real Nix and boots the real demo guest under QEMU. The
+// stop marker, call stack, variables, REPL, watches, run-selection, the
+// restart of an edited script without a rebuild, Stop, and closing the
+// window while a test runs are checked on what the widgets show, and no
+// QEMU of the run may be left.
+//
+// With NIXTIDE_SCREENSHOT=<file.png> it also saves the window while stopped
+// (docs/make-screenshot.sh runs it under Xvfb for docs/screenshot.png).
+#include "core/session/debugsession.h"
+#include "ui/docks/callstackview.h"
+#include "ui/docks/logtreemodel.h"
+#include "ui/docks/logview.h"
+#include "ui/docks/replwidget.h"
+#include "ui/docks/variablesmodel.h"
+#include "ui/docks/variablesview.h"
+#include "ui/editor/editorarea.h"
+#include "ui/editor/scripteditor.h"
+#include "ui/machines/machinetab.h"
+#include "ui/mainwindow.h"
+#include "ui/window/debugactions.h"
+#include "ui/window/sessioncontroller.h"
+
+#include <QAction>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QLabel>
+#include <QPixmap>
+#include <QProcess>
+#include <QScreen>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeView>
+
+using namespace nixtide;
+
+namespace {
+
+int lineContaining(const QString &path, const QString &needle)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return 0;
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    for (int i = 0; i < lines.size(); ++i) {
+        if (lines.at(i).contains(needle.toUtf8()))
+            return i + 1;
+    }
+    return 0;
+}
+
+QStringList qemuUnder(const QString &dir)
+{
+    QProcess pgrep;
+    pgrep.start(QStringLiteral("pgrep"), {QStringLiteral("-a"), QStringLiteral("qemu-system")});
+    pgrep.waitForFinished();
+    QStringList found;
+    for (const QString &line : QString::fromUtf8(pgrep.readAllStandardOutput()).split(u'\n')) {
+        if (!dir.isEmpty() && line.contains(dir))
+            found.append(line);
+    }
+    return found;
+}
+
+// Names one level under each scope (the scopes are fetched lazily).
+QStringList variableNames(VariablesModel *model)
+{
+    QStringList names;
+    for (int s = 0; s < model->rowCount(); ++s) {
+        const QModelIndex scope = model->index(s, 0);
+        for (int r = 0; r < model->rowCount(scope); ++r)
+            names.append(model->index(r, 0, scope).data().toString());
+    }
+    return names;
+}
+
+// A step with children that has ended: the log is really nested and timed.
+bool hasFinishedNestedStep(const QAbstractItemModel *model, const QModelIndex &parent = {})
+{
+    for (int r = 0; r < model->rowCount(parent); ++r) {
+        const QModelIndex index = model->index(r, 0, parent);
+        if (model->rowCount(index) > 0 && index.data(LogTreeModel::DurationRole).toDouble() > 0)
+            return true;
+        if (hasFinishedNestedStep(model, index))
+            return true;
+    }
+    return false;
+}
+
+bool logContains(
+    const QAbstractItemModel *model, const QString &text, const QModelIndex &parent = {})
+{
+    for (int r = 0; r < model->rowCount(parent); ++r) {
+        const QModelIndex index = model->index(r, 0, parent);
+        if (index.data().toString().contains(text) || logContains(model, text, index))
+            return true;
+    }
+    return false;
+}
+
+void replaceLine(ScriptEditor *editor, int line, const QString &text)
+{
+    editor->setSelection(line - 1, 0, line - 1, editor->lineLength(line - 1) - 1);
+    editor->replaceSelectedText(text);
+}
+
+void submit(ReplWidget *repl, const QString &code)
+{
+    repl->input()->setPlainText(code);
+    QTest::keyClick(repl->input(), Qt::Key_Return);
+}
+
+} // namespace
+
+class TestDebugWindow : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_nixFile;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY2(qEnvironmentVariableIsSet("NIXTIDE_SOURCE_DIR"), "run under ctest");
+        qputenv("XDG_STATE_HOME", m_dir.filePath(QStringLiteral("state")).toUtf8());
+        m_nixFile = qEnvironmentVariable("NIXTIDE_SOURCE_DIR")
+            + QStringLiteral("/resources/demo/single.nix");
+    }
+
+    void runStopInspectRestartStopClose()
+    {
+        const int startLine = lineContaining(m_nixFile, QStringLiteral("machine.start()"));
+        const int hostnameLine
+            = lineContaining(m_nixFile, QStringLiteral("hostname = machine.succeed"));
+        QVERIFY(startLine > 0 && hostnameLine > startLine);
+
+        QSettings settings(m_dir.filePath(QStringLiteral("nixtide.conf")), QSettings::IniFormat);
+        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+        window.editorArea()->setRestorePrompt([](const QString &) { return false; });
+        auto *controller = new SessionController(&window);
+        controller->setRecordBase(m_dir.filePath(QStringLiteral("runs")));
+        QString error;
+        QVERIFY2(window.openTest(m_nixFile, &error), qPrintable(error));
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        ScriptEditor *editor = window.editorArea()->editorFor(m_nixFile);
+        QVERIFY(editor);
+        editor->setBreakpoint(hostnameLine);
+        QCOMPARE(window.breakpointsFor(m_nixFile).value(0).line, hostnameLine);
+
+        // F5: build, boot, stop at the breakpoint.
+        window.debugActions()->runContinue->trigger();
+        QCOMPARE(controller->state(), SessionState::Building);
+        QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Stopped, 400000);
+        DebugSession *session = controller->session();
+        QVERIFY(session);
+        const QString privateDir = QFileInfo(session->agentSocketPath()).path();
+        QVERIFY(!privateDir.isEmpty());
+        QCOMPARE(editor->currentLine(), hostnameLine);
+        QVERIFY(
+            editor->markersAtLine(hostnameLine - 1) & (1u << ScriptEditor::CurrentLineArrowMarker));
+        QCOMPARE(window.sessionState(), SessionState::Stopped);
+        QCOMPARE(window.debugActions()->runContinue->text(), QStringLiteral("&Continue"));
+        QCOMPARE(window.callStackView()->frames().value(0).line, hostnameLine);
+        QCOMPARE(window.callStackView()->frames().value(0).path, m_nixFile);
+
+        // Variables of the top frame, fetched on demand and opened.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            variableNames(window.variablesModel()).contains(QStringLiteral("machine")), 30000);
+        QVERIFY(variableNames(window.variablesModel()).contains(QStringLiteral("start_all")));
+
+        // The log is a tree with durations; the machine tab and the
+        // acceleration say what really runs (the demo forces TCG).
+        QVERIFY(hasFinishedNestedStep(window.logModel()));
+        QCOMPARE(window.machineCount(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            window.machineTab(QStringLiteral("machine"))->state(), QStringLiteral("up"), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.accelerationLabel()->text(),
+            QStringLiteral("software emulation (no KVM)"), 10000);
+
+        // The REPL evaluates in the test's namespace against the live VM.
+        submit(window.replWidget(), QStringLiteral("machine.succeed(\"uname -a\")"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.replWidget()->transcript()->toPlainText().contains(QStringLiteral("Linux")),
+            120000);
+        submit(window.replWidget(), QStringLiteral("no_such_name"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.replWidget()->transcript()->toPlainText().contains(QStringLiteral("NameError")),
+            60000);
+
+        // F10, then a watch on the variable the line assigned.
+        window.debugActions()->stepOver->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(editor->currentLine(), hostnameLine + 1, 120000);
+        QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Stopped, 10000);
+        window.variablesView()->addWatch(QStringLiteral("hostname"));
+        QTRY_COMPARE_WITH_TIMEOUT(window.variablesView()->watchTree()->topLevelItem(0)->text(1),
+            QStringLiteral("'machine'"), 60000);
+
+        // Selected lines run against the live VM, indentation and all.
+        submit(window.replWidget(), QStringLiteral("hostname = 'changed'"));
+        editor->setSelection(hostnameLine - 1, 0, hostnameLine, 0);
+        window.debugActions()->runSelection->trigger();
+        submit(window.replWidget(), QStringLiteral("print(hostname * 2)"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.replWidget()->transcript()->toPlainText().contains(
+                                     QStringLiteral("machinemachine")),
+            120000);
+
+        if (qEnvironmentVariableIsSet("NIXTIDE_SCREENSHOT")) {
+            editor->setCursorPosition(hostnameLine, 0);
+            if (QDockWidget *log = window.dock(QStringLiteral("LogDock")))
+                log->raise();
+            window.logView()->tree()->expandAll();
+            QTest::qWait(3000); // let the screen and the docks settle for the picture
+            const QPixmap shot = QGuiApplication::platformName() == QLatin1String("xcb")
+                ? window.screen()->grabWindow(0)
+                : window.grab();
+            QVERIFY(shot.save(qEnvironmentVariable("NIXTIDE_SCREENSHOT")));
+        }
+
+        // Ctrl+F5 with an edit inside the testScript: no rebuild, same
+        // session and VM, and the edited line is what runs.
+        const QString original = editor->text(startLine - 1).chopped(1);
+        QVERIFY(!logContains(window.logModel(), QStringLiteral("edited-run")));
+        replaceLine(
+            editor, startLine, original + QStringLiteral("; machine.succeed(\"true edited-run\")"));
+        QSignalSpy stops(session, &DebugSession::stopped);
+        window.debugActions()->restartScript->trigger();
+        QVERIFY2(controller->lastNotice().startsWith(
+                     QStringLiteral("Ran the edited script without rebuilding")),
+            qPrintable(controller->lastNotice()));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            logContains(window.logModel(), QStringLiteral("edited-run")), 120000);
+        QTRY_COMPARE_WITH_TIMEOUT(stops.count(), 1, 120000);
+        QCOMPARE(controller->state(), SessionState::Stopped);
+        QCOMPARE(controller->session(), session);
+        QCOMPARE(editor->currentLine(), hostnameLine);
+        replaceLine(editor, startLine, original);
+        editor->setModified(false);
+
+        // Shift+F5: the test ends and takes its VM with it.
+        QVERIFY(!qemuUnder(privateDir).isEmpty());
+        window.debugActions()->stop->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Terminated, 60000);
+        QCOMPARE(session->state(), DebugSession::State::Terminated);
+        QCOMPARE(editor->currentLine(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(qemuUnder(privateDir), QStringList(), 10000);
+
+        // Run again, then close the window while the test runs: the window
+        // waits for the test to stop, then closes, leaving no QEMU.
+        window.debugActions()->runContinue->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Stopped, 400000);
+        const QString secondDir = QFileInfo(controller->session()->agentSocketPath()).path();
+        QVERIFY(!qemuUnder(secondDir).isEmpty());
+        QVERIFY(!window.close());
+        QVERIFY(window.isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isVisible(), 60000);
+        QCOMPARE(controller->state(), SessionState::Terminated);
+        QTRY_COMPARE_WITH_TIMEOUT(qemuUnder(secondDir), QStringList(), 10000);
+    }
+};
+
+QTEST_MAIN(TestDebugWindow)
+#include "tst_debugwindow.moc"

@@ -1,0 +1,168 @@
+// SessionController's build half with real Nix, no VM: an evaluation error
+// lands in the editor at its line and column and in Build Output; Cancel
+// stops a slow build and leaves no builder; closing the window during a
+// build cancels it.
+#include "ui/docks/buildoutputview.h"
+#include "ui/editor/editorarea.h"
+#include "ui/editor/scripteditor.h"
+#include "ui/mainwindow.h"
+#include "ui/window/debugactions.h"
+#include "ui/window/sessioncontroller.h"
+
+#include <QAction>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUuid>
+
+using namespace nixtide;
+
+namespace {
+
+bool writeFile(const QString &path, const QByteArray &data)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
+}
+
+// Pids whose command line or environment mention `needle`.
+QStringList processesMentioning(const QString &needle)
+{
+    QStringList found;
+    const QByteArray n = needle.toUtf8();
+    for (const QString &pid : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        bool isNumber = false;
+        if (pid.toInt(&isNumber) == QCoreApplication::applicationPid() || !isNumber)
+            continue;
+        for (const char *file : {"cmdline", "environ"}) {
+            QFile f(QStringLiteral("/proc/%1/%2").arg(pid, QLatin1StringView(file)));
+            if (f.open(QIODevice::ReadOnly) && f.readAll().contains(n)) {
+                found.append(pid);
+                break;
+            }
+        }
+    }
+    return found;
+}
+
+// Line 6, column 11: the `;` where a value belongs.
+const QByteArray kBroken = "{\n"
+                           "  name = \"broken\";\n"
+                           "  testScript = ''\n"
+                           "    machine.start()\n"
+                           "  '';\n"
+                           "  nodes = ;\n"
+                           "}\n";
+
+} // namespace
+
+class TestSessionController : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_nonce;
+
+    std::unique_ptr<QSettings> settings()
+    {
+        return std::make_unique<QSettings>(
+            m_dir.filePath(QStringLiteral("nixtide.conf")), QSettings::IniFormat);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY2(qEnvironmentVariableIsSet("NIXTIDE_SOURCE_DIR"), "run under ctest");
+        qputenv("XDG_STATE_HOME", m_dir.filePath(QStringLiteral("state")).toUtf8());
+        // The slow test, with a fresh nonce so Nix really builds it.
+        m_nonce = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        const QString data
+            = qEnvironmentVariable("NIXTIDE_SOURCE_DIR") + QStringLiteral("/tests/data/nix");
+        for (const QString &name : {QStringLiteral("slow.nix"), QStringLiteral("testlib.nix")}) {
+            QFile in(data + u'/' + name);
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            QVERIFY(
+                writeFile(m_dir.filePath(name), in.readAll().replace("@NONCE@", m_nonce.toUtf8())));
+        }
+        QVERIFY(writeFile(m_dir.filePath(QStringLiteral("broken.nix")), kBroken));
+    }
+
+    void evaluationErrorGoesToItsLine()
+    {
+        auto s = settings();
+        MainWindow window(s.get(), m_dir.filePath(QStringLiteral("recovery")));
+        auto *controller = new SessionController(&window);
+        QString error;
+        const QString path = m_dir.filePath(QStringLiteral("broken.nix"));
+        QVERIFY2(window.openTest(path, &error), qPrintable(error));
+        QSignalSpy states(controller, &SessionController::stateChanged);
+
+        window.debugActions()->runContinue->trigger();
+        QCOMPARE(controller->state(), SessionState::Building);
+        QCOMPARE(window.sessionState(), SessionState::Building);
+        QVERIFY(window.buildProgressBar()->isVisibleTo(&window));
+        QVERIFY(window.debugActions()->cancelBuild->isEnabled());
+        QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Idle, 120000);
+
+        ScriptEditor *editor = window.editorArea()->editorFor(path);
+        QVERIFY(editor);
+        QVERIFY2(editor->annotation(5).contains(QStringLiteral("syntax error")),
+            qPrintable(editor->annotation(5)));
+        QCOMPARE(editor->cursorLine(), 6);
+        const QString output = window.buildOutput()->text()->toPlainText();
+        QVERIFY2(output.contains(QStringLiteral("broken.nix:6:11")), qPrintable(output));
+        QVERIFY2(controller->lastNotice().startsWith(QStringLiteral("The build failed")),
+            qPrintable(controller->lastNotice()));
+        QVERIFY(!window.buildProgressBar()->isVisibleTo(&window));
+        QVERIFY(controller->session() == nullptr);
+    }
+
+    void cancelStopsTheBuild()
+    {
+        auto s = settings();
+        MainWindow window(s.get(), m_dir.filePath(QStringLiteral("recovery")));
+        auto *controller = new SessionController(&window);
+        QString error;
+        QVERIFY2(
+            window.openTest(m_dir.filePath(QStringLiteral("slow.nix")), &error), qPrintable(error));
+        window.debugActions()->runContinue->trigger();
+        QCOMPARE(controller->state(), SessionState::Building);
+        // Wait for the slow builder itself, so the cancel has something to stop.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.buildOutput()->text()->toPlainText().contains(QStringLiteral("building the")),
+            120000);
+        QVERIFY(!processesMentioning(m_nonce).isEmpty());
+        window.debugActions()->cancelBuild->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Idle, 20000);
+        QCOMPARE(controller->lastNotice(), QStringLiteral("Build cancelled."));
+        QTRY_COMPARE_WITH_TIMEOUT(processesMentioning(m_nonce), QStringList(), 10000);
+        QVERIFY(controller->session() == nullptr);
+    }
+
+    void closingTheWindowCancelsTheBuild()
+    {
+        auto s = settings();
+        auto window
+            = std::make_unique<MainWindow>(s.get(), m_dir.filePath(QStringLiteral("recovery")));
+        auto *controller = new SessionController(window.get());
+        QString error;
+        QVERIFY(window->openTest(m_dir.filePath(QStringLiteral("slow.nix")), &error));
+        window->show();
+        window->debugActions()->runContinue->trigger();
+        QCOMPARE(controller->state(), SessionState::Building);
+        QTRY_VERIFY_WITH_TIMEOUT(!processesMentioning(m_nonce).isEmpty(), 60000);
+        QVERIFY(window->close());
+        window.reset();
+        QTRY_COMPARE_WITH_TIMEOUT(processesMentioning(m_nonce), QStringList(), 10000);
+    }
+};
+
+QTEST_MAIN(TestSessionController)
+#include "tst_sessioncontroller.moc"

@@ -1,0 +1,449 @@
+#include "ui/window/sessioncontroller.h"
+
+#include "core/nix/nixbuild.h"
+#include "core/nix/progressformat.h"
+#include "core/nix/scriptedit.h"
+#include "core/session/testresolver.h"
+#include "ui/docks/buildoutputview.h"
+#include "ui/docks/replwidget.h"
+#include "ui/editor/editorarea.h"
+#include "ui/editor/scripteditor.h"
+#include "ui/mainwindow.h"
+#include "ui/window/debugactions.h"
+#include "ui/window/sessionview.h"
+
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+
+namespace nixtide {
+
+namespace {
+
+// The terminate request lets the driver shut its VMs down; after this the
+// window kills what is left and closes anyway.
+constexpr int kCloseGraceMs = 20000;
+
+SessionState fromSession(DebugSession::State state)
+{
+    switch (state) {
+    case DebugSession::State::Idle:
+        return SessionState::Idle;
+    case DebugSession::State::Starting:
+        return SessionState::Starting;
+    case DebugSession::State::Running:
+        return SessionState::Running;
+    case DebugSession::State::Stopped:
+        return SessionState::Stopped;
+    case DebugSession::State::Terminated:
+        return SessionState::Terminated;
+    }
+    return SessionState::Idle;
+}
+
+QString readFile(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+}
+
+// Lines selected inside the Nix string keep its indentation; Python wants
+// the block at column 0 (textwrap.dedent).
+QString dedent(const QString &code)
+{
+    const QStringList lines = code.split(u'\n');
+    qsizetype common = -1;
+    for (const QString &line : lines) {
+        if (line.trimmed().isEmpty())
+            continue;
+        qsizetype indent = 0;
+        while (indent < line.size() && (line.at(indent) == u' ' || line.at(indent) == u'\t'))
+            ++indent;
+        common = common < 0 ? indent : std::min(common, indent);
+    }
+    if (common <= 0)
+        return code;
+    QStringList out;
+    for (const QString &line : lines)
+        out.append(line.mid(std::min(common, line.size())));
+    return out.join(u'\n');
+}
+
+// Build Output takes raw text; Nix's and the driver's lines come without
+// their newline.
+void appendLine(BuildOutputView *view, const QString &line)
+{
+    view->appendText(line.endsWith(u'\n') ? line : line + u'\n');
+}
+
+} // namespace
+
+SessionController::SessionController(MainWindow *window)
+    : QObject(window)
+    , m_window(window)
+{
+    DebugActions *actions = window->debugActions();
+    connect(actions, &DebugActions::runRequested, this, &SessionController::run);
+    connect(actions, &DebugActions::continueRequested, this, &SessionController::continueExecution);
+    connect(actions, &DebugActions::stopRequested, this, &SessionController::stop);
+    connect(actions, &DebugActions::cancelBuildRequested, this, &SessionController::cancelBuild);
+    connect(
+        actions, &DebugActions::restartScriptRequested, this, &SessionController::restartScript);
+    connect(actions, &DebugActions::pauseRequested, this, &SessionController::pause);
+    connect(actions, &DebugActions::stepOverRequested, this, &SessionController::stepOver);
+    connect(actions, &DebugActions::stepInRequested, this, &SessionController::stepIn);
+    connect(actions, &DebugActions::stepOutRequested, this, &SessionController::stepOut);
+    connect(window, &MainWindow::runToCursorRequested, this, &SessionController::runToCursor);
+    connect(window, &MainWindow::runSelectionRequested, this,
+        [this](const QString &code) { runSelection(code); });
+    // Breakpoints edited while the test runs take effect at once.
+    connect(window, &MainWindow::breakpointsChanged, this,
+        [this](const QString &path) { sendBreakpoints(path); });
+    window->installEventFilter(this);
+
+    m_closeKillTimer.setSingleShot(true);
+    connect(&m_closeKillTimer, &QTimer::timeout, this, [this] {
+        if (m_session)
+            m_session->kill();
+    });
+}
+
+SessionController::~SessionController()
+{
+    // The window's docks may be gone already: nothing the session says
+    // while it dies (its driver group is killed) may reach them.
+    if (m_session)
+        m_session->disconnect();
+    if (m_resolver)
+        m_resolver->disconnect();
+    m_view.reset();
+    m_session.reset();
+}
+
+bool SessionController::sessionLive() const
+{
+    return m_session && m_session->state() != DebugSession::State::Idle
+        && m_session->state() != DebugSession::State::Terminated;
+}
+
+void SessionController::setState(SessionState state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    m_window->setSessionState(state);
+    if (state != SessionState::Running)
+        m_window->debugActions()->setScriptFinished(false);
+    Q_EMIT stateChanged(state);
+}
+
+void SessionController::say(const QString &message)
+{
+    m_notice = message;
+    m_window->showStatus(message);
+    appendLine(m_window->buildOutput(), message);
+    Q_EMIT notice(message);
+}
+
+void SessionController::discardSession()
+{
+    if (m_session)
+        m_session->disconnect(this);
+    m_view.reset();
+    m_session.reset();
+}
+
+void SessionController::run()
+{
+    if (m_state == SessionState::Building || sessionLive())
+        return;
+    m_testPath = m_window->testPath();
+    if (m_testPath.isEmpty()) {
+        say(tr("No test is open."));
+        return;
+    }
+    discardSession();
+    m_window->buildOutput()->clear();
+    if (ScriptEditor *editor = m_window->editorArea()->editorFor(m_testPath)) {
+        editor->clearErrors();
+        // Nix builds the file on disk: what the editor shows must be there.
+        if (editor->isModified()) {
+            QString error;
+            if (!editor->save(&error)) {
+                say(tr("Cannot save %1 before building: %2").arg(m_testPath, error));
+                return;
+            }
+            say(tr("Saved %1 before building.").arg(QFileInfo(m_testPath).fileName()));
+        }
+    }
+    m_builtNix = readFile(m_testPath);
+    if (QDockWidget *dock = m_window->dock(QStringLiteral("BuildDock")))
+        dock->raise();
+
+    m_resolver = std::make_unique<TestResolver>();
+    connect(m_resolver.get(), &TestResolver::progressMessage, this, &SessionController::say);
+    connect(m_resolver.get(), &TestResolver::warning, this, &SessionController::say);
+    connect(m_resolver.get(), &TestResolver::resolved, this, &SessionController::onResolved);
+    connect(m_resolver.get(), &TestResolver::failed, this,
+        [this](TestResolver::Failure, const QString &message) { onBuildFailed(message); });
+    setState(SessionState::Building);
+    m_window->setBuildProgress(0, 0, tr("Building %1").arg(QFileInfo(m_testPath).fileName()));
+    m_resolver->start(m_testPath, m_attribute);
+    // A .nix file or flake is built by Nix; a bundle directory is not.
+    if (NixBuild *build = m_resolver->build()) {
+        connect(build, &NixBuild::progress, this, [this](const NixProgress &p) {
+            m_window->setBuildProgress(p.done, p.expected, ProgressFormatter::summary(p));
+        });
+        // logLine has the builders' lines too, prefixed with the derivation.
+        connect(build, &NixBuild::logLine, this,
+            [this](const QString &line) { appendLine(m_window->buildOutput(), line); });
+        connect(build, &NixBuild::finished, this, &SessionController::onBuildFinished);
+    }
+}
+
+void SessionController::onBuildFinished(const NixBuildResult &result)
+{
+    m_window->buildOutput()->setProgress(1, 1);
+    if (result.ok || result.error.kind == NixError::Kind::Cancelled)
+        return;
+    // An evaluation error points into a file: show it there too.
+    const NixError &error = result.error;
+    if (error.line > 0 && !error.file.isEmpty()) {
+        QString openError;
+        if (ScriptEditor *editor = m_window->openFile(error.file, &openError)) {
+            editor->showError(error.line, error.column, error.message);
+            m_window->showLocation(error.file, error.line, error.column);
+        }
+    }
+}
+
+void SessionController::onBuildFailed(const QString &message)
+{
+    m_window->hideBuildProgress();
+    appendLine(m_window->buildOutput(), message);
+    m_window->buildOutput()->finish(false);
+    if (QDockWidget *dock = m_window->dock(QStringLiteral("BuildDock")))
+        dock->raise();
+    setState(SessionState::Idle);
+    say(message.contains(QLatin1String("cancelled"), Qt::CaseInsensitive)
+            ? tr("Build cancelled.")
+            : tr("The build failed: %1").arg(message.section(u'\n', 0, 0)));
+}
+
+void SessionController::cancelBuild()
+{
+    if (m_state == SessionState::Building && m_resolver)
+        m_resolver->cancel();
+}
+
+void SessionController::onResolved(const LaunchPlan &resolved)
+{
+    m_window->hideBuildProgress();
+    m_window->buildOutput()->finish(true);
+    LaunchPlan plan = resolved;
+    plan.recordBase = m_recordBase;
+    QString scriptError;
+    m_builtScript = plan.bundle.readTestScript(&scriptError);
+
+    m_session = std::make_unique<DebugSession>();
+    m_view = std::make_unique<SessionView>(m_window, m_session.get());
+    connect(m_session.get(), &DebugSession::stateChanged, this, &SessionController::onSessionState);
+    connect(m_session.get(), &DebugSession::finished, this, &SessionController::onSessionFinished);
+    connect(m_session.get(), &DebugSession::errorOccurred, this, &SessionController::say);
+    connect(m_session.get(), &DebugSession::stopped, this, [this] {
+        // Run to cursor ends at the next stop, wherever it is.
+        if (m_cursorLine > 0) {
+            const QString path = m_cursorPath;
+            m_cursorLine = 0;
+            m_cursorPath.clear();
+            sendBreakpoints(path);
+        }
+    });
+    connect(m_session.get(), &DebugSession::driverOutputLine, m_window->buildOutput(),
+        [this](const QString &line) { appendLine(m_window->buildOutput(), line); });
+    connect(m_view.get(), &SessionView::scriptFinished, this, [this](const QString &status) {
+        m_window->debugActions()->setScriptFinished(true);
+        say(tr("The test script %1; the VMs keep running (Ctrl+F5 runs it again, Shift+F5 "
+               "stops).")
+                .arg(status));
+    });
+    const QHash<QString, BreakpointList> all = m_window->allBreakpoints();
+    for (auto it = all.cbegin(); it != all.cend(); ++it)
+        sendBreakpoints(it.key());
+    if (m_cursorLine > 0 && !all.contains(m_cursorPath))
+        sendBreakpoints(m_cursorPath);
+    Q_EMIT sessionCreated(m_session.get());
+    if (!m_session->start(plan)) {
+        say(tr("The test could not start: %1").arg(m_session->error()));
+        setState(SessionState::Terminated);
+        return;
+    }
+    if (QDockWidget *dock = m_window->dock(QStringLiteral("LogDock")))
+        dock->raise();
+}
+
+void SessionController::onSessionState(DebugSession::State state)
+{
+    setState(fromSession(state));
+}
+
+void SessionController::onSessionFinished(int exitCode, bool crashed)
+{
+    m_cursorLine = 0;
+    say(crashed ? tr("The test driver was killed.")
+                : tr("The test ended (exit code %1).").arg(exitCode));
+    if (m_closeAfterStop) {
+        m_closeKillTimer.stop();
+        QTimer::singleShot(0, m_window, &QWidget::close);
+    } else if (m_runAgainAfterStop) {
+        m_runAgainAfterStop = false;
+        QTimer::singleShot(0, this, &SessionController::run);
+    }
+}
+
+void SessionController::sendBreakpoints(const QString &path)
+{
+    if (!m_session || path.isEmpty())
+        return;
+    QList<SourceBreakpoint> list;
+    for (const Breakpoint &bp : m_window->breakpointsFor(path))
+        list.append({bp.line, bp.condition});
+    if (m_cursorLine > 0 && QFileInfo(path).absoluteFilePath() == m_cursorPath)
+        list.append({m_cursorLine, QString()});
+    m_session->setBreakpoints(QFileInfo(path).absoluteFilePath(), list);
+}
+
+void SessionController::continueExecution()
+{
+    if (m_session)
+        m_session->continueExecution();
+}
+
+void SessionController::stop()
+{
+    if (m_state == SessionState::Building) {
+        cancelBuild();
+        return;
+    }
+    if (sessionLive()) {
+        say(tr("Stopping the test and shutting its VMs down…"));
+        m_session->terminate();
+    }
+}
+
+void SessionController::pause()
+{
+    if (m_session)
+        m_session->pause();
+}
+
+void SessionController::stepOver()
+{
+    if (m_session)
+        m_session->next();
+}
+
+void SessionController::stepIn()
+{
+    if (m_session)
+        m_session->stepIn();
+}
+
+void SessionController::stepOut()
+{
+    if (m_session)
+        m_session->stepOut();
+}
+
+void SessionController::runToCursor(const QString &path, int line)
+{
+    if (line < 1)
+        return;
+    m_cursorPath = QFileInfo(path).absoluteFilePath();
+    m_cursorLine = line;
+    if (!sessionLive()) {
+        run();
+        return;
+    }
+    sendBreakpoints(m_cursorPath);
+    if (m_session->state() == DebugSession::State::Stopped)
+        m_session->continueExecution();
+}
+
+void SessionController::runSelection(const QString &code)
+{
+    if (!sessionLive() || !m_view)
+        return;
+    const QString block = dedent(code);
+    m_window->replWidget()->append(ReplWidget::Kind::Input, block.trimmed());
+    if (QDockWidget *dock = m_window->dock(QStringLiteral("ReplDock")))
+        dock->raise();
+    m_view->evaluateInRepl(block);
+}
+
+void SessionController::restartScript()
+{
+    if (!sessionLive()) {
+        run();
+        return;
+    }
+    ScriptEditor *editor = m_window->editorArea()->editorFor(m_testPath);
+    const QString edited = editor ? editor->text() : readFile(m_testPath);
+    const LaunchPlan &plan = m_session->plan();
+    QJsonObject arguments;
+    if (edited == m_builtNix) {
+        say(tr("Restarting the test script (no edits); the VMs keep running."));
+    } else {
+        ScriptEdit edit;
+        if (plan.sourcePath.isEmpty() || plan.lineMap.isEmpty()) {
+            edit.reason = tr("the test's lines are not mapped to its source");
+        } else {
+            edit = ScriptEdit::check(
+                m_builtNix, m_builtScript, edited, locateScriptInSource(m_builtNix));
+        }
+        if (edit.rebuildNeeded) {
+            say(tr("Rebuilt because %1.").arg(edit.reason));
+            m_runAgainAfterStop = true;
+            if (editor && editor->isModified()) {
+                QString error;
+                editor->save(&error);
+            }
+            m_session->terminate();
+            return;
+        }
+        QJsonArray lineMap;
+        for (int line : edit.lineMap.nixLines())
+            lineMap.append(line);
+        arguments = {{QStringLiteral("script"), edit.script},
+            {QStringLiteral("sourcePath"), plan.sourcePath}, {QStringLiteral("lineMap"), lineMap}};
+        say(tr("Ran the edited script without rebuilding; the VMs keep running."));
+    }
+    m_session->request(QStringLiteral("restart"), {{QStringLiteral("arguments"), arguments}},
+        [this](bool ok, const QJsonObject &, const QString &error) {
+            if (!ok)
+                say(tr("The script cannot restart now: %1").arg(error));
+        });
+}
+
+bool SessionController::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched != m_window || event->type() != QEvent::Close)
+        return QObject::eventFilter(watched, event);
+    if (m_state == SessionState::Building)
+        cancelBuild();
+    if (!sessionLive())
+        return false;
+    // Stop first, close when the driver has gone: no VM outlives the IDE.
+    event->ignore();
+    if (!m_closeAfterStop) {
+        m_closeAfterStop = true;
+        m_window->saveSession();
+        stop();
+        m_closeKillTimer.start(kCloseGraceMs);
+    }
+    return true;
+}
+
+} // namespace nixtide

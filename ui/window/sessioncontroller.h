@@ -1,0 +1,102 @@
+#pragma once
+
+#include "core/session/debugsession.h"
+#include "ui/editor/breakpoint.h"
+#include "ui/window/sessionstate.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace nixtide {
+
+class MainWindow;
+class SessionView;
+class TestResolver;
+struct NixBuildResult;
+
+// Runs the window's test under the debugger. F5 saves the test, builds it
+// (TestResolver: progress in the status bar, Nix's log in Build Output,
+// evaluation errors at their line in the editor) and starts a DebugSession
+// with the editors' breakpoints; the other debug actions map onto that
+// session. One session per run: the last one, with its log, stays until the
+// next run. Closing the window first stops the test so that no VM outlives
+// the IDE. What a session shows in the docks is SessionView's job.
+class SessionController : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit SessionController(MainWindow *window);
+    ~SessionController() override;
+
+    DebugSession *session() const { return m_session.get(); }
+    SessionView *view() const { return m_view.get(); }
+    TestResolver *resolver() const { return m_resolver.get(); }
+    SessionState state() const { return m_state; }
+    // The last thing said in the status bar and Build Output.
+    QString lastNotice() const { return m_notice; }
+
+    // The bundle attribute built: "driverInteractive" (the default: the VMs
+    // stay up when the script ends, so it can run again) or "driver".
+    void setDriverAttribute(const QString &attribute) { m_attribute = attribute; }
+    // Where run records go (tests); empty: the XDG state directory.
+    void setRecordBase(const QString &dir) { m_recordBase = dir; }
+
+public Q_SLOTS:
+    void run();
+    void continueExecution();
+    void stop();
+    void cancelBuild();
+    // The script again from the top on the live VMs. An edited testScript
+    // runs without a rebuild when ScriptEdit allows it; any other edit
+    // stops the test and builds it again.
+    void restartScript();
+    void pause();
+    void stepOver();
+    void stepIn();
+    void stepOut();
+    void runToCursor(const QString &path, int line);
+    void runSelection(const QString &code);
+
+Q_SIGNALS:
+    void stateChanged(nixtide::SessionState state);
+    void sessionCreated(nixtide::DebugSession *session);
+    void notice(const QString &message);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void setState(SessionState state);
+    void say(const QString &message);
+    void onBuildFinished(const NixBuildResult &result);
+    void onBuildFailed(const QString &message);
+    void onResolved(const LaunchPlan &plan);
+    void onSessionState(DebugSession::State state);
+    void onSessionFinished(int exitCode, bool crashed);
+    void sendBreakpoints(const QString &path);
+    void discardSession();
+    bool sessionLive() const;
+
+    MainWindow *m_window;
+    std::unique_ptr<TestResolver> m_resolver;
+    std::unique_ptr<DebugSession> m_session;
+    std::unique_ptr<SessionView> m_view;
+    SessionState m_state = SessionState::Idle;
+    QString m_attribute = QStringLiteral("driverInteractive");
+    QString m_recordBase;
+    QString m_notice;
+    QString m_builtNix; // the test's text when it was built
+    QString m_builtScript;
+    QString m_testPath;
+    // Run to cursor: a temporary breakpoint, dropped at the next stop.
+    QString m_cursorPath;
+    int m_cursorLine = 0;
+    bool m_runAgainAfterStop = false;
+    bool m_closeAfterStop = false;
+    QTimer m_closeKillTimer;
+};
+
+} // namespace nixtide

@@ -1,0 +1,260 @@
+#include "ui/window/sessionview.h"
+
+#include "core/session/debugsession.h"
+#include "ui/docks/callstackview.h"
+#include "ui/docks/logtreemodel.h"
+#include "ui/docks/replwidget.h"
+#include "ui/docks/variablesmodel.h"
+#include "ui/docks/variablesview.h"
+#include "ui/editor/editorarea.h"
+#include "ui/editor/scripteditor.h"
+#include "ui/machines/machinetab.h"
+#include "ui/mainwindow.h"
+#include "ui/window/acceleration.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QLabel>
+#include <QTreeView>
+
+namespace nixtide {
+
+namespace {
+
+QList<VariableEntry> entriesFrom(const QJsonArray &array, const QString &nameKey,
+    const QString &valueKey, const QString &typeKey)
+{
+    QList<VariableEntry> out;
+    for (const QJsonValue &value : array) {
+        const QJsonObject o = value.toObject();
+        out.append({o.value(nameKey).toString(), o.value(valueKey).toString(),
+            o.value(typeKey).toString(), o.value(QStringLiteral("variablesReference")).toInt()});
+    }
+    return out;
+}
+
+bool samePath(const QString &a, const QString &b)
+{
+    return !a.isEmpty() && QFileInfo(a).absoluteFilePath() == QFileInfo(b).absoluteFilePath();
+}
+
+} // namespace
+
+SessionView::SessionView(MainWindow *window, DebugSession *session, QObject *parent)
+    : QObject(parent)
+    , m_window(window)
+    , m_session(session)
+{
+    window->logModel()->clear();
+    window->variablesModel()->clear();
+    window->callStackView()->setFrames({});
+    window->clearMachines();
+    clearStop();
+
+    connect(session, &DebugSession::logEntryAdded, this, &SessionView::addLogEntry);
+    connect(session, &DebugSession::logEntryUpdated, this, [this](int index) {
+        const LogEntry &entry = m_session->logEntries().at(index);
+        m_window->logModel()->finishEntry(entry.id, entry.durationSeconds, entry.failed);
+    });
+    connect(session, &DebugSession::stopped, this, &SessionView::onStopped);
+    connect(session, &DebugSession::continued, this, &SessionView::onContinued);
+    connect(session, &DebugSession::stateChanged, this, [this](DebugSession::State state) {
+        if (state == DebugSession::State::Terminated) {
+            onContinued();
+            updateMachines();
+        }
+    });
+    connect(session, &DebugSession::machinesChanged, this, &SessionView::updateMachines);
+    connect(
+        session, &DebugSession::output, this, [this](const QString &category, const QString &text) {
+            if (category == QLatin1String("stderr")) {
+                ++m_stderrSeen;
+                m_window->replWidget()->showError(text);
+            } else if (category != QLatin1String("telemetry")) {
+                m_window->replWidget()->showOutput(text);
+            }
+        });
+    connect(session, &DebugSession::eventReceived, this,
+        [this](const QString &event, const QJsonObject &body) {
+            if (event != QLatin1String("nixtide/scriptFinished"))
+                return;
+            m_scriptFinished = true;
+            Q_EMIT scriptFinished(body.value(QStringLiteral("status")).toString());
+        });
+    connect(session, &DebugSession::continued, this, [this] { m_scriptFinished = false; });
+
+    // The docks' requests go to whichever session this view shows.
+    connect(window->replWidget(), &ReplWidget::evaluateRequested, this,
+        [this](const QString &code) { evaluateInRepl(code); });
+    connect(window->variablesModel(), &VariablesModel::childrenRequested, this, [this](int ref) {
+        const int generation = m_scopeGeneration;
+        m_session->variables(
+            ref, [this, ref, generation](bool ok, const QJsonObject &body, const QString &error) {
+                if (generation != m_scopeGeneration)
+                    return;
+                QList<VariableEntry> children = ok
+                    ? entriesFrom(body.value(QStringLiteral("variables")).toArray(),
+                        QStringLiteral("name"), QStringLiteral("value"), QStringLiteral("type"))
+                    : QList<VariableEntry> {{tr("(error)"), error, {}, 0}};
+                m_window->variablesModel()->setChildren(ref, children);
+            });
+    });
+    connect(window->variablesView(), &VariablesView::watchEvaluateRequested, this,
+        &SessionView::evaluateWatch);
+    connect(window->callStackView(), &CallStackView::frameSelected, this,
+        [this](const StackFrameEntry &frame) { showFrame(frame.id); });
+
+    // A QEMU's file descriptors show whether it got KVM only once it runs.
+    m_accelerationTimer.setInterval(2000);
+    connect(&m_accelerationTimer, &QTimer::timeout, this, &SessionView::updateAcceleration);
+    m_accelerationTimer.start();
+}
+
+SessionView::~SessionView() = default;
+
+void SessionView::addLogEntry(int index)
+{
+    const LogEntry &entry = m_session->logEntries().at(index);
+    const bool failed = entry.failed || entry.level == QLatin1String("error");
+    m_window->logModel()->addEntry(entry.id, entry.parentId, entry.message, entry.machine,
+        entry.nested, entry.attributes.value(QStringLiteral("line")).toInt(), failed);
+}
+
+void SessionView::clearStop()
+{
+    for (ScriptEditor *editor : m_window->editorArea()->editors()) {
+        editor->setCurrentLine(0);
+        editor->clearExceptionLine();
+    }
+}
+
+void SessionView::onContinued()
+{
+    ++m_scopeGeneration;
+    m_frameId = 0;
+    clearStop();
+    m_window->callStackView()->setFrames({});
+    m_window->variablesModel()->clear();
+}
+
+void SessionView::onStopped(const QString &reason, const QString &description)
+{
+    const QList<StackFrame> frames = m_session->stackFrames();
+    QList<StackFrameEntry> entries;
+    for (const StackFrame &f : frames)
+        entries.append({f.id, f.name, f.path, f.line});
+    m_window->callStackView()->setFrames(entries);
+
+    // The marker goes on the innermost frame in a file the user can open
+    // (the .nix file when the lines are mapped), not inside the driver.
+    const StackFrame top = frames.value(0);
+    m_window->setCurrentLocation(top.path, top.line);
+    if (reason == QLatin1String("exception")) {
+        const QString path = top.path;
+        const int line = top.line;
+        m_session->exceptionInfo(
+            [this, path, line, description](bool ok, const QJsonObject &body, const QString &) {
+                QString message = description;
+                if (ok) {
+                    message = QStringLiteral("%1: %2").arg(
+                        body.value(QStringLiteral("exceptionId")).toString(),
+                        body.value(QStringLiteral("description")).toString());
+                }
+                for (ScriptEditor *editor : m_window->editorArea()->editors()) {
+                    if (samePath(editor->filePath(), path))
+                        editor->setExceptionLine(line, message);
+                }
+            });
+    }
+    showFrame(top.id);
+    m_window->variablesView()->refreshWatches();
+}
+
+void SessionView::showFrame(int frameId)
+{
+    m_frameId = frameId;
+    const int generation = ++m_scopeGeneration;
+    m_session->scopes(
+        frameId, [this, generation](bool ok, const QJsonObject &body, const QString &error) {
+            if (generation != m_scopeGeneration)
+                return;
+            if (!ok) {
+                m_window->variablesModel()->setScopes({{tr("(error)"), error, {}, 0}});
+                return;
+            }
+            const QList<VariableEntry> scopes
+                = entriesFrom(body.value(QStringLiteral("scopes")).toArray(),
+                    QStringLiteral("name"), QStringLiteral("value"), QStringLiteral("type"));
+            m_window->variablesModel()->setScopes(scopes);
+            // The innermost scope is what one looks at first: open it.
+            if (!scopes.isEmpty()) {
+                QTreeView *tree = m_window->variablesView()->variablesTree();
+                tree->expand(tree->model()->index(0, 0));
+            }
+        });
+}
+
+void SessionView::evaluateWatch(const QString &expression)
+{
+    if (!m_session || m_session->state() != DebugSession::State::Stopped)
+        return;
+    m_session->evaluate(
+        expression, m_frameId,
+        [this, expression](bool ok, const QJsonObject &body, const QString &error) {
+            m_window->variablesView()->setWatchResult(
+                expression, ok ? body.value(QStringLiteral("result")).toString() : error, !ok);
+        },
+        QStringLiteral("watch"));
+}
+
+void SessionView::evaluateInRepl(const QString &code)
+{
+    const int stderrBefore = m_stderrSeen;
+    m_session->evaluate(code, m_frameId,
+        [this, stderrBefore](bool ok, const QJsonObject &body, const QString &error) {
+            ReplWidget *repl = m_window->replWidget();
+            if (ok) {
+                const QString result = body.value(QStringLiteral("result")).toString();
+                if (!result.isEmpty())
+                    repl->showResult(result);
+            } else if (m_stderrSeen == stderrBefore) {
+                // The agent prints a REPL traceback as stderr output; only
+                // a refusal without one needs its message shown.
+                repl->showError(error);
+            }
+        });
+}
+
+void SessionView::updateMachines()
+{
+    for (const MachineInfo &machine : m_session->machines()) {
+        MachineTab *tab = m_window->addMachine(machine.name);
+        if (tab->state() != machine.state)
+            tab->setState(machine.state);
+    }
+    updateAcceleration();
+}
+
+void SessionView::updateAcceleration()
+{
+    QList<bool> usesKvm;
+    if (m_session && m_session->state() != DebugSession::State::Terminated) {
+        for (const MachineInfo &machine : m_session->machines()) {
+            const qint64 pid = machine.raw.value(QStringLiteral("pid")).toInteger();
+            if (const std::optional<bool> kvm = processUsesKvm(pid))
+                usesKvm.append(*kvm);
+        }
+    }
+    if (usesKvm.isEmpty()) {
+        m_window->showHostAcceleration();
+        return;
+    }
+    m_window->setAcceleration(machinesAccelerationText(usesKvm),
+        usesKvm.contains(false)
+            ? tr("QEMU emulates the CPU in software (TCG): the guests run many times slower "
+                 "than with KVM.")
+            : tr("Every running QEMU uses KVM (hardware virtualisation)."),
+        usesKvm.contains(false));
+}
+
+} // namespace nixtide

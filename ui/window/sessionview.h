@@ -1,0 +1,57 @@
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+namespace nixtide {
+
+class DebugSession;
+class MainWindow;
+struct LogEntry;
+
+// Shows one DebugSession in the window's docks: the nested log, the stop
+// (current-line or exception marker), the call stack, the selected frame's
+// variables (fetched lazily), watches, the REPL and its output, the machine
+// tabs and what acceleration their QEMUs really use. It only displays and
+// forwards what the user asks of the session; running the test is
+// SessionController's job.
+class SessionView : public QObject
+{
+    Q_OBJECT
+
+public:
+    SessionView(MainWindow *window, DebugSession *session, QObject *parent = nullptr);
+    ~SessionView() override;
+
+    // The frame the variables, watches and REPL refer to (0: the top one).
+    int selectedFrameId() const { return m_frameId; }
+    bool isScriptFinished() const { return m_scriptFinished; }
+    // Shows the result of code the user ran (REPL or selected lines).
+    void evaluateInRepl(const QString &code);
+
+Q_SIGNALS:
+    // The driver reported the end of a script run (interactive drivers keep
+    // their VMs then); status: "passed" or "failed".
+    void scriptFinished(const QString &status);
+
+private:
+    void addLogEntry(int index);
+    void onStopped(const QString &reason, const QString &description);
+    void onContinued();
+    void showFrame(int frameId);
+    void updateMachines();
+    void updateAcceleration();
+    void evaluateWatch(const QString &expression);
+    void clearStop();
+
+    MainWindow *m_window;
+    QPointer<DebugSession> m_session;
+    int m_frameId = 0;
+    int m_scopeGeneration = 0; // drops answers for an older stop or frame
+    int m_stderrSeen = 0; // stderr output events: tracebacks the REPL has shown
+    bool m_scriptFinished = false;
+    QTimer m_accelerationTimer;
+};
+
+} // namespace nixtide
