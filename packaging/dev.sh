@@ -11,7 +11,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${NIXTIDE_BUILD:-$here/build}
 
 packages=(
-  build-essential cmake ninja-build pkg-config clang-format
+  build-essential cmake ninja-build pkg-config clang-format curl ca-certificates
   qt6-base-dev qt6-base-dev-tools libgl-dev libqscintilla2-qt6-dev
   libvterm-dev libvncserver-dev pybind11-dev python3-dev python3-pyflakes python3-jedi
   qemu-system-x86 qemu-utils busybox-static bash-static linux-image-amd64 cpio kmod
@@ -63,9 +63,12 @@ configure_nix() {
 configure_build() {
   local werror=OFF
   [ -n "${CI:-}" ] && werror=ON
+  # The terminal suite also runs against libvterm 0.3 (nixpkgs' line).
+  "$here/packaging/fetch-libvterm-0.3.sh" "$build/third-party"
   if [ ! -f "$build/build.ninja" ]; then
     cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DPython_EXECUTABLE=/usr/bin/python3 -DNIXTIDE_WERROR=$werror
+      -DPython_EXECUTABLE=/usr/bin/python3 -DNIXTIDE_WERROR=$werror \
+      -DNIXTIDE_VTERM03_DIR="$build/third-party/libvterm-0.3.3"
   fi
   cmake --build "$build" -j "$(nproc)"
 }

@@ -190,6 +190,13 @@ void TerminalScreen::VTermDeleter::operator()(VTerm *vt) const
     vterm_free(vt);
 }
 
+int TerminalScreen::libvtermMinorVersion()
+{
+    // libvterm aborts here if the shared library is older than the header.
+    vterm_check_version(VTERM_VERSION_MAJOR, VTERM_VERSION_MINOR);
+    return VTERM_VERSION_MINOR;
+}
+
 TerminalScreen::TerminalScreen(int rows, int columns, QObject *parent)
     : QObject(parent)
     , m_vt(vterm_new(std::max(rows, 1), std::max(columns, 1)))

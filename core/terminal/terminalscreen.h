@@ -45,6 +45,10 @@ public:
 
     TerminalCell cell(int row, int column) const;
     QString lineText(int row) const; // without trailing blanks
+    // The libvterm API line this build was compiled against (1 or 3); checks
+    // that the library loaded at run time is not older than its header.
+    static int libvtermMinorVersion();
+
     int scrollbackLines() const { return static_cast<int>(m_scrollback.size()); }
     int scrollbackCapacity() const { return static_cast<int>(m_scrollback.capacity()); }
     void setScrollbackCapacity(int lines);

@@ -10,6 +10,14 @@ class TestTerminalScreen : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    // The suite runs twice: against bookworm's libvterm 0.1 and against 0.3
+    // (tests/terminal/vterm03.cmake). Make sure each build really uses the
+    // library it claims to, at compile time and at run time.
+    void builtAgainstTheExpectedLibvterm()
+    {
+        QCOMPARE(TerminalScreen::libvtermMinorVersion(), NIXTIDE_EXPECT_VTERM_MINOR);
+    }
+
     void textLandsInCells()
     {
         TerminalScreen screen(24, 80);
