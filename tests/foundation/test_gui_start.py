@@ -17,9 +17,18 @@ class GuiStart(unittest.TestCase):
         if not shutil.which("Xvfb"):
             self.fail("Xvfb is not installed; packaging/dev.sh installs xvfb")
         self.tmp = tempfile.TemporaryDirectory()
-        self.display = ":%d" % (90 + os.getpid() % 100)
-        self.xvfb = subprocess.Popen(["Xvfb", self.display, "-screen", "0", "1280x800x24",
-                                      "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
+        # -displayfd: Xvfb picks a free display itself, so parallel tests and
+        # other X servers on the machine cannot collide with ours.
+        read_end, write_end = os.pipe()
+        self.xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0",
+                                      "1280x800x24", "-nolisten", "tcp"],
+                                     stderr=subprocess.DEVNULL, pass_fds=(write_end,))
+        os.close(write_end)
+        with os.fdopen(read_end) as pipe:
+            number = pipe.readline().strip()
+        if not number:
+            self.fail("Xvfb did not report a display")
+        self.display = ":" + number
         self.env = dict(os.environ, DISPLAY=self.display, XDG_CONFIG_HOME=self.tmp.name,
                         XDG_STATE_HOME=self.tmp.name)
         self.env.pop("QT_QPA_PLATFORM", None)
