@@ -1,5 +1,6 @@
 #include "ui/mainwindow.h"
 
+#include "core/nix/testref.h"
 #include "ui/docks/breakpointsview.h"
 #include "ui/docks/buildoutputview.h"
 #include "ui/docks/callstackview.h"
@@ -12,7 +13,9 @@
 #include "ui/editor/findbar.h"
 #include "ui/editor/recoverystore.h"
 #include "ui/editor/scripteditor.h"
+#include "ui/machines/machinepanel.h"
 #include "ui/machines/machinetab.h"
+#include "ui/open/outlinedock.h"
 #include "ui/window/acceleration.h"
 #include "ui/window/debugactions.h"
 
@@ -32,6 +35,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 
@@ -73,7 +77,7 @@ MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget 
     , m_editors(new EditorArea(m_recovery.get(), this))
     , m_centre(new QSplitter(Qt::Horizontal, this))
     , m_machineArea(new QStackedWidget(this))
-    , m_machineTabs(new QTabWidget(this))
+    , m_machinePanel(new MachinePanel(nullptr, this))
     , m_logModel(new LogTreeModel(this))
     , m_logView(new LogView(m_logModel, this))
     , m_variablesModel(new VariablesModel(this))
@@ -82,6 +86,7 @@ MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget 
     , m_breakpointsView(new BreakpointsView(this))
     , m_repl(new ReplWidget(this))
     , m_buildOutput(new BuildOutputView(this))
+    , m_outline(new OutlineDock(this))
     , m_stateLabel(new QLabel(this))
     , m_machinesLabel(new QLabel(this))
     , m_accelerationLabel(new QLabel(this))
@@ -95,9 +100,12 @@ MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget 
         = new QLabel(tr("No machines yet.\nRun the test (F5) to build it and boot its VMs."), this);
     noMachines->setAlignment(Qt::AlignCenter);
     noMachines->setEnabled(false);
-    m_machineTabs->setDocumentMode(true);
+    m_machinePanel->setDocumentMode(true);
+    connect(
+        m_machinePanel, &MachinePanel::machineCountChanged, this, [this] { updateMachineCount(); });
+    connect(m_machinePanel, &MachinePanel::statusMessage, this, &MainWindow::showStatus);
     m_machineArea->addWidget(noMachines);
-    m_machineArea->addWidget(m_machineTabs);
+    m_machineArea->addWidget(m_machinePanel);
     m_centre->addWidget(m_editors);
     m_centre->addWidget(m_machineArea);
     // The script gets more room than the screens until machines appear.
@@ -144,7 +152,12 @@ void MainWindow::createDocks()
         m_breakpointsView, Qt::LeftDockWidgetArea);
     splitDockWidget(variables, stack, Qt::Vertical);
     tabifyDockWidget(stack, breakpoints);
+    m_outline->setObjectName(QStringLiteral("OutlineDock"));
+    addDockWidget(Qt::LeftDockWidgetArea, m_outline);
+    tabifyDockWidget(breakpoints, m_outline);
     stack->raise();
+    connect(m_outline, &OutlineDock::jumpToLine, this,
+        [this](int line) { showLocation(m_testPath, line); });
 
     QDockWidget *log
         = addDock(tr("Log"), QStringLiteral("LogDock"), m_logView, Qt::BottomDockWidgetArea);
@@ -380,7 +393,29 @@ bool MainWindow::openTest(const QString &path, QString *error)
         return false;
     m_testPath = editor->filePath();
     updateTitle();
+    updateOutline();
+    // The outline's script part follows edits (text only, no Nix call).
+    if (editor->findChild<QTimer *>(QStringLiteral("OutlineTimer")))
+        return true;
+    auto *outlineTimer = new QTimer(editor);
+    outlineTimer->setObjectName(QStringLiteral("OutlineTimer"));
+    outlineTimer->setSingleShot(true);
+    outlineTimer->setInterval(500);
+    connect(editor, &QsciScintilla::textChanged, outlineTimer, qOverload<>(&QTimer::start));
+    connect(outlineTimer, &QTimer::timeout, this, [this, editor] {
+        if (editor->filePath() == m_testPath)
+            m_outline->setScriptSource(editor->text());
+    });
     return true;
+}
+
+void MainWindow::updateOutline()
+{
+    ScriptEditor *editor = m_editors->editorFor(m_testPath);
+    QString error;
+    const std::optional<TestRef> ref = TestRef::parse(m_testPath, &error);
+    if (editor && editor->isNix() && ref)
+        m_outline->setTest(*ref, editor->text());
 }
 
 void MainWindow::updateTitle()
@@ -427,45 +462,19 @@ void MainWindow::setSessionState(SessionState state)
     }
 }
 
-MachineTab *MainWindow::addMachine(const QString &name)
+QTabWidget *MainWindow::machineTabs() const
 {
-    if (MachineTab *existing = machineTab(name))
-        return existing;
-    auto *tab = new MachineTab(name, m_machineTabs);
-    m_machineTabs->addTab(tab, name);
-    connect(tab, &MachineTab::stateChanged, this, [this, tab](const QString &state) {
-        const int index = m_machineTabs->indexOf(tab);
-        if (index >= 0)
-            m_machineTabs->setTabText(
-                index, QStringLiteral("%1 (%2)").arg(tab->machineName(), state));
-    });
-    updateMachineCount();
-    return tab;
+    return m_machinePanel;
 }
 
 MachineTab *MainWindow::machineTab(const QString &name) const
 {
-    for (int i = 0; i < m_machineTabs->count(); ++i) {
-        auto *tab = qobject_cast<MachineTab *>(m_machineTabs->widget(i));
-        if (tab && tab->machineName() == name)
-            return tab;
-    }
-    return nullptr;
-}
-
-void MainWindow::clearMachines()
-{
-    while (m_machineTabs->count() > 0) {
-        QWidget *tab = m_machineTabs->widget(0);
-        m_machineTabs->removeTab(0);
-        delete tab;
-    }
-    updateMachineCount();
+    return m_machinePanel->tab(name);
 }
 
 int MainWindow::machineCount() const
 {
-    return m_machineTabs->count();
+    return m_machinePanel->count();
 }
 
 void MainWindow::updateMachineCount()

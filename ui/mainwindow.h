@@ -26,6 +26,8 @@ class DebugActions;
 class EditorArea;
 class LogTreeModel;
 class LogView;
+class MachinePanel;
+class OutlineDock;
 class MachineTab;
 class RecoveryStore;
 class ReplWidget;
@@ -74,9 +76,10 @@ public:
     void setAcceleration(const QString &text, const QString &toolTip, bool warn);
     void showHostAcceleration();
 
-    MachineTab *addMachine(const QString &name);
+    // The machine tabs (screen, serial console, actions per VM) of the
+    // session SessionController hands to machinePanel()->setSession().
+    MachinePanel *machinePanel() const { return m_machinePanel; }
     MachineTab *machineTab(const QString &name) const;
-    void clearMachines();
     int machineCount() const;
 
     // Shows the line of a file: opens it, moves the cursor, focuses.
@@ -94,9 +97,10 @@ public:
     BreakpointsView *breakpointsView() const { return m_breakpointsView; }
     ReplWidget *replWidget() const { return m_repl; }
     BuildOutputView *buildOutput() const { return m_buildOutput; }
-    QTabWidget *machineTabs() const { return m_machineTabs; }
+    QTabWidget *machineTabs() const;
     QLabel *accelerationLabel() const { return m_accelerationLabel; }
     QDockWidget *dock(const QString &objectName) const;
+    OutlineDock *outlineDock() const { return m_outline; }
 
     BreakpointList breakpointsFor(const QString &path) const;
     // Every file's breakpoints, open or not, by absolute path.
@@ -121,6 +125,7 @@ private:
     void updateMachineCount();
     void updateTitle();
     void onRunSelection();
+    void updateOutline();
 
     std::unique_ptr<QSettings> m_ownSettings;
     QSettings *m_settings;
@@ -133,7 +138,7 @@ private:
     EditorArea *m_editors;
     QSplitter *m_centre;
     QStackedWidget *m_machineArea;
-    QTabWidget *m_machineTabs;
+    MachinePanel *m_machinePanel;
     LogTreeModel *m_logModel;
     LogView *m_logView;
     VariablesModel *m_variablesModel;
@@ -142,6 +147,7 @@ private:
     BreakpointsView *m_breakpointsView;
     ReplWidget *m_repl;
     BuildOutputView *m_buildOutput;
+    OutlineDock *m_outline;
     QMenu *m_viewMenu = nullptr;
     QLabel *m_stateLabel;
     QLabel *m_machinesLabel;

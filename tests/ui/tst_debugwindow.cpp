@@ -2,13 +2,15 @@
 // opened in the MainWindow, a breakpoint is set on a line of its testScript,
 // Run builds it with real Nix and boots the real demo guest under QEMU. The
 // stop marker, call stack, variables, REPL, watches, run-selection, the
-// restart of an edited script without a rebuild, Stop, and closing the
+// restart of an edited script without a rebuild, the machine tab's live
+// screen and serial console, Stop, and closing the
 // window while a test runs are checked on what the widgets show, and no
 // QEMU of the run may be left.
 //
 // With NIXTIDE_SCREENSHOT=<file.png> it also saves the window while stopped
 // (docs/make-screenshot.sh runs it under Xvfb for docs/screenshot.png).
 #include "core/session/debugsession.h"
+#include "core/terminal/terminalscreen.h"
 #include "ui/docks/callstackview.h"
 #include "ui/docks/logtreemodel.h"
 #include "ui/docks/logview.h"
@@ -17,8 +19,10 @@
 #include "ui/docks/variablesview.h"
 #include "ui/editor/editorarea.h"
 #include "ui/editor/scripteditor.h"
+#include "ui/machines/machinepanel.h"
 #include "ui/machines/machinetab.h"
 #include "ui/mainwindow.h"
+#include "ui/vnc/framebufferview.h"
 #include "ui/window/debugactions.h"
 #include "ui/window/sessioncontroller.h"
 
@@ -31,6 +35,7 @@
 #include <QPixmap>
 #include <QProcess>
 #include <QScreen>
+#include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -65,6 +70,24 @@ QStringList qemuUnder(const QString &dir)
             found.append(line);
     }
     return found;
+}
+
+QString terminalText(const TerminalScreen *screen)
+{
+    QStringList lines;
+    for (int row = -screen->scrollbackLines(); row < screen->rows(); ++row)
+        lines.append(screen->lineText(row));
+    return lines.join(u'\n');
+}
+
+int distinctColours(const QImage &image)
+{
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 2) {
+        for (int x = 0; x < image.width(); x += 2)
+            colours.insert(image.pixel(x, y));
+    }
+    return int(colours.size());
 }
 
 // Names one level under each scope (the scopes are fetched lazily).
@@ -183,6 +206,14 @@ private Q_SLOTS:
         QCOMPARE(window.machineCount(), 1);
         QTRY_COMPARE_WITH_TIMEOUT(
             window.machineTab(QStringLiteral("machine"))->state(), QStringLiteral("up"), 30000);
+        // The machine tab shows the live screen and the serial console.
+        MachinePanel *panel = window.machinePanel();
+        QCOMPARE(panel->session(), session);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            distinctColours(panel->screen(QStringLiteral("machine"))->grabFrame()) > 1, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(terminalText(panel->terminalScreen(QStringLiteral("machine")))
+                                     .contains(QStringLiteral("Linux version")),
+            30000);
         QTRY_COMPARE_WITH_TIMEOUT(window.accelerationLabel()->text(),
             QStringLiteral("software emulation (no KVM)"), 10000);
 

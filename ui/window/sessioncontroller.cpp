@@ -8,6 +8,7 @@
 #include "ui/docks/replwidget.h"
 #include "ui/editor/editorarea.h"
 #include "ui/editor/scripteditor.h"
+#include "ui/machines/machinepanel.h"
 #include "ui/mainwindow.h"
 #include "ui/window/debugactions.h"
 #include "ui/window/sessionview.h"
@@ -151,6 +152,7 @@ void SessionController::discardSession()
 {
     if (m_session)
         m_session->disconnect(this);
+    m_window->machinePanel()->setSession(nullptr);
     m_view.reset();
     m_session.reset();
 }
@@ -249,6 +251,7 @@ void SessionController::onResolved(const LaunchPlan &resolved)
 
     m_session = std::make_unique<DebugSession>();
     m_view = std::make_unique<SessionView>(m_window, m_session.get());
+    m_window->machinePanel()->setSession(m_session.get());
     connect(m_session.get(), &DebugSession::stateChanged, this, &SessionController::onSessionState);
     connect(m_session.get(), &DebugSession::finished, this, &SessionController::onSessionFinished);
     connect(m_session.get(), &DebugSession::errorOccurred, this, &SessionController::say);

@@ -8,13 +8,13 @@
 #include "ui/docks/variablesview.h"
 #include "ui/editor/editorarea.h"
 #include "ui/editor/scripteditor.h"
-#include "ui/machines/machinetab.h"
 #include "ui/mainwindow.h"
 #include "ui/window/acceleration.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QLabel>
+#include <QRegularExpression>
 #include <QTreeView>
 
 namespace nixtide {
@@ -48,7 +48,6 @@ SessionView::SessionView(MainWindow *window, DebugSession *session, QObject *par
     window->logModel()->clear();
     window->variablesModel()->clear();
     window->callStackView()->setFrames({});
-    window->clearMachines();
     clearStop();
 
     connect(session, &DebugSession::logEntryAdded, this, &SessionView::addLogEntry);
@@ -66,8 +65,14 @@ SessionView::SessionView(MainWindow *window, DebugSession *session, QObject *par
     });
     connect(session, &DebugSession::machinesChanged, this, &SessionView::updateMachines);
     connect(
-        session, &DebugSession::output, this, [this](const QString &category, const QString &text) {
-            if (category == QLatin1String("stderr")) {
+        session, &DebugSession::output, this, [this](const QString &category, const QString &raw) {
+            // The driver's logger writes coloured lines to stderr while a
+            // REPL call runs; they are output, not errors (the Log dock has
+            // them as steps too). Tracebacks are errors.
+            static const QRegularExpression ansi(QStringLiteral("\x1b\\[[0-9;]*[A-Za-z]"));
+            const QString text = QString(raw).remove(ansi);
+            if (category == QLatin1String("stderr")
+                && text.contains(QLatin1String("Traceback (most recent call last)"))) {
                 ++m_stderrSeen;
                 m_window->replWidget()->showError(text);
             } else if (category != QLatin1String("telemetry")) {
@@ -215,7 +220,8 @@ void SessionView::evaluateInRepl(const QString &code)
             ReplWidget *repl = m_window->replWidget();
             if (ok) {
                 const QString result = body.value(QStringLiteral("result")).toString();
-                if (!result.isEmpty())
+                // Like Python's REPL: None (print(), calls for effect) is not shown.
+                if (!result.isEmpty() && result != QLatin1String("None"))
                     repl->showResult(result);
             } else if (m_stderrSeen == stderrBefore) {
                 // The agent prints a REPL traceback as stderr output; only
@@ -227,11 +233,6 @@ void SessionView::evaluateInRepl(const QString &code)
 
 void SessionView::updateMachines()
 {
-    for (const MachineInfo &machine : m_session->machines()) {
-        MachineTab *tab = m_window->addMachine(machine.name);
-        if (tab->state() != machine.state)
-            tab->setState(machine.state);
-    }
     updateAcceleration();
 }
 

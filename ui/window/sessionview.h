@@ -12,8 +12,9 @@ struct LogEntry;
 
 // Shows one DebugSession in the window's docks: the nested log, the stop
 // (current-line or exception marker), the call stack, the selected frame's
-// variables (fetched lazily), watches, the REPL and its output, the machine
-// tabs and what acceleration their QEMUs really use. It only displays and
+// variables (fetched lazily), watches, the REPL and its output, and what
+// acceleration the machines' QEMUs really use (the machine tabs are
+// MachinePanel's). It only displays and
 // forwards what the user asks of the session; running the test is
 // SessionController's job.
 class SessionView : public QObject
