@@ -71,6 +71,10 @@ bool DriverProcess::start(const DriverLaunchOptions &options, QString *error)
         stateDir = m_dir.path() + QStringLiteral("/tmp");
     QDir().mkpath(stateDir);
     env.insert(QStringLiteral("TMPDIR"), stateDir);
+    // Python block-buffers stdout into a pipe: the script's print() would
+    // reach the IDE only when the buffer fills or the script ends, not while
+    // it is stopped at a breakpoint right after printing.
+    env.insert(QStringLiteral("PYTHONUNBUFFERED"), QStringLiteral("1"));
 
     if (!m_watchdog.start()) {
         *error = QStringLiteral("cannot start the process watchdog (/bin/sh)");

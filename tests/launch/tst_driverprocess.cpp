@@ -66,6 +66,7 @@ private:
     QString m_tree;
     QString m_stubborn;
     QString m_env;
+    QString m_printer;
 
     static QString script(const QString &path, const QByteArray &text)
     {
@@ -118,6 +119,13 @@ private Q_SLOTS:
             "echo oops >&2\n"
             "printf 'no newline'\n"
             "exit 3\n");
+        // Prints, then blocks the way a script stopped at a breakpoint does.
+        m_printer = script(m_dir.path() + "/print-driver",
+            "#!/usr/bin/python3\n"
+            "import sys, time\n"
+            "print('printed before the stop')\n"
+            "sys.stderr.write('stopped\\n')\n"
+            "time.sleep(600)\n");
     }
 
     void environmentAndPrivateDir()
@@ -152,6 +160,29 @@ private Q_SLOTS:
         QCOMPARE(err.size(), 1);
         QVERIFY(driver.agentSocketPath().size() < 108);
         QVERIFY(driver.recentOutput().contains("oops"));
+    }
+
+    void pythonOutputArrivesWhileTheScriptBlocks()
+    {
+        DriverProcess driver;
+        QSignalSpy out(&driver, &DriverProcess::stdoutLine);
+        QSignalSpy err(&driver, &DriverProcess::stderrLine);
+        QSignalSpy finished(&driver, &DriverProcess::finished);
+        DriverLaunchOptions options;
+        options.driverPath = m_printer;
+        // Whatever the environment nixtide was started from says.
+        options.environment = QProcessEnvironment::systemEnvironment();
+        options.environment.remove(QStringLiteral("PYTHONUNBUFFERED"));
+        QString error;
+        QVERIFY2(driver.start(options, &error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(err.size(), 1, 10000);
+        // The print came before the stderr line: with stdout block-buffered
+        // into the pipe it would only come when the process ends.
+        QTRY_COMPARE_WITH_TIMEOUT(out.size(), 1, 2000);
+        QCOMPARE(out.at(0).at(0).toString(), QStringLiteral("printed before the stop"));
+        QVERIFY(finished.isEmpty());
+        driver.stop();
+        QVERIFY(finished.wait(5000));
     }
 
     void ownProcessGroupAndStop()
