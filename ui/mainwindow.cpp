@@ -171,8 +171,9 @@ void MainWindow::createDocks()
     resizeDocks({variables}, {300}, Qt::Horizontal);
     resizeDocks({log}, {260}, Qt::Vertical);
 
-    connect(m_logView, &LogView::scriptLineActivated, this,
-        [this](int line) { showLocation(m_testPath, line); });
+    connect(m_logView, &LogView::scriptLineActivated, this, [this](int line, const QString &path) {
+        showLocation(path.isEmpty() ? m_testPath : path, line);
+    });
     connect(m_callStack, &CallStackView::frameSelected, this,
         [this](const StackFrameEntry &frame) { showLocation(frame.path, frame.line); });
     connect(m_breakpointsView, &BreakpointsView::breakpointActivated, this,

@@ -300,6 +300,8 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
         entry.level = body.value(QStringLiteral("level")).toString(QStringLiteral("info"));
         entry.time = body.value(QStringLiteral("time")).toDouble();
         entry.attributes = body.value(QStringLiteral("attributes")).toObject();
+        entry.path = body.value(QStringLiteral("path")).toString();
+        entry.line = body.value(QStringLiteral("line")).toInt();
         m_logIndex.insert(entry.id, int(m_log.size()));
         m_log.append(entry);
         if (m_record)

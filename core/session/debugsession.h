@@ -41,6 +41,10 @@ struct LogEntry
     bool failed = false;
     bool nested = false;
     QJsonObject attributes;
+    // Where the test script was when the step began (the .nix file and line
+    // when mapped); empty and 0 when the driver began it on its own.
+    QString path;
+    int line = 0;
 };
 
 struct StackFrame

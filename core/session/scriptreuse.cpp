@@ -13,12 +13,21 @@ ScriptReuse ScriptReuse::decide(
         out.m_line = line;
         return out;
     };
+    if (!previous.scriptPath.isEmpty())
+        return rebuild(QStringLiteral("the previous run used a --script file"));
+    // Without a located testScript nothing can be compared but the whole
+    // text: unchanged, the built script runs again as it is.
+    if (!built.isValid() && !built.text.isEmpty() && built.text == editedNix
+        && previous.scriptText.isEmpty()) {
+        out.m_rebuild = false;
+        out.m_decision = QStringLiteral("ran the script again without rebuilding (no edits)");
+        out.m_plan = previous;
+        return out;
+    }
     if (!built.isValid())
         return rebuild(QStringLiteral("the previous build's testScript was not located"));
     if (previous.sourcePath.isEmpty() || previous.lineMap.isEmpty())
         return rebuild(QStringLiteral("the previous run had no line map to its .nix file"));
-    if (!previous.scriptPath.isEmpty())
-        return rebuild(QStringLiteral("the previous run used a --script file"));
     // The built script: the bundle's own, not a script an earlier edit ran,
     // since the antiquotations' values come from what Nix produced.
     QString error;
@@ -30,7 +39,9 @@ ScriptReuse ScriptReuse::decide(
         return rebuild(edit.rebuildNeeded ? edit.reason : edit.lineMap.error(), edit.line);
 
     out.m_rebuild = false;
-    out.m_decision = QStringLiteral("ran the edited script without rebuilding");
+    out.m_decision = editedNix == built.text
+        ? QStringLiteral("ran the script again without rebuilding (no edits)")
+        : QStringLiteral("ran the edited script without rebuilding");
     out.m_plan = previous;
     out.m_plan.scriptText = edit.script;
     out.m_plan.lineMap = QList<int>(edit.lineMap.nixLines().begin(), edit.lineMap.nixLines().end());

@@ -12,7 +12,7 @@ namespace nixtide {
 struct BuiltSource
 {
     QString text;
-    ScriptLocation location;
+    ScriptLocation location; // not found: only an unedited text can run again
     bool isValid() const { return !text.isEmpty() && location.found() && location.isString; }
 };
 
@@ -20,8 +20,9 @@ struct BuiltSource
 // against the VMs already built, with no Nix call (ScriptEdit::check), or a
 // rebuild, with the reason. Every later edit is compared with the same
 // BuiltSource (what Nix built), not with the previous edit: the
-// antiquotations' values come from the built script. Pure text work, cheap
-// enough for the GUI thread.
+// antiquotations' values come from the built script. The one decision for
+// `nixtide run --reuse-build` and the window's Ctrl+F5, so both say the
+// same words. Pure text work, cheap enough for the GUI thread.
 class ScriptReuse
 {
 public:
@@ -29,12 +30,15 @@ public:
         const LaunchPlan &previous, const BuiltSource &built, const QString &editedNix);
 
     bool rebuildNeeded() const { return m_rebuild; }
-    // For people: "ran the edited script without rebuilding" or
-    // "rebuilt: the antiquotation (${…}) on line 5 was added, removed or changed".
+    // For people: "ran the edited script without rebuilding", "ran the
+    // script again without rebuilding (no edits)" or "rebuilt: the
+    // antiquotation (${…}) on line 5 was added, removed or changed".
     QString decision() const { return m_decision; }
     int line() const { return m_line; } // the .nix line a rebuild's reason names, or 0
     // When no rebuild is needed: `previous` with the edited script and its
-    // line map; the bundle, VMs and options are kept.
+    // line map (the built script when nothing was edited, so that an earlier
+    // edit run by restart does not linger); the bundle, VMs and options are
+    // kept. When the script was never located, `previous` unchanged.
     const LaunchPlan &plan() const { return m_plan; }
 
 private:

@@ -351,7 +351,7 @@ DEMO_DRIVER = os.path.join(REPO, "resources", "demo", "driver", "bin", "nixos-te
 class DemoDriverWithoutVMs(unittest.TestCase):
     """The hooks on the demo driver (both embed generations), no machines."""
 
-    def start_driver(self, text, interactive=False, config=False):
+    def start_driver(self, text, interactive=False, config=False, launch=None):
         self.dir = dapclient.private_dir()
         self.addCleanup(shutil.rmtree, self.dir, True)
         path = os.path.join(self.dir, "test-script")
@@ -375,7 +375,7 @@ class DemoDriverWithoutVMs(unittest.TestCase):
         client = DapClient(sock)
         self.addCleanup(client.close)
         client.request("initialize", {})
-        client.request("launch", {})
+        client.request("launch", launch or {})
         return client, path
 
     def test_breakpoint_logs_and_exit_code(self):
@@ -404,6 +404,36 @@ class DemoDriverWithoutVMs(unittest.TestCase):
         self.assertEqual(sub["kind"], "subtest")
         self.assertTrue(any(e["event"] == "nixtide/log" and e["body"]["message"] == "hello"
                             for e in c.all_events))
+
+    def test_log_steps_carry_the_source_line_that_began_them(self):
+        nix = os.path.join(dapclient.private_dir(), "test.nix")
+        self.addCleanup(shutil.rmtree, os.path.dirname(nix), True)
+        with open(nix, "w") as handle:
+            handle.write("{...}:\n")
+        # script lines 1..6 came from nix lines 11..16
+        c, _path = self.start_driver("""
+            def helper():
+                log.info("in helper")
+            log.info("hello")
+            with subtest("sub"):
+                helper()
+            done = True
+        """, launch={"sourcePath": nix, "lineMap": [11, 12, 13, 14, 15, 16]})
+        c.request("configurationDone")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        c.wait_event("terminated")
+        self.proc.wait(10)
+        begins = {e["body"]["message"]: e["body"] for e in c.all_events
+                  if e["event"] == "nixtide/logBegin"}
+        logs = {e["body"]["message"]: e["body"] for e in c.all_events
+                if e["event"] == "nixtide/log"}
+        self.assertEqual((begins["sub"]["path"], begins["sub"]["line"]), (nix, 14))
+        self.assertEqual((logs["hello"]["path"], logs["hello"]["line"]), (nix, 13))
+        # The innermost script frame: the helper's line, not its caller's.
+        self.assertEqual(logs["in helper"]["line"], 12)
+        # Begun by the driver before the script ran: no line to name.
+        self.assertNotIn("line", begins["run the VM test script"])
+        self.assertNotIn("path", begins["run the VM test script"])
 
     def test_failure_then_continue_exits_1(self):
         c, _path = self.start_driver("t.assertEqual(1, 2)\n")
@@ -491,6 +521,9 @@ class RootlogEraDriver(unittest.TestCase):
         self.assertEqual(sorted(begins), ["cleanup", "run the VM test script", "start all VLans",
                                           "subtest: first"])
         self.assertEqual(begins["subtest: first"]["parentId"], begins["run the VM test script"]["id"])
+        # No line map: the script file is the source the steps point into.
+        self.assertEqual((begins["subtest: first"]["path"], begins["subtest: first"]["line"]),
+                         (os.path.realpath(path), 2))
         ends = {e["body"]["id"]: e["body"] for e in events if e["event"] == "nixtide/logEnd"}
         self.assertEqual(set(ends), {b["id"] for b in begins.values()})
         self.assertFalse(any(end["failed"] for end in ends.values()))

@@ -12,6 +12,7 @@ struct LogTreeModel::Node
     QString message;
     QString machine;
     int scriptLine = 0;
+    QString scriptPath;
     double seconds = -1;
     bool failed = false;
     bool open = false;
@@ -91,10 +92,11 @@ void LogTreeModel::addMessage(
 }
 
 void LogTreeModel::addEntry(int id, int parentId, const QString &message, const QString &machine,
-    bool open, int scriptLine, bool failed)
+    bool open, int scriptLine, bool failed, const QString &scriptPath)
 {
     Node *parent = m_byId.value(parentId, m_root.get());
     Node *node = appendTo(parent, message, machine, scriptLine);
+    node->scriptPath = scriptPath;
     node->open = open;
     node->failed = failed;
     m_byId.insert(id, node);
@@ -194,6 +196,8 @@ QVariant LogTreeModel::data(const QModelIndex &index, int role) const
         return {};
     case ScriptLineRole:
         return node->scriptLine;
+    case ScriptPathRole:
+        return node->scriptPath;
     case FailedRole:
         return node->failed;
     case MachineRole:

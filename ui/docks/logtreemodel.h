@@ -24,6 +24,7 @@ public:
         FailedRole, // bool
         MachineRole, // QString
         DurationRole, // double seconds, -1 while running
+        ScriptPathRole, // QString: the file ScriptLineRole is in; empty: the window's test
     };
 
     explicit LogTreeModel(QObject *parent = nullptr);
@@ -41,7 +42,7 @@ public:
     // the driver's steps from several threads interleave. open: a step that
     // finishEntry() will close; otherwise a plain line.
     void addEntry(int id, int parentId, const QString &message, const QString &machine, bool open,
-        int scriptLine = 0, bool failed = false);
+        int scriptLine = 0, bool failed = false, const QString &scriptPath = {});
     void finishEntry(int id, double seconds, bool failed);
     void clear();
     int openDepth() const { return static_cast<int>(m_open.size()); }

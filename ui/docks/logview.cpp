@@ -59,7 +59,7 @@ LogView::LogView(LogTreeModel *model, QWidget *parent)
     connect(m_tree, &QTreeView::activated, this, [this](const QModelIndex &index) {
         const int line = index.data(LogTreeModel::ScriptLineRole).toInt();
         if (line > 0)
-            Q_EMIT scriptLineActivated(line);
+            Q_EMIT scriptLineActivated(line, index.data(LogTreeModel::ScriptPathRole).toString());
     });
     // Follow the run: new steps are expanded and scrolled to while the view
     // is at the bottom, so reading older steps is not disturbed.

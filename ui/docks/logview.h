@@ -26,7 +26,8 @@ public:
 
 Q_SIGNALS:
     // A step with a known script line was activated (double-click, Enter).
-    void scriptLineActivated(int line);
+    // path: the file the line is in; empty when the step did not say.
+    void scriptLineActivated(int line, const QString &path);
 
 private:
     LogTreeModel *m_model;

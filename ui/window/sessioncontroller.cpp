@@ -2,7 +2,6 @@
 
 #include "core/nix/nixbuild.h"
 #include "core/nix/progressformat.h"
-#include "core/nix/scriptedit.h"
 #include "core/session/testresolver.h"
 #include "ui/docks/buildoutputview.h"
 #include "ui/docks/replwidget.h"
@@ -17,7 +16,6 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonArray>
 
 namespace nixtide {
 
@@ -180,7 +178,7 @@ void SessionController::run()
             say(tr("Saved %1 before building.").arg(QFileInfo(m_testPath).fileName()));
         }
     }
-    m_builtNix = readFile(m_testPath);
+    m_builtSource = BuiltSource {readFile(m_testPath), {}};
     if (QDockWidget *dock = m_window->dock(QStringLiteral("BuildDock")))
         dock->raise();
 
@@ -246,8 +244,10 @@ void SessionController::onResolved(const LaunchPlan &resolved)
     m_window->buildOutput()->finish(true);
     LaunchPlan plan = resolved;
     plan.recordBase = m_recordBase;
-    QString scriptError;
-    m_builtScript = plan.bundle.readTestScript(&scriptError);
+    // What a Ctrl+F5 edit is compared with: the located testScript's file
+    // as Nix built it, else the whole test file as it was saved.
+    if (m_resolver->builtSource().isValid())
+        m_builtSource = m_resolver->builtSource();
 
     m_session = std::make_unique<DebugSession>();
     m_view = std::make_unique<SessionView>(m_window, m_session.get());
@@ -392,37 +392,28 @@ void SessionController::restartScript()
         run();
         return;
     }
-    ScriptEditor *editor = m_window->editorArea()->editorFor(m_testPath);
-    const QString edited = editor ? editor->text() : readFile(m_testPath);
     const LaunchPlan &plan = m_session->plan();
-    QJsonObject arguments;
-    if (edited == m_builtNix) {
-        say(tr("Restarting the test script (no edits); the VMs keep running."));
-    } else {
-        ScriptEdit edit;
-        if (plan.sourcePath.isEmpty() || plan.lineMap.isEmpty()) {
-            edit.reason = tr("the test's lines are not mapped to its source");
-        } else {
-            edit = ScriptEdit::check(
-                m_builtNix, m_builtScript, edited, locateScriptInSource(m_builtNix));
+    // The file that holds the testScript (a flake's test may live beside
+    // flake.nix), as the editor shows it now.
+    const QString sourcePath = m_builtSource.isValid() ? plan.sourcePath : m_testPath;
+    ScriptEditor *editor = m_window->editorArea()->editorFor(sourcePath);
+    const QString edited = editor ? editor->text() : readFile(sourcePath);
+    const ScriptReuse reuse = ScriptReuse::decide(plan, m_builtSource, edited);
+    if (reuse.rebuildNeeded()) {
+        say(reuse.decision());
+        m_runAgainAfterStop = true;
+        if (editor && editor->isModified()) {
+            QString error;
+            editor->save(&error);
         }
-        if (edit.rebuildNeeded) {
-            say(tr("Rebuilt because %1.").arg(edit.reason));
-            m_runAgainAfterStop = true;
-            if (editor && editor->isModified()) {
-                QString error;
-                editor->save(&error);
-            }
-            m_session->terminate();
-            return;
-        }
-        QJsonArray lineMap;
-        for (int line : edit.lineMap.nixLines())
-            lineMap.append(line);
-        arguments = {{QStringLiteral("script"), edit.script},
-            {QStringLiteral("sourcePath"), plan.sourcePath}, {QStringLiteral("lineMap"), lineMap}};
-        say(tr("Ran the edited script without rebuilding; the VMs keep running."));
+        m_session->terminate();
+        return;
     }
+    say(reuse.decision() + tr("; the VMs keep running"));
+    QJsonObject arguments = reuse.plan().launchArguments();
+    // A restart keeps how the first launch stopped and traced.
+    arguments.remove(QStringLiteral("stopOnEntry"));
+    arguments.remove(QStringLiteral("noDebug"));
     m_session->request(QStringLiteral("restart"), {{QStringLiteral("arguments"), arguments}},
         [this](bool ok, const QJsonObject &, const QString &error) {
             if (!ok)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/session/debugsession.h"
+#include "core/session/scriptreuse.h"
 #include "ui/editor/breakpoint.h"
 #include "ui/window/sessionstate.h"
 
@@ -50,8 +51,9 @@ public Q_SLOTS:
     void stop();
     void cancelBuild();
     // The script again from the top on the live VMs. An edited testScript
-    // runs without a rebuild when ScriptEdit allows it; any other edit
-    // stops the test and builds it again.
+    // runs without a rebuild when ScriptReuse allows it (the decision
+    // `nixtide run --reuse-build` makes); any other edit stops the test and
+    // builds it again.
     void restartScript();
     void pause();
     void stepOver();
@@ -88,8 +90,7 @@ private:
     QString m_attribute = QStringLiteral("driverInteractive");
     QString m_recordBase;
     QString m_notice;
-    QString m_builtNix; // the test's text when it was built
-    QString m_builtScript;
+    BuiltSource m_builtSource; // what the running test was built from
     QString m_testPath;
     // Run to cursor: a temporary breakpoint, dropped at the next stop.
     QString m_cursorPath;

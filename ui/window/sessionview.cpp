@@ -122,7 +122,7 @@ void SessionView::addLogEntry(int index)
     const LogEntry &entry = m_session->logEntries().at(index);
     const bool failed = entry.failed || entry.level == QLatin1String("error");
     m_window->logModel()->addEntry(entry.id, entry.parentId, entry.message, entry.machine,
-        entry.nested, entry.attributes.value(QStringLiteral("line")).toInt(), failed);
+        entry.nested, entry.line, failed, entry.path);
 }
 
 void SessionView::clearStop()

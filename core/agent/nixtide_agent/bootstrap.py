@@ -34,9 +34,10 @@ class Agent:
     def __init__(self, session):
         self.session = session
         self.tracker = MachineTracker(session)
-        self.logger = DapLogger(session, on_serial=self.tracker.note_serial)
-        self.script_depth = 0
         debugger = session.debugger
+        self.logger = DapLogger(session, on_serial=self.tracker.note_serial,
+                                locate=debugger.script_position)
+        self.script_depth = 0
         self.tracker.is_stopped = lambda: debugger.state == "stopped"
         self.tracker.on_idle = debugger.restart_unblocked
         debugger.restart_blocker = self.tracker.busy_message

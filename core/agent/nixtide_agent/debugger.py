@@ -79,6 +79,21 @@ class Debugger:
         self.breakpoints_changed(announce=True)
         return code
 
+    def script_position(self, frame=None):
+        """(client path, client line) of the innermost frame of this thread
+        that runs the test script (its functions too), or None when the
+        script is not on the stack: a log step begun there names the line
+        that began it."""
+        linemap = self.linemap
+        if linemap is None:
+            return None
+        frame = frame if frame is not None else sys._getframe(1)
+        while frame is not None:
+            if frame.f_code.co_filename == linemap.script_path:
+                return linemap.client_path, linemap.to_source(frame.f_lineno)
+            frame = frame.f_back
+        return None
+
     def set_breakpoints(self, client_path, specs):
         with self.lock:
             breakpoints = self.table.set(client_path, specs, self.linemap)

@@ -1,5 +1,7 @@
 """A logger the driver's CompositeLogger forwards to: turns nested log
-steps, messages, serial lines into `nixtide/...` DAP events."""
+steps, messages, serial lines into `nixtide/...` DAP events. A step or
+message begun by the test script carries the script's `path` and `line`
+(the .nix line when mapped), so the IDE can jump from the log to it."""
 
 import itertools
 import sys
@@ -11,10 +13,22 @@ _ids = itertools.count(1)
 
 
 class DapLogger:
-    def __init__(self, session, on_serial=None):
+    def __init__(self, session, on_serial=None, locate=None):
         self._session = session
         self._local = threading.local()
         self._on_serial = on_serial
+        # frame -> (path, line) of the script frame on its stack, or None.
+        self._locate = locate
+
+    def _where(self, body):
+        if self._locate is not None:
+            try:
+                position = self._locate(sys._getframe(1))
+            except Exception:
+                position = None
+            if position is not None:
+                body["path"], body["line"] = position
+        return body
 
     def _stack(self):
         stack = getattr(self._local, "stack", None)
@@ -33,10 +47,10 @@ class DapLogger:
     def log(self, message, attributes=None, level="info"):
         attributes = dict(attributes or {})
         stack = self._stack()
-        self._session.send_event("nixtide/log", {
+        self._session.send_event("nixtide/log", self._where({
             "message": str(message), "machine": attributes.get("machine"), "level": level,
             "parentId": stack[-1] if stack else None, "attributes": _plain(attributes),
-            "time": time.time()})
+            "time": time.time()}))
 
     @contextmanager
     def nested(self, message, attributes=None, kind="nested"):
@@ -44,10 +58,10 @@ class DapLogger:
         stack = self._stack()
         ident = next(_ids)
         start = time.monotonic()
-        self._session.send_event("nixtide/logBegin", {
+        self._session.send_event("nixtide/logBegin", self._where({
             "id": ident, "parentId": stack[-1] if stack else None, "message": str(message),
             "machine": attributes.get("machine"), "attributes": _plain(attributes),
-            "kind": kind, "time": time.time()})
+            "kind": kind, "time": time.time()}))
         stack.append(ident)
         failed = False
         try:
