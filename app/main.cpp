@@ -1,6 +1,7 @@
 #include "core/cli/debugadapter.h"
 #include "core/cli/list.h"
 #include "core/cli/run.h"
+#include "core/nix/testref.h"
 #include "core/paths.h"
 #include "core/unixsignals.h"
 #include "nixtide/version.h"
@@ -31,8 +32,9 @@ int runGui(int argc, char **argv)
     parser.setApplicationDescription(QStringLiteral("IDE for NixOS VM tests"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(
-        QStringLiteral("test"), QStringLiteral("Test to open (.nix file); the demo by default."));
+    parser.addPositionalArgument(QStringLiteral("test"),
+        QStringLiteral("Test to open: a .nix file, file.nix#attr, a flake directory or "
+                       "reference (path:DIR#checks.x86_64-linux.NAME); the demo by default."));
     parser.process(app);
 
     QString test = parser.positionalArguments().value(0);
@@ -47,9 +49,20 @@ int runGui(int argc, char **argv)
     // that runs.
     window.restoreSession();
     QString error;
-    if (!window.openTest(test, &error)) {
+    const std::optional<nixtide::TestRef> ref = nixtide::TestRef::parse(test, &error);
+    if (!ref) {
         QTextStream(stderr) << "nixtide: " << error << '\n';
         return 2;
+    }
+    if (ref->kind == nixtide::TestRef::Kind::NixFile && ref->attrPath.isEmpty()) {
+        if (!window.openTest(test, &error)) {
+            QTextStream(stderr) << "nixtide: " << error << '\n';
+            return 2;
+        }
+    } else {
+        // A flake or an attribute: Nix finds the file that holds the test
+        // (or lists the flake's tests for the picker) while the window shows.
+        window.openTestArgument(test);
     }
     window.show();
     // SIGTERM/SIGINT close the window like the user would, so running

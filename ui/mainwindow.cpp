@@ -16,6 +16,7 @@
 #include "ui/machines/machinepanel.h"
 #include "ui/machines/machinetab.h"
 #include "ui/open/outlinedock.h"
+#include "ui/open/testopener.h"
 #include "ui/window/acceleration.h"
 #include "ui/window/debugactions.h"
 
@@ -87,6 +88,7 @@ MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget 
     , m_repl(new ReplWidget(this))
     , m_buildOutput(new BuildOutputView(this))
     , m_outline(new OutlineDock(this))
+    , m_opener(new TestOpener(this))
     , m_stateLabel(new QLabel(this))
     , m_machinesLabel(new QLabel(this))
     , m_accelerationLabel(new QLabel(this))
@@ -119,6 +121,16 @@ MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget 
     createMenus();
     createStatusBar();
     connectEditorActions();
+    connect(m_opener, &TestOpener::chosen, this,
+        [this](const TestRef &test, const QString &file, const QString &note) {
+            QString error;
+            if (!openTest(test, file, &error))
+                showOpenError(error);
+            else
+                showStatus(note.isEmpty() ? tr("Opened %1.").arg(test.toString())
+                                          : tr("Opened %1: %2.").arg(file, note));
+        });
+    connect(m_opener, &TestOpener::failed, this, &MainWindow::showOpenError);
     setSessionState(SessionState::Idle);
     updateMachineCount();
     updateTitle();
@@ -215,6 +227,24 @@ void MainWindow::createMenus()
             if (!path.isEmpty() && !openFile(path, &error))
                 QMessageBox::warning(this, tr("Open"), error);
         });
+    file->addAction(
+        tr("Open &Test…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, [this] {
+            const QString path = QFileDialog::getOpenFileName(this, tr("Open Test"),
+                QFileInfo(m_testPath).absolutePath(), tr("Nix files (*.nix);;All files (*)"));
+            if (path.isEmpty())
+                return;
+            // flake.nix stands for its flake: its tests are the flake's outputs.
+            const QFileInfo info(path);
+            openTestArgument(info.fileName() == QLatin1String("flake.nix")
+                    ? QStringLiteral("path:") + info.absolutePath()
+                    : info.absoluteFilePath());
+        });
+    file->addAction(tr("Open &Flake…"), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(
+            this, tr("Open Flake"), QFileInfo(m_testPath).absolutePath());
+        if (!dir.isEmpty())
+            openTestArgument(QStringLiteral("path:") + QFileInfo(dir).absoluteFilePath());
+    });
     file->addAction(tr("&Save"), QKeySequence::Save, this, [this] {
         QString error;
         if (!m_editors->saveCurrent(&error))
@@ -387,11 +417,38 @@ ScriptEditor *MainWindow::openFile(const QString &path, QString *error)
     return editor;
 }
 
+void MainWindow::showOpenError(const QString &message)
+{
+    showStatus(message);
+    // Not exec(): the GUI (and a running test) carry on behind the box.
+    auto *box
+        = new QMessageBox(QMessageBox::Warning, tr("Open Test"), message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::openTestArgument(const QString &argument)
+{
+    showStatus(tr("Looking for tests in %1…").arg(argument));
+    m_opener->open(argument);
+}
+
+bool MainWindow::openTest(const TestRef &test, const QString &file, QString *error)
+{
+    if (!openTest(file, error))
+        return false;
+    m_testRef = test;
+    updateTitle();
+    updateOutline();
+    return true;
+}
+
 bool MainWindow::openTest(const QString &path, QString *error)
 {
     ScriptEditor *editor = openFile(path, error);
     if (!editor)
         return false;
+    m_testRef.reset();
     m_testPath = editor->filePath();
     updateTitle();
     updateOutline();
@@ -414,7 +471,7 @@ void MainWindow::updateOutline()
 {
     ScriptEditor *editor = m_editors->editorFor(m_testPath);
     QString error;
-    const std::optional<TestRef> ref = TestRef::parse(m_testPath, &error);
+    const std::optional<TestRef> ref = m_testRef ? m_testRef : TestRef::parse(m_testPath, &error);
     if (editor && editor->isNix() && ref)
         m_outline->setTest(*ref, editor->text());
 }
@@ -507,6 +564,9 @@ void MainWindow::restoreSession()
         m_settings->value(QStringLiteral("session/replHistory")).toStringList());
 
     m_testPath = m_settings->value(QStringLiteral("session/test")).toString();
+    QString refError;
+    m_testRef = TestRef::parse(
+        m_settings->value(QStringLiteral("session/testRef")).toString(), &refError);
     for (const QString &path :
         m_settings->value(QStringLiteral("session/openFiles")).toStringList()) {
         QString error;
@@ -532,6 +592,8 @@ void MainWindow::saveSession()
     m_settings->setValue(QStringLiteral("window/centre"), m_centre->saveState());
     m_settings->setValue(QStringLiteral("session/openFiles"), m_editors->openFiles());
     m_settings->setValue(QStringLiteral("session/test"), m_testPath);
+    m_settings->setValue(
+        QStringLiteral("session/testRef"), m_testRef ? m_testRef->toString() : QString());
     ScriptEditor *current = m_editors->currentEditor();
     m_settings->setValue(
         QStringLiteral("session/currentFile"), current ? current->filePath() : QString());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/nix/testref.h"
 #include "ui/editor/breakpoint.h"
 #include "ui/window/sessionstate.h"
 
@@ -7,6 +8,7 @@
 #include <QMainWindow>
 
 #include <memory>
+#include <optional>
 
 class QDockWidget;
 class QLabel;
@@ -32,6 +34,7 @@ class MachineTab;
 class RecoveryStore;
 class ReplWidget;
 class ScriptEditor;
+class TestOpener;
 class VariablesModel;
 class VariablesView;
 
@@ -55,7 +58,18 @@ public:
     // Opens the test to run (and shows it); false with a message in *error
     // naming the file when it cannot be read.
     bool openTest(const QString &path, QString *error);
+    // The same for a test chosen inside a file or flake: `file` (the one
+    // holding its script) is shown and edited, `test` is what gets built.
+    bool openTest(const TestRef &test, const QString &file, QString *error);
+    // File > Open Test… and the command line: a .nix file, a flake directory
+    // or reference, with or without an attribute path. Lists and locates
+    // with Nix on worker threads (TestOpener), shows the picker when there
+    // are several tests, then opens the chosen one; returns at once.
+    void openTestArgument(const QString &argument);
+    TestOpener *testOpener() const { return m_opener; }
     QString testPath() const { return m_testPath; }
+    // What TestResolver builds: the chosen test's reference, else the file.
+    QString testArgument() const { return m_testRef ? m_testRef->toString() : m_testPath; }
     // Opens any file in an editor tab, with its saved breakpoints.
     ScriptEditor *openFile(const QString &path, QString *error);
     // Layout, the files open last time and their breakpoints.
@@ -126,12 +140,14 @@ private:
     void updateTitle();
     void onRunSelection();
     void updateOutline();
+    void showOpenError(const QString &message);
 
     std::unique_ptr<QSettings> m_ownSettings;
     QSettings *m_settings;
     std::unique_ptr<RecoveryStore> m_recovery;
     SessionState m_state = SessionState::Idle;
     QString m_testPath;
+    std::optional<TestRef> m_testRef; // set when a test was chosen inside a file or flake
     QHash<QString, BreakpointList> m_breakpoints; // every file's, open or not
 
     DebugActions *m_debug;
@@ -148,6 +164,7 @@ private:
     ReplWidget *m_repl;
     BuildOutputView *m_buildOutput;
     OutlineDock *m_outline;
+    TestOpener *m_opener;
     QMenu *m_viewMenu = nullptr;
     QLabel *m_stateLabel;
     QLabel *m_machinesLabel;

@@ -2,17 +2,28 @@
 // `nix`: the two-test flake of tests/data/nix (copied to a temporary
 // directory: a path: flake sees only its own directory), its broken
 // sibling, and the demo's vlan.nix (two nodes on VLAN 1, three subtests).
+// The window's File > Open Test… path (TestOpener) on the same flake and on
+// multi.nix: the picker, the file opened for the chosen test, and the
+// reference F5 builds.
 #include "core/nix/nixcommand.h"
 #include "core/nix/testref.h"
+#include "ui/docks/buildoutputview.h"
+#include "ui/editor/editorarea.h"
+#include "ui/mainwindow.h"
 #include "ui/open/outlinedock.h"
+#include "ui/open/testopener.h"
 #include "ui/open/testpickerdialog.h"
+#include "ui/window/debugactions.h"
+#include "ui/window/sessioncontroller.h"
 
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -107,6 +118,74 @@ private Q_SLOTS:
         QCOMPARE(chosen->kind, TestRef::Kind::Flake);
         QCOMPARE(chosen->attrPath, QStringLiteral("checks.x86_64-linux.two"));
         QCOMPARE(chosen->path, m_dir.filePath("flake"));
+    }
+
+    void windowOpensTheTestChosenInAFlakeOrAFile()
+    {
+        const QString flake = m_dir.filePath("flake");
+        QSettings settings(m_dir.filePath("window.conf"), QSettings::IniFormat);
+        MainWindow window(&settings, m_dir.filePath("recovery"));
+        window.editorArea()->setRestorePrompt([](const QString &) { return false; });
+        auto *controller = new SessionController(&window);
+        controller->setRecordBase(m_dir.filePath("runs"));
+        window.show();
+        TestOpener *opener = window.testOpener();
+        QSignalSpy shown(opener, &TestOpener::pickerShown);
+        QSignalSpy chosen(opener, &TestOpener::chosen);
+
+        // A flake with two tests: the picker, filled from a worker thread
+        // (the call returns before Nix has answered).
+        window.openTestArgument(QStringLiteral("path:") + flake);
+        QVERIFY(shown.isEmpty() && chosen.isEmpty());
+        QVERIFY(shown.wait(60000));
+        TestPickerDialog *picker = opener->picker();
+        QVERIFY(picker && picker->isVisible());
+        QCOMPARE(picker->list()->count(), 2);
+        QVERIFY(!picker->choose(QStringLiteral("checks.x86_64-linux.none")));
+        QVERIFY(picker->choose(QStringLiteral("checks.x86_64-linux.one")));
+        QVERIFY(chosen.wait(60000));
+        // one.nix holds the test's script: that file is shown and edited,
+        // the flake attribute is what gets built.
+        QCOMPARE(window.testPath(), QDir(flake).filePath("one.nix"));
+        QCOMPARE(window.testArgument(),
+            QStringLiteral("path:") + flake + QStringLiteral("#checks.x86_64-linux.one"));
+        QVERIFY(window.editorArea()->editorFor(QDir(flake).filePath("one.nix")));
+        QTRY_VERIFY(!opener->picker());
+
+        // The command line's form names the test: no picker; its script is
+        // in flake.nix itself.
+        window.openTestArgument(
+            QStringLiteral("path:") + flake + QStringLiteral("#checks.x86_64-linux.two"));
+        QVERIFY(chosen.wait(60000));
+        QCOMPARE(shown.count(), 1);
+        QCOMPARE(window.testPath(), QDir(flake).filePath("flake.nix"));
+        const QString two
+            = QStringLiteral("path:") + flake + QStringLiteral("#checks.x86_64-linux.two");
+        QCOMPARE(window.testArgument(), two);
+
+        // F5 builds the chosen test, not the file on its own.
+        window.debugActions()->runContinue->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.buildOutput()->text()->toPlainText().contains(QStringLiteral("building ") + two),
+            10000);
+        controller->cancelBuild();
+        QTRY_VERIFY_WITH_TIMEOUT(controller->state() != SessionState::Building, 60000);
+        controller->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(controller->state() == SessionState::Idle
+                || controller->state() == SessionState::Terminated,
+            60000);
+
+        // A .nix file holding an attribute set of tests: the picker again.
+        const QString data = m_source + QStringLiteral("/tests/data/nix");
+        const QString multi = m_dir.filePath("multi.nix");
+        writeAll(multi, readAll(data + "/multi.nix"));
+        writeAll(m_dir.filePath("testlib.nix"), readAll(data + "/testlib.nix"));
+        window.openTestArgument(multi);
+        QVERIFY(shown.wait(60000));
+        QVERIFY(opener->picker()->choose(QStringLiteral("group.second")));
+        QVERIFY(chosen.wait(60000));
+        QCOMPARE(window.testPath(), multi);
+        QCOMPARE(window.testArgument(), multi + QStringLiteral("#group.second"));
     }
 
     void pickerShowsNixsErrorForABrokenFlake()

@@ -92,6 +92,18 @@ std::optional<TestRef> TestPickerDialog::chosenTest() const
     return chosen;
 }
 
+bool TestPickerDialog::choose(const QString &attrPath)
+{
+    for (int row = 0; row < m_list->count(); ++row) {
+        if (m_list->item(row)->data(Qt::UserRole).toString() == attrPath) {
+            m_list->setCurrentRow(row);
+            accept();
+            return true;
+        }
+    }
+    return false;
+}
+
 QString TestPickerDialog::statusText() const
 {
     return m_status->text();

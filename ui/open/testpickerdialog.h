@@ -28,6 +28,9 @@ public:
     // The chosen test (`source` with the attribute path filled in).
     std::optional<TestRef> chosenTest() const;
     QListWidget *list() const { return m_list; }
+    // Selects the test at `attrPath` and accepts, as a user's double-click
+    // would (tests, scripted use); false when the list has no such test.
+    bool choose(const QString &attrPath);
     QString statusText() const;
 
 Q_SIGNALS:

@@ -190,7 +190,8 @@ void SessionController::run()
         [this](TestResolver::Failure, const QString &message) { onBuildFailed(message); });
     setState(SessionState::Building);
     m_window->setBuildProgress(0, 0, tr("Building %1").arg(QFileInfo(m_testPath).fileName()));
-    m_resolver->start(m_testPath, m_attribute);
+    // A test chosen inside a file or flake builds by its reference.
+    m_resolver->start(m_window->testArgument(), m_attribute);
     // A .nix file or flake is built by Nix; a bundle directory is not.
     if (NixBuild *build = m_resolver->build()) {
         connect(build, &NixBuild::progress, this, [this](const NixProgress &p) {
