@@ -8,6 +8,8 @@
 #include <QPainter>
 #include <QPixmap>
 
+#include <algorithm>
+
 namespace nixtide {
 
 namespace {
@@ -52,26 +54,23 @@ void MachinePanel::setSession(DebugSession *session)
         disconnect(c);
     m_connections.clear();
     m_session = session;
+    // Whatever ran before is gone with its session. The tabs stay (the user
+    // may still read the old console) until the new session lists its
+    // machines: start() fills that list after this call, as a rule.
+    for (int i = 0; i < count(); ++i) {
+        auto *t = qobject_cast<MachineTab *>(widget(i));
+        if (!t)
+            continue;
+        t->setVncSocket({});
+        if (MachineTab::isRunningState(t->state()))
+            t->setState(QStringLiteral("off"));
+        t->showMessage({});
+        if (session)
+            t->appendNote(tr("--- new run ---"));
+    }
     if (!session) {
         syncAvailability();
         return;
-    }
-    QStringList names;
-    for (const MachineInfo &info : session->machines())
-        names.append(info.name);
-    for (int i = count() - 1; i >= 0; --i) {
-        auto *old = qobject_cast<MachineTab *>(widget(i));
-        if (!old)
-            continue;
-        if (names.contains(old->machineName())) {
-            old->appendNote(tr("--- new run ---"));
-            old->setState(QStringLiteral("off"));
-            old->setVncSocket({});
-            old->showMessage({});
-        } else {
-            removeTab(i);
-            delete old;
-        }
     }
     m_connections << connect(
         session, &DebugSession::machinesChanged, this, &MachinePanel::syncMachines);
@@ -97,6 +96,11 @@ void MachinePanel::setSession(DebugSession *session)
             tab(info.name)->appendSerial(text);
     }
     syncAvailability();
+}
+
+DebugSession *MachinePanel::session() const
+{
+    return m_session;
 }
 
 MachineTab *MachinePanel::tab(const QString &machine) const
@@ -173,7 +177,21 @@ void MachinePanel::syncMachines()
     if (!m_session)
         return;
     const int before = count();
-    for (const MachineInfo &info : m_session->machines()) {
+    const QList<MachineInfo> machines = m_session->machines();
+    if (!machines.isEmpty()) {
+        // Tabs of an earlier run's machines this test no longer has.
+        for (int i = count() - 1; i >= 0; --i) {
+            auto *t = qobject_cast<MachineTab *>(widget(i));
+            const bool listed = t
+                && std::any_of(machines.begin(), machines.end(),
+                    [t](const MachineInfo &m) { return m.name == t->machineName(); });
+            if (!listed) {
+                removeTab(i);
+                delete t;
+            }
+        }
+    }
+    for (const MachineInfo &info : machines) {
         MachineTab *t = tab(info.name);
         if (!t)
             t = addTab(info.name);

@@ -26,11 +26,11 @@ public:
     explicit MachinePanel(DebugSession *session, QWidget *parent = nullptr);
     ~MachinePanel() override;
 
-    // A new run: tabs of machines the new session also has stay (their
-    // console gets a separator line); the others go. nullptr: no session,
-    // the tabs stay as they were, actions off.
+    // A new run (nullptr: the run is over). The tabs stay, screens closed,
+    // consoles with a separator line, until the new session lists its
+    // machines; then tabs of machines it does not have go.
     void setSession(DebugSession *session);
-    DebugSession *session() const { return m_session; }
+    DebugSession *session() const;
 
     MachineTab *tab(const QString &machine) const;
     FramebufferView *screen(const QString &machine) const;

@@ -78,6 +78,15 @@ SerialConsole::SerialConsole(QWidget *parent)
 void SerialConsole::appendSerial(const QString &text)
 {
     QByteArray bytes = text.toUtf8();
+    // The console is a log of whole lines, kept across reboots: the
+    // firmware's reset (SeaBIOS sends ESC c, autowrap off, clear screen at
+    // every boot) would wipe what the last boot printed and cut long lines
+    // at the right edge. Cursor-addressed programs cannot work over the
+    // driver's line-by-line delivery anyway.
+    for (const char *sequence : {"\x1b"
+                                 "c",
+             "\x1b[?7l", "\x1b[2J", "\x1b[3J"})
+        bytes.replace(sequence, "");
     bytes.replace("\r\n", "\n");
     bytes.replace("\n", "\r\n");
     m_screen->feed(bytes);

@@ -20,7 +20,8 @@ public:
     explicit SerialConsole(QWidget *parent = nullptr);
 
     // The driver delivers whole lines ending in "\n"; the terminal needs
-    // "\r\n" to return to the first column.
+    // "\r\n" to return to the first column. Terminal resets and screen
+    // clears are dropped: the console keeps every boot's lines.
     void appendSerial(const QString &text);
     // A line of our own (a new run, the VM went away), dimmed.
     void appendNote(const QString &text);

@@ -1,0 +1,337 @@
+// MachinePanel on a real DebugSession running resources/demo/single.nix
+// (real Nix build, real QEMU guest, offscreen platform): the machine's tab,
+// its live screen, its serial console both ways, the screenshot button and
+// the shutdown action; no QEMU left behind.
+#include "core/session/debugsession.h"
+#include "core/session/testresolver.h"
+#include "core/terminal/terminalscreen.h"
+#include "core/vnc/vncconnection.h"
+#include "ui/machines/consoleinput.h"
+#include "ui/machines/machinepanel.h"
+#include "ui/machines/machinetab.h"
+#include "ui/terminal/terminalview.h"
+#include "ui/vnc/framebufferview.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenu>
+#include <QProcess>
+#include <QSet>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <algorithm>
+
+using namespace nixtide;
+
+namespace {
+
+QStringList qemuUnder(const QString &dir)
+{
+    QProcess pgrep;
+    pgrep.start(QStringLiteral("pgrep"), {QStringLiteral("-a"), QStringLiteral("qemu-system")});
+    pgrep.waitForFinished();
+    QStringList found;
+    for (const QString &line :
+        QString::fromUtf8(pgrep.readAllStandardOutput()).split(QLatin1Char('\n'))) {
+        if (!dir.isEmpty() && line.contains(dir))
+            found.append(line);
+    }
+    return found;
+}
+
+// Everything the terminal holds, scrollback included, one line per row.
+QString terminalText(const TerminalScreen *screen)
+{
+    QStringList lines;
+    for (int row = -screen->scrollbackLines(); row < screen->rows(); ++row)
+        lines.append(screen->lineText(row));
+    return lines.join(QLatin1Char('\n'));
+}
+
+// Waits for `needle` in the terminal; on failure logs the terminal's end
+// (QTest cuts long failure messages).
+bool terminalShows(const TerminalScreen *screen, const QString &needle)
+{
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 30000) {
+        if (terminalText(screen).contains(needle))
+            return true;
+        QTest::qWait(100);
+    }
+    for (int row = std::max(-screen->scrollbackLines(), screen->cursor().y() - 15);
+         row <= screen->cursor().y(); ++row)
+        qWarning().noquote() << row << screen->lineText(row);
+    return false;
+}
+
+// Types as a person on a US keyboard does: Shift goes down before a
+// shifted character. (QTest::keyClicks sends '>' with no Shift press, and
+// QEMU maps the keysym to the scancode of its key without adding Shift: the
+// guest would read '.'.)
+void typeOnKeyboard(QWidget *widget, const QString &text)
+{
+    static const QString shifted = QStringLiteral("~!@#$%^&*()_+{}|:\"<>?");
+    for (const QChar c : text) {
+        const bool shift = c.isUpper() || shifted.contains(c);
+        if (shift)
+            QTest::keyPress(widget, Qt::Key_Shift, Qt::ShiftModifier);
+        QTest::keyClick(widget, c.toLatin1(), shift ? Qt::ShiftModifier : Qt::NoModifier);
+        if (shift)
+            QTest::keyRelease(widget, Qt::Key_Shift, Qt::NoModifier);
+    }
+}
+
+int distinctColours(const QImage &image)
+{
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 2) {
+        for (int x = 0; x < image.width(); x += 2)
+            colours.insert(image.pixel(x, y));
+    }
+    return int(colours.size());
+}
+
+// The result of `expression` evaluated in the stopped test, or the error.
+QString evaluate(DebugSession &session, const QString &expression, bool *ok)
+{
+    bool done = false;
+    QString value;
+    session.evaluate(expression, 0, [&](bool success, const QJsonObject &body, const QString &e) {
+        done = true;
+        *ok = success;
+        value = success ? body.value(QStringLiteral("result")).toString() : e;
+    });
+    QElapsedTimer t;
+    t.start();
+    while (!done && t.elapsed() < 60000)
+        QTest::qWait(20);
+    if (!done)
+        *ok = false;
+    return value;
+}
+
+// Polls the guest until `path` holds `text` (the shell may take a moment).
+bool guestFileHolds(DebugSession &session, const QString &path, const QString &text)
+{
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 60000) {
+        bool ok = false;
+        const QString value = evaluate(
+            session, QStringLiteral("machine.execute(\"cat %1 2>/dev/null\")[1]").arg(path), &ok);
+        if (ok && value.contains(text))
+            return true;
+        QTest::qWait(500);
+    }
+    return false;
+}
+
+} // namespace
+
+class TestMachinePanel : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_state;
+
+    LaunchPlan resolve(const QString &test)
+    {
+        TestResolver resolver;
+        QSignalSpy resolved(&resolver, &TestResolver::resolved);
+        QSignalSpy failed(&resolver, &TestResolver::failed);
+        resolver.start(test, QStringLiteral("driver"));
+        QElapsedTimer t;
+        t.start();
+        while (resolved.isEmpty() && failed.isEmpty() && t.elapsed() < 240000)
+            QTest::qWait(50);
+        if (!failed.isEmpty())
+            qWarning() << "resolving failed:" << failed.at(0).at(1).toString();
+        return resolved.isEmpty() ? LaunchPlan() : resolved.at(0).at(0).value<LaunchPlan>();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        qRegisterMetaType<LaunchPlan>();
+        QVERIFY(m_state.isValid());
+        qputenv("XDG_STATE_HOME", m_state.path().toUtf8());
+    }
+
+    void screenConsoleScreenshotShutdown()
+    {
+        const QString nixFile = qEnvironmentVariable("NIXTIDE_SOURCE_DIR")
+            + QStringLiteral("/resources/demo/single.nix");
+        LaunchPlan plan = resolve(nixFile);
+        QVERIFY2(!plan.bundle.driverPath.isEmpty(), "the demo test did not build");
+        // Boot, then stop at line 3 with the VM up for the panel to work on.
+        plan.scriptPath = m_state.filePath(QStringLiteral("panel-script.py"));
+        plan.scriptText = QStringLiteral("machine.start()\n"
+                                         "machine.wait_for_unit(\"multi-user.target\")\n"
+                                         "print(\"panel test ready\")\n"
+                                         "machine.succeed(\"true\")\n");
+        QFile script(plan.scriptPath);
+        QVERIFY(script.open(QIODevice::WriteOnly));
+        script.write(plan.scriptText.toUtf8());
+        script.close();
+
+        DebugSession session;
+        MachinePanel panel(&session);
+        panel.resize(1000, 900);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QSignalSpy stopped(&session, &DebugSession::stopped);
+        QSignalSpy finished(&session, &DebugSession::finished);
+        session.setBreakpoints(plan.scriptPath, {SourceBreakpoint {3, QString()}});
+        QVERIFY2(session.start(plan), qPrintable(session.error()));
+
+        // The tab appears as soon as the session lists the machine.
+        QTRY_VERIFY_WITH_TIMEOUT(panel.tab(QStringLiteral("machine")) != nullptr, 10000);
+        QCOMPARE(panel.count(), 1);
+        QCOMPARE(panel.tabText(0), QStringLiteral("machine"));
+        MachineTab *tab = panel.tab(QStringLiteral("machine"));
+        FramebufferView *screen = panel.screen(QStringLiteral("machine"));
+        VncConnection *vnc = panel.vnc(QStringLiteral("machine"));
+        TerminalView *terminal = panel.terminal(QStringLiteral("machine"));
+        TerminalScreen *terminalScreen = panel.terminalScreen(QStringLiteral("machine"));
+        QVERIFY(screen && vnc && terminal && terminalScreen);
+        QCOMPARE(screen->connection(), vnc);
+        QCOMPARE(terminal->screen(), terminalScreen);
+
+        QVERIFY2(stopped.wait(240000), qPrintable(session.driverOutput().right(2000)));
+        QCOMPARE(stopped.at(0).at(0).toString(), QStringLiteral("breakpoint"));
+        QCOMPARE(tab->state(), QStringLiteral("up"));
+        QVERIFY(panel.tabToolTip(0).contains(QStringLiteral("up")));
+        QVERIFY(tab->shutdownAction()->isEnabled());
+        QVERIFY(!tab->startAction()->isEnabled());
+        const QString privateDir = QFileInfo(session.agentSocketPath()).path();
+        QVERIFY(!qemuUnder(privateDir).isEmpty());
+
+        // The live screen: the guest's console (tty1), not a blank frame.
+        QCOMPARE(vnc->socketPath(), session.machines().value(0).vncSocket);
+        QTRY_COMPARE_WITH_TIMEOUT(vnc->state(), VncConnection::State::Connected, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(distinctColours(screen->grabFrame()) > 1, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(tab->screenshotAction()->isEnabled(), 5000);
+        // The guest's own size, as QEMU's screendump (the driver's
+        // screenshot, through the tab's menu action) has it.
+        QSignalSpy driverShots(&session, &DebugSession::screenshotTaken);
+        tab->screenshotAction()->menu()->actions().at(0)->trigger();
+        QVERIFY(driverShots.wait(60000));
+        const QImage dump(driverShots.at(0).at(1).toString());
+        QVERIFY(!dump.isNull());
+        QCOMPARE(vnc->frameSize(), dump.size());
+        QVERIFY(tab->message().contains(driverShots.at(0).at(1).toString()));
+
+        // The serial console shows what ttyS0 printed while booting.
+        QVERIFY(terminalShows(terminalScreen, QStringLiteral("Linux version")));
+
+        // Keys typed into the terminal reach ttyS0's shell, batched.
+        auto *input = tab->findChild<ConsoleInput *>();
+        QVERIFY(input);
+        const QString serialCommand
+            = QStringLiteral("echo typed-in-serial > /tmp/serial-ok; echo serial-$((6*7))");
+        terminal->setFocus();
+        QTest::keyClicks(terminal, serialCommand);
+        QTest::keyClick(terminal, Qt::Key_Return);
+        QVERIFY(guestFileHolds(
+            session, QStringLiteral("/tmp/serial-ok"), QStringLiteral("typed-in-serial")));
+        QVERIFY2(input->requestsSent() < serialCommand.size(),
+            qPrintable(QString::number(input->requestsSent())));
+        // Its output comes back into the terminal. (The echo of the typed
+        // line may be cut by kernel messages and the backdoor's stderr, which
+        // share ttyS0; the output is printed as one line.)
+        QVERIFY(terminalShows(terminalScreen, QStringLiteral("serial-42")));
+
+        // A click grabs the keyboard for the screen; keys reach tty1's shell.
+        QTest::mouseClick(screen, Qt::LeftButton, {}, screen->rect().center());
+        QVERIFY(screen->hasInputGrab());
+        QVERIFY(tab->grabLabel()->text().contains(QStringLiteral("Ctrl+Alt")));
+        typeOnKeyboard(screen, QStringLiteral("echo typed-in-fb > /tmp/fb-ok"));
+        QTest::keyClick(screen, Qt::Key_Return);
+        const bool fbOk
+            = guestFileHolds(session, QStringLiteral("/tmp/fb-ok"), QStringLiteral("typed-in-fb"));
+        if (!fbOk)
+            screen->grabFrame().save(QStringLiteral("/tmp/fb-fail.png"));
+        QVERIFY(fbOk);
+        QTest::keyPress(screen, Qt::Key_Control, Qt::ControlModifier);
+        QTest::keyPress(screen, Qt::Key_Alt, Qt::ControlModifier | Qt::AltModifier);
+        QVERIFY(!screen->hasInputGrab());
+        QVERIFY(tab->grabLabel()->text().contains(QStringLiteral("Click")));
+
+        // Screenshot button: a PNG of the screen in the run record.
+        QSignalSpy saved(&panel, &MachinePanel::screenshotSaved);
+        tab->screenshotAction()->trigger();
+        QCOMPARE(saved.count(), 1);
+        const QString shot = saved.at(0).at(1).toString();
+        QCOMPARE(shot, session.runRecordDir() + QStringLiteral("/screenshots/machine-1.png"));
+        QVERIFY(QFileInfo(shot).size() > 0);
+        const QImage png(shot);
+        QCOMPARE(png.size(), dump.size());
+        QVERIFY(distinctColours(png) > 1);
+        QVERIFY(tab->message().contains(shot));
+        // What a person sees on it: tty1's banner (read by OCR, as the
+        // driver's get_screen_text does).
+        QProcess ocr;
+        ocr.start(QStringLiteral("tesseract"), {shot, QStringLiteral("-")});
+        QVERIFY2(ocr.waitForFinished(60000), "tesseract did not run");
+        QVERIFY2(ocr.readAllStandardOutput().contains("nixtide demo guest machine"),
+            "no banner on the screenshot");
+        tab->screenshotAction()->trigger();
+        QCOMPARE(saved.at(1).at(1).toString(),
+            session.runRecordDir() + QStringLiteral("/screenshots/machine-2.png"));
+
+        const QString grabPath = qEnvironmentVariable("NIXTIDE_MACHINES_GRAB");
+        if (!grabPath.isEmpty()) {
+            QTest::qWait(500);
+            panel.grab().save(grabPath);
+        }
+
+        // Shut down: the tab stays, says so, and the screen is "not running".
+        tab->shutdownAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(tab->state(), QStringLiteral("shutdown"), 60000);
+        QVERIFY(panel.tabToolTip(0).contains(QStringLiteral("shutdown")));
+        QTRY_VERIFY_WITH_TIMEOUT(vnc->state() != VncConnection::State::Connected, 10000);
+        QApplication::processEvents();
+        QCOMPARE(screen->grab().toImage().pixelColor(5, 5), QColor(0x20, 0x20, 0x20));
+        QVERIFY(tab->startAction()->isEnabled());
+        QVERIFY(!tab->shutdownAction()->isEnabled());
+        QCOMPARE(panel.count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(qemuUnder(privateDir).isEmpty(), 10000);
+
+        // Start again: the same tab, its screen reconnects by itself.
+        const quint64 updatesBefore = vnc->updatesReceived();
+        tab->startAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(MachineTab::isRunningState(tab->state()), 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(vnc->state(), VncConnection::State::Connected, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(vnc->updatesReceived() > updatesBefore, 60000);
+        QVERIFY(terminalShows(terminalScreen, QStringLiteral("--- machine: shutdown ---")));
+        QCOMPARE(panel.tab(QStringLiteral("machine")), tab);
+
+        session.terminate();
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(panel.count(), 1);
+        QVERIFY(!tab->startAction()->isEnabled());
+        QTest::qWait(1500); // the watchdog's sweep of the group
+        QCOMPARE(qemuUnder(privateDir), QStringList());
+        QVERIFY2(!MachineTab::isRunningState(tab->state()), qPrintable(tab->state()));
+        QCOMPARE(vnc->state(), VncConnection::State::Disconnected);
+
+        // The next run keeps the tab (and the old console) until its
+        // session lists the machines.
+        panel.setSession(nullptr);
+        DebugSession next;
+        panel.setSession(&next);
+        QCOMPARE(panel.tab(QStringLiteral("machine")), tab);
+        QVERIFY(terminalShows(terminalScreen, QStringLiteral("--- new run ---")));
+        QVERIFY(terminalText(terminalScreen).contains(QStringLiteral("serial-42")));
+    }
+};
+
+QTEST_MAIN(TestMachinePanel)
+#include "tst_machinepanel.moc"
