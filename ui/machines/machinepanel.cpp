@@ -263,6 +263,9 @@ MachineTab *MachinePanel::addTab(const QString &machine)
     auto *input = new ConsoleInput(
         [panel, machine](const QString &text, std::function<void()> done) {
             if (!panel || !panel->m_session) {
+                // Keys typed after the run ended go nowhere: say so.
+                if (MachineTab *owner = panel ? panel->tab(machine) : nullptr)
+                    owner->showMessage(tr("No test is running: keys typed here are not sent"));
                 done();
                 return;
             }
