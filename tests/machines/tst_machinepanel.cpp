@@ -2,6 +2,7 @@
 // (real Nix build, real QEMU guest, offscreen platform): the machine's tab,
 // its live screen, its serial console both ways, the screenshot button and
 // the shutdown action; no QEMU left behind.
+#include "common/guesttesting.h"
 #include "core/session/debugsession.h"
 #include "core/session/testresolver.h"
 #include "core/terminal/terminalscreen.h"
@@ -27,31 +28,9 @@
 #include <algorithm>
 
 using namespace nixtide;
+using namespace nixtide::testing;
 
 namespace {
-
-QStringList qemuUnder(const QString &dir)
-{
-    QProcess pgrep;
-    pgrep.start(QStringLiteral("pgrep"), {QStringLiteral("-a"), QStringLiteral("qemu-system")});
-    pgrep.waitForFinished();
-    QStringList found;
-    for (const QString &line :
-        QString::fromUtf8(pgrep.readAllStandardOutput()).split(QLatin1Char('\n'))) {
-        if (!dir.isEmpty() && line.contains(dir))
-            found.append(line);
-    }
-    return found;
-}
-
-// Everything the terminal holds, scrollback included, one line per row.
-QString terminalText(const TerminalScreen *screen)
-{
-    QStringList lines;
-    for (int row = -screen->scrollbackLines(); row < screen->rows(); ++row)
-        lines.append(screen->lineText(row));
-    return lines.join(QLatin1Char('\n'));
-}
 
 // Waits for `needle` in the terminal; on failure logs the terminal's end
 // (QTest cuts long failure messages).
@@ -67,68 +46,6 @@ bool terminalShows(const TerminalScreen *screen, const QString &needle)
     for (int row = std::max(-screen->scrollbackLines(), screen->cursor().y() - 15);
          row <= screen->cursor().y(); ++row)
         qWarning().noquote() << row << screen->lineText(row);
-    return false;
-}
-
-// Types as a person on a US keyboard does: Shift goes down before a
-// shifted character. (QTest::keyClicks sends '>' with no Shift press, and
-// QEMU maps the keysym to the scancode of its key without adding Shift: the
-// guest would read '.'.)
-void typeOnKeyboard(QWidget *widget, const QString &text)
-{
-    static const QString shifted = QStringLiteral("~!@#$%^&*()_+{}|:\"<>?");
-    for (const QChar c : text) {
-        const bool shift = c.isUpper() || shifted.contains(c);
-        if (shift)
-            QTest::keyPress(widget, Qt::Key_Shift, Qt::ShiftModifier);
-        QTest::keyClick(widget, c.toLatin1(), shift ? Qt::ShiftModifier : Qt::NoModifier);
-        if (shift)
-            QTest::keyRelease(widget, Qt::Key_Shift, Qt::NoModifier);
-    }
-}
-
-int distinctColours(const QImage &image)
-{
-    QSet<QRgb> colours;
-    for (int y = 0; y < image.height(); y += 2) {
-        for (int x = 0; x < image.width(); x += 2)
-            colours.insert(image.pixel(x, y));
-    }
-    return int(colours.size());
-}
-
-// The result of `expression` evaluated in the stopped test, or the error.
-QString evaluate(DebugSession &session, const QString &expression, bool *ok)
-{
-    bool done = false;
-    QString value;
-    session.evaluate(expression, 0, [&](bool success, const QJsonObject &body, const QString &e) {
-        done = true;
-        *ok = success;
-        value = success ? body.value(QStringLiteral("result")).toString() : e;
-    });
-    QElapsedTimer t;
-    t.start();
-    while (!done && t.elapsed() < 60000)
-        QTest::qWait(20);
-    if (!done)
-        *ok = false;
-    return value;
-}
-
-// Polls the guest until `path` holds `text` (the shell may take a moment).
-bool guestFileHolds(DebugSession &session, const QString &path, const QString &text)
-{
-    QElapsedTimer t;
-    t.start();
-    while (t.elapsed() < 60000) {
-        bool ok = false;
-        const QString value = evaluate(
-            session, QStringLiteral("machine.execute(\"cat %1 2>/dev/null\")[1]").arg(path), &ok);
-        if (ok && value.contains(text))
-            return true;
-        QTest::qWait(500);
-    }
     return false;
 }
 

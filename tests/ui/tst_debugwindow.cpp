@@ -9,6 +9,7 @@
 //
 // With NIXTIDE_SCREENSHOT=<file.png> it also saves the window while stopped
 // (docs/make-screenshot.sh runs it under Xvfb for docs/screenshot.png).
+#include "common/guesttesting.h"
 #include "core/session/debugsession.h"
 #include "core/terminal/terminalscreen.h"
 #include "ui/docks/callstackview.h"
@@ -22,6 +23,7 @@
 #include "ui/machines/machinepanel.h"
 #include "ui/machines/machinetab.h"
 #include "ui/mainwindow.h"
+#include "ui/terminal/terminalview.h"
 #include "ui/vnc/framebufferview.h"
 #include "ui/window/debugactions.h"
 #include "ui/window/sessioncontroller.h"
@@ -43,6 +45,7 @@
 #include <QTreeView>
 
 using namespace nixtide;
+using namespace nixtide::testing;
 
 namespace {
 
@@ -57,37 +60,6 @@ int lineContaining(const QString &path, const QString &needle)
             return i + 1;
     }
     return 0;
-}
-
-QStringList qemuUnder(const QString &dir)
-{
-    QProcess pgrep;
-    pgrep.start(QStringLiteral("pgrep"), {QStringLiteral("-a"), QStringLiteral("qemu-system")});
-    pgrep.waitForFinished();
-    QStringList found;
-    for (const QString &line : QString::fromUtf8(pgrep.readAllStandardOutput()).split(u'\n')) {
-        if (!dir.isEmpty() && line.contains(dir))
-            found.append(line);
-    }
-    return found;
-}
-
-QString terminalText(const TerminalScreen *screen)
-{
-    QStringList lines;
-    for (int row = -screen->scrollbackLines(); row < screen->rows(); ++row)
-        lines.append(screen->lineText(row));
-    return lines.join(u'\n');
-}
-
-int distinctColours(const QImage &image)
-{
-    QSet<QRgb> colours;
-    for (int y = 0; y < image.height(); y += 2) {
-        for (int x = 0; x < image.width(); x += 2)
-            colours.insert(image.pixel(x, y));
-    }
-    return int(colours.size());
 }
 
 // Names one level under each scope (the scopes are fetched lazily).
@@ -231,6 +203,26 @@ private Q_SLOTS:
             30000);
         QTRY_COMPARE_WITH_TIMEOUT(window.accelerationLabel()->text(),
             QStringLiteral("software emulation (no KVM)"), 10000);
+
+        // Text typed into the serial terminal runs in the ttyS0 shell, and
+        // text typed into the grabbed screen runs in tty1's shell: each
+        // writes a file that is read back through the backdoor.
+        TerminalView *terminal = panel->terminal(QStringLiteral("machine"));
+        terminal->setFocus();
+        QTest::keyClicks(terminal, QStringLiteral("echo typed-in-serial > /tmp/serial-ok"));
+        QTest::keyClick(terminal, Qt::Key_Return);
+        QVERIFY(guestFileHolds(
+            *session, QStringLiteral("/tmp/serial-ok"), QStringLiteral("typed-in-serial")));
+        FramebufferView *screen = panel->screen(QStringLiteral("machine"));
+        QTest::mouseClick(screen, Qt::LeftButton, {}, screen->rect().center());
+        QVERIFY(screen->hasInputGrab());
+        typeOnKeyboard(screen, QStringLiteral("echo typed-in-fb > /tmp/fb-ok"));
+        QTest::keyClick(screen, Qt::Key_Return);
+        QVERIFY(
+            guestFileHolds(*session, QStringLiteral("/tmp/fb-ok"), QStringLiteral("typed-in-fb")));
+        QTest::keyPress(screen, Qt::Key_Control, Qt::ControlModifier);
+        QTest::keyPress(screen, Qt::Key_Alt, Qt::ControlModifier | Qt::AltModifier);
+        QVERIFY(!screen->hasInputGrab());
 
         // The REPL evaluates in the test's namespace against the live VM.
         submit(window.replWidget(), QStringLiteral("machine.succeed(\"uname -a\")"));

@@ -1,0 +1,107 @@
+#pragma once
+
+// Helpers shared by the suites that drive a real demo guest through a
+// DebugSession and the widgets that show it.
+#include "core/session/debugsession.h"
+#include "core/terminal/terminalscreen.h"
+
+#include <QElapsedTimer>
+#include <QImage>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSet>
+#include <QTest>
+#include <QWidget>
+
+namespace nixtide::testing {
+
+// QEMU processes whose command line mentions `dir` (a run's private dir).
+inline QStringList qemuUnder(const QString &dir)
+{
+    QProcess pgrep;
+    pgrep.start(QStringLiteral("pgrep"), {QStringLiteral("-a"), QStringLiteral("qemu-system")});
+    pgrep.waitForFinished();
+    QStringList found;
+    for (const QString &line :
+        QString::fromUtf8(pgrep.readAllStandardOutput()).split(QLatin1Char('\n'))) {
+        if (!dir.isEmpty() && line.contains(dir))
+            found.append(line);
+    }
+    return found;
+}
+
+// Everything the terminal holds, scrollback included, one line per row.
+inline QString terminalText(const TerminalScreen *screen)
+{
+    QStringList lines;
+    for (int row = -screen->scrollbackLines(); row < screen->rows(); ++row)
+        lines.append(screen->lineText(row));
+    return lines.join(QLatin1Char('\n'));
+}
+
+// A blank (single-colour) frame has 1; any text on screen gives more.
+inline int distinctColours(const QImage &image)
+{
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 2) {
+        for (int x = 0; x < image.width(); x += 2)
+            colours.insert(image.pixel(x, y));
+    }
+    return int(colours.size());
+}
+
+// Types as a person on a US keyboard does: Shift goes down before a
+// shifted character. (QTest::keyClicks sends '>' with no Shift press, and
+// QEMU maps the keysym to the scancode of its key without adding Shift: the
+// guest would read '.'.)
+inline void typeOnKeyboard(QWidget *widget, const QString &text)
+{
+    static const QString shifted = QStringLiteral("~!@#$%^&*()_+{}|:\"<>?");
+    for (const QChar c : text) {
+        const bool shift = c.isUpper() || shifted.contains(c);
+        if (shift)
+            QTest::keyPress(widget, Qt::Key_Shift, Qt::ShiftModifier);
+        QTest::keyClick(widget, c.toLatin1(), shift ? Qt::ShiftModifier : Qt::NoModifier);
+        if (shift)
+            QTest::keyRelease(widget, Qt::Key_Shift, Qt::NoModifier);
+    }
+}
+
+// The result of `expression` evaluated in the stopped test, or the error.
+inline QString evaluate(DebugSession &session, const QString &expression, bool *ok)
+{
+    bool done = false;
+    QString value;
+    session.evaluate(expression, 0, [&](bool success, const QJsonObject &body, const QString &e) {
+        done = true;
+        *ok = success;
+        value = success ? body.value(QStringLiteral("result")).toString() : e;
+    });
+    QElapsedTimer t;
+    t.start();
+    while (!done && t.elapsed() < 60000)
+        QTest::qWait(20);
+    if (!done)
+        *ok = false;
+    return value;
+}
+
+// Polls the guest `machine` until `path` holds `text` (a shell may take a
+// moment to run what was typed into it).
+inline bool guestFileHolds(DebugSession &session, const QString &path, const QString &text,
+    const QString &machine = QStringLiteral("machine"))
+{
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 60000) {
+        bool ok = false;
+        const QString value = evaluate(session,
+            QStringLiteral("%1.execute(\"cat %2 2>/dev/null\")[1]").arg(machine, path), &ok);
+        if (ok && value.contains(text))
+            return true;
+        QTest::qWait(500);
+    }
+    return false;
+}
+
+} // namespace nixtide::testing
