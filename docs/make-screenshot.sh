@@ -11,6 +11,6 @@ cmake --build "$build" --target test_ui_debugwindow nixtide demo-guest >/dev/nul
 out="$here/docs/screenshot.png"
 NIXTIDE_SOURCE_DIR="$here" NIXTIDE_BUILD_DIR="$build" \
 NIXTIDE_DEMO_GUEST="$build/demo-guest" NIXTIDE_BINARY="$build/app/nixtide" \
-NIXTIDE_SCREENSHOT="$out" QT_QPA_PLATFORM=xcb PYTHONDONTWRITEBYTECODE=1 \
-    xvfb-run -a -s '-screen 0 1400x900x24' "$build/tests/test_ui_debugwindow"
+NIXTIDE_SCREENSHOT="$out" PYTHONDONTWRITEBYTECODE=1 \
+    "$here/tests/run-under-xvfb.sh" "$build/tests/test_ui_debugwindow"
 echo "wrote $out"

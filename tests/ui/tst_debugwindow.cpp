@@ -40,6 +40,7 @@
 #include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSplitter>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -256,6 +257,16 @@ private Q_SLOTS:
             if (QDockWidget *log = window.dock(QStringLiteral("LogDock")))
                 log->raise();
             window.logView()->tree()->expandAll();
+            // Give the VM's screen the larger half so its text is legible.
+            if (auto *centre = window.findChild<QSplitter *>()) {
+                const int width = centre->width();
+                centre->setSizes({width * 9 / 20, width * 11 / 20});
+            }
+            if (auto *split
+                = window.machineTab(QStringLiteral("machine"))->findChild<QSplitter *>()) {
+                const int height = split->height();
+                split->setSizes({height * 3 / 4, height / 4});
+            }
             QTest::qWait(3000); // let the screen and the docks settle for the picture
             const QPixmap shot = QGuiApplication::platformName() == QLatin1String("xcb")
                 ? window.screen()->grabWindow(0)
