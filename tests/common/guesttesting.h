@@ -3,17 +3,50 @@
 // Helpers shared by the suites that drive a real demo guest through a
 // DebugSession and the widgets that show it.
 #include "core/session/debugsession.h"
+#include "core/session/testresolver.h"
 #include "core/terminal/terminalscreen.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QImage>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSet>
+#include <QSignalSpy>
 #include <QTest>
-#include <QWidget>
 
 namespace nixtide::testing {
+
+// 1-based number of the first line of `path` containing `needle`, or 0.
+inline int lineContaining(const QString &path, const QString &needle)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return 0;
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    for (int i = 0; i < lines.size(); ++i) {
+        if (lines.at(i).contains(needle.toUtf8()))
+            return i + 1;
+    }
+    return 0;
+}
+
+// Builds `test` with real Nix through TestResolver (spinning the event
+// loop); an empty plan, with Nix's message logged, when it fails.
+inline LaunchPlan resolveLaunchPlan(const QString &test, const QString &attribute)
+{
+    TestResolver resolver;
+    QSignalSpy resolved(&resolver, &TestResolver::resolved);
+    QSignalSpy failed(&resolver, &TestResolver::failed);
+    resolver.start(test, attribute);
+    QElapsedTimer t;
+    t.start();
+    while (resolved.isEmpty() && failed.isEmpty() && t.elapsed() < 240000)
+        QTest::qWait(50);
+    if (!failed.isEmpty())
+        qWarning() << "resolving failed:" << failed.at(0).at(1).toString();
+    return resolved.isEmpty() ? LaunchPlan() : resolved.at(0).at(0).value<LaunchPlan>();
+}
 
 // QEMU processes whose command line mentions `dir` (a run's private dir).
 inline QStringList qemuUnder(const QString &dir)
@@ -48,23 +81,6 @@ inline int distinctColours(const QImage &image)
             colours.insert(image.pixel(x, y));
     }
     return int(colours.size());
-}
-
-// Types as a person on a US keyboard does: Shift goes down before a
-// shifted character. (QTest::keyClicks sends '>' with no Shift press, and
-// QEMU maps the keysym to the scancode of its key without adding Shift: the
-// guest would read '.'.)
-inline void typeOnKeyboard(QWidget *widget, const QString &text)
-{
-    static const QString shifted = QStringLiteral("~!@#$%^&*()_+{}|:\"<>?");
-    for (const QChar c : text) {
-        const bool shift = c.isUpper() || shifted.contains(c);
-        if (shift)
-            QTest::keyPress(widget, Qt::Key_Shift, Qt::ShiftModifier);
-        QTest::keyClick(widget, c.toLatin1(), shift ? Qt::ShiftModifier : Qt::NoModifier);
-        if (shift)
-            QTest::keyRelease(widget, Qt::Key_Shift, Qt::NoModifier);
-    }
 }
 
 // The result of `expression` evaluated in the stopped test, or the error.

@@ -2,6 +2,7 @@
 // (real Nix build, real QEMU guest, offscreen platform): the machine's tab,
 // its live screen, its serial console both ways, the screenshot button and
 // the shutdown action; no QEMU left behind.
+#include "common/guestkeyboard.h"
 #include "common/guesttesting.h"
 #include "core/session/debugsession.h"
 #include "core/session/testresolver.h"
@@ -58,21 +59,6 @@ class TestMachinePanel : public QObject
 private:
     QTemporaryDir m_state;
 
-    LaunchPlan resolve(const QString &test)
-    {
-        TestResolver resolver;
-        QSignalSpy resolved(&resolver, &TestResolver::resolved);
-        QSignalSpy failed(&resolver, &TestResolver::failed);
-        resolver.start(test, QStringLiteral("driver"));
-        QElapsedTimer t;
-        t.start();
-        while (resolved.isEmpty() && failed.isEmpty() && t.elapsed() < 240000)
-            QTest::qWait(50);
-        if (!failed.isEmpty())
-            qWarning() << "resolving failed:" << failed.at(0).at(1).toString();
-        return resolved.isEmpty() ? LaunchPlan() : resolved.at(0).at(0).value<LaunchPlan>();
-    }
-
 private Q_SLOTS:
     void initTestCase()
     {
@@ -85,7 +71,7 @@ private Q_SLOTS:
     {
         const QString nixFile = qEnvironmentVariable("NIXTIDE_SOURCE_DIR")
             + QStringLiteral("/resources/demo/single.nix");
-        LaunchPlan plan = resolve(nixFile);
+        LaunchPlan plan = resolveLaunchPlan(nixFile, QStringLiteral("driver"));
         QVERIFY2(!plan.bundle.driverPath.isEmpty(), "the demo test did not build");
         // Boot, then stop at line 3 with the VM up for the panel to work on.
         plan.scriptPath = m_state.filePath(QStringLiteral("panel-script.py"));

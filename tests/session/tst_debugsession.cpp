@@ -2,6 +2,7 @@
 // against the agent inside the demo's real driver, booting a real QEMU
 // guest. resources/demo/single.nix is built by real Nix through
 // TestResolver; breakpoints are .nix lines.
+#include "common/guesttesting.h"
 #include "core/session/debugsession.h"
 #include "core/session/testresolver.h"
 
@@ -16,35 +17,9 @@
 #include <QTest>
 
 using namespace nixtide;
+using namespace nixtide::testing;
 
 namespace {
-
-int lineContaining(const QString &path, const QString &needle)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return 0;
-    const QList<QByteArray> lines = file.readAll().split('\n');
-    for (int i = 0; i < lines.size(); ++i) {
-        if (lines.at(i).contains(needle.toUtf8()))
-            return i + 1;
-    }
-    return 0;
-}
-
-QStringList qemuUnder(const QString &dir)
-{
-    QProcess pgrep;
-    pgrep.start(QStringLiteral("pgrep"), {QStringLiteral("-a"), QStringLiteral("qemu-system")});
-    pgrep.waitForFinished();
-    QStringList found;
-    for (const QString &line :
-        QString::fromUtf8(pgrep.readAllStandardOutput()).split(QLatin1Char('\n'))) {
-        if (!dir.isEmpty() && line.contains(dir))
-            found.append(line);
-    }
-    return found;
-}
 
 // Waits, spinning the event loop, for a callback-style result.
 struct Result
@@ -82,21 +57,6 @@ private:
     QTemporaryDir m_state;
     QString m_nixFile;
 
-    LaunchPlan resolve(const QString &test)
-    {
-        TestResolver resolver;
-        QSignalSpy resolved(&resolver, &TestResolver::resolved);
-        QSignalSpy failed(&resolver, &TestResolver::failed);
-        resolver.start(test, QStringLiteral("driver"));
-        QElapsedTimer t;
-        t.start();
-        while (resolved.isEmpty() && failed.isEmpty() && t.elapsed() < 240000)
-            QTest::qWait(50);
-        if (!failed.isEmpty())
-            qWarning() << "resolving failed:" << failed.at(0).at(1).toString();
-        return resolved.isEmpty() ? LaunchPlan() : resolved.at(0).at(0).value<LaunchPlan>();
-    }
-
 private Q_SLOTS:
     void initTestCase()
     {
@@ -109,7 +69,7 @@ private Q_SLOTS:
 
     void breakpointEvaluateNextContinue()
     {
-        const LaunchPlan plan = resolve(m_nixFile);
+        const LaunchPlan plan = resolveLaunchPlan(m_nixFile, QStringLiteral("driver"));
         QVERIFY2(!plan.bundle.driverPath.isEmpty(), "the demo test did not build");
         QCOMPARE(plan.sourcePath, m_nixFile);
         QVERIFY(!plan.lineMap.isEmpty());
@@ -213,7 +173,7 @@ private Q_SLOTS:
     void exceptionStopKeepsVmThenTerminate()
     {
         const QString failing = QFileInfo(m_nixFile).path() + QStringLiteral("/failing.nix");
-        const LaunchPlan plan = resolve(failing);
+        const LaunchPlan plan = resolveLaunchPlan(failing, QStringLiteral("driver"));
         QVERIFY2(!plan.bundle.driverPath.isEmpty(), "the demo test did not build");
         DebugSession session;
         QSignalSpy stopped(&session, &DebugSession::stopped);

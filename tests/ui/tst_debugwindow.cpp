@@ -9,6 +9,7 @@
 //
 // With NIXTIDE_SCREENSHOT=<file.png> it also saves the window while stopped
 // (docs/make-screenshot.sh runs it under Xvfb for docs/screenshot.png).
+#include "common/guestkeyboard.h"
 #include "common/guesttesting.h"
 #include "core/session/debugsession.h"
 #include "core/terminal/terminalscreen.h"
@@ -49,19 +50,6 @@ using namespace nixtide;
 using namespace nixtide::testing;
 
 namespace {
-
-int lineContaining(const QString &path, const QString &needle)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return 0;
-    const QList<QByteArray> lines = file.readAll().split('\n');
-    for (int i = 0; i < lines.size(); ++i) {
-        if (lines.at(i).contains(needle.toUtf8()))
-            return i + 1;
-    }
-    return 0;
-}
 
 // Names one level under each scope (the scopes are fetched lazily).
 QStringList variableNames(VariablesModel *model)
