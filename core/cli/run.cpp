@@ -1,5 +1,6 @@
 #include "core/cli/run.h"
 
+#include "core/nix/progressformat.h"
 #include "core/paths.h"
 #include "core/session/buildcache.h"
 #include "core/session/debugsession.h"
@@ -29,12 +30,15 @@ constexpr int kMaxLocals = 40;
 const char kUsage[]
     = "usage: nixtide run TEST [--script FILE] [--break LINE]... "
       "[--junit-xml FILE] [--keep-vm-state] [--reuse-build]\n"
+      "           [--progress auto|plain|json]\n"
       "  TEST: a .nix file, a flake reference (path#attr) or a built driver bundle\n"
       "  --break LINE: a line of the .nix file (or of the script for a bundle or\n"
       "                --script); headless, a hit prints the locals and continues\n"
       "  --reuse-build: when only the testScript's text changed since the last\n"
       "                 --reuse-build run of TEST built it, run the edited script\n"
-      "                 against that build without calling Nix (else build)\n";
+      "                 against that build without calling Nix (else build)\n"
+      "  --progress: build progress as one updating line (auto on a terminal),\n"
+      "              plain lines with the build log, or JSON objects on stdout\n";
 
 struct Options
 {
@@ -44,6 +48,7 @@ struct Options
     QString junitXml;
     bool keepVmState = false;
     bool reuseBuild = false;
+    ProgressFormatter::Mode progress = ProgressFormatter::Mode::Plain;
 };
 
 bool parse(const QStringList &args, Options *options, QString *error)
@@ -68,6 +73,16 @@ bool parse(const QStringList &args, Options *options, QString *error)
             options->keepVmState = true;
         } else if (arg == QLatin1String("--reuse-build")) {
             options->reuseBuild = true;
+        } else if (arg == QLatin1String("--progress")) {
+            QString name;
+            if (!value(&name))
+                return false;
+            const auto mode = ProgressFormatter::parseMode(name, stderr);
+            if (!mode) {
+                *error = QStringLiteral("--progress takes auto, plain or json, not '%1'").arg(name);
+                return false;
+            }
+            options->progress = *mode;
         } else if (arg == QLatin1String("--break")) {
             QString text;
             if (!value(&text))
@@ -132,6 +147,13 @@ public:
                 finish(kCannotRun);
             });
         connect(&m_resolver, &TestResolver::resolved, this, &Runner::launch);
+        // Build progress: one line rewritten on a terminal, a line per change
+        // otherwise (with the build log), or JSON objects on stdout for tools.
+        connect(&m_resolver, &TestResolver::buildStarted, this, [this](NixBuild *build) {
+            const bool json = m_options.progress == ProgressFormatter::Mode::Json;
+            m_progress.attach(build, json ? stdout : stderr,
+                m_options.progress != ProgressFormatter::Mode::Terminal);
+        });
         if (m_options.reuseBuild && m_options.script.isEmpty()) {
             startReusing();
             return;
@@ -389,6 +411,7 @@ private:
     }
 
     Options m_options;
+    ProgressFormatter m_progress {m_options.progress};
     QTextStream m_err;
     UnixSignalWatcher m_signals;
     TestResolver m_resolver;
@@ -406,6 +429,8 @@ private:
 int run(const QStringList &arguments)
 {
     Options options;
+    options.progress = ProgressFormatter::parseMode(QStringLiteral("auto"), stderr)
+                           .value_or(ProgressFormatter::Mode::Plain);
     QString error;
     if (!parse(arguments, &options, &error)) {
         QTextStream err(stderr);

@@ -55,6 +55,7 @@ void TestResolver::start(const QString &test, const QString &attribute)
             onBundle(result.outPath, ref.toString());
         });
     Q_EMIT progressMessage(QStringLiteral("building %1 (%2)").arg(ref->toString(), attribute));
+    Q_EMIT buildStarted(m_build.get());
     m_build->start(*ref, attribute);
 }
 

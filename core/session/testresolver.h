@@ -46,6 +46,9 @@ public:
 
 Q_SIGNALS:
     void progressMessage(const QString &message);
+    // A Nix build is about to start (before its first event): headless
+    // progress formatters and the GUI's progress bar attach here.
+    void buildStarted(nixtide::NixBuild *build);
     void resolved(const nixtide::LaunchPlan &plan);
     // A note that does not stop the run (e.g. no line map: breakpoints
     // then use built script lines).

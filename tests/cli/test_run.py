@@ -2,7 +2,9 @@
 QEMU guests: exit status 0 / 1 / 2 / 130, and nothing of the driver's
 process group (driver, QEMU, vde_switch) surviving SIGINT or kill -9 of
 nixtide."""
+import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -143,6 +145,69 @@ class RunCommand(unittest.TestCase):
         self.assertEqual(result.returncode, 1, result.stderr)
         self.assertIn("stopped (breakpoint) at %s:2" % script, result.stderr)
         self.assertIn("%s:3: assert x == 42" % script, result.stderr)
+
+    def fresh_demo_test(self):
+        """A demo-library test no earlier run has built (a unique name), so
+        Nix really builds its derivations."""
+        folder = tempfile.mkdtemp(prefix="nixtide-progress-")
+        self.addCleanup(lambda: subprocess.run(["rm", "-rf", folder]))
+        path = os.path.join(folder, "test.nix")
+        with open(path, "w") as handle:
+            handle.write('(import %s/lib { }).runTest {\n'
+                         '  name = "progress-%d";\n'
+                         '  nodes.machine = { };\n'
+                         '  testScript = "start_all()";\n'
+                         '}\n' % (DEMO, random.getrandbits(48)))
+        script = os.path.join(folder, "script.py")
+        with open(script, "w") as handle:
+            handle.write("pass\n")
+        return path, script
+
+    def test_progress_json_goes_to_stdout_and_ends_at_done_equals_expected(self):
+        test, script = self.fresh_demo_test()
+        result = self.run_nixtide(test, "--script", script, "--progress", "json")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        events = [json.loads(line) for line in result.stdout.splitlines()]
+        progress = [e for e in events if e["event"] == "progress"]
+        self.assertTrue(progress, result.stdout)
+        self.assertGreater(progress[-1]["expected"], 0)
+        self.assertEqual(progress[-1]["done"], progress[-1]["expected"])
+        for earlier, later in zip(progress, progress[1:]):
+            self.assertLessEqual(earlier["done"], later["done"])
+        self.assertEqual(events[-1]["event"], "finished")
+        self.assertTrue(events[-1]["ok"])
+        self.assertTrue(events[-1]["outPath"].startswith("/nix/store/"))
+
+    def test_progress_plain_lines_and_a_failed_build_in_json(self):
+        test, script = self.fresh_demo_test()
+        result = self.run_nixtide(test, "--script", script, "--progress", "plain")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, "")
+        self.assertRegex(result.stderr, r"\[(\d+)/\1 built")
+        # A failing build: exit 2, the derivation and its log tail in JSON.
+        folder = tempfile.mkdtemp(prefix="nixtide-progress-")
+        self.addCleanup(lambda: subprocess.run(["rm", "-rf", folder]))
+        data = os.path.join(SOURCE, "tests", "data", "nix")
+        with open(os.path.join(data, "failing-build.nix")) as handle:
+            text = handle.read().replace("@NONCE@", str(random.getrandbits(48)))
+        with open(os.path.join(folder, "t.nix"), "w") as handle:
+            handle.write(text)
+        with open(os.path.join(data, "testlib.nix")) as src, \
+                open(os.path.join(folder, "testlib.nix"), "w") as dst:
+            dst.write(src.read())
+        result = self.run_nixtide(os.path.join(folder, "t.nix"), "--progress", "json")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        finished = json.loads(result.stdout.splitlines()[-1])
+        self.assertEqual(finished["event"], "finished")
+        self.assertFalse(finished["ok"])
+        self.assertTrue(finished["error"]["derivation"].endswith("failing-driver.drv"))
+        self.assertIn("the driver is broken", finished["error"]["logTail"])
+        self.assertIn("the driver is broken", result.stderr)
+
+    def test_bad_progress_mode_is_named(self):
+        result = self.run_nixtide(os.path.join(DEMO, "single.nix"), "--progress", "fancy")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("'fancy'", result.stderr)
 
     def test_cannot_run_exits_2(self):
         missing = self.run_nixtide(os.path.join(DEMO, "no-such-test.nix"))
