@@ -284,13 +284,19 @@ private Q_SLOTS:
         QCOMPARE(editor->text(), QStringLiteral("x = 1\n"));
         QVERIFY(!QFile::exists(store.recoveryFileFor(path)));
 
-        // A copy older than the file (saved since) is not offered.
+        // A copy older than the file (touched since, say by a checkout) is
+        // still offered: its edits were never saved anywhere.
         QVERIFY(store.write(path, QStringLiteral("x = 3\n")));
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadWrite));
         QVERIFY(file.setFileTime(
             QDateTime::currentDateTime().addSecs(60), QFileDevice::FileModificationTime));
         file.close();
+        QCOMPARE(store.pending(path), std::optional<QString>(QStringLiteral("x = 3\n")));
+        QVERIFY(QFile::exists(store.recoveryFileFor(path)));
+
+        // Only a copy identical to the file is dropped without asking.
+        QVERIFY(store.write(path, QStringLiteral("x = 1\n")));
         QVERIFY(!store.pending(path));
         QVERIFY(!QFile::exists(store.recoveryFileFor(path)));
     }

@@ -79,17 +79,14 @@ std::optional<QString> RecoveryStore::pending(const QString &path)
         return std::nullopt; // hash collision or a foreign file: leave it alone
     const QString text = object.value(QStringLiteral("text")).toString();
 
-    const QFileInfo sourceInfo(path);
+    // Offered even when the file changed on disk after the copy was taken (a
+    // checkout, a formatter): those edits were never saved anywhere, and only
+    // the person can tell whether they still matter. Identical text is the
+    // one case where nothing would be lost.
     QString current;
-    if (sourceInfo.exists()) {
-        if (sourceInfo.lastModified() > recoveryInfo.lastModified()) {
-            remove(path); // saved (maybe elsewhere) after the copy was taken
-            return std::nullopt;
-        }
-        QFile source(path);
-        if (source.open(QIODevice::ReadOnly))
-            current = QString::fromUtf8(source.readAll());
-    }
+    QFile source(path);
+    if (source.open(QIODevice::ReadOnly))
+        current = QString::fromUtf8(source.readAll());
     if (current == text) {
         remove(path);
         return std::nullopt;
