@@ -85,11 +85,16 @@ QString RunRecord::addScreenshot(const QString &machine, const QString &path)
 {
     if (!isOpen())
         return QString();
-    const QString base = QStringLiteral("%1/screenshots/%2-%3")
-                             .arg(m_dir, safeName(machine), safeName(QFileInfo(path).fileName()));
-    QString target = base;
+    // A repeated name gets its number before the suffix (shot-1.png), so
+    // viewers and *.png globs still recognise it.
+    const QFileInfo source(path);
+    const QString stem = QStringLiteral("%1/screenshots/%2-%3")
+                             .arg(m_dir, safeName(machine), safeName(source.completeBaseName()));
+    const QString suffix
+        = source.suffix().isEmpty() ? QString() : QLatin1Char('.') + safeName(source.suffix());
+    QString target = stem + suffix;
     for (int n = 1; QFileInfo::exists(target); ++n)
-        target = base + QLatin1Char('-') + QString::number(n);
+        target = stem + QLatin1Char('-') + QString::number(n) + suffix;
     return QFile::copy(path, target) ? target : QString();
 }
 

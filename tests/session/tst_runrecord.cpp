@@ -48,6 +48,9 @@ private Q_SLOTS:
         const QString first = record.addScreenshot(QStringLiteral("m"), shot.fileName());
         const QString again = record.addScreenshot(QStringLiteral("m"), shot.fileName());
         QVERIFY(!first.isEmpty() && !again.isEmpty() && first != again);
+        // A repeated name is numbered before its suffix, so it stays a .png.
+        QVERIFY2(first.endsWith(QStringLiteral("/screenshots/m-shot.png")), qPrintable(first));
+        QVERIFY2(again.endsWith(QStringLiteral("/screenshots/m-shot-1.png")), qPrintable(again));
         QFile::remove(shot.fileName()); // the driver's copy goes away with its directory
         QVERIFY(QFile::exists(first));
     }
