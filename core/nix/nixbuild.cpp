@@ -29,11 +29,6 @@ NixBuild::NixBuild(QObject *parent)
     qRegisterMetaType<nixtide::NixBuildResult>();
     m_killTimer.setSingleShot(true);
     connect(&m_killTimer, &QTimer::timeout, this, [this] { killGroup(SIGKILL); });
-    m_parser.onProgress = [this](const NixProgress &p) { Q_EMIT progress(p); };
-    m_parser.onLogLine = [this](const QString &drv, const QString &line) {
-        Q_EMIT buildLogLine(drv, line);
-        Q_EMIT logLine(drv + QStringLiteral("> ") + line);
-    };
 }
 
 NixBuild::~NixBuild()
