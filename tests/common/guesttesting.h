@@ -15,6 +15,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <memory>
+
 namespace nixtide::testing {
 
 // 1-based number of the first line of `path` containing `needle`, or 0.
@@ -84,22 +86,29 @@ inline int distinctColours(const QImage &image)
 }
 
 // The result of `expression` evaluated in the stopped test, or the error.
+// The callback owns its state: an answer arriving after the timeout must not
+// write into this function's finished stack frame.
 inline QString evaluate(DebugSession &session, const QString &expression, bool *ok)
 {
-    bool done = false;
-    QString value;
-    session.evaluate(expression, 0, [&](bool success, const QJsonObject &body, const QString &e) {
-        done = true;
-        *ok = success;
-        value = success ? body.value(QStringLiteral("result")).toString() : e;
-    });
+    struct Answer
+    {
+        bool done = false;
+        bool ok = false;
+        QString value;
+    };
+    const auto answer = std::make_shared<Answer>();
+    session.evaluate(
+        expression, 0, [answer](bool success, const QJsonObject &body, const QString &e) {
+            answer->done = true;
+            answer->ok = success;
+            answer->value = success ? body.value(QStringLiteral("result")).toString() : e;
+        });
     QElapsedTimer t;
     t.start();
-    while (!done && t.elapsed() < 60000)
+    while (!answer->done && t.elapsed() < 60000)
         QTest::qWait(20);
-    if (!done)
-        *ok = false;
-    return value;
+    *ok = answer->done && answer->ok;
+    return answer->value;
 }
 
 // Polls the guest `machine` until `path` holds `text` (a shell may take a
