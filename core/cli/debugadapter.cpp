@@ -206,7 +206,12 @@ private:
             outputToEditor(QStringLiteral("stderr"), line + QLatin1Char('\n'));
         });
         connect(m_driver.get(), &DriverProcess::started, this, [this] { m_connectTimer.start(); });
-        connect(m_driver.get(), &DriverProcess::failedToStart, this, &Adapter::failLaunch);
+        connect(m_driver.get(), &DriverProcess::failedToStart, this, [this](const QString &m) {
+            // No finished() follows a failed execve: end here, or the
+            // editor waits on an adapter with nothing left to relay.
+            failLaunch(m);
+            QTimer::singleShot(0, this, [] { QCoreApplication::exit(0); });
+        });
         connect(m_driver.get(), &DriverProcess::finished, this, [this](int code, bool crashed) {
             if (!m_agentReady && m_launchRequest && !m_launchAnswered)
                 failLaunch(

@@ -102,7 +102,8 @@ bool DebugSession::start(const LaunchPlan &plan)
         Q_EMIT driverOutputLine(line, true);
     });
     connect(m_driver.get(), &DriverProcess::started, this, [this] { m_connectTimer.start(); });
-    connect(m_driver.get(), &DriverProcess::failedToStart, this, &DebugSession::fail);
+    connect(
+        m_driver.get(), &DriverProcess::failedToStart, this, &DebugSession::onDriverFailedToStart);
     connect(m_driver.get(), &DriverProcess::finished, this, &DebugSession::onDriverFinished);
 
     DriverLaunchOptions options;
@@ -492,6 +493,20 @@ void DebugSession::onDriverFinished(int exitCode, bool crashed)
     writeResult(crashed ? QStringLiteral("killed")
                         : (exitCode == 0 ? QStringLiteral("passed") : QStringLiteral("failed")));
     Q_EMIT finished(exitCode, crashed);
+}
+
+void DebugSession::onDriverFailedToStart(const QString &message)
+{
+    // QProcess sends no finished() after FailedToStart (execve failed, e.g.
+    // a script whose interpreter is missing): end the session here as a
+    // dead driver would, or everyone waiting for finished() waits forever.
+    m_connectTimer.stop();
+    m_terminateTimer.stop();
+    fail(message);
+    m_frames.clear();
+    setState(State::Terminated);
+    writeResult(QStringLiteral("error"));
+    Q_EMIT finished(m_exitCode, m_crashed);
 }
 
 void DebugSession::writeResult(const QString &status)

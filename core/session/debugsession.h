@@ -138,7 +138,8 @@ Q_SIGNALS:
     void output(const QString &category, const QString &text);
     void driverOutputLine(const QString &line, bool isStderr);
     void agentExited(int exitCode);
-    // The driver process ended; the session is Terminated.
+    // The driver process ended, or could not be executed at all (then
+    // exitCode is -1 and error() says why); the session is Terminated.
     void finished(int exitCode, bool crashed);
     void errorOccurred(const QString &message);
     void eventReceived(const QString &event, const QJsonObject &body);
@@ -151,6 +152,7 @@ private:
     void onInitialized();
     void onStopped(const QJsonObject &body);
     void onDriverFinished(int exitCode, bool crashed);
+    void onDriverFailedToStart(const QString &message);
     void sendBreakpoints(const QString &path);
     void stepRequest(const QString &command);
     void writeResult(const QString &status);
