@@ -167,9 +167,11 @@ void DebugSession::tryConnect()
             fail(QStringLiteral("debug agent connection: %1").arg(message));
             return;
         }
-        // Socket present but not accepting yet: try again shortly.
-        m_client.reset();
-        m_transport.reset();
+        // Socket present but not accepting yet: try again shortly. This
+        // runs inside the socket's own signal, possibly from connectToServer
+        // itself: delete the pair only once control is back in the loop.
+        m_client.release()->deleteLater();
+        m_transport.release()->deleteLater();
         if (++m_connectAttempts < kConnectAttempts)
             m_connectTimer.start();
         else
