@@ -46,7 +46,9 @@ void TestResolver::start(const QString &test, const QString &attribute)
     connect(
         m_build.get(), &NixBuild::finished, this, [this, ref = *ref](const NixBuildResult &result) {
             if (!result.ok) {
-                fail(Failure::Build, result.error.toText());
+                fail(result.error.kind == NixError::Kind::Cancelled ? Failure::Cancelled
+                                                                    : Failure::Build,
+                    result.error.toText());
                 return;
             }
             Q_EMIT progressMessage(QStringLiteral("built %1 in %2 s")

@@ -21,7 +21,7 @@ class TestResolver : public QObject
     Q_OBJECT
 
 public:
-    enum class Failure { BadInput, Build, Bundle };
+    enum class Failure { BadInput, Build, Cancelled, Bundle };
     Q_ENUM(Failure)
 
     explicit TestResolver(QObject *parent = nullptr);

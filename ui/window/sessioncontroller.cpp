@@ -187,7 +187,9 @@ void SessionController::run()
     connect(m_resolver.get(), &TestResolver::warning, this, &SessionController::say);
     connect(m_resolver.get(), &TestResolver::resolved, this, &SessionController::onResolved);
     connect(m_resolver.get(), &TestResolver::failed, this,
-        [this](TestResolver::Failure, const QString &message) { onBuildFailed(message); });
+        [this](TestResolver::Failure failure, const QString &message) {
+            onBuildFailed(failure, message);
+        });
     setState(SessionState::Building);
     m_window->setBuildProgress(0, 0, tr("Building %1").arg(QFileInfo(m_testPath).fileName()));
     // A test chosen inside a file or flake builds by its reference.
@@ -220,7 +222,7 @@ void SessionController::onBuildFinished(const NixBuildResult &result)
     }
 }
 
-void SessionController::onBuildFailed(const QString &message)
+void SessionController::onBuildFailed(TestResolver::Failure failure, const QString &message)
 {
     m_window->hideBuildProgress();
     appendLine(m_window->buildOutput(), message);
@@ -228,7 +230,7 @@ void SessionController::onBuildFailed(const QString &message)
     if (QDockWidget *dock = m_window->dock(QStringLiteral("BuildDock")))
         dock->raise();
     setState(SessionState::Idle);
-    say(message.contains(QLatin1String("cancelled"), Qt::CaseInsensitive)
+    say(failure == TestResolver::Failure::Cancelled
             ? tr("Build cancelled.")
             : tr("The build failed: %1").arg(message.section(u'\n', 0, 0)));
 }

@@ -2,6 +2,7 @@
 
 #include "core/session/debugsession.h"
 #include "core/session/scriptreuse.h"
+#include "core/session/testresolver.h"
 #include "ui/editor/breakpoint.h"
 #include "ui/window/sessionstate.h"
 
@@ -14,7 +15,6 @@ namespace nixtide {
 
 class MainWindow;
 class SessionView;
-class TestResolver;
 struct NixBuildResult;
 
 // Runs the window's test under the debugger. F5 saves the test, builds it
@@ -74,7 +74,7 @@ private:
     void setState(SessionState state);
     void say(const QString &message);
     void onBuildFinished(const NixBuildResult &result);
-    void onBuildFailed(const QString &message);
+    void onBuildFailed(TestResolver::Failure failure, const QString &message);
     void onResolved(const LaunchPlan &plan);
     void onSessionState(DebugSession::State state);
     void onSessionFinished(int exitCode, bool crashed);
