@@ -54,12 +54,15 @@ class GuiStart(unittest.TestCase):
             deadline = time.time() + 20
             while "single.nix" not in self.window_names():
                 if app.poll() is not None:
-                    self.fail("nixtide exited early (%s): %s" % (app.returncode, app.stdout.read()))
+                    self.fail("nixtide exited early (%s; our Xvfb on %s %s): %s" % (
+                        app.returncode, self.display,
+                        "running" if self.xvfb.poll() is None else "gone", app.stdout.read()))
                 self.assertLess(time.time(), deadline, self.window_names())
                 time.sleep(0.2)
         finally:
             app.terminate()
             app.wait(timeout=10)
+            app.stdout.close()
         self.assertEqual(app.returncode, 0, "nixtide should exit cleanly on SIGTERM... or quit")
 
     def test_missing_file_is_named(self):
