@@ -46,11 +46,12 @@ private Q_SLOTS:
         qputenv("XDG_STATE_HOME", (m_tmp.path() + QStringLiteral("/state")).toUtf8());
         qputenv("XDG_RUNTIME_DIR", m_tmp.path().toUtf8());
         // An environment-era bundle whose wrapper names an interpreter that
-        // does not exist: it is readable, executable, and cannot be run.
+        // does not exist (a garbage-collected bash store path, say): it is
+        // readable, executable, and cannot be run.
         m_bundleDir = m_tmp.path() + QStringLiteral("/nixos-test-driver-broken");
         QVERIFY(QDir().mkpath(m_bundleDir + QStringLiteral("/bin")));
         write(m_bundleDir + QStringLiteral("/bin/nixos-test-driver"),
-            "#!/nonexistent/python3\nexport startScripts='/x/bin/run-m-vm'\nexec /x \"$@\"\n",
+            "#!/nonexistent/bin/bash\nexport startScripts='/x/bin/run-m-vm'\nexec /x \"$@\"\n",
             true);
         write(m_bundleDir + QStringLiteral("/test-script"), "start_all()\n");
     }
