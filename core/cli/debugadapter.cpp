@@ -5,6 +5,7 @@
 #include "core/dap/daptransport.h"
 #include "core/launch/driverprocess.h"
 #include "core/paths.h"
+#include "core/session/agentconnector.h"
 #include "core/session/testresolver.h"
 
 #include <QCoreApplication>
@@ -22,8 +23,6 @@ namespace {
 // The seq of the adapter's own initialize to the agent: far above anything
 // an editor numbers its requests with, so its response is recognised.
 constexpr int kOwnInitializeSeq = 1 << 30;
-constexpr int kConnectIntervalMs = 100;
-constexpr int kConnectAttempts = 600;
 
 // What the agent supports (core/agent session.CAPABILITIES); the editor
 // needs an answer to initialize before the test is even built.
@@ -205,7 +204,8 @@ private:
         connect(m_driver.get(), &DriverProcess::stderrLine, this, [this](const QString &line) {
             outputToEditor(QStringLiteral("stderr"), line + QLatin1Char('\n'));
         });
-        connect(m_driver.get(), &DriverProcess::started, this, [this] { m_connectTimer.start(); });
+        connect(m_driver.get(), &DriverProcess::started, this,
+            [this] { m_connector.start(m_driver->agentSocketPath()); });
         connect(m_driver.get(), &DriverProcess::failedToStart, this, [this](const QString &m) {
             // No finished() follows a failed execve: end here, or the
             // editor waits on an adapter with nothing left to relay.
@@ -222,9 +222,17 @@ private:
                 event(QStringLiteral("terminated"));
             QTimer::singleShot(0, this, [] { QCoreApplication::exit(0); });
         });
-        m_connectTimer.setInterval(kConnectIntervalMs);
-        m_connectTimer.setSingleShot(true);
-        connect(&m_connectTimer, &QTimer::timeout, this, &Adapter::tryConnect);
+        connect(&m_connector, &AgentConnector::connected, this, &Adapter::onAgentConnected);
+        connect(&m_connector, &AgentConnector::failed, this, [this](const QString &message) {
+            if (!m_driver || !m_driver->isRunning())
+                return;
+            // The editor hears why; the driver's finished() then ends us.
+            failLaunch(
+                QStringLiteral("%1; the driver said:\n%2").arg(message, m_driver->recentOutput()));
+            m_launchAnswered = true;
+            m_sawTerminated = true;
+            m_driver->stop();
+        });
 
         DriverLaunchOptions options;
         options.driverPath = plan.bundle.driverPath;
@@ -235,36 +243,19 @@ private:
             failLaunch(error);
     }
 
-    void tryConnect()
+    void onAgentConnected()
     {
-        if (!m_driver || !m_driver->isRunning())
-            return;
-        if (!QFileInfo::exists(m_driver->agentSocketPath())) {
-            if (++m_attempts < kConnectAttempts)
-                m_connectTimer.start();
-            else {
-                failLaunch(QStringLiteral("the debug agent never opened its socket"));
-                m_driver->stop();
-            }
-            return;
-        }
-        m_agent = std::make_unique<LocalSocketTransport>();
+        m_agent = m_connector.takeTransport();
         connect(m_agent.get(), &DapTransport::bytesReceived, this, &Adapter::fromAgent);
-        connect(m_agent.get(), &DapTransport::errorOccurred, this, [this](const QString &) {
-            if (m_agentReady)
-                return;
-            m_agent.release()->deleteLater();
-            if (++m_attempts < kConnectAttempts)
-                m_connectTimer.start();
+        connect(m_agent.get(), &DapTransport::errorOccurred, this, [this](const QString &message) {
+            outputToEditor(QStringLiteral("stderr"),
+                QStringLiteral("nixtide debug-adapter: debug agent connection: %1\n").arg(message));
         });
-        connect(m_agent.get(), &DapTransport::opened, this, [this] {
-            QJsonObject initialize {{QStringLiteral("seq"), kOwnInitializeSeq},
-                {QStringLiteral("type"), QStringLiteral("request")},
-                {QStringLiteral("command"), QStringLiteral("initialize")},
-                {QStringLiteral("arguments"), m_initializeArguments}};
-            m_agent->write(DapFramer::encode(initialize));
-        });
-        m_agent->connectTo(m_driver->agentSocketPath());
+        QJsonObject initialize {{QStringLiteral("seq"), kOwnInitializeSeq},
+            {QStringLiteral("type"), QStringLiteral("request")},
+            {QStringLiteral("command"), QStringLiteral("initialize")},
+            {QStringLiteral("arguments"), m_initializeArguments}};
+        m_agent->write(DapFramer::encode(initialize));
     }
 
     void fromAgent(const QByteArray &bytes)
@@ -315,13 +306,12 @@ private:
     TestResolver m_resolver;
     std::unique_ptr<DriverProcess> m_driver;
     std::unique_ptr<LocalSocketTransport> m_agent;
-    QTimer m_connectTimer;
+    AgentConnector m_connector;
     QJsonObject m_initializeArguments;
     std::optional<QJsonObject> m_launchRequest;
     QJsonObject m_forwardedLaunch;
     QList<QJsonObject> m_queue;
     int m_ownSeq = 1;
-    int m_attempts = 0;
     bool m_agentReady = false;
     bool m_launchAnswered = false;
     bool m_sawTerminated = false;

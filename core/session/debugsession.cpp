@@ -3,16 +3,13 @@
 #include "core/dap/daptransport.h"
 #include "core/launch/driverprocess.h"
 #include "core/paths.h"
+#include "core/session/agentconnector.h"
 #include "core/session/runrecord.h"
-
-#include <QFileInfo>
 
 namespace nixtide {
 
 namespace {
 
-constexpr int kConnectIntervalMs = 100;
-constexpr int kConnectAttempts = 600; // the agent listens within a minute or never
 constexpr int kTerminateGraceMs = 15000; // for the agent to shut the VMs down
 constexpr qsizetype kSerialKeep = 1 << 20; // per machine, in memory (the record has all)
 
@@ -45,9 +42,14 @@ DebugSession::ResultCallback orNothing(DebugSession::ResultCallback callback)
 DebugSession::DebugSession(QObject *parent)
     : QObject(parent)
 {
-    m_connectTimer.setInterval(kConnectIntervalMs);
-    m_connectTimer.setSingleShot(true);
-    connect(&m_connectTimer, &QTimer::timeout, this, &DebugSession::tryConnect);
+    connect(&m_connector, &AgentConnector::connected, this, &DebugSession::onConnected);
+    connect(&m_connector, &AgentConnector::failed, this, [this](const QString &message) {
+        if (!m_driver || !m_driver->isRunning())
+            return;
+        fail(QStringLiteral("%1; is the driver a Python test driver? Its output:\n%2")
+                 .arg(message, m_driver->recentOutput()));
+        m_driver->stop();
+    });
     m_terminateTimer.setSingleShot(true);
     connect(&m_terminateTimer, &QTimer::timeout, this, [this] {
         if (m_driver)
@@ -101,7 +103,8 @@ bool DebugSession::start(const LaunchPlan &plan)
             m_record->appendDriverOutput(line);
         Q_EMIT driverOutputLine(line, true);
     });
-    connect(m_driver.get(), &DriverProcess::started, this, [this] { m_connectTimer.start(); });
+    connect(m_driver.get(), &DriverProcess::started, this,
+        [this] { m_connector.start(m_driver->agentSocketPath()); });
     connect(
         m_driver.get(), &DriverProcess::failedToStart, this, &DebugSession::onDriverFailedToStart);
     connect(m_driver.get(), &DriverProcess::finished, this, &DebugSession::onDriverFinished);
@@ -140,42 +143,12 @@ void DebugSession::fail(const QString &message)
     Q_EMIT errorOccurred(message);
 }
 
-void DebugSession::tryConnect()
+void DebugSession::onConnected()
 {
-    if (!m_driver || !m_driver->isRunning() || m_connected)
-        return;
-    // The agent creates its socket while the driver's Python starts up;
-    // retry on a timer (never a blocking wait) until it is there.
-    if (!QFileInfo::exists(m_driver->agentSocketPath())) {
-        if (++m_connectAttempts >= kConnectAttempts) {
-            fail(QStringLiteral("the debug agent did not open %1 within %2 s; is the driver a "
-                                "Python test driver? Its output:\n%3")
-                     .arg(m_driver->agentSocketPath())
-                     .arg(kConnectAttempts * kConnectIntervalMs / 1000)
-                     .arg(m_driver->recentOutput()));
-            m_driver->stop();
-            return;
-        }
-        m_connectTimer.start();
-        return;
-    }
-    m_transport = std::make_unique<LocalSocketTransport>();
+    m_transport = m_connector.takeTransport();
     m_client = std::make_unique<DapClient>(m_transport.get());
-    connect(m_transport.get(), &DapTransport::opened, this, &DebugSession::onConnected);
     connect(m_transport.get(), &DapTransport::errorOccurred, this, [this](const QString &message) {
-        if (m_connected) {
-            fail(QStringLiteral("debug agent connection: %1").arg(message));
-            return;
-        }
-        // Socket present but not accepting yet: try again shortly. This
-        // runs inside the socket's own signal, possibly from connectToServer
-        // itself: delete the pair only once control is back in the loop.
-        m_client.release()->deleteLater();
-        m_transport.release()->deleteLater();
-        if (++m_connectAttempts < kConnectAttempts)
-            m_connectTimer.start();
-        else
-            fail(QStringLiteral("cannot connect to the debug agent: %1").arg(message));
+        fail(QStringLiteral("debug agent connection: %1").arg(message));
     });
     connect(m_client.get(), &DapClient::eventReceived, this, &DebugSession::onEvent);
     connect(m_client.get(), &DapClient::protocolError, this, [this](const QString &message) {
@@ -188,11 +161,6 @@ void DebugSession::tryConnect()
                      .arg(command)
                      .arg(waited / 1000));
         });
-    m_transport->connectTo(m_driver->agentSocketPath());
-}
-
-void DebugSession::onConnected()
-{
     m_connected = true;
     Q_EMIT connectedToAgent();
     const QJsonObject initialize {{QStringLiteral("clientID"), QStringLiteral("nixtide")},
@@ -486,7 +454,7 @@ void DebugSession::machineAction(
 
 void DebugSession::onDriverFinished(int exitCode, bool crashed)
 {
-    m_connectTimer.stop();
+    m_connector.cancel();
     m_terminateTimer.stop();
     m_exitCode = exitCode;
     m_crashed = crashed;
@@ -502,7 +470,7 @@ void DebugSession::onDriverFailedToStart(const QString &message)
     // QProcess sends no finished() after FailedToStart (execve failed, e.g.
     // a script whose interpreter is missing): end the session here as a
     // dead driver would, or everyone waiting for finished() waits forever.
-    m_connectTimer.stop();
+    m_connector.cancel();
     m_terminateTimer.stop();
     fail(message);
     m_frames.clear();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/dap/dapclient.h"
+#include "core/session/agentconnector.h"
 #include "core/session/launchplan.h"
 
 #include <QDateTime>
@@ -146,7 +147,6 @@ Q_SIGNALS:
 
 private:
     void setState(State state);
-    void tryConnect();
     void onConnected();
     void onEvent(const QString &event, const QJsonObject &body);
     void onInitialized();
@@ -165,9 +165,8 @@ private:
     std::unique_ptr<LocalSocketTransport> m_transport;
     std::unique_ptr<DapClient> m_client;
     std::unique_ptr<RunRecord> m_record;
-    QTimer m_connectTimer;
+    AgentConnector m_connector;
     QTimer m_terminateTimer;
-    int m_connectAttempts = 0;
     bool m_connected = false;
     bool m_configured = false;
     QHash<QString, QList<SourceBreakpoint>> m_breakpoints;
