@@ -292,7 +292,9 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
         const QString text = body.value(QStringLiteral("text")).toString();
         QString &kept = m_serial[machine];
         kept += text;
-        if (kept.size() > kSerialKeep)
+        // Trim in blocks: cutting to the limit on every chunk would move a
+        // megabyte per line once a chatty machine has filled it.
+        if (kept.size() > 2 * kSerialKeep)
             kept.remove(0, kept.size() - kSerialKeep);
         if (m_record)
             m_record->appendSerial(machine, text);
@@ -501,6 +503,11 @@ void DebugSession::writeResult(const QString &status)
     if (!m_error.isEmpty())
         result.insert(QStringLiteral("error"), m_error);
     m_record->writeResult(result);
+}
+
+QString DebugSession::serialText(const QString &machine) const
+{
+    return m_serial.value(machine).right(kSerialKeep);
 }
 
 QString DebugSession::runRecordDir() const

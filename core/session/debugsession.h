@@ -113,7 +113,7 @@ public:
     QString error() const { return m_error; }
     QList<MachineInfo> machines() const { return m_machines; }
     const QList<LogEntry> &logEntries() const { return m_log; }
-    QString serialText(const QString &machine) const { return m_serial.value(machine); }
+    QString serialText(const QString &machine) const; // the last MiB
     QList<StackFrame> stackFrames() const { return m_frames; }
     QString stopReason() const { return m_stopReason; }
     QString stopDescription() const { return m_stopDescription; }
