@@ -6,7 +6,7 @@ set -euo pipefail
 command -v Xvfb >/dev/null || { echo "run-under-xvfb: Xvfb is not installed (packaging/dev.sh installs xvfb)" >&2; exit 1; }
 fifo_dir=$(mktemp -d)
 mkfifo "$fifo_dir/display"
-Xvfb -displayfd 3 -screen 0 1400x900x24 -nolisten tcp 3>"$fifo_dir/display" 2>/dev/null &
+Xvfb -displayfd 3 -noreset -screen 0 1400x900x24 -nolisten tcp 3>"$fifo_dir/display" 2>/dev/null &
 xvfb=$!
 trap 'kill "$xvfb" 2>/dev/null; wait "$xvfb" 2>/dev/null; rm -rf "$fifo_dir"' EXIT
 read -r -t 20 number <"$fifo_dir/display" || { echo "run-under-xvfb: Xvfb did not start" >&2; exit 1; }

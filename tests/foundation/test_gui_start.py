@@ -18,10 +18,12 @@ class GuiStart(unittest.TestCase):
             self.fail("Xvfb is not installed; packaging/dev.sh installs xvfb")
         self.tmp = tempfile.TemporaryDirectory()
         # -displayfd: Xvfb picks a free display itself, so parallel tests and
-        # other X servers on the machine cannot collide with ours.
+        # other X servers on the machine cannot collide with ours. -noreset:
+        # by default the server resets when its last client (the xwininfo
+        # probe below) disconnects, and refuses connections meanwhile.
         read_end, write_end = os.pipe()
-        self.xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0",
-                                      "1280x800x24", "-nolisten", "tcp"],
+        self.xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-noreset",
+                                      "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
                                      stderr=subprocess.DEVNULL, pass_fds=(write_end,))
         os.close(write_end)
         with os.fdopen(read_end) as pipe:
