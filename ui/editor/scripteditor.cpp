@@ -1,7 +1,9 @@
 #include "ui/editor/scripteditor.h"
 
+#include "ui/editor/lintcontroller.h"
 #include "ui/editor/nixlexer.h"
 #include "ui/editor/recoverystore.h"
+#include "ui/editor/scriptcompleter.h"
 
 #include <QCursor>
 #include <QFile>
@@ -66,6 +68,8 @@ ScriptEditor::ScriptEditor(QWidget *parent)
     m_autosaveTimer->setInterval(kAutosaveIntervalMs);
     connect(m_autosaveTimer, &QTimer::timeout, this, &ScriptEditor::autosaveNow);
     m_autosaveTimer->start();
+    m_lint = new LintController(this);
+    m_completer = new ScriptCompleter(this);
 }
 
 ScriptEditor::~ScriptEditor() = default;
@@ -85,7 +89,7 @@ void ScriptEditor::setupMargins()
     setMarginSensitivity(BreakpointMargin, true);
     setMarginMarkerMask(BreakpointMargin,
         (1 << BreakpointMarker) | (1 << ConditionalBreakpointMarker) | (1 << CurrentLineArrowMarker)
-            | (1 << ExceptionMarker));
+            | (1 << ExceptionMarker) | (1 << LintMarker));
 
     markerDefine(Circle, BreakpointMarker);
     setMarkerBackgroundColor(QColor(0xe5, 0x14, 0x00), BreakpointMarker);
@@ -104,6 +108,10 @@ void ScriptEditor::setupMargins()
     setMarkerForegroundColor(QColor(0xd0, 0x10, 0x10), ExceptionMarker);
     markerDefine(Background, ExceptionBackgroundMarker);
     setMarkerBackgroundColor(QColor(0xff, 0xdc, 0xdc), ExceptionBackgroundMarker);
+    // Lint findings: a small square, below breakpoints and the exception.
+    markerDefine(SmallRectangle, LintMarker);
+    setMarkerBackgroundColor(QColor(0xe0, 0xa0, 0x00), LintMarker);
+    setMarkerForegroundColor(QColor(0x80, 0x50, 0x00), LintMarker);
 }
 
 void ScriptEditor::setupLexer()

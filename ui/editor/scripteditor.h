@@ -10,7 +10,9 @@ class QTimer;
 
 namespace nixtide {
 
+class LintController;
 class RecoveryStore;
+class ScriptCompleter;
 
 // The editor for a test file (.nix or .py): line numbers, a breakpoint margin,
 // current-line and exception markers, error annotations, and autosave of
@@ -28,6 +30,7 @@ public:
         CurrentLineBackgroundMarker,
         ExceptionMarker,
         ExceptionBackgroundMarker,
+        LintMarker,
     };
     enum Margin { LineNumberMargin = 0, BreakpointMargin = 1 };
 
@@ -64,6 +67,12 @@ public:
     void showError(int line, int column, const QString &message);
     void clearErrors();
 
+    // True when the 0-based line carries an error or exception annotation of
+    // the editor's own (lint annotations give way to those).
+    bool hasEditorAnnotation(int line0) const { return m_annotatedLines.contains(line0); }
+    LintController *lint() const { return m_lint; }
+    ScriptCompleter *completer() const { return m_completer; }
+
     // 1-based line of the text cursor.
     int cursorLine() const;
 
@@ -98,6 +107,8 @@ private:
     bool m_loading = false;
     QsciStyle m_errorStyle;
     QsciStyle m_exceptionStyle;
+    LintController *m_lint = nullptr;
+    ScriptCompleter *m_completer = nullptr;
 };
 
 } // namespace nixtide

@@ -1,0 +1,213 @@
+// Live lint and driver-API completion in the script editor.
+#include "ui/editor/lintcontroller.h"
+#include "ui/editor/scriptcompleter.h"
+#include "ui/editor/scripteditor.h"
+#include "ui/editor/scriptsource.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace nixtide;
+
+namespace {
+
+// Line 9 of this file is `machine.succeed(undefined_thing)`.
+const char kNixTest[] = "{ pkgs, ... }:\n" // 1
+                        "{\n" // 2
+                        "  name = \"lint\";\n" // 3
+                        "  nodes.server = { ... }: { };\n" // 4
+                        "  nodes.client = { ... }: { };\n" // 5
+                        "  testScript = { nodes, ... }: ''\n" // 6
+                        "    start_all()\n" // 7
+                        "    server.wait_for_unit(\"${pkgs.hello.name}\")\n" // 8
+                        "    machine.succeed(undefined_thing)\n" // 9
+                        "    ${pkgs.lib.optionalString true \"x = 1\"}\n" // 10
+                        "    client.succeed(\"echo ''${HOME}\")\n" // 11
+                        "  '';\n" // 12
+                        "}\n";
+
+bool loadNix(ScriptEditor &editor, const QTemporaryDir &dir, const QByteArray &text)
+{
+    const QString path = dir.filePath(QStringLiteral("test.nix"));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size())
+        return false;
+    file.close();
+    QString error;
+    return editor.load(path, &error);
+}
+
+bool lintMarked(ScriptEditor &editor, int line1)
+{
+    return editor.markersAtLine(line1 - 1) & (1u << ScriptEditor::LintMarker);
+}
+
+QList<int> markedLines(ScriptEditor &editor)
+{
+    QList<int> lines;
+    for (int l = 1; l <= editor.lines(); ++l) {
+        if (lintMarked(editor, l))
+            lines.append(l);
+    }
+    return lines;
+}
+
+bool squiggled(ScriptEditor &editor, int line1, int index)
+{
+    const int pos = editor.positionFromLineIndex(line1 - 1, index);
+    return editor.SendScintilla(QsciScintillaBase::SCI_INDICATORALLONFOR, pos)
+        & (1 << LintController::kIndicator);
+}
+
+void replaceLine(ScriptEditor &editor, int line1, const QString &text)
+{
+    editor.setSelection(line1 - 1, 0, line1 - 1, editor.text(line1 - 1).size() - 1);
+    editor.replaceSelectedText(text);
+}
+
+} // namespace
+
+class TestLint : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void scriptExtractionKeepsLinesAndReplacesAntiquotations()
+    {
+        const EditorScript script = extractEditorScript(QString::fromUtf8(kNixTest), true);
+        QVERIFY(script.found);
+        const QStringList lines = script.text.split(u'\n');
+        QCOMPARE(lines.at(0), QStringLiteral("start_all()"));
+        QCOMPARE(script.fileLineFor(1), 7);
+        QCOMPARE(lines.at(2), QStringLiteral("machine.succeed(undefined_thing)"));
+        QCOMPARE(script.fileLineFor(3), 9);
+        QCOMPARE(lines.at(3), QStringLiteral("__nix_antiquotation__"));
+        QCOMPARE(script.fileLineFor(4), 10);
+        QCOMPARE(lines.at(4), QStringLiteral("client.succeed(\"echo ${HOME}\")"));
+        QCOMPARE(script.fileLineFor(5), 11);
+        QCOMPARE(nodeNames(QString::fromUtf8(kNixTest)),
+            QStringList({QStringLiteral("server"), QStringLiteral("client")}));
+        QCOMPARE(nodeNames(QStringLiteral("{ nodes = { web-1 = { ... }: { a.b = 1; };\n"
+                                          "  db = { }; }; }")),
+            QStringList({QStringLiteral("web_1"), QStringLiteral("db")}));
+    }
+
+    void undefinedNameIsMarkedOnItsNixLineUntilFixed()
+    {
+        QTemporaryDir dir;
+        ScriptEditor editor;
+        QVERIFY(loadNix(editor, dir, kNixTest));
+        QSignalSpy linted(editor.lint(), &LintController::linted);
+        QVERIFY(linted.wait(3000));
+        QCOMPARE(markedLines(editor), QList<int>({9}));
+        QCOMPARE(editor.lint()->messages().size(), 1);
+        QVERIFY2(editor.annotation(8).contains(QStringLiteral("undefined_thing")),
+            qPrintable(editor.annotation(8)));
+        const int col = int(editor.text(8).indexOf(QStringLiteral("undefined_thing")));
+        QVERIFY(squiggled(editor, 9, col + 3));
+        QVERIFY(!squiggled(editor, 9, 4)); // `machine` is known
+        QVERIFY(!squiggled(editor, 8, 6));
+
+        // Debounced: edits in quick succession lint once, after the last.
+        replaceLine(editor, 9, QStringLiteral("    machine.succeed(\"true\")"));
+        QTest::qWait(LintController::kDebounceMs / 2);
+        QCOMPARE(linted.count(), 1);
+        QVERIFY(linted.wait(3000));
+        QVERIFY(markedLines(editor).isEmpty());
+        QVERIFY(editor.annotation(8).isEmpty());
+        QVERIFY(!squiggled(editor, 9, col + 3));
+    }
+
+    void syntaxErrorsAreReportedOnTheirLine()
+    {
+        QTemporaryDir dir;
+        ScriptEditor editor;
+        QByteArray text(kNixTest);
+        text.replace("    start_all()\n", "    start_all(\n");
+        text.replace("machine.succeed(undefined_thing)", "if True\n        pass");
+        QVERIFY(loadNix(editor, dir, text));
+        editor.lint()->lintNow();
+        QCOMPARE(markedLines(editor), QList<int>({7}));
+        QVERIFY(editor.lint()->messages().at(0).syntaxError);
+
+        text = kNixTest;
+        text.replace("machine.succeed(undefined_thing)", "if True\n        pass");
+        QVERIFY(loadNix(editor, dir, text));
+        editor.lint()->lintNow();
+        QCOMPARE(markedLines(editor), QList<int>({9}));
+        QVERIFY2(editor.annotation(8).startsWith(QStringLiteral("Syntax error")),
+            qPrintable(editor.annotation(8)));
+    }
+
+    void editorErrorsAreLeftAlone()
+    {
+        QTemporaryDir dir;
+        ScriptEditor editor;
+        QVERIFY(loadNix(editor, dir, kNixTest));
+        editor.showError(9, 5, QStringLiteral("nix says no"));
+        editor.lint()->lintNow();
+        QVERIFY(lintMarked(editor, 9));
+        QCOMPARE(editor.annotation(8), QStringLiteral("nix says no"));
+        replaceLine(editor, 9, QStringLiteral("    machine.succeed(\"true\")"));
+        editor.lint()->lintNow();
+        QCOMPARE(editor.annotation(8), QStringLiteral("nix says no"));
+    }
+
+    void pythonFilesAreLintedWhole()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("script.py"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("start_all()\nimport sys\nmachine.fail(nope)\n");
+        file.close();
+        ScriptEditor editor;
+        QString error;
+        QVERIFY(editor.load(path, &error));
+        editor.lint()->lintNow();
+        QCOMPARE(markedLines(editor), QList<int>({2, 3}));
+    }
+
+    void machineMethodsAreOfferedAfterAMachineName()
+    {
+        QTemporaryDir dir;
+        ScriptEditor editor;
+        QVERIFY(loadNix(editor, dir, kNixTest));
+        editor.resize(600, 400);
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+
+        editor.setCursorPosition(6, 15); // end of `    start_all()`
+        QTest::keyClick(&editor, Qt::Key_Return);
+        QTest::keyClicks(&editor, QStringLiteral("machine."));
+        const int pos = int(editor.SendScintilla(QsciScintillaBase::SCI_GETCURRENTPOS));
+        const QStringList offered = editor.completer()->completionsAt(pos);
+        QVERIFY2(
+            editor.SendScintilla(QsciScintillaBase::SCI_AUTOCACTIVE), qPrintable(editor.text(7)));
+        QVERIFY(offered.contains(QStringLiteral("wait_for_unit")));
+        QVERIFY(!offered.contains(QStringLiteral("start_all")));
+        QTest::keyClicks(&editor, QStringLiteral("wait_for_u"));
+        QTest::keyClick(&editor, Qt::Key_Tab);
+        QCOMPARE(editor.text(7).trimmed(), QStringLiteral("machine.wait_for_unit"));
+
+        // Globals and node names once two characters are typed.
+        QCOMPARE(editor.completer()->completionsAt(
+                     editor.positionFromLineIndex(6, 5)), // `    s|tart_all()`
+            QStringList());
+        int typed = 0;
+        const QStringList globals
+            = editor.completer()->completionsAt(editor.positionFromLineIndex(6, 7), &typed);
+        QCOMPARE(typed, 3);
+        QVERIFY(globals.contains(QStringLiteral("start_all")));
+        QVERIFY(globals.contains(QStringLiteral("client")));
+
+        // Not in Nix code or in Python strings.
+        QVERIFY(editor.completer()->completionsAt(editor.positionFromLineIndex(2, 6)).isEmpty());
+        QVERIFY(editor.completer()->completionsAt(editor.positionFromLineIndex(10, 23)).isEmpty());
+    }
+};
+
+QTEST_MAIN(TestLint)
+#include "tst_lint.moc"

@@ -1,0 +1,143 @@
+#include "ui/editor/scriptsource.h"
+
+#include "core/nix/nixstring.h"
+#include "core/nix/scriptlinemap.h"
+
+#include <QRegularExpression>
+
+namespace nixtide {
+
+EditorScript extractEditorScript(const QString &fileText, bool nix)
+{
+    EditorScript script;
+    if (!nix) {
+        script.text = fileText;
+        const int count = int(fileText.count(u'\n')) + 1;
+        script.fileLines.reserve(count);
+        for (int i = 1; i <= count; ++i)
+            script.fileLines.append(i);
+        script.found = true;
+        return script;
+    }
+    const ScriptLocation location = locateScriptInSource(fileText);
+    const int offset = scriptStringOffset(fileText, location);
+    if (!location.found() || offset < 0)
+        return script;
+    const NixStringLiteral literal = NixSource::parseString(fileText, offset);
+    if (!literal.ok())
+        return script;
+    // Each script line maps to the file line of its first character, so lines
+    // stay aligned across stripped indentation, escapes and multi-line `${…}`.
+    bool lineStart = true;
+    const auto append = [&](QChar c, int line) {
+        if (lineStart)
+            script.fileLines.append(line);
+        script.text.append(c);
+        lineStart = c == u'\n';
+    };
+    for (const NixStringPart &part : NixSource::strip(literal).segments) {
+        if (part.kind == NixStringPart::Kind::Antiquotation) {
+            for (const QChar c : QLatin1String(kAntiquotationPlaceholder))
+                append(c, part.line);
+            continue;
+        }
+        for (int i = 0; i < part.text.size(); ++i)
+            append(part.text.at(i), part.lines.value(i, part.line));
+    }
+    if (lineStart) // the script's last line is empty; it still has a number
+        script.fileLines.append(literal.line
+            + int(fileText.mid(literal.begin, literal.end - literal.begin).count(u'\n')));
+    script.found = true;
+    return script;
+}
+
+QStringList driverGlobals()
+{
+    return {QStringLiteral("start_all"), QStringLiteral("machines"), QStringLiteral("driver"),
+        QStringLiteral("subtest"), QStringLiteral("retry"), QStringLiteral("join_all"),
+        QStringLiteral("serial_stdout_on"), QStringLiteral("serial_stdout_off"),
+        QStringLiteral("polling_condition"), QStringLiteral("create_machine"),
+        QStringLiteral("run_tests"), QStringLiteral("test_script"), QStringLiteral("log"),
+        QStringLiteral("os"), QStringLiteral("t"), QStringLiteral("vlans"), QStringLiteral("debug"),
+        QStringLiteral("machine")};
+}
+
+QStringList machineMethods()
+{
+    return {QStringLiteral("start"), QStringLiteral("wait_for_unit"), QStringLiteral("succeed"),
+        QStringLiteral("fail"), QStringLiteral("execute"), QStringLiteral("wait_until_succeeds"),
+        QStringLiteral("wait_until_fails"), QStringLiteral("wait_for_open_port"),
+        QStringLiteral("wait_for_closed_port"), QStringLiteral("wait_for_file"),
+        QStringLiteral("screenshot"), QStringLiteral("send_key"), QStringLiteral("send_keys"),
+        QStringLiteral("send_chars"), QStringLiteral("send_monitor_command"),
+        QStringLiteral("send_console"), QStringLiteral("get_screen_text"),
+        QStringLiteral("wait_for_text"), QStringLiteral("wait_for_x"),
+        QStringLiteral("wait_for_window"), QStringLiteral("shutdown"), QStringLiteral("crash"),
+        QStringLiteral("reboot"), QStringLiteral("block"), QStringLiteral("unblock"),
+        QStringLiteral("forward_port"), QStringLiteral("copy_from_host"),
+        QStringLiteral("copy_from_machine"), QStringLiteral("shell_interact"),
+        QStringLiteral("console_interact"), QStringLiteral("systemctl"),
+        QStringLiteral("get_unit_info")};
+}
+
+QStringList nodeNames(const QString &fileText)
+{
+    QStringList names;
+    const auto add = [&names](const QString &name) {
+        // The driver turns `my-vm` into the Python name `my_vm`.
+        QString python = name;
+        python.replace(u'-', u'_');
+        if (!names.contains(python))
+            names.append(python);
+    };
+    static const QRegularExpression dotted(
+        QStringLiteral("\\bnodes\\s*\\.\\s*\"?([A-Za-z_][\\w'-]*)"));
+    for (auto it = dotted.globalMatch(fileText); it.hasNext();)
+        add(it.next().captured(1));
+    // `nodes = { a = …; b = …; }`: the attribute names at the set's top level.
+    static const QRegularExpression block(QStringLiteral("\\bnodes\\s*=\\s*\\{"));
+    static const QRegularExpression attr(QStringLiteral("^\\s*\"?([A-Za-z_][\\w'-]*)\"?\\s*[=.]"));
+    for (auto it = block.globalMatch(fileText); it.hasNext();) {
+        int i = int(it.next().capturedEnd());
+        int depth = 1;
+        int statementStart = i;
+        for (; i < fileText.size() && depth > 0; ++i) {
+            const QChar c = fileText.at(i);
+            if (c == u'{' || c == u'[' || c == u'(') {
+                if (depth == 1 && c == u'{') {
+                    const auto m = attr.match(fileText.mid(statementStart, i - statementStart));
+                    if (m.hasMatch())
+                        add(m.captured(1));
+                }
+                ++depth;
+            } else if (c == u'}' || c == u']' || c == u')') {
+                --depth;
+            } else if (depth == 1 && c == u';') {
+                const auto m = attr.match(fileText.mid(statementStart, i - statementStart));
+                if (m.hasMatch())
+                    add(m.captured(1));
+                statementStart = i + 1;
+            } else if (c == u'#') {
+                i = int(fileText.indexOf(u'\n', i));
+                if (i < 0)
+                    break;
+            }
+            if (depth == 1 && (c == u'}' || c == u']' || c == u')'))
+                statementStart = i + 1;
+        }
+    }
+    return names;
+}
+
+QStringList knownScriptNames(const QString &fileText)
+{
+    QStringList names = driverGlobals();
+    for (const QString &name : nodeNames(fileText)) {
+        if (!names.contains(name))
+            names.append(name);
+    }
+    names.append(QLatin1String(kAntiquotationPlaceholder));
+    return names;
+}
+
+} // namespace nixtide

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+namespace nixtide {
+
+// The Python a test file runs, as static analysis should see it: for a .nix
+// file the testScript string after Nix's indentation stripping, with every
+// `${…}` replaced by kAntiquotationPlaceholder (its value is unknown before
+// evaluation, but it must still read as a Python expression).
+struct EditorScript
+{
+    QString text;
+    QVector<int> fileLines; // element i: 1-based file line of script line i + 1
+    bool found = false;
+    int fileLineFor(int scriptLine) const
+    {
+        return scriptLine >= 1 && scriptLine <= fileLines.size() ? fileLines.at(scriptLine - 1) : 0;
+    }
+};
+
+inline constexpr auto kAntiquotationPlaceholder = "__nix_antiquotation__";
+
+EditorScript extractEditorScript(const QString &fileText, bool nix);
+
+// Names a test script may use without defining them: the driver's globals,
+// the machines declared in the file (`nodes.<name>`, `nodes = { <name> = …`)
+// and the antiquotation placeholder.
+QStringList driverGlobals();
+QStringList machineMethods();
+QStringList nodeNames(const QString &fileText);
+QStringList knownScriptNames(const QString &fileText);
+
+} // namespace nixtide
