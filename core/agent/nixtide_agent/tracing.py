@@ -28,6 +28,8 @@ class _Backend:
         self.debugger = debugger
         self._main_ident = None
         self._previous_handler = None
+        # code object -> holds a breakpoint line; cleared when breakpoints change
+        self._interesting = {}
 
     def install(self):
         """Main thread: take the signal used for pause/terminate/retrace."""
@@ -41,17 +43,6 @@ class _Backend:
     def request_retrace(self):
         self.interrupt()
 
-    def _on_signal(self, _signum, frame):
-        self.debugger.on_signal(frame)
-
-
-class SettraceBackend(_Backend):
-    name = "settrace"
-
-    def __init__(self, debugger):
-        _Backend.__init__(self, debugger)
-        self._interesting = {}
-
     def invalidate(self):
         self._interesting = {}
 
@@ -61,6 +52,13 @@ class SettraceBackend(_Backend):
             flag = self.debugger.code_has_breakpoint(code)
             self._interesting[code] = flag
         return flag
+
+    def _on_signal(self, _signum, frame):
+        self.debugger.on_signal(frame)
+
+
+class SettraceBackend(_Backend):
+    name = "settrace"
 
     def _call(self, frame, event, _arg):
         debugger = self.debugger
@@ -120,7 +118,6 @@ class MonitoringBackend(_Backend):
         self._m = monitoring
         self._events = monitoring.events
         self._tool = monitoring.DEBUGGER_ID
-        self._interesting = {}
         self._local_codes = set()
         monitoring.use_tool_id(self._tool, "nixtide")
         register = monitoring.register_callback
@@ -128,16 +125,6 @@ class MonitoringBackend(_Backend):
         register(self._tool, self._events.LINE, self._on_line)
         register(self._tool, self._events.PY_RETURN, self._on_return)
         register(self._tool, self._events.RAISE, self._on_raise)
-
-    def invalidate(self):
-        self._interesting = {}
-
-    def _classify(self, code):
-        flag = self._interesting.get(code)
-        if flag is None:
-            flag = self.debugger.code_has_breakpoint(code)
-            self._interesting[code] = flag
-        return flag
 
     def _instrument(self, code):
         if code not in self._local_codes:
