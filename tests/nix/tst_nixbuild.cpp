@@ -2,6 +2,7 @@
 // errors on the right line (also through a flake's store copy), listing,
 // locating the testScript, and edits that need no rebuild. Test data:
 // tests/data/nix, copied with a fresh nonce so every run really builds.
+#include "common/testfiles.h"
 #include "core/nix/nixbuild.h"
 #include "core/nix/nixcommand.h"
 #include "core/nix/scriptedit.h"
@@ -18,43 +19,9 @@
 #include <QUuid>
 
 using namespace nixtide;
+using namespace nixtide::testing;
 
 namespace {
-
-QString readAll(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-}
-
-void writeAll(const QString &path, const QString &text)
-{
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
-    f.write(text.toUtf8());
-}
-
-// Pids whose command line or environment mention `needle`.
-QStringList processesMentioning(const QString &needle)
-{
-    QStringList found;
-    const QByteArray n = needle.toUtf8();
-    const QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
-    for (const QString &pid : pids) {
-        bool isNumber = false;
-        if (pid.toInt(&isNumber) == QCoreApplication::applicationPid() || !isNumber)
-            continue;
-        for (const char *file : {"cmdline", "environ"}) {
-            QFile f(QStringLiteral("/proc/%1/%2").arg(pid, QLatin1StringView(file)));
-            if (f.open(QIODevice::ReadOnly) && f.readAll().contains(n)) {
-                found.append(
-                    pid + u' ' + readAll(QStringLiteral("/proc/%1/comm").arg(pid)).trimmed());
-                break;
-            }
-        }
-    }
-    return found;
-}
 
 struct Built
 {

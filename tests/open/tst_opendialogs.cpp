@@ -5,6 +5,7 @@
 // The window's File > Open Test… path (TestOpener) on the same flake and on
 // multi.nix: the picker, the file opened for the chosen test, and the
 // reference F5 builds.
+#include "common/testfiles.h"
 #include "core/nix/nixcommand.h"
 #include "core/nix/testref.h"
 #include "ui/docks/buildoutputview.h"
@@ -30,21 +31,9 @@
 #include <QTreeWidget>
 
 using namespace nixtide;
+using namespace nixtide::testing;
 
 namespace {
-
-QString readAll(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-}
-
-void writeAll(const QString &path, const QString &text)
-{
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(text.toUtf8());
-}
 
 TestRef ref(const QString &arg)
 {

@@ -1,5 +1,6 @@
 // The script editor: breakpoint margin, markers, the Nix lexer's test-script
 // region, errors, find/replace and crash recovery of unsaved text.
+#include "common/testfiles.h"
 #include "ui/editor/editorarea.h"
 #include "ui/editor/findbar.h"
 #include "ui/editor/nixlexer.h"
@@ -15,6 +16,7 @@
 #include <QTest>
 
 using namespace nixtide;
+using namespace nixtide::testing;
 
 namespace {
 
@@ -38,12 +40,6 @@ QPair<int, int> find(ScriptEditor &editor, const QString &needle)
             return {line, col};
     }
     return {-1, -1};
-}
-
-bool writeFile(const QString &path, const QByteArray &data)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
 }
 
 } // namespace

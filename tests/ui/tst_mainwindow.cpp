@@ -1,5 +1,6 @@
 // The main window: debug actions and their shortcuts, enabled states,
 // editor-context commands, status bar, and what persists across restarts.
+#include "common/testfiles.h"
 #include "ui/docks/breakpointsview.h"
 #include "ui/editor/editorarea.h"
 #include "ui/editor/scripteditor.h"
@@ -24,14 +25,9 @@
 #include <QToolBar>
 
 using namespace nixtide;
+using namespace nixtide::testing;
 
 namespace {
-
-bool writeFile(const QString &path, const QByteArray &data)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
-}
 
 QAction *actionFor(QWidget &window, const QKeySequence &key)
 {

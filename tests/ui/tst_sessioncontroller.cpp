@@ -2,6 +2,7 @@
 // lands in the editor at its line and column and in Build Output; Cancel
 // stops a slow build and leaves no builder; closing the window during a
 // build cancels it.
+#include "common/testfiles.h"
 #include "ui/docks/buildoutputview.h"
 #include "ui/editor/editorarea.h"
 #include "ui/editor/scripteditor.h"
@@ -22,34 +23,9 @@
 #include <QUuid>
 
 using namespace nixtide;
+using namespace nixtide::testing;
 
 namespace {
-
-bool writeFile(const QString &path, const QByteArray &data)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
-}
-
-// Pids whose command line or environment mention `needle`.
-QStringList processesMentioning(const QString &needle)
-{
-    QStringList found;
-    const QByteArray n = needle.toUtf8();
-    for (const QString &pid : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
-        bool isNumber = false;
-        if (pid.toInt(&isNumber) == QCoreApplication::applicationPid() || !isNumber)
-            continue;
-        for (const char *file : {"cmdline", "environ"}) {
-            QFile f(QStringLiteral("/proc/%1/%2").arg(pid, QLatin1StringView(file)));
-            if (f.open(QIODevice::ReadOnly) && f.readAll().contains(n)) {
-                found.append(pid);
-                break;
-            }
-        }
-    }
-    return found;
-}
 
 // Line 6, column 11: the `;` where a value belongs.
 const QByteArray kBroken = "{\n"
