@@ -204,6 +204,21 @@ NixStringLiteral NixSource::parseString(const QString &s, int offset)
         line += int(QStringView(s).mid(dollar, close - dollar).count(u'\n'));
         return close + 1;
     };
+    // `$$`, `${…}` and plain characters read the same in both kinds of
+    // string; -1 for an unterminated antiquotation.
+    const auto textStep = [&](int at) {
+        if (startsAt(s, at, QLatin1StringView("$$"))) {
+            appendChar(lit.parts, Kind::Literal, u'$', line);
+            appendChar(lit.parts, Kind::Literal, u'$', line);
+            return at + 2;
+        }
+        if (startsAt(s, at, QLatin1StringView("${")))
+            return antiquotation(at);
+        appendChar(lit.parts, Kind::Literal, s.at(at), line);
+        if (s.at(at) == u'\n')
+            ++line;
+        return at + 1;
+    };
 
     if (startsAt(s, i, QLatin1StringView("''"))) {
         lit.indented = true;
@@ -239,21 +254,9 @@ NixStringLiteral NixSource::parseString(const QString &s, int offset)
                     lit.end = i + 2;
                     return lit;
                 }
-            } else if (startsAt(s, i, QLatin1StringView("$$"))) {
-                appendChar(lit.parts, Kind::Literal, u'$', line);
-                appendChar(lit.parts, Kind::Literal, u'$', line);
-                i += 2;
-            } else if (startsAt(s, i, QLatin1StringView("${"))) {
-                i = antiquotation(i);
-                if (i < 0) {
-                    lit.error = QStringLiteral("unterminated antiquotation");
-                    return lit;
-                }
-            } else {
-                appendChar(lit.parts, Kind::Literal, s.at(i), line);
-                if (s.at(i) == u'\n')
-                    ++line;
-                ++i;
+            } else if ((i = textStep(i)) < 0) {
+                lit.error = QStringLiteral("unterminated antiquotation");
+                return lit;
             }
         }
     }
@@ -278,21 +281,9 @@ NixStringLiteral NixSource::parseString(const QString &s, int offset)
             if (s.at(i + 1) == u'\n')
                 ++line;
             i += 2;
-        } else if (startsAt(s, i, QLatin1StringView("$$"))) {
-            appendChar(lit.parts, Kind::Literal, u'$', line);
-            appendChar(lit.parts, Kind::Literal, u'$', line);
-            i += 2;
-        } else if (startsAt(s, i, QLatin1StringView("${"))) {
-            i = antiquotation(i);
-            if (i < 0) {
-                lit.error = QStringLiteral("unterminated antiquotation");
-                return lit;
-            }
-        } else {
-            appendChar(lit.parts, Kind::Literal, c, line);
-            if (c == u'\n')
-                ++line;
-            ++i;
+        } else if ((i = textStep(i)) < 0) {
+            lit.error = QStringLiteral("unterminated antiquotation");
+            return lit;
         }
     }
 }
