@@ -4,10 +4,9 @@
 #include "core/nix/scriptlinemap.h"
 #include "core/nix/testinfo.h"
 #include "core/nix/testref.h"
+#include "core/worker.h"
 
 #include <QFile>
-#include <QPointer>
-#include <QThread>
 #include <QTimer>
 
 namespace nixtide {
@@ -104,43 +103,36 @@ void TestResolver::onBundle(const QString &dir, const QString &sourceRefText)
     // evaluation, so on a worker thread; the result comes back queued.
     QString parseError;
     const TestRef ref = *TestRef::parse(m_testArgument, &parseError);
-    auto location = std::make_shared<ScriptLocation>();
-    QThread *worker
-        = QThread::create([ref, location] { *location = TestInfo::locateTestScript(ref); });
-    QPointer<TestResolver> self(this);
-    connect(worker, &QThread::finished, this, [self, worker, location, plan]() mutable {
-        worker->deleteLater();
-        if (!self)
-            return;
-        if (!location->found()) {
-            Q_EMIT self->warning(QStringLiteral("cannot find the testScript in the source (%1); "
-                                                "lines refer to the built test script")
-                                     .arg(location->error));
-        } else {
-            QFile source(location->file);
-            QString scriptError;
-            const QString script = plan.bundle.readTestScript(&scriptError);
-            if (source.open(QIODevice::ReadOnly)) {
-                const QString text = QString::fromUtf8(source.readAll());
-                const ScriptLineMap map = ScriptLineMap::build(text, *location, script);
-                if (map.isValid()) {
-                    // Kept for startEdited(): an edit is compared with this text.
-                    self->m_builtSource = BuiltSource {text, *location};
-                    plan.sourcePath = location->file;
-                    plan.lineMap = QList<int>(map.nixLines().begin(), map.nixLines().end());
-                } else {
-                    Q_EMIT self->warning(
-                        QStringLiteral("%1: the built test script does not line up "
-                                       "with the source (%2); lines refer to the "
-                                       "built test script")
-                            .arg(location->file, map.error()));
+    runOnWorker(
+        this, [ref] { return TestInfo::locateTestScript(ref); },
+        [this, plan](const ScriptLocation &location) mutable {
+            if (!location.found()) {
+                Q_EMIT warning(QStringLiteral("cannot find the testScript in the source (%1); "
+                                              "lines refer to the built test script")
+                                   .arg(location.error));
+            } else {
+                QFile source(location.file);
+                QString scriptError;
+                const QString script = plan.bundle.readTestScript(&scriptError);
+                if (source.open(QIODevice::ReadOnly)) {
+                    const QString text = QString::fromUtf8(source.readAll());
+                    const ScriptLineMap map = ScriptLineMap::build(text, location, script);
+                    if (map.isValid()) {
+                        // Kept for startEdited(): an edit is compared with this text.
+                        m_builtSource = BuiltSource {text, location};
+                        plan.sourcePath = location.file;
+                        plan.lineMap = QList<int>(map.nixLines().begin(), map.nixLines().end());
+                    } else {
+                        Q_EMIT warning(QStringLiteral("%1: the built test script does not line up "
+                                                      "with the source (%2); lines refer to the "
+                                                      "built test script")
+                                           .arg(location.file, map.error()));
+                    }
                 }
             }
-        }
-        self->m_done = true;
-        Q_EMIT self->resolved(plan);
-    });
-    worker->start();
+            m_done = true;
+            Q_EMIT resolved(plan);
+        });
 }
 
 } // namespace nixtide

@@ -3,7 +3,7 @@
 #include "core/nix/nixstring.h"
 #include "core/nix/scriptlinemap.h"
 #include "core/nix/testinfo.h"
-#include "ui/open/worker.h"
+#include "core/worker.h"
 
 #include <QHeaderView>
 #include <QTreeWidget>

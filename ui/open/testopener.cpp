@@ -2,8 +2,8 @@
 
 #include "core/nix/scriptlinemap.h"
 #include "core/nix/testinfo.h"
+#include "core/worker.h"
 #include "ui/open/testpickerdialog.h"
-#include "ui/open/worker.h"
 
 #include <QDir>
 #include <QFileInfo>

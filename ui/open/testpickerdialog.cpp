@@ -1,7 +1,7 @@
 #include "ui/open/testpickerdialog.h"
 
 #include "core/nix/testinfo.h"
-#include "ui/open/worker.h"
+#include "core/worker.h"
 
 #include <QDialogButtonBox>
 #include <QLabel>

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QObject>
-#include <QPointer>
 #include <QThread>
 
 #include <memory>
@@ -12,7 +11,7 @@ namespace nixtide {
 // Runs `work` (a blocking call such as a `nix eval`) on a thread of its own
 // and hands its result to `done` on `context`'s thread, unless `context` is
 // gone by then. The thread deletes itself when it ends, so a closed dialog
-// never waits for Nix.
+// or a destroyed resolver never waits for Nix.
 template <typename Work, typename Done> void runOnWorker(QObject *context, Work work, Done done)
 {
     using Result = decltype(work());
