@@ -1,32 +1,51 @@
 #!/usr/bin/env bash
-# nixtide developer entry point on Debian 12 (bookworm):
-#   ./packaging/dev.sh run    install what is missing, build, start nixtide on the demo
-#   ./packaging/dev.sh test   install what is missing, build, run the whole test suite
-#   ./packaging/dev.sh build  install what is missing, build
-# Idempotent: a second call skips packages already installed and rebuilds
-# only what changed.
+# nixtide developer entry point. The platform is Debian 13 (trixie):
+#   ./packaging/dev.sh run [ARGS]   set up, build, start nixtide (the demo without ARGS)
+#   ./packaging/dev.sh test [ARGS]  set up, build, run the whole test suite (ctest ARGS)
+#   ./packaging/dev.sh build        set up, build
+#   ./packaging/dev.sh exec CMD...  run CMD on the platform (environment, working
+#                                   directory and standard streams passed through)
+# On a Debian 13 host everything runs natively. On any other Debian-family
+# host (Debian 12 here) the first call makes a Debian 13 build root with
+# debootstrap, cached in $NIXTIDE_ROOT (default /var/cache/nixtide/trixie-root)
+# and updated only when the package list below changes; every command then
+# runs inside it, in a private mount namespace, so nothing stays mounted when
+# the command ends, however it ends.
+# Idempotent: a second call skips what is in place and rebuilds only what changed.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${NIXTIDE_BUILD:-$here/build}
+root=${NIXTIDE_ROOT:-/var/cache/nixtide/trixie-root}
+mirror=${NIXTIDE_MIRROR:-http://deb.debian.org/debian}
 
 packages=(
-  build-essential cmake ninja-build pkg-config clang-format curl ca-certificates
+  build-essential cmake ninja-build pkg-config clang-format git curl ca-certificates
   qt6-base-dev qt6-base-dev-tools libgl-dev libqscintilla2-qt6-dev
+  libqtermwidget-dev libkf6syntaxhighlighting-dev
   libvterm-dev libvncserver-dev pybind11-dev python3-dev python3-pyflakes python3-jedi
-  qemu-system-x86 qemu-utils busybox-static bash-static linux-image-amd64 cpio kmod
-  vde2 netpbm tesseract-ocr tesseract-ocr-eng nix-bin util-linux procps
+  python3-pydantic mypy
+  qemu-system-x86 qemu-utils busybox-static bash-static linux-image-amd64 cpio kmod zstd
+  vde2 netpbm tesseract-ocr tesseract-ocr-eng nix-bin util-linux procps iproute2
+  systemd-container
   xvfb xauth x11-apps x11-utils desktop-file-utils appstream
 )
 
 log() { printf '\033[1mdev.sh:\033[0m %s\n' "$*" >&2; }
+die() { log "$*"; exit 2; }
 
 need_root() {
-  if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null; then echo sudo; else
-      log "root (or sudo) is needed to install: $*"; exit 2; fi
-  fi
+  [ "$(id -u)" -eq 0 ] && return
+  command -v sudo >/dev/null || die "root (or sudo) is needed to $*"
+  echo sudo
 }
+
+is_trixie() {
+  # shellcheck disable=SC1091
+  (. /etc/os-release 2>/dev/null && [ "${VERSION_CODENAME:-}" = trixie ])
+}
+
+# --- on the platform (native Debian 13, or inside the build root) -----------
 
 install_packages() {
   local missing=()
@@ -37,7 +56,7 @@ install_packages() {
     log "Debian packages: all present"
     return
   fi
-  local sudo; sudo=$(need_root "${missing[*]}")
+  local sudo; sudo=$(need_root "install ${missing[*]}")
   log "installing: ${missing[*]}"
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
@@ -53,7 +72,7 @@ configure_nix() {
     log "keeping your $conf; the demo needs: build-users-group =, sandbox = false"
     return
   fi
-  local sudo; sudo=$(need_root "$conf")
+  local sudo; sudo=$(need_root "write $conf")
   $sudo mkdir -p /etc/nix
   printf '%s: offline build machine without nixbld users; demo builders use the host /bin/sh\nbuild-users-group =\nsandbox = false\nsubstituters =\n' \
     "$marker" | $sudo tee "$conf" >/dev/null
@@ -72,27 +91,122 @@ configure_build() {
   cmake --build "$build" -j "$(nproc)"
 }
 
+on_platform() {
+  local cmd=$1; shift
+  case "$cmd" in
+    exec) exec "$@" ;;
+  esac
+  install_packages
+  configure_nix
+  configure_build
+  case "$cmd" in
+    build) ;;
+    run)
+      if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+        log "no display: starting under Xvfb"
+        exec xvfb-run -a -s '-screen 0 1400x900x24' "$build/app/nixtide" "$@"
+      fi
+      exec "$build/app/nixtide" "$@"
+      ;;
+    test)
+      cd "$build"
+      exec ctest --output-on-failure -j 2 --timeout 900 "$@"
+      ;;
+  esac
+}
+
+# --- the Debian 13 build root, from another host ----------------------------
+
+packages_stamp() { printf '%s\n' "${packages[@]}" | sort | sha256sum | cut -c1-16; }
+
+# Binds what a command on the platform needs, in a mount namespace of its own
+# (unshare), then chroots. The mounts die with the namespace: when the last
+# process in it ends, also after Ctrl+C or SIGKILL of this script.
+enter_root() {
+  local cwd; cwd=$(pwd)
+  local binds=(/proc /sys /dev /tmp "$here")
+  for d in /root /home "$cwd"; do
+    [ -d "$d" ] && binds+=("$d")
+  done
+  local script='set -e; r=$1; shift; n=$1; shift
+    for ((i = 0; i < n; i++)); do
+      src=$1; shift
+      mkdir -p "$r$src"
+      mount --rbind "$src" "$r$src"
+      mount --make-rslave "$r$src"
+    done
+    cwd=$1; shift
+    exec chroot "$r" /usr/bin/env -C "$cwd" "$@"'
+  local sudo; sudo=$(need_root "enter the build root")
+  # The platform's own PATH: the host's (pyenv shims, say) must not pick tools.
+  exec $sudo unshare --mount --propagation private -- bash -c "$script" enter-root \
+    "$root" "${#binds[@]}" "${binds[@]}" "$cwd" \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
+}
+
+# Runs one command inside the root with its own /proc, /dev and /sys, for
+# setting it up (apt needs them; nothing of the host is bound).
+in_root_setup() {
+  unshare --mount --propagation private -- bash -c '
+    set -e; r=$1; shift
+    mount -t proc proc "$r/proc"; mount --rbind /dev "$r/dev"; mount --rbind /sys "$r/sys"
+    mount --make-rslave "$r/dev"; mount --make-rslave "$r/sys"
+    exec chroot "$r" /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive "$@"' \
+    setup "$1" "${@:2}"
+}
+
+make_root() {
+  local stamp; stamp=$(packages_stamp)
+  if [ -f "$root/.nixtide-stamp" ] && [ "$(cat "$root/.nixtide-stamp")" = "$stamp" ]; then
+    return
+  fi
+  [ "$(id -u)" -eq 0 ] || die "making the Debian 13 build root in $root needs root"
+  if [ ! -x "$root/usr/bin/apt-get" ]; then
+    if ! command -v debootstrap >/dev/null; then
+      log "installing debootstrap"
+      apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap
+    fi
+    local tmp="$root.tmp"
+    rm -rf "$tmp"
+    mkdir -p "$(dirname "$root")"
+    log "making a Debian 13 build root in $root (debootstrap, about 2 minutes)"
+    debootstrap --variant=minbase trixie "$tmp" "$mirror" >"$(dirname "$root")/debootstrap.log" 2>&1 ||
+      die "debootstrap failed; see $(dirname "$root")/debootstrap.log"
+    # Documentation is not needed in a build root; it is a third of its size.
+    printf 'path-exclude /usr/share/doc/*\npath-exclude /usr/share/man/*\npath-exclude /usr/share/locale/*\n' \
+      >"$tmp/etc/dpkg/dpkg.cfg.d/nixtide-nodoc"
+    mv "$tmp" "$root"
+  fi
+  cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+  log "installing the platform's packages in the build root (about 2 minutes the first time)"
+  in_root_setup "$root" apt-get update -q
+  in_root_setup "$root" apt-get install -y -q --no-install-recommends "${packages[@]}"
+  in_root_setup "$root" apt-get clean
+  echo "$stamp" >"$root/.nixtide-stamp"
+  log "build root ready: $(du -sh "$root" 2>/dev/null | cut -f1)"
+}
+
 cmd=${1:-}
 case "$cmd" in
   build|run|test) ;;
-  *) echo "usage: $0 run|test|build" >&2; exit 2 ;;
+  exec) [ $# -ge 2 ] || { echo "usage: $0 exec CMD [ARGS]" >&2; exit 2; } ;;
+  inside) ;;
+  *) echo "usage: $0 run|test|build|exec CMD..." >&2; exit 2 ;;
 esac
+shift
 
-install_packages
-configure_nix
-configure_build
+if is_trixie; then
+  [ "$cmd" = inside ] && { cmd=$1; shift; }
+  on_platform "$cmd" "$@"
+fi
+if [ "$cmd" = inside ]; then
+  die "'inside' is for the build root, and this is not Debian 13"
+fi
 
-case "$cmd" in
-  build) ;;
-  run)
-    if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-      log "no display: starting under Xvfb"
-      exec xvfb-run -a -s '-screen 0 1400x900x24' "$build/app/nixtide" "${@:2}"
-    fi
-    exec "$build/app/nixtide" "${@:2}"
-    ;;
-  test)
-    cd "$build"
-    exec ctest --output-on-failure -j 2 --timeout 900 "${@:2}"
-    ;;
-esac
+make_root
+if [ "$cmd" = exec ]; then
+  enter_root "$@"
+fi
+# Inside the root this script finds Debian 13 and runs the steps natively.
+# The X display the host has is reachable through the bound /tmp/.X11-unix.
+enter_root "$here/packaging/dev.sh" inside "$cmd" "$@"
