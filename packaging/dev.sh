@@ -20,7 +20,7 @@ root=${NIXTIDE_ROOT:-/var/cache/nixtide/trixie-root}
 mirror=${NIXTIDE_MIRROR:-http://deb.debian.org/debian}
 
 packages=(
-  build-essential cmake ninja-build pkg-config clang-format git curl ca-certificates
+  build-essential cmake ninja-build pkg-config clang-format git curl ca-certificates ccache
   qt6-base-dev qt6-base-dev-tools libgl-dev libqscintilla2-qt6-dev
   libqtermwidget-dev libkf6syntaxhighlighting-dev
   libvterm-dev libvncserver-dev pybind11-dev python3-dev python3-pyflakes python3-jedi
@@ -136,7 +136,11 @@ configure_build() {
   # The terminal suite also runs against libvterm 0.3 (nixpkgs' line).
   "$here/packaging/fetch-libvterm-0.3.sh" "$build/third-party"
   # Configuring an existing tree takes a second and picks up new options.
+  # ccache with paths relative to the tree: a second clone or worktree (CI's
+  # fresh clone, say) reuses the objects of the first.
+  export CCACHE_BASEDIR=$here CCACHE_NOHASHDIR=1 CCACHE_DIR=${CCACHE_DIR:-/var/cache/nixtide/ccache}
   cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache \
     -DPython_EXECUTABLE=/usr/bin/python3 -DNIXTIDE_WERROR=$werror \
     -DNIXTIDE_VTERM03_DIR="$build/third-party/libvterm-0.3.3" \
     -DNIXTIDE_PYTHON311="$python311/bin/python3.11" >/dev/null
@@ -214,6 +218,14 @@ make_root() {
     return
   fi
   [ "$(id -u)" -eq 0 ] || die "making the Debian 13 build root in $root needs root"
+  # One set-up at a time; a second caller waits, then finds the root ready.
+  mkdir -p "$(dirname "$root")"
+  exec 9>"$root.lock"
+  flock 9
+  if [ -f "$root/.nixtide-stamp" ] && [ "$(cat "$root/.nixtide-stamp")" = "$stamp" ]; then
+    exec 9>&-
+    return
+  fi
   if [ ! -x "$root/usr/bin/apt-get" ]; then
     if ! command -v debootstrap >/dev/null; then
       log "installing debootstrap"
@@ -231,11 +243,19 @@ make_root() {
     mv "$tmp" "$root"
   fi
   cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
-  log "installing the platform's packages in the build root (about 2 minutes the first time)"
-  in_root_setup "$root" apt-get update -q
-  in_root_setup "$root" apt-get install -y -q --no-install-recommends "${packages[@]}"
-  in_root_setup "$root" apt-get clean
+  # The guest takes the kernel image and modules; an initramfs for booting
+  # the root itself would be a minute of work and 70 MB for nothing.
+  mkdir -p "$root/etc/initramfs-tools"
+  echo 'update_initramfs=no' >"$root/etc/initramfs-tools/update-initramfs.conf"
+  local aptlog; aptlog="$(dirname "$root")/apt.log"
+  log "installing the platform's packages in the build root (about 2 minutes the first time; log: $aptlog)"
+  { in_root_setup "$root" apt-get update -q &&
+    in_root_setup "$root" apt-get install -y -q --no-install-recommends \
+      -o Dpkg::Options::=--force-confold "${packages[@]}" &&
+    in_root_setup "$root" apt-get clean; } >"$aptlog" 2>&1 ||
+    die "installing packages in the build root failed; the end of $aptlog:$(printf '\n'; tail -n 15 "$aptlog")"
   echo "$stamp" >"$root/.nixtide-stamp"
+  exec 9>&-
   log "build root ready: $(du -sh "$root" 2>/dev/null | cut -f1)"
 }
 

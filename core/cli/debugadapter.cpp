@@ -11,7 +11,7 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonArray>
+#include <QJsonDocument>
 #include <QTimer>
 
 #include <memory>
@@ -24,25 +24,23 @@ namespace {
 // an editor numbers its requests with, so its response is recognised.
 constexpr int kOwnInitializeSeq = 1 << 30;
 
-// What the agent supports (core/agent session.CAPABILITIES); the editor
-// needs an answer to initialize before the test is even built.
-QJsonObject capabilities()
+// The agent's capabilities, from the file the agent itself answers
+// `initialize` with: the editor needs an answer before the test is built.
+QJsonObject agentCapabilities(QString *error)
 {
-    return {{QStringLiteral("supportsConfigurationDoneRequest"), true},
-        {QStringLiteral("supportsConditionalBreakpoints"), true},
-        {QStringLiteral("supportsHitConditionalBreakpoints"), true},
-        {QStringLiteral("supportsLogPoints"), true},
-        {QStringLiteral("supportsEvaluateForHovers"), true},
-        {QStringLiteral("supportsTerminateRequest"), true},
-        {QStringLiteral("supportsExceptionInfoRequest"), true},
-        {QStringLiteral("supportTerminateDebuggee"), true},
-        {QStringLiteral("exceptionBreakpointFilters"),
-            QJsonArray {QJsonObject {{QStringLiteral("filter"), QStringLiteral("uncaught")},
-                            {QStringLiteral("label"), QStringLiteral("Uncaught exceptions")},
-                            {QStringLiteral("default"), true}},
-                QJsonObject {{QStringLiteral("filter"), QStringLiteral("raised")},
-                    {QStringLiteral("label"), QStringLiteral("Raised exceptions")},
-                    {QStringLiteral("default"), false}}}}};
+    const QString path = DataPaths::agentDir() + QStringLiteral("/nixtide_agent/capabilities.json");
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+        return {};
+    }
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+    if (!doc.isObject()) {
+        *error = QStringLiteral("%1 is not a JSON object: %2").arg(path, parseError.errorString());
+        return {};
+    }
+    return doc.object();
 }
 
 // Relays DAP between the editor (stdio) and the agent in the driver. Until
@@ -117,7 +115,12 @@ private:
         const QString command = message.value(QStringLiteral("command")).toString();
         if (command == QLatin1String("initialize")) {
             m_initializeArguments = message.value(QStringLiteral("arguments")).toObject();
-            respond(message, true, capabilities());
+            QString error;
+            m_capabilities = agentCapabilities(&error);
+            if (m_capabilities.isEmpty())
+                respond(message, false, {}, QStringLiteral("nixtide debug-adapter: ") + error);
+            else
+                respond(message, true, m_capabilities);
         } else if (command == QLatin1String("launch") && !m_launchRequest.has_value()) {
             m_launchRequest = message;
             startLaunch(message.value(QStringLiteral("arguments")).toObject());
@@ -273,6 +276,14 @@ private:
             const QString type = message.value(QStringLiteral("type")).toString();
             if (type == QLatin1String("response")
                 && message.value(QStringLiteral("request_seq")).toInt() == kOwnInitializeSeq) {
+                // The running agent's own answer is the authority: an agent
+                // other than the file's (a different install) is passed on.
+                const QJsonObject body = message.value(QStringLiteral("body")).toObject();
+                if (body != m_capabilities)
+                    sendToEditor({{QStringLiteral("type"), QStringLiteral("event")},
+                        {QStringLiteral("event"), QStringLiteral("capabilities")},
+                        {QStringLiteral("body"),
+                            QJsonObject {{QStringLiteral("capabilities"), body}}}});
                 onAgentInitialized();
                 continue;
             }
@@ -308,6 +319,7 @@ private:
     std::unique_ptr<LocalSocketTransport> m_agent;
     AgentConnector m_connector;
     QJsonObject m_initializeArguments;
+    QJsonObject m_capabilities;
     std::optional<QJsonObject> m_launchRequest;
     QJsonObject m_forwardedLaunch;
     QList<QJsonObject> m_queue;

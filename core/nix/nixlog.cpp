@@ -208,6 +208,42 @@ void NixLogParser::handle(const QJsonObject &o)
         onProgress(m_progress);
 }
 
+namespace {
+
+struct SourcePosition
+{
+    QString file;
+    int line = 0;
+    int column = 0;
+};
+
+// Nix 2.8 to 2.2x and Lix give `file`, `line` and `column` as separate
+// fields. Nix 2.26 also appends the position to `file`
+// ("/src/test.nix:6:28"), with or without the numbers beside it. The suffix
+// is taken off the name; separate numbers win when present.
+SourcePosition positionOf(const QJsonObject &p)
+{
+    SourcePosition pos;
+    const QJsonValue fileValue = p.value(QLatin1StringView("file"));
+    if (!fileValue.isString())
+        return pos;
+    pos.file = fileValue.toString();
+    pos.line = p.value(QLatin1StringView("line")).toInt();
+    pos.column = p.value(QLatin1StringView("column")).toInt();
+    static const QRegularExpression suffix(QStringLiteral("^(.+):(\\d+):(\\d+)$"));
+    const QRegularExpressionMatch m = suffix.match(pos.file);
+    if (!m.hasMatch() || QFileInfo::exists(pos.file))
+        return pos;
+    pos.file = m.captured(1);
+    if (pos.line <= 0) {
+        pos.line = m.captured(2).toInt();
+        pos.column = m.captured(3).toInt();
+    }
+    return pos;
+}
+
+} // namespace
+
 NixError NixLogParser::error() const
 {
     NixError err;
@@ -242,18 +278,18 @@ NixError NixLogParser::error() const
     for (const QJsonValue &t : chosen.value(QLatin1StringView("trace")).toArray())
         positions.append(t.toObject());
     for (const QJsonObject &p : positions) {
-        const QJsonValue fileValue = p.value(QLatin1StringView("file"));
-        if (!fileValue.isString() || p.value(QLatin1StringView("line")).toInt() <= 0)
+        const SourcePosition pos = positionOf(p);
+        if (pos.file.isEmpty() || pos.line <= 0)
             continue;
-        QString file = fileValue.toString();
+        QString file = pos.file;
         if (mapPath)
             file = mapPath(file);
         const bool userFile
             = !file.startsWith(QLatin1StringView("/nix/store/")) && QFileInfo(file).isFile();
         if (err.file.isEmpty() || userFile) {
             err.file = file;
-            err.line = p.value(QLatin1StringView("line")).toInt();
-            err.column = p.value(QLatin1StringView("column")).toInt();
+            err.line = pos.line;
+            err.column = pos.column;
         }
         if (userFile)
             break;

@@ -106,7 +106,11 @@ class DebugAdapter(unittest.TestCase):
         (expression, result) there, continue to exit 0."""
         dap = self.dap
         caps = dap.request("initialize", {"adapterID": "nixtide", "linesStartAt1": True})["body"]
+        # One source: the agent's own capabilities, restart among them.
+        with open(os.path.join(SOURCE, "core/agent/nixtide_agent/capabilities.json")) as handle:
+            self.assertEqual(caps, json.load(handle))
         self.assertTrue(caps["supportsConfigurationDoneRequest"])
+        self.assertTrue(caps["supportsRestartRequest"])
         with open(test) as handle:
             line = next(i + 1 for i, text in enumerate(handle.read().splitlines())
                         if break_at in text)
@@ -125,6 +129,15 @@ class DebugAdapter(unittest.TestCase):
             result = dap.request("evaluate", {"expression": expression,
                                               "frameId": frame["id"], "context": "repl"})
             self.assertEqual(result["body"]["result"], expected, expression)
+        # A client that follows the specification restarts with `restart`
+        # (supportsRestartRequest): the script runs again on the live VM.
+        restart = dap.send("restart", {})
+        again = dap.wait_event("stopped", timeout=180)
+        self.assertTrue(dap.response(restart)["success"])
+        self.assertEqual(again["body"]["reason"], "breakpoint")
+        self.assertFalse(any(m.get("event") == "terminated" for m in dap.seen))
+        # The agent answered as the file says: no capabilities update.
+        self.assertFalse(any(m.get("event") == "capabilities" for m in dap.seen))
         dap.request("continue", {"threadId": 1})
         self.assertEqual(dap.wait_event("exited", timeout=600)["body"]["exitCode"], 0)
         dap.wait_event("terminated", timeout=60)

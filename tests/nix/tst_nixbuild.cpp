@@ -5,6 +5,7 @@
 #include "common/testfiles.h"
 #include "core/nix/nixbuild.h"
 #include "core/nix/nixcommand.h"
+#include "core/nix/nixlog.h"
 #include "core/nix/scriptedit.h"
 #include "core/nix/testinfo.h"
 
@@ -182,6 +183,33 @@ private Q_SLOTS:
         QCOMPARE(e.column, 28);
         QVERIFY2(e.message.contains(QStringLiteral("syntax error")), qPrintable(e.message));
         QVERIFY(!e.message.contains(u'\x1b'));
+    }
+
+    // Nix 2.8-2.2x and Lix give line and column as numbers; Nix 2.26 also
+    // appends them to the file name. Every form reads the same.
+    void errorPositionInEitherForm_data()
+    {
+        QTest::addColumn<QByteArray>("line");
+        QTest::newRow("separate fields")
+            << QByteArray(R"(@nix {"action":"msg","level":0,"file":"/src/t.nix","line":6,)"
+                          R"("column":28,"msg":"error: syntax error","raw_msg":"syntax error"})");
+        QTest::newRow("in the file name and beside it (Nix 2.26)")
+            << QByteArray(R"(@nix {"action":"msg","level":0,"file":"/src/t.nix:6:28","line":6,)"
+                          R"("column":28,"msg":"error: syntax error","raw_msg":"syntax error"})");
+        QTest::newRow("in the file name only")
+            << QByteArray(R"(@nix {"action":"msg","level":0,"file":"/src/t.nix:6:28","line":null,)"
+                          R"("column":null,"msg":"error: syntax error","raw_msg":"syntax error"})");
+    }
+    void errorPositionInEitherForm()
+    {
+        QFETCH(QByteArray, line);
+        NixLogParser parser;
+        parser.feed(line);
+        const NixError e = parser.error();
+        QCOMPARE(e.file, QStringLiteral("/src/t.nix"));
+        QCOMPARE(e.line, 6);
+        QCOMPARE(e.column, 28);
+        QCOMPARE(e.message, QStringLiteral("syntax error"));
     }
 
     void syntaxErrorThroughFlakeMapsToWorkingTree()

@@ -32,6 +32,12 @@
 
 namespace nixtide::testing {
 
+// How long a test waits for the guest to reach the state it checks. Generous
+// on purpose: QEMU emulates the CPU (no KVM here) and the suite must pass
+// while both cores are busy, when SeaBIOS alone can take tens of seconds.
+// Every wait ends as soon as its condition holds.
+constexpr int kGuestDeadlineMs = 180000;
+
 inline QByteArray bootSectorFloppy()
 {
     static const unsigned char code[] = {0xfa, 0x31, 0xc0, 0x8e, 0xd8, 0x8e, 0xd0, 0xbc, 0x00, 0x7c,

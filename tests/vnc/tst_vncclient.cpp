@@ -8,6 +8,7 @@
 #include <QTest>
 
 using nixtide::VncConnection;
+using nixtide::testing::kGuestDeadlineMs;
 using nixtide::testing::TestGuest;
 
 namespace {
@@ -47,25 +48,25 @@ private Q_SLOTS:
         QSignalSpy frames(&vnc, &VncConnection::frameUpdated);
         TestGuest guest(m_dir.path());
         vnc.open(guest.socketPath());
-        QTRY_VERIFY_WITH_TIMEOUT(vnc.stateReason().contains(QStringLiteral("waiting")), 2000);
+        QTRY_VERIFY_WITH_TIMEOUT(vnc.stateReason().contains(QStringLiteral("waiting")), kGuestDeadlineMs);
         QCOMPARE(vnc.state(), VncConnection::State::Connecting);
 
         QVERIFY(guest.start(/*paused=*/true));
-        QTRY_COMPARE_WITH_TIMEOUT(vnc.state(), VncConnection::State::Connected, 10000);
-        QTRY_VERIFY_WITH_TIMEOUT(!vnc.frame().isNull() && frames.count() > 0, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(vnc.state(), VncConnection::State::Connected, kGuestDeadlineMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!vnc.frame().isNull() && frames.count() > 0, kGuestDeadlineMs);
         const QSize before = vnc.frameSize();
         QVERIFY2(before != QSize(640, 400), "connected after the guest ran: no resize to see");
 
         vnc.setKeepAlive(true);
         guest.monitor("cont");
-        QTRY_COMPARE_WITH_TIMEOUT(vnc.frameSize(), QSize(640, 400), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(vnc.frameSize(), QSize(640, 400), kGuestDeadlineMs);
         QVERIFY(sizes.count() >= 2);
         QCOMPARE(sizes.last().at(0).toSize(), QSize(640, 400));
         QCOMPARE(vnc.frame().size(), QSize(640, 400));
 
         // The top half animates: updates keep coming and it is not blank.
         const quint64 updatesBefore = vnc.updatesReceived();
-        QTRY_VERIFY_WITH_TIMEOUT(vnc.updatesReceived() > updatesBefore + 10, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(vnc.updatesReceived() > updatesBefore + 10, kGuestDeadlineMs);
         QVERIFY(!isBlank(vnc.frame()));
         // Bottom half: black until a key arrives.
         QCOMPARE(qGray(vnc.frame().pixel(320, 300)), 0);
@@ -75,10 +76,10 @@ private Q_SLOTS:
         vnc.sendKey(a, true);
         vnc.sendKey(a, false);
         // Colour 0x61 of the VGA palette is not black.
-        QTRY_VERIFY_WITH_TIMEOUT(qGray(vnc.frame().pixel(320, 300)) > 0, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(qGray(vnc.frame().pixel(320, 300)) > 0, kGuestDeadlineMs);
         // An update can catch the guest half-way through its fill: the whole
         // bottom half gets the key's colour in a later one.
-        QTRY_COMPARE_WITH_TIMEOUT(vnc.frame().pixel(10, 390), vnc.frame().pixel(630, 210), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(vnc.frame().pixel(10, 390), vnc.frame().pixel(630, 210), kGuestDeadlineMs);
 
         // Closing a live connection is prompt.
         QElapsedTimer timer;
@@ -96,16 +97,16 @@ private Q_SLOTS:
         auto guest = std::make_unique<TestGuest>(m_dir.path());
         QVERIFY(guest->start(true));
         vnc.open(guest->socketPath());
-        QTRY_COMPARE_WITH_TIMEOUT(vnc.state(), VncConnection::State::Connected, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(vnc.state(), VncConnection::State::Connected, kGuestDeadlineMs);
 
         guest.reset(); // kills QEMU
-        QTRY_VERIFY_WITH_TIMEOUT(vnc.state() != VncConnection::State::Connected, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(vnc.state() != VncConnection::State::Connected, kGuestDeadlineMs);
         QVERIFY(!vnc.stateReason().isEmpty());
 
         guest = std::make_unique<TestGuest>(m_dir.path());
         QVERIFY(guest->start(true));
-        QTRY_COMPARE_WITH_TIMEOUT(vnc.state(), VncConnection::State::Connected, 10000);
-        QTRY_VERIFY_WITH_TIMEOUT(!vnc.frame().isNull(), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(vnc.state(), VncConnection::State::Connected, kGuestDeadlineMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!vnc.frame().isNull(), kGuestDeadlineMs);
     }
 
     void keysymTable()

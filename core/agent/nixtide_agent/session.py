@@ -6,6 +6,7 @@ command queue. Custom requests (`nixtide/...`) are registered by the driver
 integration in `extensions`.
 """
 
+import json
 import os
 import socket
 import stat
@@ -15,24 +16,16 @@ import threading
 from .debugger import Debugger
 from .protocol import FrameReader, Writer
 
-CAPABILITIES = {
-    "supportsConfigurationDoneRequest": True,
-    "supportsConditionalBreakpoints": True,
-    "supportsHitConditionalBreakpoints": True,
-    "supportsLogPoints": True,
-    "supportsEvaluateForHovers": True,
-    "supportsRestartRequest": True,
-    "supportsTerminateRequest": True,
-    "supportsExceptionInfoRequest": True,
-    "supportTerminateDebuggee": True,
-    "supportsDelayedStackTraceLoading": True,
-    "exceptionBreakpointFilters": [
-        {"filter": "uncaught", "label": "Uncaught exceptions", "default": True,
-         "description": "Stop when the test script fails; the VMs stay up"},
-        {"filter": "raised", "label": "Raised exceptions", "default": False,
-         "description": "Stop whenever the test script raises"},
-    ],
-}
+
+def _load_capabilities():
+    # One source for the agent's answer to `initialize` and for the debug
+    # adapter, which must answer before the agent runs (core/cli).
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "capabilities.json")
+    with open(path) as handle:
+        return json.load(handle)
+
+
+CAPABILITIES = _load_capabilities()
 
 _MAIN_THREAD_REQUESTS = ("stackTrace", "scopes", "variables", "evaluate", "exceptionInfo",
                          "next", "stepIn", "stepOut")

@@ -63,12 +63,11 @@ pkg_version() {
     dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "not-from-a-package"
 }
 
-# Kernel modules in load order. Each entry's dependencies come first, as
-# modprobe --show-depends lists them; built-in ones need nothing.
-modules=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
-    virtio_console virtio-rng failover net_failover virtio_net
-    netfs fscache 9pnet 9pnet_virtio 9p
-    drm drm_kms_helper ttm drm_ttm_helper drm_vram_helper bochs)
+# The drivers the guest needs. Which helpers they pull in, and in which order,
+# differs by kernel (Debian 13's has fscache built in, Debian 12's as a
+# module), so the load list is what modprobe --show-depends says for this
+# kernel: each module's dependencies first, built-in ones ("builtin …") skipped.
+modules=(virtio_pci virtio_console virtio-rng virtio_net 9pnet_virtio 9p bochs)
 module_files=()
 for module in "${modules[@]}"; do
     deps=$(modprobe -S "$kver" --show-depends "$module" 2>&1) ||
@@ -131,9 +130,17 @@ ln -sf bash "$root/bin/ash"
 done
 
 : >"$root/etc/nixtide/modules"
+# Debian 13 ships modules xz-compressed; busybox's insmod takes plain ones.
 for path in "${module_files[@]}"; do
-    cp "$path" "$root/lib/modules/"
-    basename "$path" >>"$root/etc/nixtide/modules"
+    name=$(basename "$path")
+    case "$name" in
+        *.ko.xz) name=${name%.xz}; xz -dc "$path" >"$root/lib/modules/$name" ||
+            die "cannot decompress $path (install the Debian package xz-utils)" ;;
+        *.ko.zst) name=${name%.zst}; zstd -qdc "$path" >"$root/lib/modules/$name" ||
+            die "cannot decompress $path (install the Debian package zstd)" ;;
+        *) cp "$path" "$root/lib/modules/" ;;
+    esac
+    echo "$name" >>"$root/etc/nixtide/modules"
 done
 
 mkdir -p "$work/out"
