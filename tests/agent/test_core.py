@@ -1,5 +1,11 @@
 """The agent on plain Python scripts and on the demo driver without VMs:
-real processes, a real DAP client over a real unix socket."""
+real processes, a real DAP client over a real unix socket.
+
+Runs under each interpreter the agent must serve (ctest: agent.unit on the
+platform's 3.13, agent.unit-py311 on 3.11): NIXTIDE_TEST_PYTHON is the
+interpreter of the debugged processes, NIXTIDE_EXPECT_TRACING the tracing
+backend they must use there (sys.monitoring from 3.12, settrace before).
+"""
 
 import json
 import os
@@ -36,6 +42,41 @@ class Framing(unittest.TestCase):
         self.assertEqual(reader.feed(one[5:] + b"Content-Length: 3\r\n\r\n{x}"),
                          [("message", {"a": 1}), ("error", items and reader.feed(b"") and "" or
                           "invalid JSON in frame: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)")])
+
+
+def _python_has(module):
+    return subprocess.run([PYTHON, "-c", "import " + module], capture_output=True).returncode == 0
+
+
+PYTHON_VERSION = tuple(int(part) for part in subprocess.run(
+    [PYTHON, "-c", "import sys; print(*sys.version_info[:2])"], capture_output=True, text=True,
+    check=True).stdout.split())
+EXPECTED_TRACING = os.environ.get("NIXTIDE_EXPECT_TRACING") or (
+    "monitoring" if PYTHON_VERSION >= (3, 12) else "settrace")
+# Which backend traces the stopped frame, seen from inside the debuggee.
+TRACING_PROBE = ("(lambda sys: 'settrace:' + type(sys.gettrace().__self__).__name__ "
+                 "if sys.gettrace() else 'monitoring:' + str(sys.monitoring.get_tool("
+                 "sys.monitoring.DEBUGGER_ID)))(__import__('sys'))")
+EXPECTED_PROBE = {"settrace": "'settrace:SettraceBackend'",
+                  "monitoring": "'monitoring:nixtide'"}[EXPECTED_TRACING]
+
+
+class TracingBackend(unittest.TestCase):
+    def test_the_interpreter_gets_its_backend(self):
+        expected_python = {"settrace": (3, 11), "monitoring": (3, 13)}[EXPECTED_TRACING]
+        self.assertEqual(PYTHON_VERSION, expected_python, PYTHON)
+        agent = AgentProcess(script("""
+            x = 1
+            y = x + 1
+        """))
+        self.addCleanup(lambda: agent.proc.poll() is None and agent.proc.kill())
+        agent.start(breakpoints=[{"line": 2}])
+        c = agent.client
+        c.wait_event("stopped")
+        self.assertEqual(c.evaluate(TRACING_PROBE)["body"]["result"], EXPECTED_PROBE)
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        self.assertEqual(agent.finish()[0], 0)
 
 
 class PlainScripts(unittest.TestCase):
@@ -351,22 +392,32 @@ DEMO_DRIVER = os.path.join(REPO, "resources", "demo", "driver", "bin", "nixos-te
 class DemoDriverWithoutVMs(unittest.TestCase):
     """The hooks on the demo driver (both embed generations), no machines."""
 
-    def start_driver(self, text, interactive=False, config=False, launch=None):
+    def start_driver(self, text, interactive=False, config=False, launch=None, vms=()):
+        """The demo driver from source, as the generation `config` names, on
+        the interpreter under test; `vms` are machine names (never started)."""
+        if config and not _python_has("pydantic"):
+            self.skipTest("the configuration-era driver needs pydantic (Python 3.13 run)")
         self.dir = dapclient.private_dir()
         self.addCleanup(shutil.rmtree, self.dir, True)
         path = os.path.join(self.dir, "test-script")
-        open(path, "w").write(script(text))
+        with open(path, "w") as handle:
+            handle.write(script(text))
         sock = os.path.join(self.dir, "agent.sock")
         env = dict(os.environ, PYTHONPATH=INJECT_DIR, NIXTIDE_AGENT_SOCKET=sock,
-                   DISPLAY=":99", QEMU_OPTS="-m 128")
-        args = [DEMO_DRIVER, "-o", self.dir]
+                   DISPLAY=":99", QEMU_OPTS="-m 128", XDG_RUNTIME_DIR=self.dir,
+                   NIXTIDE_DEMO_DRIVER_GENERATION="configuration" if config else "environment")
+        args = [PYTHON, DEMO_DRIVER, "-o", self.dir]
+        scripts = {name: "/nonexistent/bin/run-%s-vm" % name for name in vms}
         if config:
             cfg = os.path.join(self.dir, "config.json")
-            json.dump({"vms": {}, "containers": {}, "vlans": [], "global_timeout": 600,
-                       "enable_ssh_backdoor": False, "test_script": path}, open(cfg, "w"))
+            with open(cfg, "w") as handle:
+                json.dump({"vms": {name: {"name": name, "start_script": start}
+                                   for name, start in scripts.items()},
+                           "containers": {}, "vlans": [], "global_timeout": 600,
+                           "enable_ssh_backdoor": False, "test_script": path}, handle)
             args += ["--config", cfg]
         else:
-            env.update(testScript=path, startScripts="", vlans="")
+            env.update(testScript=path, startScripts=" ".join(scripts.values()), vlans="")
         if interactive:
             args.append("--interactive")
         self.proc = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL,
@@ -442,6 +493,39 @@ class DemoDriverWithoutVMs(unittest.TestCase):
         c.request("continue")
         self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 1)
         self.assertEqual(self.proc.wait(10), 1)
+
+    def assert_machines_known_before_the_script(self, config):
+        """Machines are announced, state off, as soon as the driver has them
+        (constructor or `__enter__`), not when the script first touches one."""
+        c, _path = self.start_driver("""
+            first = True
+            machine_names = [m.name for m in machines]
+        """, config=config, vms=("alpha", "beta"))
+        c.request("setBreakpoints", {"source": {"path": _path}, "breakpoints": [{"line": 1}]})
+        announced = c.wait_event("nixtide/machines", predicate=lambda e: len(e["body"]["machines"]) == 2)
+        self.assertEqual(sorted((m["name"], m["state"]) for m in announced["body"]["machines"]),
+                         [("alpha", "off"), ("beta", "off")])
+        # The script has not run a line yet, and actions find the machines.
+        listed = c.request("nixtide/machines")["body"]["machines"]
+        self.assertEqual(sorted(m["name"] for m in listed), ["alpha", "beta"])
+        action = c.request("nixtide/machineAction", {"machine": "alpha", "action": "wave"}, ok=False)
+        self.assertFalse(action["success"])
+        self.assertIn("unknown machine action 'wave'", action["message"])
+        c.request("configurationDone")
+        c.wait_event("stopped")
+        self.assertEqual(c.stack()[0]["line"], 1)
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        self.proc.wait(10)
+        machine_events = [e for e in c.all_events if e["event"] == "nixtide/machines"]
+        stopped = next(i for i, e in enumerate(c.all_events) if e["event"] == "stopped")
+        self.assertLess(c.all_events.index(machine_events[0]), stopped)
+
+    def test_environment_era_machines_known_from_the_constructor(self):
+        self.assert_machines_known_before_the_script(config=False)
+
+    def test_configuration_era_machines_known_from_enter(self):
+        self.assert_machines_known_before_the_script(config=True)
 
     def test_interactive_config_era_finish_repl_restart_terminate(self):
         c, _path = self.start_driver("value = 1\n", interactive=True, config=True)

@@ -114,6 +114,18 @@ class RunCommand(unittest.TestCase):
         self.assertTrue(os.listdir(os.path.join(record, "screenshots")))
         self.assertTrue(os.path.getsize(os.path.join(self.state.name, "junit.xml")) > 0)
 
+    def test_environment_era_test_exits_0(self):
+        # vlan.nix: an environment-era bundle, its driver on Python 3.11.
+        vlan = os.path.join(DEMO, "vlan.nix")
+        with open(vlan) as handle:
+            line = next(i + 1 for i, text in enumerate(handle.read().splitlines())
+                        if 'client.wait_for_unit("multi-user.target")' in text)
+        result = self.run_nixtide(vlan, "--break", str(line), timeout=600)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("stopped (breakpoint) at %s:%d" % (vlan, line), result.stderr)
+        self.assertIn("server = <Machine 'server'>", result.stderr)
+        self.assertIn("PASSED vlan", result.stderr)
+
     def test_failing_test_exits_1_naming_the_nix_line_and_command(self):
         result = self.run_nixtide(os.path.join(DEMO, "failing.nix"))
         self.assertEqual(result.returncode, 1, result.stderr)

@@ -3,7 +3,9 @@
 Hooks, installed when the driver's modules are imported:
 - `test_driver.main`: report `exited`/`terminated` with the real exit code
   after the driver has cleaned up (VMs gone).
-- `Driver.__init__`: add our logger, register machines.
+- `Driver.__init__` and `Driver.__enter__`: add our logger, register the
+  machines as soon as they exist: older drivers build them in the
+  constructor, newer ones when the driver is entered (`with Driver(...)`).
 - `Driver.test_script`: its `exec(self.tests, symbols, None)` is served by
   the debugger (`runner.run_script`), so the driver's own logging and
   failure handling stay as they are.
@@ -110,6 +112,7 @@ class Agent:
         driver_class._nixtide_patched = True
         agent = self
         original_init = driver_class.__init__
+        original_enter = getattr(driver_class, "__enter__", None)
         original_test_script = driver_class.test_script
         original_create = getattr(driver_class, "create_machine", None)
 
@@ -122,9 +125,12 @@ class Agent:
             original_init(self, *args, **kwargs)
             if logger is None:
                 agent.attach_logger(getattr(self, "logger", None))
-            for machine in list(getattr(self, "machines", []) or []):
-                agent.tracker.patch_class(type(machine))
-                agent.tracker.add(machine)
+            agent.register_machines(self)
+
+        def __enter__(self):
+            entered = original_enter(self)
+            agent.register_machines(self)
+            return entered
 
         def test_script(self):
             if agent.script_depth:
@@ -157,9 +163,22 @@ class Agent:
             return machine
 
         driver_class.__init__ = __init__
+        if original_enter is not None:
+            driver_class.__enter__ = __enter__
         driver_class.test_script = test_script
         if original_create is not None:
             driver_class.create_machine = create_machine
+
+    def register_machines(self, driver):
+        """Announce the machines the driver has so far (state off until
+        started): tabs and machine actions need them before the script runs."""
+        try:
+            machines = list(getattr(driver, "machines", None) or [])
+        except Exception:  # a property over lists the driver has not built yet
+            machines = []
+        for machine in machines:
+            self.tracker.patch_class(type(machine))
+            self.tracker.add(machine)
 
     def patch_machine_module(self, module):
         for name in ("Machine", "QemuMachine", "BaseMachine"):
