@@ -129,7 +129,7 @@ private Q_SLOTS:
         QCOMPARE(hostname.body.value("result").toString(), QStringLiteral("'machine\\n'"));
 
         QCOMPARE(session.machines().value(0).state, QStringLiteral("up"));
-        QVERIFY(!session.serialText(QStringLiteral("machine")).isEmpty());
+        QVERIFY(!session.serialData(QStringLiteral("machine")).isEmpty());
         QVERIFY(!serial.isEmpty());
         bool sawNested = false;
         for (const LogEntry &entry : session.logEntries())
