@@ -18,9 +18,11 @@ namespace nixtide {
 
 namespace {
 
-// Lines of scrollback: a long boot with a chatty service is a few
-// thousand; this keeps several runs' worth.
-constexpr int kHistoryLines = 50000;
+// Lines of scrollback: a boot is one or two thousand, so this keeps several
+// runs. QTermWidget keeps every cell of a history line in memory (~2.5 KB
+// per 80-column line, ~25 MB here per machine at most); 50000 lines cost
+// twice the CPU per byte of 5000 (bench/terminal, 2026-11-30).
+constexpr int kHistoryLines = 10000;
 
 } // namespace
 
