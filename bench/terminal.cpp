@@ -105,6 +105,9 @@ int main(int argc, char **argv)
     std::printf("CPU time meanwhile: %.2f s: %.1f MB per CPU second\n", cpu,
         static_cast<double>(received) / 1e6 / cpu);
     std::printf("longest GUI stall: %lld ms (chunks of 64 KiB)\n", longestStall);
-    std::printf("scrollback lines held: %d\n", console.terminal()->historyLinesCount());
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    std::printf("scrollback lines held: %d, peak resident memory %ld MiB\n",
+        console.terminal()->historyLinesCount(), usage.ru_maxrss / 1024);
     return 0;
 }

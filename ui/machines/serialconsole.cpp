@@ -19,9 +19,9 @@ namespace nixtide {
 namespace {
 
 // Lines of scrollback: a boot is one or two thousand, so this keeps several
-// runs. QTermWidget keeps every cell of a history line in memory (~2.5 KB
-// per 80-column line, ~25 MB here per machine at most); 50000 lines cost
-// twice the CPU per byte of 5000 (bench/terminal, 2026-11-30).
+// runs. QTermWidget keeps its history in memory and its cost per byte grows
+// with it: 50000 lines took about twice the CPU per byte of 5000; with 10000
+// the whole bench process peaked at 61 MiB (bench/terminal, 2026-11-30).
 constexpr int kHistoryLines = 10000;
 
 } // namespace
