@@ -36,10 +36,10 @@ SerialConsole::SerialConsole(QWidget *parent)
     m_terminal->setTerminalFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_terminal->setFlowControlEnabled(false);
     m_terminal->startTerminalTeletype();
-    // The terminal reads its pty's master; what is written to the slave is
-    // what it shows (tried: the master end echoes nothing back). Output
-    // processing off, so every byte arrives as the guest sent it: the
-    // guest's own tty already turned its line ends into CR LF.
+    // The terminal reads its pty's master end; QTermWidget 2.1 hands out
+    // only the slave end, and bytes written there show on its screen
+    // (tried). Output processing off, so every byte arrives as the guest
+    // sent it: the guest's own tty already turned its line ends into CR LF.
     const int slave = m_terminal->getPtySlaveFd();
     termios attributes {};
     if (tcgetattr(slave, &attributes) == 0) {
