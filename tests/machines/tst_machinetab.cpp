@@ -136,6 +136,24 @@ private Q_SLOTS:
         QCOMPARE(sent, QByteArray("ls\r\x1b[A"));
     }
 
+    void outputLargerThanThePtyWaitsItsTurn()
+    {
+        SerialConsole console;
+        console.resize(700, 300);
+        console.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&console));
+        QByteArray burst;
+        for (int i = 0; i < 20000; ++i)
+            burst += "boot line " + QByteArray::number(i) + "\r\n";
+        // The pty takes a few kilobytes; the rest waits instead of blocking
+        // the GUI thread that must drain it.
+        console.appendSerial(burst);
+        QVERIFY(console.pendingBytes() > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(console.pendingBytes(), 0, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(lines(console).contains(QStringLiteral("boot line 19999")), 10000);
+        QVERIFY(lines(console).contains(QStringLiteral("boot line 15000")));
+    }
+
     void coloursFollowThePalette()
     {
         QPalette dark;
