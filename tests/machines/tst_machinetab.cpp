@@ -14,6 +14,7 @@
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -103,6 +104,8 @@ private Q_SLOTS:
                                         "c\x1b[?7l\x1b[2J\x1b[3J\x1b[")); // split sequence
         console.appendSerial(QByteArray("0mSeaBIOS\r\n") + QByteArray(columns + 5, 'x') + "\r\n");
         QTRY_VERIFY_WITH_TIMEOUT(lines(console).contains(QStringLiteral("SeaBIOS")), 10000);
+        // The reset homed the cursor: the line starts in the first column.
+        QVERIFY(console.text().contains(QRegularExpression(QStringLiteral("(^|\n)SeaBIOS *\n"))));
         QStringList all = lines(console);
         QCOMPARE(all.first(), QStringLiteral("first line"));
         QVERIFY(all.contains(QStringLiteral("[root@server:~]#")));

@@ -10,12 +10,16 @@ struct Rewrite
 {
     QByteArrayView sequence;
     bool scrollOut; // else dropped
+    // Written before the scroll: what else of the sequence is kept.
+    QByteArrayView before = {};
 };
 
 constexpr std::array kRewrites {
+    // A reset also sets attributes, cursor keys, keypad, character set,
+    // cursor visibility and the scroll region back, and homes the cursor.
     Rewrite {"\x1b"
              "c",
-        true},
+        true, "\x1b[0m\x1b[?1l\x1b>\x1b(B\x1b[?25h\x1b[r"},
     Rewrite {"\x1b[2J", true},
     Rewrite {"\x1b[3J", false},
     Rewrite {"\x1b[?7l", false},
@@ -65,6 +69,7 @@ QByteArray ScrollbackKeeper::filter(const QByteArray &chunk, int rows)
         bool rewritten = false;
         for (const Rewrite &r : kRewrites) {
             if (rest.startsWith(r.sequence)) {
+                out.append(r.before);
                 if (r.scrollOut)
                     out.append(scrollOut(rows));
                 i = esc + r.sequence.size();

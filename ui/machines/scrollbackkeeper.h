@@ -9,7 +9,8 @@ namespace nixtide {
 // - a reset (ESC c) or a screen clear (CSI 2 J), which SeaBIOS sends at
 //   every boot and `clear` sends too, scroll the screen into the scrollback
 //   instead of erasing it (the cursor keeps its place, so what follows is
-//   drawn where the program meant it);
+//   drawn where the program meant it); the rest of a reset (attributes,
+//   modes, scroll region, cursor home) is kept;
 // - erasing the scrollback (CSI 3 J) is dropped;
 // - autowrap off (CSI ? 7 l, SeaBIOS again) is dropped: the kernel's long
 //   lines would be cut at the right edge.
