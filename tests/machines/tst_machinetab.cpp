@@ -11,9 +11,11 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QContextMenuEvent>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -126,6 +128,21 @@ private Q_SLOTS:
         QApplication::clipboard()->clear();
         QTest::keyClick(console.keyTarget(), Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
         QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("SeaBIOS"));
+        // A right click on the display offers the same actions.
+        QContextMenuEvent rightClick(QContextMenuEvent::Mouse, QPoint(10, 10),
+            console.keyTarget()->mapToGlobal(QPoint(10, 10)));
+        QApplication::sendEvent(console.keyTarget(), &rightClick);
+        auto *menu = console.findChild<QMenu *>();
+        QVERIFY(menu);
+        QTRY_VERIFY_WITH_TIMEOUT(menu->isVisible(), 5000);
+        QStringList entries;
+        for (QAction *action : menu->actions())
+            entries << action->text()
+                    + (action->isEnabled() ? QString() : QStringLiteral(" (off)"));
+        QCOMPARE(entries,
+            (QStringList {
+                QStringLiteral("Copy"), QStringLiteral("Paste"), QStringLiteral("Find")}));
+        menu->close();
 
         // Keys typed into the display come out as the bytes a terminal sends.
         QSignalSpy typed(&console, &SerialConsole::typed);

@@ -6,9 +6,11 @@
 
 #include <QAction>
 #include <QBuffer>
+#include <QContextMenuEvent>
 #include <QEvent>
 #include <QFontDatabase>
 #include <QLineEdit>
+#include <QMenu>
 #include <QVBoxLayout>
 #include <qtermwidget.h>
 
@@ -52,10 +54,10 @@ SerialConsole::SerialConsole(QWidget *parent)
 
     // Ctrl+C and Ctrl+V belong to the guest's shell; the Shift variants
     // are no keys a shell needs.
-    auto *copy = new QAction(tr("Copy"), this);
-    copy->setShortcut(QKeySequence(tr("Ctrl+Shift+C")));
-    copy->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    connect(copy, &QAction::triggered, m_terminal, &QTermWidget::copyClipboard);
+    m_copy = new QAction(tr("Copy"), this);
+    m_copy->setShortcut(QKeySequence(tr("Ctrl+Shift+C")));
+    m_copy->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(m_copy, &QAction::triggered, m_terminal, &QTermWidget::copyClipboard);
     auto *paste = new QAction(tr("Paste"), this);
     paste->setShortcut(QKeySequence(tr("Ctrl+Shift+V")));
     paste->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -64,7 +66,7 @@ SerialConsole::SerialConsole(QWidget *parent)
     find->setShortcut(QKeySequence(tr("Ctrl+Shift+F")));
     find->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     connect(find, &QAction::triggered, this, &SerialConsole::showFind);
-    addActions({copy, paste, find});
+    addActions({m_copy, paste, find});
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -125,6 +127,17 @@ void SerialConsole::changeEvent(QEvent *event)
     if (event->type() == QEvent::PaletteChange)
         applyPalette();
     QWidget::changeEvent(event);
+}
+
+void SerialConsole::contextMenuEvent(QContextMenuEvent *event)
+{
+    m_copy->setEnabled(!m_terminal->selectedText().isEmpty());
+    auto *menu = new QMenu(this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->addActions(actions());
+    // popup(), not exec(): no nested event loop while serial bytes arrive.
+    menu->popup(event->globalPos());
+    connect(menu, &QMenu::aboutToHide, this, [this] { m_copy->setEnabled(true); });
 }
 
 void SerialConsole::applyPalette()

@@ -15,9 +15,9 @@ class TeletypeWriter;
 // A machine's serial console: a QTermWidget in teletype mode (no local
 // process) fed with the bytes QEMU's ttyS0 wrote, as they arrive, through
 // its pty. Keys typed into it come out of typed() for the owner to send to
-// the VM. Selection (copied with Ctrl+Shift+C, or the mouse's primary
-// selection), QTermWidget's search bar (Ctrl+Shift+F), scrollback, and
-// colours following the application's palette.
+// the VM. Selection (copied with Ctrl+Shift+C or the context menu, or the
+// mouse's primary selection), QTermWidget's search bar (Ctrl+Shift+F),
+// scrollback, and colours following the application's palette.
 class SerialConsole : public QWidget
 {
     Q_OBJECT
@@ -47,11 +47,14 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent *event) override;
+    // QTermWidget shows no menu of its own; a right click on it ends here.
+    void contextMenuEvent(QContextMenuEvent *event) override;
 
 private:
     void applyPalette();
 
     QTermWidget *m_terminal;
+    QAction *m_copy;
     std::unique_ptr<ScrollbackKeeper> m_keeper;
     // Destroyed before the terminal (a child), whose pty it writes to.
     std::unique_ptr<TeletypeWriter> m_writer;
