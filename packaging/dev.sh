@@ -22,8 +22,8 @@ mirror=${NIXTIDE_MIRROR:-http://deb.debian.org/debian}
 packages=(
   build-essential cmake ninja-build pkg-config clang-format git curl ca-certificates ccache
   qt6-base-dev qt6-base-dev-tools libgl-dev libqscintilla2-qt6-dev
-  libqtermwidget-dev libkf6syntaxhighlighting-dev
-  libvterm-dev libvncserver-dev pybind11-dev python3-dev python3-pyflakes python3-jedi
+  libqtermwidget-dev libutf8proc-dev libkf6syntaxhighlighting-dev
+  libvncserver-dev pybind11-dev python3-dev python3-pyflakes python3-jedi
   python3-pydantic mypy
   qemu-system-x86 qemu-utils busybox-static bash-static linux-image-amd64 cpio kmod zstd
   vde2 netpbm tesseract-ocr tesseract-ocr-eng nix-bin util-linux procps iproute2
@@ -133,8 +133,6 @@ install_python311() {
 configure_build() {
   local werror=OFF
   [ -n "${CI:-}" ] && werror=ON
-  # The terminal suite also runs against libvterm 0.3 (nixpkgs' line).
-  "$here/packaging/fetch-libvterm-0.3.sh" "$build/third-party"
   # Configuring an existing tree takes a second and picks up new options.
   # ccache with paths relative to the tree: a second clone or worktree (CI's
   # fresh clone, say) reuses the objects of the first.
@@ -142,7 +140,6 @@ configure_build() {
   cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache \
     -DPython_EXECUTABLE=/usr/bin/python3 -DNIXTIDE_WERROR=$werror \
-    -DNIXTIDE_VTERM03_DIR="$build/third-party/libvterm-0.3.3" \
     -DNIXTIDE_PYTHON311="$python311/bin/python3.11" >/dev/null
   cmake --build "$build" -j "$(nproc)"
 }

@@ -8,7 +8,7 @@
   pkg-config,
   qt6,
   qt6Packages,
-  libvterm-neovim,
+  lxqt,
   libvncserver,
   python3,
   # Runtime tools the demo and the screenshot review call.
@@ -52,7 +52,8 @@ stdenv.mkDerivation (finalAttrs: {
   buildInputs = [
     qt6.qtbase
     qt6Packages.qscintilla
-    libvterm-neovim
+    # QTermWidget 2.x, the Qt 6 line: the serial console.
+    lxqt.qtermwidget
     libvncserver
     analysisPython
     python3.pkgs.pybind11

@@ -7,12 +7,14 @@ interpreter of the debugged processes, NIXTIDE_EXPECT_TRACING the tracing
 backend they must use there (sys.monitoring from 3.12, settrace before).
 """
 
+import base64
 import json
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import unittest
 
@@ -618,6 +620,89 @@ class RootlogEraDriver(unittest.TestCase):
             ("hello", None, begins["run the VM test script"]["id"]),
             ("inside", "server", begins["subtest: first"]["id"]),
             ("test script finished", None, None)])
+
+
+class SerialBytes(unittest.TestCase):
+    """serialtap on a real child process: the driver's line reader gets the
+    lines it always got, the IDE gets every chunk as soon as it is written."""
+
+    class Events:
+        def __init__(self):
+            self.events = []
+            self.changed = threading.Condition()
+
+        def send_event(self, name, body):
+            with self.changed:
+                self.events.append((name, body))
+                self.changed.notify_all()
+
+        def data(self):
+            return b"".join(base64.b64decode(body["data"]) for name, body in self.events
+                            if "data" in body)
+
+    def machine_class(self, streams):
+        class Machine:
+            def __init__(self, name):
+                self.name = name
+                self.process = None
+        streams.patch_class(Machine)
+        return Machine
+
+    def test_prompt_before_newline_and_driver_lines_unchanged(self):
+        from nixtide_agent.serialtap import SerialStreams
+        session = self.Events()
+        streams = SerialStreams(session)
+        machine = self.machine_class(streams)("server")
+        self.assertIsNone(machine.process)
+        go = os.path.join(dapclient.private_dir(), "go")
+        self.addCleanup(shutil.rmtree, os.path.dirname(go), True)
+        output = b"boot \xff\r\n[root@server:~]# " + b"typed\nlast"
+        machine.process = subprocess.Popen(
+            ["sh", "-c", "printf 'boot \\377\\r\\n[root@server:~]# '; "
+             "while [ ! -e %s ]; do sleep 0.05; done; printf 'typed\\nlast'" % go],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+        self.addCleanup(machine.process.wait)
+        self.addCleanup(machine.process.stdout.close)
+        self.assertTrue(streams.is_streamed("server"))
+        lines = []
+        reader = threading.Thread(target=lambda: lines.extend(machine.process.stdout))
+        reader.start()
+        # The prompt reaches the IDE while the driver still waits for its line.
+        with session.changed:
+            self.assertTrue(session.changed.wait_for(
+                lambda: session.data().endswith(b"# "), timeout=30), session.events)
+        self.assertEqual(lines, [b"boot \xff\r\n"])
+        open(go, "w").close()
+        reader.join(30)
+        self.assertEqual(lines, [b"boot \xff\r\n", b"[root@server:~]# typed\n", b"last"])
+        self.assertEqual(session.data(), output)
+        self.assertEqual({name for name, _body in session.events}, {"nixtide/serial"})
+        # The driver's own lines of this machine are not sent twice.
+        streams.send_line("server", "[root@server:~]# typed")
+        streams.send_line("other", "a line")
+        self.assertEqual(session.events[-1], ("nixtide/serial", {"machine": "other",
+                                                                 "text": "a line\n"}))
+
+    def test_text_streams_and_instances_made_before_the_patch(self):
+        from nixtide_agent.serialtap import SerialStreams, SerialTap
+        session = self.Events()
+        streams = SerialStreams(session)
+
+        class Machine:
+            process = None
+        early = Machine()
+        early.name = "early"
+        early.process = "kept"
+        streams.patch_class(Machine)
+        self.assertEqual(early.process, "kept")
+        late = Machine()
+        late.name = "late"
+        self.assertIsNone(late.process)
+        late.process = subprocess.Popen(["echo", "hi"], stdout=subprocess.PIPE, text=True)
+        self.assertNotIsInstance(late.process.stdout, SerialTap)
+        self.assertEqual(late.process.stdout.read(), "hi\n")
+        late.process.wait()
+        self.assertFalse(streams.is_streamed("late"))
 
 
 if __name__ == "__main__":

@@ -109,8 +109,9 @@ class RunCommand(unittest.TestCase):
             events = [json.loads(line)["event"] for line in handle]
         self.assertIn("nixtide/logBegin", events)
         self.assertIn("stopped", events)
-        with open(os.path.join(record, "serial-machine.log")) as handle:
-            self.assertIn("Run /init as init process", handle.read())
+        # Every byte the guest wrote, as it wrote them (its tty's CR LF).
+        with open(os.path.join(record, "serial-machine.log"), "rb") as handle:
+            self.assertIn(b"Run /init as init process\r\n", handle.read())
         self.assertTrue(os.listdir(os.path.join(record, "screenshots")))
         self.assertTrue(os.path.getsize(os.path.join(self.state.name, "junit.xml")) > 0)
 

@@ -12,7 +12,8 @@ Hooks, installed when the driver's modules are imported:
 - `ptpython.repl.embed` / `ptpython.ipython.embed` (interactive drivers):
   run the script under the debugger, then keep serving the REPL and
   `restart` with the VMs up until the client terminates.
-- machine classes: state changes, screenshots.
+- machine classes: state changes, screenshots, and the serial console's
+  bytes as they arrive (`serialtap`).
 """
 
 import builtins
@@ -27,6 +28,7 @@ from .driverlog import DapLogger, wrap_rootlog
 from .importhook import install as install_import_hook
 from .machines import VNC_SOCKET, MachineTracker
 from .runner import _merge, default_script_path, run_script
+from .serialtap import SerialStreams
 from .session import Session, SocketDirectoryError
 
 _agent = None
@@ -36,9 +38,10 @@ class Agent:
     def __init__(self, session):
         self.session = session
         self.tracker = MachineTracker(session)
+        self.serial = SerialStreams(session)
         debugger = session.debugger
         self.logger = DapLogger(session, on_serial=self.tracker.note_serial,
-                                locate=debugger.script_position)
+                                locate=debugger.script_position, serial=self.serial)
         self.script_depth = 0
         self.tracker.is_stopped = lambda: debugger.state == "stopped"
         self.tracker.on_idle = debugger.restart_unblocked
@@ -158,7 +161,7 @@ class Agent:
 
         def create_machine(self, *args, **kwargs):
             machine = original_create(self, *args, **kwargs)
-            agent.tracker.patch_class(type(machine))
+            agent.adopt_class(type(machine))
             agent.tracker.add(machine)
             return machine
 
@@ -177,14 +180,18 @@ class Agent:
         except Exception:  # a property over lists the driver has not built yet
             machines = []
         for machine in machines:
-            self.tracker.patch_class(type(machine))
+            self.adopt_class(type(machine))
             self.tracker.add(machine)
 
     def patch_machine_module(self, module):
         for name in ("Machine", "QemuMachine", "BaseMachine"):
             cls = getattr(module, name, None)
             if isinstance(cls, type) and hasattr(cls, "start"):
-                self.tracker.patch_class(cls)
+                self.adopt_class(cls)
+
+    def adopt_class(self, cls):
+        self.tracker.patch_class(cls)
+        self.serial.patch_class(cls)
 
     def patch_logger_module(self, module):
         rootlog = getattr(module, "rootlog", None)
