@@ -8,6 +8,7 @@
   pkg-config,
   qt6,
   qt6Packages,
+  kdePackages,
   libvterm-neovim,
   libvncserver,
   python3,
@@ -52,6 +53,8 @@ stdenv.mkDerivation (finalAttrs: {
   buildInputs = [
     qt6.qtbase
     qt6Packages.qscintilla
+    # KF6 (Qt 6): the editor's colouring, Kate's definitions and themes.
+    kdePackages.syntax-highlighting
     libvterm-neovim
     libvncserver
     analysisPython

@@ -1,9 +1,10 @@
 #include "ui/editor/scripteditor.h"
 
+#include "ui/editor/editortheme.h"
 #include "ui/editor/lintcontroller.h"
-#include "ui/editor/nixlexer.h"
 #include "ui/editor/recoverystore.h"
 #include "ui/editor/scriptcompleter.h"
+#include "ui/editor/syntaxlexer.h"
 
 #include <QCursor>
 #include <QFile>
@@ -13,7 +14,6 @@
 #include <QMenu>
 #include <QSaveFile>
 #include <QTimer>
-#include <Qsci/qscilexerpython.h>
 #include <Qsci/qscistyle.h>
 
 #include <algorithm>
@@ -24,15 +24,27 @@ namespace {
 
 constexpr int kErrorIndicator = 8;
 
-QsciStyle annotationStyle(const QColor &fg, const QColor &bg)
+// Annotation styles by number, per editor: QsciStyle's own numbering is one
+// count for the whole process that runs out after eight editors. SyntaxLexer
+// leaves 40 to 63 free.
+enum AnnotationStyle { ErrorAnnotation = 40, ExceptionAnnotation, LintAnnotation };
+
+QsciStyle annotationStyle(int number)
 {
-    QsciStyle style; // allocates a style number of its own
-    style.setColor(fg);
-    style.setPaper(bg);
+    QsciStyle style(number);
     QFont font = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     font.setItalic(true);
     style.setFont(font);
     return style;
+}
+
+QColor mix(QRgb base, QRgb tint, double amount)
+{
+    const QColor a = QColor::fromRgba(base);
+    const QColor b = QColor::fromRgba(tint);
+    const auto channel = [amount](int x, int y) { return int(x + (y - x) * amount); };
+    return QColor(
+        channel(a.red(), b.red()), channel(a.green(), b.green()), channel(a.blue(), b.blue()));
 }
 
 } // namespace
@@ -40,8 +52,9 @@ QsciStyle annotationStyle(const QColor &fg, const QColor &bg)
 ScriptEditor::ScriptEditor(QWidget *parent)
     : QsciScintilla(parent)
     , m_autosaveTimer(new QTimer(this))
-    , m_errorStyle(annotationStyle(QColor(0x80, 0, 0), QColor(0xff, 0xf0, 0xf0)))
-    , m_exceptionStyle(annotationStyle(QColor(0x80, 0, 0), QColor(0xff, 0xdc, 0xdc)))
+    , m_errorStyle(annotationStyle(ErrorAnnotation))
+    , m_exceptionStyle(annotationStyle(ExceptionAnnotation))
+    , m_lintStyle(annotationStyle(LintAnnotation))
 {
     setUtf8(true);
     setupMargins();
@@ -50,7 +63,6 @@ ScriptEditor::ScriptEditor(QWidget *parent)
     setTabWidth(2);
     setBraceMatching(SloppyBraceMatch);
     setCaretLineVisible(true);
-    setCaretLineBackgroundColor(QColor(0xf6, 0xf8, 0xfa));
     setAnnotationDisplay(AnnotationBoxed);
 
     indicatorDefine(SquiggleIndicator, kErrorIndicator);
@@ -70,6 +82,8 @@ ScriptEditor::ScriptEditor(QWidget *parent)
     m_autosaveTimer->start();
     m_lint = new LintController(this);
     m_completer = new ScriptCompleter(this);
+    applyTheme();
+    connect(EditorTheme::instance(), &EditorTheme::changed, this, &ScriptEditor::applyTheme);
 }
 
 ScriptEditor::~ScriptEditor() = default;
@@ -102,12 +116,10 @@ void ScriptEditor::setupMargins()
     setMarkerBackgroundColor(QColor(0xff, 0xd0, 0x00), CurrentLineArrowMarker);
     setMarkerForegroundColor(QColor(0x80, 0x60, 0x00), CurrentLineArrowMarker);
     markerDefine(Background, CurrentLineBackgroundMarker);
-    setMarkerBackgroundColor(QColor(0xff, 0xf5, 0xb0), CurrentLineBackgroundMarker);
     markerDefine(ThreeRightArrows, ExceptionMarker);
     setMarkerBackgroundColor(QColor(0xd0, 0x10, 0x10), ExceptionMarker);
     setMarkerForegroundColor(QColor(0xd0, 0x10, 0x10), ExceptionMarker);
     markerDefine(Background, ExceptionBackgroundMarker);
-    setMarkerBackgroundColor(QColor(0xff, 0xdc, 0xdc), ExceptionBackgroundMarker);
     // Lint findings: a small square, below breakpoints and the exception.
     markerDefine(SmallRectangle, LintMarker);
     setMarkerBackgroundColor(QColor(0xe0, 0xa0, 0x00), LintMarker);
@@ -117,16 +129,49 @@ void ScriptEditor::setupMargins()
 void ScriptEditor::setupLexer()
 {
     QsciLexer *old = lexer();
-    if (m_nix) {
-        setLexer(new NixLexer(this));
-    } else {
-        auto *python = new QsciLexerPython(this);
-        python->setDefaultFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-        python->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-        setLexer(python);
-    }
+    setLexer(new SyntaxLexer(m_nix ? SyntaxLexer::Mode::NixTest : SyntaxLexer::Mode::Python,
+        EditorTheme::instance()->theme(), this));
     delete old;
     setTabWidth(m_nix ? 2 : 4);
+}
+
+void ScriptEditor::applyTheme()
+{
+    using KSyntaxHighlighting::Theme;
+    const Theme theme = EditorTheme::instance()->theme();
+    const QRgb background = theme.editorColor(Theme::BackgroundColor);
+    const QColor text = QColor::fromRgba(theme.textColor(Theme::Normal));
+    const auto editorColor = [&theme](Theme::EditorColorRole role) {
+        return QColor::fromRgba(theme.editorColor(role));
+    };
+    if (auto *syntax = qobject_cast<SyntaxLexer *>(lexer())) {
+        syntax->setTheme(theme);
+    } else {
+        setPaper(QColor::fromRgba(background));
+        setColor(text);
+    }
+    setCaretForegroundColor(text);
+    setCaretLineBackgroundColor(editorColor(Theme::CurrentLine));
+    setSelectionBackgroundColor(editorColor(Theme::TextSelection));
+    setMatchedBraceBackgroundColor(editorColor(Theme::BracketMatching));
+    setMatchedBraceForegroundColor(text);
+    setMarginsBackgroundColor(editorColor(Theme::IconBorder));
+    setMarginsForegroundColor(editorColor(Theme::LineNumbers));
+    // Line and annotation backgrounds are the theme's mark colours laid
+    // lightly over its background, so that text stays readable on them.
+    setMarkerBackgroundColor(mix(background, theme.editorColor(Theme::MarkExecution), 0.35),
+        CurrentLineBackgroundMarker);
+    setMarkerBackgroundColor(
+        mix(background, theme.editorColor(Theme::MarkError), 0.3), ExceptionBackgroundMarker);
+    const QColor error = QColor::fromRgba(theme.textColor(Theme::Error));
+    m_errorStyle.setColor(error);
+    m_errorStyle.setPaper(mix(background, theme.editorColor(Theme::MarkError), 0.15));
+    m_exceptionStyle.setColor(error);
+    m_exceptionStyle.setPaper(mix(background, theme.editorColor(Theme::MarkError), 0.3));
+    m_lintStyle.setColor(QColor::fromRgba(theme.textColor(Theme::Warning)));
+    m_lintStyle.setPaper(mix(background, theme.editorColor(Theme::MarkWarning), 0.2));
+    for (QsciStyle *style : {&m_errorStyle, &m_exceptionStyle, &m_lintStyle})
+        style->apply(this);
 }
 
 bool ScriptEditor::load(const QString &path, QString *error)
@@ -369,6 +414,20 @@ void ScriptEditor::clearErrors()
             clearAnnotations(line0);
     }
     m_annotatedLines.removeIf([this](int l) { return l != m_exceptionLine - 1; });
+}
+
+QString ScriptEditor::annotationText(int line0) const
+{
+    if (line0 < 0)
+        return {};
+    const auto line = static_cast<unsigned long>(line0);
+    const long size
+        = SendScintilla(SCI_ANNOTATIONGETTEXT, line, static_cast<const char *>(nullptr));
+    if (size <= 0)
+        return {};
+    QByteArray bytes(size, '\0');
+    SendScintilla(SCI_ANNOTATIONGETTEXT, line, bytes.data());
+    return isUtf8() ? QString::fromUtf8(bytes) : QString::fromLatin1(bytes);
 }
 
 int ScriptEditor::cursorLine() const
