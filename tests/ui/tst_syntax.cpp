@@ -293,6 +293,18 @@ private Q_SLOTS:
             lookAt(editor, QStringLiteral("assert hostname")).definition, QStringLiteral("Python"));
         editor.undo();
         QCOMPARE(lookAt(editor, probe).definition, QStringLiteral("Python"));
+
+        // Deleting the closing '' leaves the string open to the end of the
+        // file: no script any more, above the edit too.
+        colourise(editor);
+        const int end = lineOf(editor, QStringLiteral("  '';"));
+        editor.setSelection(end, 2, end, 4);
+        editor.removeSelectedText();
+        QCOMPARE(
+            lookAt(editor, QStringLiteral("machine.start()")).definition, QStringLiteral("Nix"));
+        editor.undo();
+        QCOMPARE(
+            lookAt(editor, QStringLiteral("machine.start()")).definition, QStringLiteral("Python"));
     }
 
     void anEditRecoloursFromItsLineOnly()
