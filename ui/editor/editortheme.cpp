@@ -15,7 +15,41 @@ namespace {
 
 Q_GLOBAL_STATIC(KSyntaxHighlighting::Repository, s_repository)
 
+QColor mix(QRgb base, QRgb tint, double amount)
+{
+    const QColor a = QColor::fromRgba(base);
+    const QColor b = QColor::fromRgba(tint);
+    const auto channel = [amount](int x, int y) { return int(x + (y - x) * amount); };
+    return QColor(
+        channel(a.red(), b.red()), channel(a.green(), b.green()), channel(a.blue(), b.blue()));
+}
+
 } // namespace
+
+EditorColours EditorColours::from(const KSyntaxHighlighting::Theme &theme)
+{
+    using KSyntaxHighlighting::Theme;
+    const auto role
+        = [&theme](Theme::EditorColorRole r) { return QColor::fromRgba(theme.editorColor(r)); };
+    const QRgb background = theme.editorColor(Theme::BackgroundColor);
+    const QRgb markError = theme.editorColor(Theme::MarkError);
+    EditorColours c;
+    c.background = QColor::fromRgba(background);
+    c.text = QColor::fromRgba(theme.textColor(Theme::Normal));
+    c.caretLine = role(Theme::CurrentLine);
+    c.selection = role(Theme::TextSelection);
+    c.matchedBrace = role(Theme::BracketMatching);
+    c.marginBackground = role(Theme::IconBorder);
+    c.lineNumbers = role(Theme::LineNumbers);
+    c.currentLine = mix(background, theme.editorColor(Theme::MarkExecution), 0.35);
+    c.exceptionLine = mix(background, markError, 0.3);
+    c.error = QColor::fromRgba(theme.textColor(Theme::Error));
+    c.errorPaper = mix(background, markError, 0.15);
+    c.exceptionPaper = mix(background, markError, 0.3);
+    c.warning = QColor::fromRgba(theme.textColor(Theme::Warning));
+    c.warningPaper = mix(background, theme.editorColor(Theme::MarkWarning), 0.2);
+    return c;
+}
 
 EditorTheme::EditorTheme(QObject *parent)
     : QObject(parent)

@@ -13,6 +13,29 @@ class Repository;
 
 namespace nixtide {
 
+// The editor's own colours, beside the text's, taken from a theme. Line and
+// annotation backgrounds are the theme's mark colours laid lightly over its
+// background, so that text stays readable on them.
+struct EditorColours
+{
+    QColor background;
+    QColor text;
+    QColor caretLine;
+    QColor selection;
+    QColor matchedBrace;
+    QColor marginBackground;
+    QColor lineNumbers;
+    QColor currentLine; // under the current-line marker
+    QColor exceptionLine;
+    QColor error; // annotation text and backgrounds
+    QColor errorPaper;
+    QColor exceptionPaper;
+    QColor warning;
+    QColor warningPaper;
+
+    static EditorColours from(const KSyntaxHighlighting::Theme &theme);
+};
+
 // The colour theme of every editor: the KSyntaxHighlighting theme the user
 // chose (remembered in QSettings), or, while none is chosen, the light or dark
 // theme matching the desktop palette, re-picked when the palette changes.

@@ -38,15 +38,6 @@ QsciStyle annotationStyle(int number)
     return style;
 }
 
-QColor mix(QRgb base, QRgb tint, double amount)
-{
-    const QColor a = QColor::fromRgba(base);
-    const QColor b = QColor::fromRgba(tint);
-    const auto channel = [amount](int x, int y) { return int(x + (y - x) * amount); };
-    return QColor(
-        channel(a.red(), b.red()), channel(a.green(), b.green()), channel(a.blue(), b.blue()));
-}
-
 } // namespace
 
 ScriptEditor::ScriptEditor(QWidget *parent)
@@ -137,39 +128,29 @@ void ScriptEditor::setupLexer()
 
 void ScriptEditor::applyTheme()
 {
-    using KSyntaxHighlighting::Theme;
-    const Theme theme = EditorTheme::instance()->theme();
-    const QRgb background = theme.editorColor(Theme::BackgroundColor);
-    const QColor text = QColor::fromRgba(theme.textColor(Theme::Normal));
-    const auto editorColor = [&theme](Theme::EditorColorRole role) {
-        return QColor::fromRgba(theme.editorColor(role));
-    };
+    const KSyntaxHighlighting::Theme theme = EditorTheme::instance()->theme();
+    const EditorColours c = EditorColours::from(theme);
     if (auto *syntax = qobject_cast<SyntaxLexer *>(lexer())) {
         syntax->setTheme(theme);
     } else {
-        setPaper(QColor::fromRgba(background));
-        setColor(text);
+        setPaper(c.background);
+        setColor(c.text);
     }
-    setCaretForegroundColor(text);
-    setCaretLineBackgroundColor(editorColor(Theme::CurrentLine));
-    setSelectionBackgroundColor(editorColor(Theme::TextSelection));
-    setMatchedBraceBackgroundColor(editorColor(Theme::BracketMatching));
-    setMatchedBraceForegroundColor(text);
-    setMarginsBackgroundColor(editorColor(Theme::IconBorder));
-    setMarginsForegroundColor(editorColor(Theme::LineNumbers));
-    // Line and annotation backgrounds are the theme's mark colours laid
-    // lightly over its background, so that text stays readable on them.
-    setMarkerBackgroundColor(mix(background, theme.editorColor(Theme::MarkExecution), 0.35),
-        CurrentLineBackgroundMarker);
-    setMarkerBackgroundColor(
-        mix(background, theme.editorColor(Theme::MarkError), 0.3), ExceptionBackgroundMarker);
-    const QColor error = QColor::fromRgba(theme.textColor(Theme::Error));
-    m_errorStyle.setColor(error);
-    m_errorStyle.setPaper(mix(background, theme.editorColor(Theme::MarkError), 0.15));
-    m_exceptionStyle.setColor(error);
-    m_exceptionStyle.setPaper(mix(background, theme.editorColor(Theme::MarkError), 0.3));
-    m_lintStyle.setColor(QColor::fromRgba(theme.textColor(Theme::Warning)));
-    m_lintStyle.setPaper(mix(background, theme.editorColor(Theme::MarkWarning), 0.2));
+    setCaretForegroundColor(c.text);
+    setCaretLineBackgroundColor(c.caretLine);
+    setSelectionBackgroundColor(c.selection);
+    setMatchedBraceBackgroundColor(c.matchedBrace);
+    setMatchedBraceForegroundColor(c.text);
+    setMarginsBackgroundColor(c.marginBackground);
+    setMarginsForegroundColor(c.lineNumbers);
+    setMarkerBackgroundColor(c.currentLine, CurrentLineBackgroundMarker);
+    setMarkerBackgroundColor(c.exceptionLine, ExceptionBackgroundMarker);
+    m_errorStyle.setColor(c.error);
+    m_errorStyle.setPaper(c.errorPaper);
+    m_exceptionStyle.setColor(c.error);
+    m_exceptionStyle.setPaper(c.exceptionPaper);
+    m_lintStyle.setColor(c.warning);
+    m_lintStyle.setPaper(c.warningPaper);
     for (QsciStyle *style : {&m_errorStyle, &m_exceptionStyle, &m_lintStyle})
         style->apply(this);
 }
