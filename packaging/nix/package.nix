@@ -9,6 +9,7 @@
   qt6,
   qt6Packages,
   lxqt,
+  kdePackages,
   libvncserver,
   python3,
   # Runtime tools the demo and the screenshot review call.
@@ -54,6 +55,8 @@ stdenv.mkDerivation (finalAttrs: {
     qt6Packages.qscintilla
     # QTermWidget 2.x, the Qt 6 line: the serial console.
     lxqt.qtermwidget
+    # KF6 (Qt 6): the editor's colouring, Kate's definitions and themes.
+    kdePackages.syntax-highlighting
     libvncserver
     analysisPython
     python3.pkgs.pybind11
