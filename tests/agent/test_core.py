@@ -10,6 +10,7 @@ backend they must use there (sys.monitoring from 3.12, settrace before).
 import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -394,9 +395,12 @@ DEMO_DRIVER = os.path.join(REPO, "resources", "demo", "driver", "bin", "nixos-te
 class DemoDriverWithoutVMs(unittest.TestCase):
     """The hooks on the demo driver (both embed generations), no machines."""
 
-    def start_driver(self, text, interactive=False, config=False, launch=None, vms=()):
+    def start_driver(self, text, interactive=False, config=False, launch=None, vms=(),
+                     agent=True):
         """The demo driver from source, as the generation `config` names, on
-        the interpreter under test; `vms` are machine names (never started)."""
+        the interpreter under test; `vms` are machine names (never started).
+        Returns a DAP client and the script's path, or without the agent
+        the script's path only (the driver runs on its own)."""
         if config and not _python_has("pydantic"):
             self.skipTest("the configuration-era driver needs pydantic (Python 3.13 run)")
         self.dir = dapclient.private_dir()
@@ -405,9 +409,10 @@ class DemoDriverWithoutVMs(unittest.TestCase):
         with open(path, "w") as handle:
             handle.write(script(text))
         sock = os.path.join(self.dir, "agent.sock")
-        env = dict(os.environ, PYTHONPATH=INJECT_DIR, NIXTIDE_AGENT_SOCKET=sock,
-                   DISPLAY=":99", QEMU_OPTS="-m 128", XDG_RUNTIME_DIR=self.dir,
+        env = dict(os.environ, DISPLAY=":99", QEMU_OPTS="-m 128", XDG_RUNTIME_DIR=self.dir,
                    NIXTIDE_DEMO_DRIVER_GENERATION="configuration" if config else "environment")
+        if agent:
+            env.update(PYTHONPATH=INJECT_DIR, NIXTIDE_AGENT_SOCKET=sock)
         args = [PYTHON, DEMO_DRIVER, "-o", self.dir]
         scripts = {name: "/nonexistent/bin/run-%s-vm" % name for name in vms}
         if config:
@@ -425,6 +430,8 @@ class DemoDriverWithoutVMs(unittest.TestCase):
         self.proc = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.addCleanup(lambda: self.proc.poll() is None and self.proc.kill())
+        if not agent:
+            return path
         client = DapClient(sock)
         self.addCleanup(client.close)
         client.request("initialize", {})
@@ -495,6 +502,48 @@ class DemoDriverWithoutVMs(unittest.TestCase):
         c.request("continue")
         self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 1)
         self.assertEqual(self.proc.wait(10), 1)
+
+    def failure_report(self, with_agent, config):
+        """The driver's report of a failing `t` assertion (its `!!!` lines,
+        which the log, the terminal and JUnit get alike) and its exit code."""
+        text = """
+            def check(value):
+                t.assertEqual(value, 2)
+            first = 1
+            check(first)
+        """
+        if with_agent:
+            c, _path = self.start_driver(text, config=config)
+            c.request("configurationDone")
+            self.assertEqual(c.wait_event("stopped")["body"]["reason"], "exception")
+            # The debugger still names the script's lines: the assertion
+            # inside check() (line 2), called from line 4.
+            self.assertEqual([(f["name"], f["line"]) for f in c.stack()
+                              if f["source"].get("path") == os.path.realpath(_path)],
+                             [("check", 2), ("testScript", 4)])
+            c.request("continue")
+        else:
+            self.start_driver(text, config=config, agent=False)
+        _out, err = self.proc.communicate(timeout=30)
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", err.decode())
+        report = [line.split("!!! ", 1)[1] for line in plain.splitlines() if "!!! " in line]
+        return report, self.proc.returncode
+
+    def assert_same_failure_report(self, config):
+        alone, alone_code = self.failure_report(False, config)
+        self.assertIn('  File "<string>", line 4, in <module>', alone)
+        self.assertIn("    check(first)", alone)
+        self.assertIn('  File "<string>", line 2, in check', alone)
+        self.assertEqual(alone_code, 1)
+        under_nixtide, code = self.failure_report(True, config)
+        self.assertEqual(under_nixtide, alone)
+        self.assertEqual(code, 1)
+
+    def test_failure_report_same_with_and_without_agent_environment_era(self):
+        self.assert_same_failure_report(config=False)
+
+    def test_failure_report_same_with_and_without_agent_configuration_era(self):
+        self.assert_same_failure_report(config=True)
 
     def assert_machines_known_before_the_script(self, config):
         """Machines are announced, state off, as soon as the driver has them

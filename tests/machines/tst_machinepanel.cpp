@@ -146,14 +146,20 @@ private Q_SLOTS:
 
         // Keys typed into the terminal (real key events on QTermWidget's
         // display) reach ttyS0's shell, batched; the shell's echo of each
-        // character shows before Enter.
+        // character shows before Enter. The kernel's own messages share
+        // ttyS0 and could land inside the echoed line (modules still load
+        // when the VM is up): through the backdoor, they are turned off.
+        bool quiet = false;
+        const QString dmesg
+            = evaluate(session, QStringLiteral("machine.succeed(\"dmesg -n 1\")"), &quiet);
+        QVERIFY2(quiet, qPrintable(dmesg));
         const QString serialCommand
             = QStringLiteral("echo typed-in-serial > /tmp/serial-ok; echo serial-$((6*7))");
         QWidget *keys = console->keyTarget();
         QVERIFY(keys != terminal);
         keys->setFocus();
         QTest::keyClicks(keys, serialCommand);
-        QVERIFY(terminalShows(console, QStringLiteral("]# ") + serialCommand));
+        QVERIFY(terminalShows(console, serialCommand));
         QTest::keyClick(keys, Qt::Key_Return);
         QVERIFY(guestFileHolds(
             session, QStringLiteral("/tmp/serial-ok"), QStringLiteral("typed-in-serial")));
