@@ -268,6 +268,7 @@ shift
 if is_trixie; then
   [ "$cmd" = inside ] && { cmd=$1; shift; }
   on_platform "$cmd" "$@"
+  exit 0
 fi
 if [ "$cmd" = inside ]; then
   die "'inside' is for the build root, and this is not Debian 13"
