@@ -5,6 +5,7 @@ nixtide."""
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -55,6 +56,13 @@ def command(pid):
 def alive(pids):
     table = proc_children()
     return {pid: command(pid) for pid in pids if pid in table}
+
+
+def script_error_report(text):
+    """The driver's report of a failed test script: its `!!!` lines, without
+    colours (upstream's log_test_error, which the log and JUnit get too)."""
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    return [line.split("!!! ", 1)[1] for line in plain.splitlines() if "!!! " in line]
 
 
 class RunCommand(unittest.TestCase):
@@ -134,22 +142,18 @@ class RunCommand(unittest.TestCase):
         self.assertIn("%s:15: machine.succeed(\"echo this-command-fails; exit 1\")"
                       % os.path.join(DEMO, "failing.nix"), last[0])
 
-    def test_failing_script_on_a_bundle_exits_1(self):
+    def build_bundle(self, test, attr="driver"):
+        """Store path of `attr` of the demo test `test`.nix, built by Nix."""
         bundle = subprocess.run(
             ["nix", "--extra-experimental-features", "nix-command", "build", "--option",
-             "substituters", "", "--no-link", "--print-out-paths", "-f",
-             os.path.join(DEMO, "single.nix"), "driver"], env=self.env, capture_output=True,
-            text=True)
-        if bundle.returncode != 0:  # nix 2.8 has no --print-out-paths
-            import json
-            bundle = subprocess.run(
-                ["nix", "--extra-experimental-features", "nix-command", "build", "--option",
-                 "substituters", "", "--no-link", "--json", "-f",
-                 os.path.join(DEMO, "single.nix"), "driver"], env=self.env, capture_output=True,
-                text=True, check=True)
-            out = json.loads(bundle.stdout)[0]["outputs"]["out"]
-        else:
-            out = bundle.stdout.strip()
+             "substituters", "", "--no-link", "--json", "-f",
+             os.path.join(DEMO, test + ".nix"), attr], env=self.env, capture_output=True,
+            text=True, timeout=300)
+        self.assertEqual(bundle.returncode, 0, bundle.stderr)
+        return json.loads(bundle.stdout)[0]["outputs"]["out"]
+
+    def test_failing_script_on_a_bundle_exits_1(self):
+        out = self.build_bundle("single")
         script = os.path.join(self.state.name, "fails.py")
         with open(script, "w") as handle:
             handle.write("machine.start()\nx = 41\nassert x == 42, 'x is %d' % x\n")
@@ -157,6 +161,38 @@ class RunCommand(unittest.TestCase):
         self.assertEqual(result.returncode, 1, result.stderr)
         self.assertIn("stopped (breakpoint) at %s:2" % script, result.stderr)
         self.assertIn("%s:3: assert x == 42" % script, result.stderr)
+
+    def test_failure_report_is_the_drivers_own(self):
+        """failing.nix under nixtide: the driver's log and JUnit name the
+        failing script line in the same words as the bundle run alone."""
+        bundle = self.build_bundle("failing")
+        alone_dir = tempfile.mkdtemp(prefix="nixtide-alone-")
+        self.addCleanup(lambda: subprocess.run(["rm", "-rf", alone_dir]))
+        alone = subprocess.run(
+            [os.path.join(bundle, "bin", "nixos-test-driver"), "--junit-xml", "junit.xml"],
+            cwd=alone_dir, env=dict(self.env, TMPDIR=alone_dir, XDG_RUNTIME_DIR=alone_dir),
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=400,
+            start_new_session=True)
+        self.assertEqual(alone.returncode, 1, alone.stderr[-4000:])
+        expected = script_error_report(alone.stderr)
+        self.assertIn('  File "<string>", line 4, in <module>', expected)
+        self.assertIn('    machine.succeed("echo this-command-fails; exit 1")', expected)
+
+        junit = os.path.join(self.state.name, "junit.xml")
+        result = self.run_nixtide(os.path.join(DEMO, "failing.nix"), "--junit-xml", junit)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        # The debugger still names the .nix line.
+        self.assertIn("%s:15: machine.succeed" % os.path.join(DEMO, "failing.nix"), result.stderr)
+        runs = os.path.join(self.state.name, "nixtide", "runs", "failing")
+        (stamp,) = os.listdir(runs)
+        with open(os.path.join(runs, stamp, "driver.log")) as handle:
+            self.assertEqual(script_error_report(handle.read()), expected)
+        with open(os.path.join(alone_dir, "junit.xml")) as handle:
+            alone_junit = handle.read()
+        with open(junit) as handle:
+            nixtide_junit = handle.read()
+        self.assertIn('File "&lt;string&gt;", line 4, in &lt;module&gt;', alone_junit)
+        self.assertIn('File "&lt;string&gt;", line 4, in &lt;module&gt;', nixtide_junit)
 
     def fresh_demo_test(self):
         """A demo-library test no earlier run has built (a unique name), so
