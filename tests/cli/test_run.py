@@ -4,12 +4,14 @@ process group (driver, QEMU, vde_switch) surviving SIGINT or kill -9 of
 nixtide."""
 import json
 import os
+import queue
 import random
 import re
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -63,6 +65,18 @@ def script_error_report(text):
     colours (upstream's log_test_error, which the log and JUnit get too)."""
     plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
     return [line.split("!!! ", 1)[1] for line in plain.splitlines() if "!!! " in line]
+
+
+def read_lines(stream):
+    """A queue that receives the lines of `stream` as they come, then None."""
+    lines = queue.Queue()
+
+    def pump():
+        for line in stream:
+            lines.put(line)
+        lines.put(None)
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
 
 
 class RunCommand(unittest.TestCase):
@@ -194,6 +208,56 @@ class RunCommand(unittest.TestCase):
         self.assertIn('File "&lt;string&gt;", line 4, in &lt;module&gt;', alone_junit)
         self.assertIn('File "&lt;string&gt;", line 4, in &lt;module&gt;', nixtide_junit)
 
+    def test_script_output_reaches_stdout_as_it_comes(self):
+        bundle = self.build_bundle("single")
+        go = os.path.join(self.state.name, "go")
+        script = os.path.join(self.state.name, "prints.py")
+        with open(script, "w") as handle:
+            # Blocks until the test has seen the first line on stdout.
+            handle.write("import os, time\n"
+                         "print('marker: before')\n"
+                         "deadline = time.monotonic() + 300\n"
+                         "while not os.path.exists(%r):\n"
+                         "    assert time.monotonic() < deadline, 'never told to go on'\n"
+                         "    time.sleep(0.1)\n"
+                         "print('marker: after')\n" % go)
+        proc = subprocess.Popen([BINARY, "run", bundle, "--script", script, "--progress", "plain"],
+                                env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        out, err = read_lines(proc.stdout), read_lines(proc.stderr)
+        seen = []
+        deadline = time.monotonic() + 180
+        while "marker: before\n" not in seen:
+            try:
+                line = out.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                line = None
+            if line is None:
+                proc.kill()
+                self.fail("no 'marker: before' on stdout while the script waits; stdout: %r" % seen)
+            seen.append(line)
+        self.assertIsNone(proc.poll(), "nixtide ended before the script was let go")
+        with open(go, "w"):
+            pass
+        self.assertEqual(proc.wait(180), 0)
+        rest = []
+        while True:
+            line = out.get(timeout=10)
+            if line is None:
+                break
+            rest.append(line)
+        self.assertIn("marker: after\n", rest)
+        errors = []
+        while True:
+            line = err.get(timeout=10)
+            if line is None:
+                break
+            errors.append(line)
+        # The log stays on stderr, and stdout holds no log line.
+        self.assertTrue(any("PASSED single" in line for line in errors), errors)
+        self.assertFalse(any("PASSED" in line for line in seen + rest))
+
     def fresh_demo_test(self):
         """A demo-library test no earlier run has built (a unique name), so
         Nix really builds its derivations."""
@@ -230,7 +294,8 @@ class RunCommand(unittest.TestCase):
         test, script = self.fresh_demo_test()
         result = self.run_nixtide(test, "--script", script, "--progress", "plain")
         self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertEqual(result.stdout, "")
+        # stdout has the driver's own (its symbol list), no build progress.
+        self.assertNotRegex(result.stdout, r"built|copying|building")
         self.assertRegex(result.stderr, r"\[(\d+)/\1 built")
         # A failing build: exit 2, the derivation and its log tail in JSON.
         folder = tempfile.mkdtemp(prefix="nixtide-progress-")
