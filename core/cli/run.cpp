@@ -282,6 +282,7 @@ private:
                 if (category != QLatin1String("telemetry"))
                     m_err << text << (text.endsWith(QLatin1Char('\n')) ? "" : "\n") << Qt::flush;
             });
+        connect(&m_session, &DebugSession::eventReceived, this, &Runner::onEvent);
         connect(&m_session, &DebugSession::finished, this, &Runner::onFinished);
         const QStringList machines = plan.bundle.machineNames();
         if (!m_session.start(plan)) {
@@ -394,6 +395,19 @@ private:
         }
     }
 
+    void onEvent(const QString &event, const QJsonObject &body)
+    {
+        if (event != QLatin1String("nixtide/scriptFinished") || m_endingInteractive)
+            return;
+        // An interactive bundle (driverInteractive) now waits in its REPL
+        // with the VMs up. Headless there is nobody to type: end the driver,
+        // which then exits with the script's result.
+        m_endingInteractive = true;
+        say(QStringLiteral("the script %1; ending the interactive driver")
+                .arg(body.value(QStringLiteral("status")).toString()));
+        m_session.terminate();
+    }
+
     void onFinished(int exitCode, bool crashed)
     {
         if (m_interrupted) {
@@ -433,6 +447,7 @@ private:
     bool m_interrupted = false;
     bool m_finished = false;
     bool m_ranScript = false;
+    bool m_endingInteractive = false;
 };
 
 } // namespace

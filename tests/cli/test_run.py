@@ -258,6 +258,44 @@ class RunCommand(unittest.TestCase):
         self.assertTrue(any("PASSED single" in line for line in errors), errors)
         self.assertFalse(any("PASSED" in line for line in seen + rest))
 
+    def test_interactive_bundle_ends_with_the_scripts_result(self):
+        """driverInteractive would wait in its REPL after the script: headless,
+        the run ends with the script's result and takes its VMs along."""
+        bundle = self.build_bundle("single", "driverInteractive")
+        with open(os.path.join(bundle, "bin", "nixos-test-driver")) as handle:
+            self.assertIn("--interactive", handle.read())
+        proc = subprocess.Popen([BINARY, "run", bundle], env=self.env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        err = read_lines(proc.stderr)
+        qemus = set()
+        deadline = time.monotonic() + 400
+        while proc.poll() is None and time.monotonic() < deadline:
+            qemus |= {pid for pid in descendants(proc.pid) if "qemu-system" in command(pid)}
+            time.sleep(0.2)
+        if proc.poll() is None:
+            proc.kill()
+        lines = []
+        while True:
+            line = err.get(timeout=10)
+            if line is None:
+                break
+            lines.append(line)
+        self.assertEqual(proc.wait(10), 0, "".join(lines[-40:]))
+        self.assertTrue(qemus, "the script never started its VM")
+        self.assertTrue(any("PASSED single" in line for line in lines), lines[-10:])
+        deadline = time.monotonic() + 30
+        while alive(qemus) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.assertEqual(alive(qemus), {})
+        # A failing script: exit 1, also from the interactive bundle.
+        script = os.path.join(self.state.name, "fails.py")
+        with open(script, "w") as handle:
+            handle.write("x = 41\nassert x == 42, 'x is %d' % x\n")
+        result = self.run_nixtide(bundle, "--script", script, timeout=300)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("%s:2: assert x == 42" % script, result.stderr)
+
     def fresh_demo_test(self):
         """A demo-library test no earlier run has built (a unique name), so
         Nix really builds its derivations."""
