@@ -224,6 +224,8 @@ class RunCommand(unittest.TestCase):
         proc = subprocess.Popen([BINARY, "run", bundle, "--script", script, "--progress", "plain"],
                                 env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True)
+        self.addCleanup(proc.stderr.close)
+        self.addCleanup(proc.stdout.close)
         self.addCleanup(lambda: proc.poll() is None and proc.kill())
         out, err = read_lines(proc.stdout), read_lines(proc.stderr)
         seen = []
@@ -266,6 +268,7 @@ class RunCommand(unittest.TestCase):
             self.assertIn("--interactive", handle.read())
         proc = subprocess.Popen([BINARY, "run", bundle], env=self.env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(proc.stderr.close)
         self.addCleanup(lambda: proc.poll() is None and proc.kill())
         err = read_lines(proc.stderr)
         qemus = set()
