@@ -589,9 +589,18 @@ class DemoDriverWithoutVMs(unittest.TestCase):
         self.assertEqual(c.wait_event("nixtide/scriptFinished")["body"]["status"], "failed")
         self.assertEqual(c.evaluate("value")["body"]["result"], "41")
         c.request("terminate")
-        c.wait_event("exited")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 1)
         c.wait_event("terminated")
-        self.proc.wait(10)
+        self.assertEqual(self.proc.wait(10), 1)
+
+    def test_interactive_terminated_after_a_pass_exits_0(self):
+        # How a headless run of an interactive bundle ends: with the result.
+        c, _path = self.start_driver("value = 1\n", interactive=True)
+        c.request("configurationDone")
+        self.assertEqual(c.wait_event("nixtide/scriptFinished")["body"]["status"], "passed")
+        c.request("terminate")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        self.assertEqual(self.proc.wait(10), 0)
 
 
 ROOTLOG_DRIVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures",

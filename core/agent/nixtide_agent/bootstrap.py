@@ -234,8 +234,10 @@ class Agent:
         text = getattr(driver, "tests", "") or ""
         base = dict(namespace)
         current = namespace
+        debugger = session.debugger
         while True:
             self.script_depth += 1
+            debugger.exit_code = 1
             try:
                 run_script(session, current, text, default_script_path())
                 status = "passed"
@@ -245,6 +247,10 @@ class Agent:
                     type(error), error, error.__traceback__)))
             finally:
                 self.script_depth -= 1
+            # Terminated from now on, the driver exits with the script's
+            # result, as a non-interactive driver would: a headless run of
+            # an interactive bundle ends so.
+            debugger.exit_code = 0 if status == "passed" else 1
             # A restart inside the run may have moved to a fresh namespace.
             current = session.debugger.namespace or current
 

@@ -2,8 +2,9 @@
 
 `run_script` is what replaces the driver's `exec(self.tests, symbols, None)`:
 it waits for the client's configuration, compiles the script as the driver
-would (named `<string>`, see Debugger.set_script), runs it, stops on an uncaught exception with the frames alive,
-and starts it over on `restart` without touching the machines.
+would (named `<string>`, see Debugger.set_script), runs it, stops on an
+uncaught exception with the frames alive, and starts it over on `restart`
+without touching the machines.
 """
 
 import os
