@@ -1,7 +1,7 @@
 #pragma once
 
 // A real QEMU guest for VNC tests and benchmarks that needs no kernel: a
-// 512-byte boot sector on an IDE disk. SeaBIOS shows its 720x400 text screen,
+// 512-byte boot sector on a floppy. SeaBIOS shows its 720x400 text screen,
 // then the boot sector switches to VGA mode 13h (QEMU shows it as 640x400),
 // fills the top half with a colour that changes every ~20 ms and the bottom
 // half with the colour numbered by the last key typed (black until then).
@@ -38,7 +38,7 @@ namespace nixtide::testing {
 // Every wait ends as soon as its condition holds.
 constexpr int kGuestDeadlineMs = 180000;
 
-inline QByteArray bootSectorImage()
+inline QByteArray bootSectorFloppy()
 {
     static const unsigned char code[] = {0xfa, 0x31, 0xc0, 0x8e, 0xd8, 0x8e, 0xd0, 0xbc, 0x00, 0x7c,
         0xfb, 0xb8, 0x13, 0x00, 0xcd, 0x10, 0xb8, 0x00, 0xa0, 0x8e, 0xc0, 0x31, 0xd2, 0xb4, 0x01,
@@ -68,21 +68,17 @@ public:
     // `paused`: QEMU waits for `cont` on the monitor before running the guest.
     bool start(bool paused, const QStringList &extraArgs = {})
     {
-        // A hard disk, not a floppy: booting from the floppy, the screen
-        // stayed in SeaBIOS's text mode for 9 minutes in 2 of about 25 runs
-        // on a loaded machine. SeaBIOS's floppy driver times its controller
-        // waits against the emulated clock, which we take for the cause.
-        const QString disk = m_dir + QStringLiteral("/disk.img");
-        if (!QFileInfo::exists(disk)) {
-            QFile f(disk);
-            if (!f.open(QIODevice::WriteOnly) || f.write(bootSectorImage()) != 1474560)
+        const QString floppy = m_dir + QStringLiteral("/floppy.img");
+        if (!QFileInfo::exists(floppy)) {
+            QFile f(floppy);
+            if (!f.open(QIODevice::WriteOnly) || f.write(bootSectorFloppy()) != 1474560)
                 return false;
         }
         QStringList args {QStringLiteral("-accel"), QStringLiteral("tcg"),
             QStringLiteral("-display"), QStringLiteral("none"), QStringLiteral("-nodefaults"),
             QStringLiteral("-vga"), QStringLiteral("std"), QStringLiteral("-m"),
             QStringLiteral("16"), QStringLiteral("-drive"),
-            QStringLiteral("file=%1,format=raw,if=ide").arg(disk), QStringLiteral("-vnc"),
+            QStringLiteral("file=%1,format=raw,if=floppy").arg(floppy), QStringLiteral("-vnc"),
             QStringLiteral("unix:%1").arg(socketPath()), QStringLiteral("-monitor"),
             QStringLiteral("stdio")};
         if (paused)
