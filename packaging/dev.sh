@@ -22,8 +22,8 @@ mirror=${NIXTIDE_MIRROR:-http://deb.debian.org/debian}
 packages=(
   build-essential cmake ninja-build pkg-config clang-format git curl ca-certificates ccache
   qt6-base-dev qt6-base-dev-tools libgl-dev libqscintilla2-qt6-dev
-  libqtermwidget-dev libkf6syntaxhighlighting-dev
-  libvterm-dev libvncserver-dev pybind11-dev python3-dev python3-pyflakes python3-jedi
+  libqtermwidget-dev libutf8proc-dev libkf6syntaxhighlighting-dev
+  libvncserver-dev pybind11-dev python3-dev python3-pyflakes python3-jedi
   python3-pydantic mypy
   qemu-system-x86 qemu-utils busybox-static bash-static linux-image-amd64 cpio kmod zstd
   vde2 netpbm tesseract-ocr tesseract-ocr-eng nix-bin util-linux procps iproute2
@@ -79,11 +79,60 @@ configure_nix() {
   log "wrote $conf"
 }
 
+# Environment-era NixOS test drivers (nixos-22.11 to 24.x) run on CPython
+# 3.11, where the agent traces with sys.settrace; Debian 13 only has 3.13
+# (sys.monitoring). So the demo's environment-era driver and a second run of
+# the agent's tests use Debian 12's own python3.11, unpacked (not installed:
+# nothing of bookworm enters the platform's dpkg database) under $python311.
+python311=/opt/nixtide-python3.11
+
+install_python311() {
+  local interpreter=$python311/bin/python3.11
+  [ -x "$interpreter" ] && return
+  local sudo; sudo=$(need_root "unpack Python 3.11 in $python311")
+  local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  if [ ! -f "$keyring" ]; then
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends debian-archive-keyring
+  fi
+  log "unpacking Debian 12's Python 3.11 in $python311"
+  local work; work=$(mktemp -d)
+  # A private apt state: bookworm's package lists never reach the platform's.
+  mkdir -p "$work/lists/partial" "$work/archives/partial" "$work/cache" "$work/debs"
+  printf 'deb [signed-by=%s] %s bookworm main\ndeb [signed-by=%s] %s bookworm-security main\n' \
+    "$keyring" "$mirror" "$keyring" "${NIXTIDE_SECURITY_MIRROR:-http://deb.debian.org/debian-security}" \
+    >"$work/sources.list"
+  local apt=(apt-get -q -o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
+    -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache"
+    -o "Dir::Cache::Archives=$work/archives" -o Dir::Etc::PreferencesParts=/dev/null
+    -o APT::Sandbox::User=root)
+  $sudo "${apt[@]}" update >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; die "apt-get update for bookworm failed"; }
+  (cd "$work/debs" && $sudo "${apt[@]}" download python3.11-minimal libpython3.11-minimal \
+    libpython3.11-stdlib) >>"$work/apt.log" 2>&1 ||
+    { cat "$work/apt.log" >&2; die "downloading python3.11 from bookworm failed"; }
+  local tree="$python311.tmp"
+  $sudo rm -rf "$tree"
+  $sudo mkdir -p "$tree/bin"
+  for deb in "$work"/debs/*.deb; do
+    $sudo dpkg-deb -x "$deb" "$tree"
+  done
+  # The interpreter finds its standard library next to itself (usr/lib);
+  # PYTHONHOME pins it all the same, whatever the caller's environment says.
+  printf '#!/bin/sh\nPYTHONHOME=%s/usr exec %s/usr/bin/python3.11 "$@"\n' "$python311" "$python311" |
+    $sudo tee "$tree/bin/python3.11" >/dev/null
+  $sudo chmod 755 "$tree/bin/python3.11"
+  PYTHONHOME="$tree/usr" "$tree/usr/bin/python3.11" -c 'import sys, ssl; print(sys.version)' >/dev/null ||
+    die "the unpacked python3.11 in $tree does not run: see above"
+  $sudo rm -rf "$python311" "$work"
+  $sudo mv "$tree" "$python311"
+  # Byte-compile once, as the packages' postinst would have.
+  $sudo "$interpreter" -m compileall -q "$python311/usr/lib/python3.11" >/dev/null 2>&1 || true
+  log "Python $("$interpreter" -c 'import platform; print(platform.python_version())') in $python311"
+}
+
 configure_build() {
   local werror=OFF
   [ -n "${CI:-}" ] && werror=ON
-  # The terminal suite also runs against libvterm 0.3 (nixpkgs' line).
-  "$here/packaging/fetch-libvterm-0.3.sh" "$build/third-party"
   # Configuring an existing tree takes a second and picks up new options.
   # ccache with paths relative to the tree: a second clone or worktree (CI's
   # fresh clone, say) reuses the objects of the first.
@@ -91,7 +140,7 @@ configure_build() {
   cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache \
     -DPython_EXECUTABLE=/usr/bin/python3 -DNIXTIDE_WERROR=$werror \
-    -DNIXTIDE_VTERM03_DIR="$build/third-party/libvterm-0.3.3" >/dev/null
+    -DNIXTIDE_PYTHON311="$python311/bin/python3.11" >/dev/null
   cmake --build "$build" -j "$(nproc)"
 }
 
@@ -102,6 +151,7 @@ on_platform() {
   esac
   install_packages
   configure_nix
+  install_python311
   configure_build
   case "$cmd" in
     build) ;;

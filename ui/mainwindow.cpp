@@ -10,6 +10,8 @@
 #include "ui/docks/variablesmodel.h"
 #include "ui/docks/variablesview.h"
 #include "ui/editor/editorarea.h"
+#include "ui/editor/editortheme.h"
+#include "ui/editor/editorthememenu.h"
 #include "ui/editor/findbar.h"
 #include "ui/editor/recoverystore.h"
 #include "ui/editor/scripteditor.h"
@@ -117,6 +119,7 @@ MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget 
     m_centre->setObjectName(QStringLiteral("CentreSplitter"));
     setCentralWidget(m_centre);
 
+    EditorTheme::instance()->restore(*m_settings);
     createDocks();
     createMenus();
     createStatusBar();
@@ -292,6 +295,8 @@ void MainWindow::createMenus()
     for (QDockWidget *d : findChildren<QDockWidget *>())
         m_viewMenu->addAction(d->toggleViewAction());
     m_viewMenu->addAction(toolBar->toggleViewAction());
+    m_viewMenu->addSeparator();
+    m_viewMenu->addMenu(new EditorThemeMenu(m_settings, this));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About nixtide"), this, [this] {

@@ -38,7 +38,9 @@ const char kUsage[]
       "                 --reuse-build run of TEST built it, run the edited script\n"
       "                 against that build without calling Nix (else build)\n"
       "  --progress: build progress as one updating line (auto on a terminal),\n"
-      "              plain lines with the build log, or JSON objects on stdout\n";
+      "              plain lines with the build log, or JSON objects on stdout\n"
+      "  The driver's standard output (the test script's print()) goes to stdout\n"
+      "  as it comes (to stderr with --progress json); the test's log to stderr.\n";
 
 struct Options
 {
@@ -130,6 +132,7 @@ public:
     explicit Runner(Options options)
         : m_options(std::move(options))
         , m_err(stderr)
+        , m_driverOut(m_options.progress == ProgressFormatter::Mode::Json ? stderr : stdout)
         , m_signals({SIGINT, SIGTERM, SIGHUP})
     {
         connect(&m_signals, &UnixSignalWatcher::signalReceived, this, &Runner::onInterrupt);
@@ -253,6 +256,13 @@ private:
             m_session.setBreakpoints(m_path, breakpoints);
         }
         connect(&m_session, &DebugSession::connectedToAgent, this, [this] { m_ranScript = true; });
+        // The driver's stderr is its log, shown above from the agent's
+        // events; its stdout is what the script prints, passed on as it comes.
+        connect(&m_session, &DebugSession::driverOutputLine, this,
+            [this](const QString &line, bool isStderr) {
+                if (!isStderr)
+                    m_driverOut << line << Qt::endl;
+            });
         connect(&m_session, &DebugSession::breakpointsVerified, this,
             [this](const QString &path, const QJsonArray &list) {
                 for (const QJsonValue &bp : list) {
@@ -272,6 +282,7 @@ private:
                 if (category != QLatin1String("telemetry"))
                     m_err << text << (text.endsWith(QLatin1Char('\n')) ? "" : "\n") << Qt::flush;
             });
+        connect(&m_session, &DebugSession::eventReceived, this, &Runner::onEvent);
         connect(&m_session, &DebugSession::finished, this, &Runner::onFinished);
         const QStringList machines = plan.bundle.machineNames();
         if (!m_session.start(plan)) {
@@ -384,6 +395,19 @@ private:
         }
     }
 
+    void onEvent(const QString &event, const QJsonObject &body)
+    {
+        if (event != QLatin1String("nixtide/scriptFinished") || m_endingInteractive)
+            return;
+        // An interactive bundle (driverInteractive) now waits in its REPL
+        // with the VMs up. Headless there is nobody to type: end the driver,
+        // which then exits with the script's result.
+        m_endingInteractive = true;
+        say(QStringLiteral("the script %1; ending the interactive driver")
+                .arg(body.value(QStringLiteral("status")).toString()));
+        m_session.terminate();
+    }
+
     void onFinished(int exitCode, bool crashed)
     {
         if (m_interrupted) {
@@ -413,6 +437,7 @@ private:
     Options m_options;
     ProgressFormatter m_progress {m_options.progress};
     QTextStream m_err;
+    QTextStream m_driverOut;
     UnixSignalWatcher m_signals;
     TestResolver m_resolver;
     BuildCache m_cache;
@@ -422,6 +447,7 @@ private:
     bool m_interrupted = false;
     bool m_finished = false;
     bool m_ranScript = false;
+    bool m_endingInteractive = false;
 };
 
 } // namespace

@@ -80,8 +80,8 @@ void DapClient::onBytes(const QByteArray &bytes)
             break;
         case DapFramer::Item::Kind::Junk:
             Q_EMIT protocolError(QStringLiteral("%1 bytes outside a DAP frame: %2")
-                                     .arg(item.junk.size())
-                                     .arg(QString::fromUtf8(item.junk.left(200))));
+                    .arg(item.junk.size())
+                    .arg(QString::fromUtf8(item.junk.left(200))));
             break;
         case DapFramer::Item::Kind::Error:
             Q_EMIT protocolError(item.error);
@@ -114,8 +114,8 @@ void DapClient::dispatch(const QJsonObject &message)
         if (response.command != it->command) {
             Q_EMIT protocolError(QStringLiteral("response to request %1 names command '%2', "
                                                 "the request was '%3'")
-                                     .arg(response.requestSeq)
-                                     .arg(response.command, it->command));
+                    .arg(response.requestSeq)
+                    .arg(response.command, it->command));
             response.command = it->command;
         }
         m_pending.erase(it);

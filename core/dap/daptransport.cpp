@@ -88,7 +88,7 @@ void StdioTransport::write(const QByteArray &bytes)
             if (errno == EINTR)
                 continue;
             Q_EMIT errorOccurred(QStringLiteral("cannot write to the client: %1")
-                                     .arg(QString::fromLocal8Bit(strerror(errno))));
+                    .arg(QString::fromLocal8Bit(strerror(errno))));
             return;
         }
         done += n;

@@ -106,7 +106,7 @@ std::optional<TestRef> TestRef::parse(const QString &arg, QString *error)
         }
         return fail(QStringLiteral("%1 is neither a flake, a .nix test nor a driver bundle "
                                    "(no flake.nix, default.nix or bin/nixos-test-driver)")
-                        .arg(arg));
+                .arg(arg));
     }
     if (hash < 0) {
         if (!info.exists())

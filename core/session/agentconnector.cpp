@@ -96,10 +96,10 @@ void AgentConnector::retryOrFail()
     m_active = false;
     Q_EMIT failed(QStringLiteral("cannot connect to the debug agent at %1 after %2 attempts "
                                  "in %3 s: %4")
-                      .arg(m_path)
-                      .arg(m_maxAttempts)
-                      .arg(double(m_maxAttempts) * m_intervalMs / 1000.0)
-                      .arg(m_lastError));
+            .arg(m_path)
+            .arg(m_maxAttempts)
+            .arg(double(m_maxAttempts) * m_intervalMs / 1000.0)
+            .arg(m_lastError));
 }
 
 } // namespace nixtide

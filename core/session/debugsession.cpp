@@ -34,7 +34,7 @@ DebugSession::ResultCallback orNothing(DebugSession::ResultCallback callback)
 {
     if (callback)
         return callback;
-    return [](bool, const QJsonObject &, const QString &) {};
+    return [](bool, const QJsonObject &, const QString &) { };
 }
 
 } // namespace
@@ -47,7 +47,7 @@ DebugSession::DebugSession(QObject *parent)
         if (!m_driver || !m_driver->isRunning())
             return;
         fail(QStringLiteral("%1; is the driver a Python test driver? Its output:\n%2")
-                 .arg(message, m_driver->recentOutput()));
+                .arg(message, m_driver->recentOutput()));
         m_driver->stop();
     });
     m_terminateTimer.setSingleShot(true);
@@ -157,9 +157,9 @@ void DebugSession::onConnected()
     connect(m_client.get(), &DapClient::requestTimedOut, this,
         [this](int seq, const QString &command, int waited) {
             fail(QStringLiteral("the debug agent has not answered request %1 (%2) for %3 s")
-                     .arg(seq)
-                     .arg(command)
-                     .arg(waited / 1000));
+                    .arg(seq)
+                    .arg(command)
+                    .arg(waited / 1000));
         });
     m_connected = true;
     Q_EMIT connectedToAgent();
@@ -288,17 +288,7 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
             Q_EMIT logEntryUpdated(index);
         }
     } else if (event == QLatin1String("nixtide/serial")) {
-        const QString machine = body.value(QStringLiteral("machine")).toString();
-        const QString text = body.value(QStringLiteral("text")).toString();
-        QString &kept = m_serial[machine];
-        kept += text;
-        // Trim in blocks: cutting to the limit on every chunk would move a
-        // megabyte per line once a chatty machine has filled it.
-        if (kept.size() > 2 * kSerialKeep)
-            kept.remove(0, kept.size() - kSerialKeep);
-        if (m_record)
-            m_record->appendSerial(machine, text);
-        Q_EMIT serialReceived(machine, text);
+        onSerial(body);
     } else if (event == QLatin1String("nixtide/screenshot")) {
         const QString machine = body.value(QStringLiteral("machine")).toString();
         QString path = body.value(QStringLiteral("path")).toString();
@@ -313,6 +303,40 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
         Q_EMIT screenshotTaken(machine, path);
     }
     Q_EMIT eventReceived(event, body);
+}
+
+void DebugSession::onSerial(const QJsonObject &body)
+{
+    const QString machine = body.value(QStringLiteral("machine")).toString();
+    QByteArray bytes;
+    if (body.contains(QStringLiteral("data"))) {
+        const auto decoded = QByteArray::fromBase64Encoding(
+            body.value(QStringLiteral("data")).toString().toLatin1(),
+            QByteArray::AbortOnBase64DecodingErrors);
+        if (!decoded) {
+            qWarning("nixtide/serial event of %s: data is not base64", qPrintable(machine));
+            return;
+        }
+        bytes = *decoded;
+    } else {
+        // A whole line from a driver whose stream the agent could not
+        // tap: a terminal needs CR LF to return to the first column.
+        bytes = body.value(QStringLiteral("text")).toString().toUtf8();
+        bytes.replace("\r\n", "\n");
+        bytes.replace("\n", "\r\n");
+    }
+    QByteArray &kept = m_serial[machine];
+    kept += bytes;
+    // Trim in blocks: cutting to the limit on every chunk would move a
+    // megabyte per chunk once a chatty machine has filled it. The cut
+    // goes after a line end, so a replay starts on a whole line.
+    if (kept.size() > 2 * kSerialKeep) {
+        const qsizetype lineEnd = kept.indexOf('\n', kept.size() - kSerialKeep);
+        kept.remove(0, lineEnd < 0 ? kept.size() - kSerialKeep : lineEnd + 1);
+    }
+    if (m_record)
+        m_record->appendSerial(machine, bytes);
+    Q_EMIT serialReceived(machine, bytes);
 }
 
 void DebugSession::onStopped(const QJsonObject &body)
@@ -505,9 +529,13 @@ void DebugSession::writeResult(const QString &status)
     m_record->writeResult(result);
 }
 
-QString DebugSession::serialText(const QString &machine) const
+QByteArray DebugSession::serialData(const QString &machine) const
 {
-    return m_serial.value(machine).right(kSerialKeep);
+    const QByteArray kept = m_serial.value(machine);
+    if (kept.size() <= kSerialKeep)
+        return kept;
+    const qsizetype lineEnd = kept.indexOf('\n', kept.size() - kSerialKeep);
+    return lineEnd < 0 ? kept.right(kSerialKeep) : kept.mid(lineEnd + 1);
 }
 
 QString DebugSession::runRecordDir() const

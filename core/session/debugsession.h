@@ -113,7 +113,8 @@ public:
     QString error() const { return m_error; }
     QList<MachineInfo> machines() const { return m_machines; }
     const QList<LogEntry> &logEntries() const { return m_log; }
-    QString serialText(const QString &machine) const; // the last MiB
+    // The last MiB of the machine's serial console, as terminal bytes.
+    QByteArray serialData(const QString &machine) const;
     QList<StackFrame> stackFrames() const { return m_frames; }
     QString stopReason() const { return m_stopReason; }
     QString stopDescription() const { return m_stopDescription; }
@@ -134,7 +135,9 @@ Q_SIGNALS:
     void machinesChanged();
     void logEntryAdded(int index);
     void logEntryUpdated(int index);
-    void serialReceived(const QString &machine, const QString &text);
+    // Serial console bytes as the guest wrote them (CR LF line ends), in
+    // chunks that may end inside a line, an escape sequence or a character.
+    void serialReceived(const QString &machine, const QByteArray &bytes);
     void screenshotTaken(const QString &machine, const QString &path);
     void output(const QString &category, const QString &text);
     void driverOutputLine(const QString &line, bool isStderr);
@@ -150,6 +153,7 @@ private:
     void onConnected();
     void onEvent(const QString &event, const QJsonObject &body);
     void onInitialized();
+    void onSerial(const QJsonObject &body);
     void onStopped(const QJsonObject &body);
     void onDriverFinished(int exitCode, bool crashed);
     void onDriverFailedToStart(const QString &message);
@@ -174,7 +178,7 @@ private:
     QList<LogEntry> m_log;
     QHash<int, int> m_logIndex; // agent id -> index in m_log
     int m_nextPlainId = -1;
-    QHash<QString, QString> m_serial;
+    QHash<QString, QByteArray> m_serial;
     QList<StackFrame> m_frames;
     QString m_stopReason;
     QString m_stopDescription;

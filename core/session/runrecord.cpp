@@ -71,12 +71,12 @@ void RunRecord::appendDriverOutput(const QString &line)
     }
 }
 
-void RunRecord::appendSerial(const QString &machine, const QString &text)
+void RunRecord::appendSerial(const QString &machine, const QByteArray &bytes)
 {
     if (!isOpen())
         return;
     if (QFile *file = fileFor(QStringLiteral("serial-%1.log").arg(safeName(machine)))) {
-        file->write(text.toUtf8());
+        file->write(bytes);
         file->flush();
     }
 }

@@ -12,7 +12,7 @@ namespace nixtide {
 // One run's record under <base>/<test-name>/<timestamp>/:
 //   log.jsonl          one JSON object per line (log events, stops, output)
 //   driver.log         the driver's own stdout/stderr
-//   serial-<m>.log     each machine's serial console
+//   serial-<m>.log     each machine's serial console, every byte
 //   screenshots/       copies of the screenshots the test took
 //   result.json        status, exit code, timings; replaced atomically
 // Lines are appended and flushed as they come so a crash loses at most the
@@ -32,7 +32,7 @@ public:
 
     void appendLog(const QJsonObject &entry);
     void appendDriverOutput(const QString &line);
-    void appendSerial(const QString &machine, const QString &text);
+    void appendSerial(const QString &machine, const QByteArray &bytes);
     // Copies the file; returns the copy's path (empty on failure).
     QString addScreenshot(const QString &machine, const QString &path);
     bool writeResult(const QJsonObject &result);

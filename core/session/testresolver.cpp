@@ -51,8 +51,8 @@ void TestResolver::start(const QString &test, const QString &attribute)
                 return;
             }
             Q_EMIT progressMessage(QStringLiteral("built %1 in %2 s")
-                                       .arg(result.outPath)
-                                       .arg(double(result.elapsedMs) / 1000.0, 0, 'f', 1));
+                    .arg(result.outPath)
+                    .arg(double(result.elapsedMs) / 1000.0, 0, 'f', 1));
             onBundle(result.outPath, ref.toString());
         });
     Q_EMIT progressMessage(QStringLiteral("building %1 (%2)").arg(ref->toString(), attribute));
@@ -109,7 +109,7 @@ void TestResolver::onBundle(const QString &dir, const QString &sourceRefText)
             if (!location.found()) {
                 Q_EMIT warning(QStringLiteral("cannot find the testScript in the source (%1); "
                                               "lines refer to the built test script")
-                                   .arg(location.error));
+                        .arg(location.error));
             } else {
                 QFile source(location.file);
                 QString scriptError;
@@ -126,7 +126,7 @@ void TestResolver::onBundle(const QString &dir, const QString &sourceRefText)
                         Q_EMIT warning(QStringLiteral("%1: the built test script does not line up "
                                                       "with the source (%2); lines refer to the "
                                                       "built test script")
-                                           .arg(location.file, map.error()));
+                                .arg(location.file, map.error()));
                     }
                 }
             }

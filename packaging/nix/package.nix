@@ -8,7 +8,8 @@
   pkg-config,
   qt6,
   qt6Packages,
-  libvterm-neovim,
+  lxqt,
+  kdePackages,
   libvncserver,
   python3,
   # Runtime tools the demo and the screenshot review call.
@@ -52,7 +53,10 @@ stdenv.mkDerivation (finalAttrs: {
   buildInputs = [
     qt6.qtbase
     qt6Packages.qscintilla
-    libvterm-neovim
+    # QTermWidget 2.x, the Qt 6 line: the serial console.
+    lxqt.qtermwidget
+    # KF6 (Qt 6): the editor's colouring, Kate's definitions and themes.
+    kdePackages.syntax-highlighting
     libvncserver
     analysisPython
     python3.pkgs.pybind11

@@ -1,12 +1,21 @@
 """The agent on plain Python scripts and on the demo driver without VMs:
-real processes, a real DAP client over a real unix socket."""
+real processes, a real DAP client over a real unix socket.
 
+Runs under each interpreter the agent must serve (ctest: agent.unit on the
+platform's 3.13, agent.unit-py311 on 3.11): NIXTIDE_TEST_PYTHON is the
+interpreter of the debugged processes, NIXTIDE_EXPECT_TRACING the tracing
+backend they must use there (sys.monitoring from 3.12, settrace before).
+"""
+
+import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import unittest
 
@@ -36,6 +45,41 @@ class Framing(unittest.TestCase):
         self.assertEqual(reader.feed(one[5:] + b"Content-Length: 3\r\n\r\n{x}"),
                          [("message", {"a": 1}), ("error", items and reader.feed(b"") and "" or
                           "invalid JSON in frame: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)")])
+
+
+def _python_has(module):
+    return subprocess.run([PYTHON, "-c", "import " + module], capture_output=True).returncode == 0
+
+
+PYTHON_VERSION = tuple(int(part) for part in subprocess.run(
+    [PYTHON, "-c", "import sys; print(*sys.version_info[:2])"], capture_output=True, text=True,
+    check=True).stdout.split())
+EXPECTED_TRACING = os.environ.get("NIXTIDE_EXPECT_TRACING") or (
+    "monitoring" if PYTHON_VERSION >= (3, 12) else "settrace")
+# Which backend traces the stopped frame, seen from inside the debuggee.
+TRACING_PROBE = ("(lambda sys: 'settrace:' + type(sys.gettrace().__self__).__name__ "
+                 "if sys.gettrace() else 'monitoring:' + str(sys.monitoring.get_tool("
+                 "sys.monitoring.DEBUGGER_ID)))(__import__('sys'))")
+EXPECTED_PROBE = {"settrace": "'settrace:SettraceBackend'",
+                  "monitoring": "'monitoring:nixtide'"}[EXPECTED_TRACING]
+
+
+class TracingBackend(unittest.TestCase):
+    def test_the_interpreter_gets_its_backend(self):
+        expected_python = {"settrace": (3, 11), "monitoring": (3, 13)}[EXPECTED_TRACING]
+        self.assertEqual(PYTHON_VERSION, expected_python, PYTHON)
+        agent = AgentProcess(script("""
+            x = 1
+            y = x + 1
+        """))
+        self.addCleanup(lambda: agent.proc.poll() is None and agent.proc.kill())
+        agent.start(breakpoints=[{"line": 2}])
+        c = agent.client
+        c.wait_event("stopped")
+        self.assertEqual(c.evaluate(TRACING_PROBE)["body"]["result"], EXPECTED_PROBE)
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        self.assertEqual(agent.finish()[0], 0)
 
 
 class PlainScripts(unittest.TestCase):
@@ -351,27 +395,43 @@ DEMO_DRIVER = os.path.join(REPO, "resources", "demo", "driver", "bin", "nixos-te
 class DemoDriverWithoutVMs(unittest.TestCase):
     """The hooks on the demo driver (both embed generations), no machines."""
 
-    def start_driver(self, text, interactive=False, config=False, launch=None):
+    def start_driver(self, text, interactive=False, config=False, launch=None, vms=(),
+                     agent=True):
+        """The demo driver from source, as the generation `config` names, on
+        the interpreter under test; `vms` are machine names (never started).
+        Returns a DAP client and the script's path, or without the agent
+        the script's path only (the driver runs on its own)."""
+        if config and not _python_has("pydantic"):
+            self.skipTest("the configuration-era driver needs pydantic (Python 3.13 run)")
         self.dir = dapclient.private_dir()
         self.addCleanup(shutil.rmtree, self.dir, True)
         path = os.path.join(self.dir, "test-script")
-        open(path, "w").write(script(text))
+        with open(path, "w") as handle:
+            handle.write(script(text))
         sock = os.path.join(self.dir, "agent.sock")
-        env = dict(os.environ, PYTHONPATH=INJECT_DIR, NIXTIDE_AGENT_SOCKET=sock,
-                   DISPLAY=":99", QEMU_OPTS="-m 128")
-        args = [DEMO_DRIVER, "-o", self.dir]
+        env = dict(os.environ, DISPLAY=":99", QEMU_OPTS="-m 128", XDG_RUNTIME_DIR=self.dir,
+                   NIXTIDE_DEMO_DRIVER_GENERATION="configuration" if config else "environment")
+        if agent:
+            env.update(PYTHONPATH=INJECT_DIR, NIXTIDE_AGENT_SOCKET=sock)
+        args = [PYTHON, DEMO_DRIVER, "-o", self.dir]
+        scripts = {name: "/nonexistent/bin/run-%s-vm" % name for name in vms}
         if config:
             cfg = os.path.join(self.dir, "config.json")
-            json.dump({"vms": {}, "containers": {}, "vlans": [], "global_timeout": 600,
-                       "enable_ssh_backdoor": False, "test_script": path}, open(cfg, "w"))
+            with open(cfg, "w") as handle:
+                json.dump({"vms": {name: {"name": name, "start_script": start}
+                                   for name, start in scripts.items()},
+                           "containers": {}, "vlans": [], "global_timeout": 600,
+                           "enable_ssh_backdoor": False, "test_script": path}, handle)
             args += ["--config", cfg]
         else:
-            env.update(testScript=path, startScripts="", vlans="")
+            env.update(testScript=path, startScripts=" ".join(scripts.values()), vlans="")
         if interactive:
             args.append("--interactive")
         self.proc = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.addCleanup(lambda: self.proc.poll() is None and self.proc.kill())
+        if not agent:
+            return path
         client = DapClient(sock)
         self.addCleanup(client.close)
         client.request("initialize", {})
@@ -443,6 +503,81 @@ class DemoDriverWithoutVMs(unittest.TestCase):
         self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 1)
         self.assertEqual(self.proc.wait(10), 1)
 
+    def failure_report(self, with_agent, config):
+        """The driver's report of a failing `t` assertion (its `!!!` lines,
+        which the log, the terminal and JUnit get alike) and its exit code."""
+        text = """
+            def check(value):
+                t.assertEqual(value, 2)
+            first = 1
+            check(first)
+        """
+        if with_agent:
+            c, _path = self.start_driver(text, config=config)
+            c.request("configurationDone")
+            self.assertEqual(c.wait_event("stopped")["body"]["reason"], "exception")
+            # The debugger still names the script's lines: the assertion
+            # inside check() (line 2), called from line 4.
+            self.assertEqual([(f["name"], f["line"]) for f in c.stack()
+                              if f["source"].get("path") == os.path.realpath(_path)],
+                             [("check", 2), ("testScript", 4)])
+            c.request("continue")
+        else:
+            self.start_driver(text, config=config, agent=False)
+        _out, err = self.proc.communicate(timeout=30)
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", err.decode())
+        report = [line.split("!!! ", 1)[1] for line in plain.splitlines() if "!!! " in line]
+        return report, self.proc.returncode
+
+    def assert_same_failure_report(self, config):
+        alone, alone_code = self.failure_report(False, config)
+        self.assertIn('  File "<string>", line 4, in <module>', alone)
+        self.assertIn("    check(first)", alone)
+        self.assertIn('  File "<string>", line 2, in check', alone)
+        self.assertEqual(alone_code, 1)
+        under_nixtide, code = self.failure_report(True, config)
+        self.assertEqual(under_nixtide, alone)
+        self.assertEqual(code, 1)
+
+    def test_failure_report_same_with_and_without_agent_environment_era(self):
+        self.assert_same_failure_report(config=False)
+
+    def test_failure_report_same_with_and_without_agent_configuration_era(self):
+        self.assert_same_failure_report(config=True)
+
+    def assert_machines_known_before_the_script(self, config):
+        """Machines are announced, state off, as soon as the driver has them
+        (constructor or `__enter__`), not when the script first touches one."""
+        c, _path = self.start_driver("""
+            first = True
+            machine_names = [m.name for m in machines]
+        """, config=config, vms=("alpha", "beta"))
+        c.request("setBreakpoints", {"source": {"path": _path}, "breakpoints": [{"line": 1}]})
+        announced = c.wait_event("nixtide/machines", predicate=lambda e: len(e["body"]["machines"]) == 2)
+        self.assertEqual(sorted((m["name"], m["state"]) for m in announced["body"]["machines"]),
+                         [("alpha", "off"), ("beta", "off")])
+        # The script has not run a line yet, and actions find the machines.
+        listed = c.request("nixtide/machines")["body"]["machines"]
+        self.assertEqual(sorted(m["name"] for m in listed), ["alpha", "beta"])
+        action = c.request("nixtide/machineAction", {"machine": "alpha", "action": "wave"}, ok=False)
+        self.assertFalse(action["success"])
+        self.assertIn("unknown machine action 'wave'", action["message"])
+        c.request("configurationDone")
+        c.wait_event("stopped")
+        self.assertEqual(c.stack()[0]["line"], 1)
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        self.proc.wait(10)
+        machine_events = [e for e in c.all_events if e["event"] == "nixtide/machines"]
+        stopped = next(i for i, e in enumerate(c.all_events) if e["event"] == "stopped")
+        self.assertLess(c.all_events.index(machine_events[0]), stopped)
+
+    def test_environment_era_machines_known_from_the_constructor(self):
+        self.assert_machines_known_before_the_script(config=False)
+
+    def test_configuration_era_machines_known_from_enter(self):
+        self.assert_machines_known_before_the_script(config=True)
+
     def test_interactive_config_era_finish_repl_restart_terminate(self):
         c, _path = self.start_driver("value = 1\n", interactive=True, config=True)
         c.request("configurationDone")
@@ -454,9 +589,18 @@ class DemoDriverWithoutVMs(unittest.TestCase):
         self.assertEqual(c.wait_event("nixtide/scriptFinished")["body"]["status"], "failed")
         self.assertEqual(c.evaluate("value")["body"]["result"], "41")
         c.request("terminate")
-        c.wait_event("exited")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 1)
         c.wait_event("terminated")
-        self.proc.wait(10)
+        self.assertEqual(self.proc.wait(10), 1)
+
+    def test_interactive_terminated_after_a_pass_exits_0(self):
+        # How a headless run of an interactive bundle ends: with the result.
+        c, _path = self.start_driver("value = 1\n", interactive=True)
+        c.request("configurationDone")
+        self.assertEqual(c.wait_event("nixtide/scriptFinished")["body"]["status"], "passed")
+        c.request("terminate")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        self.assertEqual(self.proc.wait(10), 0)
 
 
 ROOTLOG_DRIVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures",
@@ -534,6 +678,89 @@ class RootlogEraDriver(unittest.TestCase):
             ("hello", None, begins["run the VM test script"]["id"]),
             ("inside", "server", begins["subtest: first"]["id"]),
             ("test script finished", None, None)])
+
+
+class SerialBytes(unittest.TestCase):
+    """serialtap on a real child process: the driver's line reader gets the
+    lines it always got, the IDE gets every chunk as soon as it is written."""
+
+    class Events:
+        def __init__(self):
+            self.events = []
+            self.changed = threading.Condition()
+
+        def send_event(self, name, body):
+            with self.changed:
+                self.events.append((name, body))
+                self.changed.notify_all()
+
+        def data(self):
+            return b"".join(base64.b64decode(body["data"]) for name, body in self.events
+                            if "data" in body)
+
+    def machine_class(self, streams):
+        class Machine:
+            def __init__(self, name):
+                self.name = name
+                self.process = None
+        streams.patch_class(Machine)
+        return Machine
+
+    def test_prompt_before_newline_and_driver_lines_unchanged(self):
+        from nixtide_agent.serialtap import SerialStreams
+        session = self.Events()
+        streams = SerialStreams(session)
+        machine = self.machine_class(streams)("server")
+        self.assertIsNone(machine.process)
+        go = os.path.join(dapclient.private_dir(), "go")
+        self.addCleanup(shutil.rmtree, os.path.dirname(go), True)
+        output = b"boot \xff\r\n[root@server:~]# " + b"typed\nlast"
+        machine.process = subprocess.Popen(
+            ["sh", "-c", "printf 'boot \\377\\r\\n[root@server:~]# '; "
+             "while [ ! -e %s ]; do sleep 0.05; done; printf 'typed\\nlast'" % go],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+        self.addCleanup(machine.process.wait)
+        self.addCleanup(machine.process.stdout.close)
+        self.assertTrue(streams.is_streamed("server"))
+        lines = []
+        reader = threading.Thread(target=lambda: lines.extend(machine.process.stdout))
+        reader.start()
+        # The prompt reaches the IDE while the driver still waits for its line.
+        with session.changed:
+            self.assertTrue(session.changed.wait_for(
+                lambda: session.data().endswith(b"# "), timeout=30), session.events)
+        self.assertEqual(lines, [b"boot \xff\r\n"])
+        open(go, "w").close()
+        reader.join(30)
+        self.assertEqual(lines, [b"boot \xff\r\n", b"[root@server:~]# typed\n", b"last"])
+        self.assertEqual(session.data(), output)
+        self.assertEqual({name for name, _body in session.events}, {"nixtide/serial"})
+        # The driver's own lines of this machine are not sent twice.
+        streams.send_line("server", "[root@server:~]# typed")
+        streams.send_line("other", "a line")
+        self.assertEqual(session.events[-1], ("nixtide/serial", {"machine": "other",
+                                                                 "text": "a line\n"}))
+
+    def test_text_streams_and_instances_made_before_the_patch(self):
+        from nixtide_agent.serialtap import SerialStreams, SerialTap
+        session = self.Events()
+        streams = SerialStreams(session)
+
+        class Machine:
+            process = None
+        early = Machine()
+        early.name = "early"
+        early.process = "kept"
+        streams.patch_class(Machine)
+        self.assertEqual(early.process, "kept")
+        late = Machine()
+        late.name = "late"
+        self.assertIsNone(late.process)
+        late.process = subprocess.Popen(["echo", "hi"], stdout=subprocess.PIPE, text=True)
+        self.assertNotIsInstance(late.process.stdout, SerialTap)
+        self.assertEqual(late.process.stdout.read(), "hi\n")
+        late.process.wait()
+        self.assertFalse(streams.is_streamed("late"))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 resources/demo/single.nix (configuration era) and vlan.nix (environment
 era), built by real Nix, booting real QEMU guests."""
 
+import base64
 import json
 import os
 import re
@@ -339,8 +340,10 @@ class MachineStates(DriverTestCase):
         c.request("continue")
         self.stop_at(c, 10)
         self.wait_state(c, "machine", "crashed", timeout=10)
-        self.assertTrue(any("Kernel panic" in e["body"]["text"] for e in c.all_events
-                            if e["event"] == "nixtide/serial"))
+        # Serial bytes come in chunks as QEMU wrote them: read them joined.
+        serial = b"".join(base64.b64decode(e["body"]["data"]) for e in c.all_events
+                          if e["event"] == "nixtide/serial" and "data" in e["body"])
+        self.assertIn(b"Kernel panic", serial)
         c.request("continue")
         self.stop_at(c, 15)
         self.wait_state(c, "machine", "shutdown", timeout=10)

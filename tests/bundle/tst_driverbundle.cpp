@@ -197,7 +197,7 @@ private Q_SLOTS:
         QFETCH(QString, expected);
         const QString dir = makeDir(QStringLiteral("broken-")
             + QString::fromLatin1(QTest::currentDataTag())
-                  .replace(QLatin1Char(' '), QLatin1Char('-')));
+                .replace(QLatin1Char(' '), QLatin1Char('-')));
         const QString configPath = dir + QStringLiteral("/config.json");
         if (!config.isNull())
             write(configPath, config);

@@ -1,6 +1,8 @@
 """`nixtide debug-adapter` as an editor sees it: DAP on the adapter's
-stdin/stdout, launching resources/demo/single.nix (built by real Nix,
-booting a real QEMU guest), breakpoints on .nix lines."""
+stdin/stdout, launching demo tests of both driver generations (built by
+real Nix, booting real QEMU guests), breakpoints on .nix lines:
+resources/demo/single.nix (configuration era: the driver on Python 3.13,
+pydantic loaded) and vlan.nix (environment era: Python 3.11)."""
 import json
 import os
 import queue
@@ -14,6 +16,9 @@ SOURCE = os.environ.get("NIXTIDE_SOURCE_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 BINARY = os.environ.get("NIXTIDE_BINARY") or os.path.join(SOURCE, "build", "app", "nixtide")
 SINGLE = os.path.join(SOURCE, "resources", "demo", "single.nix")
+VLAN = os.path.join(SOURCE, "resources", "demo", "vlan.nix")
+# The driver's interpreter and whether it loaded pydantic, seen from the script.
+INTERPRETER = "(__import__('sys').version_info[:2], 'pydantic' in __import__('sys').modules)"
 
 
 class StdioDap:
@@ -96,7 +101,9 @@ class DebugAdapter(unittest.TestCase):
         self.dap.proc.stdout.close()
         self.dap.proc.stderr.close()
 
-    def test_launch_break_evaluate_continue(self):
+    def debug(self, test, break_at, evaluations):
+        """Launch `test`, stop on the line holding `break_at`, check each
+        (expression, result) there, continue to exit 0."""
         dap = self.dap
         caps = dap.request("initialize", {"adapterID": "nixtide", "linesStartAt1": True})["body"]
         # One source: the agent's own capabilities, restart among them.
@@ -104,23 +111,24 @@ class DebugAdapter(unittest.TestCase):
             self.assertEqual(caps, json.load(handle))
         self.assertTrue(caps["supportsConfigurationDoneRequest"])
         self.assertTrue(caps["supportsRestartRequest"])
-        with open(SINGLE) as handle:
+        with open(test) as handle:
             line = next(i + 1 for i, text in enumerate(handle.read().splitlines())
-                        if "hostname = machine.succeed" in text)
-        launch = dap.send("launch", {"test": SINGLE})
+                        if break_at in text)
+        launch = dap.send("launch", {"test": test})
         dap.wait_event("initialized", timeout=240)
         self.assertTrue(dap.response(launch)["success"])
-        bps = dap.request("setBreakpoints", {"source": {"path": SINGLE},
+        bps = dap.request("setBreakpoints", {"source": {"path": test},
                                              "breakpoints": [{"line": line}]})["body"]
         self.assertTrue(bps["breakpoints"][0]["verified"])
         dap.request("configurationDone")
         stopped = dap.wait_event("stopped", timeout=180)
         self.assertEqual(stopped["body"]["reason"], "breakpoint")
         frame = dap.request("stackTrace", {"threadId": 1})["body"]["stackFrames"][0]
-        self.assertEqual((frame["source"]["path"], frame["line"]), (SINGLE, line))
-        result = dap.request("evaluate", {"expression": 'machine.succeed("hostname")',
-                                          "frameId": frame["id"], "context": "repl"})
-        self.assertEqual(result["body"]["result"], "'machine\\n'")
+        self.assertEqual((frame["source"]["path"], frame["line"]), (test, line))
+        for expression, expected in evaluations:
+            result = dap.request("evaluate", {"expression": expression,
+                                              "frameId": frame["id"], "context": "repl"})
+            self.assertEqual(result["body"]["result"], expected, expression)
         # A client that follows the specification restarts with `restart`
         # (supportsRestartRequest): the script runs again on the live VM.
         restart = dap.send("restart", {})
@@ -131,11 +139,25 @@ class DebugAdapter(unittest.TestCase):
         # The agent answered as the file says: no capabilities update.
         self.assertFalse(any(m.get("event") == "capabilities" for m in dap.seen))
         dap.request("continue", {"threadId": 1})
-        self.assertEqual(dap.wait_event("exited", timeout=120)["body"]["exitCode"], 0)
+        self.assertEqual(dap.wait_event("exited", timeout=600)["body"]["exitCode"], 0)
         dap.wait_event("terminated", timeout=60)
         self.assertEqual(dap.proc.wait(30), 0)
         outputs = [m for m in dap.seen if m.get("event") == "output"]
         self.assertTrue(any("built " in m["body"]["output"] for m in outputs))
+
+    def test_launch_break_evaluate_continue(self):
+        self.debug(SINGLE, "hostname = machine.succeed", [
+            ('machine.succeed("hostname")', "'machine\\n'"),
+            (INTERPRETER, "((3, 13), True)"),
+            ("[m.name for m in machines_qemu], machines_nspawn", "(['machine'], [])"),
+        ])
+
+    def test_environment_era_on_python_3_11(self):
+        self.debug(VLAN, 'client.wait_for_unit("multi-user.target")', [
+            ('server.succeed("hostname")', "'server\\n'"),
+            (INTERPRETER, "((3, 11), False)"),
+            ("sorted(m.name for m in machines)", "['client', 'server']"),
+        ])
 
     def test_launch_of_a_missing_test_fails_cleanly(self):
         dap = self.dap

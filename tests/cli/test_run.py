@@ -4,11 +4,14 @@ process group (driver, QEMU, vde_switch) surviving SIGINT or kill -9 of
 nixtide."""
 import json
 import os
+import queue
 import random
+import re
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -55,6 +58,25 @@ def command(pid):
 def alive(pids):
     table = proc_children()
     return {pid: command(pid) for pid in pids if pid in table}
+
+
+def script_error_report(text):
+    """The driver's report of a failed test script: its `!!!` lines, without
+    colours (upstream's log_test_error, which the log and JUnit get too)."""
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    return [line.split("!!! ", 1)[1] for line in plain.splitlines() if "!!! " in line]
+
+
+def read_lines(stream):
+    """A queue that receives the lines of `stream` as they come, then None."""
+    lines = queue.Queue()
+
+    def pump():
+        for line in stream:
+            lines.put(line)
+        lines.put(None)
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
 
 
 class RunCommand(unittest.TestCase):
@@ -109,10 +131,23 @@ class RunCommand(unittest.TestCase):
             events = [json.loads(line)["event"] for line in handle]
         self.assertIn("nixtide/logBegin", events)
         self.assertIn("stopped", events)
-        with open(os.path.join(record, "serial-machine.log")) as handle:
-            self.assertIn("Run /init as init process", handle.read())
+        # Every byte the guest wrote, as it wrote them (its tty's CR LF).
+        with open(os.path.join(record, "serial-machine.log"), "rb") as handle:
+            self.assertIn(b"Run /init as init process\r\n", handle.read())
         self.assertTrue(os.listdir(os.path.join(record, "screenshots")))
         self.assertTrue(os.path.getsize(os.path.join(self.state.name, "junit.xml")) > 0)
+
+    def test_environment_era_test_exits_0(self):
+        # vlan.nix: an environment-era bundle, its driver on Python 3.11.
+        vlan = os.path.join(DEMO, "vlan.nix")
+        with open(vlan) as handle:
+            line = next(i + 1 for i, text in enumerate(handle.read().splitlines())
+                        if 'client.wait_for_unit("multi-user.target")' in text)
+        result = self.run_nixtide(vlan, "--break", str(line), timeout=600)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("stopped (breakpoint) at %s:%d" % (vlan, line), result.stderr)
+        self.assertIn("server = <Machine 'server'>", result.stderr)
+        self.assertIn("PASSED vlan", result.stderr)
 
     def test_failing_test_exits_1_naming_the_nix_line_and_command(self):
         result = self.run_nixtide(os.path.join(DEMO, "failing.nix"))
@@ -122,22 +157,18 @@ class RunCommand(unittest.TestCase):
         self.assertIn("%s:15: machine.succeed(\"echo this-command-fails; exit 1\")"
                       % os.path.join(DEMO, "failing.nix"), last[0])
 
-    def test_failing_script_on_a_bundle_exits_1(self):
+    def build_bundle(self, test, attr="driver"):
+        """Store path of `attr` of the demo test `test`.nix, built by Nix."""
         bundle = subprocess.run(
             ["nix", "--extra-experimental-features", "nix-command", "build", "--option",
-             "substituters", "", "--no-link", "--print-out-paths", "-f",
-             os.path.join(DEMO, "single.nix"), "driver"], env=self.env, capture_output=True,
-            text=True)
-        if bundle.returncode != 0:  # nix 2.8 has no --print-out-paths
-            import json
-            bundle = subprocess.run(
-                ["nix", "--extra-experimental-features", "nix-command", "build", "--option",
-                 "substituters", "", "--no-link", "--json", "-f",
-                 os.path.join(DEMO, "single.nix"), "driver"], env=self.env, capture_output=True,
-                text=True, check=True)
-            out = json.loads(bundle.stdout)[0]["outputs"]["out"]
-        else:
-            out = bundle.stdout.strip()
+             "substituters", "", "--no-link", "--json", "-f",
+             os.path.join(DEMO, test + ".nix"), attr], env=self.env, capture_output=True,
+            text=True, timeout=300)
+        self.assertEqual(bundle.returncode, 0, bundle.stderr)
+        return json.loads(bundle.stdout)[0]["outputs"]["out"]
+
+    def test_failing_script_on_a_bundle_exits_1(self):
+        out = self.build_bundle("single")
         script = os.path.join(self.state.name, "fails.py")
         with open(script, "w") as handle:
             handle.write("machine.start()\nx = 41\nassert x == 42, 'x is %d' % x\n")
@@ -145,6 +176,129 @@ class RunCommand(unittest.TestCase):
         self.assertEqual(result.returncode, 1, result.stderr)
         self.assertIn("stopped (breakpoint) at %s:2" % script, result.stderr)
         self.assertIn("%s:3: assert x == 42" % script, result.stderr)
+
+    def test_failure_report_is_the_drivers_own(self):
+        """failing.nix under nixtide: the driver's log and JUnit name the
+        failing script line in the same words as the bundle run alone."""
+        bundle = self.build_bundle("failing")
+        alone_dir = tempfile.mkdtemp(prefix="nixtide-alone-")
+        self.addCleanup(lambda: subprocess.run(["rm", "-rf", alone_dir]))
+        alone = subprocess.run(
+            [os.path.join(bundle, "bin", "nixos-test-driver"), "--junit-xml", "junit.xml"],
+            cwd=alone_dir, env=dict(self.env, TMPDIR=alone_dir, XDG_RUNTIME_DIR=alone_dir),
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=400,
+            start_new_session=True)
+        self.assertEqual(alone.returncode, 1, alone.stderr[-4000:])
+        expected = script_error_report(alone.stderr)
+        self.assertIn('  File "<string>", line 4, in <module>', expected)
+        self.assertIn('    machine.succeed("echo this-command-fails; exit 1")', expected)
+
+        junit = os.path.join(self.state.name, "junit.xml")
+        result = self.run_nixtide(os.path.join(DEMO, "failing.nix"), "--junit-xml", junit)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        # The debugger still names the .nix line.
+        self.assertIn("%s:15: machine.succeed" % os.path.join(DEMO, "failing.nix"), result.stderr)
+        runs = os.path.join(self.state.name, "nixtide", "runs", "failing")
+        (stamp,) = os.listdir(runs)
+        with open(os.path.join(runs, stamp, "driver.log")) as handle:
+            self.assertEqual(script_error_report(handle.read()), expected)
+        with open(os.path.join(alone_dir, "junit.xml")) as handle:
+            alone_junit = handle.read()
+        with open(junit) as handle:
+            nixtide_junit = handle.read()
+        self.assertIn('File "&lt;string&gt;", line 4, in &lt;module&gt;', alone_junit)
+        self.assertIn('File "&lt;string&gt;", line 4, in &lt;module&gt;', nixtide_junit)
+
+    def test_script_output_reaches_stdout_as_it_comes(self):
+        bundle = self.build_bundle("single")
+        go = os.path.join(self.state.name, "go")
+        script = os.path.join(self.state.name, "prints.py")
+        with open(script, "w") as handle:
+            # Blocks until the test has seen the first line on stdout.
+            handle.write("import os, time\n"
+                         "print('marker: before')\n"
+                         "deadline = time.monotonic() + 300\n"
+                         "while not os.path.exists(%r):\n"
+                         "    assert time.monotonic() < deadline, 'never told to go on'\n"
+                         "    time.sleep(0.1)\n"
+                         "print('marker: after')\n" % go)
+        proc = subprocess.Popen([BINARY, "run", bundle, "--script", script, "--progress", "plain"],
+                                env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        self.addCleanup(proc.stderr.close)
+        self.addCleanup(proc.stdout.close)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        out, err = read_lines(proc.stdout), read_lines(proc.stderr)
+        seen = []
+        deadline = time.monotonic() + 180
+        while "marker: before\n" not in seen:
+            try:
+                line = out.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                line = None
+            if line is None:
+                proc.kill()
+                self.fail("no 'marker: before' on stdout while the script waits; stdout: %r" % seen)
+            seen.append(line)
+        self.assertIsNone(proc.poll(), "nixtide ended before the script was let go")
+        with open(go, "w"):
+            pass
+        self.assertEqual(proc.wait(180), 0)
+        rest = []
+        while True:
+            line = out.get(timeout=10)
+            if line is None:
+                break
+            rest.append(line)
+        self.assertIn("marker: after\n", rest)
+        errors = []
+        while True:
+            line = err.get(timeout=10)
+            if line is None:
+                break
+            errors.append(line)
+        # The log stays on stderr, and stdout holds no log line.
+        self.assertTrue(any("PASSED single" in line for line in errors), errors)
+        self.assertFalse(any("PASSED" in line for line in seen + rest))
+
+    def test_interactive_bundle_ends_with_the_scripts_result(self):
+        """driverInteractive would wait in its REPL after the script: headless,
+        the run ends with the script's result and takes its VMs along."""
+        bundle = self.build_bundle("single", "driverInteractive")
+        with open(os.path.join(bundle, "bin", "nixos-test-driver")) as handle:
+            self.assertIn("--interactive", handle.read())
+        proc = subprocess.Popen([BINARY, "run", bundle], env=self.env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(proc.stderr.close)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        err = read_lines(proc.stderr)
+        qemus = set()
+        deadline = time.monotonic() + 400
+        while proc.poll() is None and time.monotonic() < deadline:
+            qemus |= {pid for pid in descendants(proc.pid) if "qemu-system" in command(pid)}
+            time.sleep(0.2)
+        if proc.poll() is None:
+            proc.kill()
+        lines = []
+        while True:
+            line = err.get(timeout=10)
+            if line is None:
+                break
+            lines.append(line)
+        self.assertEqual(proc.wait(10), 0, "".join(lines[-40:]))
+        self.assertTrue(qemus, "the script never started its VM")
+        self.assertTrue(any("PASSED single" in line for line in lines), lines[-10:])
+        deadline = time.monotonic() + 30
+        while alive(qemus) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.assertEqual(alive(qemus), {})
+        # A failing script: exit 1, also from the interactive bundle.
+        script = os.path.join(self.state.name, "fails.py")
+        with open(script, "w") as handle:
+            handle.write("x = 41\nassert x == 42, 'x is %d' % x\n")
+        result = self.run_nixtide(bundle, "--script", script, timeout=300)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("%s:2: assert x == 42" % script, result.stderr)
 
     def fresh_demo_test(self):
         """A demo-library test no earlier run has built (a unique name), so
@@ -182,7 +336,8 @@ class RunCommand(unittest.TestCase):
         test, script = self.fresh_demo_test()
         result = self.run_nixtide(test, "--script", script, "--progress", "plain")
         self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertEqual(result.stdout, "")
+        # stdout has the driver's own (its symbol list), no build progress.
+        self.assertNotRegex(result.stdout, r"built|copying|building")
         self.assertRegex(result.stderr, r"\[(\d+)/\1 built")
         # A failing build: exit 2, the derivation and its log tail in JSON.
         folder = tempfile.mkdtemp(prefix="nixtide-progress-")

@@ -4,7 +4,6 @@
 // DebugSession and the widgets that show it.
 #include "core/session/debugsession.h"
 #include "core/session/testresolver.h"
-#include "core/terminal/terminalscreen.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -63,15 +62,6 @@ inline QStringList qemuUnder(const QString &dir)
             found.append(line);
     }
     return found;
-}
-
-// Everything the terminal holds, scrollback included, one line per row.
-inline QString terminalText(const TerminalScreen *screen)
-{
-    QStringList lines;
-    for (int row = -screen->scrollbackLines(); row < screen->rows(); ++row)
-        lines.append(screen->lineText(row));
-    return lines.join(QLatin1Char('\n'));
 }
 
 // A blank (single-colour) frame has 1; any text on screen gives more.

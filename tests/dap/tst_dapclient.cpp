@@ -143,8 +143,8 @@ private Q_SLOTS:
                                          "\"command\":\"initialize\",\"success\":true,\"body\":"
                                          "{\"supportsConfigurationDoneRequest\":true,"
                                          "\"supportsConditionalBreakpoints\":true}}")
-                              .arg(seq)
-                              .toUtf8()));
+                .arg(seq)
+                .toUtf8()));
         QVERIFY(caps.wait(5000));
         QVERIFY(called);
         QVERIFY(m_client->capabilities().supportsConfigurationDoneRequest);

@@ -34,6 +34,19 @@ DEMO_DIR = SOURCE_DIR / "resources" / "demo"
 BUILDER = DEMO_DIR / "guest" / "build-guest.sh"
 
 DEMO_TESTS = ["single", "vlan", "graphical", "failing"]
+# Which upstream generation each demo test's bundle has, and the Python each
+# generation's demo driver runs on (upstream's: 3.13 with pydantic for
+# master, 3.11 for nixos-22.11 to 24.x).
+GENERATIONS = {
+    "single": "configuration",
+    "vlan": "environment",
+    "graphical": "configuration",
+    "failing": "configuration",
+}
+PYTHONS = {
+    "configuration": "/usr/bin/python3",
+    "environment": os.environ.get("NIXTIDE_PYTHON311") or "/opt/nixtide-python3.11/bin/python3.11",
+}
 # The line of failing.nix's test script that fails, and its command.
 FAILING_LINE = 4
 FAILING_COMMAND = "echo this-command-fails; exit 1"
@@ -165,9 +178,12 @@ class BundleTests(unittest.TestCase):
                     self.assertTrue((bundle / "test-script").is_file())
                     entry = (bundle / "bin" / ".nixos-test-driver-wrapped").resolve()
                     self.assertTrue(os.access(entry, os.X_OK))
-                    self.assertTrue(entry.read_text().startswith("#!/usr/bin/python3"))
+                    generation = GENERATIONS[test]
+                    self.assertTrue(entry.read_text().startswith(f"#!{PYTHONS[generation]}\n"))
                     package = entry.parent.parent / "lib" / "python"
                     self.assertTrue((package / "test_driver" / "__init__.py").is_file())
+                    self.assertIn(f'GENERATION = "{generation}"',
+                                  (package / "test_driver" / "generation.py").read_text())
                     self.assertEqual(list(package.rglob("__pycache__")), [])
                     wrapper = self.read_wrapper(str(bundle))
                     self.assertEqual("--interactive" in wrapper, attr == "driverInteractive")
@@ -277,13 +293,29 @@ class DemoTests(unittest.TestCase):
     def assert_passed(self, result: subprocess.CompletedProcess) -> None:
         self.assertEqual(result.returncode, 0, result.stdout[-6000:])
 
+    def assert_driver_python(self, test: str) -> None:
+        """The bundle's driver runs on its generation's Python: 3.13 with
+        pydantic for the configuration era, 3.11 without for the environment."""
+        bundle = nix_build(test, "driver")
+        entry = (Path(bundle) / "bin" / ".nixos-test-driver-wrapped").resolve()
+        probe = subprocess.run(
+            [PYTHONS[GENERATIONS[test]], "-c",
+             "import sys; sys.path.insert(0, sys.argv[1]); import test_driver.driver; "
+             "print(sys.version_info[:2], 'pydantic' in sys.modules)",
+             str(entry.parent.parent / "lib" / "python")],
+            capture_output=True, text=True, check=True)
+        expected = "(3, 13) True" if GENERATIONS[test] == "configuration" else "(3, 11) False"
+        self.assertEqual(probe.stdout.strip(), expected, probe.stderr)
+
     def test_single(self) -> None:
+        self.assert_driver_python("single")
         result = self.run_driver("single")
         self.assert_passed(result)
         self.assertIn("must succeed: hostname", result.stdout)
         self.assertTrue((self.out_dir / "single.png").is_file())
 
     def test_vlan(self) -> None:
+        self.assert_driver_python("vlan")
         result = self.run_driver("vlan")
         self.assert_passed(result)
         self.assertIn("subtest: unblock() heals the link", result.stdout)

@@ -63,7 +63,8 @@ class DriverOnQemu(unittest.TestCase):
         self.env = {k: v for k, v in os.environ.items()
                     if k not in ("startScripts", "testScript", "vlans", "DISPLAY",
                                  "WAYLAND_DISPLAY")}
-        self.env.update(TMPDIR=str(self.tmp), startScripts=str(self.script), vlans="1")
+        self.env.update(TMPDIR=str(self.tmp), startScripts=str(self.script), vlans="1",
+                        NIXTIDE_DEMO_DRIVER_GENERATION="environment")
         self.env.pop("XDG_RUNTIME_DIR", None)
 
     def tearDown(self):

@@ -1,14 +1,18 @@
 """Unit tests of the demo driver's pure parts (no QEMU): argument parsing of
-both generations, the driver configuration, names, key mapping, loggers,
-the test script's error path and the ptpython stand-in.
+both generations, the driver configuration (pydantic), when each
+generation's Driver builds its machines, names, key mapping, loggers, the
+test script's error path and the ptpython stand-in.
 
 Run: /usr/bin/python3 tests/driver/test_driver_unit.py [Class.test_x ...]
+(Python 3.13 with pydantic; NIXTIDE_PYTHON311, if set, also runs the
+environment-era entry point on Python 3.11.)
 """
 
 import contextlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,8 +27,12 @@ sys.path.insert(0, str(DRIVER_DIR))
 
 import test_driver  # noqa: E402
 from test_driver import config as cfg  # noqa: E402
-from test_driver.driver import Driver, pythonize_name  # noqa: E402
-from test_driver.errors import RequestedAssertionFailed  # noqa: E402
+from test_driver.driver import (  # noqa: E402
+    ConfigurationDriver,
+    EnvironmentDriver,
+    pythonize_name,
+)
+from test_driver.errors import MachineError, RequestedAssertionFailed  # noqa: E402
 from test_driver.logger import (  # noqa: E402
     CompositeLogger,
     JunitXMLLogger,
@@ -68,17 +76,17 @@ class ArgParsing(unittest.TestCase):
             vlans="1 2",
             globalTimeout="77",
         ):
-            args = test_driver.parse_args([])
+            args = test_driver.parse_args([], "environment")
         self.assertEqual(args.start_scripts, ["/a/bin/run-one-vm", "/b/bin/run-two-vm"])
         self.assertEqual(args.vlans, ["1", "2"])
         self.assertEqual(args.global_timeout, 77)
         self.assertEqual(args.testscript, Path("/x/test-script"))
-        self.assertIsNone(args.config)
+        self.assertFalse(hasattr(args, "config"))
 
     def test_command_line_beats_environment(self):
         with clean_env(startScripts="/a/run-one-vm", testScript="/x/t"):
             args = test_driver.parse_args(
-                ["--start-scripts", "/c/run-three-vm", "-K", "-I", "/y/t"]
+                ["--start-scripts", "/c/run-three-vm", "-K", "-I", "/y/t"], "environment"
             )
         self.assertEqual(args.start_scripts, ["/c/run-three-vm"])
         self.assertEqual(args.testscript, Path("/y/t"))
@@ -89,64 +97,91 @@ class ArgParsing(unittest.TestCase):
         with clean_env():
             args = test_driver.parse_args(
                 ["--config", "/d/driverConfiguration.json", "--log-level", "debug",
-                 "--keep-machine-state", "--junit-xml", "j.xml"]
+                 "--keep-machine-state", "--junit-xml", "j.xml"], "configuration"
             )
         self.assertEqual(args.config, Path("/d/driverConfiguration.json"))
         self.assertEqual(args.log_level, "debug")
-        self.assertTrue(args.keep_vm_state)
+        self.assertTrue(args.keep_machine_state)
         self.assertEqual(args.junit_xml, Path("j.xml"))
+        with clean_env():
+            old = test_driver.parse_args(["-c", "c.json", "--keep-vm-state"], "configuration")
+        self.assertTrue(old.keep_machine_state)
 
-    def test_neither_script_nor_config_is_an_error(self):
-        with clean_env(), contextlib.redirect_stderr(io.StringIO()) as err:
+    def assert_usage_error(self, argv, generation, needle):
+        with contextlib.redirect_stderr(io.StringIO()) as err:
             with self.assertRaises(SystemExit) as cm:
-                test_driver.parse_args([])
+                test_driver.parse_args(argv, generation)
         self.assertEqual(cm.exception.code, 2)
-        self.assertIn("testscript", err.getvalue())
+        self.assertIn(needle, err.getvalue())
+
+    def test_each_era_refuses_the_other_eras_input(self):
+        with clean_env():
+            self.assert_usage_error([], "environment", "testscript")
+            self.assert_usage_error([], "configuration", "--config")
+            self.assert_usage_error(["--config", "c.json"], "environment", "--config")
+            self.assert_usage_error(["--config", "c.json", "/t"], "configuration",
+                                    "unrecognized arguments: /t")
+        # The wrapper's environment is no input of the configuration era.
+        with clean_env(testScript="/x/t"):
+            self.assert_usage_error([], "configuration", "--config")
 
     def test_bad_log_level_is_an_error(self):
-        with clean_env(), contextlib.redirect_stderr(io.StringIO()):
-            with self.assertRaises(SystemExit):
-                test_driver.parse_args(["--config", "c.json", "--log-level", "loud"])
+        with clean_env():
+            self.assert_usage_error(["--config", "c.json", "--log-level", "loud"],
+                                    "configuration", "loud")
 
 
 class Configuration(unittest.TestCase):
     def write(self, data):
         d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d, True)
         path = Path(d) / "driverConfiguration.json"
-        path.write_text(json.dumps(data))
+        path.write_text(data if isinstance(data, str) else json.dumps(data))
         return path
 
-    def test_loads_upstream_fields(self):
-        path = self.write(
-            {
-                "vms": {"my-server": {"name": "my-server", "start_script": "/s/bin/run-my-server-vm"}},
-                "containers": {},
-                "vlans": [2, 1],
-                "global_timeout": 3600,
-                "enable_ssh_backdoor": False,
-                "test_script": "/s/test-script",
-            }
-        )
-        c = cfg.load_driver_configuration(path)
+    def valid(self, **changes):
+        data = {
+            "vms": {"my-server": {"name": "my-server", "start_script": "/s/bin/run-my-server-vm"}},
+            "containers": {},
+            "vlans": [2, 1],
+            "global_timeout": 3600,
+            "enable_ssh_backdoor": False,
+            "test_script": "/s/test-script",
+        }
+        data.update(changes)
+        return data
+
+    def test_loads_upstream_fields_with_pydantic(self):
+        c = cfg.load_driver_configuration(self.write(self.valid()))
+        self.assertIsInstance(c, cfg.BaseModel)
+        self.assertIsInstance(c.vms["my-server"], cfg.QemuMachineConfiguration)
         self.assertEqual(c.vms["my-server"].start_script, Path("/s/bin/run-my-server-vm"))
         self.assertEqual(c.vlans, [2, 1])
         self.assertEqual(c.global_timeout.total_seconds(), 3600)
         self.assertEqual(c.test_script, Path("/s/test-script"))
+        self.assertEqual(c.display_viewers, {})
 
     def test_durations(self):
-        self.assertEqual(cfg.parse_timedelta("PT1H30M").total_seconds(), 5400)
-        self.assertEqual(cfg.parse_timedelta("P1DT2S").total_seconds(), 86402)
-        self.assertEqual(cfg.parse_timedelta("90").total_seconds(), 90)
-        self.assertEqual(cfg.parse_timedelta(2.5).total_seconds(), 2.5)
-        for bad in ("PT", "1h", True, None):
-            with self.assertRaises(ValueError):
-                cfg.parse_timedelta(bad)
+        for given, seconds in (("PT1H30M", 5400), ("P1DT2S", 86402), (90, 90), (2.5, 2.5)):
+            c = cfg.load_driver_configuration(self.write(self.valid(global_timeout=given)))
+            self.assertEqual(c.global_timeout.total_seconds(), seconds, given)
+        with self.assertRaises(cfg.ConfigurationError) as cm:
+            cfg.load_driver_configuration(self.write(self.valid(global_timeout="soon")))
+        self.assertIn("global_timeout", str(cm.exception))
 
-    def test_missing_field(self):
+    def test_bad_files_name_the_file_and_the_field(self):
         path = self.write({"vms": {}, "vlans": []})
-        with self.assertRaises(ValueError) as cm:
+        with self.assertRaises(cfg.ConfigurationError) as cm:
             cfg.load_driver_configuration(path)
+        self.assertIn(str(path), str(cm.exception))
         self.assertIn("test_script", str(cm.exception))
+        with self.assertRaises(cfg.ConfigurationError) as cm:
+            cfg.load_driver_configuration(self.write(self.valid(vlans=["one"])))
+        self.assertIn("vlans.0", str(cm.exception))
+        broken = self.write('{"vms": {}\n  "vlans": []}')
+        with self.assertRaises(cfg.ConfigurationError) as cm:
+            cfg.load_driver_configuration(broken)
+        self.assertIn(f"{broken}:2:3: not JSON", str(cm.exception))
 
 
 class Names(unittest.TestCase):
@@ -328,7 +363,8 @@ class DriverScript(unittest.TestCase):
         self.rec = RecordingLogger()
 
     def driver(self, tests, scripts=()):
-        return Driver(list(scripts), [], tests, Path(self.tmp.name), CompositeLogger([self.rec]))
+        return EnvironmentDriver(list(scripts), [], tests, Path(self.tmp.name),
+                                 CompositeLogger([self.rec]))
 
     def test_symbols(self):
         d = self.driver("", ["/n/bin/run-web-1-vm"])
@@ -384,11 +420,78 @@ class DriverScript(unittest.TestCase):
         self.assertEqual(calls, [1])
 
 
-def run_driver(args, stdin="", env=None, cwd=None):
+class WhenMachinesExist(unittest.TestCase):
+    """Environment era: built by the constructor, `machines` a list.
+    Configuration era: built by `__enter__`, `machines` a property."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        patcher = mock.patch.dict(os.environ, {"XDG_RUNTIME_DIR": self.tmp.name})
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self.logger = CompositeLogger([RecordingLogger()])
+        self.script = Path(self.tmp.name) / "test-script"
+        self.script.write_text("pass\n")
+
+    def config(self, vms=("web", "db"), containers=()):
+        return cfg.DriverConfiguration.model_validate({
+            "vms": {n: {"name": n, "start_script": f"/s/bin/run-{n}-vm"} for n in vms},
+            "containers": {n: {"name": n, "start_script": f"/s/{n}"} for n in containers},
+            "vlans": [], "global_timeout": 60, "enable_ssh_backdoor": False,
+            "test_script": str(self.script),
+        })
+
+    def test_environment_era_builds_machines_in_the_constructor(self):
+        d = EnvironmentDriver(["/s/bin/run-web-vm"], [], "", Path(self.tmp.name), self.logger)
+        self.assertIsInstance(EnvironmentDriver.__dict__.get("machines", []), list)
+        self.assertEqual([m.name for m in d.machines], ["web"])
+        with d as entered:
+            self.assertIs(entered, d)
+            self.assertEqual([m.name for m in d.machines], ["web"])
+
+    def test_configuration_era_builds_machines_when_entered(self):
+        d = ConfigurationDriver(config=self.config(), out_dir=Path(self.tmp.name),
+                                logger=self.logger)
+        self.assertIsInstance(ConfigurationDriver.__dict__["machines"], property)
+        self.assertEqual((d.machines, d.machines_qemu, d.machines_nspawn, d.vlans),
+                         ([], [], [], []))
+        self.assertFalse((Path(self.tmp.name) / "vm-state-web").exists())
+        self.assertEqual(d.tests, "pass\n")
+        self.assertEqual(d.global_timeout, 60)
+        with d as entered:
+            self.assertIs(entered, d)
+            self.assertEqual([m.name for m in d.machines], ["db", "web"])
+            self.assertEqual([m.name for m in d.machines_qemu], ["web", "db"])
+            self.assertEqual(d.machines_nspawn, [])
+            self.assertTrue((Path(self.tmp.name) / "vm-state-web").is_dir())
+            with contextlib.redirect_stdout(io.StringIO()):
+                symbols = d.test_symbols()
+            for name in ("machines", "machines_qemu", "machines_nspawn", "debug",
+                         "BaseMachine", "web", "db"):
+                self.assertIn(name, symbols)
+
+    def test_configuration_era_refuses_containers_before_building_anything(self):
+        d = ConfigurationDriver(config=self.config(containers=("box",)),
+                                out_dir=Path(self.tmp.name), logger=self.logger)
+        with self.assertRaises(MachineError) as cm:
+            d.__enter__()
+        self.assertIn("systemd-nspawn containers: box", str(cm.exception))
+        self.assertEqual(d.machines, [])
+        self.assertFalse((Path(self.tmp.name) / "vm-state-web").exists())
+
+
+PYTHON311 = os.environ.get("NIXTIDE_PYTHON311", "")
+
+
+def run_driver(args, stdin="", env=None, cwd=None, generation=None, python=sys.executable):
     e = {k: v for k, v in os.environ.items() if k not in ENV_KEYS}
     e.update(env or {})
+    if generation is None:
+        generation = "configuration" if "--config" in args else "environment"
+    e["NIXTIDE_DEMO_DRIVER_GENERATION"] = generation
     return subprocess.run(
-        [sys.executable, str(DRIVER_DIR / "bin" / "nixos-test-driver")] + args,
+        [python, str(DRIVER_DIR / "bin" / "nixos-test-driver")] + args,
         input=stdin, capture_output=True, text=True, env=e, cwd=cwd, timeout=60,
     )
 
@@ -430,6 +533,31 @@ class EntryPoint(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("config ok", r.stderr)
         self.assertIn("Test will time out and terminate in 60 seconds", r.stderr)
+
+    def test_configuration_era_imports_pydantic_and_names_a_bad_file(self):
+        conf = self.tmp / "driverConfiguration.json"
+        conf.write_text(json.dumps({
+            "vms": {}, "containers": {}, "vlans": [], "global_timeout": 60,
+            "enable_ssh_backdoor": False,
+            "test_script": str(self.script("import sys\nprint('PYDANTIC', 'pydantic' in sys.modules)\n")),
+        }))
+        r = run_driver(["--config", str(conf), "-o", str(self.tmp)], env=self.env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("PYDANTIC True", r.stdout)
+        conf.write_text(json.dumps({"vms": {}, "vlans": []}))
+        bad = run_driver(["--config", str(conf), "-o", str(self.tmp)], env=self.env)
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn(f"{conf}: 4 validation errors for DriverConfiguration", bad.stderr)
+        self.assertIn("enable_ssh_backdoor", bad.stderr)
+        self.assertNotIn("Traceback", bad.stderr)
+
+    @unittest.skipUnless(PYTHON311, "NIXTIDE_PYTHON311 not set")
+    def test_environment_era_on_python_3_11_without_pydantic(self):
+        env = dict(self.env, testScript=str(self.script(
+            "import sys\nprint('ON', sys.version_info[:2], 'pydantic' in sys.modules)\n")))
+        r = run_driver(["-o", str(self.tmp)], env=env, python=PYTHON311)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("ON (3, 11) False", r.stdout)
 
     def test_interactive_repl_both_eras(self):
         env = dict(self.env, testScript=str(self.script("")))

@@ -142,9 +142,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(driver.start(options, &error), qPrintable(error));
         const QString dir = driver.privateDir();
-        struct stat st
-        {
-        };
+        struct stat st {};
         QVERIFY(::stat(QFile::encodeName(dir).constData(), &st) == 0);
         QCOMPARE(st.st_mode & 0777, 0700u);
         QVERIFY(finished.wait(10000));

@@ -1,23 +1,46 @@
 // MachineTab, SerialConsole and ConsoleInput without a VM (offscreen):
-// actions follow the machine state, serial lines reach the terminal as
-// whole lines, typed keys are batched in order, find and screenshots.
+// actions follow the machine state, serial bytes reach the QTermWidget as
+// they come, typed keys are batched in order, find, copy, colours.
 #include "core/session/debugsession.h"
-#include "core/terminal/terminalscreen.h"
+#include "ui/machines/consolecolorscheme.h"
 #include "ui/machines/consoleinput.h"
 #include "ui/machines/machinepanel.h"
 #include "ui/machines/machinetab.h"
 #include "ui/machines/serialconsole.h"
-#include "ui/terminal/terminalview.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QContextMenuEvent>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolBar>
+#include <qtermwidget.h>
 
 using namespace nixtide;
+
+namespace {
+
+// The console's lines as read back from the widget, trailing blanks cut,
+// blank lines left out.
+QStringList lines(const SerialConsole &console)
+{
+    QStringList result;
+    for (const QString &line : console.text().split(QLatin1Char('\n'))) {
+        const QString trimmed = line.trimmed();
+        if (!trimmed.isEmpty())
+            result.append(trimmed);
+    }
+    return result;
+}
+
+} // namespace
 
 class TestMachineTab : public QObject
 {
@@ -58,49 +81,120 @@ private Q_SLOTS:
         QVERIFY(tab.grabLabel()->text().contains(QStringLiteral("Click")));
     }
 
-    void serialLinesAndFind()
+    void serialBytesFindAndKeys()
     {
         SerialConsole console;
         console.resize(700, 300);
         console.show();
         QVERIFY(QTest::qWaitForWindowExposed(&console));
-        console.appendSerial(QStringLiteral("first line\nsecond line\n"));
-        // "\n" alone would leave the second line starting at column 10.
-        QCOMPARE(console.screen()->lineText(0), QStringLiteral("first line"));
-        QCOMPARE(console.screen()->lineText(1), QStringLiteral("second line"));
-        QCOMPARE(console.screen()->cursor(), QPoint(0, 2));
-        QVERIFY(console.screen()->columns() > 80); // fitted to the view
-        // A reboot's firmware resets the terminal and turns autowrap off:
-        // the earlier lines stay, long lines still wrap.
-        const int columns = console.screen()->columns();
-        console.appendSerial(QStringLiteral("\x1b"
-                                            "c\x1b[?7l\x1b[2J\x1b[0mSeaBIOS\n")
-            + QString(columns + 5, QLatin1Char('x')) + QStringLiteral("\n"));
-        QCOMPARE(console.screen()->lineText(0), QStringLiteral("first line"));
-        QCOMPARE(console.screen()->lineText(2), QStringLiteral("SeaBIOS"));
-        QCOMPARE(console.screen()->lineText(4), QStringLiteral("xxxxx"));
+        // Chunks as QEMU wrote them: a line end, an escape sequence and a
+        // UTF-8 character split across chunks, a prompt with no newline.
+        for (const QByteArray &chunk : {QByteArray("first line\r"), QByteArray("\nsecond \x1b["),
+                 QByteArray("1mline\x1b[0m \xc3"), QByteArray("\xa9\r\n[root@server:~]# ")})
+            console.appendSerial(chunk);
+        const QStringList expected {QStringLiteral("first line"),
+            QStringLiteral("second line \u00e9"), QStringLiteral("[root@server:~]#")};
+        QTRY_COMPARE_WITH_TIMEOUT(lines(console), expected, 10000);
+        QCOMPARE(console.pendingBytes(), 0);
+        QVERIFY(console.terminal()->screenColumnsCount() > 80); // fitted to the widget
 
-        QTest::keyClick(console.view(), Qt::Key_F, Qt::ControlModifier | Qt::ShiftModifier);
-        QVERIFY(console.findField()->isVisible());
-        QVERIFY(console.findField()->hasFocus());
-        QTest::keyClicks(console.findField(), QStringLiteral("second"));
-        QTest::keyClick(console.findField(), Qt::Key_Return);
-        QCOMPARE(console.view()->selectedText(), QStringLiteral("second"));
-        QTest::keyClick(console.findField(), Qt::Key_Backspace);
-        QTest::keyClicks(console.findField(), QStringLiteral("nowhere"));
-        QTest::keyClick(console.findField(), Qt::Key_Return);
-        QCOMPARE(console.findField()->palette().color(QPalette::Text), QColor(Qt::red));
-        QTest::keyClick(console.findField(), Qt::Key_Escape);
-        QVERIFY(!console.findField()->isVisible());
+        // A reboot's firmware resets the terminal, clears it and turns
+        // autowrap off, `clear` erases the scrollback: the earlier lines stay
+        // (scrolled out), long lines still wrap.
+        const int columns = console.terminal()->screenColumnsCount();
+        console.appendSerial(QByteArray("\x1b"
+                                        "c\x1b[?7l\x1b[2J\x1b[3J\x1b[")); // split sequence
+        console.appendSerial(QByteArray("0mSeaBIOS\r\n") + QByteArray(columns + 5, 'x') + "\r\n");
+        QTRY_VERIFY_WITH_TIMEOUT(lines(console).contains(QStringLiteral("SeaBIOS")), 10000);
+        // The reset homed the cursor: the line starts in the first column.
+        QVERIFY(console.text().contains(QRegularExpression(QStringLiteral("(^|\n)SeaBIOS *\n"))));
+        QStringList all = lines(console);
+        QCOMPARE(all.first(), QStringLiteral("first line"));
+        QVERIFY(all.contains(QStringLiteral("[root@server:~]#")));
+        // Wrapped, not cut at the right edge (the read-back joins wrapped rows).
+        QVERIFY2(all.contains(QString(columns + 5, QLatin1Char('x'))),
+            qPrintable(all.join(QLatin1Char('|'))));
 
+        // Ctrl+Shift+F opens QTermWidget's search bar; a match is selected.
+        QTest::keyClick(console.keyTarget(), Qt::Key_F, Qt::ControlModifier | Qt::ShiftModifier);
+        QLineEdit *find = console.findField();
+        QVERIFY(find);
+        QVERIFY(find->isVisible());
+        QVERIFY(find->hasFocus());
+        QTest::keyClicks(find, QStringLiteral("SeaBIOS"));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            console.terminal()->selectedText(false), QStringLiteral("SeaBIOS"), 5000);
+        // ... and copied with Ctrl+Shift+C.
+        QApplication::clipboard()->clear();
+        QTest::keyClick(console.keyTarget(), Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("SeaBIOS"));
+        // A right click on the display offers the same actions.
+        QContextMenuEvent rightClick(QContextMenuEvent::Mouse, QPoint(10, 10),
+            console.keyTarget()->mapToGlobal(QPoint(10, 10)));
+        QApplication::sendEvent(console.keyTarget(), &rightClick);
+        auto *menu = console.findChild<QMenu *>();
+        QVERIFY(menu);
+        QTRY_VERIFY_WITH_TIMEOUT(menu->isVisible(), 5000);
+        QStringList entries;
+        for (QAction *action : menu->actions())
+            entries << action->text()
+                    + (action->isEnabled() ? QString() : QStringLiteral(" (off)"));
+        QCOMPARE(entries,
+            (QStringList {
+                QStringLiteral("Copy"), QStringLiteral("Paste"), QStringLiteral("Find")}));
+        menu->close();
+
+        // Keys typed into the display come out as the bytes a terminal sends.
         QSignalSpy typed(&console, &SerialConsole::typed);
-        console.view()->setFocus();
-        QTest::keyClicks(console.view(), QStringLiteral("ls"));
-        QTest::keyClick(console.view(), Qt::Key_Return);
-        QByteArray all;
+        console.keyTarget()->setFocus();
+        QTest::keyClicks(console.keyTarget(), QStringLiteral("ls"));
+        QTest::keyClick(console.keyTarget(), Qt::Key_Return);
+        QTest::keyClick(console.keyTarget(), Qt::Key_Up);
+        QByteArray sent;
         for (const QList<QVariant> &args : typed)
-            all += args.at(0).toByteArray();
-        QCOMPARE(all, QByteArray("ls\r"));
+            sent += args.at(0).toByteArray();
+        QCOMPARE(sent, QByteArray("ls\r\x1b[A"));
+    }
+
+    void outputLargerThanThePtyWaitsItsTurn()
+    {
+        SerialConsole console;
+        console.resize(700, 300);
+        console.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&console));
+        QByteArray burst;
+        for (int i = 0; i < 20000; ++i)
+            burst += "boot line " + QByteArray::number(i) + "\r\n";
+        // The pty takes a few kilobytes; the rest waits instead of blocking
+        // the GUI thread that must drain it.
+        console.appendSerial(burst);
+        QVERIFY(console.pendingBytes() > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(console.pendingBytes(), 0, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(lines(console).contains(QStringLiteral("boot line 19999")), 10000);
+        QVERIFY(lines(console).contains(QStringLiteral("boot line 15000")));
+    }
+
+    void coloursFollowThePalette()
+    {
+        QPalette dark;
+        dark.setColor(QPalette::Base, QColor(0x10, 0x20, 0x30));
+        dark.setColor(QPalette::Text, QColor(0xf0, 0xe0, 0xd0));
+        const QString path = consoleColorSchemeFile(dark);
+        QVERIFY(path.endsWith(QStringLiteral("nixtide-102030-f0e0d0.colorscheme")));
+        QFile scheme(path);
+        QVERIFY(scheme.open(QIODevice::ReadOnly));
+        const QByteArray text = scheme.readAll();
+        QVERIFY(text.contains("[Background]\nColor=16,32,48\n"));
+        QVERIFY(text.contains("[Foreground]\nColor=240,224,208\n"));
+
+        // The console's own background is the palette's base colour.
+        SerialConsole console;
+        console.setPalette(dark);
+        console.resize(400, 200);
+        console.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&console));
+        const QImage shot = console.keyTarget()->grab().toImage();
+        QCOMPARE(shot.pixelColor(shot.width() / 2, shot.height() - 3), QColor(0x10, 0x20, 0x30));
     }
 
     void consoleInputBatchesInOrder()

@@ -279,8 +279,7 @@ private Q_SLOTS:
             {QStringLiteral("list"), path(QStringLiteral("syntax-error.nix"))});
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 1);
-        QVERIFY(
-            QString::fromUtf8(p.readAllStandardError())
+        QVERIFY(QString::fromUtf8(p.readAllStandardError())
                 .startsWith(path(QStringLiteral("syntax-error.nix:6:28: error: syntax error"))));
     }
 

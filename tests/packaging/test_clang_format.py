@@ -15,9 +15,12 @@ class ClangFormat(unittest.TestCase):
         out = subprocess.run(["git", "ls-files", "*.cpp", "*.h"], cwd=SOURCE,
                              capture_output=True, text=True)
         if out.returncode != 0:
-            # A source tarball without .git: check what is on disk instead.
-            return sorted(str(p.relative_to(SOURCE)) for p in SOURCE.rglob("*")
-                          if p.suffix in (".cpp", ".h") and "build" not in p.parts[0])
+            # A source tarball without .git, or a git worktree whose
+            # repository is out of reach (inside the build root): check what
+            # is on disk instead, without build trees.
+            files = (p.relative_to(SOURCE) for p in SOURCE.rglob("*")
+                     if p.suffix in (".cpp", ".h"))
+            return sorted(str(p) for p in files if not p.parts[0].startswith("build"))
         return out.stdout.split()
 
     def test_formatted(self):

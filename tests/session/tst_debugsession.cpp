@@ -129,7 +129,7 @@ private Q_SLOTS:
         QCOMPARE(hostname.body.value("result").toString(), QStringLiteral("'machine\\n'"));
 
         QCOMPARE(session.machines().value(0).state, QStringLiteral("up"));
-        QVERIFY(!session.serialText(QStringLiteral("machine")).isEmpty());
+        QVERIFY(!session.serialData(QStringLiteral("machine")).isEmpty());
         QVERIFY(!serial.isEmpty());
         bool sawNested = false;
         for (const LogEntry &entry : session.logEntries())
@@ -164,7 +164,20 @@ private Q_SLOTS:
         const QJsonObject outcome = QJsonDocument::fromJson(result.readAll()).object();
         QCOMPARE(outcome.value("status").toString(), QStringLiteral("passed"));
         QCOMPARE(outcome.value("exitCode").toInt(), 0);
-        QVERIFY(QFile::exists(session.runRecordDir() + QStringLiteral("/serial-machine.log")));
+        // The serial log is every byte the console got, in order: the
+        // boot's CR LF line ends, the shell's prompt.
+        QByteArray received;
+        for (const QList<QVariant> &args : std::as_const(serial)) {
+            if (args.at(0).toString() == QLatin1String("machine"))
+                received += args.at(1).toByteArray();
+        }
+        QFile serialLog(session.runRecordDir() + QStringLiteral("/serial-machine.log"));
+        QVERIFY(serialLog.open(QIODevice::ReadOnly));
+        const QByteArray logged = serialLog.readAll();
+        QCOMPARE(logged.size(), received.size());
+        QVERIFY(logged == received);
+        QVERIFY(logged.contains("Run /init as init process\r\n"));
+        QVERIFY(logged.contains("[root@machine:~]# "));
         QVERIFY(!QDir(session.runRecordDir() + QStringLiteral("/screenshots")).isEmpty());
     }
 

@@ -35,11 +35,12 @@ private Q_SLOTS:
         record.appendLog({{QStringLiteral("event"), QStringLiteral("b")}});
         QCOMPARE(log.readAll(), QByteArray("{\"event\":\"b\"}\n"));
 
-        record.appendSerial(QStringLiteral("server/1"), QStringLiteral("boot "));
-        record.appendSerial(QStringLiteral("server/1"), QStringLiteral("ok\n"));
+        // Every byte, as it came: no decoding, no line ends added.
+        record.appendSerial(QStringLiteral("server/1"), QByteArray("boot \xff\r"));
+        record.appendSerial(QStringLiteral("server/1"), QByteArray("\nok\x1b[0m# "));
         QFile serial(record.dir() + QStringLiteral("/serial-server_1.log"));
         QVERIFY(serial.open(QIODevice::ReadOnly));
-        QCOMPARE(serial.readAll(), QByteArray("boot ok\n"));
+        QCOMPARE(serial.readAll(), QByteArray("boot \xff\r\nok\x1b[0m# "));
 
         QFile shot(base.path() + QStringLiteral("/shot.png"));
         QVERIFY(shot.open(QIODevice::WriteOnly));

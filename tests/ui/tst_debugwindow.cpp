@@ -12,7 +12,6 @@
 #include "common/guestkeyboard.h"
 #include "common/guesttesting.h"
 #include "core/session/debugsession.h"
-#include "core/terminal/terminalscreen.h"
 #include "ui/docks/callstackview.h"
 #include "ui/docks/logtreemodel.h"
 #include "ui/docks/logview.h"
@@ -23,8 +22,8 @@
 #include "ui/editor/scripteditor.h"
 #include "ui/machines/machinepanel.h"
 #include "ui/machines/machinetab.h"
+#include "ui/machines/serialconsole.h"
 #include "ui/mainwindow.h"
-#include "ui/terminal/terminalview.h"
 #include "ui/vnc/framebufferview.h"
 #include "ui/window/debugactions.h"
 #include "ui/window/sessioncontroller.h"
@@ -187,19 +186,18 @@ private Q_SLOTS:
         QCOMPARE(panel->session(), session);
         QTRY_VERIFY_WITH_TIMEOUT(
             distinctColours(panel->screen(QStringLiteral("machine"))->grabFrame()) > 1, 60000);
-        QTRY_VERIFY_WITH_TIMEOUT(terminalText(panel->terminalScreen(QStringLiteral("machine")))
-                                     .contains(QStringLiteral("Linux version")),
-            30000);
+        SerialConsole *console = panel->console(QStringLiteral("machine"));
+        QTRY_VERIFY_WITH_TIMEOUT(console->text().contains(QStringLiteral("Linux version")), 30000);
         QTRY_COMPARE_WITH_TIMEOUT(window.accelerationLabel()->text(),
             QStringLiteral("software emulation (no KVM)"), 10000);
 
         // Text typed into the serial terminal runs in the ttyS0 shell, and
         // text typed into the grabbed screen runs in tty1's shell: each
         // writes a file that is read back through the backdoor.
-        TerminalView *terminal = panel->terminal(QStringLiteral("machine"));
-        terminal->setFocus();
-        QTest::keyClicks(terminal, QStringLiteral("echo typed-in-serial > /tmp/serial-ok"));
-        QTest::keyClick(terminal, Qt::Key_Return);
+        QWidget *keys = console->keyTarget();
+        keys->setFocus();
+        QTest::keyClicks(keys, QStringLiteral("echo typed-in-serial > /tmp/serial-ok"));
+        QTest::keyClick(keys, Qt::Key_Return);
         QVERIFY(guestFileHolds(
             *session, QStringLiteral("/tmp/serial-ok"), QStringLiteral("typed-in-serial")));
         FramebufferView *screen = panel->screen(QStringLiteral("machine"));

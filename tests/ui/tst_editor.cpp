@@ -1,10 +1,8 @@
-// The script editor: breakpoint margin, markers, the Nix lexer's test-script
-// region, errors, find/replace and crash recovery of unsaved text.
+// The script editor: breakpoint margin, markers, errors, find/replace and
+// crash recovery of unsaved text (its colours: tst_syntax.cpp).
 #include "common/testfiles.h"
 #include "ui/editor/editorarea.h"
 #include "ui/editor/findbar.h"
-#include "ui/editor/nixlexer.h"
-#include "ui/editor/nixscanner.h"
 #include "ui/editor/recoverystore.h"
 #include "ui/editor/scripteditor.h"
 
@@ -17,32 +15,6 @@
 
 using namespace nixtide;
 using namespace nixtide::testing;
-
-namespace {
-
-QString sampleNix()
-{
-    return QStringLiteral(NIXTIDE_SOURCE_DIR "/tests/ui/data/sample.nix");
-}
-
-int styleAt(ScriptEditor &editor, int line0, int index)
-{
-    const int pos = editor.positionFromLineIndex(line0, index);
-    return static_cast<int>(editor.SendScintilla(QsciScintillaBase::SCI_GETSTYLEAT, pos));
-}
-
-// 0-based line and column of the first occurrence of needle.
-QPair<int, int> find(ScriptEditor &editor, const QString &needle)
-{
-    for (int line = 0; line < editor.lines(); ++line) {
-        const int col = editor.text(line).indexOf(needle);
-        if (col >= 0)
-            return {line, col};
-    }
-    return {-1, -1};
-}
-
-} // namespace
 
 class TestEditor : public QObject
 {
@@ -106,10 +78,10 @@ private Q_SLOTS:
 
         editor.setExceptionLine(1, QStringLiteral("AssertionError: boom"));
         QVERIFY(editor.markersAtLine(0) & (1u << ScriptEditor::ExceptionMarker));
-        QCOMPARE(editor.annotation(0), QStringLiteral("AssertionError: boom"));
+        QCOMPARE(editor.annotationText(0), QStringLiteral("AssertionError: boom"));
         editor.clearExceptionLine();
         QCOMPARE(editor.markersAtLine(0), 0u);
-        QVERIFY(editor.annotation(0).isEmpty());
+        QVERIFY(editor.annotationText(0).isEmpty());
     }
 
     void errorsAreUnderlinedAndAnnotated()
@@ -117,7 +89,7 @@ private Q_SLOTS:
         ScriptEditor editor;
         editor.setText(QStringLiteral("{\n  x = undefinedThing;\n}\n"));
         editor.showError(2, 7, QStringLiteral("undefined variable 'undefinedThing'"));
-        QCOMPARE(editor.annotation(1), QStringLiteral("undefined variable 'undefinedThing'"));
+        QCOMPARE(editor.annotationText(1), QStringLiteral("undefined variable 'undefinedThing'"));
         auto indicators = [&](int index) {
             return editor.SendScintilla(
                 QsciScintillaBase::SCI_INDICATORALLONFOR, editor.positionFromLineIndex(1, index));
@@ -126,82 +98,7 @@ private Q_SLOTS:
         QVERIFY(!(indicators(2) & (1 << 8)));
         editor.clearErrors();
         QVERIFY(!(indicators(8) & (1 << 8)));
-        QVERIFY(editor.annotation(1).isEmpty());
-    }
-
-    void nixLexerStylesTheTestScriptAsPython()
-    {
-        ScriptEditor editor;
-        QString error;
-        QVERIFY2(editor.load(sampleNix(), &error), qPrintable(error));
-        QVERIFY(editor.isNix());
-        QVERIFY(qobject_cast<NixLexer *>(editor.lexer()));
-        editor.SendScintilla(QsciScintillaBase::SCI_COLOURISE, 0, -1);
-
-        // The styles carry the lexer's looks (Scintilla colours are BGR).
-        auto fore = [&](NixStyle style) {
-            const long bgr = editor.SendScintilla(
-                QsciScintillaBase::SCI_STYLEGETFORE, static_cast<unsigned long>(style));
-            return QColor(bgr & 0xff, (bgr >> 8) & 0xff, (bgr >> 16) & 0xff);
-        };
-        QCOMPARE(fore(NixStyle::PyKeyword), editor.lexer()->color(int(NixStyle::PyKeyword)));
-        QCOMPARE(fore(NixStyle::PyString), editor.lexer()->color(int(NixStyle::PyString)));
-        QCOMPARE(fore(NixStyle::Keyword), editor.lexer()->color(int(NixStyle::Keyword)));
-        QVERIFY(editor.lexer()->font(int(NixStyle::PyKeyword)).bold());
-
-        const auto nixWith = find(editor, QStringLiteral("with pkgs"));
-        const auto pyWith = find(editor, QStringLiteral("with subtest"));
-        QVERIFY(nixWith.first >= 0 && pyWith.first >= 0);
-        QCOMPARE(styleAt(editor, nixWith.first, nixWith.second), int(NixStyle::Keyword));
-        QCOMPARE(styleAt(editor, pyWith.first, pyWith.second), int(NixStyle::PyKeyword));
-        const auto pyFor = find(editor, QStringLiteral("for i in"));
-        QCOMPARE(styleAt(editor, pyFor.first, pyFor.second), int(NixStyle::PyKeyword));
-        const auto call = find(editor, QStringLiteral("start_all()"));
-        QCOMPARE(styleAt(editor, call.first, call.second), int(NixStyle::PyCall));
-        const auto comment = find(editor, QStringLiteral("# boot"));
-        QCOMPARE(styleAt(editor, comment.first, comment.second + 2), int(NixStyle::PyComment));
-        // An antiquotation inside a Python string is Nix again, and the
-        // string resumes after it.
-        const auto anti = find(editor, QStringLiteral("${pkgs.hello}"));
-        QCOMPARE(styleAt(editor, anti.first, anti.second), int(NixStyle::Antiquote));
-        QCOMPARE(styleAt(editor, anti.first, anti.second + 2), int(NixStyle::Default));
-        QCOMPARE(styleAt(editor, anti.first, anti.second + 13), int(NixStyle::PyString));
-        const auto let = find(editor, QStringLiteral("let"));
-        QCOMPARE(styleAt(editor, let.first, let.second), int(NixStyle::Keyword));
-        const auto path = find(editor, QStringLiteral("./module.nix"));
-        QCOMPARE(styleAt(editor, path.first, path.second + 3), int(NixStyle::Path));
-        const auto nixString = find(editor, QStringLiteral("\"hello "));
-        QCOMPARE(styleAt(editor, nixString.first, nixString.second + 1), int(NixStyle::String));
-        // After the test script's closing '' the text is Nix again.
-        const auto close = find(editor, QStringLiteral("'';"));
-        QCOMPARE(styleAt(editor, close.first, close.second + 2), int(NixStyle::Operator));
-    }
-
-    void scannerHandlesIndentedStringEscapesAndPlainStrings()
-    {
-        // ''$ escapes the antiquotation; a string not bound to testScript
-        // stays a Nix string.
-        const QByteArray text = "{ x = ''a ''${b} if''; testScript = ''if x: pass''; }";
-        const QByteArray styles = scanNix(text);
-        QCOMPARE(styles.size(), text.size());
-        const int escape = text.indexOf("''$");
-        QCOMPARE(int(styles[escape]), int(NixStyle::Escape));
-        QCOMPARE(int(styles[text.indexOf("if''")]), int(NixStyle::String));
-        QCOMPARE(int(styles[text.indexOf("if x")]), int(NixStyle::PyKeyword));
-        QCOMPARE(int(styles[text.indexOf("pass")]), int(NixStyle::PyKeyword));
-        QCOMPARE(int(styles[text.lastIndexOf('}')]), int(NixStyle::Operator));
-    }
-
-    void pythonFilesUseThePythonLexer()
-    {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("script.py"));
-        QVERIFY(writeFile(path, "for m in machines:\n    m.start()\n"));
-        ScriptEditor editor;
-        QString error;
-        QVERIFY(editor.load(path, &error));
-        QVERIFY(!editor.isNix());
-        QCOMPARE(editor.lexer()->language(), "Python");
+        QVERIFY(editor.annotationText(1).isEmpty());
     }
 
     void findAndReplace()

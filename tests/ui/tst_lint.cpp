@@ -103,8 +103,8 @@ private Q_SLOTS:
         QVERIFY(linted.wait(3000));
         QCOMPARE(markedLines(editor), QList<int>({9}));
         QCOMPARE(editor.lint()->messages().size(), 1);
-        QVERIFY2(editor.annotation(8).contains(QStringLiteral("undefined_thing")),
-            qPrintable(editor.annotation(8)));
+        QVERIFY2(editor.annotationText(8).contains(QStringLiteral("undefined_thing")),
+            qPrintable(editor.annotationText(8)));
         const int col = int(editor.text(8).indexOf(QStringLiteral("undefined_thing")));
         QVERIFY(squiggled(editor, 9, col + 3));
         QVERIFY(!squiggled(editor, 9, 4)); // `machine` is known
@@ -116,7 +116,7 @@ private Q_SLOTS:
         QCOMPARE(linted.count(), 1);
         QVERIFY(linted.wait(3000));
         QVERIFY(markedLines(editor).isEmpty());
-        QVERIFY(editor.annotation(8).isEmpty());
+        QVERIFY(editor.annotationText(8).isEmpty());
         QVERIFY(!squiggled(editor, 9, col + 3));
     }
 
@@ -137,8 +137,8 @@ private Q_SLOTS:
         QVERIFY(loadNix(editor, dir, text));
         editor.lint()->lintNow();
         QCOMPARE(markedLines(editor), QList<int>({9}));
-        QVERIFY2(editor.annotation(8).startsWith(QStringLiteral("Syntax error")),
-            qPrintable(editor.annotation(8)));
+        QVERIFY2(editor.annotationText(8).startsWith(QStringLiteral("Syntax error")),
+            qPrintable(editor.annotationText(8)));
     }
 
     void editorErrorsAreLeftAlone()
@@ -149,10 +149,10 @@ private Q_SLOTS:
         editor.showError(9, 5, QStringLiteral("nix says no"));
         editor.lint()->lintNow();
         QVERIFY(lintMarked(editor, 9));
-        QCOMPARE(editor.annotation(8), QStringLiteral("nix says no"));
+        QCOMPARE(editor.annotationText(8), QStringLiteral("nix says no"));
         replaceLine(editor, 9, QStringLiteral("    machine.succeed(\"true\")"));
         editor.lint()->lintNow();
-        QCOMPARE(editor.annotation(8), QStringLiteral("nix says no"));
+        QCOMPARE(editor.annotationText(8), QStringLiteral("nix says no"));
     }
 
     void pythonFilesAreLintedWhole()

@@ -3,6 +3,7 @@
 #include "common/testfiles.h"
 #include "ui/docks/breakpointsview.h"
 #include "ui/editor/editorarea.h"
+#include "ui/editor/editortheme.h"
 #include "ui/editor/scripteditor.h"
 #include "ui/machines/machinepanel.h"
 #include "ui/machines/machinetab.h"
@@ -16,6 +17,7 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QLabel>
+#include <QMenu>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
@@ -23,6 +25,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolBar>
+
+#include <KSyntaxHighlighting/Repository>
+#include <KSyntaxHighlighting/Theme>
 
 using namespace nixtide;
 using namespace nixtide::testing;
@@ -132,7 +137,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(window.openTest(m_script, &error), qPrintable(error));
         window.show();
-        QApplication::setActiveWindow(&window);
+        window.activateWindow();
         QVERIFY(QTest::qWaitForWindowActive(&window));
         ScriptEditor *editor = window.editorArea()->currentEditor();
         QVERIFY(editor);
@@ -298,6 +303,46 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(window.dock(QStringLiteral("ReplDock"))->isHidden());
         QVERIFY(!window.dock(QStringLiteral("LogDock"))->isHidden());
+    }
+
+    void theEditorThemeChoiceIsRemembered()
+    {
+        const QString conf = m_dir.filePath(QStringLiteral("theme.conf"));
+        QString error;
+        {
+            QSettings settings(conf, QSettings::IniFormat);
+            MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+            auto *menu = window.findChild<QMenu *>(QStringLiteral("EditorThemeMenu"));
+            QVERIFY(menu);
+            QAction *follow = menu->actions().value(0);
+            QVERIFY(follow && follow->isChecked()); // nothing chosen yet
+            QAction *dark = nullptr;
+            for (QAction *action : menu->actions()) {
+                if (action->data().toString() == QLatin1String("Breeze Dark"))
+                    dark = action;
+            }
+            QVERIFY(dark);
+            dark->trigger();
+            QVERIFY(dark->isChecked() && !follow->isChecked());
+            QVERIFY(window.openFile(m_script, &error));
+            const auto background
+                = static_cast<unsigned long>(window.editorArea()->currentEditor()->SendScintilla(
+                    QsciScintillaBase::SCI_STYLEGETBACK,
+                    static_cast<unsigned long>(QsciScintillaBase::STYLE_DEFAULT)));
+            const QRgb expected = EditorTheme::repository()
+                                      .theme(QStringLiteral("Breeze Dark"))
+                                      .editorColor(KSyntaxHighlighting::Theme::BackgroundColor);
+            QCOMPARE(QColor(int(background & 0xff), int((background >> 8) & 0xff),
+                         int((background >> 16) & 0xff)),
+                QColor::fromRgb(expected));
+        }
+        EditorTheme::instance()->choose({}, nullptr); // as a fresh start would have it
+        QSettings settings(conf, QSettings::IniFormat);
+        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+        QCOMPARE(EditorTheme::instance()->chosenName(), QStringLiteral("Breeze Dark"));
+        auto *menu = window.findChild<QMenu *>(QStringLiteral("EditorThemeMenu"));
+        QVERIFY(menu && !menu->actions().value(0)->isChecked());
+        EditorTheme::instance()->choose({}, nullptr);
     }
 };
 

@@ -89,8 +89,8 @@ private Q_SLOTS:
 
         ScriptEditor *editor = window.editorArea()->editorFor(path);
         QVERIFY(editor);
-        QVERIFY2(editor->annotation(5).contains(QStringLiteral("syntax error")),
-            qPrintable(editor->annotation(5)));
+        QVERIFY2(editor->annotationText(5).contains(QStringLiteral("syntax error")),
+            qPrintable(editor->annotationText(5)));
         QCOMPARE(editor->cursorLine(), 6);
         const QString output = window.buildOutput()->text()->toPlainText();
         QVERIFY2(output.contains(QStringLiteral("broken.nix:6:11")), qPrintable(output));

@@ -44,7 +44,8 @@ private Q_SLOTS:
         QCOMPARE(view.toFramebuffer(QPointF(350, 31.25 + 437.5 * 0.75)), QPoint(320, 300));
         QCOMPARE(view.toFramebuffer(QPointF(0, 0)), QPoint(0, 0));
 
-        QTRY_VERIFY_WITH_TIMEOUT(view.grabFrame().pixelColor(320, 100).lightness() > 0, kGuestDeadlineMs);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            view.grabFrame().pixelColor(320, 100).lightness() > 0, kGuestDeadlineMs);
         QImage shown = view.grab().toImage();
         QCOMPARE(shown.pixelColor(350, 5), QColor(Qt::black)); // letterbox band
         // The animated top half is drawn: not the letterbox black somewhere.

@@ -48,7 +48,8 @@ private Q_SLOTS:
         QSignalSpy frames(&vnc, &VncConnection::frameUpdated);
         TestGuest guest(m_dir.path());
         vnc.open(guest.socketPath());
-        QTRY_VERIFY_WITH_TIMEOUT(vnc.stateReason().contains(QStringLiteral("waiting")), kGuestDeadlineMs);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            vnc.stateReason().contains(QStringLiteral("waiting")), kGuestDeadlineMs);
         QCOMPARE(vnc.state(), VncConnection::State::Connecting);
 
         QVERIFY(guest.start(/*paused=*/true));
@@ -79,7 +80,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(qGray(vnc.frame().pixel(320, 300)) > 0, kGuestDeadlineMs);
         // An update can catch the guest half-way through its fill: the whole
         // bottom half gets the key's colour in a later one.
-        QTRY_COMPARE_WITH_TIMEOUT(vnc.frame().pixel(10, 390), vnc.frame().pixel(630, 210), kGuestDeadlineMs);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            vnc.frame().pixel(10, 390), vnc.frame().pixel(630, 210), kGuestDeadlineMs);
 
         // Closing a live connection is prompt.
         QElapsedTimer timer;

@@ -130,7 +130,7 @@ void ReplWidget::append(Kind kind, const QString &text)
     // The kind is kept per block so that copying, searching and tests can
     // tell results from errors without looking at colours.
     for (QTextBlock block = m_output->document()->findBlockByNumber(first); block.isValid();
-         block = block.next())
+        block = block.next())
         block.setUserState(static_cast<int>(kind));
     if (atBottom)
         bar->setValue(bar->maximum());

@@ -4,7 +4,6 @@
 #include "ui/editor/scripteditor.h"
 #include "ui/editor/scriptsource.h"
 
-#include <QFontDatabase>
 #include <QRegularExpression>
 #include <QTimer>
 
@@ -13,26 +12,10 @@
 
 namespace nixtide {
 
-namespace {
-
-QsciStyle warningStyle()
-{
-    QsciStyle style; // allocates a style number of its own
-    style.setColor(QColor(0x70, 0x50, 0x00));
-    style.setPaper(QColor(0xff, 0xf8, 0xd8));
-    QFont font = QFontDatabase::systemFont(QFontDatabase::FixedFont);
-    font.setItalic(true);
-    style.setFont(font);
-    return style;
-}
-
-} // namespace
-
 LintController::LintController(ScriptEditor *editor)
     : QObject(editor)
     , m_editor(editor)
     , m_timer(new QTimer(this))
-    , m_warningStyle(warningStyle())
 {
     m_timer->setSingleShot(true);
     m_timer->setInterval(kDebounceMs);
@@ -124,10 +107,10 @@ void LintController::mark(const LintMessage &message)
     if (m_editor->hasEditorAnnotation(line0))
         return; // a Nix error or the exception says more
     if (m_annotatedLines.contains(line0)) {
-        m_editor->annotate(
-            line0, m_editor->annotation(line0) + u'\n' + message.message, m_warningStyle);
+        m_editor->annotate(line0, m_editor->annotationText(line0) + u'\n' + message.message,
+            m_editor->lintStyle());
     } else {
-        m_editor->annotate(line0, message.message, m_warningStyle);
+        m_editor->annotate(line0, message.message, m_editor->lintStyle());
         m_annotatedLines.append(line0);
     }
 }

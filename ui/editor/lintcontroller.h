@@ -3,7 +3,6 @@
 #include <QList>
 #include <QObject>
 #include <QString>
-#include <Qsci/qscistyle.h>
 
 #include <memory>
 
@@ -56,7 +55,6 @@ private:
     bool m_unavailable = false;
     QList<LintMessage> m_messages;
     QList<int> m_annotatedLines; // 0-based lines whose annotation is ours
-    QsciStyle m_warningStyle;
 };
 
 } // namespace nixtide

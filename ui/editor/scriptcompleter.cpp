@@ -1,8 +1,8 @@
 #include "ui/editor/scriptcompleter.h"
 
-#include "ui/editor/nixscanner.h"
 #include "ui/editor/scripteditor.h"
 #include "ui/editor/scriptsource.h"
+#include "ui/editor/syntaxlexer.h"
 
 #include <algorithm>
 
@@ -29,14 +29,16 @@ bool ScriptCompleter::inPythonCode(int position) const
 {
     if (!m_editor->isNix())
         return true;
-    if (position <= 0)
+    const auto *lexer = qobject_cast<const SyntaxLexer *>(m_editor->lexer());
+    if (position <= 0 || !lexer)
         return false;
-    // The lexer styles lazily; style up to the caret before asking.
-    m_editor->SendScintilla(QsciScintillaBase::SCI_COLOURISE, 0UL, long(position));
-    const auto style = static_cast<NixStyle>(m_editor->SendScintilla(
-        QsciScintillaBase::SCI_GETSTYLEAT, static_cast<unsigned long>(position - 1)));
-    return style == NixStyle::PyDefault || style == NixStyle::PyKeyword || style == NixStyle::PyCall
-        || style == NixStyle::PyNumber;
+    // The lexer styles lazily; style up to the caret before asking, from
+    // where styling stopped: SCI_COLOURISE restyles from its first argument.
+    const long styled = m_editor->SendScintilla(QsciScintillaBase::SCI_GETENDSTYLED);
+    m_editor->SendScintilla(
+        QsciScintillaBase::SCI_COLOURISE, static_cast<unsigned long>(styled), long(position));
+    return lexer->isScriptCode(int(m_editor->SendScintilla(
+        QsciScintillaBase::SCI_GETSTYLEAT, static_cast<unsigned long>(position - 1))));
 }
 
 QStringList ScriptCompleter::completionsAt(int position, int *typedLength) const
@@ -46,7 +48,7 @@ QStringList ScriptCompleter::completionsAt(int position, int *typedLength) const
     const auto charAt = [this](int pos) {
         return pos < 0 ? '\0'
                        : static_cast<char>(m_editor->SendScintilla(
-                           QsciScintillaBase::SCI_GETCHARAT, static_cast<unsigned long>(pos)));
+                             QsciScintillaBase::SCI_GETCHARAT, static_cast<unsigned long>(pos)));
     };
     int start = position;
     while (start > 0 && isIdentChar(charAt(start - 1)))

@@ -1,9 +1,10 @@
 #include "ui/editor/scripteditor.h"
 
+#include "ui/editor/editortheme.h"
 #include "ui/editor/lintcontroller.h"
-#include "ui/editor/nixlexer.h"
 #include "ui/editor/recoverystore.h"
 #include "ui/editor/scriptcompleter.h"
+#include "ui/editor/syntaxlexer.h"
 
 #include <QCursor>
 #include <QFile>
@@ -13,7 +14,6 @@
 #include <QMenu>
 #include <QSaveFile>
 #include <QTimer>
-#include <Qsci/qscilexerpython.h>
 #include <Qsci/qscistyle.h>
 
 #include <algorithm>
@@ -24,11 +24,14 @@ namespace {
 
 constexpr int kErrorIndicator = 8;
 
-QsciStyle annotationStyle(const QColor &fg, const QColor &bg)
+// Annotation styles by number, per editor: QsciStyle's own numbering is one
+// count for the whole process that runs out after eight editors. SyntaxLexer
+// leaves 40 to 63 free.
+enum AnnotationStyle { ErrorAnnotation = 40, ExceptionAnnotation, LintAnnotation };
+
+QsciStyle annotationStyle(int number)
 {
-    QsciStyle style; // allocates a style number of its own
-    style.setColor(fg);
-    style.setPaper(bg);
+    QsciStyle style(number);
     QFont font = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     font.setItalic(true);
     style.setFont(font);
@@ -40,8 +43,9 @@ QsciStyle annotationStyle(const QColor &fg, const QColor &bg)
 ScriptEditor::ScriptEditor(QWidget *parent)
     : QsciScintilla(parent)
     , m_autosaveTimer(new QTimer(this))
-    , m_errorStyle(annotationStyle(QColor(0x80, 0, 0), QColor(0xff, 0xf0, 0xf0)))
-    , m_exceptionStyle(annotationStyle(QColor(0x80, 0, 0), QColor(0xff, 0xdc, 0xdc)))
+    , m_errorStyle(annotationStyle(ErrorAnnotation))
+    , m_exceptionStyle(annotationStyle(ExceptionAnnotation))
+    , m_lintStyle(annotationStyle(LintAnnotation))
 {
     setUtf8(true);
     setupMargins();
@@ -50,7 +54,6 @@ ScriptEditor::ScriptEditor(QWidget *parent)
     setTabWidth(2);
     setBraceMatching(SloppyBraceMatch);
     setCaretLineVisible(true);
-    setCaretLineBackgroundColor(QColor(0xf6, 0xf8, 0xfa));
     setAnnotationDisplay(AnnotationBoxed);
 
     indicatorDefine(SquiggleIndicator, kErrorIndicator);
@@ -70,6 +73,8 @@ ScriptEditor::ScriptEditor(QWidget *parent)
     m_autosaveTimer->start();
     m_lint = new LintController(this);
     m_completer = new ScriptCompleter(this);
+    applyTheme();
+    connect(EditorTheme::instance(), &EditorTheme::changed, this, &ScriptEditor::applyTheme);
 }
 
 ScriptEditor::~ScriptEditor() = default;
@@ -102,12 +107,10 @@ void ScriptEditor::setupMargins()
     setMarkerBackgroundColor(QColor(0xff, 0xd0, 0x00), CurrentLineArrowMarker);
     setMarkerForegroundColor(QColor(0x80, 0x60, 0x00), CurrentLineArrowMarker);
     markerDefine(Background, CurrentLineBackgroundMarker);
-    setMarkerBackgroundColor(QColor(0xff, 0xf5, 0xb0), CurrentLineBackgroundMarker);
     markerDefine(ThreeRightArrows, ExceptionMarker);
     setMarkerBackgroundColor(QColor(0xd0, 0x10, 0x10), ExceptionMarker);
     setMarkerForegroundColor(QColor(0xd0, 0x10, 0x10), ExceptionMarker);
     markerDefine(Background, ExceptionBackgroundMarker);
-    setMarkerBackgroundColor(QColor(0xff, 0xdc, 0xdc), ExceptionBackgroundMarker);
     // Lint findings: a small square, below breakpoints and the exception.
     markerDefine(SmallRectangle, LintMarker);
     setMarkerBackgroundColor(QColor(0xe0, 0xa0, 0x00), LintMarker);
@@ -117,16 +120,39 @@ void ScriptEditor::setupMargins()
 void ScriptEditor::setupLexer()
 {
     QsciLexer *old = lexer();
-    if (m_nix) {
-        setLexer(new NixLexer(this));
-    } else {
-        auto *python = new QsciLexerPython(this);
-        python->setDefaultFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-        python->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-        setLexer(python);
-    }
+    setLexer(new SyntaxLexer(m_nix ? SyntaxLexer::Mode::NixTest : SyntaxLexer::Mode::Python,
+        EditorTheme::instance()->theme(), this));
     delete old;
     setTabWidth(m_nix ? 2 : 4);
+}
+
+void ScriptEditor::applyTheme()
+{
+    const KSyntaxHighlighting::Theme theme = EditorTheme::instance()->theme();
+    const EditorColours c = EditorColours::from(theme);
+    if (auto *syntax = qobject_cast<SyntaxLexer *>(lexer())) {
+        syntax->setTheme(theme);
+    } else {
+        setPaper(c.background);
+        setColor(c.text);
+    }
+    setCaretForegroundColor(c.text);
+    setCaretLineBackgroundColor(c.caretLine);
+    setSelectionBackgroundColor(c.selection);
+    setMatchedBraceBackgroundColor(c.matchedBrace);
+    setMatchedBraceForegroundColor(c.text);
+    setMarginsBackgroundColor(c.marginBackground);
+    setMarginsForegroundColor(c.lineNumbers);
+    setMarkerBackgroundColor(c.currentLine, CurrentLineBackgroundMarker);
+    setMarkerBackgroundColor(c.exceptionLine, ExceptionBackgroundMarker);
+    m_errorStyle.setColor(c.error);
+    m_errorStyle.setPaper(c.errorPaper);
+    m_exceptionStyle.setColor(c.error);
+    m_exceptionStyle.setPaper(c.exceptionPaper);
+    m_lintStyle.setColor(c.warning);
+    m_lintStyle.setPaper(c.warningPaper);
+    for (QsciStyle *style : {&m_errorStyle, &m_exceptionStyle, &m_lintStyle})
+        style->apply(this);
 }
 
 bool ScriptEditor::load(const QString &path, QString *error)
@@ -369,6 +395,20 @@ void ScriptEditor::clearErrors()
             clearAnnotations(line0);
     }
     m_annotatedLines.removeIf([this](int l) { return l != m_exceptionLine - 1; });
+}
+
+QString ScriptEditor::annotationText(int line0) const
+{
+    if (line0 < 0)
+        return {};
+    const auto line = static_cast<unsigned long>(line0);
+    const long size
+        = SendScintilla(SCI_ANNOTATIONGETTEXT, line, static_cast<const char *>(nullptr));
+    if (size <= 0)
+        return {};
+    QByteArray bytes(size, '\0');
+    SendScintilla(SCI_ANNOTATIONGETTEXT, line, bytes.data());
+    return isUtf8() ? QString::fromUtf8(bytes) : QString::fromLatin1(bytes);
 }
 
 int ScriptEditor::cursorLine() const

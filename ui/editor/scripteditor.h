@@ -37,8 +37,8 @@ public:
     explicit ScriptEditor(QWidget *parent = nullptr);
     ~ScriptEditor() override;
 
-    // Loads the file and picks the lexer by its suffix (.nix: Nix with the
-    // test script as Python; otherwise Python).
+    // Loads the file and picks the highlighting by its suffix (.nix: Nix with
+    // the test script as Python; otherwise Python).
     bool load(const QString &path, QString *error);
     bool save(QString *error);
     bool saveAs(const QString &path, QString *error);
@@ -70,7 +70,13 @@ public:
     // True when the 0-based line carries an error or exception annotation of
     // the editor's own (lint annotations give way to those).
     bool hasEditorAnnotation(int line0) const { return m_annotatedLines.contains(line0); }
+    // The annotation text under the 0-based line. Use this, not
+    // QsciScintilla::annotation(): QScintilla 2.14 returns a buffer it never
+    // filled with the text, i.e. garbage bytes.
+    QString annotationText(int line0) const;
     LintController *lint() const { return m_lint; }
+    // The style lint annotations use; its colours follow the theme.
+    const QsciStyle &lintStyle() const { return m_lintStyle; }
     ScriptCompleter *completer() const { return m_completer; }
 
     // 1-based line of the text cursor.
@@ -90,6 +96,9 @@ Q_SIGNALS:
 private:
     void setupMargins();
     void setupLexer();
+    // Colours from EditorTheme: text (through the lexer), background,
+    // margins, caret line, selection, annotations and line markers.
+    void applyTheme();
     void onMarginClicked(int margin, int line, Qt::KeyboardModifiers modifiers);
     void onMarginRightClicked(int margin, int line);
     void editCondition(int line);
@@ -107,6 +116,7 @@ private:
     bool m_loading = false;
     QsciStyle m_errorStyle;
     QsciStyle m_exceptionStyle;
+    QsciStyle m_lintStyle;
     LintController *m_lint = nullptr;
     ScriptCompleter *m_completer = nullptr;
 };

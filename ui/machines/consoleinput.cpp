@@ -24,8 +24,8 @@ void ConsoleInput::sendPending()
         Q_EMIT drained();
         return;
     }
-    // A key's bytes always arrive whole (TerminalScreen emits one sequence
-    // per key), so the batch never splits a UTF-8 character.
+    // A key's bytes always arrive whole (QTermWidget's sendData carries one
+    // key's sequence), so the batch never splits a UTF-8 character.
     const QString text = QString::fromUtf8(m_pending);
     m_pending.clear();
     m_inFlight = true;

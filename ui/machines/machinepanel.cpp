@@ -91,9 +91,9 @@ void MachinePanel::setSession(DebugSession *session)
     syncMachines();
     // A panel made mid-run shows what the console printed so far.
     for (const MachineInfo &info : session->machines()) {
-        const QString text = session->serialText(info.name);
-        if (!text.isEmpty())
-            tab(info.name)->appendSerial(text);
+        const QByteArray bytes = session->serialData(info.name);
+        if (!bytes.isEmpty())
+            tab(info.name)->appendSerial(bytes);
     }
     syncAvailability();
 }
@@ -119,16 +119,16 @@ FramebufferView *MachinePanel::screen(const QString &machine) const
     return t ? t->screen() : nullptr;
 }
 
-TerminalView *MachinePanel::terminal(const QString &machine) const
+QTermWidget *MachinePanel::terminal(const QString &machine) const
 {
     MachineTab *t = tab(machine);
     return t ? t->terminal() : nullptr;
 }
 
-TerminalScreen *MachinePanel::terminalScreen(const QString &machine) const
+SerialConsole *MachinePanel::console(const QString &machine) const
 {
     MachineTab *t = tab(machine);
-    return t ? t->terminalScreen() : nullptr;
+    return t ? t->console() : nullptr;
 }
 
 VncConnection *MachinePanel::vnc(const QString &machine) const
@@ -217,7 +217,7 @@ void MachinePanel::syncAvailability()
     }
 }
 
-void MachinePanel::onSerial(const QString &machine, const QString &text)
+void MachinePanel::onSerial(const QString &machine, const QByteArray &bytes)
 {
     MachineTab *t = tab(machine);
     if (!t) {
@@ -225,7 +225,7 @@ void MachinePanel::onSerial(const QString &machine, const QString &text)
         t = tab(machine);
     }
     if (t)
-        t->appendSerial(text);
+        t->appendSerial(bytes);
 }
 
 void MachinePanel::onFinished()

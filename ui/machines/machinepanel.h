@@ -3,13 +3,14 @@
 #include <QPointer>
 #include <QTabWidget>
 
+class QTermWidget;
+
 namespace nixtide {
 
 class DebugSession;
 class FramebufferView;
 class MachineTab;
-class TerminalScreen;
-class TerminalView;
+class SerialConsole;
 class VncConnection;
 
 // The machine tabs of a debug session: one MachineTab per machine the
@@ -34,8 +35,8 @@ public:
 
     MachineTab *tab(const QString &machine) const;
     FramebufferView *screen(const QString &machine) const;
-    TerminalView *terminal(const QString &machine) const;
-    TerminalScreen *terminalScreen(const QString &machine) const;
+    QTermWidget *terminal(const QString &machine) const;
+    SerialConsole *console(const QString &machine) const;
     VncConnection *vnc(const QString &machine) const;
     QStringList machineNames() const;
 
@@ -54,7 +55,7 @@ Q_SIGNALS:
 private:
     void syncMachines();
     void syncAvailability();
-    void onSerial(const QString &machine, const QString &text);
+    void onSerial(const QString &machine, const QByteArray &bytes);
     void onFinished();
     MachineTab *addTab(const QString &machine);
     void updateTabIndicator(MachineTab *tab);

@@ -98,14 +98,9 @@ MachineTab::~MachineTab()
     m_view->setConnection(nullptr);
 }
 
-TerminalView *MachineTab::terminal() const
+QTermWidget *MachineTab::terminal() const
 {
-    return m_console->view();
-}
-
-TerminalScreen *MachineTab::terminalScreen() const
-{
-    return m_console->screen();
+    return m_console->terminal();
 }
 
 bool MachineTab::isRunningState(const QString &state)
@@ -152,9 +147,9 @@ void MachineTab::setVncSocket(const QString &path)
     updateActions();
 }
 
-void MachineTab::appendSerial(const QString &text)
+void MachineTab::appendSerial(const QByteArray &bytes)
 {
-    m_console->appendSerial(text);
+    m_console->appendSerial(bytes);
 }
 
 void MachineTab::appendNote(const QString &text)

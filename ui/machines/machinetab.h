@@ -6,14 +6,13 @@ class QAction;
 class QLabel;
 class QScrollArea;
 class QSplitter;
+class QTermWidget;
 class QToolBar;
 
 namespace nixtide {
 
 class FramebufferView;
 class SerialConsole;
-class TerminalScreen;
-class TerminalView;
 class VncConnection;
 
 // One machine of the test: its live screen (VNC) above its serial console,
@@ -38,7 +37,7 @@ public:
     // Opens the screen on QEMU's VNC socket (empty: closes it). The
     // connection waits for the socket and reconnects after a restart.
     void setVncSocket(const QString &path);
-    void appendSerial(const QString &text);
+    void appendSerial(const QByteArray &bytes);
     void appendNote(const QString &text);
 
     // Saves the current screen as <dir>/<machine>-<n>.png (the first free
@@ -50,8 +49,7 @@ public:
 
     FramebufferView *screen() const { return m_view; }
     VncConnection *vnc() const { return m_vnc; }
-    TerminalView *terminal() const;
-    TerminalScreen *terminalScreen() const;
+    QTermWidget *terminal() const;
     SerialConsole *console() const { return m_console; }
     QToolBar *toolBar() const { return m_toolBar; }
     QAction *startAction() const { return m_start; }

@@ -1,154 +1,150 @@
 #include "ui/machines/serialconsole.h"
 
-#include "core/terminal/terminalscreen.h"
-#include "ui/terminal/terminalview.h"
+#include "ui/machines/consolecolorscheme.h"
+#include "ui/machines/scrollbackkeeper.h"
+#include "ui/machines/teletypewriter.h"
 
 #include <QAction>
+#include <QBuffer>
+#include <QContextMenuEvent>
 #include <QEvent>
-#include <QHBoxLayout>
-#include <QKeyEvent>
-#include <QLabel>
+#include <QFontDatabase>
 #include <QLineEdit>
-#include <QShortcut>
-#include <QToolButton>
+#include <QMenu>
 #include <QVBoxLayout>
+#include <qtermwidget.h>
 
-#include <algorithm>
+#include <termios.h>
 
 namespace nixtide {
 
 namespace {
 
-// Below these the guest's long boot lines become unreadable; the view
-// scrolls horizontally never, so the screen is at least this wide.
-constexpr int kMinColumns = 40;
-constexpr int kMinRows = 4;
+// Lines of scrollback: a boot is one or two thousand, so this keeps several
+// runs. QTermWidget keeps its history in memory and its cost per byte grows
+// with it: 50000 lines took about twice the CPU per byte of 5000; with 10000
+// the whole bench process peaked at 61 MiB (bench/terminal, 2026-11-30).
+constexpr int kHistoryLines = 10000;
 
 } // namespace
 
 SerialConsole::SerialConsole(QWidget *parent)
     : QWidget(parent)
-    , m_screen(new TerminalScreen(25, 80, this))
-    , m_view(new TerminalView(this))
-    , m_findBar(new QWidget(this))
-    , m_findField(new QLineEdit(m_findBar))
+    , m_terminal(new QTermWidget(0, this))
+    , m_keeper(std::make_unique<ScrollbackKeeper>())
 {
-    m_view->setScreen(m_screen);
-    m_view->setFocusPolicy(Qt::StrongFocus);
-    m_view->viewport()->installEventFilter(this);
-    connect(m_screen, &TerminalScreen::outputReady, this, &SerialConsole::typed);
+    m_terminal->setHistorySize(kHistoryLines);
+    m_terminal->setScrollBarPosition(QTermWidget::ScrollBarRight);
+    m_terminal->setTerminalFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_terminal->setFlowControlEnabled(false);
+    m_terminal->startTerminalTeletype();
+    // The terminal reads its pty's master end; QTermWidget 2.1 hands out
+    // only the slave end, and bytes written there show on its screen
+    // (tried). Output processing off, so every byte arrives as the guest
+    // sent it: the guest's own tty already turned its line ends into CR LF.
+    const int slave = m_terminal->getPtySlaveFd();
+    termios attributes {};
+    if (tcgetattr(slave, &attributes) == 0) {
+        attributes.c_oflag &= ~tcflag_t(OPOST);
+        tcsetattr(slave, TCSANOW, &attributes);
+    }
+    m_writer = std::make_unique<TeletypeWriter>(slave);
+    connect(m_terminal, &QTermWidget::sendData, this,
+        [this](const char *bytes, int size) { Q_EMIT typed(QByteArray(bytes, size)); });
 
-    m_findField->setPlaceholderText(tr("Find in serial console"));
-    m_findField->setClearButtonEnabled(true);
-    m_findField->installEventFilter(this);
-    auto *previous = new QToolButton(m_findBar);
-    previous->setText(tr("Previous"));
-    auto *next = new QToolButton(m_findBar);
-    next->setText(tr("Next"));
-    auto *close = new QToolButton(m_findBar);
-    close->setText(tr("Close"));
-    connect(m_findField, &QLineEdit::returnPressed, this, [this] { findNext(); });
-    connect(previous, &QToolButton::clicked, this, [this] { findNext(true); });
-    connect(next, &QToolButton::clicked, this, [this] { findNext(); });
-    connect(close, &QToolButton::clicked, this, [this] {
-        m_findBar->hide();
-        m_view->setFocus();
-    });
-    auto *findLayout = new QHBoxLayout(m_findBar);
-    findLayout->setContentsMargins(4, 2, 4, 2);
-    findLayout->addWidget(m_findField, 1);
-    findLayout->addWidget(previous);
-    findLayout->addWidget(next);
-    findLayout->addWidget(close);
-    m_findBar->hide();
-
-    // Ctrl+Shift+F is no key a shell needs, so the console may take it.
-    auto *find = new QShortcut(QKeySequence(tr("Ctrl+Shift+F")), this);
-    find->setContext(Qt::WidgetWithChildrenShortcut);
-    connect(find, &QShortcut::activated, this, &SerialConsole::showFind);
+    // Ctrl+C and Ctrl+V belong to the guest's shell; the Shift variants
+    // are no keys a shell needs.
+    m_copy = new QAction(tr("Copy"), this);
+    m_copy->setShortcut(QKeySequence(tr("Ctrl+Shift+C")));
+    m_copy->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(m_copy, &QAction::triggered, m_terminal, &QTermWidget::copyClipboard);
+    auto *paste = new QAction(tr("Paste"), this);
+    paste->setShortcut(QKeySequence(tr("Ctrl+Shift+V")));
+    paste->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(paste, &QAction::triggered, m_terminal, &QTermWidget::pasteClipboard);
+    auto *find = new QAction(tr("Find"), this);
+    find->setShortcut(QKeySequence(tr("Ctrl+Shift+F")));
+    find->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(find, &QAction::triggered, this, &SerialConsole::showFind);
+    addActions({m_copy, paste, find});
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(0);
-    layout->addWidget(m_view, 1);
-    layout->addWidget(m_findBar);
-    setFocusProxy(m_view);
+    layout->addWidget(m_terminal);
+    setFocusProxy(m_terminal);
+    applyPalette();
 }
 
-void SerialConsole::appendSerial(const QString &text)
+SerialConsole::~SerialConsole() = default;
+
+void SerialConsole::appendSerial(const QByteArray &bytes)
 {
-    QByteArray bytes = text.toUtf8();
-    // The console is a log of whole lines, kept across reboots: the
-    // firmware's reset (SeaBIOS sends ESC c, autowrap off, clear screen at
-    // every boot) would wipe what the last boot printed and cut long lines
-    // at the right edge. Cursor-addressed programs cannot work over the
-    // driver's line-by-line delivery anyway.
-    for (const char *sequence : {"\x1b"
-                                 "c",
-             "\x1b[?7l", "\x1b[2J", "\x1b[3J"})
-        bytes.replace(sequence, "");
-    bytes.replace("\r\n", "\n");
-    bytes.replace("\n", "\r\n");
-    m_screen->feed(bytes);
+    m_writer->write(m_keeper->filter(bytes, m_terminal->screenLinesCount()));
 }
 
 void SerialConsole::appendNote(const QString &text)
 {
     // Faint, then back to normal: SGR 2 / 22.
-    m_screen->feed("\r\n\x1b[2m" + text.toUtf8() + "\x1b[22m\r\n");
+    m_writer->write("\r\n\x1b[2m" + text.toUtf8() + "\x1b[22m\r\n");
+}
+
+QWidget *SerialConsole::keyTarget() const
+{
+    return m_terminal->focusProxy() ? m_terminal->focusProxy() : m_terminal;
+}
+
+QString SerialConsole::text() const
+{
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    m_terminal->saveHistory(&buffer);
+    return QString::fromUtf8(buffer.data());
+}
+
+qsizetype SerialConsole::pendingBytes() const
+{
+    return m_writer->pendingBytes();
+}
+
+QLineEdit *SerialConsole::findField() const
+{
+    return m_terminal->findChild<QLineEdit *>(QStringLiteral("searchTextEdit"));
 }
 
 void SerialConsole::showFind()
 {
-    m_findBar->show();
-    m_findField->setFocus();
-    m_findField->selectAll();
-}
-
-bool SerialConsole::findNext(bool backwards)
-{
-    const QString needle = m_findField->text();
-    if (needle.isEmpty())
-        return false;
-    const bool found = m_view->findNext(needle, backwards);
-    // Red text says "no match" without a dialog in the way.
-    QPalette palette = m_findField->palette();
-    palette.setColor(QPalette::Text, found ? QPalette().color(QPalette::Text) : QColor(Qt::red));
-    m_findField->setPalette(palette);
-    return found;
-}
-
-bool SerialConsole::eventFilter(QObject *watched, QEvent *event)
-{
-    if (watched == m_view->viewport() && event->type() == QEvent::Resize)
-        fitScreenToView();
-    if (watched == m_findField && event->type() == QEvent::KeyPress) {
-        auto *key = static_cast<QKeyEvent *>(event);
-        if (key->key() == Qt::Key_Escape) {
-            m_findBar->hide();
-            m_view->setFocus();
-            return true;
-        }
-        if (key->key() == Qt::Key_Return && (key->modifiers() & Qt::ShiftModifier)) {
-            findNext(true);
-            return true;
-        }
+    QLineEdit *field = findField();
+    if (field && !field->isVisible())
+        m_terminal->toggleShowSearchBar();
+    if (field) {
+        field->setFocus();
+        field->selectAll();
     }
-    return QWidget::eventFilter(watched, event);
 }
 
-void SerialConsole::fitScreenToView()
+void SerialConsole::changeEvent(QEvent *event)
 {
-    // The serial lines come whole from the driver: let them wrap at the
-    // width the user sees rather than at a fixed 80 columns.
-    const QSize cell = m_view->cellSize();
-    if (cell.isEmpty())
-        return;
-    const QSize area = m_view->viewport()->size();
-    const int columns = std::max(kMinColumns, area.width() / cell.width());
-    const int rows = std::max(kMinRows, area.height() / cell.height());
-    if (columns != m_screen->columns() || rows != m_screen->rows())
-        m_screen->resize(rows, columns);
+    if (event->type() == QEvent::PaletteChange)
+        applyPalette();
+    QWidget::changeEvent(event);
+}
+
+void SerialConsole::contextMenuEvent(QContextMenuEvent *event)
+{
+    m_copy->setEnabled(!m_terminal->selectedText().isEmpty());
+    auto *menu = new QMenu(this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->addActions(actions());
+    // popup(), not exec(): no nested event loop while serial bytes arrive.
+    menu->popup(event->globalPos());
+    connect(menu, &QMenu::aboutToHide, this, [this] { m_copy->setEnabled(true); });
+}
+
+void SerialConsole::applyPalette()
+{
+    const QString scheme = consoleColorSchemeFile(palette());
+    if (!scheme.isEmpty())
+        m_terminal->setColorScheme(scheme);
 }
 
 } // namespace nixtide

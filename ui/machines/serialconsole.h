@@ -2,50 +2,62 @@
 
 #include <QWidget>
 
+#include <memory>
+
 class QLineEdit;
-class QToolButton;
+class QTermWidget;
 
 namespace nixtide {
 
-class TerminalScreen;
-class TerminalView;
+class ScrollbackKeeper;
+class TeletypeWriter;
 
-// A machine's serial console: a TerminalView over a TerminalScreen fed with
-// what the driver read from ttyS0, a find bar (Ctrl+Shift+F) and the keys
-// typed into it, which come out of typed() for the owner to send to the VM.
+// A machine's serial console: a QTermWidget in teletype mode (no local
+// process) fed with the bytes QEMU's ttyS0 wrote, as they arrive, through
+// its pty. Keys typed into it come out of typed() for the owner to send to
+// the VM. Selection (copied with Ctrl+Shift+C or the context menu, or the
+// mouse's primary selection), QTermWidget's search bar (Ctrl+Shift+F),
+// scrollback, and colours following the application's palette.
 class SerialConsole : public QWidget
 {
     Q_OBJECT
 public:
     explicit SerialConsole(QWidget *parent = nullptr);
+    ~SerialConsole() override;
 
-    // The driver delivers whole lines ending in "\n"; the terminal needs
-    // "\r\n" to return to the first column. Terminal resets and screen
-    // clears are dropped: the console keeps every boot's lines.
-    void appendSerial(const QString &text);
+    // Bytes as the guest wrote them (chunks may split lines, sequences and
+    // characters). Resets and clears keep the earlier boots' lines.
+    void appendSerial(const QByteArray &bytes);
     // A line of our own (a new run, the VM went away), dimmed.
     void appendNote(const QString &text);
 
-    TerminalScreen *screen() const { return m_screen; }
-    TerminalView *view() const { return m_view; }
-    QLineEdit *findField() const { return m_findField; }
+    QTermWidget *terminal() const { return m_terminal; }
+    // The widget that takes the keys (QTermWidget's display).
+    QWidget *keyTarget() const;
+    // What the console holds, scrollback and screen, one line per row.
+    QString text() const;
+    // Bytes handed over but not yet in the terminal's pty.
+    qsizetype pendingBytes() const;
+    QLineEdit *findField() const;
 
     void showFind();
-    bool findNext(bool backwards = false);
 
 Q_SIGNALS:
     void typed(const QByteArray &bytes);
 
 protected:
-    bool eventFilter(QObject *watched, QEvent *event) override;
+    void changeEvent(QEvent *event) override;
+    // QTermWidget shows no menu of its own; a right click on it ends here.
+    void contextMenuEvent(QContextMenuEvent *event) override;
 
 private:
-    void fitScreenToView();
+    void applyPalette();
 
-    TerminalScreen *m_screen;
-    TerminalView *m_view;
-    QWidget *m_findBar;
-    QLineEdit *m_findField;
+    QTermWidget *m_terminal;
+    QAction *m_copy;
+    std::unique_ptr<ScrollbackKeeper> m_keeper;
+    // Destroyed before the terminal (a child), whose pty it writes to.
+    std::unique_ptr<TeletypeWriter> m_writer;
 };
 
 } // namespace nixtide

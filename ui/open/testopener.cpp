@@ -44,7 +44,7 @@ void TestOpener::open(const QString &argument)
     if (ref->kind == TestRef::Kind::Bundle) {
         Q_EMIT failed(tr("%1 is a built driver: it has no source to edit (run it with "
                          "`nixtide run`)")
-                          .arg(ref->path));
+                .arg(ref->path));
         return;
     }
     // An attribute path names one test already.
@@ -112,7 +112,7 @@ void TestOpener::locate(const TestRef &test)
                 : QDir(test.path).filePath(QStringLiteral("flake.nix"));
             if (test.path.isEmpty() || !QFileInfo(fallback).isFile()) {
                 Q_EMIT failed(tr("Cannot find the file that holds %1: %2")
-                                  .arg(test.toString(), location.error));
+                        .arg(test.toString(), location.error));
                 return;
             }
             Q_EMIT chosen(test, fallback,

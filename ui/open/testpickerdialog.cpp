@@ -69,7 +69,7 @@ void TestPickerDialog::onListed(const QStringList &tests, const QString &error)
         m_status->setText(tr("Cannot list the tests of %1:\n%2").arg(m_source.toString(), error));
     else if (tests.isEmpty())
         m_status->setText(tr("%1 has no tests (attribute sets with driverInteractive or driver).")
-                              .arg(m_source.toString()));
+                .arg(m_source.toString()));
     else
         m_status->setText(
             tr("%n test(s) in %1:", nullptr, int(tests.size())).arg(m_source.toString()));

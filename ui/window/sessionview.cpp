@@ -99,7 +99,7 @@ SessionView::SessionView(MainWindow *window, DebugSession *session, QObject *par
                     return;
                 QList<VariableEntry> children = ok
                     ? entriesFrom(body.value(QStringLiteral("variables")).toArray(),
-                        QStringLiteral("name"), QStringLiteral("value"), QStringLiteral("type"))
+                          QStringLiteral("name"), QStringLiteral("value"), QStringLiteral("type"))
                     : QList<VariableEntry> {{tr("(error)"), error, {}, 0}};
                 m_window->variablesModel()->setChildren(ref, children);
             });

@@ -3,14 +3,17 @@
 Hooks, installed when the driver's modules are imported:
 - `test_driver.main`: report `exited`/`terminated` with the real exit code
   after the driver has cleaned up (VMs gone).
-- `Driver.__init__`: add our logger, register machines.
+- `Driver.__init__` and `Driver.__enter__`: add our logger, register the
+  machines as soon as they exist: older drivers build them in the
+  constructor, newer ones when the driver is entered (`with Driver(...)`).
 - `Driver.test_script`: its `exec(self.tests, symbols, None)` is served by
   the debugger (`runner.run_script`), so the driver's own logging and
   failure handling stay as they are.
 - `ptpython.repl.embed` / `ptpython.ipython.embed` (interactive drivers):
   run the script under the debugger, then keep serving the REPL and
   `restart` with the VMs up until the client terminates.
-- machine classes: state changes, screenshots.
+- machine classes: state changes, screenshots, and the serial console's
+  bytes as they arrive (`serialtap`).
 """
 
 import builtins
@@ -25,6 +28,7 @@ from .driverlog import DapLogger, wrap_rootlog
 from .importhook import install as install_import_hook
 from .machines import VNC_SOCKET, MachineTracker
 from .runner import _merge, default_script_path, run_script
+from .serialtap import SerialStreams
 from .session import Session, SocketDirectoryError
 
 _agent = None
@@ -34,9 +38,10 @@ class Agent:
     def __init__(self, session):
         self.session = session
         self.tracker = MachineTracker(session)
+        self.serial = SerialStreams(session)
         debugger = session.debugger
         self.logger = DapLogger(session, on_serial=self.tracker.note_serial,
-                                locate=debugger.script_position)
+                                locate=debugger.script_position, serial=self.serial)
         self.script_depth = 0
         self.tracker.is_stopped = lambda: debugger.state == "stopped"
         self.tracker.on_idle = debugger.restart_unblocked
@@ -110,6 +115,7 @@ class Agent:
         driver_class._nixtide_patched = True
         agent = self
         original_init = driver_class.__init__
+        original_enter = getattr(driver_class, "__enter__", None)
         original_test_script = driver_class.test_script
         original_create = getattr(driver_class, "create_machine", None)
 
@@ -122,9 +128,12 @@ class Agent:
             original_init(self, *args, **kwargs)
             if logger is None:
                 agent.attach_logger(getattr(self, "logger", None))
-            for machine in list(getattr(self, "machines", []) or []):
-                agent.tracker.patch_class(type(machine))
-                agent.tracker.add(machine)
+            agent.register_machines(self)
+
+        def __enter__(self):
+            entered = original_enter(self)
+            agent.register_machines(self)
+            return entered
 
         def test_script(self):
             if agent.script_depth:
@@ -152,20 +161,37 @@ class Agent:
 
         def create_machine(self, *args, **kwargs):
             machine = original_create(self, *args, **kwargs)
-            agent.tracker.patch_class(type(machine))
+            agent.adopt_class(type(machine))
             agent.tracker.add(machine)
             return machine
 
         driver_class.__init__ = __init__
+        if original_enter is not None:
+            driver_class.__enter__ = __enter__
         driver_class.test_script = test_script
         if original_create is not None:
             driver_class.create_machine = create_machine
+
+    def register_machines(self, driver):
+        """Announce the machines the driver has so far (state off until
+        started): tabs and machine actions need them before the script runs."""
+        try:
+            machines = list(getattr(driver, "machines", None) or [])
+        except Exception:  # a property over lists the driver has not built yet
+            machines = []
+        for machine in machines:
+            self.adopt_class(type(machine))
+            self.tracker.add(machine)
 
     def patch_machine_module(self, module):
         for name in ("Machine", "QemuMachine", "BaseMachine"):
             cls = getattr(module, name, None)
             if isinstance(cls, type) and hasattr(cls, "start"):
-                self.tracker.patch_class(cls)
+                self.adopt_class(cls)
+
+    def adopt_class(self, cls):
+        self.tracker.patch_class(cls)
+        self.serial.patch_class(cls)
 
     def patch_logger_module(self, module):
         rootlog = getattr(module, "rootlog", None)
@@ -208,8 +234,10 @@ class Agent:
         text = getattr(driver, "tests", "") or ""
         base = dict(namespace)
         current = namespace
+        debugger = session.debugger
         while True:
             self.script_depth += 1
+            debugger.exit_code = 1
             try:
                 run_script(session, current, text, default_script_path())
                 status = "passed"
@@ -219,6 +247,10 @@ class Agent:
                     type(error), error, error.__traceback__)))
             finally:
                 self.script_depth -= 1
+            # Terminated from now on, the driver exits with the script's
+            # result, as a non-interactive driver would: a headless run of
+            # an interactive bundle ends so.
+            debugger.exit_code = 0 if status == "passed" else 1
             # A restart inside the run may have moved to a fresh namespace.
             current = session.debugger.namespace or current
 

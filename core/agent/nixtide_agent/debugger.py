@@ -14,7 +14,6 @@ the frame returns, on the line of the call, before the rest of that
 statement (an assignment of the result, say) runs.
 """
 
-import linecache
 import os
 import queue
 import sys
@@ -23,7 +22,7 @@ import threading
 from . import inspection
 from .breakpoints import BreakpointTable, hit_condition_met
 from .errors import RestartRequested, TerminateRequested
-from .linemap import LineMap, code_lines
+from .linemap import SCRIPT_FILENAME, LineMap
 from .mainrequests import MainThreadRequests, restart_arguments
 from .tracing import make_backend
 
@@ -65,14 +64,18 @@ class Debugger:
 
     # ---- configuration (any thread) -------------------------------------
     def set_script(self, text, filename, source_path=None, line_map=None):
-        """Compile the script under `filename` and remap breakpoints."""
+        """Compile the script as the driver would and remap breakpoints;
+        `filename` is the script file clients name.
+
+        The code is named `<string>`, as upstream's exec names it: the
+        driver's failure report keeps only frames of that name (and prints
+        their script line itself), so its log, stdout and JUnit read the
+        same with and without nixtide. Nothing goes into linecache under
+        that name, or the driver's tracebacks would gain lines they lack
+        without nixtide."""
         filename = os.path.realpath(filename)
-        code = compile(text, filename, "exec")
-        linemap = LineMap(filename, source_path, line_map)
-        linemap.code_lines = code_lines(code)
-        # Tracebacks and the client read the text that runs, not a stale file.
-        lines = text.splitlines(True)
-        linecache.cache[filename] = (len(text), None, lines, filename)
+        code = compile(text, SCRIPT_FILENAME, "exec")
+        linemap = LineMap(filename, source_path, line_map, code)
         with self.lock:
             self.linemap = linemap
             self.table.resolve(linemap)
@@ -89,7 +92,7 @@ class Debugger:
             return None
         frame = frame if frame is not None else sys._getframe(1)
         while frame is not None:
-            if frame.f_code.co_filename == linemap.script_path:
+            if linemap.owns(frame.f_code):
                 return linemap.client_path, linemap.to_source(frame.f_lineno)
             frame = frame.f_back
         return None
@@ -138,24 +141,34 @@ class Debugger:
             self._agent_files[filename] = flag
         return flag
 
-    def is_user_file(self, filename):
-        """Files stepping may enter: the script and non-stdlib Python files."""
+    def is_script_code(self, code):
+        linemap = self.linemap
+        return linemap is not None and linemap.owns(code)
+
+    def is_user_code(self, code):
+        """Code stepping may enter: the script and non-stdlib Python files."""
+        if self.is_script_code(code):
+            return True
+        filename = code.co_filename
         flag = self._user_files.get(filename)
         if flag is None:
             flag = not self.is_agent_file(filename) and not filename.startswith("<") and \
                 not any(filename.startswith(prefix) for prefix in self._stdlib)
-            if self.linemap is not None and filename == self.linemap.script_path:
-                flag = True
             self._user_files[filename] = flag
         return flag
+
+    def breakpoint_lines(self, code):
+        """{line: Breakpoint} of the file `code` comes from, or None."""
+        if self.is_script_code(code):
+            return self.table.by_file.get(self.linemap.script_path)
+        return self.table.by_file.get(_file_key(code.co_filename))
 
     def code_has_breakpoint(self, code):
         if self.is_agent_file(code.co_filename):
             return False
-        if "raised" in self.exception_filters and self.linemap is not None \
-                and code.co_filename == self.linemap.script_path:
+        if "raised" in self.exception_filters and self.is_script_code(code):
             return True
-        lines = self.table.by_file.get(_file_key(code.co_filename))
+        lines = self.breakpoint_lines(code)
         if not lines:
             return False
         # Breakpoints always sit on a line that holds code, so a code object
@@ -168,14 +181,13 @@ class Debugger:
         mode = self.step_mode
         if mode is not None:
             if mode in ("in", "pause", "entry"):
-                filename = frame.f_code.co_filename
-                if self.is_user_file(filename) and (mode != "entry" or frame.f_code is self.script_code):
+                if self.is_user_code(frame.f_code) and (mode != "entry" or frame.f_code is self.script_code):
                     self.stop_live(frame, {"in": "step", "pause": "pause", "entry": "entry"}[mode])
                     return
             elif mode == "over" and frame is self.step_frame:
                 self.stop_live(frame, "step")
                 return
-        lines = self.table.by_file.get(_file_key(frame.f_code.co_filename))
+        lines = self.breakpoint_lines(frame.f_code)
         if lines:
             bp = lines.get(frame.f_lineno)
             if bp is not None and self._should_break(bp, frame):
@@ -200,7 +212,7 @@ class Debugger:
     def on_raise(self, frame, error):
         if "raised" not in self.exception_filters or error is self._last_raised:
             return
-        if not self.is_user_file(frame.f_code.co_filename):
+        if not self.is_user_code(frame.f_code):
             return
         self._last_raised = error
         self.stop_live(frame, "exception", description=inspection.describe_exception(error),

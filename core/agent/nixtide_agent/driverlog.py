@@ -9,12 +9,16 @@ import threading
 import time
 from contextlib import contextmanager
 
+from .serialtap import SerialStreams
+
 _ids = itertools.count(1)
 
 
 class DapLogger:
-    def __init__(self, session, on_serial=None, locate=None):
+    def __init__(self, session, on_serial=None, locate=None, serial=None):
         self._session = session
+        # Sends serial lines of machines whose byte stream is not tapped.
+        self._serial = serial if serial is not None else SerialStreams(session)
         self._local = threading.local()
         self._on_serial = on_serial
         # frame -> (path, line) of the script frame on its stack, or None.
@@ -96,7 +100,7 @@ class DapLogger:
     def log_serial(self, message, machine):
         if self._on_serial is not None:
             self._on_serial(machine, message)
-        self._session.send_event("nixtide/serial", {"machine": machine, "text": str(message) + "\n"})
+        self._serial.send_line(machine, message)
 
     def print_serial_logs(self, enable):
         pass

@@ -4,17 +4,36 @@ The built test-script is the `.nix` string after Nix stripped indentation and
 substituted antiquotations; the IDE computes which `.nix` line each script
 line came from and passes that list in `launch`. Without a map the script
 file is its own source.
+
+The script runs under the file name upstream drivers give it, `<string>`
+(their failure report keeps only frames of that name), so its frames are
+recognised by their code objects, never by file name.
 """
 
 import os
+
+# What upstream's `exec(self.tests, symbols, None)` names the script's frames.
+SCRIPT_FILENAME = "<string>"
+
+
+def code_objects(code):
+    """`code` and every code object nested in it (functions, classes,
+    lambdas, comprehensions): what frames of the script run."""
+    found = []
+    stack = [code]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        for const in current.co_consts:
+            if hasattr(const, "co_code"):
+                stack.append(const)
+    return found
 
 
 def code_lines(code):
     """Lines that hold code in `code` and every nested code object."""
     lines = set()
-    stack = [code]
-    while stack:
-        current = stack.pop()
+    for current in code_objects(code):
         if hasattr(current, "co_lines"):
             for _start, _end, line in current.co_lines():
                 if line is not None:
@@ -23,20 +42,28 @@ def code_lines(code):
             import dis
             for _offset, line in dis.findlinestarts(current):
                 lines.add(line)
-        for const in current.co_consts:
-            if hasattr(const, "co_code"):
-                stack.append(const)
     # The module prologue (RESUME) reports line 0 on some versions.
     lines.discard(0)
     return lines
 
 
 class LineMap:
-    def __init__(self, script_path, source_path=None, line_map=None):
+    """`script_path` is the script file as clients name it (breakpoints,
+    stack frames); the compiled code itself is named SCRIPT_FILENAME."""
+
+    def __init__(self, script_path, source_path=None, line_map=None, code=None):
         self.script_path = script_path
         self.source_path = source_path if (source_path and line_map) else None
         self._to_source = list(line_map or [])
+        self._codes = {}
         self.code_lines = set()
+        if code is not None:
+            self._codes = {id(c): c for c in code_objects(code)}
+            self.code_lines = code_lines(code)
+
+    def owns(self, code):
+        """Whether `code` is (part of) the compiled script."""
+        return self._codes.get(id(code)) is code
 
     @property
     def client_path(self):

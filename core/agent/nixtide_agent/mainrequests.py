@@ -83,7 +83,7 @@ class MainThreadRequests:
         filename = code.co_filename
         linemap = self.debugger.linemap
         described = {"id": ident, "column": 1}
-        if linemap is not None and filename == linemap.script_path:
+        if linemap is not None and linemap.owns(code):
             if name == "<module>":
                 name = "testScript"
             source = {"path": linemap.client_path, "name": os.path.basename(linemap.client_path)}
@@ -140,7 +140,7 @@ class MainThreadRequests:
             # A REPL without a selected frame means the test's namespace:
             # the innermost script frame, not the driver code it called.
             frame = next((f for f, _l in self.stack if linemap is not None
-                          and f.f_code.co_filename == linemap.script_path), None)
+                          and linemap.owns(f.f_code)), None)
         if context == "hover" and not inspection.hover_allowed(expression):
             self.session.respond(request, success=False, message="not evaluated on hover")
             return None

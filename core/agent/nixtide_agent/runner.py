@@ -1,9 +1,10 @@
 """Running the test script under the debugger, again and again.
 
 `run_script` is what replaces the driver's `exec(self.tests, symbols, None)`:
-it waits for the client's configuration, compiles the script under a real
-file name, runs it, stops on an uncaught exception with the frames alive,
-and starts it over on `restart` without touching the machines.
+it waits for the client's configuration, compiles the script as the driver
+would (named `<string>`, see Debugger.set_script), runs it, stops on an
+uncaught exception with the frames alive, and starts it over on `restart`
+without touching the machines.
 """
 
 import os
@@ -54,7 +55,7 @@ def run_script(session, namespace, text, filename, after_run=None):
 
 
 def default_script_path(argv=None):
-    """Where the bundle's test-script lives, for naming the compiled code."""
+    """Where the bundle's test-script lives: the file clients name."""
     argv = sys.argv if argv is None else argv
     path = os.environ.get("testScript")
     if path and os.path.isfile(path):

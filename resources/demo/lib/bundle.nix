@@ -10,12 +10,14 @@
 # - "configuration" (master): the wrapper adds `--config
 #   driverConfiguration.json --log-level info`; the JSON names the VMs' start
 #   scripts, the VLANs, the global timeout and the test script's path.
-# driverInteractive adds `--interactive` to either.
+# driverInteractive adds `--interactive` to either. Each generation has its
+# own build of the demo driver (driverPackages.<generation>), which behaves
+# as that generation and runs on its Python.
 {
   lib,
   pkgs,
   hostTools,
-  driverPackage,
+  driverPackages,
 }:
 {
   name,
@@ -71,6 +73,8 @@ let
     else
       { };
 
+  driverPackage = driverPackages.${generation};
+
   makeBundle =
     interactive:
     let
@@ -79,6 +83,10 @@ let
         #! ${hostTools.bash} -e
         ${exports generationEnv}
         export PATH=${lib.escapeShellArg hostTools.driverPath}''${PATH:+':'$PATH}
+        if [ ! -x ${lib.escapeShellArg driverPackage.python} ]; then
+          echo "nixos-test-driver: the ${generation}-era demo driver runs on ${driverPackage.python}, which is missing" >&2
+          exit 127
+        fi
         exec -a "$0" "@out@/bin/.nixos-test-driver-wrapped" ${lib.escapeShellArgs flags} "$@"
       '';
     in

@@ -22,6 +22,10 @@
   # an absolute path, or a store path such as a flake input (pure evaluation
   # reads neither NIXTIDE_DEMO_GUEST nor paths outside the store).
   guestDir ? null,
+  # Python 3.11 for the environment-era driver (nixos-22.11 to 24.x ran
+  # theirs on 3.11): packaging/dev.sh unpacks Debian 12's into
+  # /opt/nixtide-python3.11; NIXTIDE_PYTHON311 names another one.
+  python311 ? null,
 }:
 let
   lib = import ./lib.nix;
@@ -65,16 +69,40 @@ let
 
   pkgs = import ./pkgs.nix { inherit lib system hostTools; };
 
-  driverPackage = import ./driver-package.nix {
-    inherit lib pkgs;
-    src = ../driver;
+  python311Path =
+    let
+      fromEnv = builtins.getEnv "NIXTIDE_PYTHON311";
+    in
+    if python311 != null then
+      toString python311
+    else if fromEnv != "" then
+      fromEnv
+    else
+      "/opt/nixtide-python3.11/bin/python3.11";
+
+  # The configuration era (upstream master) imports pydantic and needs 3.13:
+  # the platform's Python, with Debian's python3-pydantic.
+  driverPackages = builtins.mapAttrs (
+    generation: python:
+    import ./driver-package.nix {
+      inherit
+        lib
+        pkgs
+        generation
+        python
+        ;
+      src = ../driver;
+    }
+  ) {
+    environment = python311Path;
+    configuration = hostTools.python3;
   };
 
   startScript = import ./start-script.nix { inherit lib pkgs hostTools guest; };
 
   evalNodes = import ./nodes.nix { inherit lib pkgs startScript; };
 
-  bundle = import ./bundle.nix { inherit lib pkgs hostTools driverPackage; };
+  bundle = import ./bundle.nix { inherit lib pkgs hostTools driverPackages; };
 
   runTest =
     module:
@@ -132,7 +160,7 @@ in
 {
   inherit
     runTest
-    driverPackage
+    driverPackages
     guest
     pkgs
     ;

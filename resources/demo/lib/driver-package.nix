@@ -1,12 +1,18 @@
 # The demo driver's entry point, in the shape of nixpkgs' wrapped Python
 # application: the package (resources/demo/driver: `test_driver` and the
 # `ptpython` stand-in) under $out/lib/python, and $out/bin/nixos-test-driver,
-# a script for the host's Python that puts that directory first on sys.path
-# and runs test_driver.main().
+# a script for `python` that puts that directory first on sys.path and runs
+# test_driver.main(). One package per generation: the generation is baked
+# into test_driver/generation.py, and each runs on the Python its upstream
+# releases used (see default.nix).
 {
   lib,
   pkgs,
   src,
+  # "environment" or "configuration" (test_driver/generation.py).
+  generation,
+  # The interpreter's absolute path; the driver runs on it as it is.
+  python,
 }:
 let
   source = builtins.path {
@@ -22,8 +28,6 @@ let
       && !(type == "directory" && lib.hasPrefix "." base);
   };
 
-  python = "/usr/bin/python3";
-
   entryPoint = ''
     #!${python}
     # -*- coding: utf-8 -*-
@@ -35,15 +39,25 @@ let
         sys.exit(main())
   '';
 in
-pkgs.runCommand "nixtide-demo-test-driver"
+pkgs.runCommand "nixtide-demo-test-driver-${generation}"
   {
-    inherit entryPoint source;
-    passAsFile = [ "entryPoint" ];
+    inherit entryPoint source python;
+    generationModule = ''
+      """Written by the demo's driver-package.nix: this copy of the driver
+      behaves as the ${generation} generation (see the source tree's file)."""
+      GENERATIONS = ("environment", "configuration")
+      GENERATION = "${generation}"
+    '';
+    passAsFile = [
+      "entryPoint"
+      "generationModule"
+    ];
   }
   ''
     mkdir -p "$out/bin" "$out/lib"
     cp -R "$source" "$out/lib/python"
     chmod -R u+w "$out/lib/python"
+    cp "$generationModulePath" "$out/lib/python/test_driver/generation.py"
     sed "s|@out@|$out|g" "$entryPointPath" > "$out/bin/nixos-test-driver"
     chmod +x "$out/bin/nixos-test-driver"
   ''

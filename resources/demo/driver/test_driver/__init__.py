@@ -1,14 +1,13 @@
 """nixtide's demo driver: a stand-in for the NixOS test driver
-(`nixos/lib/test-driver/src/test_driver`, nixos-24.11/25.05 layout) that
-runs the demo tests against the Debian-made guest.
+(`nixos/lib/test-driver/src/test_driver`) that runs the demo tests against
+the Debian-made guest, as either generation (test_driver.generation):
 
-`main()` reads either generation of input:
-- environment era: `startScripts`, `testScript`, `vlans`, `globalTimeout`
-  through the `EnvDefault` action (or the matching options), the test
-  script as positional argument; interactive mode calls
+- environment era (nixos-22.11 to 25.05): `startScripts`, `testScript`,
+  `vlans`, `globalTimeout` through the `EnvDefault` action (or the matching
+  options), the test script as positional argument; interactive mode calls
   `ptpython.repl.embed(symbols, {}, ...)`;
-- configuration era: `--config driverConfiguration.json` (and
-  `--log-level`), as upstream master; interactive mode calls
+- configuration era (master): `--config driverConfiguration.json` (and
+  `--log-level`) only; interactive mode calls
   `ptpython.ipython.embed(user_ns=symbols, ...)`.
 """
 
@@ -17,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,8 @@ from typing import Any
 import ptpython.ipython
 import ptpython.repl
 
-from test_driver.driver import Driver, DriverConfiguration, load_driver_configuration
+from test_driver.driver import Driver
+from test_driver.generation import GENERATION
 from test_driver.logger import (
     CompositeLogger,
     JunitXMLLogger,
@@ -72,27 +71,43 @@ def writeable_dir(arg: str) -> Path:
 LOG_LEVELS = {level.name.lower(): level for level in LogLevel}
 
 
-def build_arg_parser() -> argparse.ArgumentParser:
-    arg_parser = argparse.ArgumentParser(prog="nixos-test-driver")
-    arg_parser.add_argument(
-        "-c",
-        "--config",
-        help="the test driver configuration file (configuration era)",
-        type=Path,
-    )
-    arg_parser.add_argument(
-        "-K",
-        "--keep-vm-state",
-        "--keep-machine-state",
-        dest="keep_vm_state",
-        help="re-use a VM state coming from a previous run",
-        action="store_true",
-    )
+def _add_common_arguments(arg_parser: argparse.ArgumentParser) -> None:
     arg_parser.add_argument(
         "-I",
         "--interactive",
         help="drop into a python repl and run the tests interactively",
         action=argparse.BooleanOptionalAction,
+    )
+    arg_parser.add_argument(
+        "-o",
+        "--output_directory",
+        help="""The path to the directory where outputs copied from the VM will be placed.
+                By e.g. Machine.copy_from_vm or Machine.screenshot""",
+        default=Path.cwd(),
+        type=writeable_dir,
+    )
+    arg_parser.add_argument(
+        "--junit-xml",
+        help="Enable JunitXML report generation to the given path",
+        type=Path,
+    )
+    arg_parser.add_argument(
+        "--log-level",
+        metavar="LOG_LEVEL",
+        action=EnvDefault,
+        envvar="logLevel",
+        choices=LOG_LEVELS,
+        help="Set the log level",
+    )
+
+
+def build_environment_arg_parser() -> argparse.ArgumentParser:
+    arg_parser = argparse.ArgumentParser(prog="nixos-test-driver")
+    arg_parser.add_argument(
+        "-K",
+        "--keep-vm-state",
+        help="re-use a VM state coming from a previous run",
+        action="store_true",
     )
     arg_parser.add_argument(
         "--start-scripts",
@@ -118,46 +133,50 @@ def build_arg_parser() -> argparse.ArgumentParser:
         envvar="globalTimeout",
         help="Timeout in seconds for the whole test",
     )
-    arg_parser.add_argument(
-        "-o",
-        "--output_directory",
-        help="""The path to the directory where outputs copied from the VM will be placed.
-                By e.g. Machine.copy_from_vm or Machine.screenshot""",
-        default=Path.cwd(),
-        type=writeable_dir,
-    )
-    arg_parser.add_argument(
-        "--junit-xml",
-        help="Enable JunitXML report generation to the given path",
-        type=Path,
-    )
-    arg_parser.add_argument(
-        "--log-level",
-        metavar="LOG_LEVEL",
-        action=EnvDefault,
-        envvar="logLevel",
-        choices=LOG_LEVELS,
-        help="Set the log level",
-    )
+    _add_common_arguments(arg_parser)
     arg_parser.add_argument(
         "testscript",
         action=EnvDefault,
         envvar="testScript",
-        nargs="?",
-        help="the test script to run (environment era)",
+        help="the test script to run",
         type=Path,
     )
     return arg_parser
 
 
-def parse_args(argv: Any = None) -> argparse.Namespace:
-    arg_parser = build_arg_parser()
-    args = arg_parser.parse_args(argv)
-    if args.config is None and args.testscript is None:
-        arg_parser.error("the following arguments are required: testscript")
-    if args.config is not None and args.testscript is not None:
-        arg_parser.error("give either --config or a test script, not both")
-    return args
+def build_configuration_arg_parser() -> argparse.ArgumentParser:
+    arg_parser = argparse.ArgumentParser(prog="nixos-test-driver")
+    arg_parser.add_argument(
+        "-c",
+        "--config",
+        help="the test driver configuration file",
+        type=Path,
+        required=True,
+    )
+    arg_parser.add_argument(
+        "--keep-vm-state",
+        help=argparse.SUPPRESS,
+        dest="keep_machine_state",
+        action="store_true",
+    )
+    arg_parser.add_argument(
+        "-K",
+        "--keep-machine-state",
+        help="re-use a machine state coming from a previous run",
+        action="store_true",
+    )
+    _add_common_arguments(arg_parser)
+    return arg_parser
+
+
+def build_arg_parser(generation: str = GENERATION) -> argparse.ArgumentParser:
+    if generation == "configuration":
+        return build_configuration_arg_parser()
+    return build_environment_arg_parser()
+
+
+def parse_args(argv: Any = None, generation: str = GENERATION) -> argparse.Namespace:
+    return build_arg_parser(generation).parse_args(argv)
 
 
 def _exit_on_signal(signum: int, _frame: Any) -> None:
@@ -172,84 +191,119 @@ def _install_signal_handlers() -> None:
             signal.signal(signum, _exit_on_signal)
 
 
-def main() -> None:
-    args = parse_args()
-    _install_signal_handlers()
-
-    output_directory = args.output_directory.resolve()
+def _make_logger(args: argparse.Namespace, output_directory: Path) -> CompositeLogger:
     logger = CompositeLogger([TerminalLogger()])
-
     if "LOGFILE" in os.environ.keys():
         logger.add_logger(XMLLogger(os.environ["LOGFILE"]))
-
     if args.junit_xml:
         logger.add_logger(JunitXMLLogger(output_directory / args.junit_xml))
-
     if args.log_level:
         logger.set_log_level(LOG_LEVELS[args.log_level])
+    return logger
 
+
+def _run(driver: Any, logger: CompositeLogger) -> None:
+    tic = time.time()
+    driver.run_tests()
+    toc = time.time()
+    logger.info(f"test script finished in {(toc - tic):.2f}s")
+
+
+def _history_path() -> str:
+    return os.path.join(os.getcwd(), ".nixos-test-history")
+
+
+def _main_environment(args: argparse.Namespace) -> None:
+    output_directory = args.output_directory.resolve()
+    logger = _make_logger(args, output_directory)
     if not args.keep_vm_state:
         logger.info("Machine state will be reset. To keep it, pass --keep-vm-state")
 
-    if args.config is not None:
-        driver_args: tuple = ()
-        driver_kwargs: dict = dict(
-            config=load_driver_configuration(args.config),
-            out_dir=output_directory,
-            logger=logger,
-            keep_machine_state=args.keep_vm_state,
-        )
-    else:
-        driver_args = (
-            args.start_scripts,
-            args.vlans,
-            args.testscript.read_text(),
-            output_directory,
-            logger,
-            args.keep_vm_state,
-            args.global_timeout,
-        )
-        driver_kwargs = {}
+    with Driver(
+        args.start_scripts,
+        args.vlans,
+        args.testscript.read_text(),
+        output_directory,
+        logger,
+        args.keep_vm_state,
+        args.global_timeout,
+    ) as driver:
+        if args.interactive:
+            ptpython.repl.embed(driver.test_symbols(), {}, history_filename=_history_path())
+        else:
+            _run(driver, logger)
 
-    with Driver(*driver_args, **driver_kwargs) as driver:
-        if driver.config is not None and driver.config.enable_ssh_backdoor:
+
+def _main_configuration(args: argparse.Namespace) -> None:
+    from test_driver.config import ConfigurationError, load_driver_configuration
+
+    try:
+        config = load_driver_configuration(args.config)
+    except ConfigurationError as error:
+        build_configuration_arg_parser().error(str(error))
+
+    output_directory = args.output_directory.resolve()
+    logger = _make_logger(args, output_directory)
+    if not args.keep_machine_state:
+        logger.info("Machine state will be reset. To keep it, pass --keep-machine-state")
+
+    with Driver(
+        config=config,
+        out_dir=output_directory,
+        logger=logger,
+        keep_machine_state=args.keep_machine_state,
+    ) as driver:
+        if config.enable_ssh_backdoor:
             logger.warning("the demo driver has no SSH backdoor over vsock")
         if args.interactive:
-            history_dir = os.getcwd()
-            history_path = os.path.join(history_dir, ".nixos-test-history")
-            if driver.config is not None:
-                ptpython.ipython.embed(
-                    user_ns=driver.test_symbols(),
-                    history_filename=history_path,
-                )
-            else:
-                ptpython.repl.embed(
-                    driver.test_symbols(),
-                    {},
-                    history_filename=history_path,
-                )
+            ptpython.ipython.embed(
+                user_ns=driver.test_symbols(), history_filename=_history_path()
+            )
         else:
-            tic = time.time()
-            driver.run_tests()
-            toc = time.time()
-            logger.info(f"test script finished in {(toc - tic):.2f}s")
+            _run(driver, logger)
+
+
+def main() -> None:
+    args = parse_args()
+    _install_signal_handlers()
+    if GENERATION == "configuration":
+        _main_configuration(args)
+    else:
+        _main_environment(args)
 
 
 def generate_driver_symbols() -> None:
     """Write the names a test script can use (for pyflakes) to
     ./driver-symbols, as upstream does at build time."""
-    d = Driver([], [], "", Path(), CompositeLogger([]))
-    test_symbols = d.test_symbols()
+    if GENERATION == "configuration":
+        from test_driver.config import DriverConfiguration
+
+        script = Path("driver-symbols-empty-script")
+        script.write_text("")
+        d = Driver(
+            config=DriverConfiguration(
+                vms={},
+                containers={},
+                vlans=[],
+                global_timeout=0,
+                enable_ssh_backdoor=False,
+                test_script=script,
+            ),
+            out_dir=Path(),
+            logger=CompositeLogger([]),
+        )
+        script.unlink()
+    else:
+        d = Driver([], [], "", Path(), CompositeLogger([]))
     with open("driver-symbols", "w") as fp:
-        fp.write(",".join(test_symbols.keys()))
+        fp.write(",".join(d.test_symbols().keys()))
 
 
 __all__ = [
     "Driver",
-    "DriverConfiguration",
     "EnvDefault",
+    "GENERATION",
     "generate_driver_symbols",
-    "load_driver_configuration",
     "main",
     "writeable_dir",
 ]

@@ -1,10 +1,18 @@
-"""The Driver: VLANs, machines and the test script's namespace.
+"""The Driver: VLANs, machines and the test script's namespace, in the
+shape of the generation this copy of the driver behaves as
+(test_driver.generation):
 
-Shaped like the nixos-24.11/25.05 `Driver(start_scripts, vlans, tests,
-out_dir, logger, keep_vm_state, global_timeout)`; it also takes upstream
-master's keyword form `Driver(config=..., out_dir=..., logger=...,
-keep_machine_state=...)` for the configuration era, and then also exposes
-master's extra symbols (machines_qemu, machines_nspawn, BaseMachine, debug).
+- environment era (nixos-22.11 to 25.05): `Driver(start_scripts, vlans,
+  tests, out_dir, logger, keep_vm_state, global_timeout)` builds the VLANs
+  and machines in the constructor; `machines` is a list.
+- configuration era (master): `Driver(config=..., out_dir=..., logger=...,
+  keep_machine_state=..., debug=...)` only keeps the configuration; the
+  VLANs and machines are built when the driver is entered (`with Driver(...)
+  as driver:`), and `machines` is a property over `machines_qemu` and
+  `machines_nspawn`. Until then the driver has no machine.
+
+`Driver` names the class of this copy's generation; both classes stay
+importable (the unit tests use each).
 """
 
 from __future__ import annotations
@@ -18,18 +26,28 @@ import threading
 import traceback
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Union
 from unittest import TestCase
 
-from test_driver.config import DriverConfiguration, load_driver_configuration
 from test_driver.debug import DebugAbstract, DebugNop
 from test_driver.errors import MachineError, RequestedAssertionFailed
+from test_driver.generation import GENERATION
 from test_driver.logger import AbstractLogger
 from test_driver.machine import Machine, NixStartScript, retry
 from test_driver.polling_condition import PollingCondition
 from test_driver.vlan import VLan
 
-__all__ = ["Driver", "DriverConfiguration", "load_driver_configuration"]
+if GENERATION == "configuration" or TYPE_CHECKING:
+    # Needs pydantic, which the environment era's Python does not have.
+    from test_driver.config import DriverConfiguration, load_driver_configuration
+
+__all__ = [
+    "ConfigurationDriver",
+    "Driver",
+    "DriverConfiguration",
+    "EnvironmentDriver",
+    "load_driver_configuration",
+]
 
 DEFAULT_GLOBAL_TIMEOUT = 24 * 60 * 60 * 7
 
@@ -66,101 +84,74 @@ def pythonize_name(name: str) -> str:
     return re.sub(r"^[^A-Za-z_]|[^A-Za-z0-9_]", "_", name)
 
 
-class Driver:
-    """A handle to the driver that sets up the environment
-    and runs the tests"""
+class _BaseDriver:
+    """What both generations share: the script, its namespace, the timer."""
 
     tests: str
     vlans: List[VLan]
-    machines: List[Machine]
     polling_conditions: List[PollingCondition]
     global_timeout: int
     race_timer: threading.Timer
     logger: AbstractLogger
-    config: Optional[DriverConfiguration]
+    debug: DebugAbstract
+
+    machines: List[Machine]
 
     def __init__(
         self,
-        start_scripts: Optional[List[str]] = None,
-        vlans: Optional[List[int]] = None,
-        tests: Optional[str] = None,
-        out_dir: Optional[Path] = None,
-        logger: Optional[AbstractLogger] = None,
-        keep_vm_state: bool = False,
-        global_timeout: Optional[int] = DEFAULT_GLOBAL_TIMEOUT,
-        *,
-        config: Optional[DriverConfiguration] = None,
-        keep_machine_state: Optional[bool] = None,
-        debug: Optional[DebugAbstract] = None,
-    ):
-        if logger is None:
-            raise TypeError("Driver needs a logger")
-        if keep_machine_state is not None:
-            keep_vm_state = keep_machine_state
-        self.config = config
-
-        names: List[Optional[str]]
-        if config is not None:
-            if config.containers:
-                raise MachineError(
-                    "the demo driver cannot run systemd-nspawn containers: "
-                    + ", ".join(config.containers)
-                )
-            names = [vm.name for vm in config.vms.values()]
-            start_scripts = [str(vm.start_script) for vm in config.vms.values()]
-            vlans = list(config.vlans)
-            tests = Path(config.test_script).read_text()
-            global_timeout = int(config.global_timeout.total_seconds())
-        else:
-            start_scripts = list(start_scripts or [])
-            names = [None] * len(start_scripts)
-
-        self.tests = tests or ""
+        tests: str,
+        out_dir: Optional[Path],
+        logger: AbstractLogger,
+        global_timeout: Optional[int],
+        debug: Optional[DebugAbstract],
+    ) -> None:
+        self.tests = tests
         self.out_dir = Path(out_dir) if out_dir is not None else Path.cwd()
         self.global_timeout = (
             DEFAULT_GLOBAL_TIMEOUT if global_timeout is None else int(global_timeout)
         )
-        self.race_timer = threading.Timer(self.global_timeout, self.terminate_test)
-        self.race_timer.daemon = True
         self.logger = logger
         self.debug = debug if debug is not None else DebugNop()
+        self.vlans = []
+        self.polling_conditions = []
 
-        tmp_dir = get_tmp_dir()
+    def _new_race_timer(self) -> None:
+        self.race_timer = threading.Timer(self.global_timeout, self.terminate_test)
+        self.race_timer.daemon = True
 
+    def _start_vlans(self, numbers: List[Any], tmp_dir: Path) -> None:
         with self.logger.nested("start all VLans"):
             # The environment era hands the numbers over as strings.
-            numbers = sorted({int(nr) for nr in (vlans or [])})
             self.vlans = []
             try:
-                for nr in numbers:
+                for nr in sorted({int(nr) for nr in numbers}):
                     self.vlans.append(VLan(nr, tmp_dir, self.logger))
             except BaseException:
                 self._stop_vlans()
                 raise
 
-        self.polling_conditions = []
+    def _new_machine(
+        self, start_script: str, name: Optional[str], keep_state: bool, tmp_dir: Path
+    ) -> Machine:
+        cmd = NixStartScript(start_script)
+        return Machine(
+            start_command=cmd,
+            keep_vm_state=keep_state,
+            name=name or cmd.machine_name,
+            tmp_dir=tmp_dir,
+            callbacks=[self.check_polling_conditions],
+            out_dir=self.out_dir,
+            logger=self.logger,
+        )
 
-        self.machines = []
-        for name, script in zip(names, start_scripts):
-            cmd = NixStartScript(script)
-            self.machines.append(
-                Machine(
-                    start_command=cmd,
-                    keep_vm_state=keep_vm_state,
-                    name=name or cmd.machine_name,
-                    tmp_dir=tmp_dir,
-                    callbacks=[self.check_polling_conditions],
-                    out_dir=self.out_dir,
-                    logger=self.logger,
-                )
-            )
-
-    def __enter__(self) -> "Driver":
+    def __enter__(self) -> "_BaseDriver":
         return self
 
     def __exit__(self, *_: Any) -> None:
         with self.logger.nested("cleanup"):
-            self.race_timer.cancel()
+            timer = getattr(self, "race_timer", None)
+            if timer is not None:
+                timer.cancel()
             for machine in self.machines:
                 try:
                     machine.release()
@@ -193,7 +184,6 @@ class Driver:
         general_symbols = dict(
             start_all=self.start_all,
             test_script=self.test_script,
-            machines=self.machines,
             vlans=self.vlans,
             driver=self,
             log=self.logger,
@@ -206,16 +196,9 @@ class Driver:
             serial_stdout_off=self.serial_stdout_off,
             serial_stdout_on=self.serial_stdout_on,
             polling_condition=self.polling_condition,
-            Machine=Machine,  # for typing
             t=AssertionTester(),
         )
-        if self.config is not None:
-            general_symbols.update(
-                machines_qemu=self.machines,
-                machines_nspawn=[],
-                BaseMachine=Machine,
-                debug=self.debug,
-            )
+        general_symbols.update(self._era_symbols())
         machine_symbols = {pythonize_name(m.name): m for m in self.machines}
         # A lone machine is also "machine", whatever it is called.
         if len(self.machines) == 1:
@@ -299,21 +282,16 @@ class Driver:
                 machine.release()
             os.kill(os.getpid(), signal.SIGTERM)
 
-    def create_machine(
-        self,
-        start_command: str,
-        *,
-        name: Optional[str] = None,
-        keep_vm_state: bool = False,
+    def _create_machine(
+        self, start_command: str, name: Optional[str], keep_state: bool
     ) -> Machine:
-        tmp_dir = get_tmp_dir()
         cmd = NixStartScript(start_command)
         return Machine(
-            tmp_dir=tmp_dir,
+            tmp_dir=get_tmp_dir(),
             out_dir=self.out_dir,
             start_command=cmd,
             name=name or cmd.machine_name,
-            keep_vm_state=keep_vm_state,
+            keep_vm_state=keep_state,
             logger=self.logger,
         )
 
@@ -368,3 +346,122 @@ class Driver:
         if fun_ is None:
             return Poll
         return Poll(fun_)
+
+
+class EnvironmentDriver(_BaseDriver):
+    """nixos-22.11 to 25.05: everything is built in the constructor."""
+
+    def __init__(
+        self,
+        start_scripts: List[str],
+        vlans: List[Any],
+        tests: str,
+        out_dir: Path,
+        logger: AbstractLogger,
+        keep_vm_state: bool = False,
+        global_timeout: Optional[int] = DEFAULT_GLOBAL_TIMEOUT,
+        debug: Optional[DebugAbstract] = None,
+    ):
+        super().__init__(tests, out_dir, logger, global_timeout, debug)
+        self._new_race_timer()
+        tmp_dir = get_tmp_dir()
+        self._start_vlans(list(vlans or []), tmp_dir)
+        self.machines = [
+            self._new_machine(script, None, keep_vm_state, tmp_dir)
+            for script in (start_scripts or [])
+        ]
+
+    def _era_symbols(self) -> Dict[str, Any]:
+        return dict(machines=self.machines, Machine=Machine)
+
+    def create_machine(
+        self,
+        start_command: str,
+        *,
+        name: Optional[str] = None,
+        keep_vm_state: bool = False,
+    ) -> Machine:
+        return self._create_machine(start_command, name, keep_vm_state)
+
+
+class ConfigurationDriver(_BaseDriver):
+    """Upstream master: the constructor keeps the configuration; VLANs and
+    machines exist from `__enter__` on."""
+
+    config: "DriverConfiguration"
+    machines_qemu: List[Machine]
+    machines_nspawn: List[Machine]
+
+    def __init__(
+        self,
+        config: "DriverConfiguration",
+        out_dir: Path,
+        logger: AbstractLogger,
+        keep_machine_state: bool = False,
+        debug: Optional[DebugAbstract] = None,
+    ):
+        super().__init__(
+            Path(config.test_script).read_text(),
+            out_dir,
+            logger,
+            int(config.global_timeout.total_seconds()),
+            debug,
+        )
+        self.config = config
+        self.keep_machine_state = keep_machine_state
+        self.vm_start_scripts = {
+            vm.name: str(vm.start_script) for vm in config.vms.values()
+        }
+        self.container_start_scripts = {
+            c.name: str(c.start_script) for c in config.containers.values()
+        }
+        self.vlan_ids = list(config.vlans)
+        self.machines_qemu = []
+        self.machines_nspawn = []
+
+    @property
+    def machines(self) -> List[Machine]:  # type: ignore[override]
+        # By name, as upstream orders VMs and containers together.
+        return sorted(self.machines_qemu + self.machines_nspawn, key=lambda m: m.name)
+
+    def __enter__(self) -> "ConfigurationDriver":
+        if self.container_start_scripts:
+            raise MachineError(
+                "the demo driver cannot run systemd-nspawn containers: "
+                + ", ".join(self.container_start_scripts)
+            )
+        self._new_race_timer()
+        tmp_dir = get_tmp_dir()
+        self._start_vlans(self.vlan_ids, tmp_dir)
+        try:
+            self.machines_qemu = [
+                self._new_machine(script, name, self.keep_machine_state, tmp_dir)
+                for name, script in self.vm_start_scripts.items()
+            ]
+        except BaseException:
+            self._stop_vlans()
+            raise
+        self.machines_nspawn = []
+        return self
+
+    def _era_symbols(self) -> Dict[str, Any]:
+        return dict(
+            machines=self.machines,
+            machines_qemu=self.machines_qemu,
+            machines_nspawn=self.machines_nspawn,
+            BaseMachine=Machine,  # for typing
+            QemuMachine=Machine,  # for typing
+            debug=self.debug,
+        )
+
+    def create_machine(
+        self,
+        start_command: str,
+        *,
+        name: Optional[str] = None,
+        keep_machine_state: bool = False,
+    ) -> Machine:
+        return self._create_machine(start_command, name, keep_machine_state)
+
+
+Driver: Any = ConfigurationDriver if GENERATION == "configuration" else EnvironmentDriver
