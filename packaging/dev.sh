@@ -14,6 +14,11 @@
 # Idempotent: a second call skips what is in place and rebuilds only what changed.
 set -euo pipefail
 
+# chroot, debootstrap and apt's tools live in sbin, which a minimal PATH lacks.
+export PATH=$PATH:/usr/sbin:/sbin
+# Qt warns on stderr without a UTF-8 locale (and picks C.UTF-8 anyway); CI
+# and `env -i` give none. An explicit choice of the caller is kept.
+[ -n "${LC_ALL:-}${LC_CTYPE:-}${LANG:-}" ] || export LANG=C.UTF-8
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${NIXTIDE_BUILD:-$here/build}
 root=${NIXTIDE_ROOT:-/var/cache/nixtide/trixie-root}
