@@ -79,6 +79,16 @@ def read_lines(stream):
     return lines
 
 
+def rest_of(lines, timeout=10):
+    """The lines still to come from a read_lines queue, up to its end."""
+    out = []
+    while True:
+        line = lines.get(timeout=timeout)
+        if line is None:
+            return out
+        out.append(line)
+
+
 class RunCommand(unittest.TestCase):
     def setUp(self):
         self.state = tempfile.TemporaryDirectory(prefix="nixtide-run-test-")
@@ -244,19 +254,9 @@ class RunCommand(unittest.TestCase):
         with open(go, "w"):
             pass
         self.assertEqual(proc.wait(180), 0)
-        rest = []
-        while True:
-            line = out.get(timeout=10)
-            if line is None:
-                break
-            rest.append(line)
+        rest = rest_of(out)
         self.assertIn("marker: after\n", rest)
-        errors = []
-        while True:
-            line = err.get(timeout=10)
-            if line is None:
-                break
-            errors.append(line)
+        errors = rest_of(err)
         # The log stays on stderr, and stdout holds no log line.
         self.assertTrue(any("PASSED single" in line for line in errors), errors)
         self.assertFalse(any("PASSED" in line for line in seen + rest))
@@ -279,12 +279,7 @@ class RunCommand(unittest.TestCase):
             time.sleep(0.2)
         if proc.poll() is None:
             proc.kill()
-        lines = []
-        while True:
-            line = err.get(timeout=10)
-            if line is None:
-                break
-            lines.append(line)
+        lines = rest_of(err)
         self.assertEqual(proc.wait(10), 0, "".join(lines[-40:]))
         self.assertTrue(qemus, "the script never started its VM")
         self.assertTrue(any("PASSED single" in line for line in lines), lines[-10:])

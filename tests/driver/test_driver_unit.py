@@ -353,13 +353,21 @@ class Loggers(unittest.TestCase):
         self.assertIsNotNone(case.find("failure"))
 
 
-class DriverScript(unittest.TestCase):
+class PrivateRuntimeDir(unittest.TestCase):
+    """A driver built in these tests works in a temporary directory of its
+    own (drivers prefer $XDG_RUNTIME_DIR)."""
+
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
         self.addCleanup(self.tmp.cleanup)
         patcher = mock.patch.dict(os.environ, {"XDG_RUNTIME_DIR": self.tmp.name})
         patcher.start()
         self.addCleanup(patcher.stop)
+
+
+class DriverScript(PrivateRuntimeDir):
+    def setUp(self):
+        super().setUp()
         self.rec = RecordingLogger()
 
     def driver(self, tests, scripts=()):
@@ -420,16 +428,12 @@ class DriverScript(unittest.TestCase):
         self.assertEqual(calls, [1])
 
 
-class WhenMachinesExist(unittest.TestCase):
+class WhenMachinesExist(PrivateRuntimeDir):
     """Environment era: built by the constructor, `machines` a list.
     Configuration era: built by `__enter__`, `machines` a property."""
 
     def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(self.tmp.cleanup)
-        patcher = mock.patch.dict(os.environ, {"XDG_RUNTIME_DIR": self.tmp.name})
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        super().setUp()
         self.logger = CompositeLogger([RecordingLogger()])
         self.script = Path(self.tmp.name) / "test-script"
         self.script.write_text("pass\n")
