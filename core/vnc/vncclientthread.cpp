@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
-#include <optional>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -29,14 +28,6 @@ using namespace std::chrono_literals;
 constexpr auto kKeepAliveInterval = 100ms;
 constexpr auto kRetryInterval = 250ms;
 constexpr auto kReconnectDelay = 500ms;
-// Liveness: after this long without a message from the server, ask for one
-// pixel outright (a non-incremental request must be answered even when
-// nothing changed); no answer within kProbeDeadline and the connection is
-// dropped and made again. QEMU 10 was seen to stop answering a client whose
-// guest switched modes around the connection's set-up: the view stayed at
-// the old size for good while a new connection got the new one.
-constexpr auto kProbeAfter = 5s;
-constexpr auto kProbeDeadline = 10s;
 // Raw first: on a local socket tight/zrle cost QEMU a core and halve the
 // update rate; hextile is the fallback for a server without raw.
 constexpr char kEncodings[] = "raw hextile";
@@ -260,15 +251,14 @@ QString VncClientThread::serve(rfbClient *client)
 {
     m_dirty = QRect();
     m_lastInput = std::chrono::steady_clock::now();
-    auto lastFromServer = m_lastInput;
-    std::optional<std::chrono::steady_clock::time_point> probeSent;
     while (!m_stop) {
-        auto due = probeSent ? *probeSent + kProbeDeadline : lastFromServer + kProbeAfter;
-        if (m_keepAlive)
-            due = std::min(due, m_lastInput + kKeepAliveInterval);
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            due - std::chrono::steady_clock::now());
-        const int timeout = static_cast<int>(std::max<qint64>(0, left.count()));
+        int timeout = -1;
+        if (m_keepAlive) {
+            const auto due = m_lastInput + kKeepAliveInterval;
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                due - std::chrono::steady_clock::now());
+            timeout = static_cast<int>(std::max<qint64>(0, left.count()));
+        }
         pollfd fds[2] = {{client->sock, POLLIN, 0}, {m_wakeFd, POLLIN, 0}};
         if (::poll(fds, 2, timeout) < 0 && errno != EINTR)
             return QStringLiteral("poll: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
@@ -285,17 +275,8 @@ QString VncClientThread::serve(rfbClient *client)
                 if (!HandleRFBServerMessage(client))
                     return libMessage(QStringLiteral("the VNC server closed the connection"));
             } while (client->buffered > 0);
-            lastFromServer = std::chrono::steady_clock::now();
-            probeSent.reset();
         }
         const auto now = std::chrono::steady_clock::now();
-        if (probeSent && now - *probeSent >= kProbeDeadline)
-            return QStringLiteral("the VNC server stopped answering; reconnecting");
-        if (!probeSent && now - lastFromServer >= kProbeAfter) {
-            if (!SendFramebufferUpdateRequest(client, 0, 0, 1, 1, FALSE))
-                return libMessage(QStringLiteral("sending a request failed"));
-            probeSent = now;
-        }
         if (m_keepAlive && now - m_lastInput >= kKeepAliveInterval) {
             if (!SendPointerEvent(client, m_pointerX, m_pointerY, m_pointerButtons))
                 return libMessage(QStringLiteral("sending input failed"));
