@@ -32,8 +32,15 @@ private Q_SLOTS:
         QApplication::processEvents();
         QCOMPARE(view.grab().toImage().pixelColor(5, 5), QColor(0x20, 0x20, 0x20));
 
+        // The guest starts paused and runs once the view is connected. A
+        // guest that switches modes while the client is still connecting
+        // can leave the client at the old size for good (an open bug: QEMU
+        // keeps answering but never sends this client the new size); this
+        // suite checks the view, vnc.client checks following a resize.
         TestGuest guest(dir.path());
-        QVERIFY(guest.start(false));
+        QVERIFY(guest.start(true));
+        QTRY_COMPARE_WITH_TIMEOUT(vnc.state(), VncConnection::State::Connected, kGuestDeadlineMs);
+        guest.monitor("cont");
         QTRY_COMPARE_WITH_TIMEOUT(vnc.frameSize(), QSize(640, 400), kGuestDeadlineMs);
 
         // 640x400 fitted into 700x500 keeps 16:10: 700x437.5, centred.
