@@ -526,25 +526,25 @@ class EntryPoint(unittest.TestCase):
         root = ET.parse(self.tmp / "j.xml").getroot()
         self.assertEqual(root.get("failures"), "1")
 
-    def test_configuration_era(self):
+    def configuration(self, script_text):
+        """A driverConfiguration.json with no machines and this script."""
         conf = self.tmp / "driverConfiguration.json"
         conf.write_text(json.dumps({
             "vms": {}, "containers": {}, "vlans": [], "global_timeout": 60,
             "enable_ssh_backdoor": False,
-            "test_script": str(self.script("assert 'machines_qemu' in globals()\nlog.info('config ok')\n")),
+            "test_script": str(self.script(script_text)),
         }))
+        return conf
+
+    def test_configuration_era(self):
+        conf = self.configuration("assert 'machines_qemu' in globals()\nlog.info('config ok')\n")
         r = run_driver(["--config", str(conf), "--log-level", "info", "-o", str(self.tmp)], env=self.env)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("config ok", r.stderr)
         self.assertIn("Test will time out and terminate in 60 seconds", r.stderr)
 
     def test_configuration_era_imports_pydantic_and_names_a_bad_file(self):
-        conf = self.tmp / "driverConfiguration.json"
-        conf.write_text(json.dumps({
-            "vms": {}, "containers": {}, "vlans": [], "global_timeout": 60,
-            "enable_ssh_backdoor": False,
-            "test_script": str(self.script("import sys\nprint('PYDANTIC', 'pydantic' in sys.modules)\n")),
-        }))
+        conf = self.configuration("import sys\nprint('PYDANTIC', 'pydantic' in sys.modules)\n")
         r = run_driver(["--config", str(conf), "-o", str(self.tmp)], env=self.env)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("PYDANTIC True", r.stdout)
