@@ -27,6 +27,9 @@ int runGui(int argc, char **argv)
     // QSettings then lives in $XDG_CONFIG_HOME/nixtide/nixtide.conf.
     QApplication::setOrganizationName(QStringLiteral("nixtide"));
     QApplication::setApplicationVersion(QString::fromLatin1(nixtide::kVersion));
+    // Installed before anything can show a window: a SIGTERM from whoever
+    // saw the window appear must not kill us with the default action.
+    nixtide::UnixSignalWatcher signalWatcher({SIGINT, SIGTERM, SIGHUP});
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("IDE for NixOS VM tests"));
@@ -64,13 +67,13 @@ int runGui(int argc, char **argv)
         // (or lists the flake's tests for the picker) while the window shows.
         window.openTestArgument(test);
     }
-    window.show();
     // SIGTERM/SIGINT close the window like the user would, so running
     // sessions stop their drivers and VMs (the controller delays the close
-    // until they are gone) and state is saved.
-    nixtide::UnixSignalWatcher signalWatcher({SIGINT, SIGTERM, SIGHUP});
+    // until they are gone) and state is saved. A signal that came before
+    // this point waits in the watcher's pipe until the event loop runs.
     QObject::connect(
         &signalWatcher, &nixtide::UnixSignalWatcher::signalReceived, &window, &QWidget::close);
+    window.show();
     return app.exec();
 }
 
