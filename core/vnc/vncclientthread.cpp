@@ -1,7 +1,9 @@
 #include "core/vnc/vncclientthread.h"
 
 #include <QLoggingCategory>
+#include <QtEndian>
 
+#include <array>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -29,7 +31,8 @@ constexpr auto kKeepAliveInterval = 100ms;
 constexpr auto kRetryInterval = 250ms;
 constexpr auto kReconnectDelay = 500ms;
 // Raw first: on a local socket tight/zrle cost QEMU a core and halve the
-// update rate; hextile is the fallback for a server without raw.
+// update rate; hextile is the fallback for a server without raw. (The list
+// QEMU keeps is the one replaceEncodings() sends.)
 constexpr char kEncodings[] = "raw hextile";
 constexpr int kReadTimeoutSeconds = 10;
 
@@ -89,6 +92,29 @@ int connectUnix(const QString &path, QString *error)
         return -1;
     }
     return fd;
+}
+
+// libvncclient always offers ExtendedDesktopSize, and QEMU then announces
+// every mode switch with it alone. QEMU numbers its only screen 0, which
+// libvncclient 0.9.15 takes for an invalid layout: it ignores the rectangle
+// and the frame keeps its old size for good. A second SetEncodings replaces
+// the list (RFB 7.5.2) with one that has only the plain DesktopSize
+// pseudo-encoding, which libvncclient handles by resizing and asking for a
+// full frame.
+bool replaceEncodings(rfbClient *client)
+{
+    const std::array<quint32, 3> encodings
+        = {rfbEncodingRaw, rfbEncodingHextile, rfbEncodingNewFBSize};
+    rfbSetEncodingsMsg message {};
+    message.type = rfbSetEncodings;
+    message.nEncodings = rfbClientSwap16IfLE(static_cast<uint16_t>(encodings.size()));
+    std::array<char, sz_rfbSetEncodingsMsg + encodings.size() * 4> buffer {};
+    std::memcpy(buffer.data(), &message, sz_rfbSetEncodingsMsg);
+    for (size_t i = 0; i < encodings.size(); ++i) {
+        const quint32 network = qToBigEndian(encodings[i]);
+        std::memcpy(buffer.data() + sz_rfbSetEncodingsMsg + i * 4, &network, 4);
+    }
+    return WriteToRFBServer(client, buffer.data(), static_cast<unsigned>(buffer.size()));
 }
 
 } // namespace
@@ -240,7 +266,7 @@ VncClientThread::ClientPtr VncClientThread::handshake(int fd, QString *reason)
     client->height = client->si.framebufferHeight;
     if (!client->MallocFrameBuffer(client.get()))
         return fail(QStringLiteral("cannot allocate the framebuffer"));
-    if (!SetFormatAndEncodings(client.get()))
+    if (!SetFormatAndEncodings(client.get()) || !replaceEncodings(client.get()))
         return fail(QStringLiteral("cannot set the pixel format"));
     if (!SendFramebufferUpdateRequest(client.get(), 0, 0, client->width, client->height, FALSE))
         return fail(QStringLiteral("cannot request the screen"));
