@@ -71,6 +71,65 @@ private Q_SLOTS:
         qputenv("XDG_STATE_HOME", m_state.path().toUtf8());
     }
 
+    // Every generation: tabs for all machines, state "off", while the
+    // script is stopped on its first line, before start_all() has run. The
+    // configuration era builds machines only in Driver.__enter__, the
+    // environment era in Driver.__init__.
+    void machinesListedBeforeStart_data()
+    {
+        QTest::addColumn<QString>("test");
+        QTest::addColumn<QStringList>("machines");
+        QTest::newRow("configuration era")
+            << QStringLiteral("single.nix") << QStringList {QStringLiteral("machine")};
+        QTest::newRow("environment era") << QStringLiteral(
+            "vlan.nix") << QStringList {QStringLiteral("client"), QStringLiteral("server")};
+    }
+
+    void machinesListedBeforeStart()
+    {
+        QFETCH(QString, test);
+        QFETCH(QStringList, machines);
+        LaunchPlan plan = resolveLaunchPlan(
+            qEnvironmentVariable("NIXTIDE_SOURCE_DIR") + QStringLiteral("/resources/demo/") + test,
+            QStringLiteral("driver"));
+        QVERIFY2(!plan.bundle.driverPath.isEmpty(), "the demo test did not build");
+        plan.scriptPath = m_state.filePath(QStringLiteral("before-start.py"));
+        plan.scriptText = QStringLiteral("start_all()\n");
+        QFile script(plan.scriptPath);
+        QVERIFY(script.open(QIODevice::WriteOnly));
+        script.write(plan.scriptText.toUtf8());
+        script.close();
+
+        DebugSession session;
+        MachinePanel panel(&session);
+        QSignalSpy stopped(&session, &DebugSession::stopped);
+        QSignalSpy finished(&session, &DebugSession::finished);
+        session.setBreakpoints(plan.scriptPath, {SourceBreakpoint {1, QString()}});
+        QVERIFY2(session.start(plan), qPrintable(session.error()));
+        QVERIFY2(stopped.wait(240000), qPrintable(session.driverOutput().right(2000)));
+        QCOMPARE(stopped.at(0).at(0).toString(), QStringLiteral("breakpoint"));
+
+        QCOMPARE(panel.count(), machines.size());
+        for (const QString &name : machines) {
+            MachineTab *tab = panel.tab(name);
+            QVERIFY2(tab, qPrintable(name));
+            QCOMPARE(tab->state(), QStringLiteral("off"));
+            QVERIFY(tab->startAction()->isEnabled());
+        }
+        const QString privateDir = QFileInfo(session.agentSocketPath()).path();
+        QCOMPARE(qemuUnder(privateDir), QStringList());
+
+        // A machine action works before start_all(): the agent knows the
+        // driver's machine (no "no machine named ...").
+        MachineTab *first = panel.tab(machines.first());
+        first->startAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(MachineTab::isRunningState(first->state()), 120000);
+        QTRY_COMPARE_WITH_TIMEOUT(qemuUnder(privateDir).size(), 1, 60000);
+
+        session.terminate();
+        QVERIFY(finished.wait(120000));
+    }
+
     void screenConsoleScreenshotShutdown()
     {
         const QString nixFile = qEnvironmentVariable("NIXTIDE_SOURCE_DIR")
