@@ -53,6 +53,106 @@ int skipLambdaHeads(const QString &s, int i, bool *isFunction)
     return i;
 }
 
+bool keywordAt(const QString &s, int i, QLatin1StringView word)
+{
+    if (!QStringView(s).mid(i).startsWith(word))
+        return false;
+    const int after = i + int(word.size());
+    return (i == 0 || !isIdentChar(s.at(i - 1)))
+        && (after >= s.size() || !isIdentChar(s.at(after)));
+}
+
+// From the start of a `let` binding (or `inherit …;`): offset just past its
+// `;`. Strings, comments and nested brackets are skipped. -1 when the source
+// ends first.
+int skipBinding(const QString &s, int i)
+{
+    int depth = 0;
+    while (i < s.size()) {
+        const QChar c = s.at(i);
+        if (c == u'#' || (c == u'/' && i + 1 < s.size() && s.at(i + 1) == u'*')) {
+            const int next = NixSource::skipSpace(s, i);
+            i = next > i ? next : i + 1;
+        } else if (c == u'"' || QStringView(s).mid(i).startsWith(u"''")) {
+            const NixStringLiteral literal = NixSource::parseString(s, i);
+            if (!literal.ok())
+                return -1;
+            i = literal.end;
+        } else if (c == u'{') {
+            const int close = NixSource::skipToClosingBrace(s, i + 1);
+            if (close < 0)
+                return -1;
+            i = close + 1;
+        } else if (c == u'(' || c == u'[') {
+            ++depth;
+            ++i;
+        } else if (c == u')' || c == u']') {
+            --depth;
+            ++i;
+        } else if (c == u';' && depth <= 0) {
+            return i + 1;
+        } else {
+            ++i;
+        }
+    }
+    return -1;
+}
+
+// From the start of a value: past `let … in` to the body. Returns `i`
+// unchanged when the value is no `let`, -1 when it is one that never ends.
+int skipLetIn(const QString &s, int i)
+{
+    if (!keywordAt(s, i, QLatin1StringView("let")))
+        return i;
+    int j = NixSource::skipSpace(s, i + 3);
+    while (j >= 0 && j < s.size() && !keywordAt(s, j, QLatin1StringView("in")))
+        j = NixSource::skipSpace(s, skipBinding(s, j));
+    return j >= 0 && j < s.size() ? NixSource::skipSpace(s, j + 2) : -1;
+}
+
+// The offset of the definition `name = ` elsewhere in the file (a `let`
+// binding or an attribute), not counting `exclude`; -1 when there is none.
+int findBinding(const QString &s, const QString &name, int exclude)
+{
+    const QRegularExpression re(
+        QStringLiteral("(?<![\\w'\\-.])%1\\s*=(?!=)").arg(QRegularExpression::escape(name)));
+    auto it = re.globalMatch(s);
+    while (it.hasNext()) {
+        const auto m = it.next();
+        const int at = int(m.capturedStart());
+        const int lineStart = int(s.lastIndexOf(u'\n', at - 1)) + 1;
+        if (at != exclude && !QStringView(s).mid(lineStart, at - lineStart).contains(u'#'))
+            return int(m.capturedEnd());
+    }
+    return -1;
+}
+
+// From the start of testScript's value to its string literal, through lambda
+// heads, `let … in` and (a few levels of) a name bound elsewhere in the
+// file: `testScript = script;` with `script = ''…'';` in a `let`.
+int findScriptString(const QString &s, int i, int attrOffset, bool *isFunction)
+{
+    for (int hops = 0; hops < 4 && i >= 0 && i < s.size(); ++hops) {
+        i = skipLambdaHeads(s, i, isFunction);
+        const int body = skipLetIn(s, i);
+        if (body != i) {
+            i = body;
+            continue;
+        }
+        if (QStringView(s).mid(i).startsWith(u"''") || s.at(i) == u'"')
+            return i;
+        int end = i;
+        while (end < s.size() && isIdentChar(s.at(end)))
+            ++end;
+        if (end == i || NixSource::skipSpace(s, end) >= s.size()
+            || s.at(NixSource::skipSpace(s, end)) != u';')
+            return -1; // an expression: only evaluation can tell
+        const int value = findBinding(s, s.mid(i, end - i), attrOffset);
+        i = value < 0 ? -1 : NixSource::skipSpace(s, value);
+    }
+    return -1;
+}
+
 } // namespace
 
 ScriptLocation locateScriptInSource(const QString &source, int attrLine, int attrColumn)
@@ -95,9 +195,8 @@ ScriptLocation locateScriptInSource(const QString &source, int attrLine, int att
         loc.error = QStringLiteral("testScript definition is not `testScript = …;`");
         return loc;
     }
-    i = skipLambdaHeads(source, NixSource::skipSpace(source, i + 1), &loc.isFunction);
-    if (QStringView(source).mid(i).startsWith(u"''")
-        || (i < source.size() && source.at(i) == u'"')) {
+    i = findScriptString(source, NixSource::skipSpace(source, i + 1), offset, &loc.isFunction);
+    if (i >= 0) {
         loc.isString = true;
         loc.line = NixSource::lineOf(source, i);
         loc.column = i - int(source.lastIndexOf(u'\n', i - 1) + 1) + 1;

@@ -103,6 +103,69 @@ private Q_SLOTS:
         QCOMPARE(other.attrLine, 2);
     }
 
+    // Real files keep the script behind `let … in`, in the value or around
+    // the test; the literal is found without evaluation and maps exactly.
+    void letInValue()
+    {
+        const QString nix = lines({"{ lib, ... }:", // 1
+            "{", // 2
+            "  testScript =", // 3
+            "    { nodes, ... }:", // 4
+            "    let", // 5
+            "      port = toString 80; # a comment; with a semicolon", // 6
+            "      inherit (nodes.server.networking) primaryIPAddress;", // 7
+            "      opts = { a = \"in\"; b = [ ''x;'' ]; };", // 8
+            "    in", // 9
+            "    ''", // 10
+            "      start_all()", // 11
+            "      client.succeed(\"curl ${primaryIPAddress}:${port}\")", // 12
+            "    '';", // 13
+            "}"});
+        const ScriptLocation loc = locateScriptInSource(nix);
+        QVERIFY(loc.found());
+        QVERIFY(loc.isString);
+        QVERIFY(loc.isFunction);
+        QCOMPARE(loc.attrLine, 3);
+        QCOMPARE(loc.line, 10);
+        const QString script
+            = QStringLiteral("start_all()\nclient.succeed(\"curl 192.168.1.2:80\")\n");
+        const ScriptLineMap map = mapOf(nix, script);
+        QVERIFY2(map.isValid(), qPrintable(map.error()));
+        QCOMPARE(map.nixLines(), (QVector<int> {11, 12}));
+    }
+
+    void nameBoundInLet()
+    {
+        const QString nix = lines({"let", // 1
+            "  script = ''", // 2
+            "    machine.start()", // 3
+            "    machine.wait_for_unit(\"default.target\")", // 4
+            "  '';", // 5
+            "in", // 6
+            "{", // 7
+            "  name = \"t\";", // 8
+            "  testScript = script;", // 9
+            "}"});
+        const ScriptLocation loc = locateScriptInSource(nix);
+        QVERIFY(loc.isString);
+        QCOMPARE(loc.attrLine, 9);
+        QCOMPARE(loc.line, 2);
+        const ScriptLineMap map = mapOf(
+            nix, QStringLiteral("machine.start()\nmachine.wait_for_unit(\"default.target\")\n"));
+        QVERIFY2(map.isValid(), qPrintable(map.error()));
+        QCOMPARE(map.nixLines(), (QVector<int> {3, 4}));
+        // An expression stays "not a literal": only evaluation can tell.
+        const ScriptLocation call = locateScriptInSource(
+            QStringLiteral("{\n  testScript = lib.concatStrings [ a b ];\n}\n"));
+        QVERIFY(call.found());
+        QVERIFY(!call.isString);
+        // A name with no binding in the file is not a literal either.
+        const ScriptLocation unbound
+            = locateScriptInSource(QStringLiteral("{ script }:\n{\n  testScript = script;\n}\n"));
+        QVERIFY(unbound.found());
+        QVERIFY(!unbound.isString);
+    }
+
     void escapes()
     {
         const QString nix = lines({"{", // 1
