@@ -1,4 +1,5 @@
 #include "core/cli/debugadapter.h"
+#include "core/cli/lint.h"
 #include "core/cli/list.h"
 #include "core/cli/run.h"
 #include "core/nix/testref.h"
@@ -89,6 +90,7 @@ const std::vector<Subcommand> kSubcommands = {
     {"list", nixtide::cli::list},
     {"run", nixtide::cli::run},
     {"debug-adapter", nixtide::cli::debugAdapter},
+    {"lint", nixtide::cli::lint},
 };
 
 } // namespace

@@ -2,7 +2,7 @@
 #include "ui/editor/lintcontroller.h"
 #include "ui/editor/scriptcompleter.h"
 #include "ui/editor/scripteditor.h"
-#include "ui/editor/scriptsource.h"
+#include "core/nix/scriptsource.h"
 
 #include <QFile>
 #include <QSignalSpy>

@@ -1,14 +1,11 @@
 #include "ui/editor/lintcontroller.h"
 
-#include "core/python/embeddedpython.h"
 #include "ui/editor/scripteditor.h"
-#include "ui/editor/scriptsource.h"
 
 #include <QRegularExpression>
 #include <QTimer>
 
 #include <algorithm>
-#include <exception>
 
 namespace nixtide {
 
@@ -29,28 +26,13 @@ LintController::~LintController() = default;
 
 QList<LintMessage> LintController::analyse()
 {
-    const QString fileText = m_editor->text();
-    const EditorScript script = extractEditorScript(fileText, m_editor->isNix());
-    if (!script.found || m_unavailable)
-        return {};
-    QList<LintMessage> result;
-    try {
-        if (!m_python)
-            m_python = std::make_unique<EmbeddedPython>();
-        if (const auto error = m_python->syntaxError(script.text)) {
-            result.append({script.fileLineFor(std::max(1, error->line)), error->column,
-                tr("Syntax error: %1").arg(error->message), true});
-            return result;
-        }
-        for (const ScriptDiagnostic &d : m_python->lint(script.text, knownScriptNames(fileText)))
-            result.append({script.fileLineFor(d.line), d.column + 1, d.message, false});
-    } catch (const std::exception &e) {
+    QList<LintMessage> messages = m_linter.lint(m_editor->text(), m_editor->isNix());
+    if (!m_linter.unavailableReason().isEmpty() && !m_warned) {
         // No interpreter or no pyflakes: editing goes on without lint.
-        qWarning("nixtide: script lint disabled: %s", e.what());
-        m_unavailable = true;
-        return {};
+        qWarning("nixtide: script lint disabled: %s", qPrintable(m_linter.unavailableReason()));
+        m_warned = true;
     }
-    return result;
+    return messages;
 }
 
 void LintController::lintNow()

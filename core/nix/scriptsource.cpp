@@ -1,4 +1,4 @@
-#include "ui/editor/scriptsource.h"
+#include "core/nix/scriptsource.h"
 
 #include "core/nix/nixstring.h"
 #include "core/nix/scriptlinemap.h"

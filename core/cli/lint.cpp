@@ -1,0 +1,143 @@
+#include "core/cli/lint.h"
+
+#include "core/nix/scriptlint.h"
+#include "core/nix/scriptsource.h"
+#include "core/nix/testinfo.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+
+#include <cstdio>
+
+namespace nixtide::cli {
+
+namespace {
+
+constexpr auto kUsage = "usage: nixtide lint [--json] FILE...\n";
+
+int leadingSpace(QStringView line)
+{
+    int n = 0;
+    while (n < line.size() && line.at(n).isSpace())
+        ++n;
+    return n;
+}
+
+// pyflakes counts columns in the script; Nix's indentation stripping moved
+// the text. Shift by the indentation the line lost (exact for any column
+// before the line's first antiquotation).
+int fileColumn(const EditorScript &script, const QStringList &fileLines, int fileLine, int column)
+{
+    if (column <= 0)
+        return 0;
+    const int scriptLine = int(script.fileLines.indexOf(fileLine));
+    if (scriptLine < 0 || fileLine > fileLines.size())
+        return column;
+    const QString scriptText = script.text.section(u'\n', scriptLine, scriptLine);
+    return column + leadingSpace(fileLines.at(fileLine - 1)) - leadingSpace(scriptText);
+}
+
+QJsonObject report(
+    const QString &path, const QString &text, bool nix, const QList<LintMessage> &messages)
+{
+    const EditorScript script = extractEditorScript(text, nix);
+    const QStringList fileLines = text.split(u'\n');
+    QJsonArray jsonMessages;
+    for (const LintMessage &m : messages) {
+        jsonMessages.append(QJsonObject {{QStringLiteral("line"), m.line},
+            {QStringLiteral("column"), fileColumn(script, fileLines, m.line, m.column)},
+            {QStringLiteral("message"), m.message},
+            {QStringLiteral("syntaxError"), m.syntaxError}});
+    }
+    QJsonArray lineMap;
+    for (const int line : script.fileLines)
+        lineMap.append(line);
+    QJsonArray outline;
+    if (script.found) {
+        for (const ScriptStatement &s : TestInfo::scriptOutline(script.text)) {
+            outline.append(
+                QJsonObject {{QStringLiteral("firstLine"), script.fileLineFor(s.firstLine)},
+                    {QStringLiteral("lastLine"), script.fileLineFor(s.lastLine)},
+                    {QStringLiteral("kind"), s.kind}, {QStringLiteral("label"), s.label}});
+        }
+    }
+    return QJsonObject {{QStringLiteral("file"), path},
+        {QStringLiteral("scriptFound"), script.found},
+        {QStringLiteral("firstLine"), script.fileLines.isEmpty() ? 0 : script.fileLines.first()},
+        {QStringLiteral("lastLine"), script.fileLines.isEmpty() ? 0 : script.fileLines.last()},
+        {QStringLiteral("lineMap"), lineMap},
+        {QStringLiteral("machines"), QJsonArray::fromStringList(nodeNames(text))},
+        {QStringLiteral("outline"), outline}, {QStringLiteral("messages"), jsonMessages}};
+}
+
+} // namespace
+
+int lint(const QStringList &args)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    bool json = false;
+    QStringList files;
+    for (const QString &a : args) {
+        if (a == QLatin1StringView("--json")) {
+            json = true;
+        } else if (a == QLatin1StringView("-h") || a == QLatin1StringView("--help")) {
+            out << kUsage
+                << "Lints each file's test script as the editor does (a .nix file's testScript,\n"
+                   "a .py file whole): syntax errors and pyflakes messages at the file's lines.\n"
+                   "Exit 0 clean, 1 messages, 2 a file that cannot be read.\n";
+            return 0;
+        } else if (a.startsWith(u'-') && a.size() > 1) {
+            err << "nixtide lint: unknown option " << a << '\n' << kUsage;
+            return 2;
+        } else {
+            files.append(a);
+        }
+    }
+    if (files.isEmpty()) {
+        err << kUsage;
+        return 2;
+    }
+    ScriptLinter linter;
+    bool unreadable = false;
+    bool anyMessage = false;
+    QJsonArray reports;
+    for (const QString &path : files) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            err << "nixtide lint: " << path << ": " << file.errorString() << '\n';
+            unreadable = true;
+            continue;
+        }
+        const QString text = QString::fromUtf8(file.readAll());
+        const bool nix = path.endsWith(QLatin1StringView(".nix"));
+        const QList<LintMessage> messages = linter.lint(text, nix);
+        if (!linter.unavailableReason().isEmpty()) {
+            err << "nixtide lint: cannot lint: " << linter.unavailableReason() << '\n';
+            return 2;
+        }
+        const QJsonObject r = report(path, text, nix, messages);
+        if (!r.value(QStringLiteral("scriptFound")).toBool())
+            err << "nixtide lint: " << path << ": no testScript literal found, nothing to lint\n";
+        anyMessage = anyMessage || !messages.isEmpty();
+        if (json) {
+            reports.append(r);
+            continue;
+        }
+        for (const QJsonValue &m : r.value(QStringLiteral("messages")).toArray()) {
+            const QJsonObject o = m.toObject();
+            out << path << ':' << o.value(QStringLiteral("line")).toInt() << ':'
+                << o.value(QStringLiteral("column")).toInt() << ": "
+                << o.value(QStringLiteral("message")).toString() << '\n';
+        }
+    }
+    if (json)
+        out << QJsonDocument(reports).toJson(QJsonDocument::Indented);
+    out.flush();
+    return unreadable ? 2 : (anyMessage ? 1 : 0);
+}
+
+} // namespace nixtide::cli

@@ -1,0 +1,37 @@
+#include "core/nix/scriptlint.h"
+
+#include "core/nix/scriptsource.h"
+#include "core/python/embeddedpython.h"
+
+#include <algorithm>
+#include <exception>
+
+namespace nixtide {
+
+ScriptLinter::ScriptLinter() = default;
+ScriptLinter::~ScriptLinter() = default;
+
+QList<LintMessage> ScriptLinter::lint(const QString &fileText, bool nix)
+{
+    const EditorScript script = extractEditorScript(fileText, nix);
+    if (!script.found || !m_unavailable.isEmpty())
+        return {};
+    QList<LintMessage> result;
+    try {
+        if (!m_python)
+            m_python = std::make_unique<EmbeddedPython>();
+        if (const auto error = m_python->syntaxError(script.text)) {
+            result.append({script.fileLineFor(std::max(1, error->line)), error->column,
+                QStringLiteral("Syntax error: %1").arg(error->message), true});
+            return result;
+        }
+        for (const ScriptDiagnostic &d : m_python->lint(script.text, knownScriptNames(fileText)))
+            result.append({script.fileLineFor(d.line), d.column + 1, d.message, false});
+    } catch (const std::exception &e) {
+        m_unavailable = QString::fromLocal8Bit(e.what());
+        return {};
+    }
+    return result;
+}
+
+} // namespace nixtide

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+
+#include <memory>
+
+namespace nixtide {
+
+class EmbeddedPython;
+
+struct LintMessage
+{
+    int line = 0; // 1-based line of the linted file
+    int column = 0; // 1-based column in the script, 0 when unknown
+    QString message;
+    bool syntaxError = false;
+};
+
+// Lints the Python a test file runs (a .nix file's testScript or a whole .py
+// file) with the embedded interpreter: a syntax error, else pyflakes with
+// the driver's globals and the file's machines as known names. Messages
+// carry the file's own lines. The editor and `nixtide lint` both use it, so
+// they agree message for message.
+class ScriptLinter
+{
+public:
+    ScriptLinter();
+    ~ScriptLinter();
+
+    QList<LintMessage> lint(const QString &fileText, bool nix);
+    // Set when there is no interpreter or no pyflakes; lint() then returns
+    // nothing.
+    QString unavailableReason() const { return m_unavailable; }
+
+private:
+    std::unique_ptr<EmbeddedPython> m_python;
+    QString m_unavailable;
+};
+
+} // namespace nixtide

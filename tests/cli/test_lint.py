@@ -1,0 +1,102 @@
+"""`nixtide lint` on real files, with no Nix and no VM: the demo tests lint
+clean; a typo is reported at its .nix line (and column), in a .py script at
+its own line; --json gives the script region, the line map, the outline and
+the machines; an unreadable file is named and exits 2."""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+SOURCE = os.environ["NIXTIDE_SOURCE_DIR"]
+BINARY = os.environ["NIXTIDE_BINARY"]
+DEMO = os.path.join(SOURCE, "resources", "demo")
+DEMO_TESTS = ["single.nix", "vlan.nix", "graphical.nix", "failing.nix"]
+
+
+def lint(*args):
+    # No Nix on PATH: lint must not evaluate or build anything.
+    env = dict(os.environ, PATH="/nonexistent", NIXTIDE_NIX="")
+    return subprocess.run([BINARY, "lint", *args], capture_output=True, text=True, env=env,
+                          timeout=120)
+
+
+class Lint(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def copy(self, name, replace=None):
+        with open(os.path.join(DEMO, name)) as handle:
+            text = handle.read()
+        if replace:
+            old, new = replace
+            self.assertIn(old, text)
+            text = text.replace(old, new, 1)
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w") as handle:
+            handle.write(text)
+        return path, text
+
+    def test_demo_tests_are_clean(self):
+        proc = lint(*[os.path.join(DEMO, name) for name in DEMO_TESTS])
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(proc.stdout, "")
+
+    def test_typo_is_reported_at_its_nix_line(self):
+        path, text = self.copy("single.nix", ('machine.wait_for_unit("hello.service")',
+                                              'machin.wait_for_unit("hello.service")'))
+        line = text.splitlines().index('    machin.wait_for_unit("hello.service")') + 1
+        proc = lint(path)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        # The column is the file's: the name starts after the line's 4 spaces.
+        self.assertEqual(proc.stdout, "%s:%d:5: undefined name 'machin'\n" % (path, line))
+
+    def test_syntax_error(self):
+        path, text = self.copy("single.nix", ("machine.start()", "machine.start("))
+        proc = lint(path)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertRegex(proc.stdout, r"^%s:1[6-9]:\d+: Syntax error: " % path)
+
+    def test_python_script_file(self):
+        path = os.path.join(self.tmp.name, "script.py")
+        with open(path, "w") as handle:
+            handle.write("start_all()\n\nclient.succeed('true')\nundefined_thing()\n")
+        proc = lint(path)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertEqual(proc.stdout, "%s:4:1: undefined name 'undefined_thing'\n" % path)
+
+    def test_json(self):
+        proc = lint("--json", os.path.join(DEMO, "graphical.nix"))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        [report] = json.loads(proc.stdout)
+        with open(os.path.join(DEMO, "graphical.nix")) as handle:
+            lines = handle.read().splitlines()
+        self.assertTrue(report["scriptFound"])
+        self.assertEqual(report["messages"], [])
+        opening = next(i for i, l in enumerate(lines, 1) if "testScript" in l)
+        self.assertGreater(report["firstLine"], opening)
+        self.assertEqual(report["lineMap"][0], report["firstLine"])
+        # Each subtest in the outline starts on the line that opens it.
+        subtests = [item for item in report["outline"] if item["label"]]
+        self.assertTrue(subtests)
+        for item in subtests:
+            self.assertIn('subtest("%s")' % item["label"], lines[item["firstLine"] - 1])
+        self.assertTrue(report["machines"])
+
+    def test_unreadable_file_is_named(self):
+        missing = os.path.join(self.tmp.name, "nope.nix")
+        proc = lint(os.path.join(DEMO, "single.nix"), missing)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("nope.nix", proc.stderr)
+
+    def test_usage(self):
+        self.assertEqual(lint().returncode, 2)
+        self.assertEqual(lint("--bogus", "x.nix").returncode, 2)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
