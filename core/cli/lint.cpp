@@ -114,7 +114,7 @@ int lint(const QStringList &args)
         }
         const QString text = QString::fromUtf8(file.readAll());
         const bool nix = path.endsWith(QLatin1StringView(".nix"));
-        const QList<LintMessage> messages = linter.lint(text, nix);
+        const QList<LintMessage> messages = linter.lint(text, nix, path);
         if (!linter.unavailableReason().isEmpty()) {
             err << "nixtide lint: cannot lint: " << linter.unavailableReason() << '\n';
             return 2;

@@ -11,7 +11,7 @@ namespace nixtide {
 ScriptLinter::ScriptLinter() = default;
 ScriptLinter::~ScriptLinter() = default;
 
-QList<LintMessage> ScriptLinter::lint(const QString &fileText, bool nix)
+QList<LintMessage> ScriptLinter::lint(const QString &fileText, bool nix, const QString &path)
 {
     const EditorScript script = extractEditorScript(fileText, nix);
     if (!script.found || !m_unavailable.isEmpty())
@@ -25,7 +25,10 @@ QList<LintMessage> ScriptLinter::lint(const QString &fileText, bool nix)
                 QStringLiteral("Syntax error: %1").arg(error->message), true});
             return result;
         }
-        for (const ScriptDiagnostic &d : m_python->lint(script.text, knownScriptNames(fileText)))
+        QStringList known = knownScriptNames(fileText);
+        if (!nix && !path.isEmpty())
+            known += companionNodeNames(path);
+        for (const ScriptDiagnostic &d : m_python->lint(script.text, known))
             result.append({script.fileLineFor(d.line), d.column + 1, d.message, false});
     } catch (const std::exception &e) {
         m_unavailable = QString::fromLocal8Bit(e.what());

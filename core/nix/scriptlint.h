@@ -28,7 +28,8 @@ public:
     ScriptLinter();
     ~ScriptLinter();
 
-    QList<LintMessage> lint(const QString &fileText, bool nix);
+    // `path` (may be empty) finds the machines of a .py script's test.
+    QList<LintMessage> lint(const QString &fileText, bool nix, const QString &path = {});
     // Set when there is no interpreter or no pyflakes; lint() then returns
     // nothing.
     QString unavailableReason() const { return m_unavailable; }

@@ -3,6 +3,9 @@
 #include "core/nix/nixstring.h"
 #include "core/nix/scriptlinemap.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 
 namespace nixtide {
@@ -137,6 +140,30 @@ QStringList knownScriptNames(const QString &fileText)
             names.append(name);
     }
     names.append(QLatin1String(kAntiquotationPlaceholder));
+    return names;
+}
+
+QStringList companionNodeNames(const QString &scriptPath)
+{
+    const QFileInfo script(scriptPath);
+    if (script.fileName().isEmpty())
+        return {};
+    const QRegularExpression readsIt(QStringLiteral("readFile\\s+\\./%1(?![\\w.-])")
+            .arg(QRegularExpression::escape(script.fileName())));
+    QStringList names;
+    const QDir dir = script.dir();
+    for (const QString &entry : dir.entryList({QStringLiteral("*.nix")}, QDir::Files)) {
+        QFile file(dir.filePath(entry));
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        const QString text = QString::fromUtf8(file.readAll());
+        if (!readsIt.match(text).hasMatch())
+            continue;
+        for (const QString &name : nodeNames(text)) {
+            if (!names.contains(name))
+                names.append(name);
+        }
+    }
     return names;
 }
 

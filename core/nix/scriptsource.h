@@ -32,5 +32,8 @@ QStringList driverGlobals();
 QStringList machineMethods();
 QStringList nodeNames(const QString &fileText);
 QStringList knownScriptNames(const QString &fileText);
+// For a script kept in its own file: the machines of the .nix files next to
+// it that read it (`testScript = builtins.readFile ./NAME.py`).
+QStringList companionNodeNames(const QString &scriptPath);
 
 } // namespace nixtide

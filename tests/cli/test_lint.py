@@ -65,6 +65,15 @@ class Lint(unittest.TestCase):
         path = os.path.join(self.tmp.name, "script.py")
         with open(path, "w") as handle:
             handle.write("start_all()\n\nclient.succeed('true')\nundefined_thing()\n")
+        # Alone, the script's machine is unknown too.
+        proc = lint(path)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertEqual(proc.stdout, "%s:3:1: undefined name 'client'\n"
+                                      "%s:4:1: undefined name 'undefined_thing'\n" % (path, path))
+        # The test that reads it declares the machine.
+        with open(os.path.join(self.tmp.name, "test.nix"), "w") as handle:
+            handle.write("{ ... }:\n{\n  nodes.client = { ... }: { };\n"
+                         "  testScript = builtins.readFile ./script.py;\n}\n")
         proc = lint(path)
         self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
         self.assertEqual(proc.stdout, "%s:4:1: undefined name 'undefined_thing'\n" % path)

@@ -26,7 +26,8 @@ LintController::~LintController() = default;
 
 QList<LintMessage> LintController::analyse()
 {
-    QList<LintMessage> messages = m_linter.lint(m_editor->text(), m_editor->isNix());
+    QList<LintMessage> messages
+        = m_linter.lint(m_editor->text(), m_editor->isNix(), m_editor->filePath());
     if (!m_linter.unavailableReason().isEmpty() && !m_warned) {
         // No interpreter or no pyflakes: editing goes on without lint.
         qWarning("nixtide: script lint disabled: %s", qPrintable(m_linter.unavailableReason()));
