@@ -1,8 +1,8 @@
 // Live lint and driver-API completion in the script editor.
+#include "core/nix/scriptsource.h"
 #include "ui/editor/lintcontroller.h"
 #include "ui/editor/scriptcompleter.h"
 #include "ui/editor/scripteditor.h"
-#include "core/nix/scriptsource.h"
 
 #include <QFile>
 #include <QSignalSpy>

@@ -1,7 +1,7 @@
 #include "ui/editor/scriptcompleter.h"
 
-#include "ui/editor/scripteditor.h"
 #include "core/nix/scriptsource.h"
+#include "ui/editor/scripteditor.h"
 #include "ui/editor/syntaxlexer.h"
 
 #include <algorithm>
