@@ -2,6 +2,7 @@
 
 #include "core/nix/scriptlint.h"
 #include "core/nix/scriptsource.h"
+#include "core/nix/scripttypecheck.h"
 #include "core/nix/testinfo.h"
 
 #include <QFile>
@@ -10,13 +11,14 @@
 #include <QJsonObject>
 #include <QTextStream>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace nixtide::cli {
 
 namespace {
 
-constexpr auto kUsage = "usage: nixtide lint [--json] FILE...\n";
+constexpr auto kUsage = "usage: nixtide lint [--json] [--no-type-check] FILE...\n";
 
 int leadingSpace(QStringView line)
 {
@@ -40,8 +42,8 @@ int fileColumn(const EditorScript &script, const QStringList &fileLines, int fil
     return column + leadingSpace(fileLines.at(fileLine - 1)) - leadingSpace(scriptText);
 }
 
-QJsonObject report(
-    const QString &path, const QString &text, bool nix, const QList<LintMessage> &messages)
+QJsonObject report(const QString &path, const QString &text, bool nix,
+    const QList<LintMessage> &messages, const BuildChecks &checks)
 {
     const EditorScript script = extractEditorScript(text, nix);
     const QStringList fileLines = text.split(u'\n');
@@ -70,7 +72,11 @@ QJsonObject report(
         {QStringLiteral("lastLine"), script.fileLines.isEmpty() ? 0 : script.fileLines.last()},
         {QStringLiteral("lineMap"), lineMap},
         {QStringLiteral("machines"), QJsonArray::fromStringList(nodeNames(text))},
-        {QStringLiteral("outline"), outline}, {QStringLiteral("messages"), jsonMessages}};
+        {QStringLiteral("outline"), outline},
+        {QStringLiteral("checks"),
+            QJsonObject {{QStringLiteral("lint"), checks.lint},
+                {QStringLiteral("typeCheck"), checks.typeCheck}}},
+        {QStringLiteral("messages"), jsonMessages}};
 }
 
 } // namespace
@@ -80,14 +86,19 @@ int lint(const QStringList &args)
     QTextStream out(stdout);
     QTextStream err(stderr);
     bool json = false;
+    bool typeCheck = true;
     QStringList files;
     for (const QString &a : args) {
         if (a == QLatin1StringView("--json")) {
             json = true;
+        } else if (a == QLatin1StringView("--no-type-check")) {
+            typeCheck = false;
         } else if (a == QLatin1StringView("-h") || a == QLatin1StringView("--help")) {
             out << kUsage
-                << "Lints each file's test script as the editor does (a .nix file's testScript,\n"
-                   "a .py file whole): syntax errors and pyflakes messages at the file's lines.\n"
+                << "Checks each file's test script as the editor and the test's build do (a\n"
+                   ".nix file's testScript, a .py file whole): syntax errors, pyflakes unless\n"
+                   "the test sets skipLint = true, mypy against the driver's types unless it\n"
+                   "sets skipTypeCheck = true (or --no-type-check), at the file's lines.\n"
                    "Exit 0 clean, 1 messages, 2 a file that cannot be read.\n";
             return 0;
         } else if (a.startsWith(u'-') && a.size() > 1) {
@@ -114,12 +125,37 @@ int lint(const QStringList &args)
         }
         const QString text = QString::fromUtf8(file.readAll());
         const bool nix = path.endsWith(QLatin1StringView(".nix"));
-        const QList<LintMessage> messages = linter.lint(text, nix, path);
+        QList<LintMessage> messages = linter.lint(text, nix, path);
         if (!linter.unavailableReason().isEmpty()) {
             err << "nixtide lint: cannot lint: " << linter.unavailableReason() << '\n';
             return 2;
         }
-        const QJsonObject r = report(path, text, nix, messages);
+        BuildChecks checks = nix ? BuildChecks::of(text) : BuildChecks {};
+        checks.typeCheck = checks.typeCheck && typeCheck;
+        if (!checks.lint)
+            messages.removeIf([](const LintMessage &m) { return !m.syntaxError; });
+        const bool syntaxError = std::any_of(
+            messages.cbegin(), messages.cend(), [](const LintMessage &m) { return m.syntaxError; });
+        const EditorScript script = extractEditorScript(text, nix);
+        if (checks.typeCheck && script.found && !syntaxError) {
+            const QStringList machines = nix ? nodeNames(text) : companionNodeNames(path);
+            QString typeError;
+            QList<LintMessage> typed
+                = ScriptTypeChecker(ScriptTypeChecker::bundledDriverPackageDir())
+                      .check(script, machines, declaredVlans(text), &typeError);
+            // pyflakes already names each undefined name once.
+            if (checks.lint) {
+                typed.removeIf([](const LintMessage &m) {
+                    return m.message.endsWith(QLatin1StringView("[name-defined]"));
+                });
+            }
+            messages += typed;
+            if (!typeError.isEmpty())
+                err << "nixtide lint: " << path << ": type check skipped: " << typeError << '\n';
+        }
+        std::stable_sort(messages.begin(), messages.end(),
+            [](const LintMessage &a, const LintMessage &b) { return a.line < b.line; });
+        const QJsonObject r = report(path, text, nix, messages, checks);
         if (!r.value(QStringLiteral("scriptFound")).toBool())
             err << "nixtide lint: " << path << ": no testScript literal found, nothing to lint\n";
         anyMessage = anyMessage || !messages.isEmpty();

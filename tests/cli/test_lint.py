@@ -4,7 +4,6 @@ its own line; --json gives the script region, the line map, the outline and
 the machines; an unreadable file is named and exits 2."""
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 import unittest
@@ -16,13 +15,23 @@ DEMO_TESTS = ["single.nix", "vlan.nix", "graphical.nix", "failing.nix"]
 
 
 def lint(*args):
-    # No Nix on PATH: lint must not evaluate or build anything.
-    env = dict(os.environ, PATH="/nonexistent", NIXTIDE_NIX="")
+    # No Nix: lint must not evaluate or build anything. (mypy stays on PATH.)
+    env = dict(os.environ, NIXTIDE_NIX="/nonexistent/nix")
     return subprocess.run([BINARY, "lint", *args], capture_output=True, text=True, env=env,
                           timeout=120)
 
 
 class Lint(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        # mypy's cache, shared by the tests and gone with them.
+        cls.cache = tempfile.TemporaryDirectory()
+        os.environ["XDG_CACHE_HOME"] = cls.cache.name
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cache.cleanup()
+
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
 
@@ -95,6 +104,39 @@ class Lint(unittest.TestCase):
         for item in subtests:
             self.assertIn('subtest("%s")' % item["label"], lines[item["firstLine"] - 1])
         self.assertTrue(report["machines"])
+
+    def test_type_error_as_the_build_reports_it(self):
+        path, text = self.copy("single.nix", ('machine.fail("test -e /nonexistent")',
+                                              'machine.fail(42)'))
+        line = text.splitlines().index('    machine.fail(42)') + 1
+        proc = lint(path)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertRegex(proc.stdout, r'^%s:%d:\d+: Type check: Argument 1 to "fail" of "Machine" '
+                                      r'has incompatible type "int"; expected "str"' % (path, line))
+        self.assertNotIn("type check skipped", proc.stderr)
+        # pyflakes sees nothing wrong there: the message is the type check's.
+        self.assertEqual(lint("--no-type-check", path).returncode, 0)
+        # A test that opts out of the build's type check opts out here too.
+        skipped, _ = self.copy("single.nix", ('name = "single";',
+                                              'name = "single";\n  skipTypeCheck = true;'))
+        with open(skipped) as handle:
+            text = handle.read().replace('machine.fail("test -e /nonexistent")', 'machine.fail(42)')
+        with open(skipped, "w") as handle:
+            handle.write(text)
+        proc = lint("--json", skipped)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(json.loads(proc.stdout)[0]["checks"], {"lint": True, "typeCheck": False})
+
+    def test_skip_lint(self):
+        path, _ = self.copy("single.nix", ('name = "single";', 'name = "single";\n  skipLint = true;'))
+        with open(path) as handle:
+            text = handle.read().replace("machine.start()", "machine.start()\n    unknown_name")
+        with open(path, "w") as handle:
+            handle.write(text)
+        self.assertEqual(lint("--no-type-check", path).returncode, 0)
+        with open(path, "w") as handle:
+            handle.write(text.replace("skipLint = true;", ""))
+        self.assertEqual(lint("--no-type-check", path).returncode, 1)
 
     def test_unreadable_file_is_named(self):
         missing = os.path.join(self.tmp.name, "nope.nix")
