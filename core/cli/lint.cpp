@@ -143,12 +143,8 @@ int lint(const QStringList &args)
             QList<LintMessage> typed
                 = ScriptTypeChecker(ScriptTypeChecker::bundledDriverPackageDir())
                       .check(script, machines, declaredVlans(text), &typeError);
-            // pyflakes already names each undefined name once.
-            if (checks.lint) {
-                typed.removeIf([](const LintMessage &m) {
-                    return m.message.endsWith(QLatin1StringView("[name-defined]"));
-                });
-            }
+            if (checks.lint)
+                ScriptTypeChecker::dropWhatPyflakesSays(&typed);
             messages += typed;
             if (!typeError.isEmpty())
                 err << "nixtide lint: " << path << ": type check skipped: " << typeError << '\n';

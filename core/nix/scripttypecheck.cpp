@@ -179,4 +179,11 @@ QList<LintMessage> ScriptTypeChecker::check(const EditorScript &script, const QS
     return messages;
 }
 
+void ScriptTypeChecker::dropWhatPyflakesSays(QList<LintMessage> *messages)
+{
+    messages->removeIf([](const LintMessage &m) {
+        return m.message.endsWith(QLatin1StringView("[name-defined]"));
+    });
+}
+
 } // namespace nixtide

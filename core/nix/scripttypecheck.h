@@ -41,6 +41,10 @@ public:
     QList<LintMessage> check(const EditorScript &script, const QStringList &machines,
         const QList<int> &vlans, QString *error) const;
 
+    // mypy's undefined-name findings repeat pyflakes' messages: drop them
+    // where pyflakes runs too.
+    static void dropWhatPyflakesSays(QList<LintMessage> *messages);
+
 private:
     QString m_driverPackageDir;
 };

@@ -141,6 +141,55 @@ private Q_SLOTS:
             qPrintable(editor.annotationText(8)));
     }
 
+    // The build's mypy check, on a worker thread a while after the edit:
+    // a wrong argument type to a Machine method is marked on its line.
+    // skipTypeCheck = true turns it off as it does in the build, and
+    // skipLint = true pyflakes.
+    void typeCheckAsTheBuildDoes()
+    {
+        QTemporaryDir dir;
+        qputenv("XDG_CACHE_HOME", dir.filePath(QStringLiteral("cache")).toUtf8());
+        ScriptEditor editor;
+        editor.lint()->setTypeCheckEnabled(true);
+        QByteArray text(kNixTest);
+        text.replace("machine.succeed(undefined_thing)", "server.fail(42)");
+        QVERIFY(loadNix(editor, dir, text));
+        QSignalSpy typeChecked(editor.lint(), &LintController::typeChecked);
+        editor.lint()->lintNow();
+        QCOMPARE(markedLines(editor), QList<int>());
+        QVERIFY(editor.lint()->isTypeCheckScheduled());
+        QVERIFY(typeChecked.wait(300000));
+        QVERIFY2(
+            editor.lint()->typeCheckError().isEmpty(), qPrintable(editor.lint()->typeCheckError()));
+        QCOMPARE(markedLines(editor), QList<int>({9}));
+        QVERIFY2(editor.annotationText(8).contains(
+                     QStringLiteral("Argument 1 to \"fail\" of \"Machine\" has incompatible type")),
+            qPrintable(editor.annotationText(8)));
+
+        // An edit before the check ends drops its findings: they would be
+        // about text that is gone.
+        typeChecked.clear();
+        replaceLine(editor, 9, QStringLiteral("    server.fail(\"true\")"));
+        editor.lint()->lintNow();
+        QVERIFY(typeChecked.wait(300000));
+        QCOMPARE(markedLines(editor), QList<int>());
+
+        text.replace("  name = \"lint\";\n", "  name = \"lint\";\n  skipTypeCheck = true;\n");
+        QVERIFY(loadNix(editor, dir, text));
+        editor.lint()->lintNow();
+        QVERIFY(!editor.lint()->buildChecks().typeCheck);
+        QVERIFY(editor.lint()->buildChecks().lint);
+        QVERIFY(!editor.lint()->isTypeCheckScheduled());
+
+        text = kNixTest;
+        text.replace("  name = \"lint\";\n", "  name = \"lint\";\n  skipLint = true;\n");
+        QVERIFY(loadNix(editor, dir, text));
+        editor.lint()->setTypeCheckEnabled(false);
+        editor.lint()->lintNow();
+        QVERIFY(!editor.lint()->buildChecks().lint);
+        QCOMPARE(editor.lint()->messages().size(), 0); // undefined_thing is not flagged
+    }
+
     void editorErrorsAreLeftAlone()
     {
         QTemporaryDir dir;

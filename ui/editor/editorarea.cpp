@@ -1,6 +1,7 @@
 #include "ui/editor/editorarea.h"
 
 #include "ui/editor/findbar.h"
+#include "ui/editor/lintcontroller.h"
 #include "ui/editor/recoverystore.h"
 #include "ui/editor/scripteditor.h"
 
@@ -64,6 +65,8 @@ ScriptEditor *EditorArea::openFile(const QString &path, QString *error)
         }
     }
     editor->setRecoveryStore(m_recovery);
+    // The build's mypy check, as the user will meet it minutes into a build.
+    editor->lint()->setTypeCheckEnabled(true);
     connect(editor, &ScriptEditor::modificationChanged, this,
         [this, editor] { updateTabTitle(editor); });
     connect(editor, &ScriptEditor::filePathChanged, this, [this, editor] {

@@ -1,11 +1,14 @@
 #include "ui/editor/lintcontroller.h"
 
+#include "core/nix/scriptsource.h"
+#include "core/worker.h"
 #include "ui/editor/scripteditor.h"
 
 #include <QRegularExpression>
 #include <QTimer>
 
 #include <algorithm>
+#include <utility>
 
 namespace nixtide {
 
@@ -13,11 +16,19 @@ LintController::LintController(ScriptEditor *editor)
     : QObject(editor)
     , m_editor(editor)
     , m_timer(new QTimer(this))
+    , m_typeTimer(new QTimer(this))
 {
     m_timer->setSingleShot(true);
     m_timer->setInterval(kDebounceMs);
     connect(m_timer, &QTimer::timeout, this, &LintController::lintNow);
     connect(m_editor, &QsciScintilla::textChanged, m_timer, qOverload<>(&QTimer::start));
+    connect(m_editor, &QsciScintilla::textChanged, this, [this] {
+        ++m_generation;
+        m_typeTimer->stop();
+    });
+    m_typeTimer->setSingleShot(true);
+    m_typeTimer->setInterval(kTypeCheckDebounceMs);
+    connect(m_typeTimer, &QTimer::timeout, this, &LintController::startTypeCheck);
     m_editor->indicatorDefine(QsciScintilla::SquiggleIndicator, kIndicator);
     m_editor->setIndicatorForegroundColor(QColor(0xc0, 0x80, 0x00), kIndicator);
 }
@@ -26,8 +37,11 @@ LintController::~LintController() = default;
 
 QList<LintMessage> LintController::analyse()
 {
-    QList<LintMessage> messages
-        = m_linter.lint(m_editor->text(), m_editor->isNix(), m_editor->filePath());
+    const QString text = m_editor->text();
+    m_checks = m_editor->isNix() ? BuildChecks::of(text) : BuildChecks {};
+    QList<LintMessage> messages = m_linter.lint(text, m_editor->isNix(), m_editor->filePath());
+    if (!m_checks.lint)
+        messages.removeIf([](const LintMessage &m) { return !m.syntaxError; });
     if (!m_linter.unavailableReason().isEmpty() && !m_warned) {
         // No interpreter or no pyflakes: editing goes on without lint.
         qWarning("nixtide: script lint disabled: %s", qPrintable(m_linter.unavailableReason()));
@@ -43,7 +57,75 @@ void LintController::lintNow()
     m_messages = analyse();
     for (const LintMessage &message : std::as_const(m_messages))
         mark(message);
+    const bool syntaxError = std::any_of(
+        m_messages.cbegin(), m_messages.cend(), [](const LintMessage &m) { return m.syntaxError; });
+    if (m_typeCheckEnabled && m_checks.typeCheck && !syntaxError)
+        m_typeTimer->start();
     Q_EMIT linted();
+}
+
+void LintController::setTypeCheckEnabled(bool on)
+{
+    m_typeCheckEnabled = on;
+    if (!on)
+        m_typeTimer->stop();
+}
+
+bool LintController::isTypeCheckScheduled() const
+{
+    return m_typeTimer->isActive() || m_typeCheckRunning;
+}
+
+void LintController::startTypeCheck()
+{
+    if (m_typeCheckRunning) {
+        m_typeCheckAgain = true;
+        return;
+    }
+    const QString text = m_editor->text();
+    const bool nix = m_editor->isNix();
+    const EditorScript script = extractEditorScript(text, nix);
+    if (!script.found)
+        return;
+    const QStringList machines = nix ? nodeNames(text) : companionNodeNames(m_editor->filePath());
+    const QList<int> vlans = declaredVlans(text);
+    const quint64 generation = m_generation;
+    m_typeCheckRunning = true;
+    struct Result
+    {
+        QList<LintMessage> found;
+        QString error;
+    };
+    runOnWorker(
+        this,
+        [script, machines, vlans] {
+            Result r;
+            r.found = ScriptTypeChecker(ScriptTypeChecker::bundledDriverPackageDir())
+                          .check(script, machines, vlans, &r.error);
+            return r;
+        },
+        [this, generation](Result r) {
+            m_typeCheckRunning = false;
+            applyTypeCheck(generation, r.found, r.error);
+            if (std::exchange(m_typeCheckAgain, false))
+                startTypeCheck();
+        });
+}
+
+void LintController::applyTypeCheck(
+    quint64 generation, const QList<LintMessage> &found, const QString &error)
+{
+    if (generation != m_generation)
+        return; // the text changed meanwhile: its own check follows
+    m_typeCheckError = error;
+    QList<LintMessage> messages = found;
+    if (m_checks.lint)
+        ScriptTypeChecker::dropWhatPyflakesSays(&messages);
+    for (const LintMessage &message : std::as_const(messages)) {
+        m_messages.append(message);
+        mark(message);
+    }
+    Q_EMIT typeChecked();
 }
 
 void LintController::clearMarks()
