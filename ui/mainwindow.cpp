@@ -13,6 +13,7 @@
 #include "ui/editor/editortheme.h"
 #include "ui/editor/editorthememenu.h"
 #include "ui/editor/findbar.h"
+#include "ui/editor/lintcontroller.h"
 #include "ui/editor/recoverystore.h"
 #include "ui/editor/scripteditor.h"
 #include "ui/machines/machinepanel.h"
@@ -315,10 +316,54 @@ void MainWindow::createStatusBar()
     m_cancelBuild->hide();
     statusBar()->addPermanentWidget(m_buildProgress);
     statusBar()->addPermanentWidget(m_cancelBuild);
+    m_checksLabel = new QLabel(this);
+    m_checksLabel->setObjectName(QStringLiteral("buildChecks"));
+    statusBar()->addPermanentWidget(m_checksLabel);
     statusBar()->addPermanentWidget(m_stateLabel);
     statusBar()->addPermanentWidget(m_machinesLabel);
     statusBar()->addPermanentWidget(m_accelerationLabel);
     showHostAcceleration();
+}
+
+void MainWindow::followBuildChecks()
+{
+    for (const QMetaObject::Connection &c : std::as_const(m_checksConnections))
+        disconnect(c);
+    m_checksConnections.clear();
+    if (ScriptEditor *editor = m_editors->currentEditor()) {
+        m_checksConnections << connect(
+            editor->lint(), &LintController::linted, this, &MainWindow::showBuildChecks)
+                            << connect(editor->lint(), &LintController::typeChecked, this,
+                                   &MainWindow::showBuildChecks);
+    }
+    showBuildChecks();
+}
+
+// What the test's build will check before any VM runs, as the user will
+// meet it minutes in: said where it can be seen before building.
+void MainWindow::showBuildChecks()
+{
+    ScriptEditor *editor = m_editors->currentEditor();
+    if (!editor || !m_checksLabel) {
+        if (m_checksLabel)
+            m_checksLabel->clear();
+        return;
+    }
+    const BuildChecks checks = editor->lint()->buildChecks();
+    QStringList run;
+    QStringList skipped;
+    (checks.lint ? run : skipped) << (checks.lint ? tr("lint") : QStringLiteral("skipLint"));
+    (checks.typeCheck ? run : skipped)
+        << (checks.typeCheck ? tr("type check") : QStringLiteral("skipTypeCheck"));
+    QString text = tr("Build checks: %1").arg(run.isEmpty() ? tr("none") : run.join(tr(", ")));
+    if (!skipped.isEmpty())
+        text += QStringLiteral(" (%1)").arg(skipped.join(QStringLiteral(", ")));
+    m_checksLabel->setText(text);
+    const QString error = editor->lint()->typeCheckError();
+    m_checksLabel->setToolTip(error.isEmpty()
+            ? tr("What the test's build runs on the script before any VM: pyflakes and mypy "
+                 "findings fail it. The editor shows the same findings.")
+            : tr("The type check could not run here: %1").arg(error));
 }
 
 void MainWindow::showStatus(const QString &message)
@@ -374,7 +419,10 @@ void MainWindow::connectEditorActions()
             m_breakpointsView->setBreakpoints(path, list);
             Q_EMIT breakpointsChanged(path, list);
         });
-    connect(m_editors, &EditorArea::currentEditorChanged, this, [this] { updateTitle(); });
+    connect(m_editors, &EditorArea::currentEditorChanged, this, [this] {
+        updateTitle();
+        followBuildChecks();
+    });
     connect(m_debug, &DebugActions::toggleBreakpointTriggered, this, [this] {
         if (ScriptEditor *editor = m_editors->currentEditor())
             editor->toggleBreakpoint(editor->cursorLine());

@@ -138,6 +138,8 @@ private:
         const QString &title, const QString &name, QWidget *widget, Qt::DockWidgetArea area);
     void updateMachineCount();
     void updateTitle();
+    void followBuildChecks();
+    void showBuildChecks();
     void onRunSelection();
     void updateOutline();
     void showOpenError(const QString &message);
@@ -167,6 +169,8 @@ private:
     TestOpener *m_opener;
     QMenu *m_viewMenu = nullptr;
     QLabel *m_stateLabel;
+    QLabel *m_checksLabel = nullptr;
+    QList<QMetaObject::Connection> m_checksConnections;
     QLabel *m_machinesLabel;
     QLabel *m_accelerationLabel;
     QProgressBar *m_buildProgress;

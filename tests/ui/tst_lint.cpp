@@ -166,8 +166,7 @@ private Q_SLOTS:
                      QStringLiteral("Argument 1 to \"fail\" of \"Machine\" has incompatible type")),
             qPrintable(editor.annotationText(8)));
 
-        // An edit before the check ends drops its findings: they would be
-        // about text that is gone.
+        // After an edit the next check's findings replace the old ones.
         typeChecked.clear();
         replaceLine(editor, 9, QStringLiteral("    server.fail(\"true\")"));
         editor.lint()->lintNow();

@@ -267,6 +267,30 @@ private Q_SLOTS:
         QVERIFY(labels().contains(QStringLiteral("0 machines")));
     }
 
+    // The build's checks are said before any build, from the open test.
+    void statusBarSaysWhichChecksTheBuildRuns()
+    {
+        QSettings settings(settingsPath(), QSettings::IniFormat);
+        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+        auto *checks = window.statusBar()->findChild<QLabel *>(QStringLiteral("buildChecks"));
+        QVERIFY(checks);
+        const QString nix = m_dir.filePath(QStringLiteral("checks.nix"));
+        QVERIFY(writeFile(nix,
+            "{ ... }:\n{\n  name = \"checks\";\n  nodes.machine = { ... }: { };\n"
+            "  testScript = ''\n    machine.start()\n  '';\n}\n"));
+        QString error;
+        QVERIFY2(window.openTest(nix, &error), qPrintable(error));
+        QTRY_COMPARE(checks->text(), QStringLiteral("Build checks: lint, type check"));
+        QVERIFY(writeFile(nix,
+            "{ ... }:\n{\n  name = \"checks\";\n  skipTypeCheck = true;\n"
+            "  nodes.machine = { ... }: { };\n"
+            "  testScript = ''\n    machine.start()\n  '';\n}\n"));
+        const QString other = m_dir.filePath(QStringLiteral("skips.nix"));
+        QVERIFY(QFile::rename(nix, other));
+        QVERIFY2(window.openTest(other, &error), qPrintable(error));
+        QTRY_COMPARE(checks->text(), QStringLiteral("Build checks: lint (skipTypeCheck)"));
+    }
+
     void layoutFilesAndBreakpointsPersist()
     {
         const QString other = m_dir.filePath(QStringLiteral("other.nix"));
