@@ -84,14 +84,28 @@ struct Subcommand
 {
     const char *name;
     int (*run)(const QStringList &arguments);
+    const char *summary;
 };
 
 const std::vector<Subcommand> kSubcommands = {
-    {"list", nixtide::cli::list},
-    {"run", nixtide::cli::run},
-    {"debug-adapter", nixtide::cli::debugAdapter},
-    {"lint", nixtide::cli::lint},
+    {"run", nixtide::cli::run, "build and run a test headless, as CI does (exit 0/1/2)"},
+    {"list", nixtide::cli::list, "list the tests in a .nix file or a flake"},
+    {"lint", nixtide::cli::lint, "check test scripts as the editor and the build do"},
+    {"debug-adapter", nixtide::cli::debugAdapter,
+        "serve the Debug Adapter Protocol on stdio, for other editors"},
 };
+
+// Without QApplication: `--help` must work with no display, like --version.
+void printUsage()
+{
+    std::printf("usage: nixtide [TEST]              the IDE, on TEST (the demo by default)\n"
+                "       nixtide COMMAND [ARGS...]   headless, no display needed\n"
+                "TEST: a .nix file, file.nix#attr, a flake directory or reference\n"
+                "      (path:DIR#checks.x86_64-linux.NAME)\n\ncommands:\n");
+    for (const Subcommand &sub : kSubcommands)
+        std::printf("  %-14s %s\n", sub.name, sub.summary);
+    std::printf("\nnixtide COMMAND --help shows a command's options; --version the version.\n");
+}
 
 } // namespace
 
@@ -103,6 +117,10 @@ int main(int argc, char **argv)
             std::printf("nixtide %s\n", nixtide::kVersion);
             return 0;
         }
+    }
+    if (argc > 1 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
+        printUsage();
+        return 0;
     }
     if (argc > 1) {
         for (const Subcommand &sub : kSubcommands) {

@@ -67,6 +67,16 @@ class GuiStart(unittest.TestCase):
             app.stdout.close()
         self.assertEqual(app.returncode, 0, "nixtide should exit cleanly on SIGTERM... or quit")
 
+    def test_help_needs_no_display(self):
+        env = dict(os.environ)
+        for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+            env.pop(name, None)
+        proc = subprocess.run([BINARY, "--help"], env=env, capture_output=True, text=True,
+                              timeout=30)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        for verb in ("run", "list", "lint", "debug-adapter"):
+            self.assertRegex(proc.stdout, r"(?m)^  %s +\S" % verb)
+
     def test_missing_file_is_named(self):
         missing = os.path.join(self.tmp.name, "nope.nix")
         proc = subprocess.run([BINARY, missing], env=self.env, capture_output=True, text=True,
