@@ -160,7 +160,7 @@ QDockWidget *MainWindow::dock(const QString &objectName) const
 
 void MainWindow::createDocks()
 {
-    QDockWidget *variables = addDock(tr("Variables & Watch"), QStringLiteral("VariablesDock"),
+    QDockWidget *variables = addDock(tr("Variables and Watch"), QStringLiteral("VariablesDock"),
         m_variablesView, Qt::LeftDockWidgetArea);
     QDockWidget *stack = addDock(
         tr("Call Stack"), QStringLiteral("CallStackDock"), m_callStack, Qt::LeftDockWidgetArea);

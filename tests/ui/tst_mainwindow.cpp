@@ -267,6 +267,19 @@ private Q_SLOTS:
         QVERIFY(labels().contains(QStringLiteral("0 machines")));
     }
 
+    // A dock title becomes the View menu's text, where '&' is a mnemonic:
+    // "Variables & Watch" showed as "Variables _Watch".
+    void viewMenuShowsDockTitlesAsWritten()
+    {
+        QSettings settings(settingsPath(), QSettings::IniFormat);
+        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+        const QList<QDockWidget *> docks = window.findChildren<QDockWidget *>();
+        QVERIFY(docks.size() > 3);
+        for (QDockWidget *dock : docks)
+            QVERIFY2(
+                !dock->toggleViewAction()->text().contains(u'&'), qPrintable(dock->windowTitle()));
+    }
+
     // The build's checks are said before any build, from the open test.
     void statusBarSaysWhichChecksTheBuildRuns()
     {
