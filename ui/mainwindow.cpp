@@ -29,6 +29,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -265,7 +266,7 @@ void MainWindow::createMenus()
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
-    auto onEditor = [this](void (QsciScintilla::*method)()) {
+    auto onEditor = [this](auto method) {
         return [this, method] {
             if (ScriptEditor *editor = m_editors->currentEditor())
                 (editor->*method)();
@@ -281,6 +282,21 @@ void MainWindow::createMenus()
         tr("Find &Previous"), QKeySequence(Qt::SHIFT | Qt::Key_F3), find, &FindBar::findPrevious);
     edit->addAction(
         tr("&Replace…"), QKeySequence(Qt::CTRL | Qt::Key_H), find, &FindBar::showReplace);
+    edit->addSeparator();
+    edit->addAction(tr("Toggle &Comment"), QKeySequence(Qt::CTRL | Qt::Key_Slash), this,
+        onEditor(&ScriptEditor::toggleComment));
+    edit->addAction(tr("&Go to Line…"), QKeySequence(Qt::CTRL | Qt::Key_G), this, [this] {
+        ScriptEditor *editor = m_editors->currentEditor();
+        if (!editor)
+            return;
+        int line = 0, index = 0;
+        editor->getCursorPosition(&line, &index);
+        bool ok = false;
+        const int target = QInputDialog::getInt(this, tr("Go to Line"),
+            tr("Line (1 to %1):").arg(editor->lines()), line + 1, 1, editor->lines(), 1, &ok);
+        if (ok)
+            editor->goToLine(target);
+    });
 
     QMenu *debug = menuBar()->addMenu(tr("&Debug"));
     m_debug->addTo(debug);

@@ -47,6 +47,46 @@ private Q_SLOTS:
         QCOMPARE(editor.markersAtLine(2), 0u);
     }
 
+    void toggleCommentAndGoToLine()
+    {
+        ScriptEditor editor;
+        const QString text = QStringLiteral("  testScript = ''\n"
+                                            "    start_all()\n"
+                                            "\n"
+                                            "      machine.succeed(\"true\")\n"
+                                            "  '';\n");
+        editor.setText(text);
+        editor.setSelection(1, 2, 3, 5); // lines 2 to 4, partly
+        editor.toggleComment();
+        QCOMPARE(editor.text(),
+            QStringLiteral("  testScript = ''\n"
+                           "    # start_all()\n"
+                           "\n"
+                           "    #   machine.succeed(\"true\")\n"
+                           "  '';\n"));
+        // The lines stay selected: the same shortcut comments them back in.
+        editor.toggleComment();
+        QCOMPARE(editor.text(), text);
+        // One undo step for the whole toggle.
+        editor.toggleComment();
+        editor.undo();
+        QCOMPARE(editor.text(), text);
+        // Without a selection: the cursor's line; a mix of comments and code
+        // is commented out.
+        editor.setCursorPosition(0, 4);
+        editor.toggleComment();
+        QCOMPARE(editor.text(0), QStringLiteral("  # testScript = ''\n"));
+
+        editor.goToLine(4);
+        int line = -1, index = -1;
+        editor.getCursorPosition(&line, &index);
+        QCOMPARE(line, 3);
+        QCOMPARE(index, 0);
+        editor.goToLine(999); // clamped to the last line
+        editor.getCursorPosition(&line, &index);
+        QCOMPARE(line, editor.lines() - 1);
+    }
+
     void conditionalBreakpointsUseTheirOwnMarkerAndFollowEdits()
     {
         ScriptEditor editor;

@@ -17,6 +17,7 @@
 #include <Qsci/qscistyle.h>
 
 #include <algorithm>
+#include <limits>
 
 namespace nixtide {
 
@@ -260,6 +261,63 @@ void ScriptEditor::setBreakpoints(const BreakpointList &breakpoints)
 bool ScriptEditor::hasBreakpoint(int line) const
 {
     return !breakpointHandlesAt(line - 1).isEmpty();
+}
+
+void ScriptEditor::toggleComment()
+{
+    int fromLine = 0, fromIndex = 0, toLine = 0, toIndex = 0;
+    getSelection(&fromLine, &fromIndex, &toLine, &toIndex);
+    if (fromLine < 0) {
+        getCursorPosition(&fromLine, &fromIndex);
+        toLine = fromLine;
+    } else if (toIndex == 0 && toLine > fromLine) {
+        --toLine; // a selection ending at a line's start leaves that line be
+    }
+    const auto body = [](const QString &line) {
+        QString t = line;
+        while (t.endsWith(u'\n') || t.endsWith(u'\r'))
+            t.chop(1);
+        return t;
+    };
+    bool allComments = true;
+    int indent = std::numeric_limits<int>::max();
+    for (int l = fromLine; l <= toLine; ++l) {
+        const QString t = body(text(l));
+        if (t.trimmed().isEmpty())
+            continue;
+        int lead = 0;
+        while (t.at(lead).isSpace())
+            ++lead;
+        indent = std::min(indent, lead);
+        allComments = allComments && t.trimmed().startsWith(u'#');
+    }
+    if (indent == std::numeric_limits<int>::max())
+        return; // only blank lines
+    beginUndoAction();
+    for (int l = fromLine; l <= toLine; ++l) {
+        const QString t = body(text(l));
+        if (t.trimmed().isEmpty())
+            continue;
+        if (allComments) {
+            const int hash = int(t.indexOf(u'#'));
+            const int length = t.mid(hash + 1).startsWith(u' ') ? 2 : 1;
+            setSelection(l, hash, l, hash + length);
+            removeSelectedText();
+        } else {
+            insertAt(QStringLiteral("# "), l, indent);
+        }
+    }
+    endUndoAction();
+    if (fromLine != toLine)
+        setSelection(fromLine, 0, toLine + 1, 0);
+}
+
+void ScriptEditor::goToLine(int line)
+{
+    const int line0 = std::clamp(line - 1, 0, std::max(0, lines() - 1));
+    setCursorPosition(line0, 0);
+    ensureLineVisible(line0);
+    setFocus();
 }
 
 void ScriptEditor::toggleBreakpoint(int line)

@@ -57,6 +57,13 @@ public:
     void setBreakpoint(int line, const QString &condition = {});
     void removeBreakpoint(int line);
 
+    // Comments the selected lines (or the cursor's) out with "# " at their
+    // common indentation, or back in when all of them are comments: `#`
+    // starts a comment in Nix and in Python alike.
+    void toggleComment();
+    // 1-based; the line is shown and the cursor put at its start.
+    void goToLine(int line);
+
     void setCurrentLine(int line);
     int currentLine() const { return m_currentLine; }
     void setExceptionLine(int line, const QString &message);
