@@ -182,6 +182,34 @@ int NixSource::skipToClosingBrace(const QString &s, int i)
     return -1;
 }
 
+int NixSource::skipToSemicolon(const QString &s, int i)
+{
+    int depth = 0;
+    while (i >= 0 && i < s.size()) {
+        const QChar c = s.at(i);
+        if (c == u'"' || startsAt(s, i, QLatin1StringView("''"))) {
+            i = skipString(s, i);
+        } else if (c == u'#' || startsAt(s, i, QLatin1StringView("/*"))) {
+            const int next = skipSpace(s, i);
+            i = next > i ? next : i + 1;
+        } else if (c == u'{') {
+            const int close = skipToClosingBrace(s, i + 1);
+            i = close < 0 ? -1 : close + 1;
+        } else if (c == u'(' || c == u'[') {
+            ++depth;
+            ++i;
+        } else if (c == u')' || c == u']') {
+            --depth;
+            ++i;
+        } else if (c == u';' && depth <= 0) {
+            return i + 1;
+        } else {
+            ++i;
+        }
+    }
+    return -1;
+}
+
 NixStringLiteral NixSource::parseString(const QString &s, int offset)
 {
     using Kind = NixStringPart::Kind;

@@ -56,6 +56,10 @@ public:
     // `}` closing an enclosing brace (used for `${…}`): strings, comments and
     // nested braces are skipped. -1 when the source ends first.
     static int skipToClosingBrace(const QString &source, int offset);
+    // Offset just past the `;` that ends the binding starting at `offset`
+    // (`name = value;`, `inherit …;`): strings, comments and nested
+    // brackets are skipped. -1 when the source ends first.
+    static int skipToSemicolon(const QString &source, int offset);
     // Applies Nix's indentation stripping (the parser's stripIndentation).
     static NixStringTemplate strip(const NixStringLiteral &literal);
 };

@@ -62,42 +62,6 @@ bool keywordAt(const QString &s, int i, QLatin1StringView word)
         && (after >= s.size() || !isIdentChar(s.at(after)));
 }
 
-// From the start of a `let` binding (or `inherit …;`): offset just past its
-// `;`. Strings, comments and nested brackets are skipped. -1 when the source
-// ends first.
-int skipBinding(const QString &s, int i)
-{
-    int depth = 0;
-    while (i < s.size()) {
-        const QChar c = s.at(i);
-        if (c == u'#' || (c == u'/' && i + 1 < s.size() && s.at(i + 1) == u'*')) {
-            const int next = NixSource::skipSpace(s, i);
-            i = next > i ? next : i + 1;
-        } else if (c == u'"' || QStringView(s).mid(i).startsWith(u"''")) {
-            const NixStringLiteral literal = NixSource::parseString(s, i);
-            if (!literal.ok())
-                return -1;
-            i = literal.end;
-        } else if (c == u'{') {
-            const int close = NixSource::skipToClosingBrace(s, i + 1);
-            if (close < 0)
-                return -1;
-            i = close + 1;
-        } else if (c == u'(' || c == u'[') {
-            ++depth;
-            ++i;
-        } else if (c == u')' || c == u']') {
-            --depth;
-            ++i;
-        } else if (c == u';' && depth <= 0) {
-            return i + 1;
-        } else {
-            ++i;
-        }
-    }
-    return -1;
-}
-
 // From the start of a value: past `let … in` to the body. Returns `i`
 // unchanged when the value is no `let`, -1 when it is one that never ends.
 int skipLetIn(const QString &s, int i)
@@ -105,8 +69,11 @@ int skipLetIn(const QString &s, int i)
     if (!keywordAt(s, i, QLatin1StringView("let")))
         return i;
     int j = NixSource::skipSpace(s, i + 3);
-    while (j >= 0 && j < s.size() && !keywordAt(s, j, QLatin1StringView("in")))
-        j = NixSource::skipSpace(s, skipBinding(s, j));
+    while (j >= 0 && j < s.size() && !keywordAt(s, j, QLatin1StringView("in"))) {
+        j = NixSource::skipToSemicolon(s, j);
+        if (j >= 0)
+            j = NixSource::skipSpace(s, j);
+    }
     return j >= 0 && j < s.size() ? NixSource::skipSpace(s, j + 2) : -1;
 }
 

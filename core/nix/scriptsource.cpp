@@ -93,40 +93,30 @@ QStringList nodeNames(const QString &fileText)
         if (!names.contains(python))
             names.append(python);
     };
+    // `nodes.a = …`, `containers.b = …` (and `nodes.a.x = …`), also as
+    // `${nodes.a.…}` in the script.
     static const QRegularExpression dotted(
-        QStringLiteral("\\bnodes\\s*\\.\\s*\"?([A-Za-z_][\\w'-]*)"));
+        QStringLiteral("(?<![\\w'.-])(?:nodes|containers)\\s*\\.\\s*\"?([A-Za-z_][\\w'-]*)"));
     for (auto it = dotted.globalMatch(fileText); it.hasNext();)
         add(it.next().captured(1));
-    // `nodes = { a = …; b = …; }`: the attribute names at the set's top level.
-    static const QRegularExpression block(QStringLiteral("\\bnodes\\s*=\\s*\\{"));
-    static const QRegularExpression attr(QStringLiteral("^\\s*\"?([A-Za-z_][\\w'-]*)\"?\\s*[=.]"));
+    // `nodes = { a = …; "b" = …; }`: the set's top-level attribute names,
+    // with Nix's own rules for strings and comments (a `#` in a string is
+    // no comment).
+    static const QRegularExpression block(
+        QStringLiteral("(?<![\\w'.-])(?:nodes|containers)\\s*=\\s*\\{"));
+    static const QRegularExpression name(QStringLiteral("^\"?([A-Za-z_][\\w'-]*)\"?"));
     for (auto it = block.globalMatch(fileText); it.hasNext();) {
         int i = int(it.next().capturedEnd());
-        int depth = 1;
-        int statementStart = i;
-        for (; i < fileText.size() && depth > 0; ++i) {
-            const QChar c = fileText.at(i);
-            if (c == u'{' || c == u'[' || c == u'(') {
-                if (depth == 1 && c == u'{') {
-                    const auto m = attr.match(fileText.mid(statementStart, i - statementStart));
-                    if (m.hasMatch())
-                        add(m.captured(1));
-                }
-                ++depth;
-            } else if (c == u'}' || c == u']' || c == u')') {
-                --depth;
-            } else if (depth == 1 && c == u';') {
-                const auto m = attr.match(fileText.mid(statementStart, i - statementStart));
-                if (m.hasMatch())
-                    add(m.captured(1));
-                statementStart = i + 1;
-            } else if (c == u'#') {
-                i = int(fileText.indexOf(u'\n', i));
-                if (i < 0)
-                    break;
-            }
-            if (depth == 1 && (c == u'}' || c == u']' || c == u')'))
-                statementStart = i + 1;
+        while (i >= 0) {
+            i = NixSource::skipSpace(fileText, i);
+            if (i >= fileText.size() || fileText.at(i) == u'}')
+                break;
+            const auto m = name.match(fileText.mid(i, 200));
+            if (!m.hasMatch())
+                break; // not an attribute set this reading understands
+            if (m.captured(1) != QLatin1StringView("inherit"))
+                add(m.captured(1));
+            i = NixSource::skipToSemicolon(fileText, i);
         }
     }
     return names;

@@ -92,6 +92,19 @@ private Q_SLOTS:
         QCOMPARE(nodeNames(QStringLiteral("{ nodes = { web-1 = { ... }: { a.b = 1; };\n"
                                           "  db = { }; }; }")),
             QStringList({QStringLiteral("web_1"), QStringLiteral("db")}));
+        // Comments anywhere, a `#` and braces inside a string, a quoted
+        // name, `inherit`, and containers next to VMs.
+        QCOMPARE(nodeNames(QStringLiteral("{\n  nodes = {\n"
+                                          "    # a comment { with braces }\n"
+                                          "    web-1 = { ... }: { x.text = \"#no comment }\"; };\n"
+                                          "    /* block */ db = { ... }: { }; # after\n"
+                                          "    \"q-1\" = { };\n"
+                                          "    inherit shared;\n"
+                                          "  };\n"
+                                          "  containers.box = { ... }: { };\n"
+                                          "  containers = { pod = { }; };\n}\n")),
+            QStringList({QStringLiteral("box"), QStringLiteral("web_1"), QStringLiteral("db"),
+                QStringLiteral("q_1"), QStringLiteral("pod")}));
     }
 
     void undefinedNameIsMarkedOnItsNixLineUntilFixed()
