@@ -68,7 +68,7 @@ QString DataPaths::runtimeDir()
 
 QString DataPaths::keptVmStateDir(const QString &testName)
 {
-    // A test name is Nix's `name`: it may hold a slash or start with a dot.
+    // A test name is Nix's `name`: it may hold a slash.
     QString safe = testName;
     safe.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("_"));
     return runtimeDir() + QStringLiteral("/nixtide-vms-") + safe;

@@ -12,6 +12,8 @@ import tempfile
 import time
 import unittest
 
+from test_run import command, descendants
+
 SOURCE = os.environ.get("NIXTIDE_SOURCE_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 BINARY = os.environ.get("NIXTIDE_BINARY") or os.path.join(SOURCE, "build", "app", "nixtide")
@@ -77,10 +79,20 @@ class RunIsolation(unittest.TestCase):
             env=self.env, capture_output=True, text=True, timeout=600)
         self.assertEqual(build.returncode, 0, build.stderr)
         first, second = self.start(vlan), self.start(vlan)
+        # Both VLAN switches up together: where the runs would collide.
+        overlapped = False
+        deadline = time.monotonic() + 600
+        while not overlapped and time.monotonic() < deadline:
+            if first.poll() is not None or second.poll() is not None:
+                break
+            overlapped = all(any(command(pid).startswith("vde_switch")
+                                 for pid in descendants(proc.pid)) for proc in (first, second))
+            time.sleep(0.1)
         results = [self.finish(first, 900), self.finish(second, 900)]
         for code, err in results:
             self.assertEqual(code, 0, err[-6000:])
             self.assertIn("PASSED vlan", err)
+        self.assertTrue(overlapped, "the two runs never had their VLANs up at once")
         self.assert_nothing_left()
         runs = os.path.join(self.dirs["state"], "nixtide", "runs", "vlan")
         self.assertEqual(len(os.listdir(runs)), 2)
