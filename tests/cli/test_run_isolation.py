@@ -6,13 +6,14 @@ state must be where nixtide says, and nothing may be left behind. Real Nix
 builds of the demo, real QEMU guests and vde_switch."""
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
 
-from test_run import command, descendants
+from test_run import alive, command, descendants
 
 SOURCE = os.environ.get("NIXTIDE_SOURCE_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -120,6 +121,29 @@ class RunIsolation(unittest.TestCase):
         self.assertTrue(os.path.exists(marker))
         self.assertEqual(sorted(os.listdir(kept)), ["vm-state-machine"])
         self.assert_nothing_left(keep=kept)
+
+    def test_failed_and_interrupted_runs_leave_nothing(self):
+        code, err = self.finish(self.start(os.path.join(DEMO, "failing.nix")), 600)
+        self.assertEqual(code, 1, err[-6000:])
+        self.assert_nothing_left()
+        proc = self.start(os.path.join(DEMO, "vlan.nix"))
+        deadline = time.monotonic() + 300
+        family = set()
+        while not any("qemu-system" in command(pid) for pid in family):
+            self.assertLess(time.monotonic(), deadline, "no QEMU under nixtide within 300 s")
+            self.assertIsNone(proc.poll(), "nixtide ended before its VMs started")
+            time.sleep(0.2)
+            family = descendants(proc.pid)
+        self.assertTrue(leftovers(self.dirs["runtime"]), "the run works somewhere else")
+        proc.send_signal(signal.SIGINT)
+        code, err = self.finish(proc, 60)
+        self.assertEqual(code, 130, err[-6000:])
+        # The watchdog ends what is left of the group, then the directory.
+        deadline = time.monotonic() + 60
+        while (alive(family) or leftovers(self.dirs["runtime"])) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.assertEqual(alive(family), {})
+        self.assert_nothing_left()
 
 
 if __name__ == "__main__":
