@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QStandardPaths>
 
 namespace nixtide {
@@ -63,6 +64,14 @@ QString DataPaths::runtimeDir()
     if (!xdg.isEmpty() && QFileInfo(xdg).isDir())
         return xdg;
     return QDir::tempPath();
+}
+
+QString DataPaths::keptVmStateDir(const QString &testName)
+{
+    // A test name is Nix's `name`: it may hold a slash.
+    QString safe = testName;
+    safe.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("_"));
+    return runtimeDir() + QStringLiteral("/nixtide-vms-") + safe;
 }
 
 } // namespace nixtide

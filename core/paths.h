@@ -16,6 +16,8 @@ public:
     static QString demoDir(); // resources/demo
     static QString stateDir(); // $XDG_STATE_HOME/nixtide, run records
     static QString runtimeDir(); // $XDG_RUNTIME_DIR or /tmp, sockets
+    // Where --keep-vm-state keeps a test's vm-state-<machine> directories.
+    static QString keptVmStateDir(const QString &testName);
 };
 
 } // namespace nixtide

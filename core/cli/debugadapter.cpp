@@ -241,9 +241,15 @@ private:
         options.driverPath = plan.bundle.driverPath;
         options.extraArguments = plan.driverArguments();
         options.agentDir = DataPaths::agentDir();
+        options.vmStateDir = plan.effectiveVmStateDir();
         QString error;
-        if (!m_driver->start(options, &error))
+        if (!m_driver->start(options, &error)) {
             failLaunch(error);
+            return;
+        }
+        if (plan.keepVmState)
+            outputToEditor(QStringLiteral("console"),
+                QStringLiteral("keeping VM state in %1\n").arg(options.vmStateDir));
     }
 
     void onAgentConnected()

@@ -239,15 +239,7 @@ private:
         }
         if (!m_options.junitXml.isEmpty())
             plan.junitXml = QFileInfo(m_options.junitXml).absoluteFilePath();
-        if (m_options.keepVmState) {
-            // Kept state must be found again by the next run of this test.
-            plan.keepVmState = true;
-            plan.vmStateDir
-                = DataPaths::runtimeDir() + QStringLiteral("/nixtide-vms-") + plan.bundle.testName;
-            QDir().mkpath(plan.vmStateDir);
-            QFile::setPermissions(plan.vmStateDir,
-                QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-        }
+        plan.keepVmState = m_options.keepVmState;
         m_path = plan.breakpointPath();
         if (!m_options.breaks.isEmpty()) {
             QList<SourceBreakpoint> breakpoints;
@@ -293,6 +285,8 @@ private:
         say(QStringLiteral("running %1 (%2), record in %3")
                 .arg(plan.bundle.testName, machines.join(QStringLiteral(", ")),
                     m_session.runRecordDir()));
+        if (plan.keepVmState)
+            say(QStringLiteral("keeping VM state in %1").arg(plan.effectiveVmStateDir()));
     }
 
     int depthOf(const LogEntry &entry) const

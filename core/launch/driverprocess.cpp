@@ -66,11 +66,21 @@ bool DriverProcess::start(const DriverLaunchOptions &options, QString *error)
             existing.isEmpty() ? inject : inject + QLatin1Char(':') + existing);
         env.insert(QStringLiteral("NIXTIDE_AGENT_SOCKET"), m_socketPath);
     }
-    QString stateDir = options.vmStateDir;
-    if (stateDir.isEmpty())
-        stateDir = m_dir.path() + QStringLiteral("/tmp");
+    QString stateDir = m_dir.path() + QStringLiteral("/tmp");
+    if (!options.vmStateDir.isEmpty()) {
+        m_keptState = std::make_unique<KeptStateDir>();
+        if (!m_keptState->take(options.vmStateDir, error)) {
+            m_keptState.reset();
+            return false;
+        }
+        stateDir = options.vmStateDir;
+    }
     QDir().mkpath(stateDir);
+    // Newer drivers put their VLAN sockets, vm-state-* and the shared
+    // directory in $XDG_RUNTIME_DIR before $TMPDIR: a desktop session's
+    // would be shared by every run.
     env.insert(QStringLiteral("TMPDIR"), stateDir);
+    env.insert(QStringLiteral("XDG_RUNTIME_DIR"), stateDir);
     // Python block-buffers stdout into a pipe: the script's print() would
     // reach the IDE only when the buffer fills or the script ends, not while
     // it is stopped at a breakpoint right after printing.
@@ -187,6 +197,7 @@ void DriverProcess::onFinished(int exitCode, QProcess::ExitStatus status)
     // Whatever the driver left in its group (a QEMU it did not reap) goes
     // now: the watchdog sends TERM, then KILL.
     m_watchdog.release();
+    m_keptState.reset();
     Q_EMIT finished(exitCode, status == QProcess::CrashExit);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/launch/groupwatchdog.h"
+#include "core/launch/keptstatedir.h"
 #include "core/launch/privatedir.h"
 
 #include <QObject>
@@ -18,7 +19,9 @@ struct DriverLaunchOptions
     QString driverPath; // the bundle's bin/nixos-test-driver, run as is
     QStringList extraArguments; // appended: --keep-vm-state, --junit-xml FILE, ...
     QString agentDir; // holds inject/; empty runs the driver without the agent
-    QString vmStateDir; // the driver's TMPDIR; empty: inside the private dir
+    // The driver's TMPDIR and XDG_RUNTIME_DIR, kept (see KeptStateDir);
+    // empty: inside the private dir, removed with it.
+    QString vmStateDir;
     QString workingDirectory; // empty: the private dir
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     int stopGraceMs = 3000; // SIGTERM to SIGKILL
@@ -63,6 +66,7 @@ private:
 
     PrivateDir m_dir;
     GroupWatchdog m_watchdog;
+    std::unique_ptr<KeptStateDir> m_keptState;
     std::unique_ptr<QProcess> m_process;
     QTimer m_killTimer;
     QString m_socketPath;

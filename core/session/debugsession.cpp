@@ -113,7 +113,7 @@ bool DebugSession::start(const LaunchPlan &plan)
     options.driverPath = plan.bundle.driverPath;
     options.extraArguments = plan.driverArguments();
     options.agentDir = DataPaths::agentDir();
-    options.vmStateDir = plan.vmStateDir;
+    options.vmStateDir = plan.effectiveVmStateDir();
     QString startError;
     if (!m_driver->start(options, &startError)) {
         m_error = startError;

@@ -1,5 +1,7 @@
 #include "core/session/launchplan.h"
 
+#include "core/paths.h"
+
 #include <QJsonArray>
 
 namespace nixtide {
@@ -11,6 +13,13 @@ QString LaunchPlan::breakpointPath() const
     if (!sourcePath.isEmpty() && !lineMap.isEmpty())
         return sourcePath;
     return bundle.testScriptPath;
+}
+
+QString LaunchPlan::effectiveVmStateDir() const
+{
+    if (!vmStateDir.isEmpty() || !keepVmState)
+        return vmStateDir;
+    return DataPaths::keptVmStateDir(bundle.testName);
 }
 
 QJsonObject LaunchPlan::launchArguments() const

@@ -23,7 +23,10 @@ struct LaunchPlan
     bool noDebug = false;
     bool keepVmState = false;
     QString junitXml; // passed to the driver as --junit-xml
-    QString vmStateDir; // the driver's TMPDIR; empty: a private one
+    // The driver's TMPDIR and XDG_RUNTIME_DIR; empty: a private one, or with
+    // keepVmState DataPaths::keptVmStateDir(), shared by the test's runs.
+    QString vmStateDir;
+    QString effectiveVmStateDir() const;
     QStringList extraDriverArguments;
     bool record = true; // write a RunRecord under DataPaths::stateDir()/runs
     QString recordBase; // override for tests; empty: stateDir()/runs

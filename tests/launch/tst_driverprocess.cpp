@@ -1,5 +1,6 @@
 #include "core/launch/driverprocess.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -67,6 +68,7 @@ private:
     QString m_stubborn;
     QString m_env;
     QString m_printer;
+    QString m_workdir;
 
     static QString script(const QString &path, const QByteArray &text)
     {
@@ -115,11 +117,19 @@ private Q_SLOTS:
             "echo SOCKET=$NIXTIDE_AGENT_SOCKET\n"
             "echo PYTHONPATH=$PYTHONPATH\n"
             "echo TMPDIR=$TMPDIR\n"
+            "echo XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR\n"
             "echo ARGS=\"$*\"\n"
             "echo oops >&2\n"
             "printf 'no newline'\n"
             "exit 3\n");
         // Prints, then blocks the way a script stopped at a breakpoint does.
+        // Works where newer drivers do: $XDG_RUNTIME_DIR before $TMPDIR.
+        m_workdir = script(m_dir.path() + "/workdir-driver",
+            "#!/bin/sh\n"
+            "dir=${XDG_RUNTIME_DIR:-$TMPDIR}\n"
+            "mkdir -p \"$dir/vde1.ctl\" \"$dir/shared-xchg\" \"$dir/vm-state-m\"\n"
+            "echo WORKDIR=$dir\n"
+            "if [ \"$1\" = wait ]; then exec sleep 600; fi\n");
         m_printer = script(m_dir.path() + "/print-driver",
             "#!/usr/bin/python3\n"
             "import sys, time\n"
@@ -153,11 +163,82 @@ private Q_SLOTS:
             lines << l.at(0).toString();
         QCOMPARE(lines,
             (QStringList {"SOCKET=" + dir + "/agent.sock", "PYTHONPATH=/opt/agent/inject:/nix/site",
-                "TMPDIR=" + dir + "/tmp", "ARGS=--keep-vm-state --junit-xml /x y.xml",
-                "no newline"}));
+                "TMPDIR=" + dir + "/tmp", "XDG_RUNTIME_DIR=" + dir + "/tmp",
+                "ARGS=--keep-vm-state --junit-xml /x y.xml", "no newline"}));
         QCOMPARE(err.size(), 1);
         QVERIFY(driver.agentSocketPath().size() < 108);
         QVERIFY(driver.recentOutput().contains("oops"));
+    }
+
+    // The driver's working directory (VLAN sockets, vm-state-*, the shared
+    // directory) is the run's own even when the session has an
+    // $XDG_RUNTIME_DIR, and goes with the run.
+    void sessionRuntimeDirIsNotShared()
+    {
+        QTemporaryDir session;
+        QString privateDir;
+        {
+            DriverProcess driver;
+            QSignalSpy out(&driver, &DriverProcess::stdoutLine);
+            QSignalSpy finished(&driver, &DriverProcess::finished);
+            DriverLaunchOptions options;
+            options.driverPath = m_workdir;
+            options.environment.insert("XDG_RUNTIME_DIR", session.path());
+            QString error;
+            QVERIFY2(driver.start(options, &error), qPrintable(error));
+            privateDir = driver.privateDir();
+            QVERIFY(finished.wait(10000));
+            QCOMPARE(out.at(0).at(0).toString(), "WORKDIR=" + privateDir + "/tmp");
+        }
+        QCOMPARE(
+            QDir(session.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot), QStringList());
+        QVERIFY(!QFileInfo::exists(privateDir));
+    }
+
+    // --keep-vm-state: vm-state-* stays in the directory given, the run's
+    // sockets and shared directory do not, and one run uses it at a time.
+    void keptStateDirKeepsOnlyTheState()
+    {
+        QTemporaryDir session;
+        const QString kept = m_dir.path() + "/kept";
+        QVERIFY(QDir().mkpath(kept + "/vde2.ctl")); // a killed run's
+        DriverLaunchOptions options;
+        options.driverPath = m_workdir;
+        options.extraArguments = {"wait"};
+        options.vmStateDir = kept;
+        options.environment.insert("XDG_RUNTIME_DIR", session.path());
+        {
+            DriverProcess driver;
+            QSignalSpy out(&driver, &DriverProcess::stdoutLine);
+            QSignalSpy finished(&driver, &DriverProcess::finished);
+            QString error;
+            QVERIFY2(driver.start(options, &error), qPrintable(error));
+            QTRY_COMPARE_WITH_TIMEOUT(out.size(), 1, 10000);
+            QCOMPARE(out.at(0).at(0).toString(), "WORKDIR=" + kept);
+            QVERIFY(!QFileInfo::exists(kept + "/vde2.ctl"));
+
+            DriverProcess second;
+            QVERIFY(!second.start(options, &error));
+            QVERIFY2(
+                error.contains(kept) && error.contains("in use by another run"), qPrintable(error));
+            QVERIFY(QFileInfo::exists(kept + "/vde1.ctl"));
+
+            driver.stop();
+            QVERIFY(finished.wait(5000));
+        }
+        QCOMPARE(QDir(kept).entryList(QDir::AllEntries | QDir::NoDotAndDotDot),
+            QStringList {"vm-state-m"});
+        QCOMPARE(
+            QDir(session.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot), QStringList());
+        // The next run takes it again.
+        DriverProcess again;
+        QSignalSpy finished(&again, &DriverProcess::finished);
+        options.extraArguments.clear();
+        QString error;
+        QVERIFY2(again.start(options, &error), qPrintable(error));
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(QDir(kept).entryList(QDir::AllEntries | QDir::NoDotAndDotDot),
+            QStringList {"vm-state-m"});
     }
 
     void pythonOutputArrivesWhileTheScriptBlocks()
