@@ -22,7 +22,10 @@ struct LaunchPlan
     bool stopOnEntry = false;
     bool noDebug = false;
     bool keepVmState = false;
-    QString junitXml; // passed to the driver as --junit-xml
+    QString junitXml; // the JUnit report: by the driver (--junit-xml) or by nixtide
+    // The long options the bundle's driver accepts (DriverOptionsProbe);
+    // empty: not known, then only those every release has are passed.
+    QStringList driverOptions;
     QString vmStateDir; // the driver's TMPDIR; empty: a private one
     QStringList extraDriverArguments;
     bool record = true; // write a RunRecord under DataPaths::stateDir()/runs
@@ -34,6 +37,10 @@ struct LaunchPlan
     // Arguments of the DAP launch request the agent understands.
     QJsonObject launchArguments() const;
     QStringList driverArguments() const;
+    bool driverAccepts(const QString &option) const;
+    // A JUnit report is wanted that the driver cannot write: nixtide
+    // writes it from the run's events (JunitReport).
+    bool nixtideWritesJunit() const;
 };
 
 } // namespace nixtide
