@@ -42,6 +42,8 @@ const char kUsage[]
       "                 against that build without calling Nix (else build)\n"
       "  --progress: build progress as one updating line (auto on a terminal),\n"
       "              plain lines with the build log, or JSON objects on stdout\n"
+      "  --junit-xml: by the driver, or by nixtide from the run's log when the\n"
+      "               driver has no such option (nixos-22.11)\n"
       "  The driver's standard output (the test script's print()) goes to stdout\n"
       "  as it comes (to stderr with --progress json); the test's log to stderr.\n";
 
