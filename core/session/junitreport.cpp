@@ -14,6 +14,10 @@ const QString kMain = QStringLiteral("main");
 
 struct Case
 {
+    explicit Case(const QString &caseName)
+        : name(caseName)
+    { }
+
     QString name;
     double seconds = 0;
     double nestedSeconds = 0;
@@ -66,13 +70,13 @@ QByteArray JunitReport::toXml(const QList<LogEntry> &log, const Outcome &outcome
 
     QList<Case> cases;
     QHash<QString, int> caseOf; // subtest name -> index in cases (upstream merges by name)
-    Case main {kMain};
+    Case main(kMain);
     QString suiteOut;
     QString suiteErr;
     for (const LogEntry &entry : log) {
         if (entry.subtest && !caseOf.contains(entry.message)) {
             caseOf.insert(entry.message, int(cases.size()));
-            cases.append(Case {entry.message});
+            cases.append(Case(entry.message));
         }
         const LogEntry *owner = entry.subtest ? &entry : enclosingSubtest(entry);
         Case &target = owner ? cases[caseOf.value(owner->message)] : main;
