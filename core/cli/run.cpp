@@ -1,14 +1,17 @@
 #include "core/cli/run.h"
 
+#include "core/launch/driveroptionsprobe.h"
 #include "core/nix/progressformat.h"
 #include "core/paths.h"
 #include "core/session/buildcache.h"
 #include "core/session/debugsession.h"
+#include "core/session/junitreport.h"
 #include "core/session/testresolver.h"
 #include "core/unixsignals.h"
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -39,6 +42,8 @@ const char kUsage[]
       "                 against that build without calling Nix (else build)\n"
       "  --progress: build progress as one updating line (auto on a terminal),\n"
       "              plain lines with the build log, or JSON objects on stdout\n"
+      "  --junit-xml: by the driver, or by nixtide from the run's log when the\n"
+      "               driver has no such option (nixos-22.11)\n"
       "  The driver's standard output (the test script's print()) goes to stdout\n"
       "  as it comes (to stderr with --progress json); the test's log to stderr.\n";
 
@@ -240,6 +245,35 @@ private:
         if (!m_options.junitXml.isEmpty())
             plan.junitXml = QFileInfo(m_options.junitXml).absoluteFilePath();
         plan.keepVmState = m_options.keepVmState;
+        if (plan.keepVmState || !plan.junitXml.isEmpty()) {
+            // Older drivers reject options newer ones have: ask this one.
+            connect(&m_probe, &DriverOptionsProbe::finished, this,
+                [this, plan](bool ok, const QStringList &options, const QString &error) mutable {
+                    if (m_finished)
+                        return;
+                    if (!ok)
+                        say(QStringLiteral("warning: cannot tell the driver's options: ") + error);
+                    plan.driverOptions = options;
+                    startSession(plan);
+                });
+            m_probe.start(plan.bundle.dir, plan.bundle.driverPath);
+            return;
+        }
+        startSession(plan);
+    }
+
+    void startSession(const LaunchPlan &plan)
+    {
+        if (m_interrupted) {
+            finish(kInterrupted);
+            return;
+        }
+        if (plan.keepVmState && !plan.driverAccepts(QStringLiteral("--keep-vm-state")))
+            say(QStringLiteral(
+                "warning: the driver has no --keep-vm-state: its VM state is not kept"));
+        if (plan.nixtideWritesJunit())
+            say(QStringLiteral("the driver has no --junit-xml: nixtide writes %1")
+                    .arg(plan.junitXml));
         m_path = plan.breakpointPath();
         if (!m_options.breaks.isEmpty()) {
             QList<SourceBreakpoint> breakpoints;
@@ -247,7 +281,6 @@ private:
                 breakpoints.append(SourceBreakpoint {line, QString()});
             m_session.setBreakpoints(m_path, breakpoints);
         }
-        connect(&m_session, &DebugSession::connectedToAgent, this, [this] { m_ranScript = true; });
         // The driver's stderr is its log, shown above from the agent's
         // events; its stdout is what the script prints, passed on as it comes.
         connect(&m_session, &DebugSession::driverOutputLine, this,
@@ -391,6 +424,12 @@ private:
 
     void onEvent(const QString &event, const QJsonObject &body)
     {
+        // Until the script starts, a driver that ends could not run it
+        // (a usage error, a bad configuration, a failed set-up).
+        if (event == QLatin1String("nixtide/scriptStarted") && !m_ranScript) {
+            m_ranScript = true;
+            m_scriptClock.start();
+        }
         if (event != QLatin1String("nixtide/scriptFinished") || m_endingInteractive)
             return;
         // An interactive bundle (driverInteractive) now waits in its REPL
@@ -408,6 +447,16 @@ private:
             finish(kInterrupted);
             return;
         }
+        if (m_ranScript && m_session.plan().nixtideWritesJunit()) {
+            JunitReport::Outcome outcome;
+            outcome.passed = exitCode == 0 && !crashed;
+            outcome.failure = m_failure;
+            outcome.durationSeconds = double(m_scriptClock.elapsed()) / 1000.0;
+            QString error;
+            if (!JunitReport::write(
+                    m_session.plan().junitXml, m_session.logEntries(), outcome, &error))
+                say(QStringLiteral("error: cannot write the JUnit report: ") + error);
+        }
         if (exitCode == 0 && !crashed) {
             say(QStringLiteral("PASSED %1").arg(m_session.plan().bundle.testName));
             finish(kPassed);
@@ -415,7 +464,7 @@ private:
         }
         if (!m_ranScript) {
             say(QStringLiteral(
-                "cannot run: the driver exited (%1) before the debug agent started:\n%2")
+                "cannot run: the driver exited (%1) before the test script started:\n%2")
                     .arg(crashed ? QStringLiteral("killed") : QString::number(exitCode),
                         m_session.driverOutput()));
             finish(kCannotRun);
@@ -435,7 +484,9 @@ private:
     UnixSignalWatcher m_signals;
     TestResolver m_resolver;
     BuildCache m_cache;
+    DriverOptionsProbe m_probe;
     DebugSession m_session;
+    QElapsedTimer m_scriptClock;
     QString m_path;
     QString m_failure;
     bool m_interrupted = false;

@@ -264,6 +264,7 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
         || event == QLatin1String("nixtide/log")) {
         LogEntry entry;
         entry.nested = event == QLatin1String("nixtide/logBegin");
+        entry.subtest = body.value(QStringLiteral("kind")).toString() == QLatin1String("subtest");
         entry.id = entry.nested ? body.value(QStringLiteral("id")).toInt() : m_nextPlainId--;
         entry.parentId = body.value(QStringLiteral("parentId")).toInt();
         entry.message = body.value(QStringLiteral("message")).toString();

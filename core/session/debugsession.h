@@ -41,6 +41,7 @@ struct LogEntry
     double durationSeconds = -1; // -1 while the step runs (or for plain lines)
     bool failed = false;
     bool nested = false;
+    bool subtest = false; // a nested entry begun by subtest()
     QJsonObject attributes;
     // Where the test script was when the step began (the .nix file and line
     // when mapped); empty and 0 when the driver began it on its own.

@@ -43,12 +43,26 @@ QJsonObject LaunchPlan::launchArguments() const
     return args;
 }
 
+bool LaunchPlan::driverAccepts(const QString &option) const
+{
+    // Every release since nixos-22.11 has --keep-vm-state (the
+    // configuration era keeps it as a hidden alias); --junit-xml came later.
+    if (driverOptions.isEmpty())
+        return option == QLatin1String("--keep-vm-state");
+    return driverOptions.contains(option);
+}
+
+bool LaunchPlan::nixtideWritesJunit() const
+{
+    return !junitXml.isEmpty() && !driverAccepts(QStringLiteral("--junit-xml"));
+}
+
 QStringList LaunchPlan::driverArguments() const
 {
     QStringList args = extraDriverArguments;
-    if (keepVmState)
+    if (keepVmState && driverAccepts(QStringLiteral("--keep-vm-state")))
         args << QStringLiteral("--keep-vm-state");
-    if (!junitXml.isEmpty())
+    if (!junitXml.isEmpty() && !nixtideWritesJunit())
         args << QStringLiteral("--junit-xml") << junitXml;
     return args;
 }

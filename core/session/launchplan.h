@@ -22,7 +22,10 @@ struct LaunchPlan
     bool stopOnEntry = false;
     bool noDebug = false;
     bool keepVmState = false;
-    QString junitXml; // passed to the driver as --junit-xml
+    QString junitXml; // the JUnit report: by the driver (--junit-xml) or by nixtide
+    // The long options the bundle's driver accepts (DriverOptionsProbe);
+    // empty: not known, then only those every release has are passed.
+    QStringList driverOptions;
     // The driver's TMPDIR and XDG_RUNTIME_DIR; empty: a private one, or with
     // keepVmState DataPaths::keptVmStateDir(), shared by the test's runs.
     QString vmStateDir;
@@ -37,6 +40,10 @@ struct LaunchPlan
     // Arguments of the DAP launch request the agent understands.
     QJsonObject launchArguments() const;
     QStringList driverArguments() const;
+    bool driverAccepts(const QString &option) const;
+    // A JUnit report is wanted that the driver cannot write: nixtide
+    // writes it from the run's events (JunitReport).
+    bool nixtideWritesJunit() const;
 };
 
 } // namespace nixtide

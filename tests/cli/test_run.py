@@ -354,6 +354,91 @@ class RunCommand(unittest.TestCase):
         self.assertIn("the driver is broken", finished["error"]["logTail"])
         self.assertIn("the driver is broken", result.stderr)
 
+    def old_driver_test(self):
+        """A demo test whose environment-era driver has nixos-22.11's
+        command line (no --junit-xml): two subtests, the second failing
+        when the file `fail` exists next to it. Returns (test.nix, folder)."""
+        folder = tempfile.mkdtemp(prefix="nixtide-old-driver-")
+        self.addCleanup(lambda: subprocess.run(["rm", "-rf", folder]))
+        path = os.path.join(folder, "test.nix")
+        with open(path, "w") as handle:
+            handle.write("(import %s/lib { }).runTest {\n"
+                         '  name = "old-driver";\n'
+                         '  driverGeneration = "environment";\n'
+                         '  driverCommandLine = "nixos-22.11";\n'
+                         "  nodes.machine = { };\n"
+                         "  testScript = ''\n"
+                         '    import os\n'
+                         '    with subtest("first"):\n'
+                         '        print("first ran")\n'
+                         '    with subtest("second"):\n'
+                         '        assert not os.path.exists(%r), "told to fail"\n'
+                         "  '';\n"
+                         "}\n" % (DEMO, os.path.join(folder, "fail")))
+        return path, folder
+
+    def read_junit(self, path):
+        import xml.etree.ElementTree as ET
+        root = ET.parse(path).getroot()
+        self.assertEqual(root.tag, "testsuites")
+        (suite,) = root.findall("testsuite")
+        cases = {case.get("name"): case for case in suite.findall("testcase")}
+        return root, suite, cases
+
+    def test_driver_without_junit_option_gets_nixtides_junit(self):
+        test, folder = self.old_driver_test()
+        junit = os.path.join(folder, "junit.xml")
+        result = self.run_nixtide(test, "--junit-xml", junit, timeout=600)
+        self.assertEqual(result.returncode, 0, result.stderr[-4000:])
+        self.assertIn("PASSED old-driver", result.stderr)
+        self.assertNotIn("unrecognized arguments", result.stderr)
+        root, suite, cases = self.read_junit(junit)
+        self.assertEqual((root.get("tests"), root.get("failures")), ("2", "0"))
+        self.assertEqual((suite.get("tests"), suite.get("failures")), ("2", "0"))
+        self.assertEqual(sorted(cases), ["first", "second"])
+        self.assertIsNone(cases["second"].find("failure"))
+        # A failing script: exit 1, the failure on its subtest with the line.
+        with open(os.path.join(folder, "fail"), "w"):
+            pass
+        os.remove(junit)
+        result = self.run_nixtide(test, "--junit-xml", junit, timeout=600)
+        self.assertEqual(result.returncode, 1, result.stderr[-4000:])
+        self.assertIn("FAILED old-driver", result.stderr)
+        root, suite, cases = self.read_junit(junit)
+        self.assertEqual((root.get("tests"), root.get("failures")), ("2", "1"))
+        self.assertIsNone(cases["first"].find("failure"))
+        failure = cases["second"].find("failure")
+        self.assertIsNotNone(failure)
+        self.assertIn("%s:11: assert not os.path.exists(" % test, failure.get("message"))
+        self.assertIn("told to fail", failure.text)
+
+    def test_driver_failing_before_the_script_cannot_run(self):
+        """A driver that rejects its command line (nixos-22.11's parser and
+        --dump-vsocks, which its wrapper passes here) is "could not run",
+        with the driver's own usage message."""
+        test, folder = self.old_driver_test()
+        built = subprocess.run(
+            ["nix", "--extra-experimental-features", "nix-command", "build", "--option",
+             "substituters", "", "--no-link", "--print-out-paths", "-f", test, "driver"],
+            env=self.env, capture_output=True, text=True, timeout=300)
+        self.assertEqual(built.returncode, 0, built.stderr)
+        bundle = os.path.join(folder, "nixos-test-driver-old-driver")
+        subprocess.run(["cp", "-r", "--no-preserve=mode", built.stdout.strip(), bundle], check=True)
+        wrapper = os.path.join(bundle, "bin", "nixos-test-driver")
+        with open(wrapper) as handle:
+            text = handle.read()
+        self.assertEqual(text.count('.nixos-test-driver-wrapped"'), 1, text)
+        with open(wrapper, "w") as handle:
+            handle.write(text.replace('.nixos-test-driver-wrapped"',
+                                      '.nixos-test-driver-wrapped" --dump-vsocks 3'))
+        os.chmod(wrapper, 0o755)
+        result = self.run_nixtide(bundle)
+        self.assertEqual(result.returncode, 2, result.stderr[-4000:])
+        self.assertIn("before the test script started", result.stderr)
+        self.assertIn("usage: nixos-test-driver", result.stderr)
+        self.assertIn("error: unrecognized arguments: --dump-vsocks", result.stderr)
+        self.assertNotIn("FAILED", result.stderr)
+
     def test_bad_progress_mode_is_named(self):
         result = self.run_nixtide(os.path.join(DEMO, "single.nix"), "--progress", "fancy")
         self.assertEqual(result.returncode, 2)

@@ -107,10 +107,21 @@ class ArgParsing(unittest.TestCase):
             old = test_driver.parse_args(["-c", "c.json", "--keep-vm-state"], "configuration")
         self.assertTrue(old.keep_machine_state)
 
-    def assert_usage_error(self, argv, generation, needle):
+    def test_nixos_22_11_command_line_lacks_the_later_options(self):
+        with clean_env(testScript="/x/t", globalTimeout="77"):
+            args = test_driver.parse_args(["-K", "-o", "/"], "environment", "nixos-22.11")
+            self.assertTrue(args.keep_vm_state)
+            self.assertEqual(args.testscript, Path("/x/t"))
+            for name in ("junit_xml", "global_timeout", "log_level"):
+                self.assertFalse(hasattr(args, name), name)
+            for option in ("--junit-xml", "--global-timeout", "--log-level"):
+                self.assert_usage_error([option, "v"], "environment",
+                                        "unrecognized arguments: " + option, "nixos-22.11")
+
+    def assert_usage_error(self, argv, generation, needle, command_line="current"):
         with contextlib.redirect_stderr(io.StringIO()) as err:
             with self.assertRaises(SystemExit) as cm:
-                test_driver.parse_args(argv, generation)
+                test_driver.parse_args(argv, generation, command_line)
         self.assertEqual(cm.exception.code, 2)
         self.assertIn(needle, err.getvalue())
 

@@ -35,6 +35,9 @@ def run_script(session, namespace, text, filename, after_run=None):
         text = args.get("script") or text
         filename = args.get("scriptPath") or filename
         code = debugger.set_script(text, filename, args.get("sourcePath"), args.get("lineMap"))
+        # The driver got past its command line and set-up: from here a
+        # failure is the test's, before it the driver could not run.
+        session.send_event("nixtide/scriptStarted", {"path": filename})
         try:
             try:
                 debugger.execute(code, current, bool(args.get("stopOnEntry")))

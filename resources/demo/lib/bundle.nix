@@ -11,13 +11,12 @@
 #   driverConfiguration.json --log-level info`; the JSON names the VMs' start
 #   scripts, the VLANs, the global timeout and the test script's path.
 # driverInteractive adds `--interactive` to either. Each generation has its
-# own build of the demo driver (driverPackages.<generation>), which behaves
-# as that generation and runs on its Python.
+# own build of the demo driver (driverPackages.<generation>, chosen by the
+# caller), which behaves as that generation and runs on its Python.
 {
   lib,
   pkgs,
   hostTools,
-  driverPackages,
 }:
 {
   name,
@@ -25,6 +24,7 @@
   globalTimeout,
   nodes,
   testScript,
+  driverPackage,
 }:
 let
   startScriptOf = node: "${node.system.build.vm}/bin/run-${node.system.name}-vm";
@@ -72,8 +72,6 @@ let
       }
     else
       { };
-
-  driverPackage = driverPackages.${generation};
 
   makeBundle =
     interactive:

@@ -82,27 +82,45 @@ let
 
   # The configuration era (upstream master) imports pydantic and needs 3.13:
   # the platform's Python, with Debian's python3-pydantic.
-  driverPackages = builtins.mapAttrs (
-    generation: python:
+  # "environment-nixos-22.11": the environment era with nixos-22.11's
+  # command line (no --junit-xml, --global-timeout, --log-level).
+  driverPackage =
+    {
+      generation,
+      python,
+      commandLine ? "current",
+    }:
     import ./driver-package.nix {
       inherit
         lib
         pkgs
         generation
         python
+        commandLine
         ;
       src = ../driver;
-    }
-  ) {
-    environment = python311Path;
-    configuration = hostTools.python3;
+    };
+  driverPackages = {
+    environment = driverPackage {
+      generation = "environment";
+      python = python311Path;
+    };
+    "environment-nixos-22.11" = driverPackage {
+      generation = "environment";
+      python = python311Path;
+      commandLine = "nixos-22.11";
+    };
+    configuration = driverPackage {
+      generation = "configuration";
+      python = hostTools.python3;
+    };
   };
 
   startScript = import ./start-script.nix { inherit lib pkgs hostTools guest; };
 
   evalNodes = import ./nodes.nix { inherit lib pkgs startScript; };
 
-  bundle = import ./bundle.nix { inherit lib pkgs hostTools driverPackages; };
+  bundle = import ./bundle.nix { inherit lib pkgs hostTools; };
 
   runTest =
     module:
@@ -110,6 +128,9 @@ let
       test = if builtins.isFunction module then lib.callWith module { inherit pkgs lib; } else module;
       name = test.name or "unnamed";
       generation = test.driverGeneration or "configuration";
+      # Whose command-line options the driver has: "current", or
+      # "nixos-22.11" (environment era only).
+      commandLine = test.driverCommandLine or "current";
       globalTimeout = test.globalTimeout or 3600;
       nodes = evalNodes {
         nodes = test.nodes or { };
@@ -128,6 +149,8 @@ let
           nodes
           testScript
           ;
+        driverPackage =
+          driverPackages.${generation + lib.optionalString (commandLine != "current") "-${commandLine}"};
       };
     in
     if
@@ -137,11 +160,20 @@ let
       ])
     then
       throw "nixtide demo: driverGeneration must be \"configuration\" or \"environment\", not \"${generation}\""
+    else if
+      !(builtins.elem commandLine [
+        "current"
+        "nixos-22.11"
+      ])
+      || (commandLine == "nixos-22.11" && generation != "environment")
+    then
+      throw "nixtide demo: driverCommandLine must be \"current\", or \"nixos-22.11\" with driverGeneration \"environment\", not \"${commandLine}\""
     else
       {
         inherit name nodes;
         inherit (built) driver driverInteractive driverConfiguration;
         driverGeneration = generation;
+        driverCommandLine = commandLine;
         testScriptText = testScript;
         # Where the testScript is written, as NixOS tests' meta.position.
         pos = builtins.unsafeGetAttrPos "testScript" test;

@@ -11,6 +11,9 @@
   src,
   # "environment" or "configuration" (test_driver/generation.py).
   generation,
+  # "current" or, environment era only, "nixos-22.11": whose options the
+  # driver's argparse has (test_driver/generation.py).
+  commandLine ? "current",
   # The interpreter's absolute path; the driver runs on it as it is.
   python,
 }:
@@ -39,7 +42,8 @@ let
         sys.exit(main())
   '';
 in
-pkgs.runCommand "nixtide-demo-test-driver-${generation}"
+pkgs.runCommand
+  "nixtide-demo-test-driver-${generation}${lib.optionalString (commandLine != "current") "-${commandLine}"}"
   {
     inherit entryPoint source python;
     generationModule = ''
@@ -47,6 +51,8 @@ pkgs.runCommand "nixtide-demo-test-driver-${generation}"
       behaves as the ${generation} generation (see the source tree's file)."""
       GENERATIONS = ("environment", "configuration")
       GENERATION = "${generation}"
+      COMMAND_LINES = ("current", "nixos-22.11")
+      COMMAND_LINE = "${commandLine}"
     '';
     passAsFile = [
       "entryPoint"

@@ -6,6 +6,8 @@ the Debian-made guest, as either generation (test_driver.generation):
   `vlans`, `globalTimeout` through the `EnvDefault` action (or the matching
   options), the test script as positional argument; interactive mode calls
   `ptpython.repl.embed(symbols, {}, ...)`;
+  with the nixos-22.11 command line (test_driver.generation.COMMAND_LINE)
+  the parser has no `--junit-xml`, `--global-timeout` or `--log-level`;
 - configuration era (master): `--config driverConfiguration.json` (and
   `--log-level`) only; interactive mode calls
   `ptpython.ipython.embed(user_ns=symbols, ...)`.
@@ -24,7 +26,7 @@ import ptpython.ipython
 import ptpython.repl
 
 from test_driver.driver import Driver
-from test_driver.generation import GENERATION
+from test_driver.generation import COMMAND_LINE, GENERATION
 from test_driver.logger import (
     CompositeLogger,
     JunitXMLLogger,
@@ -71,7 +73,7 @@ def writeable_dir(arg: str) -> Path:
 LOG_LEVELS = {level.name.lower(): level for level in LogLevel}
 
 
-def _add_common_arguments(arg_parser: argparse.ArgumentParser) -> None:
+def _add_common_arguments(arg_parser: argparse.ArgumentParser, since_22_11: bool = True) -> None:
     arg_parser.add_argument(
         "-I",
         "--interactive",
@@ -86,6 +88,8 @@ def _add_common_arguments(arg_parser: argparse.ArgumentParser) -> None:
         default=Path.cwd(),
         type=writeable_dir,
     )
+    if not since_22_11:
+        return
     arg_parser.add_argument(
         "--junit-xml",
         help="Enable JunitXML report generation to the given path",
@@ -101,7 +105,8 @@ def _add_common_arguments(arg_parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_environment_arg_parser() -> argparse.ArgumentParser:
+def build_environment_arg_parser(command_line: str = COMMAND_LINE) -> argparse.ArgumentParser:
+    since_22_11 = command_line != "nixos-22.11"
     arg_parser = argparse.ArgumentParser(prog="nixos-test-driver")
     arg_parser.add_argument(
         "-K",
@@ -125,15 +130,16 @@ def build_environment_arg_parser() -> argparse.ArgumentParser:
         nargs="*",
         help="vlans to span by the driver",
     )
-    arg_parser.add_argument(
-        "--global-timeout",
-        type=int,
-        metavar="GLOBAL_TIMEOUT",
-        action=EnvDefault,
-        envvar="globalTimeout",
-        help="Timeout in seconds for the whole test",
-    )
-    _add_common_arguments(arg_parser)
+    if since_22_11:
+        arg_parser.add_argument(
+            "--global-timeout",
+            type=int,
+            metavar="GLOBAL_TIMEOUT",
+            action=EnvDefault,
+            envvar="globalTimeout",
+            help="Timeout in seconds for the whole test",
+        )
+    _add_common_arguments(arg_parser, since_22_11)
     arg_parser.add_argument(
         "testscript",
         action=EnvDefault,
@@ -169,14 +175,18 @@ def build_configuration_arg_parser() -> argparse.ArgumentParser:
     return arg_parser
 
 
-def build_arg_parser(generation: str = GENERATION) -> argparse.ArgumentParser:
+def build_arg_parser(
+    generation: str = GENERATION, command_line: str = COMMAND_LINE
+) -> argparse.ArgumentParser:
     if generation == "configuration":
         return build_configuration_arg_parser()
-    return build_environment_arg_parser()
+    return build_environment_arg_parser(command_line)
 
 
-def parse_args(argv: Any = None, generation: str = GENERATION) -> argparse.Namespace:
-    return build_arg_parser(generation).parse_args(argv)
+def parse_args(
+    argv: Any = None, generation: str = GENERATION, command_line: str = COMMAND_LINE
+) -> argparse.Namespace:
+    return build_arg_parser(generation, command_line).parse_args(argv)
 
 
 def _exit_on_signal(signum: int, _frame: Any) -> None:
@@ -195,10 +205,13 @@ def _make_logger(args: argparse.Namespace, output_directory: Path) -> CompositeL
     logger = CompositeLogger([TerminalLogger()])
     if "LOGFILE" in os.environ.keys():
         logger.add_logger(XMLLogger(os.environ["LOGFILE"]))
-    if args.junit_xml:
-        logger.add_logger(JunitXMLLogger(output_directory / args.junit_xml))
-    if args.log_level:
-        logger.set_log_level(LOG_LEVELS[args.log_level])
+    # The nixos-22.11 parser has neither option.
+    junit_xml = getattr(args, "junit_xml", None)
+    log_level = getattr(args, "log_level", None)
+    if junit_xml:
+        logger.add_logger(JunitXMLLogger(output_directory / junit_xml))
+    if log_level:
+        logger.set_log_level(LOG_LEVELS[log_level])
     return logger
 
 
@@ -226,7 +239,7 @@ def _main_environment(args: argparse.Namespace) -> None:
         output_directory,
         logger,
         args.keep_vm_state,
-        args.global_timeout,
+        getattr(args, "global_timeout", None),
     ) as driver:
         if args.interactive:
             ptpython.repl.embed(driver.test_symbols(), {}, history_filename=_history_path())
