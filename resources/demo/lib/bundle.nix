@@ -24,12 +24,16 @@
   generation,
   globalTimeout,
   nodes,
+  containers,
   testScript,
 }:
 let
   startScriptOf = node: "${node.system.build.vm}/bin/run-${node.system.name}-vm";
+  containerScriptOf = node: "${node.system.build.container}/bin/run-${node.system.name}-container";
 
-  vlans = lib.unique (builtins.concatMap (node: node.virtualisation.vlans) (builtins.attrValues nodes));
+  vlans = lib.unique (
+    builtins.concatMap (node: node.virtualisation.vlans) (builtins.attrValues (nodes // containers))
+  );
 
   testScriptFile = pkgs.writeText "test-script" testScript;
 
@@ -39,7 +43,10 @@ let
         inherit name;
         start_script = startScriptOf node;
       }) nodes;
-      containers = { };
+      containers = builtins.mapAttrs (name: node: {
+        inherit name;
+        start_script = containerScriptOf node;
+      }) containers;
       inherit vlans;
       global_timeout = globalTimeout;
       enable_ssh_backdoor = false;
@@ -73,7 +80,11 @@ let
     else
       { };
 
-  driverPackage = driverPackages.${generation};
+  driverPackage =
+    if generation == "environment" && containers != { } then
+      throw "nixtide demo: containers need the configuration-era driver (driverGeneration = \"configuration\"), as nixos-26.05's"
+    else
+      driverPackages.${generation};
 
   makeBundle =
     interactive:
