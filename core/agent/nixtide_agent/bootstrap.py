@@ -184,7 +184,7 @@ class Agent:
             self.tracker.add(machine)
 
     def patch_machine_module(self, module):
-        for name in ("Machine", "QemuMachine", "BaseMachine"):
+        for name in ("Machine", "QemuMachine", "BaseMachine", "NspawnMachine"):
             cls = getattr(module, name, None)
             if isinstance(cls, type) and hasattr(cls, "start"):
                 self.adopt_class(cls)
