@@ -1362,6 +1362,9 @@ class NspawnMachine(Machine):
             self.shell = None
         if self.serial_thread is not None:
             self.serial_thread.join(timeout=10)
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
         self.pid = None
         self.booted = False
         self.connected = False
