@@ -254,6 +254,7 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
             const QJsonObject m = value.toObject();
             m_machines.append({m.value(QStringLiteral("name")).toString(),
                 m.value(QStringLiteral("state")).toString(),
+                m.value(QStringLiteral("kind")).toString(QStringLiteral("vm")),
                 m.value(QStringLiteral("vncSocket")).toString(),
                 m.value(QStringLiteral("stateDir")).toString(), m});
         }
