@@ -169,7 +169,7 @@ class RunCommand(unittest.TestCase):
         before = [e["body"]["machines"] for e in events[:first_stop]
                   if e["event"] == "nixtide/machines"]
         self.assertTrue(before, "no machine list before the breakpoint")
-        self.assertEqual(sorted((m["name"], m["kind"], m["state"]) for m in before[0]),
+        self.assertEqual(sorted((m["name"], m["kind"], m["state"]) for m in before[-1]),
                          [("box", "container", "off"), ("server", "vm", "off")])
         # The container's console is recorded as a VM's serial console is.
         with open(os.path.join(runs, stamp, "serial-box.log"), "rb") as handle:
