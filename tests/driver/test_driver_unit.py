@@ -498,6 +498,20 @@ class WhenMachinesExist(PrivateRuntimeDir):
                     call()
                 self.assertIn("box is a container", str(cm.exception))
 
+    def test_nspawn_machine_that_cannot_start_says_so(self):
+        script = Path(self.tmp.name) / "run-box-container"
+        script.write_text("#!/bin/sh\necho 'cannot run systemd-nspawn here' >&2\nexit 1\n")
+        script.chmod(0o755)
+        box = NspawnMachine(out_dir=Path(self.tmp.name), tmp_dir=Path(self.tmp.name),
+                            start_command=NixContainerStartScript(str(script)),
+                            logger=self.logger, name="box")
+        self.addCleanup(box.release)
+        with self.assertRaises(MachineError) as cm:
+            box.succeed("true")
+        self.assertIn("systemd-nspawn of box exited (code 1) before its shell was ready",
+                      str(cm.exception))
+        box.wait_for_console_text("cannot run systemd-nspawn here", timeout=30)
+
     def test_nspawn_machine_backdoor_over_fifos(self):
         """The container's backdoor protocol end to end, with a start script
         that runs the guest's FIFO backdoor on the host instead of

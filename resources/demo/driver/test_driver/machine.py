@@ -349,6 +349,8 @@ class Machine:
 
     booted: bool
     connected: bool
+    # What runs the machine, for messages about its process.
+    runner = "QEMU"
     # Last serial console lines, for wait_for_console_text.
     last_lines: Queue = Queue()
     callbacks: List[Callable]
@@ -801,7 +803,7 @@ class Machine:
                 if not ready:
                     if self.process.poll() is not None:
                         raise MachineError(
-                            f"QEMU of {self.name} exited (code "
+                            f"{self.runner} of {self.name} exited (code "
                             f"{self.process.returncode}) before its shell was ready"
                         )
                     if time.monotonic() - quiet_since >= 30:
@@ -1277,6 +1279,7 @@ class NspawnMachine(Machine):
     framebuffer, so the screen and keyboard methods raise."""
 
     start_command: NixContainerStartScript  # type: ignore[assignment]
+    runner = "systemd-nspawn"
 
     def __repr__(self) -> str:
         return f"<NspawnMachine '{self.name}'>"
