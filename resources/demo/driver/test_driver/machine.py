@@ -1346,12 +1346,17 @@ class NspawnMachine(Machine):
         if not self.booted:
             return
         self.log("forced crash")
-        self.release()
+        self._kill()
 
     def reboot(self) -> None:
         raise MachineError(f"{self.name} is a container: the demo cannot reboot it")
 
     def release(self) -> None:
+        self._kill()
+
+    def _kill(self) -> None:
+        # Not through release(): tools that wrap release() read it as an
+        # orderly end, which a crash is not.
         if self.pid is None:
             if self.shell is not None:
                 self.shell.close()
