@@ -524,6 +524,7 @@ class WhenMachinesExist(PrivateRuntimeDir):
             "echo console of box\n"
             'exec <"$TMPDIR/backdoor/in" >"$TMPDIR/backdoor/out"\n'
             'echo "Spawning backdoor root shell..."\n'
+            "export BACKDOOR_PID=$$\n"
             "PS1= exec bash --norc\n"
         )
         script.chmod(0o755)
@@ -536,6 +537,11 @@ class WhenMachinesExist(PrivateRuntimeDir):
                          f"hello\n{Path(self.tmp.name) / 'vm-state-box'}\n")
         self.assertEqual(box.execute("exit 3")[0], 3)
         box.wait_for_console_text("console of box", timeout=30)
+        # The container going away under a command ends it with an error,
+        # not a wait for an answer that cannot come.
+        with self.assertRaises(MachineError) as cm:
+            box.execute("kill -KILL $BACKDOOR_PID; sleep 5")
+        self.assertIn("shell connection to box is closed", str(cm.exception))
         pid = box.pid
         box.crash()
         self.assertIsNone(box.pid)

@@ -1216,7 +1216,8 @@ class _FifoShell:
     directory (`backdoor/in`, `backdoor/out`) standing in for the socket a
     VM's virtconsole connects to, with the socket calls Machine uses."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, alive: Callable[[], bool]) -> None:
+        self._alive = alive
         directory.mkdir(mode=0o700, exist_ok=True)
         for name in ("in", "out"):
             path = directory / name
@@ -1232,7 +1233,15 @@ class _FifoShell:
         return self._from_guest
 
     def recv(self, size: int) -> bytes:
-        return os.read(self._from_guest, size)
+        # Holding the write end ourselves, a FIFO never reports EOF: a
+        # container that is gone reads as a closed connection instead, as a
+        # VM's socket would.
+        while True:
+            ready, _, _ = select.select([self._from_guest], [], [], 0.5)
+            if ready:
+                return os.read(self._from_guest, size)
+            if not self._alive():
+                return b""
 
     def send(self, data: bytes) -> int:
         view = memoryview(data)
@@ -1288,7 +1297,10 @@ class NspawnMachine(Machine):
         if self.booted:
             return
         self.log("starting container")
-        shell = _FifoShell(self.state_dir / "backdoor")
+        shell = _FifoShell(
+            self.state_dir / "backdoor",
+            lambda: self.process is not None and self.process.poll() is None,
+        )
         self.shell = shell  # type: ignore[assignment]
         self.process = self.start_command.run_container(self.state_dir, self.shared_dir)
         self.pid = self.process.pid
