@@ -155,6 +155,7 @@ class RunCommand(unittest.TestCase):
                         if "start_all()" in text)
         result = self.run_nixtide(test, "--break", str(line), timeout=600)
         self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("running containers (server, box)", result.stderr)
         # Stopped before start_all() ran, both machines already in the namespace.
         self.assertIn("stopped (breakpoint) at %s:%d" % (test, line), result.stderr)
         self.assertIn("box = <NspawnMachine 'box'>", result.stderr)
