@@ -293,6 +293,10 @@ private Q_SLOTS:
         QVERIFY(server->screen()->isVisibleTo(server));
 
         QVERIFY2(stopped.wait(240000), qPrintable(session.driverOutput().right(2000)));
+        // The same tabs as before the script ran: none was dropped while the
+        // agent listed the machines.
+        QCOMPARE(panel.tab(QStringLiteral("box")), box);
+        QCOMPARE(panel.tab(QStringLiteral("server")), server);
         QCOMPARE(box->state(), QStringLiteral("up"));
         QCOMPARE(server->state(), QStringLiteral("off"));
         QVERIFY(box->shutdownAction()->isEnabled());

@@ -181,7 +181,7 @@ class Agent:
             machines = []
         for machine in machines:
             self.adopt_class(type(machine))
-            self.tracker.add(machine)
+        self.tracker.add_all(machines)
 
     def patch_machine_module(self, module):
         for name in ("Machine", "QemuMachine", "BaseMachine", "NspawnMachine"):

@@ -61,10 +61,16 @@ class MachineTracker:
         self.on_idle = None
 
     def add(self, machine):
+        self.add_all([machine])
+
+    def add_all(self, machines):
+        """One announcement for all of them: a list that grows one machine
+        at a time would tell the IDE, in between, that the others are gone."""
         with self._lock:
-            if any(known is machine for known in self._machines):
-                return
-            self._machines.append(machine)
+            fresh = [m for m in machines if not any(known is m for known in self._machines)]
+            self._machines.extend(fresh)
+        if not fresh:
+            return
         self.changed()
         if self._poller is None:
             self._poller = threading.Thread(target=self._poll, name="nixtide-machines", daemon=True)
