@@ -368,9 +368,8 @@ class DemoTests(unittest.TestCase):
         self.assertIn("box: systemd-nspawn running", result.stdout)
         self.assertIn("subtest: the container and the VM share VLAN 1", result.stdout)
         self.assertIn("waiting for success: grep -q hello-from-box /tmp/received", result.stdout)
-        # The container's network namespace went with it.
-        namespaces = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True)
-        self.assertNotIn("nixtide-box-", namespaces.stdout)
+        # run_driver found nothing of the run left, the process that held the
+        # container's network namespace ("nixtide-netns <tmp>") included.
 
     def test_failing(self) -> None:
         result = self.run_driver("failing")

@@ -30,9 +30,9 @@ let
       if [ -n "''${${sock}:-}" ]; then
           join_vlan "''$${sock}" ${i.name} 52:54:00:12:${lib.toHex2 i.vlan}:${lib.toHex2 index} ${i.address}/${toString i.prefixLength}
       else
-          ip -n "$netns" link add ${i.name} type dummy
-          ip -n "$netns" addr add ${i.address}/${toString i.prefixLength} dev ${i.name}
-          ip -n "$netns" link set ${i.name} up
+          innet ip link add ${i.name} type dummy
+          innet ip addr add ${i.address}/${toString i.prefixLength} dev ${i.name}
+          innet ip link set ${i.name} up
       fi''
   ) config.demo.interfaces;
 
@@ -64,7 +64,7 @@ let
     mkdir -p "$TMPDIR/xchg"
     cd "$TMPDIR"
 
-    # `ip netns add` and systemd-nspawn make / a slave mount, which fails
+    # systemd-nspawn makes / a slave mount, which fails
     # with EINVAL when / is not a mount point (a chroot, such as
     # packaging/dev.sh's build root): then go on in a mount namespace whose /
     # is a bind mount of ours.
@@ -82,18 +82,17 @@ let
     mkdir -p "$root"
     (cd "$root" && gzip -dc ${guest.initrd} | cpio -id --quiet --no-absolute-filenames)
 
-    netns=nixtide-${name}-$$
     plugs=()
     container=
+    holder=
     cleanup() {
         if [ -n "$container" ]; then
             kill -TERM "$container" 2>/dev/null || true
             wait "$container" 2>/dev/null || true
         fi
-        for plug in "''${plugs[@]}"; do
+        for plug in "''${plugs[@]}" $holder; do
             kill -TERM "$plug" 2>/dev/null || true
         done
-        ip netns delete "$netns" 2>/dev/null || true
     }
     trap cleanup EXIT
     trap 'exit 143' TERM INT HUP
@@ -112,14 +111,30 @@ let
             fi
             sleep 0.05
         done
-        ip link set "$tap" netns "$netns"
-        ip -n "$netns" link set "$tap" name "$2" address "$3"
-        ip -n "$netns" addr add "$4" dev "$2"
-        ip -n "$netns" link set "$2" up
+        ip link set "$tap" netns "$holder"
+        innet ip link set "$tap" name "$2" address "$3"
+        innet ip addr add "$4" dev "$2"
+        innet ip link set "$2" up
     }
 
-    ip netns add "$netns"
-    ip -n "$netns" link set lo up
+    # The container's network namespace is held by a process of ours, not
+    # by a mount (ip netns add): it goes when that process goes, however the
+    # script ends (even SIGKILL to its process group). Its command line
+    # names the state directory, so a sweep for this run's processes finds it.
+    ${hostTools.setpriv} --pdeathsig KILL -- unshare --net -- \
+        bash -c 'exec -a "$0" sleep infinity' "nixtide-netns $TMPDIR" </dev/null &
+    holder=$!
+    netns=/proc/$holder/ns/net
+    tries=0
+    until [ "$(readlink "$netns" 2>/dev/null)" != "$(readlink /proc/$$/ns/net)" ]; do
+        if ! kill -0 "$holder" 2>/dev/null || [ $((tries += 1)) -gt 200 ]; then
+            echo "run-${name}-container: cannot make a network namespace" >&2
+            exit 1
+        fi
+        sleep 0.05
+    done
+    innet() { nsenter --net="$netns" -- "$@"; }
+    innet ip link set lo up
     ${interfaceSetup}
 
     binds=(--bind="''${SHARED_DIR:-$TMPDIR/xchg}:/run/nixtide-shared")
@@ -129,7 +144,7 @@ let
     nspawn=(
         systemd-nspawn --quiet --register=no --keep-unit --console=pipe
         --kill-signal=SIGTERM --machine=${lib.escapeShellArg name}
-        --network-namespace-path="/run/netns/$netns"
+        --network-namespace-path="$netns"
         --directory="$root" "''${binds[@]}"
         /etc/nixtide/container-init ${lib.escapeShellArgs initArgs}
     )
