@@ -309,7 +309,7 @@ private:
             });
         connect(&m_session, &DebugSession::eventReceived, this, &Runner::onEvent);
         connect(&m_session, &DebugSession::finished, this, &Runner::onFinished);
-        const QStringList machines = plan.bundle.machineNames();
+        const QStringList machines = plan.bundle.machineNames() + plan.bundle.containers;
         if (!m_session.start(plan)) {
             say(QStringLiteral("cannot run: %1").arg(m_session.error()));
             finish(kCannotRun);

@@ -76,8 +76,12 @@ bool DebugSession::start(const LaunchPlan &plan)
     }
     m_plan = plan;
     m_startedAt = QDateTime::currentDateTimeUtc();
+    // Known from the bundle before the agent lists them: tabs appear at once.
     for (const BundleMachine &machine : plan.bundle.machines)
-        m_machines.append({machine.name, QStringLiteral("off"), {}, {}, {}});
+        m_machines.append({machine.name, QStringLiteral("off"), QStringLiteral("vm"), {}, {}, {}});
+    for (const QString &container : plan.bundle.containers)
+        m_machines.append(
+            {container, QStringLiteral("off"), QStringLiteral("container"), {}, {}, {}});
 
     if (plan.record) {
         m_record = std::make_unique<RunRecord>();
@@ -254,6 +258,7 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
             const QJsonObject m = value.toObject();
             m_machines.append({m.value(QStringLiteral("name")).toString(),
                 m.value(QStringLiteral("state")).toString(),
+                m.value(QStringLiteral("kind")).toString(QStringLiteral("vm")),
                 m.value(QStringLiteral("vncSocket")).toString(),
                 m.value(QStringLiteral("stateDir")).toString(), m});
         }

@@ -24,6 +24,7 @@ struct MachineInfo
 {
     QString name;
     QString state; // off, booting, up, shutdown, crashed
+    QString kind; // vm (QEMU), container (systemd-nspawn: no screen)
     QString vncSocket;
     QString stateDir;
     QJsonObject raw;

@@ -396,9 +396,10 @@ class DemoDriverWithoutVMs(unittest.TestCase):
     """The hooks on the demo driver (both embed generations), no machines."""
 
     def start_driver(self, text, interactive=False, config=False, launch=None, vms=(),
-                     agent=True):
+                     agent=True, containers=()):
         """The demo driver from source, as the generation `config` names, on
-        the interpreter under test; `vms` are machine names (never started).
+        the interpreter under test; `vms` and `containers` (configuration
+        era) are machine names (never started).
         Returns a DAP client and the script's path, or without the agent
         the script's path only (the driver runs on its own)."""
         if config and not _python_has("pydantic"):
@@ -420,7 +421,10 @@ class DemoDriverWithoutVMs(unittest.TestCase):
             with open(cfg, "w") as handle:
                 json.dump({"vms": {name: {"name": name, "start_script": start}
                                    for name, start in scripts.items()},
-                           "containers": {}, "vlans": [], "global_timeout": 600,
+                           "containers": {name: {"name": name,
+                                                 "start_script": "/nonexistent/bin/run-%s-container" % name}
+                                          for name in containers},
+                           "vlans": [], "global_timeout": 600,
                            "enable_ssh_backdoor": False, "test_script": path}, handle)
             args += ["--config", cfg]
         else:
@@ -571,6 +575,27 @@ class DemoDriverWithoutVMs(unittest.TestCase):
         machine_events = [e for e in c.all_events if e["event"] == "nixtide/machines"]
         stopped = next(i for i, e in enumerate(c.all_events) if e["event"] == "stopped")
         self.assertLess(c.all_events.index(machine_events[0]), stopped)
+
+    def test_containers_announced_with_their_kind_and_no_screen(self):
+        """A container (NspawnMachine) is listed with the VMs before the
+        script runs, as kind "container" with no VNC socket or monitor."""
+        c, path = self.start_driver("""
+            first = True
+        """, config=True, vms=("alpha",), containers=("box",))
+        c.request("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 1}]})
+        announced = c.wait_event("nixtide/machines", predicate=lambda e: len(e["body"]["machines"]) == 2)
+        machines = {m["name"]: m for m in announced["body"]["machines"]}
+        self.assertEqual((machines["alpha"]["kind"], machines["alpha"]["state"]), ("vm", "off"))
+        self.assertTrue(machines["alpha"]["vncSocket"].endswith("/vm-state-alpha/vnc.sock"))
+        self.assertEqual((machines["box"]["kind"], machines["box"]["state"]), ("container", "off"))
+        self.assertIsNone(machines["box"]["vncSocket"])
+        self.assertNotIn("monitorSocket", machines["box"])
+        c.request("configurationDone")
+        c.wait_event("stopped")
+        self.assertEqual(c.evaluate("sorted((m.name, type(m).__name__) for m in machines)")
+                         ["body"]["result"], "[('alpha', 'Machine'), ('box', 'NspawnMachine')]")
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
 
     def test_environment_era_machines_known_from_the_constructor(self):
         self.assert_machines_known_before_the_script(config=False)

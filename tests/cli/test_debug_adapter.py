@@ -17,6 +17,7 @@ SOURCE = os.environ.get("NIXTIDE_SOURCE_DIR") or os.path.abspath(
 BINARY = os.environ.get("NIXTIDE_BINARY") or os.path.join(SOURCE, "build", "app", "nixtide")
 SINGLE = os.path.join(SOURCE, "resources", "demo", "single.nix")
 VLAN = os.path.join(SOURCE, "resources", "demo", "vlan.nix")
+CONTAINERS = os.path.join(SOURCE, "resources", "demo", "containers.nix")
 # The driver's interpreter and whether it loaded pydantic, seen from the script.
 INTERPRETER = "(__import__('sys').version_info[:2], 'pydantic' in __import__('sys').modules)"
 
@@ -151,6 +152,22 @@ class DebugAdapter(unittest.TestCase):
             (INTERPRETER, "((3, 13), True)"),
             ("[m.name for m in machines_qemu], machines_nspawn", "(['machine'], [])"),
         ])
+
+    def test_vm_and_container_listed_before_start_all(self):
+        # Stopped on start_all(): both machines exist, neither has started.
+        self.debug(CONTAINERS, "start_all()", [
+            ("sorted((m.name, type(m).__name__) for m in machines)",
+             "[('box', 'NspawnMachine'), ('server', 'Machine')]"),
+            ("[m.name for m in machines_qemu], [m.name for m in machines_nspawn]",
+             "(['server'], ['box'])"),
+            ("box.booted or server.booted", "False"),
+        ])
+        first_stop = next(i for i, m in enumerate(self.dap.seen) if m.get("event") == "stopped")
+        listed = [m["body"]["machines"] for m in self.dap.seen[:first_stop]
+                  if m.get("event") == "nixtide/machines"]
+        self.assertTrue(listed, "no machine list before the first stop")
+        self.assertEqual(sorted((m["name"], m["kind"]) for m in listed[-1]),
+                         [("box", "container"), ("server", "vm")])
 
     def test_environment_era_on_python_3_11(self):
         self.debug(VLAN, 'client.wait_for_unit("multi-user.target")', [

@@ -147,6 +147,35 @@ class RunCommand(unittest.TestCase):
         self.assertTrue(os.listdir(os.path.join(record, "screenshots")))
         self.assertTrue(os.path.getsize(os.path.join(self.state.name, "junit.xml")) > 0)
 
+    def test_vm_and_container_test_passes_with_both_machines_listed_first(self):
+        # containers.nix: a VM and a systemd-nspawn container on VLAN 1.
+        test = os.path.join(DEMO, "containers.nix")
+        with open(test) as handle:
+            line = next(i + 1 for i, text in enumerate(handle.read().splitlines())
+                        if "start_all()" in text)
+        result = self.run_nixtide(test, "--break", str(line), timeout=600)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("running containers (server, box)", result.stderr)
+        # Stopped before start_all() ran, both machines already in the namespace.
+        self.assertIn("stopped (breakpoint) at %s:%d" % (test, line), result.stderr)
+        self.assertIn("box = <NspawnMachine 'box'>", result.stderr)
+        self.assertIn("server = <Machine 'server'>", result.stderr)
+        self.assertIn("PASSED containers", result.stderr)
+        runs = os.path.join(self.state.name, "nixtide", "runs", "containers")
+        (stamp,) = os.listdir(runs)
+        import json
+        with open(os.path.join(runs, stamp, "log.jsonl")) as handle:
+            events = [json.loads(line) for line in handle]
+        first_stop = next(i for i, e in enumerate(events) if e["event"] == "stopped")
+        before = [e["body"]["machines"] for e in events[:first_stop]
+                  if e["event"] == "nixtide/machines"]
+        self.assertTrue(before, "no machine list before the breakpoint")
+        self.assertEqual(sorted((m["name"], m["kind"], m["state"]) for m in before[-1]),
+                         [("box", "container", "off"), ("server", "vm", "off")])
+        # The container's console is recorded as a VM's serial console is.
+        with open(os.path.join(runs, stamp, "serial-box.log"), "rb") as handle:
+            self.assertIn(b"[root@box:~]#", handle.read())
+
     def test_environment_era_test_exits_0(self):
         # vlan.nix: an environment-era bundle, its driver on Python 3.11.
         vlan = os.path.join(DEMO, "vlan.nix")

@@ -33,7 +33,7 @@ GUEST_DIR = Path(os.environ.get("NIXTIDE_DEMO_GUEST") or BUILD_DIR / "demo-guest
 DEMO_DIR = SOURCE_DIR / "resources" / "demo"
 BUILDER = DEMO_DIR / "guest" / "build-guest.sh"
 
-DEMO_TESTS = ["single", "vlan", "graphical", "failing"]
+DEMO_TESTS = ["single", "vlan", "graphical", "failing", "containers"]
 # Which upstream generation each demo test's bundle has, and the Python each
 # generation's demo driver runs on (upstream's: 3.13 with pydantic for
 # master, 3.11 for nixos-22.11 to 24.x).
@@ -42,6 +42,7 @@ GENERATIONS = {
     "vlan": "environment",
     "graphical": "configuration",
     "failing": "configuration",
+    "containers": "configuration",
 }
 PYTHONS = {
     "configuration": "/usr/bin/python3",
@@ -221,6 +222,39 @@ class BundleTests(unittest.TestCase):
         self.assertIn("nc 192.168.1.2 1234", script)
         self.assertNotIn("${", script)
 
+    def test_container_configuration(self) -> None:
+        """containers.<name> lands in the configuration's `containers` with a
+        run-<name>-container start script; the VM and the container are
+        numbered together and share VLAN 1."""
+        wrapper = self.read_wrapper(nix_build("containers", "driver"))
+        config_path = wrapper.split("'--config' '")[1].split("'")[0]
+        config = json.loads(Path(config_path).read_text())
+        self.assertEqual(set(config["vms"]), {"server"})
+        self.assertEqual(set(config["containers"]), {"box"})
+        self.assertEqual(config["vlans"], [1])
+        start = Path(config["containers"]["box"]["start_script"])
+        self.assertEqual(start.name, "run-box-container")
+        text = start.read_text()
+        for needle in ("systemd-nspawn", "--register=no", "--keep-unit", "--console=pipe",
+                       "QEMU_VDE_SOCKET_1", "vde_plug2tap", "eth1", "192.168.1.1/24",
+                       "nixtide.hostname=box", "/etc/nixtide/container-init"):
+            self.assertIn(needle, text)
+        script = Path(config["test_script"]).read_text()
+        self.assertIn("ping -c 1 -W 1 192.168.1.2", script)
+
+    def test_containers_need_the_configuration_era(self) -> None:
+        expr = (
+            f'(import {DEMO_DIR}/lib {{ guestDir = "{GUEST_DIR}"; }}).runTest {{'
+            ' name = "old"; driverGeneration = "environment";'
+            ' containers.box = { }; testScript = "pass"; }'
+        )
+        result = subprocess.run(
+            ["nix", "--extra-experimental-features", "nix-command", "eval", "--raw",
+             "--option", "substituters", "", "--impure", "--expr", f"({expr}).driver.drvPath"],
+            capture_output=True, text=True)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("containers need the configuration-era driver", result.stderr)
+
     def test_start_script_shape(self) -> None:
         wrapper = self.read_wrapper(nix_build("vlan", "driver"))
         scripts = wrapper.split("export startScripts='")[1].split("'")[0].split()
@@ -326,6 +360,16 @@ class DemoTests(unittest.TestCase):
         self.assertIn("subtest: keys typed on tty1 reach its shell", result.stdout)
         png = self.out_dir / "graphical.png"
         self.assertEqual(png.read_bytes()[:8], b"\x89PNG\r\n\x1a\n")
+
+    def test_containers(self) -> None:
+        self.assert_driver_python("containers")
+        result = self.run_driver("containers")
+        self.assert_passed(result)
+        self.assertIn("box: systemd-nspawn running", result.stdout)
+        self.assertIn("subtest: the container and the VM share VLAN 1", result.stdout)
+        self.assertIn("waiting for success: grep -q hello-from-box /tmp/received", result.stdout)
+        # run_driver found nothing of the run left, the process that held the
+        # container's network namespace ("nixtide-netns <tmp>") included.
 
     def test_failing(self) -> None:
         result = self.run_driver("failing")

@@ -43,7 +43,9 @@ from test_driver.logger import (  # noqa: E402
 from test_driver.machine import (  # noqa: E402
     CHAR_TO_KEY,
     Machine,
+    NixContainerStartScript,
     NixStartScript,
+    NspawnMachine,
     QemuMachine,
     retry,
 )
@@ -486,14 +488,76 @@ class WhenMachinesExist(PrivateRuntimeDir):
                          "BaseMachine", "web", "db"):
                 self.assertIn(name, symbols)
 
-    def test_configuration_era_refuses_containers_before_building_anything(self):
-        d = ConfigurationDriver(config=self.config(containers=("box",)),
+    def test_configuration_era_builds_containers_as_nspawn_machines(self):
+        d = ConfigurationDriver(config=self.config(vms=("web",), containers=("box",)),
                                 out_dir=Path(self.tmp.name), logger=self.logger)
+        with d:
+            self.assertEqual([m.name for m in d.machines], ["box", "web"])
+            (box,) = d.machines_nspawn
+            self.assertIsInstance(box, NspawnMachine)
+            self.assertEqual([type(m) for m in d.machines_qemu], [Machine])
+            self.assertTrue((Path(self.tmp.name) / "vm-state-box").is_dir())
+            with contextlib.redirect_stdout(io.StringIO()):
+                symbols = d.test_symbols()
+            self.assertIs(symbols["box"], box)
+            self.assertIs(symbols["NspawnMachine"], NspawnMachine)
+            # No QEMU behind it: the screen and the monitor say so.
+            for call in (lambda: box.screenshot("x"), lambda: box.send_key("a"),
+                         lambda: box.send_monitor_command("info status"),
+                         lambda: box.get_screen_text()):
+                with self.assertRaises(MachineError) as cm:
+                    call()
+                self.assertIn("box is a container", str(cm.exception))
+
+    def test_nspawn_machine_that_cannot_start_says_so(self):
+        script = Path(self.tmp.name) / "run-box-container"
+        script.write_text("#!/bin/sh\necho 'cannot run systemd-nspawn here' >&2\nexit 1\n")
+        script.chmod(0o755)
+        box = NspawnMachine(out_dir=Path(self.tmp.name), tmp_dir=Path(self.tmp.name),
+                            start_command=NixContainerStartScript(str(script)),
+                            logger=self.logger, name="box")
+        self.addCleanup(box.release)
         with self.assertRaises(MachineError) as cm:
-            d.__enter__()
-        self.assertIn("systemd-nspawn containers: box", str(cm.exception))
-        self.assertEqual(d.machines, [])
-        self.assertFalse((Path(self.tmp.name) / "vm-state-web").exists())
+            box.succeed("true")
+        self.assertIn("systemd-nspawn of box exited (code 1) before its shell was ready",
+                      str(cm.exception))
+        box.wait_for_console_text("cannot run systemd-nspawn here", timeout=30)
+
+    def test_nspawn_machine_backdoor_over_fifos(self):
+        """The container's backdoor protocol end to end, with a start script
+        that runs the guest's FIFO backdoor on the host instead of
+        systemd-nspawn (which this test does not need)."""
+        bin_dir = Path(self.tmp.name) / "bin"
+        bin_dir.mkdir()
+        script = bin_dir / "run-box-container"
+        script.write_text(
+            "#!/bin/bash\n"
+            "echo console of box\n"
+            'exec <"$TMPDIR/backdoor/in" >"$TMPDIR/backdoor/out"\n'
+            'echo "Spawning backdoor root shell..."\n'
+            "export BACKDOOR_PID=$$\n"
+            "PS1= exec bash --norc\n"
+        )
+        script.chmod(0o755)
+        start = NixContainerStartScript(str(script))
+        self.assertEqual(start.machine_name, "box")
+        box = NspawnMachine(out_dir=Path(self.tmp.name), tmp_dir=Path(self.tmp.name),
+                            start_command=start, logger=self.logger, name="box")
+        self.addCleanup(box.release)
+        self.assertEqual(box.succeed("echo hello; echo $TMPDIR"),
+                         f"hello\n{Path(self.tmp.name) / 'vm-state-box'}\n")
+        self.assertEqual(box.execute("exit 3")[0], 3)
+        box.wait_for_console_text("console of box", timeout=30)
+        # The container going away under a command ends it with an error,
+        # not a wait for an answer that cannot come.
+        with self.assertRaises(MachineError) as cm:
+            box.execute("kill -KILL $BACKDOOR_PID; sleep 5")
+        self.assertIn("shell connection to box is closed", str(cm.exception))
+        pid = box.pid
+        box.crash()
+        self.assertIsNone(box.pid)
+        with self.assertRaises(ProcessLookupError):  # ended and reaped
+            os.kill(pid, 0)
 
 
 PYTHON311 = os.environ.get("NIXTIDE_PYTHON311", "")

@@ -3,7 +3,8 @@
 // its live screen, its serial console (a QTermWidget) both ways with the
 // bytes as they come (the shell's prompt and the typed characters show
 // before Enter), the screenshot button and the shutdown action; no QEMU
-// left behind.
+// left behind. And resources/demo/containers.nix: the container's tab has its
+// console and state, no screen.
 #include "common/guestkeyboard.h"
 #include "common/guesttesting.h"
 #include "core/session/debugsession.h"
@@ -311,6 +312,76 @@ private Q_SLOTS:
         QCOMPARE(panel.tab(QStringLiteral("machine")), tab);
         QVERIFY(terminalShows(console, QStringLiteral("--- new run ---")));
         QVERIFY(console->text().contains(QStringLiteral("\nserial-42")));
+    }
+
+    void containerTabHasConsoleAndStateNoScreen()
+    {
+        const QString nixFile = qEnvironmentVariable("NIXTIDE_SOURCE_DIR")
+            + QStringLiteral("/resources/demo/containers.nix");
+        LaunchPlan plan = resolveLaunchPlan(nixFile, QStringLiteral("driver"));
+        QVERIFY2(!plan.bundle.driverPath.isEmpty(), "the demo test did not build");
+        plan.scriptPath = m_state.filePath(QStringLiteral("container-script.py"));
+        plan.scriptText = QStringLiteral("box.start()\n"
+                                         "box.wait_for_unit(\"multi-user.target\")\n"
+                                         "print(\"container test ready\")\n"
+                                         "box.succeed(\"true\")\n");
+        QFile script(plan.scriptPath);
+        QVERIFY(script.open(QIODevice::WriteOnly));
+        script.write(plan.scriptText.toUtf8());
+        script.close();
+
+        DebugSession session;
+        MachinePanel panel(&session);
+        panel.resize(1000, 900);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QSignalSpy stopped(&session, &DebugSession::stopped);
+        QSignalSpy finished(&session, &DebugSession::finished);
+        session.setBreakpoints(plan.scriptPath, {SourceBreakpoint {3, QString()}});
+        QVERIFY2(session.start(plan), qPrintable(session.error()));
+
+        // Both machines get a tab before the script runs.
+        QTRY_COMPARE_WITH_TIMEOUT(panel.count(), 2, 60000);
+        MachineTab *box = panel.tab(QStringLiteral("box"));
+        MachineTab *server = panel.tab(QStringLiteral("server"));
+        QVERIFY(box && server);
+        QCOMPARE(box->kind(), QStringLiteral("container"));
+        QCOMPARE(server->kind(), QStringLiteral("vm"));
+        QVERIFY(!box->screen()->isVisibleTo(box));
+        QVERIFY(!box->screenshotAction()->isVisible());
+        QVERIFY(server->screen()->isVisibleTo(server));
+
+        QVERIFY2(stopped.wait(240000), qPrintable(session.driverOutput().right(2000)));
+        // The same tabs as before the script ran: none was dropped while the
+        // agent listed the machines.
+        QCOMPARE(panel.tab(QStringLiteral("box")), box);
+        QCOMPARE(panel.tab(QStringLiteral("server")), server);
+        QCOMPARE(box->state(), QStringLiteral("up"));
+        QCOMPARE(server->state(), QStringLiteral("off"));
+        QVERIFY(box->shutdownAction()->isEnabled());
+        QCOMPARE(box->vnc()->state(), VncConnection::State::Disconnected);
+
+        // The container's console: its shell's prompt, and typed keys reach it.
+        SerialConsole *console = box->console();
+        QVERIFY(terminalShows(console, QStringLiteral("[root@box:~]#")));
+        QWidget *keys = console->keyTarget();
+        keys->setFocus();
+        QTest::keyClicks(
+            keys, QStringLiteral("echo typed-in-box > /tmp/box-ok; echo box-$((6*7))"));
+        QTest::keyClick(keys, Qt::Key_Return);
+        QVERIFY(guestFileHolds(session, QStringLiteral("/tmp/box-ok"),
+            QStringLiteral("typed-in-box"), QStringLiteral("box")));
+        QVERIFY(terminalShows(console, QStringLiteral("box-42")));
+
+        // Its state follows the machine: crashed at once.
+        box->crashAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(box->state(), QStringLiteral("crashed"), 60000);
+        QVERIFY(box->startAction()->isEnabled());
+        QVERIFY(terminalShows(console, QStringLiteral("--- box: crashed ---")));
+
+        session.terminate();
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(panel.count(), 2);
     }
 };
 

@@ -2,11 +2,13 @@
 // actions follow the machine state, serial bytes reach the QTermWidget as
 // they come, typed keys are batched in order, find, copy, colours.
 #include "core/session/debugsession.h"
+#include "core/vnc/vncconnection.h"
 #include "ui/machines/consolecolorscheme.h"
 #include "ui/machines/consoleinput.h"
 #include "ui/machines/machinepanel.h"
 #include "ui/machines/machinetab.h"
 #include "ui/machines/serialconsole.h"
+#include "ui/vnc/framebufferview.h"
 
 #include <QAction>
 #include <QApplication>
@@ -79,6 +81,38 @@ private Q_SLOTS:
         QVERIFY(tab.saveScreenshot(dir.path(), &error).isEmpty());
         QVERIFY(error.contains(QStringLiteral("no screen")));
         QVERIFY(tab.grabLabel()->text().contains(QStringLiteral("Click")));
+    }
+
+    void containerTabHasNoScreen()
+    {
+        MachineTab tab(QStringLiteral("box"));
+        tab.resize(600, 400);
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        QVERIFY(tab.screen()->isVisibleTo(&tab));
+        QVERIFY(tab.screenshotAction()->isVisible());
+
+        tab.setKind(QStringLiteral("container"));
+        QVERIFY(!tab.hasScreen());
+        QVERIFY(!tab.screen()->isVisibleTo(&tab));
+        QVERIFY(!tab.screenshotAction()->isVisible());
+        QVERIFY(!tab.oneToOneAction()->isVisible());
+        QVERIFY(tab.console()->isVisibleTo(&tab));
+        QVERIFY(tab.crashAction()->toolTip().contains(QStringLiteral("container")));
+        // A socket path (from an agent that announced one anyway) opens nothing.
+        tab.setVncSocket(QStringLiteral("/nonexistent/vnc.sock"));
+        QCOMPARE(tab.vnc()->state(), VncConnection::State::Disconnected);
+        // Console, state and the machine actions stay.
+        tab.setState(QStringLiteral("up"));
+        QVERIFY(tab.shutdownAction()->isEnabled());
+        QVERIFY(tab.crashAction()->isEnabled());
+        tab.appendSerial("[root@box:~]# ");
+        QTRY_VERIFY_WITH_TIMEOUT(
+            lines(*tab.console()).contains(QStringLiteral("[root@box:~]#")), 10000);
+
+        tab.setKind(QStringLiteral("vm"));
+        QVERIFY(tab.screen()->isVisibleTo(&tab));
+        QVERIFY(tab.screenshotAction()->isVisible());
     }
 
     void serialBytesFindAndKeys()

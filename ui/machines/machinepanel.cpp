@@ -196,6 +196,7 @@ void MachinePanel::syncMachines()
         if (!t)
             t = addTab(info.name);
         const QString previous = t->state();
+        t->setKind(info.kind.isEmpty() ? QStringLiteral("vm") : info.kind);
         t->setState(info.state.isEmpty() ? QStringLiteral("off") : info.state);
         if (!info.vncSocket.isEmpty())
             t->setVncSocket(info.vncSocket);

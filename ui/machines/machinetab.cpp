@@ -57,7 +57,7 @@ MachineTab::MachineTab(const QString &name, QWidget *parent)
     m_toolBar->addSeparator();
     m_toolBar->addWidget(m_stateLabel);
     m_toolBar->addSeparator();
-    m_toolBar->addWidget(m_grabLabel);
+    m_grabAction = m_toolBar->addWidget(m_grabLabel);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_message->setContentsMargins(6, 0, 6, 0);
     m_message->hide();
@@ -118,6 +118,25 @@ void MachineTab::setState(const QString &state)
     Q_EMIT stateChanged(state);
 }
 
+void MachineTab::setKind(const QString &kind)
+{
+    if (kind == m_kind)
+        return;
+    m_kind = kind;
+    const bool screen = hasScreen();
+    if (!screen)
+        m_vnc->close();
+    m_screenArea->setVisible(screen);
+    m_screenshot->setVisible(screen);
+    m_oneToOne->setVisible(screen);
+    m_grabAction->setVisible(screen);
+    const QString what = screen ? tr("VM") : tr("container");
+    m_shutdown->setToolTip(tr("Shut the %1 down cleanly, as machine.shutdown()").arg(what));
+    m_crash->setToolTip(screen ? tr("Kill the VM at once, as a power cut would")
+                               : tr("Kill the container at once"));
+    updateActions();
+}
+
 void MachineTab::setActionsAvailable(bool available)
 {
     m_available = available;
@@ -140,7 +159,7 @@ void MachineTab::setVncSocket(const QString &path)
 {
     if (path == m_vnc->socketPath() && m_vnc->state() != VncConnection::State::Disconnected)
         return;
-    if (path.isEmpty())
+    if (path.isEmpty() || !hasScreen())
         m_vnc->close();
     else
         m_vnc->open(path);

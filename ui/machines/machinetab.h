@@ -16,7 +16,8 @@ class SerialConsole;
 class VncConnection;
 
 // One machine of the test: its live screen (VNC) above its serial console,
-// the machine actions and its state. Knows nothing of the debug session:
+// the machine actions and its state. A container (systemd-nspawn) has no
+// framebuffer: its tab is the console and the state alone. Knows nothing of the debug session:
 // MachinePanel feeds it facts and turns its requests into session calls.
 class MachineTab : public QWidget
 {
@@ -31,6 +32,11 @@ public:
     void setState(const QString &state);
     QString state() const { return m_state; }
     static bool isRunningState(const QString &state);
+    // The session's word: vm or container. A container's tab has no screen
+    // and no screen actions.
+    void setKind(const QString &kind);
+    QString kind() const { return m_kind; }
+    bool hasScreen() const { return m_kind != QLatin1String("container"); }
     // Whether machine actions can be sent at all (a session is connected).
     void setActionsAvailable(bool available);
 
@@ -77,6 +83,7 @@ private:
 
     QString m_name;
     QString m_state;
+    QString m_kind = QStringLiteral("vm");
     bool m_available = true;
     VncConnection *m_vnc;
     QToolBar *m_toolBar;
@@ -88,6 +95,7 @@ private:
     QAction *m_oneToOne;
     QLabel *m_stateLabel;
     QLabel *m_grabLabel;
+    QAction *m_grabAction;
     QLabel *m_message;
     QSplitter *m_splitter;
     QScrollArea *m_screenArea;

@@ -181,10 +181,10 @@ class Agent:
             machines = []
         for machine in machines:
             self.adopt_class(type(machine))
-            self.tracker.add(machine)
+        self.tracker.add_all(machines)
 
     def patch_machine_module(self, module):
-        for name in ("Machine", "QemuMachine", "BaseMachine"):
+        for name in ("Machine", "QemuMachine", "BaseMachine", "NspawnMachine"):
             cls = getattr(module, name, None)
             if isinstance(cls, type) and hasattr(cls, "start"):
                 self.adopt_class(cls)

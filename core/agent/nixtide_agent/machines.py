@@ -11,6 +11,10 @@ up (shell connected), shutdown, crashed. How an exit is told apart:
   Until the driver has read the serial stream to its end the machine keeps
   its previous state, so a clean power-off never flickers through crashed.
 
+Kinds: "vm" (QEMU: screen over VNC, monitor, QMP) and "container"
+(systemd-nspawn, nixos-26.05's `NspawnMachine`: console, log and state only;
+no framebuffer, so no VNC socket is announced).
+
 Shell and monitor commands are tracked while in flight: a pause can stop
 the script inside `execute()` after the command went out and before its
 output was read. A second command on that channel (from the REPL) or a
@@ -28,6 +32,14 @@ _PANIC = "Kernel panic"
 _ORDERLY = ("reboot: Power down", "reboot: System halted", "reboot: Restarting system")
 # Driver methods that write a request and then block reading its answer.
 _CHANNELS = {"execute": "shell", "send_monitor_command": "monitor"}
+
+
+def machine_kind(machine):
+    """"container" for systemd-nspawn machines, else "vm". By class name, as
+    upstream's driver and the demo's both call it NspawnMachine."""
+    if any(klass.__name__ == "NspawnMachine" for klass in type(machine).__mro__):
+        return "container"
+    return "vm"
 
 
 class ChannelBusy(RuntimeError):
@@ -49,10 +61,16 @@ class MachineTracker:
         self.on_idle = None
 
     def add(self, machine):
+        self.add_all([machine])
+
+    def add_all(self, machines):
+        """One announcement for all of them: a list that grows one machine
+        at a time would tell the IDE, in between, that the others are gone."""
         with self._lock:
-            if any(known is machine for known in self._machines):
-                return
-            self._machines.append(machine)
+            fresh = [m for m in machines if not any(known is m for known in self._machines)]
+            self._machines.extend(fresh)
+        if not fresh:
+            return
         self.changed()
         if self._poller is None:
             self._poller = threading.Thread(target=self._poll, name="nixtide-machines", daemon=True)
@@ -132,14 +150,18 @@ class MachineTracker:
             state_dir = str(getattr(machine, "state_dir", "") or "")
             state = self.state(machine)
             self._reported[id(machine)] = state
-            info = {"name": getattr(machine, "name", "?"), "state": state,
-                    "stateDir": state_dir,
-                    "vncSocket": os.path.join(state_dir, VNC_SOCKET) if state_dir else None}
+            kind = machine_kind(machine)
+            info = {"name": getattr(machine, "name", "?"), "kind": kind, "state": state,
+                    "stateDir": state_dir, "vncSocket": None}
+            if kind == "vm" and state_dir:
+                info["vncSocket"] = os.path.join(state_dir, VNC_SOCKET)
             process = getattr(machine, "process", None)
             if process is not None and process.poll() is None:
                 info["pid"] = process.pid
             for key, attribute in (("monitorSocket", "monitor_path"), ("qmpSocket", "qmp_path"),
                                    ("shellSocket", "shell_path")):
+                if kind == "container":
+                    break  # the driver's backdoor FIFOs, no sockets to offer
                 value = getattr(machine, attribute, None)
                 if value:
                     info[key] = str(value)

@@ -23,13 +23,22 @@
   generation,
   globalTimeout,
   nodes,
+  containers,
   testScript,
   driverPackage,
 }:
+# Containers came with the configuration era (nixos-26.05).
+assert
+  generation != "environment"
+  || containers == { }
+  || throw "nixtide demo: containers need the configuration-era driver (driverGeneration = \"configuration\"), as nixos-26.05's";
 let
   startScriptOf = node: "${node.system.build.vm}/bin/run-${node.system.name}-vm";
+  containerScriptOf = node: "${node.system.build.container}/bin/run-${node.system.name}-container";
 
-  vlans = lib.unique (builtins.concatMap (node: node.virtualisation.vlans) (builtins.attrValues nodes));
+  vlans = lib.unique (
+    builtins.concatMap (node: node.virtualisation.vlans) (builtins.attrValues (nodes // containers))
+  );
 
   testScriptFile = pkgs.writeText "test-script" testScript;
 
@@ -39,7 +48,10 @@ let
         inherit name;
         start_script = startScriptOf node;
       }) nodes;
-      containers = { };
+      containers = builtins.mapAttrs (name: node: {
+        inherit name;
+        start_script = containerScriptOf node;
+      }) containers;
       inherit vlans;
       global_timeout = globalTimeout;
       enable_ssh_backdoor = false;

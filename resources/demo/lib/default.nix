@@ -118,7 +118,16 @@ let
 
   startScript = import ./start-script.nix { inherit lib pkgs hostTools guest; };
 
-  evalNodes = import ./nodes.nix { inherit lib pkgs startScript; };
+  containerScript = import ./container-script.nix { inherit lib pkgs hostTools guest; };
+
+  evalNodes = import ./nodes.nix {
+    inherit
+      lib
+      pkgs
+      startScript
+      containerScript
+      ;
+  };
 
   bundle = import ./bundle.nix { inherit lib pkgs hostTools; };
 
@@ -132,21 +141,31 @@ let
       # "nixos-22.11" (environment era only).
       commandLine = test.driverCommandLine or "current";
       globalTimeout = test.globalTimeout or 3600;
-      nodes = evalNodes {
+      allNodes = evalNodes {
         nodes = test.nodes or { };
+        containers = test.containers or { };
         defaults = test.defaults or { };
       };
+      nodes = lib.filterAttrs (_: node: !node.demo.isContainer) allNodes;
+      containers = lib.filterAttrs (_: node: node.demo.isContainer) allNodes;
       testScript =
         let
           script = test.testScript or (throw "nixtide demo: test '${name}' has no testScript");
         in
-        if builtins.isFunction script then lib.callWith script { inherit nodes pkgs lib; } else script;
+        if builtins.isFunction script then
+          lib.callWith script {
+            inherit pkgs lib containers;
+            nodes = allNodes;
+          }
+        else
+          script;
       built = bundle {
         inherit
           name
           generation
           globalTimeout
           nodes
+          containers
           testScript
           ;
         driverPackage =
@@ -170,7 +189,7 @@ let
       throw "nixtide demo: driverCommandLine must be \"current\", or \"nixos-22.11\" with driverGeneration \"environment\", not \"${commandLine}\""
     else
       {
-        inherit name nodes;
+        inherit name nodes containers;
         inherit (built) driver driverInteractive driverConfiguration;
         driverGeneration = generation;
         driverCommandLine = commandLine;

@@ -15,6 +15,14 @@ rec {
 
   mapAttrsToList = f: attrs: map (n: f n attrs.${n}) (builtins.attrNames attrs);
 
+  filterAttrs =
+    pred: attrs:
+    builtins.listToAttrs (
+      builtins.concatMap (
+        n: if pred n attrs.${n} then [ { name = n; value = attrs.${n}; } ] else [ ]
+      ) (builtins.attrNames attrs)
+    );
+
   optional = cond: x: if cond then [ x ] else [ ];
   optionals = cond: xs: if cond then xs else [ ];
   optionalString = cond: s: if cond then s else "";

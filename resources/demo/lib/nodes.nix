@@ -13,15 +13,27 @@
   lib,
   pkgs,
   startScript,
+  containerScript,
 }:
-# The test's `nodes`, and its `defaults` (a module applied to every node
-# before the node's own, as runNixOSTest does).
+# The test's `nodes` (VMs) and `containers` (systemd-nspawn containers, as
+# nixos-26.05 tests declare them), and its `defaults` (a module applied to
+# every node before the node's own, as runNixOSTest does). VMs and containers
+# share one numbering and one network; a container gets
+# `system.build.container` (bin/run-<name>-container) instead of
+# `system.build.vm`.
 {
   nodes,
+  containers ? { },
   defaults ? { },
 }:
 let
-  nodeModules = nodes;
+  clashes = builtins.filter (n: nodes ? ${n}) (builtins.attrNames containers);
+  nodeModules =
+    if clashes != [ ] then
+      throw "nixtide demo: ${builtins.head clashes} is both in nodes and in containers"
+    else
+      nodes // containers;
+  isContainer = name: containers ? ${name};
   names = builtins.attrNames nodeModules;
   numbered = builtins.listToAttrs (
     builtins.genList (i: {
@@ -124,7 +136,12 @@ let
           inherit interfaces;
           hosts = hostsOf name config;
         };
-        system.build.vm = startScript config;
+        demo.isContainer = isContainer name;
+        system.build =
+          if isContainer name then
+            { container = containerScript config; }
+          else
+            { vm = startScript config; };
       };
     in
     config;

@@ -33,7 +33,13 @@ from test_driver.debug import DebugAbstract, DebugNop
 from test_driver.errors import MachineError, RequestedAssertionFailed
 from test_driver.generation import GENERATION
 from test_driver.logger import AbstractLogger
-from test_driver.machine import Machine, NixStartScript, retry
+from test_driver.machine import (
+    Machine,
+    NixContainerStartScript,
+    NixStartScript,
+    NspawnMachine,
+    retry,
+)
 from test_driver.polling_condition import PollingCondition
 from test_driver.vlan import VLan
 
@@ -425,11 +431,6 @@ class ConfigurationDriver(_BaseDriver):
         return sorted(self.machines_qemu + self.machines_nspawn, key=lambda m: m.name)
 
     def __enter__(self) -> "ConfigurationDriver":
-        if self.container_start_scripts:
-            raise MachineError(
-                "the demo driver cannot run systemd-nspawn containers: "
-                + ", ".join(self.container_start_scripts)
-            )
         self._new_race_timer()
         tmp_dir = get_tmp_dir()
         self._start_vlans(self.vlan_ids, tmp_dir)
@@ -438,11 +439,25 @@ class ConfigurationDriver(_BaseDriver):
                 self._new_machine(script, name, self.keep_machine_state, tmp_dir)
                 for name, script in self.vm_start_scripts.items()
             ]
+            self.machines_nspawn = [
+                self._new_container(script, name, tmp_dir)
+                for name, script in self.container_start_scripts.items()
+            ]
         except BaseException:
             self._stop_vlans()
             raise
-        self.machines_nspawn = []
         return self
+
+    def _new_container(self, start_script: str, name: str, tmp_dir: Path) -> NspawnMachine:
+        return NspawnMachine(
+            start_command=NixContainerStartScript(start_script),
+            keep_vm_state=self.keep_machine_state,
+            name=name,
+            tmp_dir=tmp_dir,
+            callbacks=[self.check_polling_conditions],
+            out_dir=self.out_dir,
+            logger=self.logger,
+        )
 
     def _era_symbols(self) -> Dict[str, Any]:
         return dict(
@@ -451,6 +466,7 @@ class ConfigurationDriver(_BaseDriver):
             machines_nspawn=self.machines_nspawn,
             BaseMachine=Machine,  # for typing
             QemuMachine=Machine,  # for typing
+            NspawnMachine=NspawnMachine,  # for typing
             debug=self.debug,
         )
 

@@ -349,6 +349,8 @@ class Machine:
 
     booted: bool
     connected: bool
+    # What runs the machine, for messages about its process.
+    runner = "QEMU"
     # Last serial console lines, for wait_for_console_text.
     last_lines: Queue = Queue()
     callbacks: List[Callable]
@@ -801,7 +803,7 @@ class Machine:
                 if not ready:
                     if self.process.poll() is not None:
                         raise MachineError(
-                            f"QEMU of {self.name} exited (code "
+                            f"{self.runner} of {self.name} exited (code "
                             f"{self.process.returncode}) before its shell was ready"
                         )
                     if time.monotonic() - quiet_since >= 30:
@@ -1207,3 +1209,183 @@ class Machine:
 
 # Upstream master's name for this class.
 QemuMachine = Machine
+
+
+class _FifoShell:
+    """The driver's end of a container's backdoor: two FIFOs in the state
+    directory (`backdoor/in`, `backdoor/out`) standing in for the socket a
+    VM's virtconsole connects to, with the socket calls Machine uses."""
+
+    def __init__(self, directory: Path, alive: Callable[[], bool]) -> None:
+        self._alive = alive
+        directory.mkdir(mode=0o700, exist_ok=True)
+        for name in ("in", "out"):
+            path = directory / name
+            if path.exists():
+                path.unlink()
+            os.mkfifo(path, 0o600)
+        # Read-write opens never block and never see EOF while we hold them:
+        # the container may open its ends late or reopen them (respawn).
+        self._to_guest = os.open(directory / "in", os.O_RDWR | os.O_CLOEXEC)
+        self._from_guest = os.open(directory / "out", os.O_RDWR | os.O_CLOEXEC)
+
+    def fileno(self) -> int:
+        return self._from_guest
+
+    def recv(self, size: int) -> bytes:
+        # Holding the write end ourselves, a FIFO never reports EOF: a
+        # container that is gone reads as a closed connection instead, as a
+        # VM's socket would.
+        while True:
+            ready, _, _ = select.select([self._from_guest], [], [], 0.5)
+            if ready:
+                return os.read(self._from_guest, size)
+            if not self._alive():
+                return b""
+
+    def send(self, data: bytes) -> int:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._to_guest, view) :]
+        return len(data)
+
+    def close(self) -> None:
+        for fd in (self._to_guest, self._from_guest):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+class NixContainerStartScript(StartCommand):
+    """A `run-<name>-container` start script: systemd-nspawn around the
+    node's tree. It takes no QEMU options; the backdoor's FIFOs are in the
+    state directory where the script looks for them."""
+
+    def __init__(self, script: str):
+        self._cmd = script
+
+    @property
+    def machine_name(self) -> str:
+        match = re.search("run-(.+)-container$", self._cmd)
+        return match.group(1) if match else "container"
+
+    def run_container(self, state_dir: Path, shared_dir: Path) -> subprocess.Popen:
+        return subprocess.Popen(
+            [self._cmd],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            cwd=state_dir,
+            env=self.build_environment(state_dir, shared_dir),
+        )
+
+
+class NspawnMachine(Machine):
+    """A `containers.<name>` node (nixos-26.05): the demo guest's tree under
+    systemd-nspawn. Same backdoor protocol and console as a VM (the console
+    is the start script's stdin and stdout); no QEMU monitor, no QMP, no
+    framebuffer, so the screen and keyboard methods raise."""
+
+    start_command: NixContainerStartScript  # type: ignore[assignment]
+    runner = "systemd-nspawn"
+
+    def __repr__(self) -> str:
+        return f"<NspawnMachine '{self.name}'>"
+
+    def start(self, allow_reboot: bool = False) -> None:
+        if self.booted:
+            return
+        self.log("starting container")
+        shell = _FifoShell(
+            self.state_dir / "backdoor",
+            lambda: self.process is not None and self.process.poll() is None,
+        )
+        self.shell = shell  # type: ignore[assignment]
+        self.process = self.start_command.run_container(self.state_dir, self.shared_dir)
+        self.pid = self.process.pid
+        _live_machines.add(self)
+        self.last_lines = Queue()
+
+        def process_console_output() -> None:
+            assert self.process and self.process.stdout
+            for _line in self.process.stdout:
+                line = _line.decode(errors="ignore").replace("\r", "").rstrip()
+                self.last_lines.put(line)
+                self.log_serial(line)
+
+        self.serial_thread = threading.Thread(
+            target=process_console_output, name=f"console-{self.name}", daemon=True
+        )
+        self.serial_thread.start()
+        self.booted = True
+        self.log(f"systemd-nspawn running (pid {self.pid})")
+
+    def _no_monitor(self, what: str) -> MachineError:
+        return MachineError(
+            f"{self.name} is a container: it has no QEMU monitor ({what})"
+        )
+
+    def send_monitor_command(self, command: str) -> str:
+        raise self._no_monitor(f"send_monitor_command({command!r})")
+
+    def wait_for_qmp_event(self, *args: Any, **kwargs: Any) -> Dict[str, Any]:
+        raise self._no_monitor("wait_for_qmp_event")
+
+    def screenshot(self, filename: str) -> None:
+        raise MachineError(f"{self.name} is a container: it has no screen")
+
+    def _get_screen_text_variants(self, model_ids: Iterable[int]) -> List[str]:
+        raise MachineError(f"{self.name} is a container: it has no screen")
+
+    def send_key(
+        self, key: str, delay: Optional[float] = 0.01, log: Optional[bool] = True
+    ) -> None:
+        raise MachineError(f"{self.name} is a container: it has no keyboard")
+
+    def forward_port(self, host_port: int = 8080, guest_port: int = 80) -> None:
+        raise self._no_monitor("forward_port")
+
+    def block(self) -> None:
+        """Take the container's first VLAN interface down."""
+        self.succeed("ip link set eth1 down")
+
+    def unblock(self) -> None:
+        self.succeed("ip link set eth1 up")
+
+    def crash(self) -> None:
+        """Kill the container at once."""
+        if not self.booted:
+            return
+        self.log("forced crash")
+        self._kill()
+
+    def reboot(self) -> None:
+        raise MachineError(f"{self.name} is a container: the demo cannot reboot it")
+
+    def release(self) -> None:
+        self._kill()
+
+    def _kill(self) -> None:
+        # Not through release(): tools that wrap release() read it as an
+        # orderly end, which a crash is not.
+        if self.pid is None:
+            if self.shell is not None:
+                self.shell.close()
+                self.shell = None
+            return
+        self.logger.info(f"kill container (pid {self.pid})")
+        assert self.process
+        _terminate_tree(self.process)
+        if self.shell is not None:
+            self.shell.close()
+            self.shell = None
+        if self.serial_thread is not None:
+            self.serial_thread.join(timeout=10)
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+        self.pid = None
+        self.booted = False
+        self.connected = False
+        _live_machines.discard(self)
