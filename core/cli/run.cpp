@@ -268,7 +268,7 @@ private:
             finish(kInterrupted);
             return;
         }
-        if (plan.keepVmState && !plan.driverAccepts(QStringLiteral("--keep-vm-state")))
+        if (plan.keepVmState && plan.keepStateOption().isEmpty())
             say(QStringLiteral(
                 "warning: the driver has no --keep-vm-state: its VM state is not kept"));
         if (plan.nixtideWritesJunit())

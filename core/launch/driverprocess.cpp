@@ -95,6 +95,10 @@ bool DriverProcess::start(const DriverLaunchOptions &options, QString *error)
     m_process->setProgram(options.driverPath);
     m_process->setArguments(options.extraArguments);
     m_process->setProcessEnvironment(env);
+    // Nobody types into the driver's terminal: the REPL and the console go
+    // over the agent. A read of stdin (a converter in a pipeline, a prompt)
+    // gets end-of-file instead of waiting for ever on an open pipe.
+    m_process->setStandardInputFile(QProcess::nullDevice());
     m_process->setWorkingDirectory(
         options.workingDirectory.isEmpty() ? m_dir.path() : options.workingDirectory);
     const pid_t parent = ::getpid();

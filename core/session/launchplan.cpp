@@ -52,6 +52,17 @@ bool LaunchPlan::driverAccepts(const QString &option) const
     return driverOptions.contains(option);
 }
 
+QString LaunchPlan::keepStateOption() const
+{
+    // The configuration era lists --keep-machine-state and hides the old
+    // --keep-vm-state alias from --help.
+    if (driverAccepts(QStringLiteral("--keep-vm-state")))
+        return QStringLiteral("--keep-vm-state");
+    if (driverAccepts(QStringLiteral("--keep-machine-state")))
+        return QStringLiteral("--keep-machine-state");
+    return {};
+}
+
 bool LaunchPlan::nixtideWritesJunit() const
 {
     return !junitXml.isEmpty() && !driverAccepts(QStringLiteral("--junit-xml"));
@@ -60,8 +71,8 @@ bool LaunchPlan::nixtideWritesJunit() const
 QStringList LaunchPlan::driverArguments() const
 {
     QStringList args = extraDriverArguments;
-    if (keepVmState && driverAccepts(QStringLiteral("--keep-vm-state")))
-        args << QStringLiteral("--keep-vm-state");
+    if (keepVmState && !keepStateOption().isEmpty())
+        args << keepStateOption();
     if (!junitXml.isEmpty() && !nixtideWritesJunit())
         args << QStringLiteral("--junit-xml") << junitXml;
     return args;

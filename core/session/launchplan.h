@@ -41,6 +41,8 @@ struct LaunchPlan
     QJsonObject launchArguments() const;
     QStringList driverArguments() const;
     bool driverAccepts(const QString &option) const;
+    // How this driver is told to keep its machines' state; empty: it cannot.
+    QString keepStateOption() const;
     // A JUnit report is wanted that the driver cannot write: nixtide
     // writes it from the run's events (JunitReport).
     bool nixtideWritesJunit() const;

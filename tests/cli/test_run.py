@@ -176,6 +176,14 @@ class RunCommand(unittest.TestCase):
         with open(os.path.join(runs, stamp, "serial-box.log"), "rb") as handle:
             self.assertIn(b"[root@box:~]#", handle.read())
 
+    def test_graphical_test_with_ocr_exits_0(self):
+        # graphical.nix reads the screen by OCR: under nixtide its image
+        # pipeline once waited for ever on the driver's stdin.
+        result = self.run_nixtide(os.path.join(DEMO, "graphical.nix"), timeout=900)
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        self.assertIn("waiting for nixtide demo guest to appear on screen", result.stderr)
+        self.assertIn("PASSED graphical", result.stderr)
+
     def test_environment_era_test_exits_0(self):
         # vlan.nix: an environment-era bundle, its driver on Python 3.11.
         vlan = os.path.join(DEMO, "vlan.nix")

@@ -170,6 +170,25 @@ private Q_SLOTS:
         QVERIFY(driver.recentOutput().contains("oops"));
     }
 
+    // A driver (or a converter it runs) that reads stdin gets end-of-file,
+    // not an open pipe nobody writes to.
+    void stdinIsEndOfFile()
+    {
+        const QString reader = script(m_dir.path() + "/stdin-driver",
+            "#!/bin/sh\n"
+            "if read line; then echo \"GOT $line\"; else echo EOF; fi\n");
+        DriverProcess driver;
+        QSignalSpy out(&driver, &DriverProcess::stdoutLine);
+        QSignalSpy finished(&driver, &DriverProcess::finished);
+        DriverLaunchOptions options;
+        options.driverPath = reader;
+        QString error;
+        QVERIFY2(driver.start(options, &error), qPrintable(error));
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(out.size(), 1);
+        QCOMPARE(out.at(0).at(0).toString(), QStringLiteral("EOF"));
+    }
+
     // The driver's working directory (VLAN sockets, vm-state-*, the shared
     // directory) is the run's own even when the session has an
     // $XDG_RUNTIME_DIR, and goes with the run.

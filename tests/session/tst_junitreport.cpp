@@ -1,5 +1,6 @@
 #include "core/launch/driveroptionsprobe.h"
 #include "core/session/junitreport.h"
+#include "core/session/launchplan.h"
 
 #include <QHash>
 #include <QTest>
@@ -110,6 +111,27 @@ private Q_SLOTS:
         QVERIFY(DriverOptionsProbe::parseHelp(
             QStringLiteral("usage: x [-o DIR] [--junit-xml JUNIT_XML]\n"))
                 .contains(QStringLiteral("--junit-xml")));
+    }
+
+    // The configuration era lists --keep-machine-state and hides its
+    // --keep-vm-state alias from --help: keeping state must still reach it.
+    void keepStateOptionFollowsTheDriver()
+    {
+        LaunchPlan plan;
+        plan.keepVmState = true;
+        QCOMPARE(plan.driverArguments(), QStringList {QStringLiteral("--keep-vm-state")});
+        plan.driverOptions = {QStringLiteral("--keep-vm-state"), QStringLiteral("--vlans")};
+        QCOMPARE(plan.driverArguments(), QStringList {QStringLiteral("--keep-vm-state")});
+        plan.driverOptions = DriverOptionsProbe::parseHelp(
+            QStringLiteral("usage: nixos-test-driver [-h] [-K] [-I] [--config CONFIG]\n\n"
+                           "options:\n"
+                           "  -K, --keep-machine-state\n"
+                           "                        re-use a machine state coming from a "
+                           "previous run\n"));
+        QCOMPARE(plan.driverArguments(), QStringList {QStringLiteral("--keep-machine-state")});
+        plan.driverOptions = {QStringLiteral("--vlans")};
+        QCOMPARE(plan.keepStateOption(), QString());
+        QCOMPARE(plan.driverArguments(), QStringList());
     }
 
     void subtestsAreCasesAndTheFailedOneCarriesTheFailure()

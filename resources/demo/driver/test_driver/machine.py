@@ -74,9 +74,12 @@ def make_command(args: List[Any]) -> str:
 
 
 def _netpbm(pipeline: str, src: str, dst: str) -> None:
+    # The input redirection leads the pipeline: written after it, it would
+    # feed only the last command while the first read the driver's stdin.
     ret = subprocess.run(
-        f"{pipeline} < {shlex.quote(src)} > {shlex.quote(dst)}",
+        f"< {shlex.quote(src)} {pipeline} > {shlex.quote(dst)}",
         shell=True,
+        stdin=subprocess.DEVNULL,
         capture_output=True,
     )
     if ret.returncode != 0:
@@ -110,6 +113,7 @@ def _run_tesseract(image: str, model_id: int) -> str:
     ret = subprocess.run(
         ["tesseract", image, "-", "--oem", str(model_id)]
         + ["-c", "debug_file=/dev/null", "--psm", "11"],
+        stdin=subprocess.DEVNULL,
         capture_output=True,
     )
     if ret.returncode != 0 and model_id in (0, 2) and b"legacy" in ret.stderr.lower():
@@ -939,7 +943,9 @@ class Machine:
         ):
             self.send_monitor_command(f"screendump {tmp}")
             ret = subprocess.run(
-                f"pnmtopng {shlex.quote(tmp)} > {shlex.quote(filename)}", shell=True
+                f"pnmtopng {shlex.quote(tmp)} > {shlex.quote(filename)}",
+                shell=True,
+                stdin=subprocess.DEVNULL,
             )
             if os.path.exists(tmp):
                 os.unlink(tmp)
