@@ -117,7 +117,7 @@ private Q_SLOTS:
     // --keep-vm-state alias from --help: keeping state must still reach it.
     void keepStateOptionFollowsTheDriver()
     {
-        LaunchPlan plan;
+        nixtide::LaunchPlan plan;
         plan.keepVmState = true;
         QCOMPARE(plan.driverArguments(), QStringList {QStringLiteral("--keep-vm-state")});
         plan.driverOptions = {QStringLiteral("--keep-vm-state"), QStringLiteral("--vlans")};
