@@ -849,6 +849,23 @@ class Machine:
                         f" before connecting to the {what} socket"
                     ) from None
 
+    def _follow_console(self, thread_name: str) -> None:
+        """Reads the started process's stdout (the serial console of a VM,
+        the console of a container) into last_lines and the serial log."""
+        self.last_lines = Queue()
+
+        def read_console() -> None:
+            assert self.process and self.process.stdout
+            for _line in self.process.stdout:
+                # Boot menus may print bytes that are not UTF-8.
+                line = _line.decode(errors="ignore").replace("\r", "").rstrip()
+                self.last_lines.put(line)
+                self.log_serial(line)
+
+        # A daemon thread: a hung machine must never keep the driver from exiting.
+        self.serial_thread = threading.Thread(target=read_console, name=thread_name, daemon=True)
+        self.serial_thread.start()
+
     def start(self, allow_reboot: bool = False) -> None:
         """Start the virtual machine. This method is asynchronous --- it does
         not wait for the machine to finish booting."""
@@ -880,22 +897,7 @@ class Machine:
         )
         self.pid = self.process.pid
         _live_machines.add(self)
-
-        self.last_lines = Queue()
-
-        def process_serial_output() -> None:
-            assert self.process and self.process.stdout
-            for _line in self.process.stdout:
-                # Boot menus may print bytes that are not UTF-8.
-                line = _line.decode(errors="ignore").replace("\r", "").rstrip()
-                self.last_lines.put(line)
-                self.log_serial(line)
-
-        # A daemon thread: a hung QEMU must never keep the driver from exiting.
-        self.serial_thread = threading.Thread(
-            target=process_serial_output, name=f"serial-{self.name}", daemon=True
-        )
-        self.serial_thread.start()
+        self._follow_console(f"serial-{self.name}")
 
         try:
             self.monitor = self._accept(monitor_socket, "monitor")
@@ -1311,19 +1313,7 @@ class NspawnMachine(Machine):
         self.process = self.start_command.run_container(self.state_dir, self.shared_dir)
         self.pid = self.process.pid
         _live_machines.add(self)
-        self.last_lines = Queue()
-
-        def process_console_output() -> None:
-            assert self.process and self.process.stdout
-            for _line in self.process.stdout:
-                line = _line.decode(errors="ignore").replace("\r", "").rstrip()
-                self.last_lines.put(line)
-                self.log_serial(line)
-
-        self.serial_thread = threading.Thread(
-            target=process_console_output, name=f"console-{self.name}", daemon=True
-        )
-        self.serial_thread.start()
+        self._follow_console(f"console-{self.name}")
         self.booted = True
         self.log(f"systemd-nspawn running (pid {self.pid})")
 
