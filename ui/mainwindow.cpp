@@ -368,9 +368,14 @@ void MainWindow::showBuildChecks()
     const BuildChecks checks = editor->lint()->buildChecks();
     QStringList run;
     QStringList skipped;
-    (checks.lint ? run : skipped) << (checks.lint ? tr("lint") : QStringLiteral("skipLint"));
-    (checks.typeCheck ? run : skipped)
-        << (checks.typeCheck ? tr("type check") : QStringLiteral("skipTypeCheck"));
+    if (checks.lint)
+        run << tr("lint");
+    else
+        skipped << QStringLiteral("skipLint");
+    if (checks.typeCheck)
+        run << tr("type check");
+    else
+        skipped << QStringLiteral("skipTypeCheck");
     QString text = tr("Build checks: %1").arg(run.isEmpty() ? tr("none") : run.join(tr(", ")));
     if (!skipped.isEmpty())
         text += QStringLiteral(" (%1)").arg(skipped.join(QStringLiteral(", ")));

@@ -132,20 +132,12 @@ int lint(const QStringList &args)
         }
         BuildChecks checks = nix ? BuildChecks::of(text) : BuildChecks {};
         checks.typeCheck = checks.typeCheck && typeCheck;
-        if (!checks.lint)
-            messages.removeIf([](const LintMessage &m) { return !m.syntaxError; });
         const bool syntaxError = std::any_of(
             messages.cbegin(), messages.cend(), [](const LintMessage &m) { return m.syntaxError; });
-        const EditorScript script = extractEditorScript(text, nix);
-        if (checks.typeCheck && script.found && !syntaxError) {
-            const QStringList machines = nix ? nodeNames(text) : companionNodeNames(path);
+        if (checks.typeCheck && !syntaxError) {
             QString typeError;
-            QList<LintMessage> typed
-                = ScriptTypeChecker(ScriptTypeChecker::bundledDriverPackageDir())
-                      .check(script, machines, declaredVlans(text), &typeError);
-            if (checks.lint)
-                ScriptTypeChecker::dropWhatPyflakesSays(&typed);
-            messages += typed;
+            messages += ScriptTypeChecker(ScriptTypeChecker::bundledDriverPackageDir())
+                            .checkFile(text, nix, path, &typeError);
             if (!typeError.isEmpty())
                 err << "nixtide lint: " << path << ": type check skipped: " << typeError << '\n';
         }

@@ -3,10 +3,23 @@
 #include "core/nix/scriptsource.h"
 #include "core/python/embeddedpython.h"
 
+#include <QRegularExpression>
+
 #include <algorithm>
 #include <exception>
 
 namespace nixtide {
+
+BuildChecks BuildChecks::of(const QString &nixText)
+{
+    static const QRegularExpression skipLint(QStringLiteral("\\bskipLint\\s*=\\s*true\\b"));
+    static const QRegularExpression skipTypeCheck(
+        QStringLiteral("\\bskipTypeCheck\\s*=\\s*true\\b"));
+    BuildChecks checks;
+    checks.lint = !skipLint.match(nixText).hasMatch();
+    checks.typeCheck = !skipTypeCheck.match(nixText).hasMatch();
+    return checks;
+}
 
 ScriptLinter::ScriptLinter() = default;
 ScriptLinter::~ScriptLinter() = default;
@@ -25,6 +38,8 @@ QList<LintMessage> ScriptLinter::lint(const QString &fileText, bool nix, const Q
                 QStringLiteral("Syntax error: %1").arg(error->message), true});
             return result;
         }
+        if (nix && !BuildChecks::of(fileText).lint)
+            return result;
         QStringList known = knownScriptNames(fileText);
         if (!nix && !path.isEmpty())
             known += companionNodeNames(path);

@@ -9,6 +9,17 @@ namespace nixtide {
 
 class EmbeddedPython;
 
+// Which of the build's checks a test file asks for: upstream's driver
+// derivation lints the script with pyflakes unless `skipLint = true` and
+// type-checks it with mypy unless `skipTypeCheck = true`; either failing
+// fails the build.
+struct BuildChecks
+{
+    bool lint = true;
+    bool typeCheck = true;
+    static BuildChecks of(const QString &nixText);
+};
+
 struct LintMessage
 {
     int line = 0; // 1-based line of the linted file
@@ -28,7 +39,8 @@ public:
     ScriptLinter();
     ~ScriptLinter();
 
-    // `path` (may be empty) finds the machines of a .py script's test.
+    // `path` (may be empty) finds the machines of a .py script's test. A
+    // test with `skipLint = true` gets only a syntax error, as in its build.
     QList<LintMessage> lint(const QString &fileText, bool nix, const QString &path = {});
     // Set when there is no interpreter or no pyflakes; lint() then returns
     // nothing.

@@ -44,24 +44,7 @@ t: Any
 debug: Any
 )";
 
-QString pythonize(QString name)
-{
-    name.replace(u'-', u'_');
-    return name;
-}
-
 } // namespace
-
-BuildChecks BuildChecks::of(const QString &nixText)
-{
-    static const QRegularExpression skipLint(QStringLiteral("\\bskipLint\\s*=\\s*true\\b"));
-    static const QRegularExpression skipTypeCheck(
-        QStringLiteral("\\bskipTypeCheck\\s*=\\s*true\\b"));
-    BuildChecks checks;
-    checks.lint = !skipLint.match(nixText).hasMatch();
-    checks.typeCheck = !skipTypeCheck.match(nixText).hasMatch();
-    return checks;
-}
 
 QList<int> declaredVlans(const QString &nixText)
 {
@@ -92,9 +75,7 @@ QString ScriptTypeChecker::bundledDriverPackageDir()
 QString ScriptTypeChecker::prepend(const QStringList &machines, const QList<int> &vlans)
 {
     QString text = QString::fromUtf8(kPrependHead);
-    QStringList names;
-    for (const QString &m : machines)
-        names.append(pythonize(m));
+    QStringList names = machines;
     // A lone machine is also `machine`, whatever it is called.
     if (names.size() == 1 && !names.contains(QStringLiteral("machine")))
         names.append(QStringLiteral("machine"));
@@ -179,11 +160,21 @@ QList<LintMessage> ScriptTypeChecker::check(const EditorScript &script, const QS
     return messages;
 }
 
-void ScriptTypeChecker::dropWhatPyflakesSays(QList<LintMessage> *messages)
+QList<LintMessage> ScriptTypeChecker::checkFile(
+    const QString &fileText, bool nix, const QString &path, QString *error) const
 {
-    messages->removeIf([](const LintMessage &m) {
-        return m.message.endsWith(QLatin1StringView("[name-defined]"));
-    });
+    error->clear();
+    const EditorScript script = extractEditorScript(fileText, nix);
+    if (!script.found)
+        return {};
+    const QStringList machines = nix ? nodeNames(fileText) : companionNodeNames(path);
+    QList<LintMessage> messages = check(script, machines, declaredVlans(fileText), error);
+    if (!nix || BuildChecks::of(fileText).lint) {
+        messages.removeIf([](const LintMessage &m) {
+            return m.message.endsWith(QLatin1StringView("[name-defined]"));
+        });
+    }
+    return messages;
 }
 
 } // namespace nixtide

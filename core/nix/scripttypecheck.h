@@ -9,17 +9,6 @@
 
 namespace nixtide {
 
-// Which of the build's checks a test file asks for: upstream's driver
-// derivation lints the script with pyflakes unless `skipLint = true` and
-// type-checks it with mypy unless `skipTypeCheck = true`; either failing
-// fails the build.
-struct BuildChecks
-{
-    bool lint = true;
-    bool typeCheck = true;
-    static BuildChecks of(const QString &nixText);
-};
-
 // The build's type check, before any build: the script prefixed with the
 // types of what the driver gives it (the driver's own classes, one
 // annotated name per machine and per VLAN), run through
@@ -34,16 +23,19 @@ public:
 
     static QString bundledDriverPackageDir();
     // The prefix, as the type checker sees it (exposed for tests).
+    // `machines` are Python names, as nodeNames() gives them.
     static QString prepend(const QStringList &machines, const QList<int> &vlans);
 
     // Messages at the file's lines. `error` says why nothing could be
     // checked (no mypy, mypy crashed); it stays empty on success.
     QList<LintMessage> check(const EditorScript &script, const QStringList &machines,
         const QList<int> &vlans, QString *error) const;
-
-    // mypy's undefined-name findings repeat pyflakes' messages: drop them
-    // where pyflakes runs too.
-    static void dropWhatPyflakesSays(QList<LintMessage> *messages);
+    // check() on a test file as its build would run it: its script, its
+    // machines (a .py script's from the .nix files next to it that read it)
+    // and VLANs, and no undefined-name finding where pyflakes runs too (it
+    // says those once). Reads files: not for the GUI thread either.
+    QList<LintMessage> checkFile(
+        const QString &fileText, bool nix, const QString &path, QString *error) const;
 
 private:
     QString m_driverPackageDir;

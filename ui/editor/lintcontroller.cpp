@@ -1,6 +1,5 @@
 #include "ui/editor/lintcontroller.h"
 
-#include "core/nix/scriptsource.h"
 #include "core/worker.h"
 #include "ui/editor/scripteditor.h"
 
@@ -40,8 +39,6 @@ QList<LintMessage> LintController::analyse()
     const QString text = m_editor->text();
     m_checks = m_editor->isNix() ? BuildChecks::of(text) : BuildChecks {};
     QList<LintMessage> messages = m_linter.lint(text, m_editor->isNix(), m_editor->filePath());
-    if (!m_checks.lint)
-        messages.removeIf([](const LintMessage &m) { return !m.syntaxError; });
     if (!m_linter.unavailableReason().isEmpty() && !m_warned) {
         // No interpreter or no pyflakes: editing goes on without lint.
         qWarning("nixtide: script lint disabled: %s", qPrintable(m_linter.unavailableReason()));
@@ -84,11 +81,7 @@ void LintController::startTypeCheck()
     }
     const QString text = m_editor->text();
     const bool nix = m_editor->isNix();
-    const EditorScript script = extractEditorScript(text, nix);
-    if (!script.found)
-        return;
-    const QStringList machines = nix ? nodeNames(text) : companionNodeNames(m_editor->filePath());
-    const QList<int> vlans = declaredVlans(text);
+    const QString path = m_editor->filePath();
     const quint64 generation = m_generation;
     m_typeCheckRunning = true;
     struct Result
@@ -98,10 +91,10 @@ void LintController::startTypeCheck()
     };
     runOnWorker(
         this,
-        [script, machines, vlans] {
+        [text, nix, path] {
             Result r;
             r.found = ScriptTypeChecker(ScriptTypeChecker::bundledDriverPackageDir())
-                          .check(script, machines, vlans, &r.error);
+                          .checkFile(text, nix, path, &r.error);
             return r;
         },
         [this, generation](Result r) {
@@ -118,10 +111,7 @@ void LintController::applyTypeCheck(
     if (generation != m_generation)
         return; // the text changed meanwhile: its own check follows
     m_typeCheckError = error;
-    QList<LintMessage> messages = found;
-    if (m_checks.lint)
-        ScriptTypeChecker::dropWhatPyflakesSays(&messages);
-    for (const LintMessage &message : std::as_const(messages)) {
+    for (const LintMessage &message : found) {
         m_messages.append(message);
         mark(message);
     }
