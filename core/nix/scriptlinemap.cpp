@@ -77,19 +77,19 @@ int skipLetIn(const QString &s, int i)
     return j >= 0 && j < s.size() ? NixSource::skipSpace(s, j + 2) : -1;
 }
 
-// The offset of the definition `name = ` elsewhere in the file (a `let`
-// binding or an attribute), not counting `exclude`; -1 when there is none.
-int findBinding(const QString &s, const QString &name, int exclude)
+// The offset of the first definition `name = …` in the file (an attribute
+// or a `let` binding) that is not `exclude` and not on a commented-out line
+// (a cheap line-based check is enough here); -1 when there is none.
+int findDefinition(const QString &s, const QString &name, int exclude)
 {
     const QRegularExpression re(
         QStringLiteral("(?<![\\w'\\-.])%1\\s*=(?!=)").arg(QRegularExpression::escape(name)));
     auto it = re.globalMatch(s);
     while (it.hasNext()) {
-        const auto m = it.next();
-        const int at = int(m.capturedStart());
+        const int at = int(it.next().capturedStart());
         const int lineStart = int(s.lastIndexOf(u'\n', at - 1)) + 1;
         if (at != exclude && !QStringView(s).mid(lineStart, at - lineStart).contains(u'#'))
-            return int(m.capturedEnd());
+            return at;
     }
     return -1;
 }
@@ -114,8 +114,8 @@ int findScriptString(const QString &s, int i, int attrOffset, bool *isFunction)
         if (end == i || NixSource::skipSpace(s, end) >= s.size()
             || s.at(NixSource::skipSpace(s, end)) != u';')
             return -1; // an expression: only evaluation can tell
-        const int value = findBinding(s, s.mid(i, end - i), attrOffset);
-        i = value < 0 ? -1 : NixSource::skipSpace(s, value);
+        const int definition = findDefinition(s, s.mid(i, end - i), attrOffset);
+        i = definition < 0 ? -1 : NixSource::skipSpace(s, int(s.indexOf(u'=', definition)) + 1);
     }
     return -1;
 }
@@ -130,17 +130,7 @@ ScriptLocation locateScriptInSource(const QString &source, int attrLine, int att
         offset = NixSource::offsetOf(source, attrLine, attrColumn);
         loc.how = QStringLiteral("nix");
     } else {
-        static const QRegularExpression re(QStringLiteral("(?<![\\w'\\-.])testScript\\s*="));
-        // Skip matches inside comments: a cheap line-based check is enough here.
-        auto it = re.globalMatch(source);
-        while (it.hasNext()) {
-            const auto m = it.next();
-            const int lineStart = int(source.lastIndexOf(u'\n', m.capturedStart() - 1)) + 1;
-            if (QStringView(source).mid(lineStart, m.capturedStart() - lineStart).contains(u'#'))
-                continue;
-            offset = int(m.capturedStart());
-            break;
-        }
+        offset = findDefinition(source, QStringLiteral("testScript"), -1);
         loc.how = QStringLiteral("text");
     }
     if (offset < 0) {
