@@ -5,7 +5,9 @@
 #include "core/nix/scripttypecheck.h"
 #include "core/nix/testinfo.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -71,7 +73,8 @@ QJsonObject report(const QString &path, const QString &text, bool nix,
         {QStringLiteral("firstLine"), script.fileLines.isEmpty() ? 0 : script.fileLines.first()},
         {QStringLiteral("lastLine"), script.fileLines.isEmpty() ? 0 : script.fileLines.last()},
         {QStringLiteral("lineMap"), lineMap},
-        {QStringLiteral("machines"), QJsonArray::fromStringList(nodeNames(text))},
+        {QStringLiteral("machines"),
+            QJsonArray::fromStringList(nix ? nodeNames(text) : companionNodeNames(path))},
         {QStringLiteral("outline"), outline},
         {QStringLiteral("checks"),
             QJsonObject {{QStringLiteral("lint"), checks.lint},
@@ -116,7 +119,8 @@ int lint(const QStringList &args)
     bool unreadable = false;
     bool anyMessage = false;
     QJsonArray reports;
-    for (const QString &path : files) {
+    for (int i = 0; i < files.size(); ++i) {
+        const QString path = files.at(i);
         QFile file(path);
         if (!file.open(QIODevice::ReadOnly)) {
             err << "nixtide lint: " << path << ": " << file.errorString() << '\n';
@@ -125,6 +129,24 @@ int lint(const QStringList &args)
         }
         const QString text = QString::fromUtf8(file.readAll());
         const bool nix = path.endsWith(QLatin1StringView(".nix"));
+        if (nix) {
+            // `testScript = builtins.readFile ./x.py` or `import ./x.nix`:
+            // the script is checked in the file that holds it.
+            const ScriptLocation location = locateScriptInSource(text);
+            if (!location.valueFile.isEmpty()) {
+                const QString target = QFileInfo(QFileInfo(path).dir().filePath(location.valueFile))
+                                           .absoluteFilePath();
+                const bool listed
+                    = std::any_of(files.cbegin(), files.cend(), [&target](const QString &f) {
+                          return QFileInfo(f).absoluteFilePath() == target;
+                      });
+                err << "nixtide lint: " << path << ": the testScript is in " << target
+                    << (listed ? "\n" : " (checked too)\n");
+                if (!listed)
+                    files.append(target);
+                continue;
+            }
+        }
         QList<LintMessage> messages = linter.lint(text, nix, path);
         if (!linter.unavailableReason().isEmpty()) {
             err << "nixtide lint: cannot lint: " << linter.unavailableReason() << '\n';

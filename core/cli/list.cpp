@@ -1,5 +1,6 @@
 #include "core/cli/list.h"
 
+#include "core/nix/testfinder.h"
 #include "core/nix/testinfo.h"
 #include "core/nix/testref.h"
 
@@ -43,26 +44,47 @@ int list(const QStringList &args)
         err << "nixtide list: " << error << '\n';
         return 1;
     }
-    NixError nixError;
-    const QStringList tests = TestInfo::listTests(*ref, &nixError);
-    if (nixError.kind != NixError::Kind::None) {
-        err << nixError.toText() << '\n';
-        return 1;
+    // A file is listed as whatever builds it (nixpkgs' all-tests.nix, a
+    // flake's checks, runNixOSTest…); anything else as Nix lists it.
+    QList<TestRef> tests;
+    if (ref->kind == TestRef::Kind::NixFile && ref->attrPath.isEmpty()) {
+        const FoundTests found = TestFinder::find(ref->path);
+        if (found.tests.isEmpty()) {
+            err << "nixtide list: " << found.error << '\n';
+            return 1;
+        }
+        if (found.how != QLatin1StringView("the file itself"))
+            err << "nixtide list: " << test << " is built by " << found.how << '\n';
+        tests = found.tests;
+    } else {
+        NixError nixError;
+        const QStringList attrs = TestInfo::listTests(*ref, &nixError);
+        if (nixError.kind != NixError::Kind::None) {
+            err << nixError.toText() << '\n';
+            return 1;
+        }
+        for (const QString &attr : attrs) {
+            TestRef t = *ref;
+            t.attrPath = attr;
+            tests.append(t);
+        }
     }
     if (json) {
         QJsonArray array;
-        for (const QString &attr : tests) {
-            TestRef t = *ref;
-            t.attrPath = attr;
+        for (const TestRef &t : tests) {
             array.append(QJsonObject {
-                {QStringLiteral("attrPath"), attr}, {QStringLiteral("ref"), t.toString()}});
+                {QStringLiteral("attrPath"), t.attrPath}, {QStringLiteral("ref"), t.toString()}});
         }
         out << QJsonDocument(array).toJson(QJsonDocument::Compact) << '\n';
     } else {
-        // A file that is itself a test has an empty attribute path: print
-        // the file, which is what to pass back as TEST.
-        for (const QString &attr : tests)
-            out << (attr.isEmpty() ? ref->toString() : attr) << '\n';
+        // Within TEST the attribute path is what to pass back (a file that
+        // is itself a test has none: print the file); elsewhere the whole
+        // reference.
+        for (const TestRef &t : tests) {
+            const bool within = t.kind == ref->kind && t.path == ref->path
+                && t.flakeRef == ref->flakeRef && !t.attrPath.isEmpty();
+            out << (within ? t.attrPath : t.toString()) << '\n';
+        }
     }
     if (tests.isEmpty()) {
         err << "nixtide list: no tests (attribute sets with driverInteractive or driver) in "

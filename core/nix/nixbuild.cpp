@@ -70,7 +70,7 @@ void NixBuild::start(const TestRef &ref, const QString &attribute)
     if (ref.kind == TestRef::Kind::Bundle) {
         early.ok = true;
         early.outPath = ref.path;
-    } else if (ref.kind == TestRef::Kind::NixFile && !QFileInfo::exists(ref.path)) {
+    } else if (!ref.sourceFile().isEmpty() && !QFileInfo::exists(ref.path)) {
         early.error.kind = NixError::Kind::FileMissing;
         early.error.file = ref.path;
         early.error.message = QStringLiteral("%1: no such file").arg(ref.path);

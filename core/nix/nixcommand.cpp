@@ -41,11 +41,19 @@ QString NixCommand::quote(const QString &text)
     return u'"' + out + u'"';
 }
 
+QString NixCommand::moduleExpression(const QString &file)
+{
+    return QStringLiteral("(import <nixpkgs> { }).testers.runNixOSTest (/. + %1)").arg(quote(file));
+}
+
 QStringList NixCommand::buildInstallable(const TestRef &ref, const QString &attr)
 {
     const TestRef target = attr.isEmpty() ? ref : ref.child(attr);
     if (ref.kind == TestRef::Kind::Flake)
         return {target.flakeRef + u'#' + target.attrPath};
+    if (ref.kind == TestRef::Kind::Module)
+        return {QStringLiteral("--impure"), QStringLiteral("--expr"), moduleExpression(ref.path),
+            target.attrPath};
     return {QStringLiteral("-f"), ref.path, target.attrPath};
 }
 
@@ -55,6 +63,12 @@ QStringList NixCommand::evalArgs(const TestRef &ref, const QString &apply)
     args << QStringLiteral("eval") << QStringLiteral("--json");
     if (ref.kind == TestRef::Kind::Flake) {
         args << ref.flakeRef + u'#' + ref.attrPath;
+    } else if (ref.kind == TestRef::Kind::Module) {
+        QString select;
+        for (const QString &name : TestRef::splitAttrPath(ref.attrPath))
+            select += u'.' + quote(name);
+        args << QStringLiteral("--impure") << QStringLiteral("--expr")
+             << QStringLiteral("(%1)%2").arg(moduleExpression(ref.path), select);
     } else {
         QString select;
         for (const QString &name : TestRef::splitAttrPath(ref.attrPath))
@@ -76,8 +90,7 @@ QString NixCommand::mapStorePath(const TestRef &ref, const QString &file)
     if (!m.hasMatch())
         return file;
     const QString rest = m.captured(1);
-    QString root
-        = ref.kind == TestRef::Kind::NixFile ? QFileInfo(ref.path).absolutePath() : ref.path;
+    QString root = !ref.sourceFile().isEmpty() ? QFileInfo(ref.path).absolutePath() : ref.path;
     if (root.isEmpty())
         return file;
     // A flake inside a git repository is copied from the repository's root.

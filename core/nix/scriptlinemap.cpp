@@ -80,11 +80,11 @@ int skipLetIn(const QString &s, int i)
 // The offset of the first definition `name = …` in the file (an attribute
 // or a `let` binding) that is not `exclude` and not on a commented-out line
 // (a cheap line-based check is enough here); -1 when there is none.
-int findDefinition(const QString &s, const QString &name, int exclude)
+int findDefinition(const QString &s, const QString &name, int exclude, int from = 0)
 {
     const QRegularExpression re(
         QStringLiteral("(?<![\\w'\\-.])%1\\s*=(?!=)").arg(QRegularExpression::escape(name)));
-    auto it = re.globalMatch(s);
+    auto it = re.globalMatch(s, from);
     while (it.hasNext()) {
         const int at = int(it.next().capturedStart());
         const int lineStart = int(s.lastIndexOf(u'\n', at - 1)) + 1;
@@ -97,7 +97,7 @@ int findDefinition(const QString &s, const QString &name, int exclude)
 // From the start of testScript's value to its string literal, through lambda
 // heads, `let … in` and (a few levels of) a name bound elsewhere in the
 // file: `testScript = script;` with `script = ''…'';` in a `let`.
-int findScriptString(const QString &s, int i, int attrOffset, bool *isFunction)
+int findScriptString(const QString &s, int i, int attrOffset, bool *isFunction, int *expression)
 {
     for (int hops = 0; hops < 4 && i >= 0 && i < s.size(); ++hops) {
         i = skipLambdaHeads(s, i, isFunction);
@@ -112,8 +112,10 @@ int findScriptString(const QString &s, int i, int attrOffset, bool *isFunction)
         while (end < s.size() && isIdentChar(s.at(end)))
             ++end;
         if (end == i || NixSource::skipSpace(s, end) >= s.size()
-            || s.at(NixSource::skipSpace(s, end)) != u';')
-            return -1; // an expression: only evaluation can tell
+            || s.at(NixSource::skipSpace(s, end)) != u';') {
+            *expression = i;
+            return -1; // an expression: only evaluation can tell (or a file it reads)
+        }
         const int definition = findDefinition(s, s.mid(i, end - i), attrOffset);
         i = definition < 0 ? -1 : NixSource::skipSpace(s, int(s.indexOf(u'=', definition)) + 1);
     }
@@ -132,6 +134,25 @@ ScriptLocation locateScriptInSource(const QString &source, int attrLine, int att
     } else {
         offset = findDefinition(source, QStringLiteral("testScript"), -1);
         loc.how = QStringLiteral("text");
+    }
+    if (attrLine > 0 && attrColumn == 0) { // only the line is known
+        const int lineStart = NixSource::offsetOf(source, attrLine, 1);
+        offset = lineStart < 0
+            ? -1
+            : findDefinition(source, QStringLiteral("testScript"), -1, lineStart);
+    }
+    if (offset < 0 && attrLine == 0) {
+        // A file that is the script itself: `''…''` or `{ nodes, ... }: ''…''`.
+        int expression = -1;
+        const int literal = findScriptString(
+            source, NixSource::skipSpace(source, 0), -1, &loc.isFunction, &expression);
+        if (literal >= 0) {
+            loc.isString = true;
+            loc.line = loc.attrLine = NixSource::lineOf(source, literal);
+            loc.column = loc.attrColumn
+                = literal - int(source.lastIndexOf(u'\n', literal - 1) + 1) + 1;
+            return loc;
+        }
     }
     if (offset < 0) {
         loc.error = QStringLiteral("no testScript attribute found");
@@ -152,11 +173,24 @@ ScriptLocation locateScriptInSource(const QString &source, int attrLine, int att
         loc.error = QStringLiteral("testScript definition is not `testScript = …;`");
         return loc;
     }
-    i = findScriptString(source, NixSource::skipSpace(source, i + 1), offset, &loc.isFunction);
+    int expression = -1;
+    i = findScriptString(
+        source, NixSource::skipSpace(source, i + 1), offset, &loc.isFunction, &expression);
     if (i >= 0) {
         loc.isString = true;
         loc.line = NixSource::lineOf(source, i);
         loc.column = i - int(source.lastIndexOf(u'\n', i - 1) + 1) + 1;
+    } else if (expression >= 0) {
+        // `builtins.readFile ./x.py`, `lib.readFile ./x.py`, `import ./x.nix`.
+        static const QRegularExpression reads(QStringLiteral(
+            "\\G(?:(?:builtins|lib|lib\\.strings)\\.)?(readFile|import)\\s+(\\.{1,2}/[\\w./+-]+)"));
+        const QRegularExpressionMatch m = reads.match(source, expression);
+        if (m.hasMatch()) {
+            loc.valueFile = m.captured(2);
+            loc.valueIsImport = m.captured(1) == QLatin1StringView("import");
+            loc.isScriptFile = !loc.valueIsImport;
+            loc.line = NixSource::lineOf(source, expression);
+        }
     }
     return loc;
 }
@@ -176,6 +210,20 @@ int scriptStringOffset(const QString &source, const ScriptLocation &location)
 ScriptLineMap ScriptLineMap::build(
     const QString &nixSource, const ScriptLocation &location, const QString &builtScript)
 {
+    if (location.isScriptFile) {
+        // The build read the file as it is: line i is line i.
+        ScriptLineMap map;
+        if (builtScript != nixSource) {
+            map.m_error = QStringLiteral("the built test script differs from %1 (edited since "
+                                         "the build?)")
+                              .arg(location.file);
+            return map;
+        }
+        const int lines = int(builtScript.count(u'\n')) + 1;
+        for (int l = 1; l <= lines; ++l)
+            map.m_nixLines.append(l);
+        return map;
+    }
     const int offset = scriptStringOffset(nixSource, location);
     if (offset < 0) {
         ScriptLineMap map;

@@ -18,14 +18,25 @@ struct ScriptLocation
     int column = 0;
     bool isFunction = false; // `testScript = { nodes, ... }: ''…''`
     bool isString = false; // false: found the attribute, but its value is not a literal
+    // `testScript = builtins.readFile ./x.py;`: the script is that file's
+    // whole text (`file` names it once TestInfo resolved it), lines map 1:1.
+    bool isScriptFile = false;
+    // The path a `readFile ./x.py` or `import ./x.nix` value names, as
+    // written (relative to the file holding the attribute); else empty.
+    QString valueFile;
+    bool valueIsImport = false;
     QString how; // "nix" (builtins.unsafeGetAttrPos) or "text" (read the file)
     QString error; // empty when found
     bool found() const { return error.isEmpty() && attrLine > 0; }
+    // The script's text can be mapped line by line (a literal or a file).
+    bool mappable() const { return found() && (isString || isScriptFile); }
 };
 
 // Finds the testScript's string literal in `source`, starting from the
 // attribute's position as Nix reports it (or, when attrLine is 0, from the
-// first `testScript =` in the text). Pure text work, no Nix call.
+// first `testScript =` in the text; when attrColumn is 0, from the first on
+// that line). A file with no `testScript` whose whole value is a string (an
+// imported script) has that string located. Pure text work, no Nix call.
 ScriptLocation locateScriptInSource(const QString &source, int attrLine = 0, int attrColumn = 0);
 
 // Offset of the string literal described by `location` in `source`, or -1.

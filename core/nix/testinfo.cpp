@@ -40,7 +40,7 @@ QString readFile(const QString &path)
     return QString::fromUtf8(f.readAll());
 }
 
-ScriptLocation locateInFile(const QString &file, int line = 0, int column = 0)
+ScriptLocation locateInFile(const QString &file, int line = 0, int column = 0, int depth = 0)
 {
     const QString text = readFile(file);
     if (text.isEmpty()) {
@@ -50,7 +50,33 @@ ScriptLocation locateInFile(const QString &file, int line = 0, int column = 0)
     }
     ScriptLocation loc = locateScriptInSource(text, line, column);
     loc.file = file;
-    return loc;
+    if (loc.valueFile.isEmpty() || depth > 2)
+        return loc;
+    // The script lives in the file the attribute reads or imports.
+    const QString target
+        = QFileInfo(QFileInfo(file).dir().filePath(loc.valueFile)).absoluteFilePath();
+    if (!QFileInfo(target).isFile()) {
+        loc.error = QStringLiteral("%1:%2: the testScript reads %3, which does not exist")
+                        .arg(file)
+                        .arg(loc.attrLine)
+                        .arg(target);
+        return loc;
+    }
+    if (loc.isScriptFile) {
+        loc.file = target;
+        loc.line = loc.column = 1;
+        return loc;
+    }
+    ScriptLocation imported = locateInFile(target, 0, 0, depth + 1);
+    if (!imported.mappable() || !imported.valueFile.isEmpty()) {
+        loc.error = QStringLiteral("%1:%2: the testScript imports %3, which is no string literal")
+                        .arg(file)
+                        .arg(loc.attrLine)
+                        .arg(target);
+        return loc;
+    }
+    imported.how = loc.how;
+    return imported;
 }
 
 } // namespace
@@ -66,6 +92,21 @@ QString TestInfo::currentSystem()
         ? QStringLiteral("darwin")
         : QStringLiteral("linux");
     return arch + u'-' + kernel;
+}
+
+QString TestInfo::scriptPositionFunction()
+{
+    // The attribute's own position, else the test's configuration's, else
+    // meta.position ("file:line", as test derivations carry it).
+    return QStringLiteral(
+        "t: let p = builtins.unsafeGetAttrPos \"testScript\" t; "
+        "c = if t ? config && builtins.isAttrs t.config "
+        "then builtins.unsafeGetAttrPos \"testScript\" t.config else null; "
+        "m = if t ? meta && t.meta ? position && builtins.isString t.meta.position "
+        "then builtins.match \"(.*):([0-9]+)\" t.meta.position else null; in "
+        "if p != null then p else if c != null then c else if m != null then "
+        "{ file = builtins.elemAt m 0; line = builtins.fromJSON (builtins.elemAt m 1); "
+        "column = 0; } else null");
 }
 
 QStringList TestInfo::listTests(const TestRef &ref, NixError *error)
@@ -105,11 +146,7 @@ ScriptLocation TestInfo::locateTestScript(const TestRef &ref)
         return loc;
     }
     NixError err;
-    const QJsonValue pos = NixCommand::evalJson(ref,
-        QStringLiteral("t: let p = builtins.unsafeGetAttrPos \"testScript\" t; in "
-                       "if p != null then p else if t ? config && builtins.isAttrs t.config "
-                       "then builtins.unsafeGetAttrPos \"testScript\" t.config else null"),
-        &err);
+    const QJsonValue pos = NixCommand::evalJson(ref, scriptPositionFunction(), &err);
     const QJsonObject p = pos.toObject();
     if (!p.isEmpty()) {
         const QString file
@@ -118,14 +155,14 @@ ScriptLocation TestInfo::locateTestScript(const TestRef &ref)
             ScriptLocation loc = locateInFile(file, p.value(QLatin1StringView("line")).toInt(),
                 p.value(QLatin1StringView("column")).toInt());
             // Nix may name a library's `inherit testScript`: only a literal counts.
-            if (loc.found() && loc.isString)
+            if (loc.mappable())
                 return loc;
         }
     }
 
     // Read the files: the .nix file itself, or the flake's .nix files.
     QStringList files;
-    if (ref.kind == TestRef::Kind::NixFile) {
+    if (!ref.sourceFile().isEmpty()) {
         files.append(ref.path);
     } else if (!ref.path.isEmpty()) {
         files.append(QDir(ref.path).filePath(QStringLiteral("flake.nix")));
@@ -145,7 +182,7 @@ ScriptLocation TestInfo::locateTestScript(const TestRef &ref)
     best.error = QStringLiteral("no testScript found in %1").arg(files.join(QStringLiteral(", ")));
     for (const QString &f : files) {
         ScriptLocation loc = locateInFile(f);
-        if (loc.found() && loc.isString)
+        if (loc.mappable())
             return loc;
         if (loc.found() && !best.found())
             best = loc;

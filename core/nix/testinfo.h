@@ -27,6 +27,10 @@ public:
     // tree, else the first `testScript =` in the test's file(s).
     static ScriptLocation locateTestScript(const TestRef &ref);
 
+    // A Nix function from a test to where its testScript is defined
+    // ({ file; line; column; }, column 0 when only the line is known), or null.
+    static QString scriptPositionFunction();
+
     // Node names (builtins.attrNames test.nodes) and VLAN numbers when the
     // nodes declare `virtualisation.vlans`.
     struct Outline

@@ -68,6 +68,17 @@ std::optional<TestRef> TestRef::parse(const QString &arg, QString *error)
     if (arg.isEmpty())
         return fail(QStringLiteral("no test given"));
 
+    if (arg.startsWith(QLatin1StringView("module:"))) {
+        const QString file = arg.mid(7).section(u'#', 0, 0);
+        const QFileInfo info(file);
+        if (!info.isFile())
+            return fail(QStringLiteral("%1: no such file").arg(file));
+        TestRef ref;
+        ref.kind = Kind::Module;
+        ref.path = info.absoluteFilePath();
+        ref.attrPath = arg.mid(7).section(u'#', 1);
+        return ref;
+    }
     const int hash = int(arg.indexOf(u'#'));
     const QString before = hash < 0 ? arg : arg.left(hash);
     const QString attr = hash < 0 ? QString() : arg.mid(hash + 1);
@@ -148,6 +159,9 @@ QString TestRef::toString() const
         return attrPath.isEmpty() ? path : path + u'#' + attrPath;
     case Kind::Flake:
         return flakeRef + u'#' + attrPath;
+    case Kind::Module:
+        return QStringLiteral("module:") + path
+            + (attrPath.isEmpty() ? QString() : u'#' + attrPath);
     }
     return path;
 }

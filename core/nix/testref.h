@@ -12,11 +12,17 @@ namespace nixtide {
 //                                  arguments is called with them)
 //   DIR/, .#checks.x86_64-linux.t, path:DIR#…, git+file:…#…   a flake
 //   DIR with bin/nixos-test-driver a built driver bundle
+//   module:file.nix                a test module (`{ pkgs, lib, ... }: { nodes …;
+//                                  testScript …; }`) given to
+//                                  `(import <nixpkgs> { }).testers.runNixOSTest`,
+//                                  as runTest would; nixtide picks this form
+//                                  when nothing else in the tree builds it
 struct TestRef
 {
-    enum class Kind { NixFile, Flake, Bundle };
+    enum class Kind { NixFile, Flake, Bundle, Module };
     Kind kind = Kind::NixFile;
-    QString path; // NixFile: absolute .nix file; Flake: local flake dir (may be empty); Bundle: dir
+    QString path; // NixFile, Module: absolute .nix file; Flake: local flake dir (may be empty);
+                  // Bundle: dir
     QString attrPath; // attribute path inside the file or flake, may be empty
     QString flakeRef; // Flake only: the part before '#', made absolute when local
 
@@ -28,6 +34,11 @@ struct TestRef
     // Attribute path split into names ("a.\"b.c\"" → a, b.c).
     static QStringList splitAttrPath(const QString &attrPath);
     static QString joinAttrPath(const QStringList &names);
+    // The .nix file whose text holds the test (NixFile, Module), else empty.
+    QString sourceFile() const
+    {
+        return kind == Kind::NixFile || kind == Kind::Module ? path : QString();
+    }
 };
 
 } // namespace nixtide

@@ -18,9 +18,12 @@ def statements(source):
                 for item in node.items:
                     call = item.context_expr
                     if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
-                            and call.func.id == "subtest" and call.args
-                            and isinstance(call.args[0], ast.Constant)):
-                        label = str(call.args[0].value)
+                            and call.func.id == "subtest" and call.args):
+                        name = call.args[0]
+                        # A computed name (an f-string, a variable) is shown
+                        # as written: its value exists only when it runs.
+                        label = (str(name.value) if isinstance(name, ast.Constant)
+                                 else ast.unparse(name))
             result.append((node.lineno, end, type(node).__name__, label))
     result.sort()
     return result

@@ -20,7 +20,8 @@ QJsonObject toJson(const ScriptLocation &l)
     return {{QStringLiteral("file"), l.file}, {QStringLiteral("attrLine"), l.attrLine},
         {QStringLiteral("attrColumn"), l.attrColumn}, {QStringLiteral("line"), l.line},
         {QStringLiteral("column"), l.column}, {QStringLiteral("isFunction"), l.isFunction},
-        {QStringLiteral("isString"), l.isString}, {QStringLiteral("how"), l.how}};
+        {QStringLiteral("isString"), l.isString}, {QStringLiteral("isScriptFile"), l.isScriptFile},
+        {QStringLiteral("how"), l.how}};
 }
 
 ScriptLocation locationFromJson(const QJsonObject &o)
@@ -33,6 +34,7 @@ ScriptLocation locationFromJson(const QJsonObject &o)
     l.column = o.value(QStringLiteral("column")).toInt();
     l.isFunction = o.value(QStringLiteral("isFunction")).toBool();
     l.isString = o.value(QStringLiteral("isString")).toBool();
+    l.isScriptFile = o.value(QStringLiteral("isScriptFile")).toBool();
     l.how = o.value(QStringLiteral("how")).toString();
     return l;
 }

@@ -34,6 +34,19 @@ ScriptReuse ScriptReuse::decide(
     const QString builtScript = previous.bundle.readTestScript(&error);
     if (builtScript.isEmpty())
         return rebuild(QStringLiteral("cannot read the built test script: ") + error);
+    if (built.location.isScriptFile) {
+        // A script file is the script: its edited text runs as it is.
+        out.m_rebuild = false;
+        out.m_decision = editedNix == built.text
+            ? QStringLiteral("ran the script again without rebuilding (no edits)")
+            : QStringLiteral("ran the edited script without rebuilding");
+        out.m_plan = previous;
+        out.m_plan.scriptText = editedNix;
+        out.m_plan.lineMap.clear();
+        for (int l = 1; l <= int(editedNix.count(u'\n')) + 1; ++l)
+            out.m_plan.lineMap.append(l);
+        return out;
+    }
     const ScriptEdit edit = ScriptEdit::check(built.text, builtScript, editedNix, built.location);
     if (edit.rebuildNeeded || !edit.lineMap.isValid())
         return rebuild(edit.rebuildNeeded ? edit.reason : edit.lineMap.error(), edit.line);

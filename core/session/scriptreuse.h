@@ -13,7 +13,7 @@ struct BuiltSource
 {
     QString text;
     ScriptLocation location; // not found: only an unedited text can run again
-    bool isValid() const { return !text.isEmpty() && location.found() && location.isString; }
+    bool isValid() const { return !text.isEmpty() && location.mappable(); }
 };
 
 // Decides how to run an edited .nix file after a build: the edited script

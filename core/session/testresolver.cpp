@@ -2,6 +2,7 @@
 
 #include "core/nix/nixbuild.h"
 #include "core/nix/scriptlinemap.h"
+#include "core/nix/testfinder.h"
 #include "core/nix/testinfo.h"
 #include "core/nix/testref.h"
 #include "core/worker.h"
@@ -41,6 +42,45 @@ void TestResolver::start(const QString &test, const QString &attribute)
         QTimer::singleShot(0, this, [this, dir] { onBundle(dir, QString()); });
         return;
     }
+    if (ref->kind == TestRef::Kind::NixFile && ref->attrPath.isEmpty()) {
+        // A file names a test only through whatever builds it (nixpkgs'
+        // all-tests.nix, a flake's checks, runNixOSTest …): find that first.
+        Q_EMIT progressMessage(QStringLiteral("looking for what builds %1").arg(ref->path));
+        const QString file = ref->path;
+        runOnWorker(
+            this, [file] { return TestFinder::find(file); },
+            [this, attribute](const FoundTests &found) {
+                if (m_done)
+                    return;
+                if (found.tests.isEmpty()) {
+                    fail(Failure::BadInput, found.error);
+                    return;
+                }
+                if (found.tests.size() > 1) {
+                    QStringList names;
+                    for (const TestRef &t : found.tests)
+                        names.append(t.toString());
+                    fail(Failure::BadInput,
+                        QStringLiteral("%1 holds %2 tests (%3); name one of them:\n  %4")
+                            .arg(m_testArgument)
+                            .arg(found.tests.size())
+                            .arg(found.how, names.join(QStringLiteral("\n  "))));
+                    return;
+                }
+                if (found.how != QLatin1StringView("the file itself"))
+                    Q_EMIT progressMessage(QStringLiteral("%1 is %2 (found in %3)")
+                            .arg(m_testArgument, found.tests.first().toString(), found.how));
+                startBuild(found.tests.first(), attribute);
+            });
+        return;
+    }
+    startBuild(*ref, attribute);
+}
+
+void TestResolver::startBuild(const TestRef &resolvedRef, const QString &attribute)
+{
+    m_testArgument = resolvedRef.toString();
+    const std::optional<TestRef> ref = resolvedRef;
     m_build = std::make_unique<NixBuild>();
     connect(
         m_build.get(), &NixBuild::finished, this, [this, ref = *ref](const NixBuildResult &result) {
@@ -82,6 +122,8 @@ void TestResolver::cancel()
 {
     if (m_build)
         m_build->cancel();
+    else // still finding what builds the file
+        fail(Failure::Cancelled, QStringLiteral("cancelled"));
 }
 
 void TestResolver::onBundle(const QString &dir, const QString &sourceRefText)

@@ -10,6 +10,7 @@
 namespace nixtide {
 
 class NixBuild;
+struct TestRef;
 
 // Turns what the user named (a .nix file, a flake reference, a built bundle
 // directory) into a LaunchPlan: builds the driver with NixBuild, reads the
@@ -56,6 +57,7 @@ Q_SIGNALS:
     void failed(nixtide::TestResolver::Failure failure, const QString &message);
 
 private:
+    void startBuild(const TestRef &ref, const QString &attribute);
     void onBundle(const QString &dir, const QString &sourceRefText);
     void fail(Failure failure, const QString &message);
 

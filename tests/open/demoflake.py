@@ -9,6 +9,7 @@ SOURCE = os.environ.get("NIXTIDE_SOURCE_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 DEMO = os.path.join(SOURCE, "resources", "demo")
 TEMPLATE = os.path.join(SOURCE, "tests", "data", "flake-demo", "flake.nix")
+MODULE_FLAKE = os.path.join(SOURCE, "tests", "data", "flake-module")
 SYSTEM_CHECKS = "checks.x86_64-linux"
 
 
@@ -31,4 +32,18 @@ def write_demo_flake(directory, guest=None):
         handle.write(text)
     for test in ("single.nix", "vlan.nix"):
         shutil.copyfile(os.path.join(DEMO, test), os.path.join(directory, test))
+    return "path:" + os.path.abspath(directory)
+
+
+def write_module_flake(directory, guest=None):
+    """Fills `directory` with the flake whose check is the module-style
+    test.nix (tests/data/flake-module); returns `path:<directory>`."""
+    guest = os.path.abspath(guest or guest_dir())
+    with open(os.path.join(MODULE_FLAKE, "flake.nix")) as handle:
+        text = handle.read()
+    text = text.replace("@DEMO_DIR@", DEMO).replace("@GUEST_DIR@", guest)
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "flake.nix"), "w") as handle:
+        handle.write(text)
+    shutil.copyfile(os.path.join(MODULE_FLAKE, "test.nix"), os.path.join(directory, "test.nix"))
     return "path:" + os.path.abspath(directory)

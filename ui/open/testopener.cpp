@@ -107,7 +107,7 @@ void TestOpener::locate(const TestRef &test)
                 Q_EMIT chosen(test, location.file, QString());
                 return;
             }
-            const QString fallback = test.kind == TestRef::Kind::NixFile
+            const QString fallback = !test.sourceFile().isEmpty()
                 ? test.path
                 : QDir(test.path).filePath(QStringLiteral("flake.nix"));
             if (test.path.isEmpty() || !QFileInfo(fallback).isFile()) {

@@ -1,5 +1,6 @@
 #include "ui/open/testpickerdialog.h"
 
+#include "core/nix/testfinder.h"
 #include "core/nix/testinfo.h"
 #include "core/worker.h"
 
@@ -15,8 +16,9 @@ namespace {
 
 struct Listing
 {
-    QStringList tests;
+    QStringList tests; // TestRef::toString() of each
     QString error;
+    QString how;
 };
 
 } // namespace
@@ -48,28 +50,51 @@ TestPickerDialog::TestPickerDialog(const TestRef &source, QWidget *parent)
     runOnWorker(
         this,
         [source] {
-            NixError error;
             Listing out;
-            out.tests = TestInfo::listTests(source, &error);
+            if (source.kind == TestRef::Kind::NixFile && source.attrPath.isEmpty()) {
+                // A file: whatever builds it (nixpkgs, a flake, runNixOSTest…).
+                const FoundTests found = TestFinder::find(source.path);
+                for (const TestRef &t : found.tests)
+                    out.tests.append(t.toString());
+                out.error = found.error;
+                out.how = found.how;
+                return out;
+            }
+            NixError error;
+            const TestRef base = source;
+            for (const QString &attr : TestInfo::listTests(source, &error)) {
+                TestRef t = base;
+                if (!attr.isEmpty())
+                    t.attrPath = attr;
+                out.tests.append(t.toString());
+            }
             if (error.kind != NixError::Kind::None)
                 out.error = error.toText();
             return out;
         },
-        [this](Listing listing) { onListed(listing.tests, listing.error); });
+        [this](Listing listing) { onListed(listing.tests, listing.error, listing.how); });
 }
 
-void TestPickerDialog::onListed(const QStringList &tests, const QString &error)
+void TestPickerDialog::onListed(const QStringList &tests, const QString &error, const QString &how)
 {
-    for (const QString &path : tests) {
-        // A file that is itself a test has an empty path: show the file.
-        auto *item = new QListWidgetItem(path.isEmpty() ? m_source.toString() : path, m_list);
-        item->setData(Qt::UserRole, path);
+    for (const QString &ref : tests) {
+        QString parseError;
+        const std::optional<TestRef> test = TestRef::parse(ref, &parseError);
+        // Within the same file or flake the attribute path says enough.
+        const bool sameSource = test && test->kind == m_source.kind && test->path == m_source.path
+            && test->flakeRef == m_source.flakeRef && !test->attrPath.isEmpty();
+        auto *item = new QListWidgetItem(sameSource ? test->attrPath : ref, m_list);
+        item->setData(Qt::UserRole, ref);
+        item->setData(Qt::UserRole + 1, test ? test->attrPath : QString());
     }
     if (!error.isEmpty())
         m_status->setText(tr("Cannot list the tests of %1:\n%2").arg(m_source.toString(), error));
     else if (tests.isEmpty())
         m_status->setText(tr("%1 has no tests (attribute sets with driverInteractive or driver).")
                 .arg(m_source.toString()));
+    else if (!how.isEmpty() && how != QLatin1StringView("the file itself"))
+        m_status->setText(tr("%n test(s) build %1 (found in %2):", nullptr, int(tests.size()))
+                .arg(m_source.toString(), how));
     else
         m_status->setText(
             tr("%n test(s) in %1:", nullptr, int(tests.size())).arg(m_source.toString()));
@@ -85,17 +110,14 @@ std::optional<TestRef> TestPickerDialog::chosenTest() const
     const QListWidgetItem *item = m_list->currentItem();
     if (!item)
         return std::nullopt;
-    TestRef chosen = m_source;
-    const QString path = item->data(Qt::UserRole).toString();
-    if (!path.isEmpty())
-        chosen.attrPath = path;
-    return chosen;
+    QString error;
+    return TestRef::parse(item->data(Qt::UserRole).toString(), &error);
 }
 
 bool TestPickerDialog::choose(const QString &attrPath)
 {
     for (int row = 0; row < m_list->count(); ++row) {
-        if (m_list->item(row)->data(Qt::UserRole).toString() == attrPath) {
+        if (m_list->item(row)->data(Qt::UserRole + 1).toString() == attrPath) {
             m_list->setCurrentRow(row);
             accept();
             return true;

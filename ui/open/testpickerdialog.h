@@ -38,7 +38,7 @@ Q_SIGNALS:
     void listed(int count, const QString &error);
 
 private:
-    void onListed(const QStringList &tests, const QString &error);
+    void onListed(const QStringList &tests, const QString &error, const QString &how);
 
     TestRef m_source;
     QLabel *m_status;

@@ -132,9 +132,23 @@ let
   bundle = import ./bundle.nix { inherit lib pkgs hostTools; };
 
   runTest =
-    module:
+    moduleOrPath:
     let
-      test = if builtins.isFunction module then lib.callWith module { inherit pkgs lib; } else module;
+      # `runTest ./test.nix` as well as the module itself.
+      module = if builtins.isPath moduleOrPath then import moduleOrPath else moduleOrPath;
+      # A test module may take runTest's arguments: pkgs, lib, the test's
+      # own `config` (lazily, its final attributes) and `nodes`.
+      test =
+        if builtins.isFunction module then
+          lib.callWith module {
+            inherit pkgs lib;
+            config = test // {
+              nodes = allNodes;
+            };
+            nodes = allNodes;
+          }
+        else
+          module;
       name = test.name or "unnamed";
       generation = test.driverGeneration or "configuration";
       # Whose command-line options the driver has: "current", or

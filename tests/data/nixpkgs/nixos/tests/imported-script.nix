@@ -1,0 +1,5 @@
+{
+  name = "imported-script";
+  nodes.machine = { };
+  testScript = import ./imported-script-text.nix;
+}
