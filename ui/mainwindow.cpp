@@ -175,6 +175,16 @@ void MainWindow::createDocks()
     stack->raise();
     connect(m_outline, &OutlineDock::jumpToLine, this,
         [this](int line) { showLocation(m_testPath, line); });
+    // An evaluation error is shown where it is, and said where it is seen.
+    connect(m_outline, &OutlineDock::evaluationFailed, this,
+        [this](const QString &file, int line, int column, const QString &message) {
+            if (ScriptEditor *editor = m_editors->editorFor(file))
+                editor->showError(line, column, message);
+            statusBar()->showMessage(tr("%1:%2: %3")
+                    .arg(QFileInfo(file).fileName())
+                    .arg(line)
+                    .arg(message.section(u'\n', 0, 0)));
+        });
 
     QDockWidget *log
         = addDock(tr("Log"), QStringLiteral("LogDock"), m_logView, Qt::BottomDockWidgetArea);

@@ -49,12 +49,19 @@ int list(const QStringList &args)
     QList<TestRef> tests;
     if (ref->kind == TestRef::Kind::NixFile && ref->attrPath.isEmpty()) {
         const FoundTests found = TestFinder::find(ref->path);
+        if (found.fileError.kind != NixError::Kind::None) {
+            // FILE:LINE:COL: first, as compilers print it, for editors to follow.
+            err << found.fileError.toText() << '\n';
+            return 1;
+        }
         if (found.tests.isEmpty()) {
             err << "nixtide list: " << found.error << '\n';
             return 1;
         }
         if (found.how != QLatin1StringView("the file itself"))
             err << "nixtide list: " << test << " is built by " << found.how << '\n';
+        for (const QString &note : found.tried)
+            err << "nixtide list: note: " << note << '\n';
         tests = found.tests;
     } else {
         NixError nixError;

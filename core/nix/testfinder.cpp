@@ -206,6 +206,15 @@ FoundTests TestFinder::find(const QString &file)
             found.how = QStringLiteral("the file itself");
             return found;
         }
+        // A module-style file wants runTest's arguments; any other error in
+        // the file itself is the file's, and the user must see it there.
+        if (error.kind != NixError::Kind::None && !error.file.isEmpty()
+            && QFileInfo(error.file).canonicalFilePath() == info.canonicalFilePath()
+            && !error.message.contains(QLatin1StringView("called without required argument"))) {
+            found.fileError = error;
+            found.error = error.toText();
+            return found;
+        }
         found.tried.append(QStringLiteral("evaluating %1 itself: %2")
                 .arg(path,
                     error.kind != NixError::Kind::None ? firstLine(error)

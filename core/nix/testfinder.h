@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/nix/nixlog.h"
 #include "core/nix/testref.h"
 
 #include <QList>
@@ -19,6 +20,9 @@ struct FoundTests
     QString how; // for people: where the tests were found
     QStringList tried; // what was tried before, and why it gave nothing
     QString error; // set when `tests` is empty: names the file and what was tried
+    // The file does not evaluate (a syntax error, an undefined name …): what
+    // Nix said, with the file's line. Nothing else is tried then.
+    NixError fileError;
 };
 
 class TestFinder

@@ -1,6 +1,7 @@
 #include "core/nix/testinfo.h"
 
 #include "core/nix/nixcommand.h"
+#include "core/nix/testfinder.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -192,6 +193,17 @@ ScriptLocation TestInfo::locateTestScript(const TestRef &ref)
 
 TestInfo::Outline TestInfo::outline(const TestRef &ref, NixError *error)
 {
+    if (ref.kind == TestRef::Kind::NixFile && ref.attrPath.isEmpty()) {
+        // A file's nodes are those of the test that builds it.
+        const FoundTests found = TestFinder::find(ref.path);
+        if (found.fileError.kind != NixError::Kind::None) {
+            if (error)
+                *error = found.fileError;
+            return {};
+        }
+        if (!found.tests.isEmpty() && found.tests.first().toString() != ref.toString())
+            return outline(found.tests.first(), error);
+    }
     Outline out;
     const QJsonObject o = NixCommand::evalJson(ref,
         QStringLiteral(

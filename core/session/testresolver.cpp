@@ -49,9 +49,14 @@ void TestResolver::start(const QString &test, const QString &attribute)
         const QString file = ref->path;
         runOnWorker(
             this, [file] { return TestFinder::find(file); },
-            [this, attribute](const FoundTests &found) {
+            [this, attribute, self = *ref](const FoundTests &found) {
                 if (m_done)
                     return;
+                if (found.fileError.kind != NixError::Kind::None) {
+                    // The build reports it as any evaluation error, at its line.
+                    startBuild(self, attribute);
+                    return;
+                }
                 if (found.tests.isEmpty()) {
                     fail(Failure::BadInput, found.error);
                     return;

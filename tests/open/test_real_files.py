@@ -100,6 +100,25 @@ class Resolution(unittest.TestCase):
             self.assertNotIn("nixtide", proc.stderr.replace("nixtide list:", ""))
 
 
+    def test_an_error_in_the_file_is_named_at_its_line(self):
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "broken.nix")
+            with open(os.path.join(SOURCE, "resources", "demo", "single.nix")) as handle:
+                text = handle.read()
+            text = text.replace("import ./lib", "import %s/resources/demo/lib" % SOURCE)
+            text = text.replace('[ "hello.service" ]', "[ undefinedThing ]")
+            with open(path, "w") as handle:
+                handle.write(text)
+            line = next(i for i, l in enumerate(text.splitlines(), 1) if "undefinedThing" in l)
+            proc = nixtide("list", path)
+            self.assertEqual(proc.returncode, 1, proc.stdout)
+            # Nix's own words at the file's line; nothing else was tried.
+            self.assertRegex(proc.stderr, r"%s:%d:\d+: error: undefined variable 'undefinedThing'"
+                             % (path, line))
+            self.assertNotIn("Tried:", proc.stderr)
+            self.assertNotIn("«string»", proc.stderr)
+
+
 class Lint(unittest.TestCase):
     """Text only: no Nix, every shape's script region, outline, machines."""
 
@@ -256,6 +275,8 @@ class Breakpoints(unittest.TestCase):
         result = dap.request("evaluate", {"expression": expression, "frameId": frame["id"],
                                           "context": "repl"})
         self.assertEqual(result["body"]["result"], expected)
+        # A breakpoint in a loop would stop again: clear it, then run to the end.
+        dap.request("setBreakpoints", {"source": {"path": source}, "breakpoints": []})
         dap.request("continue", {"threadId": 1})
         self.assertEqual(dap.wait_event("exited", timeout=600)["body"]["exitCode"], 0)
 

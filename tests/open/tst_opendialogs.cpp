@@ -250,14 +250,41 @@ private Q_SLOTS:
     {
         OutlineDock dock;
         QSignalSpy ready(&dock, &OutlineDock::machinesReady);
+        QSignalSpy failed(&dock, &OutlineDock::evaluationFailed);
         const QString broken = m_dir.filePath("flake-broken/syntax-error.nix");
         dock.setTest(ref(QStringLiteral("path:") + m_dir.filePath("flake-broken")
                          + QStringLiteral("#checks.x86_64-linux.broken")),
             readAll(broken));
         QVERIFY(ready.wait(60000));
         QVERIFY(!ready.at(0).at(0).toString().isEmpty());
-        QCOMPARE(dock.tree()->topLevelItem(0)->child(0)->text(0),
-            QStringLiteral("cannot evaluate the nodes"));
+        // Visible in the tree (not only a tooltip), at the working-tree file's
+        // line for the editor, in Nix's own words without nixtide's wrapper.
+        const QString shown = dock.tree()->topLevelItem(0)->child(0)->text(0);
+        QVERIFY2(shown.startsWith(QStringLiteral("cannot evaluate: ")), qPrintable(shown));
+        QVERIFY2(shown.contains(QStringLiteral("syntax-error.nix:6")), qPrintable(shown));
+        QCOMPARE(failed.size(), 1);
+        QCOMPARE(failed.at(0).at(0).toString(), broken);
+        QCOMPARE(failed.at(0).at(1).toInt(), 6);
+        const QString message = failed.at(0).at(3).toString();
+        QVERIFY2(message.contains(QStringLiteral("syntax error")), qPrintable(message));
+        for (const char *wrapper :
+            {"«string»", "builtins.unsafeGetAttrPos", "attrNames", "--apply"})
+            QVERIFY2(!message.contains(QString::fromUtf8(wrapper)), qPrintable(message));
+    }
+
+    void outlineOfAModuleStyleFileUsesWhatBuildsIt()
+    {
+        // nixos/tests/old-style.nix cannot be called alone: its nodes come
+        // from nixosTests.old-style of the nixpkgs-shaped fixture.
+        const QString file
+            = m_source + QStringLiteral("/tests/data/nixpkgs/nixos/tests/old-style.nix");
+        OutlineDock dock;
+        QSignalSpy ready(&dock, &OutlineDock::machinesReady);
+        dock.setTest(ref(file), readAll(file));
+        QVERIFY(ready.wait(120000));
+        QVERIFY2(ready.at(0).at(0).toString().isEmpty(), qPrintable(ready.at(0).at(0).toString()));
+        QCOMPARE(childTexts(dock.tree()->topLevelItem(0)),
+            (QStringList {QStringLiteral("client"), QStringLiteral("web-server")}));
     }
 };
 

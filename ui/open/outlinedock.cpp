@@ -19,6 +19,7 @@ struct Machines
     QStringList nodes;
     QList<int> vlans;
     QString error;
+    NixError nixError;
 };
 
 // The script as it will be built, with each antiquotation replaced by a
@@ -102,14 +103,18 @@ void OutlineDock::setTest(const TestRef &ref, const QString &nixSource)
         [ref] {
             NixError error;
             const TestInfo::Outline outline = TestInfo::outline(ref, &error);
-            Machines out {outline.nodes, outline.vlans, QString()};
+            Machines out {outline.nodes, outline.vlans, QString(), error};
             if (error.kind != NixError::Kind::None)
                 out.error = error.toText();
             return out;
         },
         [this, generation](Machines m) {
-            if (generation == m_generation)
-                showMachines(m.nodes, m.vlans, m.error);
+            if (generation != m_generation)
+                return;
+            showMachines(m.nodes, m.vlans, m.error);
+            if (m.nixError.line > 0 && !m.nixError.file.isEmpty())
+                Q_EMIT evaluationFailed(
+                    m.nixError.file, m.nixError.line, m.nixError.column, m.nixError.message);
         });
 }
 
@@ -119,7 +124,9 @@ void OutlineDock::showMachines(
     qDeleteAll(m_nodes->takeChildren());
     qDeleteAll(m_vlans->takeChildren());
     if (!error.isEmpty()) {
-        auto *item = new QTreeWidgetItem(m_nodes, {tr("cannot evaluate the nodes")});
+        // Visible, not only in a tooltip: Nix's first line names file and line.
+        auto *item = new QTreeWidgetItem(
+            m_nodes, {tr("cannot evaluate: %1").arg(error.section(u'\n', 0, 0))});
         item->setToolTip(0, error);
     }
     for (const QString &node : nodes)

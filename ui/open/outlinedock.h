@@ -33,6 +33,8 @@ Q_SIGNALS:
     void jumpToLine(int nixLine);
     // Nodes and VLANs arrived; `error` is Nix's when the evaluation failed.
     void machinesReady(const QString &error);
+    // Evaluating the test failed at a place in a file (Nix's own message).
+    void evaluationFailed(const QString &file, int line, int column, const QString &message);
 
 private:
     void showMachines(const QStringList &nodes, const QList<int> &vlans, const QString &error);
