@@ -18,6 +18,8 @@
 #include <cstdio>
 #include <ctime>
 #include <functional>
+#include <sched.h>
+#include <set>
 #include <sys/resource.h>
 
 using namespace nixtide;
@@ -28,6 +30,7 @@ struct CpuTime
 {
     double user = 0;
     double system = 0;
+    long pageFaults = 0;
 };
 
 CpuTime cpuTime()
@@ -37,7 +40,7 @@ CpuTime cpuTime()
     const auto seconds = [](const timeval &t) {
         return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
     };
-    return {seconds(usage.ru_utime), seconds(usage.ru_stime)};
+    return {seconds(usage.ru_utime), seconds(usage.ru_stime), usage.ru_minflt + usage.ru_majflt};
 }
 
 // CPU milliseconds of the GUI thread: a gap between ticks that it did not
@@ -97,6 +100,7 @@ int main(int argc, char **argv)
     double cpuAtTick = threadCpuMs();
     double queuedAtTick = runQueueMs();
     double queuedInLongestStall = 0;
+    std::set<int> cpusSeen;
     QElapsedTimer sinceTick;
     sinceTick.start();
     // A 1 ms timer that measures how late it runs: the GUI's stalls.
@@ -113,10 +117,12 @@ int main(int argc, char **argv)
         const double cpu = threadCpuMs();
         longestBusyStall = std::max(longestBusyStall, cpu - cpuAtTick);
         cpuAtTick = cpu;
+        cpusSeen.insert(sched_getcpu());
     });
 
     QElapsedTimer wall;
     CpuTime cpuAtStart;
+    int columnsAtStart = 0;
     // The pattern is ASCII: one character received per byte fed.
     QObject::connect(console.terminal(), &QTermWidget::receivedData, [&](const QString &text) {
         received += text.size();
@@ -138,6 +144,7 @@ int main(int argc, char **argv)
         queuedAtTick = runQueueMs();
         ticker.start();
         wall.start();
+        columnsAtStart = console.terminal()->screenColumnsCount();
         cpuAtStart = cpuTime();
         feedOne();
     });
@@ -150,8 +157,10 @@ int main(int argc, char **argv)
     std::printf("absorbed %lld MiB in %.2f s: %.1f MiB/s (%.1f MB/s)\n", megabytes, seconds,
         static_cast<double>(received) / 1024.0 / 1024.0 / seconds,
         static_cast<double>(received) / 1e6 / seconds);
-    std::printf("CPU time meanwhile: %.2f s (user %.2f s, system %.2f s): %.1f MB per CPU second\n",
-        cpu, user, system, static_cast<double>(received) / 1e6 / cpu);
+    std::printf("CPU time meanwhile: %.2f s (user %.2f s, system %.2f s): %.1f MB per CPU "
+                "second; %ld page faults\n",
+        cpu, user, system, static_cast<double>(received) / 1e6 / cpu,
+        cpuAtEnd.pageFaults - cpuAtStart.pageFaults);
     std::printf("longest GUI stall: %lld ms wall clock (%.0f ms of it waiting for a CPU); the GUI "
                 "thread computed %.0f ms at most between two ticks (chunks of 64 KiB)\n",
         longestStall, queuedInLongestStall, longestBusyStall);
@@ -159,5 +168,13 @@ int main(int argc, char **argv)
     getrusage(RUSAGE_SELF, &usage);
     std::printf("scrollback lines held: %d, peak resident memory %ld MiB\n",
         console.terminal()->historyLinesCount(), usage.ru_maxrss / 1024);
+    // On a virtual machine one CPU can run the same code markedly slower
+    // than another (2026-11-30): say where the GUI thread ran.
+    QStringList cpus;
+    for (const int seen : cpusSeen)
+        cpus << QString::number(seen);
+    std::printf("screen %dx%d (%d columns at the start); the GUI thread ran on CPU %s\n",
+        console.terminal()->screenColumnsCount(), console.terminal()->screenLinesCount(),
+        columnsAtStart, qPrintable(cpus.join(QLatin1Char(' '))));
     return 0;
 }
