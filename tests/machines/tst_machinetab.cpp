@@ -236,7 +236,7 @@ private Q_SLOTS:
     {
         // With this QTermWidget the console skips the pty (see
         // EmulationFeed): if a new version hides the session's block
-        // receiver, the console falls back to the pty, at up to twice the CPU time.
+        // receiver, the console falls back to the pty, at about a third more CPU time.
         QTermWidget terminal(0);
         terminal.startTerminalTeletype();
         const std::unique_ptr<EmulationFeed> feed = EmulationFeed::attach(&terminal);

@@ -16,9 +16,10 @@ namespace nixtide {
 // Hands a QTermWidget's output straight to its emulation, as its own pty
 // reader would, without the round trip through the kernel's pty: that hop
 // cut the bytes into blocks of at most 4095 and woke a kernel worker several
-// times per block, on the other CPU in some runs, which doubled the CPU time
-// per byte (bench/terminal, 2026-11-30). Bytes wait in order and go in
-// slices, one per event-loop turn, so a burst never stalls the GUI thread.
+// times per block, often on the other CPU, which cost a quarter to a third
+// more CPU time per byte (bench/terminal, 2026-11-30). Bytes wait in order
+// and go in slices, one per event-loop turn, so a burst never stalls the GUI
+// thread.
 class EmulationFeed : public QObject
 {
     Q_OBJECT

@@ -43,8 +43,8 @@ SerialConsole::SerialConsole(QWidget *parent)
     m_feed = EmulationFeed::attach(m_terminal);
     if (!m_feed) {
         qWarning("serial console: QTermWidget %d.%d.%d has no session slot "
-                 "onReceiveBlock(const char*,int): output goes through its pty, at up to "
-                 "twice the CPU time",
+                 "onReceiveBlock(const char*,int): output goes through its pty, at about a "
+                 "third more CPU time",
             QTERMWIDGET_VERSION_MAJOR, QTERMWIDGET_VERSION_MINOR, QTERMWIDGET_VERSION_PATCH);
         // The terminal reads its pty's master end; QTermWidget 2.1 hands
         // out only the slave end, and bytes written there show on its
