@@ -2,7 +2,8 @@
 // continuously, and what it costs: CPU seconds per second of this process
 // (VNC worker + GUI painting) and of QEMU. The guest is the boot-sector test
 // guest (tests/vnc/testguest.h): half of a 640x400 screen repainted ~50
-// times a second. Usage: bench_framebuffer [seconds] [view WxH]
+// times a second, or with --wide half of a 1280x800 one.
+// Usage: bench_framebuffer [seconds] [view WxH] [--wide]
 #include "../tests/vnc/testguest.h"
 #include "core/vnc/vncconnection.h"
 #include "ui/vnc/framebufferview.h"
@@ -59,15 +60,18 @@ int main(int argc, char **argv)
     qputenv("QT_QPA_PLATFORM",
         qgetenv("QT_QPA_PLATFORM").isEmpty() ? "offscreen" : qgetenv("QT_QPA_PLATFORM"));
     QApplication app(argc, argv);
-    const int seconds = argc > 1 ? std::atoi(argv[1]) : 10;
-    QSize viewSize(640, 400);
-    if (argc > 2) {
-        const QStringList wh = QString::fromLatin1(argv[2]).split(QLatin1Char('x'));
+    QStringList args = app.arguments().mid(1);
+    const bool wide = args.removeAll(QStringLiteral("--wide")) > 0;
+    const QSize guestSize = wide ? QSize(1280, 800) : QSize(640, 400);
+    const int seconds = args.size() > 0 ? args[0].toInt() : 10;
+    QSize viewSize = guestSize;
+    if (args.size() > 1) {
+        const QStringList wh = args[1].split(QLatin1Char('x'));
         viewSize = QSize(wh.value(0).toInt(), wh.value(1).toInt());
     }
 
     QTemporaryDir dir(QStringLiteral("/tmp/nixtide-bench-XXXXXX"));
-    testing::TestGuest guest(dir.path());
+    testing::TestGuest guest(dir.path(), wide ? testing::Screen::Wide : testing::Screen::Animated);
     if (!guest.start(false)) {
         std::fprintf(stderr, "cannot start qemu-system-x86_64\n");
         return 1;
@@ -81,13 +85,14 @@ int main(int argc, char **argv)
     view.show();
     vnc.open(guest.socketPath());
 
-    // Warm up until the guest runs in its 640x400 mode.
+    // Warm up until the guest runs in its own mode.
     QElapsedTimer warm;
     warm.start();
-    while (vnc.frameSize() != QSize(640, 400) && warm.elapsed() < 30000)
+    while (vnc.frameSize() != guestSize && warm.elapsed() < 30000)
         QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 100);
-    if (vnc.frameSize() != QSize(640, 400)) {
-        std::fprintf(stderr, "guest did not reach 640x400: %s\n", qPrintable(vnc.stateReason()));
+    if (vnc.frameSize() != guestSize) {
+        std::fprintf(stderr, "guest did not reach %dx%d: %s\n", guestSize.width(),
+            guestSize.height(), qPrintable(vnc.stateReason()));
         return 1;
     }
     for (int i = 0; i < 10; ++i)
@@ -103,8 +108,8 @@ int main(int argc, char **argv)
     app.exec();
     const double elapsed = static_cast<double>(wall.elapsed()) / 1000.0;
     const double updates = static_cast<double>(vnc.updatesReceived() - updates0);
-    std::printf("view %dx%d of a 640x400 guest screen, %.1f s\n", viewSize.width(),
-        viewSize.height(), elapsed);
+    std::printf("view %dx%d of a %dx%d guest screen, %.1f s\n", viewSize.width(), viewSize.height(),
+        guestSize.width(), guestSize.height(), elapsed);
     std::printf("framebuffer updates received: %.1f /s\n", updates / elapsed);
     std::printf("frames painted:               %.1f /s\n", (counter.paints - paints0) / elapsed);
     std::printf("nixtide CPU (worker + GUI):   %.3f s/s\n", (processCpuSeconds() - cpu0) / elapsed);

@@ -1,10 +1,11 @@
 // Throughput of serial output through the serial console as nixtide feeds
-// it (SerialConsole: ScrollbackKeeper, TeletypeWriter, the pty, a visible
-// QTermWidget), and the longest stall of the GUI event loop meanwhile.
+// it (SerialConsole: ScrollbackKeeper, EmulationFeed, a visible QTermWidget),
+// and the longest stall of the GUI event loop meanwhile.
 // Output is handed over in 64 KiB chunks, one per event-loop turn, as DAP
-// events would bring it, while less than 256 KiB waits for the pty.
+// events would bring it, while less than 256 KiB waits for the terminal.
 // The clock stops when the terminal has received every byte. CPU seconds
-// are printed too: on a busy machine the wall clock measures the others.
+// (user and system) are printed too: on a busy machine the wall clock
+// measures the others.
 // Usage: bench_terminal [megabytes]
 #include "ui/machines/serialconsole.h"
 
@@ -17,20 +18,29 @@
 #include <cstdio>
 #include <ctime>
 #include <functional>
+#include <sched.h>
+#include <set>
 #include <sys/resource.h>
 
 using namespace nixtide;
 
 namespace {
 
-double cpuSeconds()
+struct CpuTime
+{
+    double user = 0;
+    double system = 0;
+    long pageFaults = 0;
+};
+
+CpuTime cpuTime()
 {
     rusage usage {};
     getrusage(RUSAGE_SELF, &usage);
     const auto seconds = [](const timeval &t) {
         return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
     };
-    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    return {seconds(usage.ru_utime), seconds(usage.ru_stime), usage.ru_minflt + usage.ru_majflt};
 }
 
 // CPU milliseconds of the GUI thread: a gap between ticks that it did not
@@ -90,6 +100,7 @@ int main(int argc, char **argv)
     double cpuAtTick = threadCpuMs();
     double queuedAtTick = runQueueMs();
     double queuedInLongestStall = 0;
+    std::set<int> cpusSeen;
     QElapsedTimer sinceTick;
     sinceTick.start();
     // A 1 ms timer that measures how late it runs: the GUI's stalls.
@@ -106,10 +117,12 @@ int main(int argc, char **argv)
         const double cpu = threadCpuMs();
         longestBusyStall = std::max(longestBusyStall, cpu - cpuAtTick);
         cpuAtTick = cpu;
+        cpusSeen.insert(sched_getcpu());
     });
 
     QElapsedTimer wall;
-    double cpuAtStart = 0;
+    CpuTime cpuAtStart;
+    int columnsAtStart = 0;
     // The pattern is ASCII: one character received per byte fed.
     QObject::connect(console.terminal(), &QTermWidget::receivedData, [&](const QString &text) {
         received += text.size();
@@ -131,17 +144,23 @@ int main(int argc, char **argv)
         queuedAtTick = runQueueMs();
         ticker.start();
         wall.start();
-        cpuAtStart = cpuSeconds();
+        columnsAtStart = console.terminal()->screenColumnsCount();
+        cpuAtStart = cpuTime();
         feedOne();
     });
     app.exec();
     const double seconds = static_cast<double>(wall.elapsed()) / 1000.0;
-    const double cpu = cpuSeconds() - cpuAtStart;
+    const CpuTime cpuAtEnd = cpuTime();
+    const double user = cpuAtEnd.user - cpuAtStart.user;
+    const double system = cpuAtEnd.system - cpuAtStart.system;
+    const double cpu = user + system;
     std::printf("absorbed %lld MiB in %.2f s: %.1f MiB/s (%.1f MB/s)\n", megabytes, seconds,
         static_cast<double>(received) / 1024.0 / 1024.0 / seconds,
         static_cast<double>(received) / 1e6 / seconds);
-    std::printf("CPU time meanwhile: %.2f s: %.1f MB per CPU second\n", cpu,
-        static_cast<double>(received) / 1e6 / cpu);
+    std::printf("CPU time meanwhile: %.2f s (user %.2f s, system %.2f s): %.1f MB per CPU "
+                "second; %ld page faults\n",
+        cpu, user, system, static_cast<double>(received) / 1e6 / cpu,
+        cpuAtEnd.pageFaults - cpuAtStart.pageFaults);
     std::printf("longest GUI stall: %lld ms wall clock (%.0f ms of it waiting for a CPU); the GUI "
                 "thread computed %.0f ms at most between two ticks (chunks of 64 KiB)\n",
         longestStall, queuedInLongestStall, longestBusyStall);
@@ -149,5 +168,13 @@ int main(int argc, char **argv)
     getrusage(RUSAGE_SELF, &usage);
     std::printf("scrollback lines held: %d, peak resident memory %ld MiB\n",
         console.terminal()->historyLinesCount(), usage.ru_maxrss / 1024);
+    // On a virtual machine one CPU can run the same code markedly slower
+    // than another (2026-11-30): say where the GUI thread ran.
+    QStringList cpus;
+    for (const int seen : cpusSeen)
+        cpus << QString::number(seen);
+    std::printf("screen %dx%d (%d columns at the start); the GUI thread ran on CPU %s\n",
+        console.terminal()->screenColumnsCount(), console.terminal()->screenLinesCount(),
+        columnsAtStart, qPrintable(cpus.join(QLatin1Char(' '))));
     return 0;
 }

@@ -24,10 +24,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// QEMU's idle back-off grows its update interval to 3 s; any input message
-// resets it to 30 ms (demo-guest.md). A motionless pointer event this often
-// keeps a visible screen live.
-constexpr auto kKeepAliveInterval = 100ms;
+// QEMU's idle back-off grows its update interval by 50 ms after every
+// refresh that finds nothing new, up to 3 s; any input message resets it to
+// 30 ms (demo-guest.md). A motionless pointer event this often keeps a
+// visible screen live: every 100 ms let a change wait up to 80 ms for the
+// next refresh, and arrive 104 to 187 ms late in some rounds of
+// bench_idlescreen; every 50 ms kept it within 67 ms (2026-11-30).
+constexpr auto kKeepAliveInterval = 50ms;
 constexpr auto kRetryInterval = 250ms;
 constexpr auto kReconnectDelay = 500ms;
 // Raw first: on a local socket tight/zrle cost QEMU a core and halve the

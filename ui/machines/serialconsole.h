@@ -9,15 +9,16 @@ class QTermWidget;
 
 namespace nixtide {
 
+class EmulationFeed;
 class ScrollbackKeeper;
 class TeletypeWriter;
 
 // A machine's serial console: a QTermWidget in teletype mode (no local
-// process) fed with the bytes QEMU's ttyS0 wrote, as they arrive, through
-// its pty. Keys typed into it come out of typed() for the owner to send to
-// the VM. Selection (copied with Ctrl+Shift+C or the context menu, or the
-// mouse's primary selection), QTermWidget's search bar (Ctrl+Shift+F),
-// scrollback, and colours following the application's palette.
+// process) fed with the bytes QEMU's ttyS0 wrote, as they arrive, straight
+// into its emulation (through its pty with a QTermWidget unlike 2.1's). Keys typed into it come out
+// of typed() for the owner to send to the VM. Selection (copied with Ctrl+Shift+C or the context
+// menu, or the mouse's primary selection), QTermWidget's search bar (Ctrl+Shift+F), scrollback, and
+// colours following the application's palette.
 class SerialConsole : public QWidget
 {
     Q_OBJECT
@@ -36,7 +37,7 @@ public:
     QWidget *keyTarget() const;
     // What the console holds, scrollback and screen, one line per row.
     QString text() const;
-    // Bytes handed over but not yet in the terminal's pty.
+    // Bytes handed over but not yet in the terminal.
     qsizetype pendingBytes() const;
     QLineEdit *findField() const;
 
@@ -52,11 +53,14 @@ protected:
 
 private:
     void applyPalette();
+    void write(const QByteArray &bytes);
 
     QTermWidget *m_terminal;
     QAction *m_copy;
     std::unique_ptr<ScrollbackKeeper> m_keeper;
-    // Destroyed before the terminal (a child), whose pty it writes to.
+    // Destroyed before the terminal (a child), which they feed; one of
+    // them is set.
+    std::unique_ptr<EmulationFeed> m_feed;
     std::unique_ptr<TeletypeWriter> m_writer;
 };
 
