@@ -1,5 +1,6 @@
 #include "core/nix/scriptsource.h"
 
+#include "core/nix/driversymbols.h"
 #include "core/nix/nixstring.h"
 #include "core/nix/scriptlinemap.h"
 
@@ -56,17 +57,28 @@ EditorScript extractEditorScript(const QString &fileText, bool nix)
 
 QStringList driverGlobals()
 {
-    return {QStringLiteral("start_all"), QStringLiteral("machines"), QStringLiteral("driver"),
-        QStringLiteral("subtest"), QStringLiteral("retry"), QStringLiteral("join_all"),
-        QStringLiteral("serial_stdout_on"), QStringLiteral("serial_stdout_off"),
-        QStringLiteral("polling_condition"), QStringLiteral("create_machine"),
-        QStringLiteral("run_tests"), QStringLiteral("test_script"), QStringLiteral("log"),
-        QStringLiteral("os"), QStringLiteral("t"), QStringLiteral("vlans"), QStringLiteral("debug"),
-        QStringLiteral("machine")};
+    // The driver's own test_symbols() names when its source could be read;
+    // a lone machine is also `machine`.
+    QStringList names = DriverSymbols::active().globals;
+    if (names.isEmpty()) {
+        names = {QStringLiteral("start_all"), QStringLiteral("machines"), QStringLiteral("driver"),
+            QStringLiteral("subtest"), QStringLiteral("retry"), QStringLiteral("join_all"),
+            QStringLiteral("serial_stdout_on"), QStringLiteral("serial_stdout_off"),
+            QStringLiteral("polling_condition"), QStringLiteral("create_machine"),
+            QStringLiteral("run_tests"), QStringLiteral("test_script"), QStringLiteral("log"),
+            QStringLiteral("os"), QStringLiteral("t"), QStringLiteral("vlans"),
+            QStringLiteral("debug")};
+    }
+    if (!names.contains(QStringLiteral("machine")))
+        names.append(QStringLiteral("machine"));
+    return names;
 }
 
 QStringList machineMethods()
 {
+    const QStringList fromDriver = DriverSymbols::active().methodNames();
+    if (!fromDriver.isEmpty())
+        return fromDriver;
     return {QStringLiteral("start"), QStringLiteral("wait_for_unit"), QStringLiteral("succeed"),
         QStringLiteral("fail"), QStringLiteral("execute"), QStringLiteral("wait_until_succeeds"),
         QStringLiteral("wait_until_fails"), QStringLiteral("wait_for_open_port"),
@@ -128,6 +140,17 @@ QStringList knownScriptNames(const QString &fileText)
     for (const QString &name : nodeNames(fileText)) {
         if (!names.contains(name))
             names.append(name);
+    }
+    // `vlan1` … for the VLANs the nodes declare (`virtualisation.vlans = [ 1 2 ];`).
+    static const QRegularExpression vlans(QStringLiteral("vlans\\s*=\\s*\\[([\\d\\s]*)\\]"));
+    for (auto it = vlans.globalMatch(fileText); it.hasNext();) {
+        static const QRegularExpression space(QStringLiteral("\\s+"));
+        const QStringList numbers = it.next().captured(1).split(space, Qt::SkipEmptyParts);
+        for (const QString &n : numbers) {
+            const QString name = QStringLiteral("vlan") + n.trimmed();
+            if (!names.contains(name))
+                names.append(name);
+        }
     }
     names.append(QLatin1String(kAntiquotationPlaceholder));
     return names;

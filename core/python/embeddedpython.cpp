@@ -81,6 +81,26 @@ QList<ScriptStatement> EmbeddedPython::statements(const QString &source, QString
     return result;
 }
 
+bool EmbeddedPython::driverSymbols(const QString &packageDir, QStringList *globals,
+    QList<DriverMethod> *methods, QString *error) const
+{
+    try {
+        auto result
+            = interpreter().module.attr("driver_symbols")(toPy(packageDir)).cast<py::tuple>();
+        for (const py::handle name : result[0].cast<py::list>())
+            globals->append(fromPy(name));
+        for (const py::handle row : result[1].cast<py::list>()) {
+            auto tuple = row.cast<py::tuple>();
+            methods->append({fromPy(tuple[0]), fromPy(tuple[1]), fromPy(tuple[2])});
+        }
+        return true;
+    } catch (const py::error_already_set &e) {
+        if (error)
+            *error = QString::fromUtf8(e.what());
+        return false;
+    }
+}
+
 std::optional<ScriptDiagnostic> EmbeddedPython::syntaxError(const QString &source) const
 {
     py::object err = interpreter().module.attr("syntax_error")(toPy(source));

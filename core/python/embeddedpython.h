@@ -16,6 +16,13 @@ struct ScriptStatement
     QString label; // subtest name for `with subtest("…")`
 };
 
+struct DriverMethod
+{
+    QString name;
+    QString signature; // "(command: str, timeout: int | None = None) -> str"
+    QString doc;
+};
+
 struct ScriptDiagnostic
 {
     int line = 0;
@@ -38,6 +45,10 @@ public:
     std::optional<ScriptDiagnostic> syntaxError(const QString &source) const;
     QList<ScriptDiagnostic> lint(const QString &source, const QStringList &knownNames) const;
     QString pythonVersion() const;
+    // What a test_driver package gives scripts, read from its source (the
+    // names its test_symbols() injects, its machine classes' methods).
+    bool driverSymbols(const QString &packageDir, QStringList *globals,
+        QList<DriverMethod> *methods, QString *error) const;
 };
 
 } // namespace nixtide

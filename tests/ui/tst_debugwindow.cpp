@@ -312,6 +312,39 @@ private Q_SLOTS:
         QCOMPARE(controller->state(), SessionState::Terminated);
         QTRY_COMPARE_WITH_TIMEOUT(qemuUnder(secondDir), QStringList(), 10000);
     }
+
+    // A file as nixpkgs writes it (a module, built as nixosTests.<name> via
+    // all-tests.nix): F5 finds what builds it and stops on the line set.
+    void nixpkgsModuleStopsAtItsBreakpoint()
+    {
+        const QString file = qEnvironmentVariable("NIXTIDE_SOURCE_DIR")
+            + QStringLiteral("/tests/data/nixpkgs/nixos/tests/module-style.nix");
+        const int line = lineContaining(file, QStringLiteral("hostname = machine.succeed"));
+        QVERIFY(line > 0);
+        QSettings settings(m_dir.filePath(QStringLiteral("nixpkgs.conf")), QSettings::IniFormat);
+        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery-nixpkgs")));
+        window.editorArea()->setRestorePrompt([](const QString &) { return false; });
+        auto *controller = new SessionController(&window);
+        controller->setRecordBase(m_dir.filePath(QStringLiteral("runs")));
+        QString error;
+        QVERIFY2(window.openTest(file, &error), qPrintable(error));
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        ScriptEditor *editor = window.editorArea()->editorFor(file);
+        QVERIFY(editor);
+        editor->setBreakpoint(line);
+
+        window.debugActions()->runContinue->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Stopped, 400000);
+        QCOMPARE(editor->currentLine(), line);
+        QCOMPARE(window.callStackView()->frames().value(0).line, line);
+        QCOMPARE(window.callStackView()->frames().value(0).path, file);
+        const QString privateDir = QFileInfo(controller->session()->agentSocketPath()).path();
+        window.debugActions()->stop->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Terminated, 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(qemuUnder(privateDir), QStringList(), 10000);
+    }
 };
 
 QTEST_MAIN(TestDebugWindow)

@@ -1,5 +1,6 @@
 #include "ui/window/sessioncontroller.h"
 
+#include "core/nix/driversymbols.h"
 #include "core/nix/nixbuild.h"
 #include "core/nix/progressformat.h"
 #include "core/session/testresolver.h"
@@ -247,6 +248,15 @@ void SessionController::onResolved(const LaunchPlan &resolved)
     m_window->buildOutput()->finish(true);
     LaunchPlan plan = resolved;
     plan.recordBase = m_recordBase;
+    // From now on lint and completion know this driver's own names and
+    // methods (read from its package's source: a few ms, no import).
+    const QString driverPackage = DriverSymbols::packageDirOf(plan.bundle.driverPath);
+    if (!driverPackage.isEmpty()) {
+        QString symbolsError;
+        const DriverSymbols symbols = DriverSymbols::read(driverPackage, &symbolsError);
+        if (!symbols.isEmpty())
+            DriverSymbols::setActive(symbols);
+    }
     // What a Ctrl+F5 edit is compared with: the located testScript's file
     // as Nix built it, else the whole test file as it was saved.
     if (m_resolver->builtSource().isValid())
