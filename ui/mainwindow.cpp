@@ -22,6 +22,7 @@
 #include "ui/open/testopener.h"
 #include "ui/window/acceleration.h"
 #include "ui/window/debugactions.h"
+#include "ui/window/dockshares.h"
 
 #include <QAction>
 #include <QApplication>
@@ -70,6 +71,11 @@ BreakpointList decode(const QStringList &list)
     return out;
 }
 
+// Below these the editor shows too little of a line to work in, and the
+// machine pane too little of a screen to recognise.
+constexpr int kEditorMinimumWidth = 420;
+constexpr int kMachineAreaMinimumWidth = 160;
+
 } // namespace
 
 MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget *parent)
@@ -114,6 +120,11 @@ MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget 
     m_machineArea->addWidget(m_machinePanel);
     m_centre->addWidget(m_editors);
     m_centre->addWidget(m_machineArea);
+    // The script stays workable whatever the machine pane shows; the pane
+    // can shrink to its toolbar's overflow button.
+    m_editors->setMinimumWidth(kEditorMinimumWidth);
+    m_machineArea->setMinimumWidth(kMachineAreaMinimumWidth);
+    m_centre->setChildrenCollapsible(false);
     // The script gets more room than the screens until machines appear.
     m_centre->setStretchFactor(0, 3);
     m_centre->setStretchFactor(1, 2);
@@ -631,12 +642,16 @@ void MainWindow::restoreSession()
     }
     restoreGeometry(m_settings->value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(m_settings->value(QStringLiteral("window/state")).toByteArray());
+    DockShares::restore(this, m_settings->value(QStringLiteral("window/dockShares")).toMap(),
+        kEditorMinimumWidth + kMachineAreaMinimumWidth);
     m_centre->restoreState(m_settings->value(QStringLiteral("window/centre")).toByteArray());
     m_variablesView->setWatches(
         m_settings->value(QStringLiteral("session/watches")).toStringList());
     m_repl->input()->setHistory(
         m_settings->value(QStringLiteral("session/replHistory")).toStringList());
 
+    // The saved current tab is shown, but the saved test stays the test.
+    m_testSelector->setFollowTabs(false);
     m_testPath = m_settings->value(QStringLiteral("session/test")).toString();
     QString refError;
     m_testRef = TestRef::parse(
@@ -663,6 +678,7 @@ void MainWindow::saveSession()
     m_settings->setValue(QStringLiteral("breakpoints"), breakpoints);
     m_settings->setValue(QStringLiteral("window/geometry"), saveGeometry());
     m_settings->setValue(QStringLiteral("window/state"), saveState());
+    m_settings->setValue(QStringLiteral("window/dockShares"), DockShares::save(this));
     m_settings->setValue(QStringLiteral("window/centre"), m_centre->saveState());
     m_settings->setValue(QStringLiteral("session/openFiles"), m_editors->openFiles());
     m_settings->setValue(QStringLiteral("session/test"), m_testPath);

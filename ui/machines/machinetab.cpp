@@ -1,6 +1,7 @@
 #include "ui/machines/machinetab.h"
 
 #include "core/vnc/vncconnection.h"
+#include "ui/machines/elidedlabel.h"
 #include "ui/machines/serialconsole.h"
 #include "ui/vnc/framebufferview.h"
 
@@ -22,7 +23,7 @@ MachineTab::MachineTab(const QString &name, QWidget *parent)
     , m_toolBar(new QToolBar(this))
     , m_stateLabel(new QLabel(this))
     , m_grabLabel(new QLabel(this))
-    , m_message(new QLabel(this))
+    , m_message(new ElidedLabel(this))
     , m_splitter(new QSplitter(Qt::Vertical, this))
     , m_screenArea(new QScrollArea(m_splitter))
     , m_view(new FramebufferView)
@@ -58,7 +59,6 @@ MachineTab::MachineTab(const QString &name, QWidget *parent)
     m_toolBar->addWidget(m_stateLabel);
     m_toolBar->addSeparator();
     m_grabAction = m_toolBar->addWidget(m_grabLabel);
-    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_message->setContentsMargins(6, 0, 6, 0);
     m_message->hide();
 
