@@ -12,6 +12,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QTextStream>
 
 #include <csignal>
@@ -42,8 +43,6 @@ int runGui(int argc, char **argv)
     parser.process(app);
 
     QString test = parser.positionalArguments().value(0);
-    if (test.isEmpty())
-        test = nixtide::DataPaths::demoDir() + QStringLiteral("/single.nix");
 
     nixtide::MainWindow window;
     // Runs the test under the debugger; on close it stops the test first.
@@ -52,6 +51,13 @@ int runGui(int argc, char **argv)
     // the command line (or the demo) is opened on top and becomes the one
     // that runs.
     window.restoreSession();
+    // Without an argument the last session's test comes back (its tab is
+    // open already); the demo only when there is none.
+    if (test.isEmpty()) {
+        test = QFileInfo::exists(window.testPath())
+            ? window.testArgument()
+            : nixtide::DataPaths::demoDir() + QStringLiteral("/single.nix");
+    }
     QString error;
     const std::optional<nixtide::TestRef> ref = nixtide::TestRef::parse(test, &error);
     if (!ref) {

@@ -23,6 +23,7 @@
 #include "ui/window/acceleration.h"
 #include "ui/window/debugactions.h"
 #include "ui/window/dockshares.h"
+#include "ui/window/testselector.h"
 
 #include <QAction>
 #include <QApplication>
@@ -317,6 +318,13 @@ void MainWindow::createMenus()
     QToolBar *toolBar = addToolBar(tr("Debug"));
     toolBar->setObjectName(QStringLiteral("DebugToolBar"));
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_testSelector = new TestSelector(this);
+    auto *testLabel = new QLabel(tr("Test:"), this);
+    testLabel->setBuddy(m_testSelector);
+    testLabel->setContentsMargins(4, 0, 4, 0);
+    toolBar->addWidget(testLabel);
+    toolBar->addWidget(m_testSelector);
+    toolBar->addSeparator();
     m_debug->addTo(toolBar);
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
@@ -525,18 +533,24 @@ bool MainWindow::openTest(const TestRef &test, const QString &file, QString *err
     m_testRef = test;
     updateTitle();
     updateOutline();
+    m_testSelector->refresh();
     return true;
 }
 
 bool MainWindow::openTest(const QString &path, QString *error)
 {
+    // Its tab comes to the front here: the selector must not take that
+    // for a choice of its own.
+    m_testSelector->setFollowTabs(false);
     ScriptEditor *editor = openFile(path, error);
+    m_testSelector->setFollowTabs(true);
     if (!editor)
         return false;
     m_testRef.reset();
     m_testPath = editor->filePath();
     updateTitle();
     updateOutline();
+    m_testSelector->refresh();
     // The outline's script part follows edits (text only, no Nix call).
     if (editor->findChild<QTimer *>(QStringLiteral("OutlineTimer")))
         return true;
@@ -665,6 +679,8 @@ void MainWindow::restoreSession()
     const QString current = m_settings->value(QStringLiteral("session/currentFile")).toString();
     if (ScriptEditor *editor = m_editors->editorFor(current))
         m_editors->setCurrentEditor(editor);
+    m_testSelector->setFollowTabs(true);
+    m_testSelector->refresh();
     updateTitle();
 }
 

@@ -35,6 +35,7 @@ class RecoveryStore;
 class ReplWidget;
 class ScriptEditor;
 class TestOpener;
+class TestSelector;
 class VariablesModel;
 class VariablesView;
 
@@ -67,6 +68,8 @@ public:
     // are several tests, then opens the chosen one; returns at once.
     void openTestArgument(const QString &argument);
     TestOpener *testOpener() const { return m_opener; }
+    // The toolbar's list of tests, showing the one F5 runs.
+    TestSelector *testSelector() const { return m_testSelector; }
     QString testPath() const { return m_testPath; }
     // What TestResolver builds: the chosen test's reference, else the file.
     QString testArgument() const { return m_testRef ? m_testRef->toString() : m_testPath; }
@@ -167,6 +170,7 @@ private:
     BuildOutputView *m_buildOutput;
     OutlineDock *m_outline;
     TestOpener *m_opener;
+    TestSelector *m_testSelector = nullptr;
     QMenu *m_viewMenu = nullptr;
     QLabel *m_stateLabel;
     QLabel *m_checksLabel = nullptr;

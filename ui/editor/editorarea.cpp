@@ -105,6 +105,15 @@ ScriptEditor *EditorArea::editorFor(const QString &path) const
         if (editor->filePath() == abs)
             return editor;
     }
+    // The same file by another name (a symlink, the demo installed and in
+    // the source tree) is the same tab, never a second one.
+    const QString canonical = QFileInfo(path).canonicalFilePath();
+    if (canonical.isEmpty())
+        return nullptr;
+    for (ScriptEditor *editor : editors()) {
+        if (QFileInfo(editor->filePath()).canonicalFilePath() == canonical)
+            return editor;
+    }
     return nullptr;
 }
 

@@ -11,6 +11,7 @@
 #include "ui/mainwindow.h"
 #include "ui/window/debugactions.h"
 #include "ui/window/sessionview.h"
+#include "ui/window/testselector.h"
 
 #include <QCloseEvent>
 #include <QDockWidget>
@@ -159,12 +160,23 @@ void SessionController::run()
 {
     if (m_state == SessionState::Building || sessionLive())
         return;
+    // F5 runs the test in front: a test file's tab brought forward while
+    // the last session ran is what the user means now.
+    ScriptEditor *front = m_window->editorArea()->currentEditor();
+    if (TestSelector::holdsTest(front) && front->filePath() != m_window->testPath()) {
+        QString error;
+        if (!m_window->openTest(front->filePath(), &error)) {
+            say(error);
+            return;
+        }
+    }
     m_testPath = m_window->testPath();
     if (m_testPath.isEmpty()) {
         say(tr("No test is open."));
         return;
     }
     discardSession();
+    m_stopRequested = false;
     m_window->buildOutput()->clear();
     if (ScriptEditor *editor = m_window->editorArea()->editorFor(m_testPath)) {
         editor->clearErrors();
