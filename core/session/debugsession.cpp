@@ -6,6 +6,8 @@
 #include "core/session/agentconnector.h"
 #include "core/session/runrecord.h"
 
+#include <QFileInfo>
+
 namespace nixtide {
 
 namespace {
@@ -365,7 +367,7 @@ void DebugSession::onStopped(const QJsonObject &body)
                         .toString(),
                     f.value(QStringLiteral("line")).toInt()});
         }
-        const StackFrame top = m_frames.value(0);
+        const StackFrame top = m_frames.value(scriptFrameIndex());
         if (m_record)
             m_record->appendLog({{QStringLiteral("event"), QStringLiteral("stopped")},
                 {QStringLiteral("reason"), m_stopReason}, {QStringLiteral("path"), top.path},
@@ -373,6 +375,17 @@ void DebugSession::onStopped(const QJsonObject &body)
         setState(State::Stopped);
         Q_EMIT stopped(m_stopReason, m_stopDescription);
     });
+}
+
+int DebugSession::scriptFrameIndex() const
+{
+    const QString script = QFileInfo(m_plan.breakpointPath()).absoluteFilePath();
+    for (int i = 0; i < m_frames.size(); ++i) {
+        if (!m_frames.at(i).path.isEmpty()
+            && QFileInfo(m_frames.at(i).path).absoluteFilePath() == script)
+            return i;
+    }
+    return 0;
 }
 
 void DebugSession::stepRequest(const QString &command)

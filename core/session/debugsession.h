@@ -118,6 +118,11 @@ public:
     // The last MiB of the machine's serial console, as terminal bytes.
     QByteArray serialData(const QString &machine) const;
     QList<StackFrame> stackFrames() const { return m_frames; }
+    // The innermost frame of the test script itself (the file breakpoints
+    // are set in), 0 when none is on the stack: an exception raised inside
+    // the driver is the script line's failure, and that line is what the
+    // user wants to see first.
+    int scriptFrameIndex() const;
     QString stopReason() const { return m_stopReason; }
     QString stopDescription() const { return m_stopDescription; }
     int exitCode() const { return m_exitCode; }

@@ -148,11 +148,12 @@ void SessionView::onStopped(const QString &reason, const QString &description)
     QList<StackFrameEntry> entries;
     for (const StackFrame &f : frames)
         entries.append({f.id, f.name, f.path, f.line});
-    m_window->callStackView()->setFrames(entries);
-
-    // The marker goes on the innermost frame in a file the user can open
-    // (the .nix file when the lines are mapped), not inside the driver.
-    const StackFrame top = frames.value(0);
+    // The marker goes on the innermost frame of the test script (the .nix
+    // file when the lines are mapped), not inside the driver: the driver's
+    // frames stay one click away in the call stack.
+    const int scriptFrame = m_session->scriptFrameIndex();
+    m_window->callStackView()->setFrames(entries, scriptFrame);
+    const StackFrame top = frames.value(scriptFrame);
     m_window->setCurrentLocation(top.path, top.line);
     if (reason == QLatin1String("exception")) {
         const QString path = top.path;

@@ -10,10 +10,17 @@ The script runs under the file name upstream drivers give it, `<string>`
 recognised by their code objects, never by file name.
 """
 
+import linecache
 import os
+import re
+import traceback
 
 # What upstream's `exec(self.tests, symbols, None)` names the script's frames.
 SCRIPT_FILENAME = "<string>"
+
+# A traceback line naming a script frame, as the driver's own failure report
+# prints it.
+_SCRIPT_FRAME_LINE = re.compile(r'File "<string>", line (\d+)')
 
 
 def code_objects(code):
@@ -103,3 +110,39 @@ class LineMap:
             return line
         later = [candidate for candidate in self.code_lines if candidate >= line]
         return min(later) if later else None
+
+    def rename_frames(self, text):
+        """`text` with each `File "<string>", line N` (the script's frames
+        in a traceback the driver formatted) naming the client's file and
+        line instead: what the user reads points at what they edit."""
+        if SCRIPT_FILENAME not in text:
+            return text
+        return _SCRIPT_FRAME_LINE.sub(
+            lambda m: 'File "%s", line %d' % (self.client_path, self.to_source(int(m.group(1)))),
+            text)
+
+    def format_exception(self, error):
+        """traceback.format_exception, with the script's frames named by the
+        client's file and line and showing that line's text."""
+        formatted = traceback.TracebackException(type(error), error, error.__traceback__)
+        self._rename_stack(formatted, error, set())
+        return "".join(formatted.format())
+
+    def _rename_stack(self, formatted, error, seen):
+        if formatted is None or error is None or id(error) in seen:
+            return
+        seen.add(id(error))
+        tb = error.__traceback__
+        index = 0
+        while tb is not None and index < len(formatted.stack):
+            if self.owns(tb.tb_frame.f_code):
+                old = formatted.stack[index]
+                line = self.to_source(tb.tb_lineno) or tb.tb_lineno
+                linecache.checkcache(self.client_path)
+                text = linecache.getline(self.client_path, line).strip()
+                formatted.stack[index] = traceback.FrameSummary(
+                    self.client_path, line, old.name, lookup_line=False, line=text)
+            tb = tb.tb_next
+            index += 1
+        self._rename_stack(formatted.__cause__, error.__cause__, seen)
+        self._rename_stack(formatted.__context__, error.__context__, seen)

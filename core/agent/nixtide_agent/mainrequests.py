@@ -155,7 +155,7 @@ class MainThreadRequests:
             raise
         except BaseException as error:
             if context == "repl":
-                send("stderr", inspection.format_exception(error))
+                send("stderr", _format(error, linemap))
             self.session.respond(request, success=False,
                                  message=inspection.describe_exception(error))
             return None
@@ -179,7 +179,7 @@ class MainThreadRequests:
             "description": str(error),
             "breakMode": "unhandled" if self.post_mortem is not None else "always",
             "details": {"message": str(error), "typeName": type(error).__name__,
-                        "stackTrace": inspection.format_exception(error)}})
+                        "stackTrace": _format(error, self.debugger.linemap)}})
 
     # ---- commands that end the stop ---------------------------------------------
     def _resume(self, request, action):
@@ -215,6 +215,12 @@ class MainThreadRequests:
 
     def _on_nixtide_internalTerminate(self, _request):
         raise TerminateRequested(self.debugger.exit_code)
+
+
+def _format(error, linemap):
+    if linemap is None:
+        return inspection.format_exception(error)
+    return linemap.format_exception(error)
 
 
 def restart_arguments(request):
