@@ -607,12 +607,24 @@ void MainWindow::setCurrentLocation(const QString &path, int line)
         showLocation(path, line);
 }
 
+void MainWindow::setSessionDetail(const QString &detail)
+{
+    m_stateLabel->setText(
+        tr("Session: %1").arg(detail.isEmpty() ? sessionStateText(m_state) : detail));
+}
+
+QString MainWindow::sessionText() const
+{
+    return m_stateLabel->text();
+}
+
 void MainWindow::setSessionState(SessionState state)
 {
     m_state = state;
     m_debug->setState(state);
-    m_stateLabel->setText(tr("Session: %1").arg(sessionStateText(state)));
+    setSessionDetail({});
     m_repl->setReady(state == SessionState::Running || state == SessionState::Stopped);
+    m_testSelector->setEnabled(state == SessionState::Idle || state == SessionState::Terminated);
     if (state != SessionState::Stopped) {
         for (ScriptEditor *editor : m_editors->editors())
             editor->setCurrentLine(0);

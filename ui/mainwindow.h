@@ -80,6 +80,10 @@ public:
     void saveSession();
 
     void setSessionState(SessionState state);
+    // What the state alone does not say (the script ended while the VMs
+    // keep running); shown until the state changes. Empty: the state.
+    void setSessionDetail(const QString &detail);
+    QString sessionText() const;
     SessionState sessionState() const { return m_state; }
 
     // Status bar: a transient message; the build's progress (expected 0: busy

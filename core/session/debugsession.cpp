@@ -229,7 +229,16 @@ void DebugSession::sendBreakpoints(const QString &path)
                 fail(QStringLiteral("breakpoints in %1 were refused: %2").arg(path, r.message));
                 return;
             }
-            Q_EMIT breakpointsVerified(path, r.body.value(QStringLiteral("breakpoints")).toArray());
+            const QJsonArray answered = r.body.value(QStringLiteral("breakpoints")).toArray();
+            Q_EMIT breakpointsVerified(path, answered);
+            QList<BreakpointAnswer> answers;
+            for (const QJsonValue &value : answered) {
+                const QJsonObject o = value.toObject();
+                answers.append({o.value(QStringLiteral("line")).toInt(),
+                    o.value(QStringLiteral("verified")).toBool(),
+                    o.value(QStringLiteral("message")).toString()});
+            }
+            Q_EMIT breakpointsAnswered(path, answers);
         });
 }
 

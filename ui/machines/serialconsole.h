@@ -41,6 +41,10 @@ public:
     QLineEdit *findField() const;
 
     void showFind();
+    // A machine that is off reads nothing: typing is dropped, not queued
+    // for a console that will never answer.
+    void setInputEnabled(bool enabled) { m_inputEnabled = enabled; }
+    bool isInputEnabled() const { return m_inputEnabled; }
 
 Q_SIGNALS:
     void typed(const QByteArray &bytes);
@@ -55,6 +59,7 @@ private:
 
     QTermWidget *m_terminal;
     QAction *m_copy;
+    bool m_inputEnabled = true;
     std::unique_ptr<ScrollbackKeeper> m_keeper;
     // Destroyed before the terminal (a child), whose pty it writes to.
     std::unique_ptr<TeletypeWriter> m_writer;

@@ -92,7 +92,8 @@ void DebugActions::setState(SessionState state)
     runContinue->setEnabled(idle || stopped);
     stop->setEnabled(busy || running || stopped);
     restartScript->setEnabled(running || stopped);
-    pause->setEnabled(running);
+    // A finished script (an interactive driver idling) has nothing to pause.
+    pause->setEnabled(running && !m_scriptFinished);
     stepOver->setEnabled(stopped);
     stepIn->setEnabled(stopped);
     stepOut->setEnabled(stopped);

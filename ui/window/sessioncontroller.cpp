@@ -220,7 +220,9 @@ void SessionController::run()
 
 void SessionController::onBuildFinished(const NixBuildResult &result)
 {
-    m_window->buildOutput()->setProgress(1, 1);
+    // A failed build's bar says so already (onBuildFailed ran first).
+    if (result.ok)
+        m_window->buildOutput()->setProgress(1, 1);
     if (result.ok || result.error.kind == NixError::Kind::Cancelled)
         return;
     // An evaluation error points into a file: show it there too.
@@ -281,12 +283,7 @@ void SessionController::onResolved(const LaunchPlan &resolved)
     });
     connect(m_session.get(), &DebugSession::driverOutputLine, m_window->buildOutput(),
         [this](const QString &line) { appendLine(m_window->buildOutput(), line); });
-    connect(m_view.get(), &SessionView::scriptFinished, this, [this](const QString &status) {
-        m_window->debugActions()->setScriptFinished(true);
-        say(tr("The test script %1; the VMs keep running (Ctrl+F5 runs it again, Shift+F5 "
-               "stops).")
-                .arg(status));
-    });
+    connect(m_view.get(), &SessionView::scriptFinished, this, &SessionController::onScriptFinished);
     const QHash<QString, BreakpointList> all = m_window->allBreakpoints();
     for (auto it = all.cbegin(); it != all.cend(); ++it)
         sendBreakpoints(it.key());
@@ -307,11 +304,46 @@ void SessionController::onSessionState(DebugSession::State state)
     setState(fromSession(state));
 }
 
+void SessionController::onScriptFinished(const ScriptOutcome &outcome)
+{
+    m_window->debugActions()->setScriptFinished(true);
+    const bool passed = outcome.status == QLatin1String("passed");
+    m_window->setSessionDetail(
+        passed ? tr("script passed, VMs running") : tr("script failed, VMs running"));
+    QString where;
+    if (!outcome.path.isEmpty() && outcome.line > 0) {
+        where
+            = QStringLiteral(" (%1:%2)").arg(QFileInfo(outcome.path).fileName()).arg(outcome.line);
+        // A failure that never stopped (a syntax error: nothing ran) is
+        // marked where the user will fix it.
+        if (!passed && !outcome.error.isEmpty()) {
+            QString error;
+            if (ScriptEditor *editor = m_window->openFile(outcome.path, &error)) {
+                editor->showError(outcome.line, 0, outcome.error);
+                m_window->showLocation(outcome.path, outcome.line);
+            }
+        }
+    }
+    const QString verdict = passed || outcome.error.isEmpty()
+        ? tr("The test script %1").arg(outcome.status)
+        : tr("The test script failed: %1%2").arg(outcome.error, where);
+    say(verdict + tr("; the VMs keep running (Ctrl+F5 runs it again, Shift+F5 stops)."));
+}
+
 void SessionController::onSessionFinished(int exitCode, bool crashed)
 {
     m_cursorLine = 0;
-    say(crashed ? tr("The test driver was killed.")
-                : tr("The test ended (exit code %1).").arg(exitCode));
+    // Stop ends the driver with the script unfinished; its exit code says
+    // nothing about the test then.
+    if (m_stopRequested)
+        say(tr("Stopped; the test's VMs are shut down."));
+    else if (crashed)
+        say(tr("The test driver was killed."));
+    else if (exitCode == 0)
+        say(tr("The test passed (the driver exited with 0)."));
+    else
+        say(tr("The test failed (the driver exited with %1).").arg(exitCode));
+    m_stopRequested = false;
     if (m_closeAfterStop) {
         m_closeKillTimer.stop();
         QTimer::singleShot(0, m_window, &QWidget::close);
@@ -346,6 +378,7 @@ void SessionController::stop()
         return;
     }
     if (sessionLive()) {
+        m_stopRequested = true;
         say(tr("Stopping the test and shutting its VMs down…"));
         m_session->terminate();
     }
@@ -425,6 +458,8 @@ void SessionController::restartScript()
         return;
     }
     say(reuse.decision() + tr("; the VMs keep running"));
+    m_window->debugActions()->setScriptFinished(false);
+    m_window->setSessionDetail({});
     QJsonObject arguments = reuse.plan().launchArguments();
     // A restart keeps how the first launch stopped and traced.
     arguments.remove(QStringLiteral("stopOnEntry"));

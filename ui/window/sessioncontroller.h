@@ -15,6 +15,7 @@ namespace nixtide {
 
 class MainWindow;
 class SessionView;
+struct ScriptOutcome;
 struct NixBuildResult;
 
 // Runs the window's test under the debugger. F5 saves the test, builds it
@@ -78,6 +79,7 @@ private:
     void onResolved(const LaunchPlan &plan);
     void onSessionState(DebugSession::State state);
     void onSessionFinished(int exitCode, bool crashed);
+    void onScriptFinished(const ScriptOutcome &outcome);
     void sendBreakpoints(const QString &path);
     void discardSession();
     bool sessionLive() const;
@@ -96,6 +98,7 @@ private:
     QString m_cursorPath;
     int m_cursorLine = 0;
     bool m_runAgainAfterStop = false;
+    bool m_stopRequested = false; // the user's Stop: its exit code is no verdict
     bool m_closeAfterStop = false;
     QTimer m_closeKillTimer;
 };

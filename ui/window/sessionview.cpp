@@ -1,6 +1,7 @@
 #include "ui/window/sessionview.h"
 
 #include "core/session/debugsession.h"
+#include "ui/docks/breakpointsview.h"
 #include "ui/docks/callstackview.h"
 #include "ui/docks/logtreemodel.h"
 #include "ui/docks/replwidget.h"
@@ -64,6 +65,7 @@ SessionView::SessionView(MainWindow *window, DebugSession *session, QObject *par
         }
     });
     connect(session, &DebugSession::machinesChanged, this, &SessionView::updateMachines);
+    connect(session, &DebugSession::breakpointsAnswered, this, &SessionView::showBreakpointAnswers);
     connect(
         session, &DebugSession::output, this, [this](const QString &category, const QString &raw) {
             // The driver's logger writes coloured lines to stderr while a
@@ -84,7 +86,10 @@ SessionView::SessionView(MainWindow *window, DebugSession *session, QObject *par
             if (event != QLatin1String("nixtide/scriptFinished"))
                 return;
             m_scriptFinished = true;
-            Q_EMIT scriptFinished(body.value(QStringLiteral("status")).toString());
+            Q_EMIT scriptFinished({body.value(QStringLiteral("status")).toString(),
+                body.value(QStringLiteral("error")).toString(),
+                body.value(QStringLiteral("path")).toString(),
+                body.value(QStringLiteral("line")).toInt()});
         });
     connect(session, &DebugSession::continued, this, [this] { m_scriptFinished = false; });
 
@@ -230,6 +235,25 @@ void SessionView::evaluateInRepl(const QString &code)
                 repl->showError(error);
             }
         });
+}
+
+// A refused breakpoint says why where it is listed and in the status bar:
+// silently dropping it would let the test run past the line it was meant for.
+void SessionView::showBreakpointAnswers(const QString &path, const QList<BreakpointAnswer> &answers)
+{
+    const BreakpointList requested = m_window->breakpointsFor(path);
+    for (qsizetype i = 0; i < requested.size() && i < answers.size(); ++i) {
+        const BreakpointAnswer &answer = answers.at(i);
+        const QString reason = answer.verified
+            ? QString()
+            : (answer.message.isEmpty() ? tr("the debugger refused it") : answer.message);
+        m_window->breakpointsView()->setRefusal(path, requested.at(i).line, reason);
+        if (!reason.isEmpty())
+            m_window->showStatus(tr("Breakpoint at %1:%2 not set: %3")
+                    .arg(QFileInfo(path).fileName())
+                    .arg(requested.at(i).line)
+                    .arg(reason));
+    }
 }
 
 void SessionView::updateMachines()

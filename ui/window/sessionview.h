@@ -7,8 +7,18 @@
 namespace nixtide {
 
 class DebugSession;
+struct BreakpointAnswer;
 class MainWindow;
 struct LogEntry;
+
+// How a script run ended, as the agent reported it.
+struct ScriptOutcome
+{
+    QString status; // "passed" or "failed"
+    QString error; // the exception, "SyntaxError: …", when failed
+    QString path; // where it failed (the .nix file when mapped)
+    int line = 0;
+};
 
 // Shows one DebugSession in the window's docks: the nested log, the stop
 // (current-line or exception marker), the call stack, the selected frame's
@@ -34,7 +44,7 @@ public:
 Q_SIGNALS:
     // The driver reported the end of a script run (interactive drivers keep
     // their VMs then); status: "passed" or "failed".
-    void scriptFinished(const QString &status);
+    void scriptFinished(const nixtide::ScriptOutcome &outcome);
 
 private:
     void addLogEntry(int index);
@@ -44,6 +54,7 @@ private:
     void updateMachines();
     void updateAcceleration();
     void evaluateWatch(const QString &expression);
+    void showBreakpointAnswers(const QString &path, const QList<BreakpointAnswer> &answers);
     void clearStop();
 
     MainWindow *m_window;

@@ -88,13 +88,35 @@ class LineMap:
             return self._to_source[script_line - 1]
         return script_line
 
+    def source_range(self):
+        """(first, last) line of the testScript in the client's file, or
+        None when the script is its own file."""
+        lines = [line for line in self._to_source if line]
+        if not self.source_path or not lines:
+            return None
+        return min(lines), max(lines)
+
+    def outside_script(self, path, line):
+        """Why a breakpoint at `line` of the client's `.nix` file cannot be
+        set (the line is not inside the testScript), or None."""
+        span = self.source_range()
+        if span is None or os.path.realpath(path) != os.path.realpath(self.source_path):
+            return None
+        if span[0] <= line <= span[1]:
+            return None
+        return "line %d of %s is outside the testScript (lines %d-%d)" % (
+            line, os.path.basename(self.source_path), span[0], span[1])
+
     def to_script(self, path, line):
         """A line in `path` -> the script line that runs, or None.
 
         A `.nix` line with no script line of its own maps to the next mapped
-        line; a line without code moves to the next line holding code."""
+        line; a line without code moves to the next line holding code. A
+        line outside the testScript has none."""
         if self.source_path and os.path.realpath(path) == os.path.realpath(self.source_path) \
                 and os.path.realpath(path) != os.path.realpath(self.script_path):
+            if self.outside_script(path, line):
+                return None
             best = None
             for index, nix_line in enumerate(self._to_source):
                 if nix_line is None or nix_line < line:
