@@ -1,0 +1,287 @@
+// The window as a new user meets it (issue 13), end to end with the real
+// demo tests, Nix and QEMU under Xvfb at 1280×800:
+// - a passing run of single.nix: the driver's screenshot line in the machine
+//   pane leaves the editor at least 400 px; the status after the script is
+//   not "Running" and Pause is off; a breakpoint outside the testScript is
+//   refused with a reason; Stop is reported as a stop, not as a failure;
+//   the stopped VM's screen and console take no input;
+// - failing.nix opened in a second tab becomes the test F5 runs (the
+//   toolbar says so); its exception stop selects the script's frame at the
+//   failing `.nix` line, not the driver's machine.py (which stays in the
+//   call stack, one click away); the traceback the REPL shows names the
+//   `.nix` line.
+//
+// With NIXTIDE_SHOTS=<dir> it saves the window at those moments
+// (layout.png, exception.png, stopped.png).
+#include "common/guesttesting.h"
+#include "core/session/debugsession.h"
+#include "ui/docks/breakpointsview.h"
+#include "ui/docks/callstackview.h"
+#include "ui/docks/replwidget.h"
+#include "ui/editor/editorarea.h"
+#include "ui/editor/scripteditor.h"
+#include "ui/machines/machinetab.h"
+#include "ui/machines/serialconsole.h"
+#include "ui/mainwindow.h"
+#include "ui/vnc/framebufferview.h"
+#include "ui/window/debugactions.h"
+#include "ui/window/sessioncontroller.h"
+#include "ui/window/testselector.h"
+
+#include <QAction>
+#include <QDir>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QLabel>
+#include <QPixmap>
+#include <QPlainTextEdit>
+#include <QScreen>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cstdlib>
+
+using namespace nixtide;
+using namespace nixtide::testing;
+
+namespace {
+
+void saveShot(QWidget &window, const QString &name)
+{
+    const QString dir = qEnvironmentVariable("NIXTIDE_SHOTS");
+    if (dir.isEmpty())
+        return;
+    QTest::qWait(1500); // let the docks and the screen settle for the picture
+    const QPixmap shot = QGuiApplication::platformName() == QLatin1String("xcb")
+        ? window.screen()->grabWindow(0)
+        : window.grab();
+    QVERIFY(shot.save(QDir(dir).filePath(name)));
+}
+
+} // namespace
+
+class TestDebugUsability : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_demo;
+
+    struct Setup
+    {
+        std::unique_ptr<QSettings> settings;
+        std::unique_ptr<MainWindow> window;
+        SessionController *controller = nullptr;
+    };
+
+    Setup makeWindow(const QString &name)
+    {
+        Setup s;
+        s.settings = std::make_unique<QSettings>(
+            m_dir.filePath(name + QStringLiteral(".conf")), QSettings::IniFormat);
+        s.window = std::make_unique<MainWindow>(s.settings.get(), m_dir.filePath(name));
+        s.window->editorArea()->setRestorePrompt([](const QString &) { return false; });
+        s.controller = new SessionController(s.window.get());
+        s.controller->setRecordBase(m_dir.filePath(QStringLiteral("runs")));
+        return s;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY2(qEnvironmentVariableIsSet("NIXTIDE_SOURCE_DIR"), "run under ctest");
+        qputenv("XDG_STATE_HOME", m_dir.filePath(QStringLiteral("state")).toUtf8());
+        m_demo = qEnvironmentVariable("NIXTIDE_SOURCE_DIR") + QStringLiteral("/resources/demo");
+    }
+
+    // Docks saved in a larger window (as at another scale factor) come back
+    // as the same share of this one, and never squeeze the editor.
+    void dockSizesRestoreAsShares()
+    {
+        const QString single = m_demo + QStringLiteral("/single.nix");
+        {
+            Setup s = makeWindow(QStringLiteral("shares"));
+            QString error;
+            QVERIFY2(s.window->openTest(single, &error), qPrintable(error));
+            s.window->resize(1600, 1000);
+            s.window->show();
+            QVERIFY(QTest::qWaitForWindowExposed(s.window.get()));
+            QDockWidget *variables = s.window->dock(QStringLiteral("VariablesDock"));
+            s.window->resizeDocks({variables}, {480}, Qt::Horizontal);
+            QTRY_VERIFY(std::abs(variables->width() - 480) <= 12);
+            s.window->close();
+        }
+        QSettings saved(m_dir.filePath(QStringLiteral("shares.conf")), QSettings::IniFormat);
+        QVERIFY(saved.value(QStringLiteral("window/dockShares"))
+                .toMap()
+                .contains(QStringLiteral("VariablesDock")));
+        // A smaller screen: the saved geometry does not fit it.
+        saved.remove(QStringLiteral("window/geometry"));
+        saved.sync();
+
+        Setup s = makeWindow(QStringLiteral("shares"));
+        s.window->resize(1280, 800);
+        s.window->restoreSession();
+        s.window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(s.window.get()));
+        QDockWidget *variables = s.window->dock(QStringLiteral("VariablesDock"));
+        // 480 of 1600 is 30 %: 384 of 1280, where pixels would give 480.
+        QTRY_VERIFY2(std::abs(variables->width() - 384) <= 24,
+            qPrintable(QString::number(variables->width())));
+        QVERIFY(s.window->editorArea()->width() >= 400);
+        s.window->close();
+    }
+
+    // One file is one tab, whatever the path names it by.
+    void theSameTestByAnotherPathIsOneTab()
+    {
+        const QString link = m_dir.filePath(QStringLiteral("demo-link"));
+        QVERIFY(QFile::link(m_demo, link));
+        Setup s = makeWindow(QStringLiteral("link"));
+        QString error;
+        QVERIFY2(
+            s.window->openTest(link + QStringLiteral("/single.nix"), &error), qPrintable(error));
+        QVERIFY2(
+            s.window->openTest(m_demo + QStringLiteral("/single.nix"), &error), qPrintable(error));
+        QCOMPARE(s.window->editorArea()->editors().size(), 1);
+        QCOMPARE(s.window->testSelector()->count(), 1);
+    }
+
+    void passingRunKeepsTheEditorAndSaysWhatHappened()
+    {
+        const QString single = m_demo + QStringLiteral("/single.nix");
+        Setup s = makeWindow(QStringLiteral("passing"));
+        MainWindow &window = *s.window;
+        QString error;
+        QVERIFY2(window.openTest(single, &error), qPrintable(error));
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.testSelector()->currentText(), QStringLiteral("single.nix"));
+
+        window.debugActions()->runContinue->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            s.controller->lastNotice().startsWith(QStringLiteral("The test script passed")),
+            400000);
+        // single.nix ends with machine.screenshot(): its long store path
+        // is shown in the machine pane.
+        MachineTab *tab = window.machineTab(QStringLiteral("machine"));
+        QVERIFY(tab);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            tab->message().startsWith(QStringLiteral("Driver screenshot: /")), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.editorArea()->width() >= 400, 10000);
+        QVERIFY2(window.editorArea()->width() >= 400,
+            qPrintable(QString::number(window.editorArea()->width())));
+        QVERIFY(!window.sessionText().contains(QStringLiteral("Running")));
+        QCOMPARE(window.sessionText(), QStringLiteral("Session: script passed, VMs running"));
+        QVERIFY(!window.debugActions()->pause->isEnabled());
+
+        // A breakpoint on the file's first line (a comment, outside the
+        // testScript) is refused and says why.
+        ScriptEditor *editor = window.editorArea()->editorFor(single);
+        QVERIFY(editor);
+        editor->setBreakpoint(1);
+        QTRY_VERIFY_WITH_TIMEOUT(window.breakpointsView()
+                                     ->refusal(QFileInfo(single).absoluteFilePath(), 1)
+                                     .contains(QStringLiteral("outside the testScript")),
+            30000);
+        saveShot(window, QStringLiteral("layout.png"));
+        editor->removeBreakpoint(1);
+
+        // Stop is the user's, not a failure of the test.
+        window.debugActions()->stop->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(s.controller->state(), SessionState::Terminated, 60000);
+        QCOMPARE(
+            s.controller->lastNotice(), QStringLiteral("Stopped; the test's VMs are shut down."));
+        // The VM that is gone takes no input and says so.
+        tab = window.machineTab(QStringLiteral("machine"));
+        QVERIFY(tab);
+        QTRY_VERIFY_WITH_TIMEOUT(!MachineTab::isRunningState(tab->state()), 30000);
+        QVERIFY(!tab->screen()->isInputEnabled());
+        QVERIFY(!tab->console()->isInputEnabled());
+        QVERIFY(!tab->grabLabel()->text().contains(QStringLiteral("Click")));
+        saveShot(window, QStringLiteral("stopped.png"));
+    }
+
+    void failureLandsOnTheScriptLine()
+    {
+        const QString single = m_demo + QStringLiteral("/single.nix");
+        const QString failing
+            = QFileInfo(m_demo + QStringLiteral("/failing.nix")).absoluteFilePath();
+        const int failingLine = lineContaining(failing, QStringLiteral("exit 1"));
+        QVERIFY(failingLine > 0);
+        Setup s = makeWindow(QStringLiteral("failing"));
+        MainWindow &window = *s.window;
+        QString error;
+        QVERIFY2(window.openTest(single, &error), qPrintable(error));
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+        // File > Open of another test: its tab is what F5 runs now, and the
+        // toolbar says so.
+        QVERIFY2(window.openFile(failing, &error), qPrintable(error));
+        QCOMPARE(window.testPath(), failing);
+        QCOMPARE(window.testSelector()->currentText(), QStringLiteral("failing.nix"));
+        QCOMPARE(window.testSelector()->count(), 2);
+
+        window.debugActions()->runContinue->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(s.controller->state(), SessionState::Stopped, 400000);
+        QCOMPARE(s.controller->session()->plan().sourcePath, failing);
+
+        // The stop shows the script's line, not the driver's code.
+        const QList<StackFrameEntry> frames = window.callStackView()->frames();
+        const int current = window.callStackView()->currentFrameIndex();
+        QVERIFY(current > 0); // driver frames are above it, one click away
+        QCOMPARE(frames.value(current).path, failing);
+        QCOMPARE(frames.value(current).line, failingLine);
+        QVERIFY(frames.value(0).path.endsWith(QStringLiteral("machine.py")));
+        ScriptEditor *editor = window.editorArea()->editorFor(failing);
+        QVERIFY(editor);
+        QCOMPARE(editor->currentLine(), failingLine);
+        QCOMPARE(window.editorArea()->currentEditor(), editor);
+        for (const QString &open : window.editorArea()->openFiles())
+            QVERIFY2(open.endsWith(QStringLiteral(".nix")), qPrintable(open));
+        saveShot(window, QStringLiteral("exception.png"));
+
+        // Continue lets it fail; the traceback the REPL shows names the
+        // .nix line, not the built test-script or "<string>".
+        window.debugActions()->runContinue->trigger();
+        QPlainTextEdit *transcript = window.replWidget()->transcript();
+        const QString named = QStringLiteral("File \"%1\", line %2").arg(failing).arg(failingLine);
+        QTRY_VERIFY_WITH_TIMEOUT(transcript->toPlainText().contains(named), 120000);
+        QVERIFY(!transcript->toPlainText().contains(QStringLiteral("\"<string>\"")));
+        QVERIFY(!transcript->toPlainText().contains(QStringLiteral("-test-script")));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            s.controller->lastNotice().startsWith(QStringLiteral("The test script failed")), 60000);
+        QVERIFY2(s.controller->lastNotice().contains(
+                     QStringLiteral("(failing.nix:%1)").arg(failingLine)),
+            qPrintable(s.controller->lastNotice()));
+        QCOMPARE(window.sessionText(), QStringLiteral("Session: script failed, VMs running"));
+
+        // A syntax error typed in and run again (Ctrl+F5, no rebuild): an
+        // error state at its line, not "Running" with a blank status.
+        editor->setSelection(failingLine - 1, 0, failingLine - 1, editor->lineLength(failingLine - 1) - 1);
+        editor->replaceSelectedText(QStringLiteral("    machine.succeed(\"true\""));
+        window.debugActions()->restartScript->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(s.controller->lastNotice().startsWith(
+                                     QStringLiteral("The test script failed: SyntaxError")),
+            120000);
+        QVERIFY2(editor->annotationText(failingLine - 1).contains(QStringLiteral("SyntaxError")),
+            qPrintable(editor->annotationText(failingLine - 1)));
+        QCOMPARE(window.sessionText(), QStringLiteral("Session: script failed, VMs running"));
+        QVERIFY(!window.debugActions()->pause->isEnabled());
+        editor->undo();
+        editor->setModified(false);
+
+        window.debugActions()->stop->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(s.controller->state(), SessionState::Terminated, 60000);
+    }
+};
+
+QTEST_MAIN(TestDebugUsability)
+#include "tst_debugusability.moc"
