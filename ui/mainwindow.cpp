@@ -31,11 +31,13 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -151,7 +153,12 @@ MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget 
     setSessionState(SessionState::Idle);
     updateMachineCount();
     updateTitle();
-    resize(1400, 900);
+    // 1400×900 where it fits; on a smaller screen (1280×800) a window
+    // larger than the screen would hide its own status bar.
+    QSize size(1400, 900);
+    if (const QScreen *screen = QGuiApplication::primaryScreen())
+        size = size.boundedTo(screen->availableGeometry().size());
+    resize(size);
 }
 
 MainWindow::~MainWindow() = default;
