@@ -478,6 +478,10 @@ void MainWindow::connectEditorActions()
         if (ScriptEditor *editor = m_editors->currentEditor())
             Q_EMIT runToCursorRequested(editor->filePath(), editor->cursorLine());
     });
+    connect(m_debug, &DebugActions::setNextStatementTriggered, this, [this] {
+        if (ScriptEditor *editor = m_editors->currentEditor())
+            Q_EMIT setNextStatementRequested(editor->filePath(), editor->cursorLine());
+    });
     connect(m_debug, &DebugActions::runSelectionTriggered, this, &MainWindow::onRunSelection);
 }
 

@@ -130,6 +130,7 @@ public:
 Q_SIGNALS:
     void breakpointsChanged(const QString &path, const nixtide::BreakpointList &breakpoints);
     void runToCursorRequested(const QString &path, int line);
+    void setNextStatementRequested(const QString &path, int line);
     // code: the selection (whole lines) or the current line.
     void runSelectionRequested(const QString &code, const QString &path, int firstLine);
 

@@ -121,6 +121,35 @@ class PlainScripts(unittest.TestCase):
         code, out, _err = agent.finish()
         self.assertEqual((code, out), (0, "y is 2\n"))
 
+    def test_goto_skips_a_failing_line(self):
+        # Set Next Statement: paused before the failing line, the script
+        # goes on after it and passes.
+        agent = self.run_agent("""
+            def fail(message):
+                raise SystemError(message)
+            done = [1]
+            fail("skipped")
+            done.append(3)
+            print("done", done)
+        """)
+        caps = agent.start(breakpoints=[{"line": 4}])["body"]
+        self.assertTrue(caps.get("supportsGotoTargetsRequest"))
+        c = agent.client
+        c.wait_event("stopped")
+        refused = c.request("gotoTargets", {"source": {"path": agent.script}, "line": 99},
+                            ok=False)
+        self.assertIn("holds no statement", refused["message"])
+        targets = c.request("gotoTargets", {"source": {"path": agent.script},
+                                            "line": 5})["body"]["targets"]
+        self.assertEqual([t["line"] for t in targets], [5])
+        c.request("goto", {"threadId": 1, "targetId": targets[0]["id"]})
+        self.assertEqual(c.wait_event("stopped")["body"]["reason"], "goto")
+        self.assertEqual(c.stack()[0]["line"], 5)
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        code, out, _err = agent.finish()
+        self.assertEqual((code, out), (0, "done [1, 3]\n"))
+
     def test_condition_and_hit_condition(self):
         agent = self.run_agent("""
             total = 0

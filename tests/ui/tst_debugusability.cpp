@@ -265,7 +265,8 @@ private Q_SLOTS:
 
         // A syntax error typed in and run again (Ctrl+F5, no rebuild): an
         // error state at its line, not "Running" with a blank status.
-        editor->setSelection(failingLine - 1, 0, failingLine - 1, editor->lineLength(failingLine - 1) - 1);
+        editor->setSelection(
+            failingLine - 1, 0, failingLine - 1, editor->lineLength(failingLine - 1) - 1);
         editor->replaceSelectedText(QStringLiteral("    machine.succeed(\"true\""));
         window.debugActions()->restartScript->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(s.controller->lastNotice().startsWith(
@@ -277,6 +278,45 @@ private Q_SLOTS:
         QVERIFY(!window.debugActions()->pause->isEnabled());
         editor->undo();
         editor->setModified(false);
+
+        window.debugActions()->stop->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(s.controller->state(), SessionState::Terminated, 60000);
+    }
+
+    // Set Next Statement (DAP gotoTargets/goto): paused on the failing
+    // line, the script goes on from the next one and passes.
+    void setNextStatementSkipsAFailingLine()
+    {
+        const QString failing
+            = QFileInfo(m_demo + QStringLiteral("/failing.nix")).absoluteFilePath();
+        const int failingLine = lineContaining(failing, QStringLiteral("exit 1"));
+        QVERIFY(failingLine > 0);
+        Setup s = makeWindow(QStringLiteral("goto"));
+        MainWindow &window = *s.window;
+        QString error;
+        QVERIFY2(window.openTest(failing, &error), qPrintable(error));
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        ScriptEditor *editor = window.editorArea()->editorFor(failing);
+        editor->setBreakpoint(failingLine);
+        QVERIFY(!window.debugActions()->setNextStatement->isEnabled());
+
+        window.debugActions()->runContinue->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(s.controller->state(), SessionState::Stopped, 400000);
+        QCOMPARE(editor->currentLine(), failingLine);
+        QVERIFY(window.debugActions()->setNextStatement->isEnabled());
+        editor->setCursorPosition(failingLine, 0); // the line after it
+        window.debugActions()->setNextStatement->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(editor->currentLine(), failingLine + 1, 60000);
+        QCOMPARE(s.controller->lastNotice(),
+            QStringLiteral("The script goes on from line %1.").arg(failingLine + 1));
+        saveShot(window, QStringLiteral("goto.png"));
+        editor->removeBreakpoint(failingLine);
+        window.debugActions()->runContinue->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            s.controller->lastNotice().startsWith(QStringLiteral("The test script passed")),
+            120000);
 
         window.debugActions()->stop->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(s.controller->state(), SessionState::Terminated, 60000);

@@ -82,6 +82,7 @@ private Q_SLOTS:
             QKeySequence(Qt::CTRL | Qt::Key_F5),
             QKeySequence(Qt::Key_F6),
             QKeySequence(Qt::CTRL | Qt::Key_F10),
+            QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F10),
             QKeySequence(Qt::CTRL | Qt::Key_Return),
             QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
             QKeySequence::Find,

@@ -17,6 +17,8 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonObject>
 
 namespace nixtide {
 
@@ -96,6 +98,8 @@ SessionController::SessionController(MainWindow *window)
     connect(actions, &DebugActions::stepInRequested, this, &SessionController::stepIn);
     connect(actions, &DebugActions::stepOutRequested, this, &SessionController::stepOut);
     connect(window, &MainWindow::runToCursorRequested, this, &SessionController::runToCursor);
+    connect(
+        window, &MainWindow::setNextStatementRequested, this, &SessionController::setNextStatement);
     connect(window, &MainWindow::runSelectionRequested, this,
         [this](const QString &code) { runSelection(code); });
     // Breakpoints edited while the test runs take effect at once.
@@ -421,6 +425,32 @@ void SessionController::runToCursor(const QString &path, int line)
     sendBreakpoints(m_cursorPath);
     if (m_session->state() == DebugSession::State::Stopped)
         m_session->continueExecution();
+}
+
+void SessionController::setNextStatement(const QString &path, int line)
+{
+    if (!m_session || m_session->state() != DebugSession::State::Stopped || line < 1)
+        return;
+    const QJsonObject where {
+        {QStringLiteral("source"),
+            QJsonObject {{QStringLiteral("path"), QFileInfo(path).absoluteFilePath()}}},
+        {QStringLiteral("line"), line}};
+    m_session->request(QStringLiteral("gotoTargets"), where,
+        [this, line](bool ok, const QJsonObject &body, const QString &error) {
+            const QJsonObject target
+                = body.value(QStringLiteral("targets")).toArray().at(0).toObject();
+            if (!ok || target.isEmpty() || !m_session) {
+                say(tr("Cannot go on from line %1: %2").arg(line).arg(error));
+                return;
+            }
+            m_session->request(QStringLiteral("goto"),
+                {{QStringLiteral("threadId"), 1},
+                    {QStringLiteral("targetId"), target.value(QStringLiteral("id"))}},
+                [this, line](bool done, const QJsonObject &, const QString &why) {
+                    say(done ? tr("The script goes on from line %1.").arg(line)
+                             : tr("Cannot go on from line %1: %2").arg(line).arg(why));
+                });
+        });
 }
 
 void SessionController::runSelection(const QString &code)

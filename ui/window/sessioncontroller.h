@@ -61,6 +61,8 @@ public Q_SLOTS:
     void stepIn();
     void stepOut();
     void runToCursor(const QString &path, int line);
+    // DAP gotoTargets + goto: the paused script goes on from `line`.
+    void setNextStatement(const QString &path, int line);
     void runSelection(const QString &code);
 
 Q_SIGNALS:
