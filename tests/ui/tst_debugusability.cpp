@@ -18,6 +18,7 @@
 #include "ui/docks/breakpointsview.h"
 #include "ui/docks/callstackview.h"
 #include "ui/docks/replwidget.h"
+#include "ui/docks/variablesview.h"
 #include "ui/editor/editorarea.h"
 #include "ui/editor/scripteditor.h"
 #include "ui/machines/machinetab.h"
@@ -41,6 +42,7 @@
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolTip>
 
 #include <cstdlib>
 
@@ -248,6 +250,33 @@ private Q_SLOTS:
             QVERIFY2(open.endsWith(QStringLiteral(".nix")), qPrintable(open));
         saveShot(window, QStringLiteral("exception.png"));
 
+        // A watch is the selected frame's: the driver's module in
+        // machine.py, the test's namespace in the script.
+        const QString watch = QStringLiteral("__name__");
+        window.variablesView()->addWatch(watch);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.variablesView()->watchValue(watch).isEmpty(), 60000);
+        const QString inScript = window.variablesView()->watchValue(watch);
+        window.callStackView()->setCurrentItem(window.callStackView()->topLevelItem(0));
+        QTRY_COMPARE_WITH_TIMEOUT(window.variablesView()->watchValue(watch),
+            QStringLiteral("'test_driver.machine'"), 60000);
+        QVERIFY(inScript != QStringLiteral("'test_driver.machine'"));
+        window.callStackView()->setCurrentItem(window.callStackView()->topLevelItem(current));
+        QTRY_COMPARE_WITH_TIMEOUT(window.variablesView()->watchValue(watch), inScript, 60000);
+
+        // Resting the pointer on `machine` in the failing line shows its value.
+        const QString lineText = editor->text(failingLine - 1);
+        const int column = int(lineText.indexOf(QStringLiteral("machine")));
+        const long position = editor->positionFromLineIndex(failingLine - 1, column + 2);
+        const int x
+            = int(editor->SendScintilla(QsciScintillaBase::SCI_POINTXFROMPOSITION, 0UL, position));
+        const int y
+            = int(editor->SendScintilla(QsciScintillaBase::SCI_POINTYFROMPOSITION, 0UL, position));
+        QTest::mouseMove(editor->viewport(), QPoint(x + 2, y + 4));
+        QTRY_VERIFY_WITH_TIMEOUT(QToolTip::text().startsWith(QStringLiteral("machine (")), 30000);
+        QVERIFY2(
+            QToolTip::text().contains(QStringLiteral("Machine")), qPrintable(QToolTip::text()));
+        saveShot(window, QStringLiteral("hover.png"));
+
         // Continue lets it fail; the traceback the REPL shows names the
         // .nix line, not the built test-script or "<string>".
         window.debugActions()->runContinue->trigger();
@@ -281,6 +310,9 @@ private Q_SLOTS:
 
         window.debugActions()->stop->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(s.controller->state(), SessionState::Terminated, 60000);
+        // The ended session's values are gone; the expression stays.
+        QCOMPARE(window.variablesView()->watches(), QStringList {watch});
+        QCOMPARE(window.variablesView()->watchValue(watch), QString());
     }
 
     // Set Next Statement (DAP gotoTargets/goto): paused on the failing

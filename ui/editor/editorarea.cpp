@@ -1,5 +1,6 @@
 #include "ui/editor/editorarea.h"
 
+#include "ui/editor/expressionhover.h"
 #include "ui/editor/findbar.h"
 #include "ui/editor/lintcontroller.h"
 #include "ui/editor/recoverystore.h"
@@ -72,6 +73,10 @@ ScriptEditor *EditorArea::openFile(const QString &path, QString *error)
     connect(editor, &ScriptEditor::filePathChanged, this, [this, editor] {
         updateTabTitle(editor);
         Q_EMIT openFilesChanged();
+    });
+    auto *hover = new ExpressionHover(editor);
+    connect(hover, &ExpressionHover::hovered, this, [this, editor](const QString &expression) {
+        Q_EMIT expressionHovered(editor, expression);
     });
     connect(editor, &ScriptEditor::breakpointsChanged, this,
         [this, editor] { Q_EMIT breakpointsChanged(editor->filePath(), editor->breakpoints()); });

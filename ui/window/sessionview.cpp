@@ -8,6 +8,7 @@
 #include "ui/docks/variablesmodel.h"
 #include "ui/docks/variablesview.h"
 #include "ui/editor/editorarea.h"
+#include "ui/editor/expressionhover.h"
 #include "ui/editor/scripteditor.h"
 #include "ui/mainwindow.h"
 #include "ui/window/acceleration.h"
@@ -62,6 +63,8 @@ SessionView::SessionView(MainWindow *window, DebugSession *session, QObject *par
         if (state == DebugSession::State::Terminated) {
             onContinued();
             updateMachines();
+            // The values were the ended session's: none is true any more.
+            m_window->variablesView()->clearWatchValues();
         }
     });
     connect(session, &DebugSession::machinesChanged, this, &SessionView::updateMachines);
@@ -111,8 +114,13 @@ SessionView::SessionView(MainWindow *window, DebugSession *session, QObject *par
     });
     connect(window->variablesView(), &VariablesView::watchEvaluateRequested, this,
         &SessionView::evaluateWatch);
+    // Variables and watches are the selected frame's.
     connect(window->callStackView(), &CallStackView::frameSelected, this,
-        [this](const StackFrameEntry &frame) { showFrame(frame.id); });
+        [this](const StackFrameEntry &frame) {
+            showFrame(frame.id);
+            m_window->variablesView()->refreshWatches();
+        });
+    connect(window->editorArea(), &EditorArea::expressionHovered, this, &SessionView::showHover);
 
     // A QEMU's file descriptors show whether it got KVM only once it runs.
     m_accelerationTimer.setInterval(2000);
@@ -216,6 +224,26 @@ void SessionView::evaluateWatch(const QString &expression)
                 expression, ok ? body.value(QStringLiteral("result")).toString() : error, !ok);
         },
         QStringLiteral("watch"));
+}
+
+void SessionView::showHover(ScriptEditor *editor, const QString &expression)
+{
+    if (!m_session || m_session->state() != DebugSession::State::Stopped)
+        return;
+    QPointer<ScriptEditor> target(editor);
+    m_session->evaluate(
+        expression, m_frameId,
+        [target, expression](bool ok, const QJsonObject &body, const QString &) {
+            ExpressionHover *hover = target ? target->findChild<ExpressionHover *>() : nullptr;
+            if (!ok || !hover)
+                return;
+            const QString type = body.value(QStringLiteral("type")).toString();
+            hover->show(expression,
+                QStringLiteral("%1%2 = %3")
+                    .arg(expression, type.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(type),
+                        body.value(QStringLiteral("result")).toString()));
+        },
+        QStringLiteral("hover"));
 }
 
 void SessionView::evaluateInRepl(const QString &code)

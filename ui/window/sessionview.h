@@ -9,6 +9,7 @@ namespace nixtide {
 class DebugSession;
 struct BreakpointAnswer;
 class MainWindow;
+class ScriptEditor;
 struct LogEntry;
 
 // How a script run ended, as the agent reported it.
@@ -54,6 +55,7 @@ private:
     void updateMachines();
     void updateAcceleration();
     void evaluateWatch(const QString &expression);
+    void showHover(ScriptEditor *editor, const QString &expression);
     void showBreakpointAnswers(const QString &path, const QList<BreakpointAnswer> &answers);
     void clearStop();
 
