@@ -46,7 +46,7 @@ int runGui(int argc, char **argv)
 
     nixtide::MainWindow window;
     // Runs the test under the debugger; on close it stops the test first.
-    new nixtide::SessionController(&window);
+    auto *controller = new nixtide::SessionController(&window);
     // Layout, the files open last time and breakpoints; the test named on
     // the command line (or the demo) is opened on top and becomes the one
     // that runs.
@@ -78,8 +78,12 @@ int runGui(int argc, char **argv)
     // sessions stop their drivers and VMs (the controller delays the close
     // until they are gone) and state is saved. A signal that came before
     // this point waits in the watcher's pipe until the event loop runs.
-    QObject::connect(
-        &signalWatcher, &nixtide::UnixSignalWatcher::signalReceived, &window, &QWidget::close);
+    // A signal is an answer already: a paused test is not asked about.
+    QObject::connect(&signalWatcher, &nixtide::UnixSignalWatcher::signalReceived, &window,
+        [&window, controller] {
+            controller->setClosePrompt([] { return true; });
+            window.close();
+        });
     window.show();
     return app.exec();
 }

@@ -338,6 +338,18 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(s.controller->state(), SessionState::Stopped, 400000);
         QCOMPARE(editor->currentLine(), failingLine);
         QVERIFY(window.debugActions()->setNextStatement->isEnabled());
+
+        // Closing a paused session asks first; "no" keeps everything.
+        int asked = 0;
+        s.controller->setClosePrompt([&asked] {
+            ++asked;
+            return false;
+        });
+        QVERIFY(!window.close());
+        QCOMPARE(asked, 1);
+        QVERIFY(window.isVisible());
+        QCOMPARE(s.controller->state(), SessionState::Stopped);
+
         editor->setCursorPosition(failingLine, 0); // the line after it
         window.debugActions()->setNextStatement->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(editor->currentLine(), failingLine + 1, 60000);

@@ -19,6 +19,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QMessageBox>
 
 namespace nixtide {
 
@@ -107,6 +108,13 @@ SessionController::SessionController(MainWindow *window)
         [this](const QString &path) { sendBreakpoints(path); });
     window->installEventFilter(this);
 
+    m_askClose = [this] {
+        return QMessageBox::question(m_window, tr("Close nixtide"),
+                   tr("The test is paused. Closing stops it and shuts its VMs down.\n\nStop "
+                      "the test and close?"),
+                   QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
+            == QMessageBox::Yes;
+    };
     m_closeKillTimer.setSingleShot(true);
     connect(&m_closeKillTimer, &QTimer::timeout, this, [this] {
         if (m_session)
@@ -509,6 +517,11 @@ bool SessionController::eventFilter(QObject *watched, QEvent *event)
         cancelBuild();
     if (!sessionLive())
         return false;
+    // A paused test is being looked at: closing ends it, so ask first.
+    if (!m_closeAfterStop && m_state == SessionState::Stopped && !m_askClose()) {
+        event->ignore();
+        return true;
+    }
     // Stop first, close when the driver has gone: no VM outlives the IDE.
     event->ignore();
     if (!m_closeAfterStop) {

@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 
 namespace nixtide {
@@ -45,6 +46,11 @@ public:
     void setDriverAttribute(const QString &attribute) { m_attribute = attribute; }
     // Where run records go (tests); empty: the XDG state directory.
     void setRecordBase(const QString &dir) { m_recordBase = dir; }
+    // Asked before closing the window stops a paused test (its VMs and
+    // what the user was inspecting go); true closes. The default asks
+    // with a message box; tests answer themselves.
+    using ClosePrompt = std::function<bool()>;
+    void setClosePrompt(ClosePrompt prompt) { m_askClose = std::move(prompt); }
 
 public Q_SLOTS:
     void run();
@@ -103,6 +109,7 @@ private:
     bool m_stopRequested = false; // the user's Stop: its exit code is no verdict
     bool m_closeAfterStop = false;
     QTimer m_closeKillTimer;
+    ClosePrompt m_askClose;
 };
 
 } // namespace nixtide
