@@ -17,6 +17,7 @@
 #include <QJsonArray>
 #include <QLabel>
 #include <QRegularExpression>
+#include <QToolTip>
 #include <QTreeView>
 
 namespace nixtide {
@@ -148,6 +149,8 @@ void SessionView::clearStop()
 
 void SessionView::onContinued()
 {
+    QToolTip::hideText(); // a hover's value is the stop's
+
     ++m_scopeGeneration;
     m_frameId = 0;
     clearStop();

@@ -18,6 +18,8 @@ import traceback
 # What upstream's `exec(self.tests, symbols, None)` names the script's frames.
 SCRIPT_FILENAME = "<string>"
 
+_AGENT_DIR = os.path.dirname(os.path.abspath(__file__))
+
 # A traceback line naming a script frame, as the driver's own failure report
 # prints it.
 _SCRIPT_FRAME_LINE = re.compile(r'File "<string>", line (\d+)')
@@ -156,7 +158,15 @@ class LineMap:
         seen.add(id(error))
         tb = error.__traceback__
         index = 0
+        kept = []
         while tb is not None and index < len(formatted.stack):
+            if os.path.dirname(os.path.abspath(tb.tb_frame.f_code.co_filename)) == _AGENT_DIR:
+                # The agent's own frames (running the script, compiling
+                # it) are not the user's concern.
+                tb = tb.tb_next
+                index += 1
+                continue
+            kept.append(index)
             if self.owns(tb.tb_frame.f_code):
                 old = formatted.stack[index]
                 line = self.to_source(tb.tb_lineno) or tb.tb_lineno
@@ -166,5 +176,8 @@ class LineMap:
                     self.client_path, line, old.name, lookup_line=False, line=text)
             tb = tb.tb_next
             index += 1
+        kept += range(index, len(formatted.stack))
+        formatted.stack = traceback.StackSummary.from_list(
+            [formatted.stack[i] for i in kept])
         self._rename_stack(formatted.__cause__, error.__cause__, seen)
         self._rename_stack(formatted.__context__, error.__context__, seen)
