@@ -17,6 +17,8 @@
 #include "core/session/debugsession.h"
 #include "ui/docks/breakpointsview.h"
 #include "ui/docks/callstackview.h"
+#include "ui/docks/logtreemodel.h"
+#include "ui/docks/logview.h"
 #include "ui/docks/replwidget.h"
 #include "ui/docks/variablesview.h"
 #include "ui/editor/editorarea.h"
@@ -40,9 +42,11 @@
 #include <QPlainTextEdit>
 #include <QScreen>
 #include <QSettings>
+#include <QSortFilterProxyModel>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolTip>
+#include <QTreeView>
 
 #include <cstdlib>
 
@@ -305,6 +309,23 @@ private Q_SLOTS:
             qPrintable(editor->annotationText(failingLine - 1)));
         QCOMPARE(window.sessionText(), QStringLiteral("Session: script failed, VMs running"));
         QVERIFY(!window.debugActions()->pause->isEnabled());
+
+        // Each run is one log section with its result; the earlier folded.
+        QStringList runs;
+        LogTreeModel *log = window.logModel();
+        for (int row = 0; row < log->rowCount(); ++row) {
+            if (log->index(row, 0).data(LogTreeModel::RunRole).toBool())
+                runs << log->index(row, 0).data().toString();
+        }
+        QCOMPARE(
+            runs, QStringList({QStringLiteral("Run 1: failed"), QStringLiteral("Run 2: failed")}));
+        QSortFilterProxyModel *shown = window.logView()->filterModel();
+        for (int row = 0; row < shown->rowCount(); ++row) {
+            const QModelIndex section = shown->index(row, 0);
+            if (section.data().toString() == QStringLiteral("Run 1: failed"))
+                QVERIFY(!window.logView()->tree()->isExpanded(section));
+        }
+        saveShot(window, QStringLiteral("runs.png"));
         editor->undo();
         editor->setModified(false);
 

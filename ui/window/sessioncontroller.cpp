@@ -345,6 +345,12 @@ void SessionController::onScriptFinished(const ScriptOutcome &outcome)
 void SessionController::onSessionFinished(int exitCode, bool crashed)
 {
     m_cursorLine = 0;
+    if (m_view) {
+        m_view->endRun(m_stopRequested ? tr("stopped")
+                : crashed              ? tr("killed")
+                                       : (exitCode == 0 ? tr("passed") : tr("failed")),
+            !m_stopRequested && (crashed || exitCode != 0));
+    }
     // Stop ends the driver with the script unfinished; its exit code says
     // nothing about the test then.
     if (m_stopRequested)

@@ -87,8 +87,19 @@ SessionView::SessionView(MainWindow *window, DebugSession *session, QObject *par
         });
     connect(session, &DebugSession::eventReceived, this,
         [this](const QString &event, const QJsonObject &body) {
+            if (event == QLatin1String("nixtide/scriptStarted")) {
+                // One log section per run of the script (a restart is a run).
+                endRun(tr("restarted"), false);
+                m_window->logModel()->beginRun(
+                    tr("Run %1").arg(m_window->logModel()->runCount() + 1));
+                m_runOpen = true;
+                m_runClock.start();
+                return;
+            }
             if (event != QLatin1String("nixtide/scriptFinished"))
                 return;
+            const QString status = body.value(QStringLiteral("status")).toString();
+            endRun(status, status != QLatin1String("passed"));
             m_scriptFinished = true;
             Q_EMIT scriptFinished({body.value(QStringLiteral("status")).toString(),
                 body.value(QStringLiteral("error")).toString(),
@@ -227,6 +238,14 @@ void SessionView::evaluateWatch(const QString &expression)
                 expression, ok ? body.value(QStringLiteral("result")).toString() : error, !ok);
         },
         QStringLiteral("watch"));
+}
+
+void SessionView::endRun(const QString &result, bool failed)
+{
+    if (!m_runOpen)
+        return;
+    m_runOpen = false;
+    m_window->logModel()->finishRun(result, double(m_runClock.elapsed()) / 1000.0, failed);
 }
 
 void SessionView::showHover(ScriptEditor *editor, const QString &expression)

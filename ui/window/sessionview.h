@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -41,6 +42,9 @@ public:
     bool isScriptFinished() const { return m_scriptFinished; }
     // Shows the result of code the user ran (REPL or selected lines).
     void evaluateInRepl(const QString &code);
+    // Closes the log's section of the run in progress, if one is open,
+    // with `result` (the session ended before the script did).
+    void endRun(const QString &result, bool failed);
 
 Q_SIGNALS:
     // The driver reported the end of a script run (interactive drivers keep
@@ -65,6 +69,8 @@ private:
     int m_scopeGeneration = 0; // drops answers for an older stop or frame
     int m_stderrSeen = 0; // stderr output events: tracebacks the REPL has shown
     bool m_scriptFinished = false;
+    bool m_runOpen = false; // the log's newest run section has no result yet
+    QElapsedTimer m_runClock;
     QTimer m_accelerationTimer;
 };
 
