@@ -1,5 +1,7 @@
 // The window as a new user meets it (issue 13), end to end with the real
 // demo tests, Nix and QEMU under Xvfb at 1280×800:
+// - dock sizes saved in a larger window come back as the same share; one
+//   file by two paths is one tab;
 // - a passing run of single.nix: the driver's screenshot line in the machine
 //   pane leaves the editor at least 400 px; the status after the script is
 //   not "Running" and Pause is off; a breakpoint outside the testScript is
@@ -8,11 +10,14 @@
 // - failing.nix opened in a second tab becomes the test F5 runs (the
 //   toolbar says so); its exception stop selects the script's frame at the
 //   failing `.nix` line, not the driver's machine.py (which stays in the
-//   call stack, one click away); the traceback the REPL shows names the
-//   `.nix` line.
+//   call stack, one click away); a watch differs between the two frames;
+//   hovering `machine` shows its value; the traceback the REPL shows names
+//   the `.nix` line; a syntax error typed in and rerun is an error state at
+//   its line; the two runs are two log sections; Stop blanks the watch;
+// - Set Next Statement skips the failing line and the script passes;
+//   closing the paused window asks first.
 //
-// With NIXTIDE_SHOTS=<dir> it saves the window at those moments
-// (layout.png, exception.png, stopped.png).
+// With NIXTIDE_SHOTS=<dir> it saves the window at those moments.
 #include "common/guesttesting.h"
 #include "core/session/debugsession.h"
 #include "ui/docks/breakpointsview.h"
