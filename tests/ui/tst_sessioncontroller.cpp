@@ -13,6 +13,7 @@
 #include <QAction>
 #include <QDir>
 #include <QDirIterator>
+#include <QDockWidget>
 #include <QFile>
 #include <QPlainTextEdit>
 #include <QProgressBar>
@@ -129,6 +130,14 @@ private Q_SLOTS:
                     || it.fragment().charFormat().hasProperty(QTextFormat::ForegroundBrush);
         }
         QVERIFY(coloured);
+        if (qEnvironmentVariableIsSet("NIXTIDE_SHOTS")) {
+            window.resize(1280, 800);
+            window.show();
+            window.dock(QStringLiteral("BuildDock"))->raise();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            QVERIFY(window.grab().save(QDir(qEnvironmentVariable("NIXTIDE_SHOTS"))
+                    .filePath(QStringLiteral("build-failed.png"))));
+        }
         QVERIFY2(controller->lastNotice().startsWith(QStringLiteral("The build failed")),
             qPrintable(controller->lastNotice()));
     }
