@@ -166,6 +166,9 @@ private Q_SLOTS:
     {
         const QString single = m_demo + QStringLiteral("/single.nix");
         Setup s = makeWindow(QStringLiteral("passing"));
+        // Where a user's runs go (~/.local/state/nixtide/runs), as long.
+        s.controller->setRecordBase(
+            m_dir.filePath(QStringLiteral("home/a-user/.local/state/nixtide/runs")));
         MainWindow &window = *s.window;
         QString error;
         QVERIFY2(window.openTest(single, &error), qPrintable(error));
@@ -187,6 +190,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(window.editorArea()->width() >= 400, 10000);
         QVERIFY2(window.editorArea()->width() >= 400,
             qPrintable(QString::number(window.editorArea()->width())));
+        // ... in the window's own width: the line did not make it grow.
+        QCOMPARE(window.width(), 1280);
         QVERIFY(!window.sessionText().contains(QStringLiteral("Running")));
         QCOMPARE(window.sessionText(), QStringLiteral("Session: script passed, VMs running"));
         QVERIFY(!window.debugActions()->pause->isEnabled());
