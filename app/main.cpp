@@ -12,6 +12,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QTextStream>
 
 #include <csignal>
@@ -42,16 +43,21 @@ int runGui(int argc, char **argv)
     parser.process(app);
 
     QString test = parser.positionalArguments().value(0);
-    if (test.isEmpty())
-        test = nixtide::DataPaths::demoDir() + QStringLiteral("/single.nix");
 
     nixtide::MainWindow window;
     // Runs the test under the debugger; on close it stops the test first.
-    new nixtide::SessionController(&window);
+    auto *controller = new nixtide::SessionController(&window);
     // Layout, the files open last time and breakpoints; the test named on
     // the command line (or the demo) is opened on top and becomes the one
     // that runs.
     window.restoreSession();
+    // Without an argument the last session's test comes back (its tab is
+    // open already); the demo only when there is none.
+    if (test.isEmpty()) {
+        test = QFileInfo::exists(window.testPath())
+            ? window.testArgument()
+            : nixtide::DataPaths::demoDir() + QStringLiteral("/single.nix");
+    }
     QString error;
     const std::optional<nixtide::TestRef> ref = nixtide::TestRef::parse(test, &error);
     if (!ref) {
@@ -72,8 +78,12 @@ int runGui(int argc, char **argv)
     // sessions stop their drivers and VMs (the controller delays the close
     // until they are gone) and state is saved. A signal that came before
     // this point waits in the watcher's pipe until the event loop runs.
-    QObject::connect(
-        &signalWatcher, &nixtide::UnixSignalWatcher::signalReceived, &window, &QWidget::close);
+    // A signal is an answer already: a paused test is not asked about.
+    QObject::connect(&signalWatcher, &nixtide::UnixSignalWatcher::signalReceived, &window,
+        [&window, controller] {
+            controller->setClosePrompt([] { return true; });
+            window.close();
+        });
     window.show();
     return app.exec();
 }

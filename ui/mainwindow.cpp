@@ -22,6 +22,8 @@
 #include "ui/open/testopener.h"
 #include "ui/window/acceleration.h"
 #include "ui/window/debugactions.h"
+#include "ui/window/dockshares.h"
+#include "ui/window/testselector.h"
 
 #include <QAction>
 #include <QApplication>
@@ -29,11 +31,13 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -69,6 +73,11 @@ BreakpointList decode(const QStringList &list)
     }
     return out;
 }
+
+// Below these the editor shows too little of a line to work in, and the
+// machine pane too little of a screen to recognise.
+constexpr int kEditorMinimumWidth = 420;
+constexpr int kMachineAreaMinimumWidth = 160;
 
 } // namespace
 
@@ -114,6 +123,11 @@ MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget 
     m_machineArea->addWidget(m_machinePanel);
     m_centre->addWidget(m_editors);
     m_centre->addWidget(m_machineArea);
+    // The script stays workable whatever the machine pane shows; the pane
+    // can shrink to its toolbar's overflow button.
+    m_editors->setMinimumWidth(kEditorMinimumWidth);
+    m_machineArea->setMinimumWidth(kMachineAreaMinimumWidth);
+    m_centre->setChildrenCollapsible(false);
     // The script gets more room than the screens until machines appear.
     m_centre->setStretchFactor(0, 3);
     m_centre->setStretchFactor(1, 2);
@@ -139,7 +153,12 @@ MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget 
     setSessionState(SessionState::Idle);
     updateMachineCount();
     updateTitle();
-    resize(1400, 900);
+    // 1400×900 where it fits; on a smaller screen (1280×800) a window
+    // larger than the screen would hide its own status bar.
+    QSize size(1400, 900);
+    if (const QScreen *screen = QGuiApplication::primaryScreen())
+        size = size.boundedTo(screen->availableGeometry().size());
+    resize(size);
 }
 
 MainWindow::~MainWindow() = default;
@@ -316,6 +335,13 @@ void MainWindow::createMenus()
     QToolBar *toolBar = addToolBar(tr("Debug"));
     toolBar->setObjectName(QStringLiteral("DebugToolBar"));
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_testSelector = new TestSelector(this);
+    auto *testLabel = new QLabel(tr("Test:"), this);
+    testLabel->setBuddy(m_testSelector);
+    testLabel->setContentsMargins(4, 0, 4, 0);
+    toolBar->addWidget(testLabel);
+    toolBar->addWidget(m_testSelector);
+    toolBar->addSeparator();
     m_debug->addTo(toolBar);
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
@@ -462,6 +488,10 @@ void MainWindow::connectEditorActions()
         if (ScriptEditor *editor = m_editors->currentEditor())
             Q_EMIT runToCursorRequested(editor->filePath(), editor->cursorLine());
     });
+    connect(m_debug, &DebugActions::setNextStatementTriggered, this, [this] {
+        if (ScriptEditor *editor = m_editors->currentEditor())
+            Q_EMIT setNextStatementRequested(editor->filePath(), editor->cursorLine());
+    });
     connect(m_debug, &DebugActions::runSelectionTriggered, this, &MainWindow::onRunSelection);
 }
 
@@ -524,18 +554,24 @@ bool MainWindow::openTest(const TestRef &test, const QString &file, QString *err
     m_testRef = test;
     updateTitle();
     updateOutline();
+    m_testSelector->refresh();
     return true;
 }
 
 bool MainWindow::openTest(const QString &path, QString *error)
 {
+    // Its tab comes to the front here: the selector must not take that
+    // for a choice of its own.
+    m_testSelector->setFollowTabs(false);
     ScriptEditor *editor = openFile(path, error);
+    m_testSelector->setFollowTabs(true);
     if (!editor)
         return false;
     m_testRef.reset();
     m_testPath = editor->filePath();
     updateTitle();
     updateOutline();
+    m_testSelector->refresh();
     // The outline's script part follows edits (text only, no Nix call).
     if (editor->findChild<QTimer *>(QStringLiteral("OutlineTimer")))
         return true;
@@ -592,12 +628,24 @@ void MainWindow::setCurrentLocation(const QString &path, int line)
         showLocation(path, line);
 }
 
+void MainWindow::setSessionDetail(const QString &detail)
+{
+    m_stateLabel->setText(
+        tr("Session: %1").arg(detail.isEmpty() ? sessionStateText(m_state) : detail));
+}
+
+QString MainWindow::sessionText() const
+{
+    return m_stateLabel->text();
+}
+
 void MainWindow::setSessionState(SessionState state)
 {
     m_state = state;
     m_debug->setState(state);
-    m_stateLabel->setText(tr("Session: %1").arg(sessionStateText(state)));
+    setSessionDetail({});
     m_repl->setReady(state == SessionState::Running || state == SessionState::Stopped);
+    m_testSelector->setEnabled(state == SessionState::Idle || state == SessionState::Terminated);
     if (state != SessionState::Stopped) {
         for (ScriptEditor *editor : m_editors->editors())
             editor->setCurrentLine(0);
@@ -641,12 +689,16 @@ void MainWindow::restoreSession()
     }
     restoreGeometry(m_settings->value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(m_settings->value(QStringLiteral("window/state")).toByteArray());
+    DockShares::restore(this, m_settings->value(QStringLiteral("window/dockShares")).toMap(),
+        kEditorMinimumWidth + kMachineAreaMinimumWidth);
     m_centre->restoreState(m_settings->value(QStringLiteral("window/centre")).toByteArray());
     m_variablesView->setWatches(
         m_settings->value(QStringLiteral("session/watches")).toStringList());
     m_repl->input()->setHistory(
         m_settings->value(QStringLiteral("session/replHistory")).toStringList());
 
+    // The saved current tab is shown, but the saved test stays the test.
+    m_testSelector->setFollowTabs(false);
     m_testPath = m_settings->value(QStringLiteral("session/test")).toString();
     QString refError;
     m_testRef = TestRef::parse(
@@ -660,6 +712,8 @@ void MainWindow::restoreSession()
     const QString current = m_settings->value(QStringLiteral("session/currentFile")).toString();
     if (ScriptEditor *editor = m_editors->editorFor(current))
         m_editors->setCurrentEditor(editor);
+    m_testSelector->setFollowTabs(true);
+    m_testSelector->refresh();
     updateTitle();
 }
 
@@ -673,6 +727,7 @@ void MainWindow::saveSession()
     m_settings->setValue(QStringLiteral("breakpoints"), breakpoints);
     m_settings->setValue(QStringLiteral("window/geometry"), saveGeometry());
     m_settings->setValue(QStringLiteral("window/state"), saveState());
+    m_settings->setValue(QStringLiteral("window/dockShares"), DockShares::save(this));
     m_settings->setValue(QStringLiteral("window/centre"), m_centre->saveState());
     m_settings->setValue(QStringLiteral("session/openFiles"), m_editors->openFiles());
     m_settings->setValue(QStringLiteral("session/test"), m_testPath);

@@ -35,6 +35,7 @@ class RecoveryStore;
 class ReplWidget;
 class ScriptEditor;
 class TestOpener;
+class TestSelector;
 class VariablesModel;
 class VariablesView;
 
@@ -67,6 +68,8 @@ public:
     // are several tests, then opens the chosen one; returns at once.
     void openTestArgument(const QString &argument);
     TestOpener *testOpener() const { return m_opener; }
+    // The toolbar's list of tests, showing the one F5 runs.
+    TestSelector *testSelector() const { return m_testSelector; }
     QString testPath() const { return m_testPath; }
     // What TestResolver builds: the chosen test's reference, else the file.
     QString testArgument() const { return m_testRef ? m_testRef->toString() : m_testPath; }
@@ -77,6 +80,10 @@ public:
     void saveSession();
 
     void setSessionState(SessionState state);
+    // What the state alone does not say (the script ended while the VMs
+    // keep running); shown until the state changes. Empty: the state.
+    void setSessionDetail(const QString &detail);
+    QString sessionText() const;
     SessionState sessionState() const { return m_state; }
 
     // Status bar: a transient message; the build's progress (expected 0: busy
@@ -123,6 +130,7 @@ public:
 Q_SIGNALS:
     void breakpointsChanged(const QString &path, const nixtide::BreakpointList &breakpoints);
     void runToCursorRequested(const QString &path, int line);
+    void setNextStatementRequested(const QString &path, int line);
     // code: the selection (whole lines) or the current line.
     void runSelectionRequested(const QString &code, const QString &path, int firstLine);
 
@@ -167,6 +175,7 @@ private:
     BuildOutputView *m_buildOutput;
     OutlineDock *m_outline;
     TestOpener *m_opener;
+    TestSelector *m_testSelector = nullptr;
     QMenu *m_viewMenu = nullptr;
     QLabel *m_stateLabel;
     QLabel *m_checksLabel = nullptr;

@@ -62,6 +62,7 @@ void NixBuild::start(const TestRef &ref, const QString &attribute)
         Q_EMIT buildLogLine(drv, line);
         Q_EMIT logLine(drv + QStringLiteral("> ") + line);
     };
+    m_parser.onMessage = [this](const QString &text) { Q_EMIT logLine(text); };
     m_stderrBuffer.clear();
     m_cancelled = false;
     m_startedMs = QDateTime::currentMSecsSinceEpoch();

@@ -145,8 +145,11 @@ void NixLogParser::handle(const QJsonObject &o)
         // at the same level; only messages that carry an error count.
         const bool hint = !o.contains(QLatin1StringView("raw_msg"))
             && o.value(QLatin1StringView("msg")).toString().startsWith(u'(');
-        if (o.value(QLatin1StringView("level")).toInt() == 0 && !hint)
+        const int level = o.value(QLatin1StringView("level")).toInt();
+        if (level == 0 && !hint)
             m_errors.append(o);
+        if (level <= 1 && onMessage)
+            onMessage(o.value(QLatin1StringView("msg")).toString());
         return;
     }
     if (action == QLatin1StringView("start")) {

@@ -61,6 +61,9 @@ public:
     std::function<QString(const QString &)> mapPath;
     std::function<void(const NixProgress &)> onProgress;
     std::function<void(const QString &drvName, const QString &line)> onLogLine;
+    // Nix's own messages at warning level or above (errors and the hints
+    // after them), as Nix would print them: ANSI colours kept.
+    std::function<void(const QString &text)> onMessage;
 
     void feed(const QByteArray &line);
     const NixProgress &progress() const { return m_progress; }

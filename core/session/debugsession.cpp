@@ -6,6 +6,8 @@
 #include "core/session/agentconnector.h"
 #include "core/session/runrecord.h"
 
+#include <QFileInfo>
+
 namespace nixtide {
 
 namespace {
@@ -227,7 +229,16 @@ void DebugSession::sendBreakpoints(const QString &path)
                 fail(QStringLiteral("breakpoints in %1 were refused: %2").arg(path, r.message));
                 return;
             }
-            Q_EMIT breakpointsVerified(path, r.body.value(QStringLiteral("breakpoints")).toArray());
+            const QJsonArray answered = r.body.value(QStringLiteral("breakpoints")).toArray();
+            Q_EMIT breakpointsVerified(path, answered);
+            QList<BreakpointAnswer> answers;
+            for (const QJsonValue &value : answered) {
+                const QJsonObject o = value.toObject();
+                answers.append({o.value(QStringLiteral("line")).toInt(),
+                    o.value(QStringLiteral("verified")).toBool(),
+                    o.value(QStringLiteral("message")).toString()});
+            }
+            Q_EMIT breakpointsAnswered(path, answers);
         });
 }
 
@@ -365,7 +376,7 @@ void DebugSession::onStopped(const QJsonObject &body)
                         .toString(),
                     f.value(QStringLiteral("line")).toInt()});
         }
-        const StackFrame top = m_frames.value(0);
+        const StackFrame top = m_frames.value(scriptFrameIndex());
         if (m_record)
             m_record->appendLog({{QStringLiteral("event"), QStringLiteral("stopped")},
                 {QStringLiteral("reason"), m_stopReason}, {QStringLiteral("path"), top.path},
@@ -373,6 +384,17 @@ void DebugSession::onStopped(const QJsonObject &body)
         setState(State::Stopped);
         Q_EMIT stopped(m_stopReason, m_stopDescription);
     });
+}
+
+int DebugSession::scriptFrameIndex() const
+{
+    const QString script = QFileInfo(m_plan.breakpointPath()).absoluteFilePath();
+    for (int i = 0; i < m_frames.size(); ++i) {
+        if (!m_frames.at(i).path.isEmpty()
+            && QFileInfo(m_frames.at(i).path).absoluteFilePath() == script)
+            return i;
+    }
+    return 0;
 }
 
 void DebugSession::stepRequest(const QString &command)

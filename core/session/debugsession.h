@@ -64,6 +64,14 @@ struct SourceBreakpoint
     QString condition;
 };
 
+// The debugger's answer for one requested breakpoint, in request order.
+struct BreakpointAnswer
+{
+    int line = 0; // where it is set (the requested line when refused)
+    bool verified = false;
+    QString message; // why it was refused
+};
+
 // The debug session model the GUI and the headless commands bind to. Owns the
 // driver process and the DAP connection to the agent inside it. Everything
 // is asynchronous; every change is a signal, every fact has an accessor.
@@ -118,6 +126,11 @@ public:
     // The last MiB of the machine's serial console, as terminal bytes.
     QByteArray serialData(const QString &machine) const;
     QList<StackFrame> stackFrames() const { return m_frames; }
+    // The innermost frame of the test script itself (the file breakpoints
+    // are set in), 0 when none is on the stack: an exception raised inside
+    // the driver is the script line's failure, and that line is what the
+    // user wants to see first.
+    int scriptFrameIndex() const;
     QString stopReason() const { return m_stopReason; }
     QString stopDescription() const { return m_stopDescription; }
     int exitCode() const { return m_exitCode; }
@@ -131,6 +144,8 @@ Q_SIGNALS:
     void stateChanged(nixtide::DebugSession::State state);
     void connectedToAgent();
     void breakpointsVerified(const QString &path, const QJsonArray &breakpoints);
+    // The same answer typed, one entry per breakpoint requested for `path`.
+    void breakpointsAnswered(const QString &path, const QList<nixtide::BreakpointAnswer> &answers);
     // After a stop the stack is fetched first; frames() holds it.
     void stopped(const QString &reason, const QString &description);
     void continued();

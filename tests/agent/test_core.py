@@ -121,6 +121,35 @@ class PlainScripts(unittest.TestCase):
         code, out, _err = agent.finish()
         self.assertEqual((code, out), (0, "y is 2\n"))
 
+    def test_goto_skips_a_failing_line(self):
+        # Set Next Statement: paused before the failing line, the script
+        # goes on after it and passes.
+        agent = self.run_agent("""
+            def fail(message):
+                raise SystemError(message)
+            done = [1]
+            fail("skipped")
+            done.append(3)
+            print("done", done)
+        """)
+        caps = agent.start(breakpoints=[{"line": 4}])["body"]
+        self.assertTrue(caps.get("supportsGotoTargetsRequest"))
+        c = agent.client
+        c.wait_event("stopped")
+        refused = c.request("gotoTargets", {"source": {"path": agent.script}, "line": 99},
+                            ok=False)
+        self.assertIn("holds no statement", refused["message"])
+        targets = c.request("gotoTargets", {"source": {"path": agent.script},
+                                            "line": 5})["body"]["targets"]
+        self.assertEqual([t["line"] for t in targets], [5])
+        c.request("goto", {"threadId": 1, "targetId": targets[0]["id"]})
+        self.assertEqual(c.wait_event("stopped")["body"]["reason"], "goto")
+        self.assertEqual(c.stack()[0]["line"], 5)
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        code, out, _err = agent.finish()
+        self.assertEqual((code, out), (0, "done [1, 3]\n"))
+
     def test_condition_and_hit_condition(self):
         agent = self.run_agent("""
             total = 0
@@ -304,7 +333,10 @@ class PlainScripts(unittest.TestCase):
         self.assertEqual((top["source"]["path"], top["line"]), (nix, 20))
         bps = c.request("setBreakpoints", {"source": {"path": nix}, "breakpoints": [
             {"line": 22}, {"line": 5}, {"line": 99}]})["body"]["breakpoints"]
-        self.assertEqual([(b["verified"], b["line"]) for b in bps], [(True, 23), (True, 20), (False, 99)])
+        # Line 5 is above the testScript: refused with the reason, where it
+        # used to move silently to the script's first line.
+        self.assertEqual([(b["verified"], b["line"]) for b in bps], [(True, 23), (False, 5), (False, 99)])
+        self.assertEqual(bps[1]["message"], "line 5 of test.nix is outside the testScript (lines 20-23)")
         c.request("continue")
         c.wait_event("stopped")
         self.assertEqual(c.stack()[0]["line"], 23)
@@ -617,6 +649,49 @@ class DemoDriverWithoutVMs(unittest.TestCase):
         self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 1)
         c.wait_event("terminated")
         self.assertEqual(self.proc.wait(10), 1)
+
+    def test_failures_name_the_nix_line(self):
+        # The script is lines 11-12 of a .nix file: a breakpoint outside them
+        # is refused with a reason, a failure is reported at its .nix line
+        # (traceback and scriptFinished), and so is a syntax error.
+        source_dir = dapclient.private_dir()
+        self.addCleanup(shutil.rmtree, source_dir, True)
+        nix = os.path.join(source_dir, "t.nix")
+        with open(nix, "w") as handle:
+            handle.write("# a test\n" + "#\n" * 9
+                         + "    value = 1\n    raise SystemError('x')\n  '';\n")
+        launch = {"sourcePath": nix, "lineMap": [11, 12]}
+        c, _path = self.start_driver("value = 1\nraise SystemError('x')\n", interactive=True,
+                                     launch=launch)
+        bps = c.request("setBreakpoints", {"source": {"path": nix},
+                                           "breakpoints": [{"line": 1}, {"line": 12}]})
+        answers = bps["body"]["breakpoints"]
+        self.assertFalse(answers[0]["verified"])
+        self.assertIn("outside the testScript (lines 11-12)", answers[0]["message"])
+        self.assertTrue(answers[1]["verified"])
+        c.request("setBreakpoints", {"source": {"path": nix}, "breakpoints": []})
+        c.request("configurationDone")
+        self.assertEqual(c.wait_event("stopped")["body"]["reason"], "exception")
+        c.request("continue")
+        finished = c.wait_event("nixtide/scriptFinished")["body"]
+        self.assertEqual(finished, {"status": "failed", "error": "SystemError: x",
+                                    "path": nix, "line": 12})
+        stderr = "".join(e["body"]["output"] for e in c.all_events
+                         if e["event"] == "output" and e["body"].get("category") == "stderr")
+        self.assertIn('File "%s", line 12, in <module>\n    raise SystemError(\'x\')' % nix,
+                      stderr)
+        self.assertNotIn('"<string>"', stderr)
+        # An edited script with a syntax error on its second line: nothing
+        # runs, and the failure names .nix line 12.
+        c.request("restart", {"arguments": {"script": "value = 2\nvalue = (\n",
+                                            "sourcePath": nix, "lineMap": [11, 12]}})
+        finished = c.wait_event("nixtide/scriptFinished")["body"]
+        self.assertEqual((finished["status"], finished["path"], finished["line"]),
+                         ("failed", nix, 12))
+        self.assertTrue(finished["error"].startswith("SyntaxError: "), finished["error"])
+        self.assertIn("t.nix, line 12", finished["error"])
+        c.request("terminate")
+        c.wait_event("terminated")
 
     def test_interactive_terminated_after_a_pass_exits_0(self):
         # How a headless run of an interactive bundle ends: with the result.

@@ -94,7 +94,15 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(tab.saveScreenshot(dir.path(), &error).isEmpty());
         QVERIFY(error.contains(QStringLiteral("no screen")));
+        // A crashed VM does not invite typing: it says why and takes no input.
+        QCOMPARE(
+            tab.grabLabel()->text(), QStringLiteral("The VM is crashed: Start it to type into it"));
+        QVERIFY(!tab.screen()->isInputEnabled());
+        QVERIFY(!tab.console()->isInputEnabled());
+        tab.setState(QStringLiteral("up"));
         QVERIFY(tab.grabLabel()->text().contains(QStringLiteral("Click")));
+        QVERIFY(tab.screen()->isInputEnabled());
+        QVERIFY(tab.console()->isInputEnabled());
     }
 
     void containerTabHasNoScreen()

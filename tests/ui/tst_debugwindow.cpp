@@ -306,7 +306,14 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Stopped, 400000);
         const QString secondDir = QFileInfo(controller->session()->agentSocketPath()).path();
         QVERIFY(!qemuUnder(secondDir).isEmpty());
+        // Paused: closing asks first.
+        int asked = 0;
+        controller->setClosePrompt([&asked] {
+            ++asked;
+            return true;
+        });
         QVERIFY(!window.close());
+        QCOMPARE(asked, 1);
         QVERIFY(window.isVisible());
         QTRY_VERIFY_WITH_TIMEOUT(!window.isVisible(), 60000);
         QCOMPARE(controller->state(), SessionState::Terminated);

@@ -13,6 +13,7 @@
 #include <QAction>
 #include <QDir>
 #include <QDirIterator>
+#include <QDockWidget>
 #include <QFile>
 #include <QPlainTextEdit>
 #include <QProgressBar>
@@ -20,6 +21,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBlock>
+#include <QTextDocument>
 #include <QUuid>
 
 using namespace nixtide;
@@ -61,7 +64,8 @@ private Q_SLOTS:
         m_nonce = QUuid::createUuid().toString(QUuid::WithoutBraces);
         const QString data
             = qEnvironmentVariable("NIXTIDE_SOURCE_DIR") + QStringLiteral("/tests/data/nix");
-        for (const QString &name : {QStringLiteral("slow.nix"), QStringLiteral("testlib.nix")}) {
+        for (const QString &name : {QStringLiteral("slow.nix"), QStringLiteral("testlib.nix"),
+                 QStringLiteral("failing-build.nix")}) {
             QFile in(data + u'/' + name);
             QVERIFY(in.open(QIODevice::ReadOnly));
             QVERIFY(
@@ -98,6 +102,44 @@ private Q_SLOTS:
             qPrintable(controller->lastNotice()));
         QVERIFY(!window.buildProgressBar()->isVisibleTo(&window));
         QVERIFY(controller->session() == nullptr);
+    }
+
+    // The bar does not claim success, and Build Output keeps what Nix said
+    // last (the builder's lines, its hint), in colour, not as escape codes.
+    void failedBuildSaysSoAndKeepsNixsWords()
+    {
+        auto s = settings();
+        MainWindow window(s.get(), m_dir.filePath(QStringLiteral("recovery")));
+        auto *controller = new SessionController(&window);
+        QString error;
+        QVERIFY2(window.openTest(m_dir.filePath(QStringLiteral("failing-build.nix")), &error),
+            qPrintable(error));
+        window.debugActions()->runContinue->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Idle, 120000);
+        QCOMPARE(window.buildOutput()->progressBar()->text(), QStringLiteral("Build failed"));
+        const QString output = window.buildOutput()->text()->toPlainText();
+        QVERIFY2(output.contains(QStringLiteral("the driver is broken")), qPrintable(output));
+        // Nix's own message, as Nix printed it (before, only the summary).
+        QVERIFY2(output.contains(QStringLiteral("error: builder for '")), qPrintable(output));
+        QVERIFY2(!output.contains(QChar(0x1b)), qPrintable(output));
+        bool coloured = false;
+        for (QTextBlock block = window.buildOutput()->text()->document()->begin(); block.isValid();
+            block = block.next()) {
+            for (auto it = block.begin(); !it.atEnd(); ++it)
+                coloured = coloured
+                    || it.fragment().charFormat().hasProperty(QTextFormat::ForegroundBrush);
+        }
+        QVERIFY(coloured);
+        if (qEnvironmentVariableIsSet("NIXTIDE_SHOTS")) {
+            window.resize(1280, 800);
+            window.show();
+            window.dock(QStringLiteral("BuildDock"))->raise();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            QVERIFY(window.grab().save(QDir(qEnvironmentVariable("NIXTIDE_SHOTS"))
+                    .filePath(QStringLiteral("build-failed.png"))));
+        }
+        QVERIFY2(controller->lastNotice().startsWith(QStringLiteral("The build failed")),
+            qPrintable(controller->lastNotice()));
     }
 
     void cancelStopsTheBuild()

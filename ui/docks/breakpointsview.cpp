@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QFileInfo>
 #include <QHeaderView>
+#include <QStyle>
 
 namespace nixtide {
 
@@ -14,8 +15,8 @@ constexpr int kLineRole = Qt::UserRole + 2;
 BreakpointsView::BreakpointsView(QWidget *parent)
     : QTreeWidget(parent)
 {
-    setColumnCount(2);
-    setHeaderLabels({tr("Location"), tr("Condition")});
+    setColumnCount(3);
+    setHeaderLabels({tr("Location"), tr("Condition"), tr("Problem")});
     setRootIsDecorated(false);
     setSortingEnabled(false);
     header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
@@ -49,6 +50,32 @@ void BreakpointsView::setBreakpoints(const QString &path, const BreakpointList &
         item->setData(0, kLineRole, bp.line);
         item->setToolTip(0, path);
     }
+}
+
+void BreakpointsView::setRefusal(const QString &path, int line, const QString &reason)
+{
+    for (int i = 0; i < topLevelItemCount(); ++i) {
+        QTreeWidgetItem *item = topLevelItem(i);
+        if (item->data(0, kPathRole).toString() != path || item->data(0, kLineRole).toInt() != line)
+            continue;
+        item->setText(2, reason);
+        item->setToolTip(2, reason);
+        item->setIcon(
+            0, reason.isEmpty() ? QIcon() : style()->standardIcon(QStyle::SP_MessageBoxWarning));
+        for (int column = 0; column < columnCount(); ++column)
+            item->setForeground(column,
+                reason.isEmpty() ? palette().brush(QPalette::Text) : QBrush(QColor(0xa3, 0x52, 0)));
+    }
+}
+
+QString BreakpointsView::refusal(const QString &path, int line) const
+{
+    for (int i = 0; i < topLevelItemCount(); ++i) {
+        const QTreeWidgetItem *item = topLevelItem(i);
+        if (item->data(0, kPathRole).toString() == path && item->data(0, kLineRole).toInt() == line)
+            return item->text(2);
+    }
+    return {};
 }
 
 } // namespace nixtide

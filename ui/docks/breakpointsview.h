@@ -18,6 +18,10 @@ public:
     // Replaces the rows of one file.
     void setBreakpoints(const QString &path, const BreakpointList &breakpoints);
     int breakpointCount() const { return topLevelItemCount(); }
+    // What the debugger answered for one breakpoint: an empty reason when
+    // it took it, else why it refused (shown on the row, in warning colour).
+    void setRefusal(const QString &path, int line, const QString &reason);
+    QString refusal(const QString &path, int line) const;
 
 Q_SIGNALS:
     void breakpointActivated(const QString &path, int line);

@@ -32,7 +32,7 @@ void BuildOutputView::appendText(const QString &text)
 {
     QTextCursor cursor(m_text->document());
     cursor.movePosition(QTextCursor::End);
-    cursor.insertText(text);
+    m_writer.write(cursor, text);
     m_text->ensureCursorVisible();
 }
 
@@ -54,6 +54,7 @@ void BuildOutputView::finish(bool success)
 void BuildOutputView::clear()
 {
     m_text->clear();
+    m_writer.reset();
     m_progress->hide();
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ui/docks/ansitextwriter.h"
+
 #include <QWidget>
 
 class QPlainTextEdit;
@@ -17,12 +19,14 @@ class BuildOutputView : public QWidget
 public:
     explicit BuildOutputView(QWidget *parent = nullptr);
 
+    // Text with ANSI colours (Nix's, the driver logger's) shown in colour.
     void appendText(const QString &text);
     void setProgress(int done, int expected); // expected 0: busy indicator
     void finish(bool success);
     void clear();
 
     QPlainTextEdit *text() const { return m_text; }
+    QProgressBar *progressBar() const { return m_progress; }
     // The first file:line[:column] in line of text, for activation.
     static bool parseLocation(const QString &line, QString *path, int *lineNo, int *column);
 
@@ -35,6 +39,7 @@ protected:
 private:
     QPlainTextEdit *m_text;
     QProgressBar *m_progress;
+    AnsiTextWriter m_writer;
 };
 
 } // namespace nixtide

@@ -3,6 +3,8 @@
 #include <QFileInfo>
 #include <QHeaderView>
 
+#include <algorithm>
+
 namespace nixtide {
 
 CallStackView::CallStackView(QWidget *parent)
@@ -20,7 +22,7 @@ CallStackView::CallStackView(QWidget *parent)
     });
 }
 
-void CallStackView::setFrames(const QList<StackFrameEntry> &frames)
+void CallStackView::setFrames(const QList<StackFrameEntry> &frames, int current)
 {
     const QSignalBlocker blocker(this);
     clear();
@@ -32,7 +34,12 @@ void CallStackView::setFrames(const QList<StackFrameEntry> &frames)
         item->setToolTip(1, frame.path);
     }
     if (topLevelItemCount() > 0)
-        setCurrentItem(topLevelItem(0));
+        setCurrentItem(topLevelItem(std::clamp(current, 0, topLevelItemCount() - 1)));
+}
+
+int CallStackView::currentFrameIndex() const
+{
+    return currentItem() ? indexOfTopLevelItem(currentItem()) : -1;
 }
 
 } // namespace nixtide

@@ -20,7 +20,10 @@ class CallStackView : public QTreeWidget
 public:
     explicit CallStackView(QWidget *parent = nullptr);
 
-    void setFrames(const QList<StackFrameEntry> &frames);
+    // Shows `frames` with the row `current` selected (without a signal:
+    // the caller shows that frame itself).
+    void setFrames(const QList<StackFrameEntry> &frames, int current = 0);
+    int currentFrameIndex() const;
     QList<StackFrameEntry> frames() const { return m_frames; }
 
 Q_SIGNALS:

@@ -16,6 +16,7 @@ struct LogTreeModel::Node
     double seconds = -1;
     bool failed = false;
     bool open = false;
+    bool run = false;
     std::vector<std::unique_ptr<Node>> children;
 };
 
@@ -45,7 +46,7 @@ LogTreeModel::Node *LogTreeModel::append(
 }
 
 LogTreeModel::Node *LogTreeModel::appendTo(
-    Node *parent, const QString &message, const QString &machine, int scriptLine)
+    Node *parent, const QString &message, const QString &machine, int scriptLine, bool run)
 {
     const int row = static_cast<int>(parent->children.size());
     beginInsertRows(indexFor(parent, 0), row, row);
@@ -55,6 +56,8 @@ LogTreeModel::Node *LogTreeModel::appendTo(
     node->message = message;
     node->machine = machine;
     node->scriptLine = scriptLine;
+    node->run = run;
+    node->open = run;
     Node *raw = node.get();
     parent->children.push_back(std::move(node));
     endInsertRows();
@@ -94,7 +97,7 @@ void LogTreeModel::addMessage(
 void LogTreeModel::addEntry(int id, int parentId, const QString &message, const QString &machine,
     bool open, int scriptLine, bool failed, const QString &scriptPath)
 {
-    Node *parent = m_byId.value(parentId, m_root.get());
+    Node *parent = m_byId.value(parentId, m_run ? m_run : m_root.get());
     Node *node = appendTo(parent, message, machine, scriptLine);
     node->scriptPath = scriptPath;
     node->open = open;
@@ -113,10 +116,29 @@ void LogTreeModel::finishEntry(int id, double seconds, bool failed)
     Q_EMIT dataChanged(indexFor(node, 0), indexFor(node, ColumnCount - 1));
 }
 
+void LogTreeModel::beginRun(const QString &title)
+{
+    m_run = appendTo(m_root.get(), title, {}, 0, true);
+    ++m_runs;
+}
+
+void LogTreeModel::finishRun(const QString &result, double seconds, bool failed)
+{
+    if (!m_run)
+        return;
+    m_run->message = QStringLiteral("%1: %2").arg(m_run->message, result);
+    m_run->open = false;
+    m_run->seconds = seconds;
+    m_run->failed = failed;
+    Q_EMIT dataChanged(indexFor(m_run, 0), indexFor(m_run, ColumnCount - 1));
+}
+
 void LogTreeModel::clear()
 {
     beginResetModel();
     m_open.clear();
+    m_run = nullptr;
+    m_runs = 0;
     m_byId.clear();
     m_root = std::make_unique<Node>();
     m_machines.clear();
@@ -200,6 +222,8 @@ QVariant LogTreeModel::data(const QModelIndex &index, int role) const
         return node->scriptPath;
     case FailedRole:
         return node->failed;
+    case RunRole:
+        return node->run;
     case MachineRole:
         return node->machine;
     case DurationRole:

@@ -25,6 +25,7 @@ public:
         MachineRole, // QString
         DurationRole, // double seconds, -1 while running
         ScriptPathRole, // QString: the file ScriptLineRole is in; empty: the window's test
+        RunRole, // bool: the section of one script run
     };
 
     explicit LogTreeModel(QObject *parent = nullptr);
@@ -44,6 +45,12 @@ public:
     void addEntry(int id, int parentId, const QString &message, const QString &machine, bool open,
         int scriptLine = 0, bool failed = false, const QString &scriptPath = {});
     void finishEntry(int id, double seconds, bool failed);
+    // One section per script run: entries without a known parent go under
+    // the newest run's section until the next begins. finishRun() gives the
+    // section its result and duration.
+    void beginRun(const QString &title);
+    void finishRun(const QString &result, double seconds, bool failed);
+    int runCount() const { return m_runs; }
     void clear();
     int openDepth() const { return static_cast<int>(m_open.size()); }
     QStringList machines() const { return m_machines; }
@@ -65,12 +72,15 @@ private:
     struct Node;
     Node *nodeFor(const QModelIndex &index) const;
     Node *append(const QString &message, const QString &machine, int scriptLine);
-    Node *appendTo(Node *parent, const QString &message, const QString &machine, int scriptLine);
+    Node *appendTo(Node *parent, const QString &message, const QString &machine, int scriptLine,
+        bool run = false);
     QModelIndex indexFor(Node *node, int column) const;
 
     std::unique_ptr<Node> m_root;
     std::vector<Node *> m_open;
     QHash<int, Node *> m_byId;
+    Node *m_run = nullptr; // the newest run's section
+    int m_runs = 0;
     QStringList m_machines;
 };
 

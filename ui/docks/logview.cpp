@@ -69,6 +69,15 @@ LogView::LogView(LogTreeModel *model, QWidget *parent)
             const bool atBottom = bar->value() >= bar->maximum() - 2;
             if (where.isValid())
                 m_tree->expand(where);
+            // A new run's section opens and the earlier ones fold away.
+            const QModelIndex inserted = m_filter->index(last, 0, where);
+            if (!where.isValid() && inserted.data(LogTreeModel::RunRole).toBool()) {
+                for (int row = 0; row < m_filter->rowCount(); ++row) {
+                    const QModelIndex section = m_filter->index(row, 0);
+                    if (section.data(LogTreeModel::RunRole).toBool())
+                        m_tree->setExpanded(section, row == last);
+                }
+            }
             if (atBottom) {
                 const QModelIndex added = m_filter->index(last, 0, where);
                 QTimer::singleShot(

@@ -92,6 +92,23 @@ void VariablesView::setWatchResult(const QString &expression, const QString &val
     }
 }
 
+void VariablesView::clearWatchValues()
+{
+    for (int i = 0; i < m_watches->topLevelItemCount(); ++i) {
+        m_watches->topLevelItem(i)->setText(1, QString());
+        m_watches->topLevelItem(i)->setForeground(1, QBrush());
+    }
+}
+
+QString VariablesView::watchValue(const QString &expression) const
+{
+    for (int i = 0; i < m_watches->topLevelItemCount(); ++i) {
+        if (m_watches->topLevelItem(i)->text(0) == expression)
+            return m_watches->topLevelItem(i)->text(1);
+    }
+    return {};
+}
+
 void VariablesView::refreshWatches()
 {
     for (const QString &expression : watches())

@@ -25,6 +25,9 @@ public:
     void setWatchResult(const QString &expression, const QString &value, bool error);
     // Asks for every watch to be evaluated again (after each stop).
     void refreshWatches();
+    // Blanks every watch's value (the expressions stay): no session, no value.
+    void clearWatchValues();
+    QString watchValue(const QString &expression) const;
 
     QTreeView *variablesTree() const { return m_variables; }
     QTreeWidget *watchTree() const { return m_watches; }

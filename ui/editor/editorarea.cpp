@@ -1,5 +1,6 @@
 #include "ui/editor/editorarea.h"
 
+#include "ui/editor/expressionhover.h"
 #include "ui/editor/findbar.h"
 #include "ui/editor/lintcontroller.h"
 #include "ui/editor/recoverystore.h"
@@ -73,6 +74,10 @@ ScriptEditor *EditorArea::openFile(const QString &path, QString *error)
         updateTabTitle(editor);
         Q_EMIT openFilesChanged();
     });
+    auto *hover = new ExpressionHover(editor);
+    connect(hover, &ExpressionHover::hovered, this, [this, editor](const QString &expression) {
+        Q_EMIT expressionHovered(editor, expression);
+    });
     connect(editor, &ScriptEditor::breakpointsChanged, this,
         [this, editor] { Q_EMIT breakpointsChanged(editor->filePath(), editor->breakpoints()); });
     const int index = m_tabs->addTab(editor, QFileInfo(abs).fileName());
@@ -103,6 +108,15 @@ ScriptEditor *EditorArea::editorFor(const QString &path) const
     const QString abs = QFileInfo(path).absoluteFilePath();
     for (ScriptEditor *editor : editors()) {
         if (editor->filePath() == abs)
+            return editor;
+    }
+    // The same file by another name (a symlink, the demo installed and in
+    // the source tree) is the same tab, never a second one.
+    const QString canonical = QFileInfo(path).canonicalFilePath();
+    if (canonical.isEmpty())
+        return nullptr;
+    for (ScriptEditor *editor : editors()) {
+        if (QFileInfo(editor->filePath()).canonicalFilePath() == canonical)
             return editor;
     }
     return nullptr;

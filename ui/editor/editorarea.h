@@ -47,6 +47,9 @@ Q_SIGNALS:
     void currentEditorChanged(nixtide::ScriptEditor *editor);
     void breakpointsChanged(const QString &path, const nixtide::BreakpointList &breakpoints);
     void openFilesChanged();
+    // The pointer rests on `expression` in `editor` (its ExpressionHover
+    // shows the answer).
+    void expressionHovered(nixtide::ScriptEditor *editor, const QString &expression);
 
 private:
     void updateTabTitle(ScriptEditor *editor);

@@ -1,6 +1,7 @@
 #include "ui/machines/machinetab.h"
 
 #include "core/vnc/vncconnection.h"
+#include "ui/machines/elidedlabel.h"
 #include "ui/machines/serialconsole.h"
 #include "ui/vnc/framebufferview.h"
 
@@ -22,7 +23,7 @@ MachineTab::MachineTab(const QString &name, QWidget *parent)
     , m_toolBar(new QToolBar(this))
     , m_stateLabel(new QLabel(this))
     , m_grabLabel(new QLabel(this))
-    , m_message(new QLabel(this))
+    , m_message(new ElidedLabel(this))
     , m_splitter(new QSplitter(Qt::Vertical, this))
     , m_screenArea(new QScrollArea(m_splitter))
     , m_view(new FramebufferView)
@@ -58,7 +59,6 @@ MachineTab::MachineTab(const QString &name, QWidget *parent)
     m_toolBar->addWidget(m_stateLabel);
     m_toolBar->addSeparator();
     m_grabAction = m_toolBar->addWidget(m_grabLabel);
-    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_message->setContentsMargins(6, 0, 6, 0);
     m_message->hide();
 
@@ -150,6 +150,9 @@ void MachineTab::updateActions()
     m_shutdown->setEnabled(m_available && running);
     m_crash->setEnabled(m_available && running);
     m_driverScreenshot->setEnabled(m_available && running);
+    m_view->setInputEnabled(running);
+    m_console->setInputEnabled(running);
+    updateGrabLabel(m_view->hasInputGrab());
     // Saving the view needs only a frame, session or not.
     m_screenshot->setEnabled(
         m_vnc->state() == VncConnection::State::Connected && !m_vnc->frame().isNull());
@@ -214,8 +217,10 @@ QString MachineTab::message() const
 void MachineTab::updateGrabLabel(bool grabbed)
 {
     // The view draws a border while grabbed; the words say how to get out.
+    // A machine that is not running takes no input and says so.
     m_grabLabel->setText(grabbed ? tr("Keyboard and mouse go to the VM: press Ctrl+Alt to release")
-                                 : tr("Click the screen to type into the VM"));
+            : isRunningState(m_state) ? tr("Click the screen to type into the VM")
+                                      : tr("The VM is %1: Start it to type into it").arg(m_state));
     QFont font = m_grabLabel->font();
     font.setBold(grabbed);
     m_grabLabel->setFont(font);

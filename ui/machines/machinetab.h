@@ -12,6 +12,7 @@ class QToolBar;
 namespace nixtide {
 
 class FramebufferView;
+class ElidedLabel;
 class SerialConsole;
 class VncConnection;
 
@@ -96,7 +97,7 @@ private:
     QLabel *m_stateLabel;
     QLabel *m_grabLabel;
     QAction *m_grabAction;
-    QLabel *m_message;
+    ElidedLabel *m_message;
     QSplitter *m_splitter;
     QScrollArea *m_screenArea;
     FramebufferView *m_view;

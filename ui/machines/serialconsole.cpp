@@ -59,8 +59,10 @@ SerialConsole::SerialConsole(QWidget *parent)
         }
         m_writer = std::make_unique<TeletypeWriter>(slave);
     }
-    connect(m_terminal, &QTermWidget::sendData, this,
-        [this](const char *bytes, int size) { Q_EMIT typed(QByteArray(bytes, size)); });
+    connect(m_terminal, &QTermWidget::sendData, this, [this](const char *bytes, int size) {
+        if (m_inputEnabled)
+            Q_EMIT typed(QByteArray(bytes, size));
+    });
 
     // Ctrl+C and Ctrl+V belong to the guest's shell; the Shift variants
     // are no keys a shell needs.

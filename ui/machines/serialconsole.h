@@ -42,6 +42,10 @@ public:
     QLineEdit *findField() const;
 
     void showFind();
+    // A machine that is off reads nothing: typing is dropped, not queued
+    // for a console that will never answer.
+    void setInputEnabled(bool enabled) { m_inputEnabled = enabled; }
+    bool isInputEnabled() const { return m_inputEnabled; }
 
 Q_SIGNALS:
     void typed(const QByteArray &bytes);
@@ -57,6 +61,7 @@ private:
 
     QTermWidget *m_terminal;
     QAction *m_copy;
+    bool m_inputEnabled = true;
     std::unique_ptr<ScrollbackKeeper> m_keeper;
     // Destroyed before the terminal (a child), which they feed; one of
     // them is set.

@@ -180,7 +180,7 @@ void FramebufferView::paintPlaceholder(QPainter &painter, const QRect &area)
 
 void FramebufferView::setInputGrab(bool grab)
 {
-    grab = grab && connected();
+    grab = grab && connected() && m_inputEnabled;
     if (grab == m_grabbed)
         return;
     if (!grab)
@@ -190,6 +190,13 @@ void FramebufferView::setInputGrab(bool grab)
         setFocus(Qt::MouseFocusReason);
     update();
     Q_EMIT inputGrabChanged(grab);
+}
+
+void FramebufferView::setInputEnabled(bool enabled)
+{
+    m_inputEnabled = enabled;
+    if (!enabled)
+        setInputGrab(false);
 }
 
 void FramebufferView::releaseKeys()

@@ -34,6 +34,9 @@ public:
     QImage grabFrame() const;
     bool hasInputGrab() const { return m_grabbed; }
     void setInputGrab(bool grab);
+    // A machine that is off takes no input: no grab, no keys.
+    void setInputEnabled(bool enabled);
+    bool isInputEnabled() const { return m_inputEnabled; }
 
     // Where the frame is drawn in the widget, and the mapping back.
     QRectF frameRect() const;
@@ -69,6 +72,7 @@ private:
     QList<QMetaObject::Connection> m_connections;
     ScaleMode m_scaleMode = ScaleMode::Fit;
     bool m_grabbed = false;
+    bool m_inputEnabled = true;
     int m_buttons = 0;
     QPoint m_lastPointer;
     int m_wheelX = 0;

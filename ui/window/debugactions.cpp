@@ -40,6 +40,8 @@ DebugActions::DebugActions(QObject *parent)
         tr("Step O&ut"), {Qt::SHIFT | Qt::Key_F11}, tr("Run until the current function returns"));
     runToCursor = make(tr("Run to &Cursor"), {Qt::CTRL | Qt::Key_F10},
         tr("Run until the line with the text cursor"));
+    setNextStatement = make(tr("Set &Next Statement"), {Qt::CTRL | Qt::SHIFT | Qt::Key_F10},
+        tr("Go on from the line with the text cursor, skipping or repeating lines"));
     runSelection = make(tr("Run S&election on VMs"),
         {Qt::CTRL | Qt::Key_Return, Qt::CTRL | Qt::SHIFT | Qt::Key_E},
         tr("Run the selected lines (or the current line) against the live VMs"));
@@ -62,6 +64,7 @@ DebugActions::DebugActions(QObject *parent)
     connect(stepIn, &QAction::triggered, this, &DebugActions::stepInRequested);
     connect(stepOut, &QAction::triggered, this, &DebugActions::stepOutRequested);
     connect(runToCursor, &QAction::triggered, this, &DebugActions::runToCursorTriggered);
+    connect(setNextStatement, &QAction::triggered, this, &DebugActions::setNextStatementTriggered);
     connect(runSelection, &QAction::triggered, this, &DebugActions::runSelectionTriggered);
     connect(toggleBreakpoint, &QAction::triggered, this, &DebugActions::toggleBreakpointTriggered);
     setState(SessionState::Idle);
@@ -92,11 +95,13 @@ void DebugActions::setState(SessionState state)
     runContinue->setEnabled(idle || stopped);
     stop->setEnabled(busy || running || stopped);
     restartScript->setEnabled(running || stopped);
-    pause->setEnabled(running);
+    // A finished script (an interactive driver idling) has nothing to pause.
+    pause->setEnabled(running && !m_scriptFinished);
     stepOver->setEnabled(stopped);
     stepIn->setEnabled(stopped);
     stepOut->setEnabled(stopped);
     runToCursor->setEnabled(idle || running || stopped);
+    setNextStatement->setEnabled(stopped);
     // Lines run against live VMs: the script must be paused so that it does
     // not drive the same machines at the same time.
     runSelection->setEnabled(stopped || (running && m_scriptFinished));
@@ -114,7 +119,7 @@ void DebugActions::addTo(QMenu *menu) const
 {
     menu->addActions({runContinue, pause, stop, restartScript});
     menu->addSeparator();
-    menu->addActions({stepOver, stepIn, stepOut, runToCursor});
+    menu->addActions({stepOver, stepIn, stepOut, runToCursor, setNextStatement});
     menu->addSeparator();
     menu->addActions({runSelection, toggleBreakpoint});
 }

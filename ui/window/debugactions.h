@@ -37,6 +37,7 @@ public:
     QAction *stepIn; // F11
     QAction *stepOut; // Shift+F11
     QAction *runToCursor; // Ctrl+F10
+    QAction *setNextStatement; // Ctrl+Shift+F10: jump to the cursor's line
     QAction *runSelection; // Ctrl+Enter, Ctrl+Shift+E
     QAction *toggleBreakpoint; // F9
     QAction *cancelBuild; // while Nix builds
@@ -53,6 +54,7 @@ Q_SIGNALS:
     void stepOutRequested();
     // The window connects these two and adds the editor context.
     void runToCursorTriggered();
+    void setNextStatementTriggered();
     void runSelectionTriggered();
     void toggleBreakpointTriggered();
 

@@ -12,11 +12,15 @@
 #include "ui/mainwindow.h"
 #include "ui/window/debugactions.h"
 #include "ui/window/sessionview.h"
+#include "ui/window/testselector.h"
 
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QMessageBox>
 
 namespace nixtide {
 
@@ -96,6 +100,8 @@ SessionController::SessionController(MainWindow *window)
     connect(actions, &DebugActions::stepInRequested, this, &SessionController::stepIn);
     connect(actions, &DebugActions::stepOutRequested, this, &SessionController::stepOut);
     connect(window, &MainWindow::runToCursorRequested, this, &SessionController::runToCursor);
+    connect(
+        window, &MainWindow::setNextStatementRequested, this, &SessionController::setNextStatement);
     connect(window, &MainWindow::runSelectionRequested, this,
         [this](const QString &code) { runSelection(code); });
     // Breakpoints edited while the test runs take effect at once.
@@ -103,6 +109,13 @@ SessionController::SessionController(MainWindow *window)
         [this](const QString &path) { sendBreakpoints(path); });
     window->installEventFilter(this);
 
+    m_askClose = [this] {
+        return QMessageBox::question(m_window, tr("Close nixtide"),
+                   tr("The test is paused. Closing stops it and shuts its VMs down.\n\nStop "
+                      "the test and close?"),
+                   QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
+            == QMessageBox::Yes;
+    };
     m_closeKillTimer.setSingleShot(true);
     connect(&m_closeKillTimer, &QTimer::timeout, this, [this] {
         if (m_session)
@@ -160,12 +173,23 @@ void SessionController::run()
 {
     if (m_state == SessionState::Building || sessionLive())
         return;
+    // F5 runs the test in front: a test file's tab brought forward while
+    // the last session ran is what the user means now.
+    ScriptEditor *front = m_window->editorArea()->currentEditor();
+    if (TestSelector::holdsTest(front) && front->filePath() != m_window->testPath()) {
+        QString error;
+        if (!m_window->openTest(front->filePath(), &error)) {
+            say(error);
+            return;
+        }
+    }
     m_testPath = m_window->testPath();
     if (m_testPath.isEmpty()) {
         say(tr("No test is open."));
         return;
     }
     discardSession();
+    m_stopRequested = false;
     m_window->buildOutput()->clear();
     if (ScriptEditor *editor = m_window->editorArea()->editorFor(m_testPath)) {
         editor->clearErrors();
@@ -209,7 +233,9 @@ void SessionController::run()
 
 void SessionController::onBuildFinished(const NixBuildResult &result)
 {
-    m_window->buildOutput()->setProgress(1, 1);
+    // A failed build's bar says so already (onBuildFailed ran first).
+    if (result.ok)
+        m_window->buildOutput()->setProgress(1, 1);
     if (result.ok || result.error.kind == NixError::Kind::Cancelled)
         return;
     // An evaluation error points into a file: show it there too.
@@ -279,12 +305,7 @@ void SessionController::onResolved(const LaunchPlan &resolved)
     });
     connect(m_session.get(), &DebugSession::driverOutputLine, m_window->buildOutput(),
         [this](const QString &line) { appendLine(m_window->buildOutput(), line); });
-    connect(m_view.get(), &SessionView::scriptFinished, this, [this](const QString &status) {
-        m_window->debugActions()->setScriptFinished(true);
-        say(tr("The test script %1; the VMs keep running (Ctrl+F5 runs it again, Shift+F5 "
-               "stops).")
-                .arg(status));
-    });
+    connect(m_view.get(), &SessionView::scriptFinished, this, &SessionController::onScriptFinished);
     const QHash<QString, BreakpointList> all = m_window->allBreakpoints();
     for (auto it = all.cbegin(); it != all.cend(); ++it)
         sendBreakpoints(it.key());
@@ -305,11 +326,52 @@ void SessionController::onSessionState(DebugSession::State state)
     setState(fromSession(state));
 }
 
+void SessionController::onScriptFinished(const ScriptOutcome &outcome)
+{
+    m_window->debugActions()->setScriptFinished(true);
+    const bool passed = outcome.status == QLatin1String("passed");
+    m_window->setSessionDetail(
+        passed ? tr("script passed, VMs running") : tr("script failed, VMs running"));
+    QString where;
+    if (!outcome.path.isEmpty() && outcome.line > 0) {
+        where
+            = QStringLiteral(" (%1:%2)").arg(QFileInfo(outcome.path).fileName()).arg(outcome.line);
+        // A failure that never stopped (a syntax error: nothing ran) is
+        // marked where the user will fix it.
+        if (!passed && !outcome.error.isEmpty()) {
+            QString error;
+            if (ScriptEditor *editor = m_window->openFile(outcome.path, &error)) {
+                editor->showError(outcome.line, 0, outcome.error);
+                m_window->showLocation(outcome.path, outcome.line);
+            }
+        }
+    }
+    const QString verdict = passed || outcome.error.isEmpty()
+        ? tr("The test script %1").arg(outcome.status)
+        : tr("The test script failed: %1%2").arg(outcome.error, where);
+    say(verdict + tr("; the VMs keep running (Ctrl+F5 runs it again, Shift+F5 stops)."));
+}
+
 void SessionController::onSessionFinished(int exitCode, bool crashed)
 {
     m_cursorLine = 0;
-    say(crashed ? tr("The test driver was killed.")
-                : tr("The test ended (exit code %1).").arg(exitCode));
+    if (m_view) {
+        m_view->endRun(m_stopRequested ? tr("stopped")
+                : crashed              ? tr("killed")
+                                       : (exitCode == 0 ? tr("passed") : tr("failed")),
+            !m_stopRequested && (crashed || exitCode != 0));
+    }
+    // Stop ends the driver with the script unfinished; its exit code says
+    // nothing about the test then.
+    if (m_stopRequested)
+        say(tr("Stopped; the test's VMs are shut down."));
+    else if (crashed)
+        say(tr("The test driver was killed."));
+    else if (exitCode == 0)
+        say(tr("The test passed (the driver exited with 0)."));
+    else
+        say(tr("The test failed (the driver exited with %1).").arg(exitCode));
+    m_stopRequested = false;
     if (m_closeAfterStop) {
         m_closeKillTimer.stop();
         QTimer::singleShot(0, m_window, &QWidget::close);
@@ -344,6 +406,7 @@ void SessionController::stop()
         return;
     }
     if (sessionLive()) {
+        m_stopRequested = true;
         say(tr("Stopping the test and shutting its VMs down…"));
         m_session->terminate();
     }
@@ -388,6 +451,32 @@ void SessionController::runToCursor(const QString &path, int line)
         m_session->continueExecution();
 }
 
+void SessionController::setNextStatement(const QString &path, int line)
+{
+    if (!m_session || m_session->state() != DebugSession::State::Stopped || line < 1)
+        return;
+    const QJsonObject where {
+        {QStringLiteral("source"),
+            QJsonObject {{QStringLiteral("path"), QFileInfo(path).absoluteFilePath()}}},
+        {QStringLiteral("line"), line}};
+    m_session->request(QStringLiteral("gotoTargets"), where,
+        [this, line](bool ok, const QJsonObject &body, const QString &error) {
+            const QJsonObject target
+                = body.value(QStringLiteral("targets")).toArray().at(0).toObject();
+            if (!ok || target.isEmpty() || !m_session) {
+                say(tr("Cannot go on from line %1: %2").arg(line).arg(error));
+                return;
+            }
+            m_session->request(QStringLiteral("goto"),
+                {{QStringLiteral("threadId"), 1},
+                    {QStringLiteral("targetId"), target.value(QStringLiteral("id"))}},
+                [this, line](bool done, const QJsonObject &, const QString &why) {
+                    say(done ? tr("The script goes on from line %1.").arg(line)
+                             : tr("Cannot go on from line %1: %2").arg(line).arg(why));
+                });
+        });
+}
+
 void SessionController::runSelection(const QString &code)
 {
     if (!sessionLive() || !m_view)
@@ -423,6 +512,8 @@ void SessionController::restartScript()
         return;
     }
     say(reuse.decision() + tr("; the VMs keep running"));
+    m_window->debugActions()->setScriptFinished(false);
+    m_window->setSessionDetail({});
     QJsonObject arguments = reuse.plan().launchArguments();
     // A restart keeps how the first launch stopped and traced.
     arguments.remove(QStringLiteral("stopOnEntry"));
@@ -442,6 +533,11 @@ bool SessionController::eventFilter(QObject *watched, QEvent *event)
         cancelBuild();
     if (!sessionLive())
         return false;
+    // A paused test is being looked at: closing ends it, so ask first.
+    if (!m_closeAfterStop && m_state == SessionState::Stopped && !m_askClose()) {
+        event->ignore();
+        return true;
+    }
     // Stop first, close when the driver has gone: no VM outlives the IDE.
     event->ignore();
     if (!m_closeAfterStop) {

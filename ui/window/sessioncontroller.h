@@ -9,12 +9,14 @@
 #include <QObject>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 
 namespace nixtide {
 
 class MainWindow;
 class SessionView;
+struct ScriptOutcome;
 struct NixBuildResult;
 
 // Runs the window's test under the debugger. F5 saves the test, builds it
@@ -44,6 +46,11 @@ public:
     void setDriverAttribute(const QString &attribute) { m_attribute = attribute; }
     // Where run records go (tests); empty: the XDG state directory.
     void setRecordBase(const QString &dir) { m_recordBase = dir; }
+    // Asked before closing the window stops a paused test (its VMs and
+    // what the user was inspecting go); true closes. The default asks
+    // with a message box; tests answer themselves.
+    using ClosePrompt = std::function<bool()>;
+    void setClosePrompt(ClosePrompt prompt) { m_askClose = std::move(prompt); }
 
 public Q_SLOTS:
     void run();
@@ -60,6 +67,8 @@ public Q_SLOTS:
     void stepIn();
     void stepOut();
     void runToCursor(const QString &path, int line);
+    // DAP gotoTargets + goto: the paused script goes on from `line`.
+    void setNextStatement(const QString &path, int line);
     void runSelection(const QString &code);
 
 Q_SIGNALS:
@@ -78,6 +87,7 @@ private:
     void onResolved(const LaunchPlan &plan);
     void onSessionState(DebugSession::State state);
     void onSessionFinished(int exitCode, bool crashed);
+    void onScriptFinished(const ScriptOutcome &outcome);
     void sendBreakpoints(const QString &path);
     void discardSession();
     bool sessionLive() const;
@@ -96,8 +106,10 @@ private:
     QString m_cursorPath;
     int m_cursorLine = 0;
     bool m_runAgainAfterStop = false;
+    bool m_stopRequested = false; // the user's Stop: its exit code is no verdict
     bool m_closeAfterStop = false;
     QTimer m_closeKillTimer;
+    ClosePrompt m_askClose;
 };
 
 } // namespace nixtide

@@ -1,12 +1,14 @@
 #include "ui/window/sessionview.h"
 
 #include "core/session/debugsession.h"
+#include "ui/docks/breakpointsview.h"
 #include "ui/docks/callstackview.h"
 #include "ui/docks/logtreemodel.h"
 #include "ui/docks/replwidget.h"
 #include "ui/docks/variablesmodel.h"
 #include "ui/docks/variablesview.h"
 #include "ui/editor/editorarea.h"
+#include "ui/editor/expressionhover.h"
 #include "ui/editor/scripteditor.h"
 #include "ui/mainwindow.h"
 #include "ui/window/acceleration.h"
@@ -15,6 +17,7 @@
 #include <QJsonArray>
 #include <QLabel>
 #include <QRegularExpression>
+#include <QToolTip>
 #include <QTreeView>
 
 namespace nixtide {
@@ -61,9 +64,12 @@ SessionView::SessionView(MainWindow *window, DebugSession *session, QObject *par
         if (state == DebugSession::State::Terminated) {
             onContinued();
             updateMachines();
+            // The values were the ended session's: none is true any more.
+            m_window->variablesView()->clearWatchValues();
         }
     });
     connect(session, &DebugSession::machinesChanged, this, &SessionView::updateMachines);
+    connect(session, &DebugSession::breakpointsAnswered, this, &SessionView::showBreakpointAnswers);
     connect(
         session, &DebugSession::output, this, [this](const QString &category, const QString &raw) {
             // The driver's logger writes coloured lines to stderr while a
@@ -81,10 +87,24 @@ SessionView::SessionView(MainWindow *window, DebugSession *session, QObject *par
         });
     connect(session, &DebugSession::eventReceived, this,
         [this](const QString &event, const QJsonObject &body) {
+            if (event == QLatin1String("nixtide/scriptStarted")) {
+                // One log section per run of the script (a restart is a run).
+                endRun(tr("restarted"), false);
+                m_window->logModel()->beginRun(
+                    tr("Run %1").arg(m_window->logModel()->runCount() + 1));
+                m_runOpen = true;
+                m_runClock.start();
+                return;
+            }
             if (event != QLatin1String("nixtide/scriptFinished"))
                 return;
+            const QString status = body.value(QStringLiteral("status")).toString();
+            endRun(status, status != QLatin1String("passed"));
             m_scriptFinished = true;
-            Q_EMIT scriptFinished(body.value(QStringLiteral("status")).toString());
+            Q_EMIT scriptFinished({body.value(QStringLiteral("status")).toString(),
+                body.value(QStringLiteral("error")).toString(),
+                body.value(QStringLiteral("path")).toString(),
+                body.value(QStringLiteral("line")).toInt()});
         });
     connect(session, &DebugSession::continued, this, [this] { m_scriptFinished = false; });
 
@@ -106,8 +126,13 @@ SessionView::SessionView(MainWindow *window, DebugSession *session, QObject *par
     });
     connect(window->variablesView(), &VariablesView::watchEvaluateRequested, this,
         &SessionView::evaluateWatch);
+    // Variables and watches are the selected frame's.
     connect(window->callStackView(), &CallStackView::frameSelected, this,
-        [this](const StackFrameEntry &frame) { showFrame(frame.id); });
+        [this](const StackFrameEntry &frame) {
+            showFrame(frame.id);
+            m_window->variablesView()->refreshWatches();
+        });
+    connect(window->editorArea(), &EditorArea::expressionHovered, this, &SessionView::showHover);
 
     // A QEMU's file descriptors show whether it got KVM only once it runs.
     m_accelerationTimer.setInterval(2000);
@@ -135,6 +160,8 @@ void SessionView::clearStop()
 
 void SessionView::onContinued()
 {
+    QToolTip::hideText(); // a hover's value is the stop's
+
     ++m_scopeGeneration;
     m_frameId = 0;
     clearStop();
@@ -148,11 +175,12 @@ void SessionView::onStopped(const QString &reason, const QString &description)
     QList<StackFrameEntry> entries;
     for (const StackFrame &f : frames)
         entries.append({f.id, f.name, f.path, f.line});
-    m_window->callStackView()->setFrames(entries);
-
-    // The marker goes on the innermost frame in a file the user can open
-    // (the .nix file when the lines are mapped), not inside the driver.
-    const StackFrame top = frames.value(0);
+    // The marker goes on the innermost frame of the test script (the .nix
+    // file when the lines are mapped), not inside the driver: the driver's
+    // frames stay one click away in the call stack.
+    const int scriptFrame = m_session->scriptFrameIndex();
+    m_window->callStackView()->setFrames(entries, scriptFrame);
+    const StackFrame top = frames.value(scriptFrame);
     m_window->setCurrentLocation(top.path, top.line);
     if (reason == QLatin1String("exception")) {
         const QString path = top.path;
@@ -212,6 +240,34 @@ void SessionView::evaluateWatch(const QString &expression)
         QStringLiteral("watch"));
 }
 
+void SessionView::endRun(const QString &result, bool failed)
+{
+    if (!m_runOpen)
+        return;
+    m_runOpen = false;
+    m_window->logModel()->finishRun(result, double(m_runClock.elapsed()) / 1000.0, failed);
+}
+
+void SessionView::showHover(ScriptEditor *editor, const QString &expression)
+{
+    if (!m_session || m_session->state() != DebugSession::State::Stopped)
+        return;
+    QPointer<ScriptEditor> target(editor);
+    m_session->evaluate(
+        expression, m_frameId,
+        [target, expression](bool ok, const QJsonObject &body, const QString &) {
+            ExpressionHover *hover = target ? target->findChild<ExpressionHover *>() : nullptr;
+            if (!ok || !hover)
+                return;
+            const QString type = body.value(QStringLiteral("type")).toString();
+            hover->show(expression,
+                QStringLiteral("%1%2 = %3")
+                    .arg(expression, type.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(type),
+                        body.value(QStringLiteral("result")).toString()));
+        },
+        QStringLiteral("hover"));
+}
+
 void SessionView::evaluateInRepl(const QString &code)
 {
     const int stderrBefore = m_stderrSeen;
@@ -229,6 +285,25 @@ void SessionView::evaluateInRepl(const QString &code)
                 repl->showError(error);
             }
         });
+}
+
+// A refused breakpoint says why where it is listed and in the status bar:
+// silently dropping it would let the test run past the line it was meant for.
+void SessionView::showBreakpointAnswers(const QString &path, const QList<BreakpointAnswer> &answers)
+{
+    const BreakpointList requested = m_window->breakpointsFor(path);
+    for (qsizetype i = 0; i < requested.size() && i < answers.size(); ++i) {
+        const BreakpointAnswer &answer = answers.at(i);
+        const QString reason = answer.verified
+            ? QString()
+            : (answer.message.isEmpty() ? tr("the debugger refused it") : answer.message);
+        m_window->breakpointsView()->setRefusal(path, requested.at(i).line, reason);
+        if (!reason.isEmpty())
+            m_window->showStatus(tr("Breakpoint at %1:%2 not set: %3")
+                    .arg(QFileInfo(path).fileName())
+                    .arg(requested.at(i).line)
+                    .arg(reason));
+    }
 }
 
 void SessionView::updateMachines()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -7,8 +8,19 @@
 namespace nixtide {
 
 class DebugSession;
+struct BreakpointAnswer;
 class MainWindow;
+class ScriptEditor;
 struct LogEntry;
+
+// How a script run ended, as the agent reported it.
+struct ScriptOutcome
+{
+    QString status; // "passed" or "failed"
+    QString error; // the exception, "SyntaxError: …", when failed
+    QString path; // where it failed (the .nix file when mapped)
+    int line = 0;
+};
 
 // Shows one DebugSession in the window's docks: the nested log, the stop
 // (current-line or exception marker), the call stack, the selected frame's
@@ -30,11 +42,14 @@ public:
     bool isScriptFinished() const { return m_scriptFinished; }
     // Shows the result of code the user ran (REPL or selected lines).
     void evaluateInRepl(const QString &code);
+    // Closes the log's section of the run in progress, if one is open,
+    // with `result` (the session ended before the script did).
+    void endRun(const QString &result, bool failed);
 
 Q_SIGNALS:
     // The driver reported the end of a script run (interactive drivers keep
     // their VMs then); status: "passed" or "failed".
-    void scriptFinished(const QString &status);
+    void scriptFinished(const nixtide::ScriptOutcome &outcome);
 
 private:
     void addLogEntry(int index);
@@ -44,6 +59,8 @@ private:
     void updateMachines();
     void updateAcceleration();
     void evaluateWatch(const QString &expression);
+    void showHover(ScriptEditor *editor, const QString &expression);
+    void showBreakpointAnswers(const QString &path, const QList<BreakpointAnswer> &answers);
     void clearStop();
 
     MainWindow *m_window;
@@ -52,6 +69,8 @@ private:
     int m_scopeGeneration = 0; // drops answers for an older stop or frame
     int m_stderrSeen = 0; // stderr output events: tracebacks the REPL has shown
     bool m_scriptFinished = false;
+    bool m_runOpen = false; // the log's newest run section has no result yet
+    QElapsedTimer m_runClock;
     QTimer m_accelerationTimer;
 };
 

@@ -23,6 +23,7 @@ import sys
 import threading
 import traceback
 
+from . import inspection
 from .errors import RestartRequested, TerminateRequested
 from .driverlog import DapLogger, wrap_rootlog
 from .importhook import install as install_import_hook
@@ -41,7 +42,8 @@ class Agent:
         self.serial = SerialStreams(session)
         debugger = session.debugger
         self.logger = DapLogger(session, on_serial=self.tracker.note_serial,
-                                locate=debugger.script_position, serial=self.serial)
+                                locate=debugger.script_position, serial=self.serial,
+                                rename=debugger.client_text)
         self.script_depth = 0
         self.tracker.is_stopped = lambda: debugger.state == "stopped"
         self.tracker.on_idle = debugger.restart_unblocked
@@ -238,24 +240,27 @@ class Agent:
         while True:
             self.script_depth += 1
             debugger.exit_code = 1
+            outcome = {"status": "passed"}
             try:
                 run_script(session, current, text, default_script_path())
-                status = "passed"
             except Exception as error:
-                status = "failed"
-                session.output("stderr", "".join(traceback.format_exception(
-                    type(error), error, error.__traceback__)))
+                linemap = debugger.linemap
+                outcome = {"status": "failed", "error": inspection.describe_exception(error)}
+                outcome.update(debugger.failure_position(error))
+                session.output("stderr", linemap.format_exception(error) if linemap else
+                               "".join(traceback.format_exception(
+                                   type(error), error, error.__traceback__)))
             finally:
                 self.script_depth -= 1
             # Terminated from now on, the driver exits with the script's
             # result, as a non-interactive driver would: a headless run of
             # an interactive bundle ends so.
-            debugger.exit_code = 0 if status == "passed" else 1
+            debugger.exit_code = 0 if outcome["status"] == "passed" else 1
             # A restart inside the run may have moved to a fresh namespace.
             current = session.debugger.namespace or current
 
-            def announce(status=status):
-                session.send_event("nixtide/scriptFinished", {"status": status})
+            def announce(outcome=outcome):
+                session.send_event("nixtide/scriptFinished", outcome)
             try:
                 session.debugger.idle(current, announce)
                 while True:

@@ -71,14 +71,19 @@ class BreakpointTable:
         by_file = {}
         for client_path, breakpoints in self._requested.items():
             for bp in breakpoints:
+                reason = "no code at or after this line"
                 if linemap is not None and linemap.is_client_path(client_path):
                     bp.filename = linemap.script_path
                     bp.line = linemap.to_script(client_path, bp.client_line)
+                    reason = linemap.outside_script(client_path, bp.client_line) or reason
                 else:
                     bp.filename = os.path.realpath(client_path)
                     bp.line = self._line_in_file(bp.filename, bp.client_line)
+                    if not client_path.endswith(".py"):
+                        reason = "%s is not the running test's script nor a Python file" % (
+                            os.path.basename(client_path))
                 bp.verified = bp.line is not None
-                bp.message = None if bp.verified else "no code at or after this line"
+                bp.message = None if bp.verified else reason
                 if bp.verified:
                     by_file.setdefault(bp.filename, {}).setdefault(bp.line, bp)
         self.by_file = by_file

@@ -74,7 +74,17 @@ class Debugger:
         that name, or the driver's tracebacks would gain lines they lack
         without nixtide."""
         filename = os.path.realpath(filename)
-        code = compile(text, SCRIPT_FILENAME, "exec")
+        try:
+            code = compile(text, SCRIPT_FILENAME, "exec")
+        except SyntaxError as error:
+            # Nothing ran: the error names the line the user edits, in
+            # tracebacks and in the failure the client shows.
+            mapped = LineMap(filename, source_path, line_map)
+            if error.lineno:
+                error.lineno = mapped.to_source(error.lineno)
+                error.end_lineno = None
+            error.filename = mapped.client_path
+            raise
         linemap = LineMap(filename, source_path, line_map, code)
         with self.lock:
             self.linemap = linemap
@@ -96,6 +106,30 @@ class Debugger:
                 return linemap.client_path, linemap.to_source(frame.f_lineno)
             frame = frame.f_back
         return None
+
+    def client_text(self, text):
+        """Driver text naming script frames (`File "<string>", line N`),
+        renamed to the client's file and line."""
+        linemap = self.linemap
+        return linemap.rename_frames(text) if linemap is not None else text
+
+    def failure_position(self, error):
+        """{"path", "line"} in the client's file where `error` ended the
+        script: a syntax error's own line, else the innermost script frame
+        of its traceback; {} when the script is not involved."""
+        linemap = self.linemap
+        if isinstance(error, SyntaxError) and error.lineno and error.filename \
+                and not error.filename.startswith("<"):
+            return {"path": error.filename, "line": error.lineno}
+        if linemap is None:
+            return {}
+        position = {}
+        tb = error.__traceback__
+        while tb is not None:
+            if linemap.owns(tb.tb_frame.f_code):
+                position = {"path": linemap.client_path, "line": linemap.to_source(tb.tb_lineno)}
+            tb = tb.tb_next
+        return position
 
     def set_breakpoints(self, client_path, specs):
         with self.lock:

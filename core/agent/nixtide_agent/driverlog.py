@@ -15,7 +15,7 @@ _ids = itertools.count(1)
 
 
 class DapLogger:
-    def __init__(self, session, on_serial=None, locate=None, serial=None):
+    def __init__(self, session, on_serial=None, locate=None, serial=None, rename=None):
         self._session = session
         # Sends serial lines of machines whose byte stream is not tapped.
         self._serial = serial if serial is not None else SerialStreams(session)
@@ -23,6 +23,9 @@ class DapLogger:
         self._on_serial = on_serial
         # frame -> (path, line) of the script frame on its stack, or None.
         self._locate = locate
+        # text -> text naming the script's traceback frames by the client's
+        # file and line (the driver's failure report names `<string>`).
+        self._rename = rename
 
     def _where(self, body):
         if self._locate is not None:
@@ -51,8 +54,11 @@ class DapLogger:
     def log(self, message, attributes=None, level="info"):
         attributes = dict(attributes or {})
         stack = self._stack()
+        message = str(message)
+        if self._rename is not None:
+            message = self._rename(message)
         self._session.send_event("nixtide/log", self._where({
-            "message": str(message), "machine": attributes.get("machine"), "level": level,
+            "message": message, "machine": attributes.get("machine"), "level": level,
             "parentId": stack[-1] if stack else None, "attributes": _plain(attributes),
             "time": time.time()}))
 

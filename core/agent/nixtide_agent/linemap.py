@@ -10,10 +10,19 @@ The script runs under the file name upstream drivers give it, `<string>`
 recognised by their code objects, never by file name.
 """
 
+import linecache
 import os
+import re
+import traceback
 
 # What upstream's `exec(self.tests, symbols, None)` names the script's frames.
 SCRIPT_FILENAME = "<string>"
+
+_AGENT_DIR = os.path.dirname(os.path.abspath(__file__))
+
+# A traceback line naming a script frame, as the driver's own failure report
+# prints it.
+_SCRIPT_FRAME_LINE = re.compile(r'File "<string>", line (\d+)')
 
 
 def code_objects(code):
@@ -81,13 +90,35 @@ class LineMap:
             return self._to_source[script_line - 1]
         return script_line
 
+    def source_range(self):
+        """(first, last) line of the testScript in the client's file, or
+        None when the script is its own file."""
+        lines = [line for line in self._to_source if line]
+        if not self.source_path or not lines:
+            return None
+        return min(lines), max(lines)
+
+    def outside_script(self, path, line):
+        """Why a breakpoint at `line` of the client's `.nix` file cannot be
+        set (the line is not inside the testScript), or None."""
+        span = self.source_range()
+        if span is None or os.path.realpath(path) != os.path.realpath(self.source_path):
+            return None
+        if span[0] <= line <= span[1]:
+            return None
+        return "line %d of %s is outside the testScript (lines %d-%d)" % (
+            line, os.path.basename(self.source_path), span[0], span[1])
+
     def to_script(self, path, line):
         """A line in `path` -> the script line that runs, or None.
 
         A `.nix` line with no script line of its own maps to the next mapped
-        line; a line without code moves to the next line holding code."""
+        line; a line without code moves to the next line holding code. A
+        line outside the testScript has none."""
         if self.source_path and os.path.realpath(path) == os.path.realpath(self.source_path) \
                 and os.path.realpath(path) != os.path.realpath(self.script_path):
+            if self.outside_script(path, line):
+                return None
             best = None
             for index, nix_line in enumerate(self._to_source):
                 if nix_line is None or nix_line < line:
@@ -103,3 +134,50 @@ class LineMap:
             return line
         later = [candidate for candidate in self.code_lines if candidate >= line]
         return min(later) if later else None
+
+    def rename_frames(self, text):
+        """`text` with each `File "<string>", line N` (the script's frames
+        in a traceback the driver formatted) naming the client's file and
+        line instead: what the user reads points at what they edit."""
+        if SCRIPT_FILENAME not in text:
+            return text
+        return _SCRIPT_FRAME_LINE.sub(
+            lambda m: 'File "%s", line %d' % (self.client_path, self.to_source(int(m.group(1)))),
+            text)
+
+    def format_exception(self, error):
+        """traceback.format_exception, with the script's frames named by the
+        client's file and line and showing that line's text."""
+        formatted = traceback.TracebackException(type(error), error, error.__traceback__)
+        self._rename_stack(formatted, error, set())
+        return "".join(formatted.format())
+
+    def _rename_stack(self, formatted, error, seen):
+        if formatted is None or error is None or id(error) in seen:
+            return
+        seen.add(id(error))
+        tb = error.__traceback__
+        index = 0
+        kept = []
+        while tb is not None and index < len(formatted.stack):
+            if os.path.dirname(os.path.abspath(tb.tb_frame.f_code.co_filename)) == _AGENT_DIR:
+                # The agent's own frames (running the script, compiling
+                # it) are not the user's concern.
+                tb = tb.tb_next
+                index += 1
+                continue
+            kept.append(index)
+            if self.owns(tb.tb_frame.f_code):
+                old = formatted.stack[index]
+                line = self.to_source(tb.tb_lineno) or tb.tb_lineno
+                linecache.checkcache(self.client_path)
+                text = linecache.getline(self.client_path, line).strip()
+                formatted.stack[index] = traceback.FrameSummary(
+                    self.client_path, line, old.name, lookup_line=False, line=text)
+            tb = tb.tb_next
+            index += 1
+        kept += range(index, len(formatted.stack))
+        formatted.stack = traceback.StackSummary.from_list(
+            [formatted.stack[i] for i in kept])
+        self._rename_stack(formatted.__cause__, error.__cause__, seen)
+        self._rename_stack(formatted.__context__, error.__context__, seen)

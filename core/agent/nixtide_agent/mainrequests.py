@@ -155,7 +155,7 @@ class MainThreadRequests:
             raise
         except BaseException as error:
             if context == "repl":
-                send("stderr", inspection.format_exception(error))
+                send("stderr", _format(error, linemap))
             self.session.respond(request, success=False,
                                  message=inspection.describe_exception(error))
             return None
@@ -179,7 +179,52 @@ class MainThreadRequests:
             "description": str(error),
             "breakMode": "unhandled" if self.post_mortem is not None else "always",
             "details": {"message": str(error), "typeName": type(error).__name__,
-                        "stackTrace": inspection.format_exception(error)}})
+                        "stackTrace": _format(error, self.debugger.linemap)}})
+
+    # ---- set next statement -------------------------------------------------------
+    def _jump_frame(self):
+        """The frame a jump moves: the innermost, paused on a line of the
+        script itself (Python can move only the frame whose line event is
+        being handled, and only within its own code)."""
+        linemap = self.debugger.linemap
+        if self.post_mortem is not None:
+            raise ValueError("the script has failed: it cannot go on from another line "
+                             "(restart it, or set a breakpoint before the line and jump there)")
+        if not self.stack or linemap is None or not linemap.owns(self.stack[0][0].f_code):
+            raise ValueError("the next statement can be set only while paused in the test "
+                             "script itself (step out of the driver first)")
+        return self.stack[0][0]
+
+    def _on_gotoTargets(self, request):
+        arguments = request.get("arguments") or {}
+        frame = self._jump_frame()
+        linemap = self.debugger.linemap
+        path = (arguments.get("source") or {}).get("path") or linemap.client_path
+        if not linemap.is_client_path(path):
+            raise ValueError("%s is not the test script" % os.path.basename(path))
+        line = int(arguments.get("line") or 0)
+        script_line = linemap.to_script(path, line)
+        if script_line is None or script_line not in _own_lines(frame.f_code):
+            raise ValueError("line %d holds no statement of the code that is paused" % line)
+        client_line = linemap.to_source(script_line)
+        self.session.respond(request, {"targets": [{
+            "id": script_line, "label": "line %d" % client_line, "line": client_line}]})
+        return None
+
+    def _on_goto(self, request):
+        arguments = request.get("arguments") or {}
+        frame = self._jump_frame()
+        target = int(arguments.get("targetId") or 0)
+        if target not in _own_lines(frame.f_code):
+            raise ValueError("unknown goto target %s" % target)
+        # Python checks the jump (not into a block, not out of a finally)
+        # and raises ValueError with its reason, answered as the failure.
+        frame.f_lineno = target
+        self.stack[0] = (frame, frame.f_lineno)
+        self.session.respond(request)
+        self.session.send_event("stopped", {"reason": "goto", "threadId": 1,
+                                            "allThreadsStopped": True})
+        return None
 
     # ---- commands that end the stop ---------------------------------------------
     def _resume(self, request, action):
@@ -215,6 +260,20 @@ class MainThreadRequests:
 
     def _on_nixtide_internalTerminate(self, _request):
         raise TerminateRequested(self.debugger.exit_code)
+
+
+def _own_lines(code):
+    """Lines of `code` itself, not of functions nested in it."""
+    if hasattr(code, "co_lines"):
+        return {line for _start, _end, line in code.co_lines() if line}
+    import dis
+    return {line for _offset, line in dis.findlinestarts(code) if line}
+
+
+def _format(error, linemap):
+    if linemap is None:
+        return inspection.format_exception(error)
+    return linemap.format_exception(error)
 
 
 def restart_arguments(request):

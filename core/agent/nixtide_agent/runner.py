@@ -34,10 +34,11 @@ def run_script(session, namespace, text, filename, after_run=None):
     while True:
         text = args.get("script") or text
         filename = args.get("scriptPath") or filename
-        code = debugger.set_script(text, filename, args.get("sourcePath"), args.get("lineMap"))
         # The driver got past its command line and set-up: from here a
-        # failure is the test's, before it the driver could not run.
+        # failure is the test's (a syntax error too), before it the driver
+        # could not run.
         session.send_event("nixtide/scriptStarted", {"path": filename})
+        code = debugger.set_script(text, filename, args.get("sourcePath"), args.get("lineMap"))
         try:
             try:
                 debugger.execute(code, current, bool(args.get("stopOnEntry")))
