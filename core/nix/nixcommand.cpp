@@ -41,9 +41,14 @@ QString NixCommand::quote(const QString &text)
     return u'"' + out + u'"';
 }
 
-QString NixCommand::moduleExpression(const QString &file)
+QString NixCommand::moduleExpression(const TestRef &ref)
 {
-    return QStringLiteral("(import <nixpkgs> { }).testers.runNixOSTest (/. + %1)").arg(quote(file));
+    const QString nixpkgs = ref.flakeRef.isEmpty()
+        ? QStringLiteral("(import <nixpkgs> { })")
+        : QStringLiteral(
+              "(builtins.getFlake %1).inputs.nixpkgs.legacyPackages.${builtins.currentSystem}")
+              .arg(quote(QStringLiteral("path:") + ref.flakeRef));
+    return QStringLiteral("%1.testers.runNixOSTest (/. + %2)").arg(nixpkgs, quote(ref.path));
 }
 
 QStringList NixCommand::buildInstallable(const TestRef &ref, const QString &attr)
@@ -52,7 +57,7 @@ QStringList NixCommand::buildInstallable(const TestRef &ref, const QString &attr
     if (ref.kind == TestRef::Kind::Flake)
         return {target.flakeRef + u'#' + target.attrPath};
     if (ref.kind == TestRef::Kind::Module)
-        return {QStringLiteral("--impure"), QStringLiteral("--expr"), moduleExpression(ref.path),
+        return {QStringLiteral("--impure"), QStringLiteral("--expr"), moduleExpression(ref),
             target.attrPath};
     return {QStringLiteral("-f"), ref.path, target.attrPath};
 }
@@ -68,7 +73,7 @@ QStringList NixCommand::evalArgs(const TestRef &ref, const QString &apply)
         for (const QString &name : TestRef::splitAttrPath(ref.attrPath))
             select += u'.' + quote(name);
         args << QStringLiteral("--impure") << QStringLiteral("--expr")
-             << QStringLiteral("(%1)%2").arg(moduleExpression(ref.path), select);
+             << QStringLiteral("(%1)%2").arg(moduleExpression(ref), select);
     } else {
         QString select;
         for (const QString &name : TestRef::splitAttrPath(ref.attrPath))

@@ -25,8 +25,9 @@ public:
     // value at the test's attribute path (a .nix file is imported and, when it
     // is a function, called with its defaults).
     static QStringList evalArgs(const TestRef &ref, const QString &apply);
-    // A test module given to runNixOSTest of the nixpkgs on NIX_PATH.
-    static QString moduleExpression(const QString &file);
+    // A test module given to runNixOSTest of the nixpkgs on NIX_PATH, or of
+    // a flake's `nixpkgs` input (ref.flakeRef).
+    static QString moduleExpression(const TestRef &ref);
     // A Nix string literal holding `text`.
     static QString quote(const QString &text);
     // `/nix/store/…-source/x.nix` (a flake's source copied to the store) →

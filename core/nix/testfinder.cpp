@@ -223,6 +223,7 @@ FoundTests TestFinder::find(const QString &file)
 
     // 3. The nearest flake whose checks use it, or a project's default.nix
     // whose tests do; a flake is a root: nothing above it is tried.
+    QString flakeDir;
     for (const QString &dir : enclosingDirs(info.absolutePath())) {
         const bool isFlake = QFileInfo::exists(dir + QStringLiteral("/flake.nix"));
         const QString project = dir + QStringLiteral("/default.nix");
@@ -246,25 +247,38 @@ FoundTests TestFinder::find(const QString &file)
         }
         found.tried.append(QStringLiteral("%1: %2").arg(
             isFlake ? QStringLiteral("the flake ") + dir : project, problem));
-        if (isFlake)
+        if (isFlake) {
+            flakeDir = dir;
             break;
+        }
     }
 
-    // 5. A test module on its own: runNixOSTest of the nixpkgs on NIX_PATH.
+    // 4. A test module on its own: runNixOSTest of the nixpkgs on NIX_PATH,
+    // else of the `nixpkgs` input of the flake it is in.
     if (looksLikeTestModule(readText(path))) {
-        TestRef module;
-        module.kind = TestRef::Kind::Module;
-        module.path = path;
-        NixError error;
-        const QStringList attrs = TestInfo::listTests(module, &error);
-        if (error.kind == NixError::Kind::None && !attrs.isEmpty()) {
-            found.tests.append(module);
-            found.how = QStringLiteral("a test module, through runNixOSTest of <nixpkgs>");
-            return found;
+        QStringList sources {QString()};
+        if (!flakeDir.isEmpty())
+            sources.append(flakeDir);
+        for (const QString &flake : sources) {
+            TestRef module;
+            module.kind = TestRef::Kind::Module;
+            module.path = path;
+            module.flakeRef = flake;
+            const QString via = flake.isEmpty()
+                ? QStringLiteral("<nixpkgs>")
+                : QStringLiteral("the nixpkgs input of the flake %1").arg(flake);
+            NixError error;
+            const QStringList attrs = TestInfo::listTests(module, &error);
+            if (error.kind == NixError::Kind::None && !attrs.isEmpty()) {
+                found.tests.append(module);
+                found.how = QStringLiteral("a test module, through runNixOSTest of ") + via;
+                return found;
+            }
+            found.tried.append(QStringLiteral("as a test module through %1: %2")
+                    .arg(via,
+                        error.kind != NixError::Kind::None ? firstLine(error)
+                                                           : QStringLiteral("no test")));
         }
-        found.tried.append(QStringLiteral("as a test module through <nixpkgs>: %1")
-                .arg(error.kind != NixError::Kind::None ? firstLine(error)
-                                                        : QStringLiteral("no test")));
     }
     found.error = QStringLiteral("%1: found no attribute that builds this test. Tried:\n  %2")
                       .arg(path, found.tried.join(QStringLiteral("\n  ")));

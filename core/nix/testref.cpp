@@ -69,13 +69,22 @@ std::optional<TestRef> TestRef::parse(const QString &arg, QString *error)
         return fail(QStringLiteral("no test given"));
 
     if (arg.startsWith(QLatin1StringView("module:"))) {
-        const QString file = arg.mid(7).section(u'#', 0, 0);
+        // module:FILE[?flake=DIR][#attr]
+        const QString spec = arg.mid(7).section(u'#', 0, 0);
+        const int query = int(spec.indexOf(QLatin1StringView("?flake=")));
+        const QString file = query < 0 ? spec : spec.left(query);
         const QFileInfo info(file);
         if (!info.isFile())
             return fail(QStringLiteral("%1: no such file").arg(file));
         TestRef ref;
         ref.kind = Kind::Module;
         ref.path = info.absoluteFilePath();
+        if (query >= 0) {
+            const QFileInfo flake(spec.mid(query + 7));
+            if (!QFileInfo::exists(flake.absoluteFilePath() + QStringLiteral("/flake.nix")))
+                return fail(QStringLiteral("%1: no flake.nix").arg(spec.mid(query + 7)));
+            ref.flakeRef = flake.absoluteFilePath();
+        }
         ref.attrPath = arg.mid(7).section(u'#', 1);
         return ref;
     }
@@ -161,6 +170,7 @@ QString TestRef::toString() const
         return flakeRef + u'#' + attrPath;
     case Kind::Module:
         return QStringLiteral("module:") + path
+            + (flakeRef.isEmpty() ? QString() : QStringLiteral("?flake=") + flakeRef)
             + (attrPath.isEmpty() ? QString() : u'#' + attrPath);
     }
     return path;

@@ -17,6 +17,8 @@ namespace nixtide {
 //                                  `(import <nixpkgs> { }).testers.runNixOSTest`,
 //                                  as runTest would; nixtide picks this form
 //                                  when nothing else in the tree builds it
+//   module:file.nix?flake=DIR      the same with the `nixpkgs` input of the
+//                                  flake in DIR
 struct TestRef
 {
     enum class Kind { NixFile, Flake, Bundle, Module };
@@ -24,7 +26,8 @@ struct TestRef
     QString path; // NixFile, Module: absolute .nix file; Flake: local flake dir (may be empty);
                   // Bundle: dir
     QString attrPath; // attribute path inside the file or flake, may be empty
-    QString flakeRef; // Flake only: the part before '#', made absolute when local
+    QString flakeRef; // Flake: the part before '#' (absolute when local); Module: the flake
+                      // whose nixpkgs input runs it, empty for <nixpkgs>
 
     static std::optional<TestRef> parse(const QString &arg, QString *error);
     // The argument form again (file.nix#attr, ref#attr, bundle dir).

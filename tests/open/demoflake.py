@@ -37,13 +37,20 @@ def write_demo_flake(directory, guest=None):
 
 def write_module_flake(directory, guest=None):
     """Fills `directory` with the flake whose check is the module-style
-    test.nix (tests/data/flake-module); returns `path:<directory>`."""
+    test.nix (tests/data/flake-module), its nixpkgs stand-in in
+    `directory`/.nixpkgs; returns `path:<directory>`."""
     guest = os.path.abspath(guest or guest_dir())
+    directory = os.path.abspath(directory)
+    nixpkgs = os.path.join(directory, ".nixpkgs")
+    os.makedirs(nixpkgs, exist_ok=True)
+    with open(os.path.join(MODULE_FLAKE, "nixpkgs-flake.nix")) as handle:
+        text = handle.read().replace("@DEMO_DIR@", DEMO).replace("@GUEST_DIR@", guest)
+    with open(os.path.join(nixpkgs, "flake.nix"), "w") as handle:
+        handle.write(text)
     with open(os.path.join(MODULE_FLAKE, "flake.nix")) as handle:
-        text = handle.read()
-    text = text.replace("@DEMO_DIR@", DEMO).replace("@GUEST_DIR@", guest)
-    os.makedirs(directory, exist_ok=True)
+        text = handle.read().replace("@NIXPKGS_DIR@", nixpkgs)
     with open(os.path.join(directory, "flake.nix"), "w") as handle:
         handle.write(text)
-    shutil.copyfile(os.path.join(MODULE_FLAKE, "test.nix"), os.path.join(directory, "test.nix"))
-    return "path:" + os.path.abspath(directory)
+    for name in ("test.nix", "other.nix"):
+        shutil.copyfile(os.path.join(MODULE_FLAKE, name), os.path.join(directory, name))
+    return "path:" + directory

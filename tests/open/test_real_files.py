@@ -41,6 +41,7 @@ LINTED = [os.path.join(TESTS, f) for f in NIXPKGS_SHAPES] + [
     os.path.join(TESTS, "imported-script-text.nix"),
     os.path.join(PROJECT, "tests", "web.nix"),
     os.path.join(DATA, "flake-module", "test.nix"),
+    os.path.join(DATA, "flake-module", "other.nix"),
 ]
 
 
@@ -84,6 +85,9 @@ class Resolution(unittest.TestCase):
             write_module_flake(directory)
             self.assertEqual(listed(os.path.join(directory, "test.nix")),
                              [directory + "#checks.x86_64-linux.module-check"])
+            # A module no check uses: runNixOSTest of the flake's nixpkgs input.
+            other = os.path.join(directory, "other.nix")
+            self.assertEqual(listed(other), ["module:%s?flake=%s" % (other, directory)])
 
     def test_module_alone_through_nixpkgs_on_nix_path(self):
         with tempfile.TemporaryDirectory() as directory:
@@ -237,6 +241,7 @@ class Run(unittest.TestCase):
         with tempfile.TemporaryDirectory() as directory:
             write_module_flake(directory)
             self.run_test(os.path.join(directory, "test.nix"))
+            self.run_test(os.path.join(directory, "other.nix"))
 
 
 class Breakpoints(unittest.TestCase):

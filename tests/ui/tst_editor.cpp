@@ -12,6 +12,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolTip>
 
 using namespace nixtide;
 using namespace nixtide::testing;
@@ -157,6 +158,38 @@ private Q_SLOTS:
         QVERIFY(!bar.findNext());
         editor.undo();
         QCOMPARE(editor.text(0), QStringLiteral("machine.succeed('a')\n"));
+    }
+
+    void hoverOnADriverMethodShowsItsSignatureAndDoc()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("test.nix"));
+        QVERIFY(writeFile(path, "{ testScript = ''\n  machine.succeed(\"true\")\n''; }\n"));
+        RecoveryStore store(dir.filePath(QStringLiteral("recovery")));
+        EditorArea area(&store);
+        area.resize(600, 400);
+        area.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&area));
+        QString error;
+        ScriptEditor *editor = area.openFile(path, &error);
+        QVERIFY2(editor, qPrintable(error));
+        QSignalSpy asked(&area, &EditorArea::expressionHovered);
+        const int position = int(editor->positionFromLineIndex(1, 12)); // in `succeed`
+        const QPoint point(
+            editor->SendScintilla(QsciScintillaBase::SCI_POINTXFROMPOSITION, 0, long(position)),
+            editor->SendScintilla(QsciScintillaBase::SCI_POINTYFROMPOSITION, 0, long(position)));
+        Q_EMIT editor->SCN_DWELLSTART(position, point.x(), point.y());
+        QTRY_VERIFY_WITH_TIMEOUT(QToolTip::isVisible(), 10000);
+        QVERIFY2(QToolTip::text().startsWith(QStringLiteral("succeed(*commands: str")),
+            qPrintable(QToolTip::text()));
+        QVERIFY2(QToolTip::text().contains(QStringLiteral("stdout")), qPrintable(QToolTip::text()));
+        QCOMPARE(asked.size(), 0); // answered from the driver's source, no session asked
+
+        // A plain name is for the session to evaluate.
+        const int name = int(editor->positionFromLineIndex(1, 4));
+        Q_EMIT editor->SCN_DWELLSTART(name, point.x(), point.y());
+        QCOMPARE(asked.size(), 1);
+        QCOMPARE(asked.at(0).at(1).toString(), QStringLiteral("machine"));
     }
 
     void unsavedTextIsRecoveredAfterACrash()

@@ -1,5 +1,6 @@
 #include "ui/editor/editorarea.h"
 
+#include "core/nix/driversymbols.h"
 #include "ui/editor/expressionhover.h"
 #include "ui/editor/findbar.h"
 #include "ui/editor/lintcontroller.h"
@@ -75,9 +76,22 @@ ScriptEditor *EditorArea::openFile(const QString &path, QString *error)
         Q_EMIT openFilesChanged();
     });
     auto *hover = new ExpressionHover(editor);
-    connect(hover, &ExpressionHover::hovered, this, [this, editor](const QString &expression) {
-        Q_EMIT expressionHovered(editor, expression);
-    });
+    connect(
+        hover, &ExpressionHover::hovered, this, [this, editor, hover](const QString &expression) {
+            // A driver method (`machine.succeed`) shows its signature and
+            // docstring from the driver's source, session or not; any other
+            // name goes to whoever can evaluate it.
+            const QString name = expression.section(u'.', -1);
+            const DriverSymbols symbols = DriverSymbols::active();
+            const DriverMethod *method = symbols.method(name);
+            if (expression.contains(u'.') && method) {
+                hover->show(expression,
+                    QStringLiteral("%1%2%3").arg(name, method->signature,
+                        method->doc.isEmpty() ? QString() : QStringLiteral("\n\n") + method->doc));
+                return;
+            }
+            Q_EMIT expressionHovered(editor, expression);
+        });
     connect(editor, &ScriptEditor::breakpointsChanged, this,
         [this, editor] { Q_EMIT breakpointsChanged(editor->filePath(), editor->breakpoints()); });
     const int index = m_tabs->addTab(editor, QFileInfo(abs).fileName());

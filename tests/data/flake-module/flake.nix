@@ -1,28 +1,17 @@
-# A flake whose check gives a module-style test file to runNixOSTest, as
-# projects write `checks.<system>.<name> = pkgs.testers.runNixOSTest ./test.nix`.
+# A project's flake whose check gives a module-style test file to
+# runNixOSTest of its `nixpkgs` input, as projects write
+# `checks.<system>.<name> = pkgs.testers.runNixOSTest ./test.nix`; other.nix is
+# a test module no check uses (nixtide runs it through the same input).
 # A template like ../flake-demo: tests/open/demoflake.py copies it with
-# test.nix and fills in the demo library and the guest as `path:` inputs.
+# test.nix and other.nix, and writes nixpkgs-flake.nix (a stand-in for
+# nixpkgs made from the demo library) as the `nixpkgs` input beside it.
 {
-  inputs.demo = {
-    url = "path:@DEMO_DIR@";
-    flake = false;
-  };
-  inputs.guest = {
-    url = "path:@GUEST_DIR@";
-    flake = false;
-  };
+  inputs.nixpkgs.url = "path:@NIXPKGS_DIR@";
 
   outputs =
-    {
-      self,
-      demo,
-      guest,
-    }:
+    { self, nixpkgs }:
     let
-      demoLib = import (demo + "/lib") { guestDir = guest; };
-      pkgs = demoLib.pkgs // {
-        testers.runNixOSTest = demoLib.runTest;
-      };
+      pkgs = nixpkgs.legacyPackages.x86_64-linux;
     in
     {
       checks.x86_64-linux.module-check = pkgs.testers.runNixOSTest ./test.nix;
