@@ -7,6 +7,7 @@
 #include "core/review/screenshotcompare.h"
 #include "core/review/screenshotreview.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QImage>
@@ -224,9 +225,19 @@ private Q_SLOTS:
         const QString run = makeRun(tmp.path(), QStringLiteral("demo"), QStringLiteral("1"), source,
             QStringLiteral("2026-11-30T10:00:00.000Z"),
             {{QStringLiteral("machine-a"), screen()}, {QStringLiteral("machine-b"), screen()}});
-        // The IDE's own grab (no log event), taken after both.
-        QTest::qWait(20);
-        QVERIFY(screen().save(run + QStringLiteral("/screenshots/machine-1.png"), "PNG"));
+        // The IDE's own grab (no log event), taken between the two.
+        const QString grab = run + QStringLiteral("/screenshots/machine-1.png");
+        QVERIFY(screen().save(grab, "PNG"));
+        const QDateTime taken = QDateTime::currentDateTime();
+        const QStringList order {
+            QStringLiteral("machine-a"), QString(), QStringLiteral("machine-b")};
+        for (int i = 0; i < order.size(); ++i) {
+            QFile file(order[i].isEmpty()
+                    ? grab
+                    : run + QStringLiteral("/screenshots/") + order[i] + QStringLiteral(".png"));
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            QVERIFY(file.setFileTime(taken.addSecs(i), QFileDevice::FileModificationTime));
+        }
         // A half-written last line, as a crash leaves it, is no warning.
         QFile log(run + QStringLiteral("/log.jsonl"));
         QVERIFY(log.open(QIODevice::Append));
@@ -248,10 +259,11 @@ private Q_SLOTS:
         QCOMPARE(shots[0].scriptPath, source);
         QCOMPARE(shots[0].step, QStringLiteral("making screenshot machine-a"));
         QVERIFY(shots[0].byDriver);
-        QCOMPARE(shots[1].line, 21);
-        QCOMPARE(shots[2].name, QStringLiteral("machine-1"));
-        QCOMPARE(shots[2].machine, QStringLiteral("machine"));
-        QVERIFY(!shots[2].byDriver);
+        QCOMPARE(shots[1].name, QStringLiteral("machine-1"));
+        QCOMPARE(shots[1].machine, QStringLiteral("machine"));
+        QVERIFY(!shots[1].byDriver);
+        QCOMPARE(shots[2].name, QStringLiteral("machine-b"));
+        QCOMPARE(shots[2].line, 21);
 
         // A broken line in the middle is named.
         writeFile(run + QStringLiteral("/log.jsonl"), "not json\n{}\n");

@@ -165,10 +165,18 @@ private Q_SLOTS:
         timeline->viewer()->setZoom(1);
         QCOMPARE(timeline->viewer()->canvas()->minimumSize(), QSize(1280, 800));
         timeline->viewer()->setZoom(0);
-        // The log lists the step that took it, at its line.
-        QVERIFY(!window->logList()
-                ->findItems(QStringLiteral("making screenshot"), Qt::MatchContains)
-                .isEmpty());
+        // The log lists the step that took it; activating it goes to its line.
+        const QList<QListWidgetItem *> steps
+            = window->logList()->findItems(QStringLiteral("making screenshot"), Qt::MatchContains);
+        QCOMPARE(steps.size(), 1);
+        QSignalSpy located(window, &ReviewWindow::locationActivated);
+        window->tabs()->setCurrentWidget(window->logList());
+        window->logList()->setCurrentItem(steps.first());
+        QTest::keyClick(window->logList(), Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(located.size(), 1, 10000);
+        QCOMPARE(located.first().value(0).toString(), m_test);
+        QCOMPARE(located.first().value(1).toInt(), 10);
+        window->tabs()->setCurrentWidget(timeline);
         saveShot(window, QStringLiteral("review-timeline.png"));
 
         // The diff: other text typed, so it differs by more than the tolerance.
