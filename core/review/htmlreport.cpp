@@ -73,8 +73,7 @@ bool writeHtmlReport(const QString &dir, const RunInfo &run,
                         .arg(v.shot->step);
         rows += QStringLiteral(
             "<tr class=\"%1\"><td>%1</td><td>%2</td><td>%3</td><td>%4</td></tr>\n")
-                    .arg(kind, escaped(v.name),
-                        escaped(v.describe().section(QStringLiteral("  "), 1)), escaped(where));
+                    .arg(kind, escaped(v.name), escaped(v.detail()), escaped(where));
         if (!images.isEmpty())
             rows += QStringLiteral("<tr><td colspan=\"4\">%1</td></tr>\n").arg(images);
     }

@@ -43,6 +43,11 @@ QString ScreenshotVerdict::kindName(Kind kind)
 
 QString ScreenshotVerdict::describe() const
 {
+    return QStringLiteral("%1 %2  %3").arg(kindName(kind).leftJustified(8), name, detail());
+}
+
+QString ScreenshotVerdict::detail() const
+{
     QString detail;
     const Comparison &c = comparison;
     switch (kind) {
@@ -75,7 +80,7 @@ QString ScreenshotVerdict::describe() const
         detail = QStringLiteral("reference %1 not taken by this run").arg(reference.imagePath);
         break;
     }
-    return QStringLiteral("%1 %2  %3").arg(kindName(kind).leftJustified(8), name, detail);
+    return detail;
 }
 
 std::optional<Comparison> compareWithReference(

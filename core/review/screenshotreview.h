@@ -30,6 +30,8 @@ struct ScreenshotVerdict
     bool failing() const { return kind == Kind::Differs || kind == Kind::Missing; }
     // One line: "differs  machine-screen  1.2340% > 0.0100% (…)".
     QString describe() const;
+    // The part after the name: the score, the sizes, the reference's path.
+    QString detail() const;
     static QString kindName(Kind kind);
 };
 

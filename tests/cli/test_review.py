@@ -118,6 +118,8 @@ class ReviewCommand(unittest.TestCase):
         x, y, width, height = (int(score.group(i)) for i in range(6, 10))
         with open(os.path.join(html, "index.html")) as handle:
             page = handle.read()
+        self.assertIn("<td>differs</td><td>%s</td><td>%s</td>" % (SHOT, detail.replace(">", "&gt;")),
+                      page)
         for suffix in ("run", "reference", "difference"):
             image = "%s.%s.png" % (SHOT, suffix)
             self.assertIn('src="%s"' % image, page)

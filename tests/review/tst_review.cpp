@@ -1,6 +1,7 @@
 // Screenshot review's core: the comparison, the reference folder, reading
 // run records, verdicts and the run history, on real files in a temporary
 // directory. The runs on a real guest are in tests/cli/test_review.py.
+#include "core/review/htmlreport.h"
 #include "core/review/referencestore.h"
 #include "core/review/runhistory.h"
 #include "core/review/runreader.h"
@@ -312,6 +313,27 @@ private Q_SLOTS:
         QVERIFY2(byName[QStringLiteral("machine-bigger")].describe().contains(
                      QStringLiteral("size differs: run 640x400, reference 320x200")),
             qPrintable(byName[QStringLiteral("machine-bigger")].describe()));
+
+        // The HTML report: a row per name, images only where it does not match.
+        const QString html = tmp.filePath(QStringLiteral("report"));
+        QVERIFY2(writeHtmlReport(html, *RunReader::readInfo(run, &error), *verdicts, &error),
+            qPrintable(error));
+        QFile page(html + QStringLiteral("/index.html"));
+        QVERIFY(page.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(page.readAll());
+        QVERIFY2(text.contains(QStringLiteral("<td>differs</td><td>machine-changed</td><td>1.0000% "
+                                              "&gt; 0.0100% tolerance")),
+            qPrintable(text));
+        QVERIFY(text.contains(QStringLiteral("<td>missing</td><td>machine-gone</td>")));
+        QStringList files = QDir(html).entryList(QDir::Files, QDir::Name);
+        QCOMPARE(files,
+            QStringList({QStringLiteral("index.html"),
+                QStringLiteral("machine-bigger.reference.png"),
+                QStringLiteral("machine-bigger.run.png"),
+                QStringLiteral("machine-changed.difference.png"),
+                QStringLiteral("machine-changed.reference.png"),
+                QStringLiteral("machine-changed.run.png"), QStringLiteral("machine-fresh.run.png"),
+                QStringLiteral("machine-gone.reference.png")}));
     }
 
     void historyListsRunsNewestFirstAndPrunesAroundOpenOnes()
