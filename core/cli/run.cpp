@@ -225,8 +225,12 @@ private:
     // screenshots still reviewed for whoever reads the log.
     int checkScreenshots(int code)
     {
-        if (!m_options.checkScreenshots || m_session.runRecordDir().isEmpty())
+        if (!m_options.checkScreenshots)
             return code;
+        if (m_session.runRecordDir().isEmpty()) {
+            say(QStringLiteral("screenshots: not checked, the run has no record (exit 2)"));
+            return code == kPassed ? kCannotRun : code;
+        }
         cli::ReviewOptions options;
         options.htmlDir = m_options.screenshotHtml;
         const int review = reviewRun(m_session.runRecordDir(), options, m_err, m_err);
