@@ -93,6 +93,14 @@ QList<RunScreenshot> RunReader::screenshots(const QString &dir, QStringList *war
                 shot.step = step;
                 shot.scriptPath = scriptPath;
                 shot.line = line;
+                // A screenshot taken on a failure names the failing line
+                // itself: the log's last step is only where it went wrong.
+                if (body.contains(QStringLiteral("line"))) {
+                    shot.step = body.value(QStringLiteral("step")).toString();
+                    shot.scriptPath = body.value(QStringLiteral("scriptPath")).toString();
+                    shot.line = body.value(QStringLiteral("line")).toInt();
+                }
+                shot.failure = body.value(QStringLiteral("failure")).toBool();
                 shot.byDriver = true;
                 byPath.insert(shot.path, int(shots.size()));
                 shots.append(shot);

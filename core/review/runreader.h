@@ -36,6 +36,7 @@ struct RunScreenshot
     QString scriptPath;
     int line = 0;
     bool byDriver = false; // machine.screenshot(); else nixtide's screen grab
+    bool failure = false; // taken by nixtide when the script failed
 };
 
 // Reads a run record written by RunRecord and DebugSession. A record is

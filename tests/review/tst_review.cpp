@@ -239,9 +239,25 @@ private Q_SLOTS:
             QVERIFY(file.open(QIODevice::ReadWrite));
             QVERIFY(file.setFileTime(taken.addSecs(i), QFileDevice::FileModificationTime));
         }
-        // A half-written last line, as a crash leaves it, is no warning.
+        // The screenshot taken on a failure names the failing line, not
+        // the step the driver opened to take it.
+        const QString failure = run + QStringLiteral("/screenshots/machine-failure.png");
+        QVERIFY(screen().save(failure, "PNG"));
         QFile log(run + QStringLiteral("/log.jsonl"));
         QVERIFY(log.open(QIODevice::Append));
+        log.write(line({{QStringLiteral("event"), QStringLiteral("nixtide/logBegin")},
+            {QStringLiteral("body"),
+                QJsonObject {{QStringLiteral("message"), QStringLiteral("making screenshot")},
+                    {QStringLiteral("path"), source}, {QStringLiteral("line"), 40}}}}));
+        log.write(line({{QStringLiteral("event"), QStringLiteral("nixtide/screenshot")},
+            {QStringLiteral("body"),
+                QJsonObject {{QStringLiteral("machine"), QStringLiteral("machine")},
+                    {QStringLiteral("path"), QStringLiteral("/tmp/gone.png")},
+                    {QStringLiteral("failure"), true},
+                    {QStringLiteral("step"), QStringLiteral("test failed: Exception: boom")},
+                    {QStringLiteral("scriptPath"), source}, {QStringLiteral("line"), 15}}},
+            {QStringLiteral("copy"), failure}}));
+        // A half-written last line, as a crash leaves it, is no warning.
         log.write("{\"event\":\"nixtide/lo");
         log.close();
 
@@ -254,7 +270,7 @@ private Q_SLOTS:
         QStringList warnings;
         const QList<RunScreenshot> shots = RunReader::screenshots(run, &warnings);
         QVERIFY2(warnings.isEmpty(), qPrintable(warnings.join(QLatin1Char('\n'))));
-        QCOMPARE(shots.size(), 3);
+        QCOMPARE(shots.size(), 4);
         QCOMPARE(shots[0].name, QStringLiteral("machine-a"));
         QCOMPARE(shots[0].line, 20);
         QCOMPARE(shots[0].scriptPath, source);
@@ -265,6 +281,12 @@ private Q_SLOTS:
         QVERIFY(!shots[1].byDriver);
         QCOMPARE(shots[2].name, QStringLiteral("machine-b"));
         QCOMPARE(shots[2].line, 21);
+        QVERIFY(!shots[2].failure);
+        QCOMPARE(shots[3].name, QStringLiteral("machine-failure"));
+        QVERIFY(shots[3].failure);
+        QCOMPARE(shots[3].line, 15);
+        QCOMPARE(shots[3].scriptPath, source);
+        QCOMPARE(shots[3].step, QStringLiteral("test failed: Exception: boom"));
 
         // A broken line in the middle is named.
         writeFile(run + QStringLiteral("/log.jsonl"), "not json\n{}\n");

@@ -146,7 +146,8 @@ class Agent:
                     return builtins.exec(source, globals_, locals_)
                 agent.script_depth += 1
                 try:
-                    run_script(agent.session, globals_, source, default_script_path())
+                    run_script(agent.session, globals_, source, default_script_path(),
+                               on_failure=agent.tracker.failure_screenshots)
                 finally:
                     agent.script_depth -= 1
 
@@ -239,7 +240,8 @@ class Agent:
             self.script_depth += 1
             debugger.exit_code = 1
             try:
-                run_script(session, current, text, default_script_path())
+                run_script(session, current, text, default_script_path(),
+                           on_failure=self.tracker.failure_screenshots)
                 status = "passed"
             except Exception as error:
                 status = "failed"
