@@ -245,7 +245,8 @@ class RunCommand(unittest.TestCase):
                          ("machine", True, os.path.join(DEMO, "failing.nix"), 15))
         self.assertIn("this-command-fails", event["body"]["step"])
         # `nixtide review` lists it; against a black reference of its size
-        # it differs in many pixels: the guest's console, not a blank screen.
+        # it differs where the guest's console has text (its banner and
+        # prompt are about 1100 pixels), not nowhere as a blank screen would.
         references = os.path.join(self.state.name, "references")
         os.makedirs(references)
         black_png(os.path.join(references, "machine-failure.png"), width, height)
@@ -256,7 +257,7 @@ class RunCommand(unittest.TestCase):
                             review.stdout, re.M)
         self.assertIsNotNone(verdict, review.stdout)
         self.assertEqual(int(verdict.group(2)), width * height)
-        self.assertGreater(int(verdict.group(1)), 1000)
+        self.assertGreater(int(verdict.group(1)), 300)
 
     def build_bundle(self, test, attr="driver"):
         """Store path of `attr` of the demo test `test`.nix, built by Nix."""
