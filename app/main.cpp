@@ -1,6 +1,7 @@
 #include "core/cli/debugadapter.h"
 #include "core/cli/lint.h"
 #include "core/cli/list.h"
+#include "core/cli/review.h"
 #include "core/cli/run.h"
 #include "core/nix/testref.h"
 #include "core/paths.h"
@@ -101,6 +102,8 @@ const std::vector<Subcommand> kSubcommands = {
     {"run", nixtide::cli::run, "build and run a test headless, as CI does (exit 0/1/2)"},
     {"list", nixtide::cli::list, "list the tests in a .nix file or a flake"},
     {"lint", nixtide::cli::lint, "check test scripts as the editor and the build do"},
+    {"review", nixtide::cli::review,
+        "compare a run's screenshots with the test's references (exit 0/1/2)"},
     {"debug-adapter", nixtide::cli::debugAdapter,
         "serve the Debug Adapter Protocol on stdio, for other editors"},
 };

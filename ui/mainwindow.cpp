@@ -1,6 +1,7 @@
 #include "ui/mainwindow.h"
 
 #include "core/nix/testref.h"
+#include "core/review/runhistory.h"
 #include "ui/docks/breakpointsview.h"
 #include "ui/docks/buildoutputview.h"
 #include "ui/docks/callstackview.h"
@@ -20,6 +21,7 @@
 #include "ui/machines/machinetab.h"
 #include "ui/open/outlinedock.h"
 #include "ui/open/testopener.h"
+#include "ui/review/reviewwindow.h"
 #include "ui/window/acceleration.h"
 #include "ui/window/debugactions.h"
 #include "ui/window/dockshares.h"
@@ -350,6 +352,11 @@ void MainWindow::createMenus()
     m_viewMenu->addAction(toolBar->toggleViewAction());
     m_viewMenu->addSeparator();
     m_viewMenu->addMenu(new EditorThemeMenu(m_settings, this));
+    auto *review = new ReviewWindow(RunHistory::defaultBase(), this);
+    connect(review, &ReviewWindow::locationActivated, this,
+        [this](const QString &path, int line) { showLocation(path, line); });
+    m_viewMenu->addAction(tr("Run &History and Screenshots"), review, &ReviewWindow::showAndRefresh)
+        ->setObjectName(QStringLiteral("RunHistoryAction"));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About nixtide"), this, [this] {

@@ -1,5 +1,6 @@
 #include "core/cli/run.h"
 
+#include "core/cli/review.h"
 #include "core/launch/driveroptionsprobe.h"
 #include "core/nix/progressformat.h"
 #include "core/paths.h"
@@ -33,7 +34,7 @@ constexpr int kMaxLocals = 40;
 const char kUsage[]
     = "usage: nixtide run TEST [--script FILE] [--break LINE]... "
       "[--junit-xml FILE] [--keep-vm-state] [--reuse-build]\n"
-      "           [--progress auto|plain|json]\n"
+      "           [--progress auto|plain|json] [--check-screenshots] [--screenshot-html DIR]\n"
       "  TEST: a .nix file, a flake reference (path#attr) or a built driver bundle\n"
       "  --break LINE: a line of the .nix file (or of the script for a bundle or\n"
       "                --script); headless, a hit prints the locals and continues\n"
@@ -44,6 +45,10 @@ const char kUsage[]
       "              plain lines with the build log, or JSON objects on stdout\n"
       "  --junit-xml: by the driver, or by nixtide from the run's log when the\n"
       "               driver has no such option (nixos-22.11)\n"
+      "  --check-screenshots: after the run, review its screenshots against the\n"
+      "               test's references as `nixtide review` does; a difference\n"
+      "               or a missing screenshot makes a passed run exit 1\n"
+      "  --screenshot-html DIR: the review's HTML report (implies the check)\n"
       "  The driver's standard output (the test script's print()) goes to stdout\n"
       "  as it comes (to stderr with --progress json); the test's log to stderr.\n";
 
@@ -55,6 +60,8 @@ struct Options
     QString junitXml;
     bool keepVmState = false;
     bool reuseBuild = false;
+    bool checkScreenshots = false;
+    QString screenshotHtml;
     ProgressFormatter::Mode progress = ProgressFormatter::Mode::Plain;
 };
 
@@ -78,6 +85,12 @@ bool parse(const QStringList &args, Options *options, QString *error)
                 return false;
         } else if (arg == QLatin1String("--keep-vm-state")) {
             options->keepVmState = true;
+        } else if (arg == QLatin1String("--check-screenshots")) {
+            options->checkScreenshots = true;
+        } else if (arg == QLatin1String("--screenshot-html")) {
+            if (!value(&options->screenshotHtml))
+                return false;
+            options->checkScreenshots = true;
         } else if (arg == QLatin1String("--reuse-build")) {
             options->reuseBuild = true;
         } else if (arg == QLatin1String("--progress")) {
@@ -205,6 +218,30 @@ private:
             return;
         m_finished = true;
         QCoreApplication::exit(code);
+    }
+
+    // The run's exit status after the screenshot review: a passed run
+    // fails on a differing screenshot; a failed one stays failed, its
+    // screenshots still reviewed for whoever reads the log.
+    int checkScreenshots(int code)
+    {
+        if (!m_options.checkScreenshots)
+            return code;
+        if (m_session.runRecordDir().isEmpty()) {
+            say(QStringLiteral("screenshots: not checked, the run has no record (exit 2)"));
+            return code == kPassed ? kCannotRun : code;
+        }
+        cli::ReviewOptions options;
+        options.htmlDir = m_options.screenshotHtml;
+        const int review = reviewRun(m_session.runRecordDir(), options, m_err, m_err);
+        m_err.flush();
+        if (code != kPassed)
+            return code;
+        if (review != 0)
+            say(QStringLiteral("screenshots: %1")
+                    .arg(review == 1 ? QStringLiteral("differences (exit 1)")
+                                     : QStringLiteral("could not review (exit 2)")));
+        return review;
     }
 
     void onInterrupt(int)
@@ -459,7 +496,7 @@ private:
         }
         if (exitCode == 0 && !crashed) {
             say(QStringLiteral("PASSED %1").arg(m_session.plan().bundle.testName));
-            finish(kPassed);
+            finish(checkScreenshots(kPassed));
             return;
         }
         if (!m_ranScript) {
@@ -474,7 +511,7 @@ private:
                 .arg(m_session.plan().bundle.testName,
                     crashed ? QStringLiteral("killed") : QString::number(exitCode),
                     m_failure.isEmpty() ? QString() : QStringLiteral(" at ") + m_failure));
-        finish(kFailed);
+        finish(checkScreenshots(kFailed));
     }
 
     Options m_options;

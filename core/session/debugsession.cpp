@@ -6,6 +6,8 @@
 #include "core/session/agentconnector.h"
 #include "core/session/runrecord.h"
 
+#include <QCryptographicHash>
+#include <QFile>
 #include <QFileInfo>
 
 namespace nixtide {
@@ -78,6 +80,12 @@ bool DebugSession::start(const LaunchPlan &plan)
     }
     m_plan = plan;
     m_startedAt = QDateTime::currentDateTimeUtc();
+    // Which version of the file ran, for the run history: the file may be
+    // edited (or checked out at another commit) after the run.
+    QFile source(plan.sourcePath);
+    if (QFileInfo(plan.sourcePath).isFile() && source.open(QIODevice::ReadOnly))
+        m_sourceSha256 = QString::fromLatin1(
+            QCryptographicHash::hash(source.readAll(), QCryptographicHash::Sha256).toHex());
     // Known from the bundle before the agent lists them: tabs appear at once.
     for (const BundleMachine &machine : plan.bundle.machines)
         m_machines.append({machine.name, QStringLiteral("off"), QStringLiteral("vm"), {}, {}, {}});
@@ -544,6 +552,7 @@ void DebugSession::writeResult(const QString &status)
     QJsonObject result {{QStringLiteral("test"), m_plan.bundle.testName},
         {QStringLiteral("bundle"), m_plan.bundle.dir},
         {QStringLiteral("source"), m_plan.sourcePath}, {QStringLiteral("status"), status},
+        {QStringLiteral("sourceSha256"), m_sourceSha256},
         {QStringLiteral("state"), stateName(m_state)}, {QStringLiteral("machines"), machines},
         {QStringLiteral("startedAt"), m_startedAt.toString(Qt::ISODateWithMs)},
         {QStringLiteral("durationSeconds"), double(m_startedAt.msecsTo(now)) / 1000.0}};

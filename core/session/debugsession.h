@@ -203,6 +203,7 @@ private:
     int m_agentExitCode = -1;
     bool m_crashed = false;
     QDateTime m_startedAt;
+    QString m_sourceSha256;
 };
 
 } // namespace nixtide

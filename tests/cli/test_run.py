@@ -8,12 +8,16 @@ import queue
 import random
 import re
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import unittest
+import zlib
+
+from test_review import black_png
 
 SOURCE = os.environ.get("NIXTIDE_SOURCE_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -65,6 +69,27 @@ def script_error_report(text):
     colours (upstream's log_test_error, which the log and JUnit get too)."""
     plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
     return [line.split("!!! ", 1)[1] for line in plain.splitlines() if "!!! " in line]
+
+
+def png_size(path):
+    """(width, height) of a PNG whose chunks all check out, else a failure."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise AssertionError("%s: not a PNG signature" % path)
+    offset, kinds = 8, []
+    while offset < len(data):
+        (length,) = struct.unpack(">I", data[offset:offset + 4])
+        kind = data[offset + 4:offset + 8]
+        body = data[offset + 8:offset + 8 + length]
+        (crc,) = struct.unpack(">I", data[offset + 8 + length:offset + 12 + length])
+        if zlib.crc32(kind + body) & 0xffffffff != crc:
+            raise AssertionError("%s: bad CRC in chunk %r" % (path, kind))
+        kinds.append(kind)
+        offset += 12 + length
+    if kinds[0] != b"IHDR" or kinds[-1] != b"IEND" or b"IDAT" not in kinds:
+        raise AssertionError("%s: chunks %r" % (path, kinds))
+    return struct.unpack(">II", data[16:24])
 
 
 def read_lines(stream):
@@ -203,6 +228,36 @@ class RunCommand(unittest.TestCase):
         self.assertIn("FAILED failing", last[0])
         self.assertIn("%s:15: machine.succeed(\"echo this-command-fails; exit 1\")"
                       % os.path.join(DEMO, "failing.nix"), last[0])
+
+        # The failure left a screenshot of the running VM in the record,
+        # announced with the failing .nix line.
+        runs = os.path.join(self.state.name, "nixtide", "runs", "failing")
+        (stamp,) = os.listdir(runs)
+        run = os.path.join(runs, stamp)
+        shot = os.path.join(run, "screenshots", "machine-failure.png")
+        width, height = png_size(shot)
+        with open(os.path.join(run, "log.jsonl")) as handle:
+            events = [json.loads(line) for line in handle if line.strip()]
+        (event,) = [e for e in events if e.get("event") == "nixtide/screenshot"]
+        self.assertEqual(event["copy"], shot)
+        self.assertEqual((event["body"]["machine"], event["body"]["failure"],
+                          event["body"]["scriptPath"], event["body"]["line"]),
+                         ("machine", True, os.path.join(DEMO, "failing.nix"), 15))
+        self.assertIn("this-command-fails", event["body"]["step"])
+        # `nixtide review` lists it; against a black reference of its size
+        # it differs where the guest's console has text (its banner and
+        # prompt are about 1100 pixels), not nowhere as a blank screen would.
+        references = os.path.join(self.state.name, "references")
+        os.makedirs(references)
+        black_png(os.path.join(references, "machine-failure.png"), width, height)
+        review = subprocess.run([BINARY, "review", run, "--references", references],
+                                env=self.env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(review.returncode, 1, review.stderr)
+        verdict = re.search(r"^differs +machine-failure  .*\((\d+) of (\d+) pixels differ",
+                            review.stdout, re.M)
+        self.assertIsNotNone(verdict, review.stdout)
+        self.assertEqual(int(verdict.group(2)), width * height)
+        self.assertGreater(int(verdict.group(1)), 300)
 
     def build_bundle(self, test, attr="driver"):
         """Store path of `attr` of the demo test `test`.nix, built by Nix."""

@@ -148,7 +148,8 @@ class Agent:
                     return builtins.exec(source, globals_, locals_)
                 agent.script_depth += 1
                 try:
-                    run_script(agent.session, globals_, source, default_script_path())
+                    run_script(agent.session, globals_, source, default_script_path(),
+                               on_failure=agent.tracker.failure_screenshots)
                 finally:
                     agent.script_depth -= 1
 
@@ -242,7 +243,8 @@ class Agent:
             debugger.exit_code = 1
             outcome = {"status": "passed"}
             try:
-                run_script(session, current, text, default_script_path())
+                run_script(session, current, text, default_script_path(),
+                           on_failure=self.tracker.failure_screenshots)
             except Exception as error:
                 linemap = debugger.linemap
                 outcome = {"status": "failed", "error": inspection.describe_exception(error)}

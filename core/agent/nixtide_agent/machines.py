@@ -193,6 +193,38 @@ class MachineTracker:
             filename = os.path.join(str(getattr(machine, "out_dir", os.getcwd())), filename)
         return os.path.abspath(filename)
 
+    def failure_screenshots(self, failure):
+        """One screenshot of every VM whose QEMU still runs, taken when the
+        script failed: `failure` (step, scriptPath, line) goes into each
+        `nixtide/screenshot` event so the run record names the failing
+        line. Each goes to the machine's own state directory as
+        failure.png, so the record copies it as `<machine>-failure.png`
+        and the driver's output directory gains no file the test did not
+        make. A screen that cannot be taken is reported, never raised: the
+        test's own failure is the one to report."""
+        for machine in list(self._machines):
+            process = getattr(machine, "process", None)
+            if machine_kind(machine) != "vm" or process is None or process.poll() is not None:
+                continue
+            name = getattr(machine, "name", "?")
+            state_dir = str(getattr(machine, "state_dir", "") or "")
+            path = self.screenshot_path(
+                machine, os.path.join(state_dir, "failure.png") if state_dir
+                else "failure-%s.png" % name)
+            # The unwrapped method: the wrapper would announce it without
+            # the failure.
+            take = getattr(type(machine).screenshot, "__wrapped__", type(machine).screenshot)
+            try:
+                take(machine, path)
+            except Exception as error:
+                self._session.output("console", "nixtide: no failure screenshot of %s: %s\n"
+                                     % (name, error))
+                continue
+            if os.path.exists(path):
+                body = {"machine": name, "path": path, "failure": True}
+                body.update(failure)
+                self._session.send_event("nixtide/screenshot", body)
+
     def patch_class(self, cls):
         """Wrap the methods that change a machine's state or make files."""
         tracker = self

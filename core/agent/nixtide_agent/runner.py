@@ -10,6 +10,7 @@ without touching the machines.
 import os
 import sys
 
+from . import inspection
 from .errors import RestartRequested
 
 
@@ -20,13 +21,15 @@ def _merge(launch_args, restart_args):
     return merged
 
 
-def run_script(session, namespace, text, filename, after_run=None):
+def run_script(session, namespace, text, filename, after_run=None, on_failure=None):
     """Run the script; return its namespace when it ends normally.
 
     If the client continues after an uncaught exception, that exception is
     re-raised so the driver fails as it always would. `after_run`, when
     given, is called with the namespace after a normal end and may raise
-    RestartRequested (interactive drivers wait there for more requests)."""
+    RestartRequested (interactive drivers wait there for more requests).
+    `on_failure`, when given, is called with the failure (step, scriptPath,
+    line) when the script raises, before anything else happens."""
     debugger = session.debugger
     args = session.wait_configured()
     base = dict(namespace)
@@ -43,6 +46,13 @@ def run_script(session, namespace, text, filename, after_run=None):
             try:
                 debugger.execute(code, current, bool(args.get("stopOnEntry")))
             except Exception as error:
+                # Here rather than in the IDE on the exception stop: every
+                # failing run passes here (no-debug runs and an "uncaught"
+                # filter switched off too), the VMs are still up, and the
+                # screens are taken before the client can let the driver
+                # tear them down.
+                if on_failure is not None:
+                    on_failure(describe_failure(debugger, error))
                 if debugger.no_debug or "uncaught" not in debugger.exception_filters \
                         or session.client_gone.is_set():
                     raise
@@ -56,6 +66,20 @@ def run_script(session, namespace, text, filename, after_run=None):
             session.launch_args = args
             current = dict(base)
             session.output("console", "nixtide: restarting the test script\n")
+
+
+def describe_failure(debugger, error):
+    """The exception and the script line it came from (the innermost frame
+    of the script in its traceback), as the client names them."""
+    failure = {"step": "test failed: " + inspection.describe_exception(error)}
+    linemap = debugger.linemap
+    tb = error.__traceback__
+    while tb is not None and linemap is not None:
+        if linemap.owns(tb.tb_frame.f_code):
+            failure["scriptPath"] = linemap.client_path
+            failure["line"] = linemap.to_source(tb.tb_lineno)
+        tb = tb.tb_next
+    return failure
 
 
 def default_script_path(argv=None):

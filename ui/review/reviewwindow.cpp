@@ -1,0 +1,217 @@
+#include "ui/review/reviewwindow.h"
+
+#include "core/review/referencestore.h"
+#include "ui/review/background.h"
+#include "ui/review/runhistoryview.h"
+#include "ui/review/screenshotdiffview.h"
+#include "ui/review/screenshottimeline.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+namespace nixtide {
+
+namespace {
+
+// The end of a file: serial logs of long runs are megabytes.
+constexpr qint64 kTextTail = 2 << 20;
+
+struct LogStep
+{
+    QString text;
+    QString path;
+    int line = 0;
+    int depth = 0;
+    bool failed = false;
+};
+
+struct RunContents
+{
+    QList<RunScreenshot> shots;
+    QList<LogStep> steps;
+    QString serial;
+    QString driverLog;
+};
+
+QString readTail(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    if (file.size() > kTextTail)
+        file.seek(file.size() - kTextTail);
+    QString text = QString::fromUtf8(file.readAll());
+    text.remove(QLatin1Char('\r'));
+    return text;
+}
+
+QList<LogStep> readSteps(const QString &dir)
+{
+    QList<LogStep> steps;
+    QFile log(dir + QStringLiteral("/log.jsonl"));
+    if (!log.open(QIODevice::ReadOnly))
+        return steps;
+    QHash<int, int> depthOf; // nested entry id → depth
+    QHash<int, int> indexOf;
+    while (!log.atEnd()) {
+        const QJsonObject entry = QJsonDocument::fromJson(log.readLine()).object();
+        const QString event = entry.value(QStringLiteral("event")).toString();
+        const QJsonObject body = entry.value(QStringLiteral("body")).toObject();
+        if (event == QLatin1String("nixtide/logEnd")) {
+            const int index = indexOf.value(body.value(QStringLiteral("id")).toInt(), -1);
+            if (index >= 0 && body.value(QStringLiteral("failed")).toBool())
+                steps[index].failed = true;
+            continue;
+        }
+        const bool nested = event == QLatin1String("nixtide/logBegin");
+        if (!nested && event != QLatin1String("nixtide/log"))
+            continue;
+        LogStep step;
+        const QJsonValue parent = body.value(QStringLiteral("parentId"));
+        step.depth = parent.isDouble() ? depthOf.value(parent.toInt()) + 1 : 0;
+        const QString machine = body.value(QStringLiteral("machine")).toString();
+        step.text = (machine.isEmpty() ? QString() : machine + QStringLiteral(": "))
+            + body.value(QStringLiteral("message")).toString();
+        step.path = body.value(QStringLiteral("path")).toString();
+        step.line = body.value(QStringLiteral("line")).toInt();
+        if (nested) {
+            depthOf.insert(body.value(QStringLiteral("id")).toInt(), step.depth);
+            indexOf.insert(body.value(QStringLiteral("id")).toInt(), int(steps.size()));
+        }
+        steps.append(step);
+    }
+    return steps;
+}
+
+RunContents readRun(const QString &dir)
+{
+    RunContents contents;
+    QStringList warnings;
+    contents.shots = RunReader::screenshots(dir, &warnings);
+    contents.steps = readSteps(dir);
+    const QFileInfoList serials
+        = QDir(dir).entryInfoList({QStringLiteral("serial-*.log")}, QDir::Files, QDir::Name);
+    for (const QFileInfo &file : serials)
+        contents.serial += QStringLiteral("──── %1 ────\n%2\n")
+                               .arg(file.completeBaseName().mid(7), readTail(file.filePath()));
+    contents.driverLog = readTail(dir + QStringLiteral("/driver.log"));
+    if (!warnings.isEmpty())
+        contents.driverLog.prepend(warnings.join(QLatin1Char('\n')) + QLatin1Char('\n'));
+    return contents;
+}
+
+} // namespace
+
+ReviewWindow::ReviewWindow(const QString &runsBase, QWidget *parent)
+    : QWidget(parent, Qt::Window)
+    , m_history(new RunHistoryView(runsBase, this))
+    , m_summary(new QLabel(this))
+    , m_tabs(new QTabWidget(this))
+    , m_timeline(new ScreenshotTimeline(this))
+    , m_diff(new ScreenshotDiffView(this))
+    , m_log(new QListWidget(this))
+    , m_serial(new QPlainTextEdit(this))
+    , m_driverLog(new QPlainTextEdit(this))
+{
+    setObjectName(QStringLiteral("ReviewWindow"));
+    setWindowTitle(tr("Run History and Screenshots"));
+    m_summary->setWordWrap(true);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    for (QPlainTextEdit *text : {m_serial, m_driverLog}) {
+        text->setReadOnly(true);
+        text->setLineWrapMode(QPlainTextEdit::NoWrap);
+        text->setFont(QFont(QStringLiteral("monospace")));
+    }
+    m_log->setObjectName(QStringLiteral("runLog"));
+    m_tabs->addTab(m_timeline, tr("Screenshots"));
+    m_tabs->addTab(m_diff, tr("Diff"));
+    m_tabs->addTab(m_log, tr("Log"));
+    m_tabs->addTab(m_serial, tr("Serial"));
+    m_tabs->addTab(m_driverLog, tr("Driver Output"));
+
+    auto *right = new QWidget(this);
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addWidget(m_summary);
+    rightLayout->addWidget(m_tabs, 1);
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(m_history);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(1, 3);
+    splitter->setSizes({440, 840});
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(splitter);
+    resize(1280, 800);
+
+    connect(m_history, &RunHistoryView::runSelected, this, &ReviewWindow::loadRun);
+    connect(m_timeline, &ScreenshotTimeline::compareRequested, this, &ReviewWindow::compare);
+    connect(
+        m_timeline, &ScreenshotTimeline::locationActivated, this, &ReviewWindow::locationActivated);
+    connect(m_log, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
+        const int line = item->data(Qt::UserRole + 1).toInt();
+        if (line > 0)
+            Q_EMIT locationActivated(item->data(Qt::UserRole).toString(), line);
+    });
+}
+
+void ReviewWindow::showAndRefresh()
+{
+    show();
+    raise();
+    activateWindow();
+    m_history->refresh();
+}
+
+void ReviewWindow::loadRun(const RunInfo &run)
+{
+    m_run = run;
+    m_history->setOpenRun(run.dir);
+    m_summary->setText(tr("<b>%1</b> — %2, %3 s, exit %4<br>%5<br>source %6 (SHA-256 %7)")
+            .arg(run.test.toHtmlEscaped(), run.status)
+            .arg(run.durationSeconds, 0, 'f', 1)
+            .arg(run.exitCode)
+            .arg(run.dir.toHtmlEscaped(), run.source.toHtmlEscaped(),
+                run.sourceSha256.isEmpty() ? tr("not recorded") : run.sourceSha256));
+    const int generation = ++m_generation;
+    const QString dir = run.dir;
+    runInBackground<RunContents>(
+        this, [dir] { return readRun(dir); },
+        [this, generation, run](const RunContents &contents) {
+            if (generation != m_generation)
+                return;
+            m_timeline->setScreenshots(contents.shots);
+            m_log->clear();
+            for (const LogStep &step : contents.steps) {
+                auto *item
+                    = new QListWidgetItem(QString(step.depth * 4, QLatin1Char(' ')) + step.text
+                            + (step.line > 0 ? QStringLiteral("   [line %1]").arg(step.line)
+                                             : QString()),
+                        m_log);
+                item->setData(Qt::UserRole, step.path);
+                item->setData(Qt::UserRole + 1, step.line);
+                if (step.failed)
+                    item->setForeground(QColor(180, 0, 0));
+            }
+            m_serial->setPlainText(contents.serial);
+            m_driverLog->setPlainText(contents.driverLog);
+            Q_EMIT runLoaded(run);
+        });
+}
+
+void ReviewWindow::compare(const RunScreenshot &shot)
+{
+    m_diff->setScreenshot(shot, ReferenceStore::dirFor(m_run.source, m_run.test));
+    m_tabs->setCurrentWidget(m_diff);
+}
+
+} // namespace nixtide
