@@ -215,12 +215,9 @@ void SessionController::run()
         [this](TestResolver::Failure failure, const QString &message) {
             onBuildFailed(failure, message);
         });
-    setState(SessionState::Building);
-    m_window->setBuildProgress(0, 0, tr("Building %1").arg(QFileInfo(m_testPath).fileName()));
-    // A test chosen inside a file or flake builds by its reference.
-    m_resolver->start(m_window->testArgument(), m_attribute);
-    // A .nix file or flake is built by Nix; a bundle directory is not.
-    if (NixBuild *build = m_resolver->build()) {
+    // A .nix file or flake is built by Nix (once the resolver knows what
+    // builds a file, which may take a `nix eval`); a bundle directory is not.
+    connect(m_resolver.get(), &TestResolver::buildStarted, this, [this](NixBuild *build) {
         connect(build, &NixBuild::progress, this, [this](const NixProgress &p) {
             m_window->setBuildProgress(p.done, p.expected, ProgressFormatter::summary(p));
         });
@@ -228,7 +225,11 @@ void SessionController::run()
         connect(build, &NixBuild::logLine, this,
             [this](const QString &line) { appendLine(m_window->buildOutput(), line); });
         connect(build, &NixBuild::finished, this, &SessionController::onBuildFinished);
-    }
+    });
+    setState(SessionState::Building);
+    m_window->setBuildProgress(0, 0, tr("Building %1").arg(QFileInfo(m_testPath).fileName()));
+    // A test chosen inside a file or flake builds by its reference.
+    m_resolver->start(m_window->testArgument(), m_attribute);
 }
 
 void SessionController::onBuildFinished(const NixBuildResult &result)
