@@ -197,6 +197,19 @@ private Q_SLOTS:
         QWidget *keys = console->keyTarget();
         keys->setFocus();
         QTest::keyClicks(keys, QStringLiteral("echo typed-in-serial > /tmp/serial-ok"));
+        // Every byte shows as it comes, not line by line: the guest's echo
+        // of what was typed, before Enter, in the console and in the run
+        // record's serial log.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            console->text().contains(QStringLiteral("echo typed-in-serial > /tmp/serial-ok")),
+            60000);
+        const QString serialLog = session->runRecordDir() + QStringLiteral("/serial-machine.log");
+        const auto logged = [&serialLog] {
+            QFile file(serialLog);
+            return file.open(QIODevice::ReadOnly)
+                && file.readAll().contains("echo typed-in-serial > /tmp/serial-ok");
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(logged(), 60000);
         QTest::keyClick(keys, Qt::Key_Return);
         QVERIFY(guestFileHolds(
             *session, QStringLiteral("/tmp/serial-ok"), QStringLiteral("typed-in-serial")));
