@@ -20,7 +20,7 @@ def lint(*args):
     # No Nix: lint must not evaluate or build anything. (mypy stays on PATH.)
     env = dict(os.environ, NIXTIDE_NIX="/nonexistent/nix")
     return subprocess.run([BINARY, "lint", *args], capture_output=True, text=True, env=env,
-                          timeout=120)
+                          timeout=600)  # mypy under load: a deadline, not a wait
 
 
 class Lint(unittest.TestCase):
