@@ -45,10 +45,11 @@ QString DataPaths::agentDir()
 {
     const QString base = dataDir();
     // In the source tree the agent sits under core/, once installed directly
-    // under share/nixtide.
-    if (looksLikeDataDir(base))
-        return base + QStringLiteral("/agent");
-    return base + QStringLiteral("/core/agent");
+    // under share/nixtide; an install that lacks it is named as an install.
+    const QString source = base + QStringLiteral("/core/agent");
+    if (QFileInfo::exists(source))
+        return source;
+    return base + QStringLiteral("/agent");
 }
 
 QString DataPaths::demoDir()

@@ -67,8 +67,8 @@ class InstalledPrefix(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
-    def run_installed(self, *args, timeout=120, **kwargs):
-        return subprocess.run([str(self.binary), *args], capture_output=True, text=True,
+    def run_installed(self, *args, timeout=120, text=True, **kwargs):
+        return subprocess.run([str(self.binary), *args], capture_output=True, text=text,
                               env=installed_env(self.tmp.name), timeout=timeout, **kwargs)
 
 
@@ -103,11 +103,13 @@ class Install(InstalledPrefix):
         self.assertEqual(proc.stdout.strip(), "nixtide " + version)
 
     def initialize(self):
+        # Bytes: the frames' CRLF must reach the parser untranslated.
         proc = self.run_installed(
-            "debug-adapter", input=(dap_frame(1, "initialize", {"adapterID": "nixtide"})
-                                    + dap_frame(2, "disconnect", {})).decode())
+            "debug-adapter", text=False,
+            input=dap_frame(1, "initialize", {"adapterID": "nixtide"})
+            + dap_frame(2, "disconnect", {}))
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        responses = [m for m in dap_messages(proc.stdout.encode())
+        responses = [m for m in dap_messages(proc.stdout)
                      if m.get("type") == "response" and m.get("request_seq") == 1]
         self.assertEqual(len(responses), 1, proc.stdout)
         return responses[0]
@@ -117,26 +119,25 @@ class Install(InstalledPrefix):
         response = self.initialize()
         self.assertTrue(response["success"], response)
         self.assertEqual(response["body"], json.loads(capabilities.read_text()))
-        # The file it read is the prefix's: without it the adapter names the
-        # prefix's path, not the source tree's (which still has the file).
-        hidden = capabilities.with_name("capabilities.json.hidden")
-        capabilities.rename(hidden)
+        # The prefix's agent is the only one it uses: without it the adapter
+        # names the prefix's missing file rather than falling back to the
+        # source tree it was built from (which still has the agent).
+        agent = self.data / "agent"
+        hidden = agent.with_name("agent.hidden")
+        agent.rename(hidden)
         try:
             response = self.initialize()
         finally:
-            hidden.rename(capabilities)
+            hidden.rename(agent)
         self.assertFalse(response["success"])
         self.assertIn(str(capabilities), response["message"])
+        self.assertNotIn(str(SOURCE), response["message"])
 
     def test_lists_the_installed_demo(self):
-        if not WITH_GUEST:
-            self.skipTest("built without the demo guest (NIXTIDE_BUILD_DEMO_GUEST=OFF)")
-        proc = self.run_installed("list", str(self.data / "demo/single.nix"), "--json",
-                                  timeout=600)
+        single = str(self.data / "demo/single.nix")
+        proc = self.run_installed("list", single, "--json", timeout=600)
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertIn("single", proc.stdout)
-        self.assertIn(str(self.data / "demo/single.nix"), proc.stdout)
-        self.assertNotIn(str(SOURCE), proc.stdout)
+        self.assertEqual([test["ref"] for test in json.loads(proc.stdout)], [single])
 
 
 class InstalledDemoRun(InstalledPrefix):
