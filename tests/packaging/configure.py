@@ -30,8 +30,9 @@ def ninja_targets(build):
     return {line.split(":", 1)[0] for line in proc.stdout.splitlines()}
 
 
-def default_build_commands(build):
-    """The commands `ninja` (the `all` target) would run, without running them."""
+def default_build_commands(build, containing):
+    """The commands `ninja` (the `all` target) would run that contain
+    `containing`, found without running anything."""
     proc = subprocess.run(["ninja", "-C", str(build), "-n", "-v", "all"],
                           capture_output=True, text=True, check=True, timeout=120)
-    return proc.stdout
+    return [line for line in proc.stdout.splitlines() if containing in line]

@@ -27,10 +27,9 @@ class ConfigureOptions(unittest.TestCase):
             targets = ninja_targets(tmp)
             self.assertIn("app/nixtide", targets)
             self.assertEqual(developer_only(targets), [])
-            commands = default_build_commands(tmp)
-            self.assertIn("app/nixtide", commands)
-            self.assertNotIn("build-guest.sh", commands)
-            self.assertNotIn("/nonexistent/", commands)
+            self.assertNotEqual(default_build_commands(tmp, "-o app/nixtide"), [])
+            self.assertEqual(default_build_commands(tmp, "build-guest.sh"), [])
+            self.assertEqual(default_build_commands(tmp, "/nonexistent/"), [])
 
     def test_guest_on_without_its_inputs_is_refused(self):
         with tempfile.TemporaryDirectory(prefix="nixtide-configure-") as tmp:
@@ -65,10 +64,11 @@ class ConfigureOptions(unittest.TestCase):
             self.assertIn("demo-guest", targets)
             self.assertIn("bench_framebuffer", targets)
             self.assertIn("test_dap_client", targets)
-            commands = default_build_commands(build)
-            self.assertIn("build-guest.sh", commands)
-            self.assertIn("NIXTIDE_GUEST_BUSYBOX=%s/busybox" % fake, commands)
-            self.assertIn("NIXTIDE_GUEST_BOOT_DIR=%s/boot" % fake, commands)
+            guest = default_build_commands(build, "build-guest.sh")
+            self.assertEqual(len(guest), 1, guest)
+            self.assertIn("NIXTIDE_GUEST_BUSYBOX=%s/busybox" % fake, guest[0])
+            self.assertIn("NIXTIDE_GUEST_BASH=%s/bash-static" % fake, guest[0])
+            self.assertIn("NIXTIDE_GUEST_BOOT_DIR=%s/boot" % fake, guest[0])
 
 
 if __name__ == "__main__":
