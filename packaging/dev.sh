@@ -145,6 +145,7 @@ configure_build() {
   cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache \
     -DPython_EXECUTABLE=/usr/bin/python3 -DNIXTIDE_WERROR=$werror \
+    -DNIXTIDE_BUILD_TESTS=ON -DNIXTIDE_BUILD_BENCHMARKS=ON -DNIXTIDE_BUILD_DEMO_GUEST=ON \
     -DNIXTIDE_PYTHON311="$python311/bin/python3.11" >/dev/null
   cmake --build "$build" -j "$(nproc)"
 }

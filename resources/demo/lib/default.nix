@@ -30,11 +30,19 @@
 let
   lib = import ./lib.nix;
 
+  # An installed nixtide keeps the guest next to the demo
+  # (share/nixtide/demo-guest); a checkout keeps it in build/.
   defaultGuestDir =
     let
       fromEnv = builtins.getEnv "NIXTIDE_DEMO_GUEST";
+      installed = toString ../.. + "/demo-guest";
     in
-    if fromEnv != "" then fromEnv else toString ../../.. + "/build/demo-guest";
+    if fromEnv != "" then
+      fromEnv
+    else if builtins.pathExists (installed + "/kernel") then
+      installed
+    else
+      toString ../../.. + "/build/demo-guest";
 
   guestPath = if guestDir == null then defaultGuestDir else toString guestDir;
 
