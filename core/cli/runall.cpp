@@ -4,9 +4,11 @@
 #include "core/cli/suitereport.h"
 #include "core/cli/suitetests.h"
 #include "core/nix/nixcommand.h"
+#include "core/session/suitehistory.h"
 #include "core/unixsignals.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QProcess>
 #include <QTextStream>
 
@@ -236,6 +238,19 @@ int runAll(const QStringList &args)
             err << "nix: " << e << '\n';
     }
     out.flush();
+    // The explorer shows each test's last result; an interrupted run's
+    // tests were not run and keep the result they had.
+    QHash<QString, SuiteHistory::Result> results;
+    for (const SuiteReport::Entry &e : std::as_const(entries)) {
+        if (interrupted && e.state.state == SuiteTestState::State::NotBuilt)
+            continue;
+        results.insert(e.test.ref.toString(),
+            {SuiteTestState::name(e.state.state), e.state.seconds(), e.state.message,
+                QDateTime::currentDateTime()});
+    }
+    QString historyError;
+    if (!SuiteHistory::record(results, &historyError))
+        err << "nixtide run-all: " << historyError << '\n';
     if (!options->junitXml.isEmpty()) {
         QString error;
         if (!SuiteReport::write(options->junitXml, entries, wall, &error)) {
