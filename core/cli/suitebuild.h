@@ -65,9 +65,6 @@ public:
     int nixExitCode() const { return m_exitCode; }
     QStringList lastArguments() const { return m_lastArgs; }
 
-    // For tests: one line of Nix's stderr.
-    void feedLine(const QByteArray &line);
-
 Q_SIGNALS:
     void testChanged(int index);
     void finished();
@@ -75,6 +72,8 @@ Q_SIGNALS:
 private:
     void startNix();
     void onStderr();
+    // One line of Nix's stderr: internal-json, or plain text.
+    void feedLine(const QByteArray &line);
     void onNixFinished(int exitCode, QProcess::ExitStatus status);
     void handle(const QJsonObject &o);
     void handleMessage(const QString &text);
