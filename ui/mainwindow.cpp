@@ -20,6 +20,7 @@
 #include "ui/machines/machinepanel.h"
 #include "ui/machines/machinetab.h"
 #include "ui/open/outlinedock.h"
+#include "ui/open/testexplorerdock.h"
 #include "ui/open/testopener.h"
 #include "ui/review/reviewwindow.h"
 #include "ui/window/acceleration.h"
@@ -145,11 +146,16 @@ MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget 
     connect(m_opener, &TestOpener::chosen, this,
         [this](const TestRef &test, const QString &file, const QString &note) {
             QString error;
-            if (!openTest(test, file, &error))
+            const bool debug = !m_debugWhenOpened.isEmpty() && test.toString() == m_debugWhenOpened;
+            m_debugWhenOpened.clear();
+            if (!openTest(test, file, &error)) {
                 showOpenError(error);
-            else
-                showStatus(note.isEmpty() ? tr("Opened %1.").arg(test.toString())
-                                          : tr("Opened %1: %2.").arg(file, note));
+                return;
+            }
+            showStatus(note.isEmpty() ? tr("Opened %1.").arg(test.toString())
+                                      : tr("Opened %1: %2.").arg(file, note));
+            if (debug)
+                m_debug->runContinue->trigger();
         });
     connect(m_opener, &TestOpener::failed, this, &MainWindow::showOpenError);
     setSessionState(SessionState::Idle);
@@ -193,7 +199,15 @@ void MainWindow::createDocks()
     m_outline->setObjectName(QStringLiteral("OutlineDock"));
     addDockWidget(Qt::LeftDockWidgetArea, m_outline);
     tabifyDockWidget(breakpoints, m_outline);
+    m_explorer = new TestExplorerDock(this);
+    m_explorer->setObjectName(QStringLiteral("TestExplorerDock"));
+    addDockWidget(Qt::LeftDockWidgetArea, m_explorer);
+    tabifyDockWidget(m_outline, m_explorer);
     stack->raise();
+    connect(m_explorer, &TestExplorerDock::debugRequested, this, [this](const QString &reference) {
+        m_debugWhenOpened = reference;
+        openTestArgument(reference);
+    });
     connect(m_outline, &OutlineDock::jumpToLine, this,
         [this](int line) { showLocation(m_testPath, line); });
     // An evaluation error is shown where it is, and said where it is seen.
@@ -601,6 +615,20 @@ void MainWindow::updateOutline()
     const std::optional<TestRef> ref = m_testRef ? m_testRef : TestRef::parse(m_testPath, &error);
     if (editor && editor->isNix() && ref)
         m_outline->setTest(*ref, editor->text());
+    if (!ref)
+        return;
+    // The explorer lists the tests around the open one: the flake's checks,
+    // the file's tests, nixpkgs' nixosTests.
+    TestRef source = *ref;
+    if (source.kind == TestRef::Kind::Flake
+        || (source.kind == TestRef::Kind::NixFile && !source.attrPath.isEmpty())) {
+        const QStringList path = TestRef::splitAttrPath(source.attrPath);
+        source.attrPath = path.value(0) == QLatin1StringView("nixosTests")
+            ? QStringLiteral("nixosTests")
+            : QString();
+    }
+    if (source.kind != TestRef::Kind::Bundle)
+        m_explorer->setSource(source);
 }
 
 void MainWindow::updateTitle()

@@ -35,6 +35,7 @@ class RecoveryStore;
 class ReplWidget;
 class ScriptEditor;
 class TestOpener;
+class TestExplorerDock;
 class TestSelector;
 class VariablesModel;
 class VariablesView;
@@ -122,6 +123,7 @@ public:
     QLabel *accelerationLabel() const { return m_accelerationLabel; }
     QDockWidget *dock(const QString &objectName) const;
     OutlineDock *outlineDock() const { return m_outline; }
+    TestExplorerDock *testExplorer() const { return m_explorer; }
 
     BreakpointList breakpointsFor(const QString &path) const;
     // Every file's breakpoints, open or not, by absolute path.
@@ -174,6 +176,9 @@ private:
     ReplWidget *m_repl;
     BuildOutputView *m_buildOutput;
     OutlineDock *m_outline;
+    TestExplorerDock *m_explorer = nullptr;
+    // "Debug this test": the reference to run once the opener has opened it.
+    QString m_debugWhenOpened;
     TestOpener *m_opener;
     TestSelector *m_testSelector = nullptr;
     QMenu *m_viewMenu = nullptr;
