@@ -535,6 +535,15 @@ class DemoDriverWithoutVMs(unittest.TestCase):
         self.assertIn("env", own)
         self.assertNotIn("driver", own)
         self.assertTrue({"driver", "subtest", "start_all", "log"} <= set(given), given)
+        # REPL completion: the driver's API and the paused namespace.
+        labels = lambda text: [t["label"] for t in c.request(
+            "completions", {"text": text, "column": len(text) + 1})["body"]["targets"]]
+        self.assertIn("start_all", labels("sta"))
+        self.assertIn("info", labels("log.in"))
+        self.assertEqual(labels("en"), ["enumerate", "env"])
+        target = c.request("completions", {"text": "x = os.pa", "column": 10})["body"]["targets"]
+        self.assertIn({"label": "path", "text": "path", "type": "module", "start": 7, "length": 2},
+                      target)
         c.request("continue")
         self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
         c.wait_event("terminated")

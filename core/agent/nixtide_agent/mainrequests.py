@@ -10,7 +10,7 @@ answered with an error, never with a stale value.
 import os
 import sys
 
-from . import inspection
+from . import completion, inspection
 from .resume import remainder
 from .errors import RestartRequested, TerminateRequested
 
@@ -187,6 +187,33 @@ class MainThreadRequests:
             body = {"result": "", "variablesReference": 0}
         self.session.respond(request, body)
         return None
+
+    def _on_completions(self, request):
+        """Names for the REPL: `text` up to `column` (1-based) completed
+        in the frame asked for, else the innermost script frame, else the
+        test's namespace (an idle interactive driver)."""
+        arguments = request.get("arguments") or {}
+        text = arguments.get("text") or ""
+        column = int(arguments.get("column") or len(text) + 1)
+        linemap = self.debugger.linemap
+        if arguments.get("frameId") is not None:
+            frame, _line = self._frame(arguments.get("frameId"))
+        else:
+            frame = next((f for f, _l in self.stack if linemap is not None
+                          and linemap.owns(f.f_code)), None)
+        namespaces = []
+        if frame is not None:
+            if frame.f_locals is not frame.f_globals:
+                namespaces.append(frame.f_locals)
+            namespaces.append(frame.f_globals)
+        elif self.debugger.namespace is not None:
+            namespaces.append(self.debugger.namespace)
+        namespaces.append(completion.builtin_namespace())
+        prefix, items = completion.complete(text[:column - 1], namespaces)
+        for item in items:
+            item["start"] = column - 1 - len(prefix)
+            item["length"] = len(prefix)
+        self.session.respond(request, {"targets": items})
 
     def _on_exceptionInfo(self, request):
         error = self.error
