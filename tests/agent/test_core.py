@@ -191,6 +191,24 @@ class PlainScripts(unittest.TestCase):
         code, out, _err = agent.finish()
         self.assertEqual((code, out), (0, "done ['enter b', 1, 2, 'enter b', 3, 4]\n"))
 
+    def test_a_fixed_last_line_ends_the_script(self):
+        agent = self.run_agent("""
+            x = 1
+            x = x / 0
+        """)
+        agent.start()
+        c = agent.client
+        self.assertEqual(c.wait_event("stopped")["body"]["reason"], "exception")
+        c.evaluate("x = x / 1")
+        targets = c.request("gotoTargets", {"source": {"path": agent.script},
+                                            "line": 3})["body"]["targets"]
+        self.assertEqual(targets, [{"id": 0, "label": "the end of the script", "line": 3}])
+        c.request("goto", {"threadId": 1, "targetId": 0})
+        c.wait_event("stopped")
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        agent.finish()
+
     def test_condition_and_hit_condition(self):
         agent = self.run_agent("""
             total = 0

@@ -260,13 +260,20 @@ class MainThreadRequests:
     def _failure_targets(self, request, line, script_line):
         """After a failure the frames are gone: the target is the rest of
         the script from the first statement at or after the line."""
-        if script_line is None:
+        linemap = self.debugger.linemap
+        if script_line is None and not _past_the_end(linemap, line):
             raise ValueError("line %d holds no statement of the script" % line)
+        # Past the last statement: nothing more runs, and the script ends.
         rest = remainder(self.debugger.script_text, script_line)
-        self.remainders[rest.line] = rest
-        client_line = self.debugger.linemap.to_source(rest.line)
+        target = rest.line or 0
+        self.remainders[target] = rest
+        if rest.line is None:
+            label, client_line = "the end of the script", line
+        else:
+            client_line = linemap.to_source(rest.line)
+            label = "line %d" % client_line
         self.session.respond(request, {"targets": [{
-            "id": rest.line, "label": "line %d" % client_line, "line": client_line}]})
+            "id": target, "label": label, "line": client_line}]})
         return None
 
     def _goto_after_failure(self, request, target):
@@ -278,7 +285,7 @@ class MainThreadRequests:
         # frame at that line (its namespace stays what the REPL sees).
         script = next((frame for frame, _line in self.stack
                        if frame.f_code is self.debugger.script_code), None)
-        if script is not None:
+        if script is not None and rest.line is not None:
             self.stack = [(script, rest.line)]
             self.refs = {}
         self.session.respond(request)
@@ -338,6 +345,14 @@ class MainThreadRequests:
 
     def _on_nixtide_internalTerminate(self, _request):
         raise TerminateRequested(self.debugger.exit_code)
+
+
+def _past_the_end(linemap, line):
+    """Whether `line` of the client's file comes after the script's last."""
+    span = linemap.source_range()
+    if span is not None:
+        return line > span[1]
+    return bool(linemap.code_lines) and line > max(linemap.code_lines)
 
 
 def _own_lines(code):

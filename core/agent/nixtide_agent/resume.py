@@ -18,7 +18,8 @@ from .linemap import SCRIPT_FILENAME
 
 class Remainder:
     """The script from `line` (a script line) on, compiled; `line` is the
-    first statement's own line."""
+    first statement's own line, None when nothing is left to run (the
+    failure was the script's last statement)."""
 
     def __init__(self, code, line):
         self.code = code
@@ -27,11 +28,10 @@ class Remainder:
 
 def remainder(text, script_line):
     """The Remainder that starts at the first statement at or after
-    `script_line`; ValueError with the reason when there is none."""
+    `script_line` (None: past the last one); ValueError with the reason
+    when the line is inside a statement that cannot go on."""
     tree = ast.parse(text, SCRIPT_FILENAME, "exec")
-    body, line = _rest(tree.body, script_line)
-    if not body:
-        raise ValueError("no statement of the script starts at or after line %d" % script_line)
+    body, line = _rest(tree.body, script_line) if script_line is not None else ([], None)
     module = ast.Module(body=body, type_ignores=[])
     return Remainder(compile(module, SCRIPT_FILENAME, "exec"), line)
 

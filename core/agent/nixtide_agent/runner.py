@@ -68,7 +68,8 @@ def run_script(session, namespace, text, filename, after_run=None, on_failure=No
                     # script goes on, and the failure is no longer the verdict.
                     code, stop_on_entry = rest.code, False
                     session.output("console", "nixtide: the script goes on from line %d\n"
-                                   % debugger.linemap.to_source(rest.line))
+                                   % debugger.linemap.to_source(rest.line) if rest.line
+                                   else "nixtide: nothing of the script is left to run\n")
             if after_run is not None:
                 after_run(current)
             return current
