@@ -447,6 +447,7 @@ private Q_SLOTS:
         FindBar *find = window.editorArea()->findBar();
         find->showFind();
         QTRY_VERIFY(find->isVisible());
+        shot(&window, QStringLiteral("find.png"));
         const int chars
             = find->findField()->width() / find->findField()->fontMetrics().averageCharWidth();
         QVERIFY2(chars >= 24, qPrintable(QString::number(chars)));
