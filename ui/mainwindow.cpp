@@ -10,6 +10,7 @@
 #include "ui/docks/replwidget.h"
 #include "ui/docks/variablesmodel.h"
 #include "ui/docks/variablesview.h"
+#include "ui/editor/editkeys.h"
 #include "ui/editor/editorarea.h"
 #include "ui/editor/editortheme.h"
 #include "ui/editor/editorthememenu.h"
@@ -26,6 +27,9 @@
 #include "ui/window/acceleration.h"
 #include "ui/window/debugactions.h"
 #include "ui/window/dockshares.h"
+#include "ui/window/helpdialogs.h"
+#include "ui/window/recentmenu.h"
+#include "ui/window/settingsdialog.h"
 #include "ui/window/testselector.h"
 
 #include <QAction>
@@ -55,12 +59,16 @@ namespace nixtide {
 
 namespace {
 
-// Breakpoints persist as "line<TAB>condition" strings per file.
+// Breakpoints persist as "line<TAB>condition<TAB>hit count<TAB>log
+// message" strings per file (older settings: "line<TAB>condition").
 QStringList encode(const BreakpointList &list)
 {
     QStringList out;
-    for (const Breakpoint &bp : list)
-        out.append(QStringLiteral("%1\t%2").arg(bp.line).arg(bp.condition));
+    for (const Breakpoint &bp : list) {
+        out.append(
+            QStringList {QString::number(bp.line), bp.condition, bp.hitCondition, bp.logMessage}
+                .join(u'\t'));
+    }
     return out;
 }
 
@@ -68,11 +76,11 @@ BreakpointList decode(const QStringList &list)
 {
     BreakpointList out;
     for (const QString &item : list) {
-        const int tab = item.indexOf(u'\t');
+        const QStringList parts = item.split(u'\t');
         bool ok = false;
-        const int line = item.left(tab).toInt(&ok);
+        const int line = parts.value(0).toInt(&ok);
         if (ok && line > 0)
-            out.append({line, tab >= 0 ? item.mid(tab + 1) : QString()});
+            out.append({line, parts.value(1), parts.value(2), parts.value(3)});
     }
     return out;
 }
@@ -240,6 +248,20 @@ void MainWindow::createDocks()
         [this](const StackFrameEntry &frame) { showLocation(frame.path, frame.line); });
     connect(m_breakpointsView, &BreakpointsView::breakpointActivated, this,
         [this](const QString &path, int line) { showLocation(path, line); });
+    connect(m_breakpointsView, &BreakpointsView::editRequested, this,
+        [this](const QString &path, const Breakpoint &bp) {
+            if (ScriptEditor *editor = m_editors->editorFor(path)) {
+                editor->setBreakpoint(bp);
+                return;
+            }
+            BreakpointList &list = m_breakpoints[path];
+            for (Breakpoint &entry : list) {
+                if (entry.line == bp.line)
+                    entry = bp;
+            }
+            m_breakpointsView->setBreakpoints(path, list);
+            Q_EMIT breakpointsChanged(path, list);
+        });
     connect(m_breakpointsView, &BreakpointsView::removeRequested, this,
         [this](const QString &path, int line) {
             if (ScriptEditor *editor = m_editors->editorFor(path)) {
@@ -274,7 +296,11 @@ void MainWindow::createMenus()
             const QString path = QFileDialog::getOpenFileName(this, tr("Open"),
                 QFileInfo(m_testPath).absolutePath(), tr("Tests (*.nix *.py);;All files (*)"));
             QString error;
-            if (!path.isEmpty() && !openFile(path, &error))
+            if (path.isEmpty())
+                return;
+            if (openFile(path, &error))
+                m_recentFiles->add(QFileInfo(path).absoluteFilePath());
+            else
                 QMessageBox::warning(this, tr("Open"), error);
         });
     file->addAction(
@@ -295,6 +321,27 @@ void MainWindow::createMenus()
         if (!dir.isEmpty())
             openTestArgument(QStringLiteral("path:") + QFileInfo(dir).absoluteFilePath());
     });
+    m_recentFiles
+        = new RecentMenu(tr("&Recent Files"), m_settings, QStringLiteral("recent/files"), this);
+    m_recentTests
+        = new RecentMenu(tr("Recent T&ests"), m_settings, QStringLiteral("recent/tests"), this);
+    connect(m_recentFiles, &RecentMenu::chosen, this, [this](const QString &path) {
+        QString error;
+        if (!openFile(path, &error))
+            QMessageBox::warning(this, tr("Open"), error);
+    });
+    // A file opened as the test opens so again; a test chosen inside a file
+    // or flake goes through its reference.
+    connect(m_recentTests, &RecentMenu::chosen, this, [this](const QString &entry) {
+        QString error;
+        if (!QFileInfo(entry).isFile())
+            openTestArgument(entry);
+        else if (!openTest(entry, &error))
+            showOpenError(error);
+    });
+    file->addMenu(m_recentFiles);
+    file->addMenu(m_recentTests);
+    file->addSeparator();
     file->addAction(tr("&Save"), QKeySequence::Save, this, [this] {
         QString error;
         if (!m_editors->saveCurrent(&error))
@@ -318,7 +365,9 @@ void MainWindow::createMenus()
         };
     };
     edit->addAction(tr("&Undo"), QKeySequence::Undo, this, onEditor(&QsciScintilla::undo));
-    edit->addAction(tr("&Redo"), QKeySequence::Redo, this, onEditor(&QsciScintilla::redo));
+    // One Redo key everywhere (the editor and the REPL take it too):
+    // QKeySequence::Redo differs between desktops (Ctrl+Y or Ctrl+Shift+Z).
+    edit->addAction(tr("&Redo"), redoKey(), this, onEditor(&QsciScintilla::redo));
     edit->addSeparator();
     FindBar *find = m_editors->findBar();
     edit->addAction(tr("&Find…"), QKeySequence::Find, find, &FindBar::showFind);
@@ -342,6 +391,14 @@ void MainWindow::createMenus()
         if (ok)
             editor->goToLine(target);
     });
+    edit->addSeparator();
+    edit->addAction(tr("Pr&eferences…"), QKeySequence::Preferences, this,
+            [this] {
+                auto *dialog = new SettingsDialog(m_settings, this);
+                dialog->setAttribute(Qt::WA_DeleteOnClose);
+                dialog->open();
+            })
+        ->setObjectName(QStringLiteral("PreferencesAction"));
 
     QMenu *debug = menuBar()->addMenu(tr("&Debug"));
     m_debug->addTo(debug);
@@ -373,6 +430,11 @@ void MainWindow::createMenus()
         ->setObjectName(QStringLiteral("RunHistoryAction"));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Guide"), QKeySequence::HelpContents, this, [this] { showGuide(this); })
+        ->setObjectName(QStringLiteral("GuideAction"));
+    help->addAction(tr("&Keyboard Shortcuts"), this, [this] { showShortcuts(this); })
+        ->setObjectName(QStringLiteral("ShortcutsAction"));
+    help->addSeparator();
     help->addAction(tr("&About nixtide"), this, [this] {
         QMessageBox::about(this, tr("About nixtide"),
             tr("nixtide %1\nAn IDE for NixOS VM tests.").arg(QApplication::applicationVersion()));
@@ -536,7 +598,7 @@ void MainWindow::onRunSelection()
     for (int line = lineFrom; line <= lineTo; ++line)
         code += editor->text(line);
     if (!code.trimmed().isEmpty())
-        Q_EMIT runSelectionRequested(code, editor->filePath(), lineFrom + 1);
+        Q_EMIT runSelectionRequested(code, editor->filePath(), lineFrom + 1, lineTo + 1);
 }
 
 ScriptEditor *MainWindow::openFile(const QString &path, QString *error)
@@ -570,9 +632,11 @@ void MainWindow::openTestArgument(const QString &argument)
 
 bool MainWindow::openTest(const TestRef &test, const QString &file, QString *error)
 {
-    if (!openTest(file, error))
+    if (!openTestFile(file, error))
         return false;
     m_testRef = test;
+    m_recentTests->add(test.toString());
+    m_recentFiles->add(m_testPath);
     updateTitle();
     updateOutline();
     m_testSelector->refresh();
@@ -580,6 +644,15 @@ bool MainWindow::openTest(const TestRef &test, const QString &file, QString *err
 }
 
 bool MainWindow::openTest(const QString &path, QString *error)
+{
+    if (!openTestFile(path, error))
+        return false;
+    m_recentTests->add(m_testPath);
+    m_recentFiles->add(m_testPath);
+    return true;
+}
+
+bool MainWindow::openTestFile(const QString &path, QString *error)
 {
     // Its tab comes to the front here: the selector must not take that
     // for a choice of its own.

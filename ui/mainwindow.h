@@ -39,6 +39,7 @@ class TestExplorerDock;
 class TestSelector;
 class VariablesModel;
 class VariablesView;
+class RecentMenu;
 
 // The IDE window: editors in the centre next to the machine tabs, docks for
 // the log, variables and watches, call stack, breakpoints, REPL and build
@@ -134,12 +135,15 @@ Q_SIGNALS:
     void runToCursorRequested(const QString &path, int line);
     void setNextStatementRequested(const QString &path, int line);
     // code: the selection (whole lines) or the current line.
-    void runSelectionRequested(const QString &code, const QString &path, int firstLine);
+    void runSelectionRequested(
+        const QString &code, const QString &path, int firstLine, int lastLine);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    // openTest without remembering it in File > Recent.
+    bool openTestFile(const QString &path, QString *error);
     void createDocks();
     void createMenus();
     void createStatusBar();
@@ -181,6 +185,8 @@ private:
     QString m_debugWhenOpened;
     TestOpener *m_opener;
     TestSelector *m_testSelector = nullptr;
+    RecentMenu *m_recentFiles = nullptr;
+    RecentMenu *m_recentTests = nullptr;
     QMenu *m_viewMenu = nullptr;
     QLabel *m_stateLabel;
     QLabel *m_checksLabel = nullptr;

@@ -226,6 +226,10 @@ void DebugSession::sendBreakpoints(const QString &path)
         QJsonObject item {{QStringLiteral("line"), bp.line}};
         if (!bp.condition.isEmpty())
             item.insert(QStringLiteral("condition"), bp.condition);
+        if (!bp.hitCondition.isEmpty())
+            item.insert(QStringLiteral("hitCondition"), bp.hitCondition);
+        if (!bp.logMessage.isEmpty())
+            item.insert(QStringLiteral("logMessage"), bp.logMessage);
         list.append(item);
     }
     const QJsonObject args {

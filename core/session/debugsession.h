@@ -62,6 +62,8 @@ struct SourceBreakpoint
 {
     int line = 0;
     QString condition;
+    QString hitCondition {};
+    QString logMessage {};
 };
 
 // The debugger's answer for one requested breakpoint, in request order.

@@ -150,6 +150,65 @@ class PlainScripts(unittest.TestCase):
         code, out, _err = agent.finish()
         self.assertEqual((code, out), (0, "done [1, 3]\n"))
 
+    def test_goes_on_after_a_failure(self):
+        # Continue after a fixed failure: the failing statement was done in
+        # the REPL instead; the rest of the script runs (in the `with`
+        # block the failure was in, then after it) and the script passes.
+        agent = self.run_agent("""
+            import contextlib
+            done = []
+            @contextlib.contextmanager
+            def block(name):
+                done.append("enter " + name)
+                yield
+            with block("b"):
+                done.append(1)
+                done.append(2 / 0)
+                done.append(3)
+            done.append(4)
+            print("done", done)
+        """)
+        agent.start()
+        c = agent.client
+        self.assertEqual(c.wait_event("stopped")["body"]["reason"], "exception")
+        self.assertEqual(c.stack()[0]["line"], 9)
+        c.evaluate("done.append(2)")
+        # Inside a statement that is not a `with`: refused, with the reason.
+        refused = c.request("gotoTargets", {"source": {"path": agent.script}, "line": 5},
+                            ok=False)
+        self.assertIn("inside the def statement of line 4", refused["message"])
+        targets = c.request("gotoTargets", {"source": {"path": agent.script},
+                                            "line": 10})["body"]["targets"]
+        self.assertEqual([t["line"] for t in targets], [10])
+        c.request("goto", {"threadId": 1, "targetId": targets[0]["id"]})
+        self.assertEqual(c.wait_event("stopped")["body"]["reason"], "goto")
+        frames = c.stack()
+        self.assertEqual([(f["name"], f["line"]) for f in frames], [("testScript", 10)])
+        c.request("continue")
+        out = c.wait_event("output", predicate=lambda e: "goes on" in e["body"]["output"])
+        self.assertEqual(out["body"]["output"], "nixtide: the script goes on from line 10\n")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        code, out, _err = agent.finish()
+        self.assertEqual((code, out), (0, "done ['enter b', 1, 2, 'enter b', 3, 4]\n"))
+
+    def test_a_fixed_last_line_ends_the_script(self):
+        agent = self.run_agent("""
+            x = 1
+            x = x / 0
+        """)
+        agent.start()
+        c = agent.client
+        self.assertEqual(c.wait_event("stopped")["body"]["reason"], "exception")
+        c.evaluate("x = x / 1")
+        targets = c.request("gotoTargets", {"source": {"path": agent.script},
+                                            "line": 3})["body"]["targets"]
+        self.assertEqual(targets, [{"id": 0, "label": "the end of the script", "line": 3}])
+        c.request("goto", {"threadId": 1, "targetId": 0})
+        c.wait_event("stopped")
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        agent.finish()
+
     def test_condition_and_hit_condition(self):
         agent = self.run_agent("""
             total = 0
@@ -487,7 +546,22 @@ class DemoDriverWithoutVMs(unittest.TestCase):
         c.request("configurationDone")
         c.wait_event("stopped")
         self.assertEqual(c.evaluate("env")["body"]["result"], "(None, '-m 128 -vnc unix:vnc.sock')")
-        self.assertIn("driver", [v["name"] for v in c.scope_variables(c.stack()[0]["id"], "Test namespace")])
+        # The script's own names apart from the ~25 the driver gave it.
+        frame = c.stack()[0]["id"]
+        own = [v["name"] for v in c.scope_variables(frame, "Test namespace")]
+        given = [v["name"] for v in c.scope_variables(frame, "Driver")]
+        self.assertIn("env", own)
+        self.assertNotIn("driver", own)
+        self.assertTrue({"driver", "subtest", "start_all", "log"} <= set(given), given)
+        # REPL completion: the driver's API and the paused namespace.
+        labels = lambda text: [t["label"] for t in c.request(
+            "completions", {"text": text, "column": len(text) + 1})["body"]["targets"]]
+        self.assertIn("start_all", labels("sta"))
+        self.assertIn("info", labels("log.in"))
+        self.assertEqual(labels("en"), ["enumerate", "env"])
+        target = c.request("completions", {"text": "x = os.pa", "column": 10})["body"]["targets"]
+        self.assertIn({"label": "path", "text": "path", "type": "module", "start": 7, "length": 2},
+                      target)
         c.request("continue")
         self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
         c.wait_event("terminated")

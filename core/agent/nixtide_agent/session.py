@@ -28,7 +28,7 @@ def _load_capabilities():
 CAPABILITIES = _load_capabilities()
 
 _MAIN_THREAD_REQUESTS = ("stackTrace", "scopes", "variables", "evaluate", "exceptionInfo",
-                         "next", "stepIn", "stepOut", "gotoTargets", "goto")
+                         "next", "stepIn", "stepOut", "gotoTargets", "goto", "completions")
 
 
 class SocketDirectoryError(Exception):
