@@ -18,6 +18,7 @@
 #include "ui/mainwindow.h"
 #include "ui/window/debugactions.h"
 #include "ui/window/sessioncontroller.h"
+#include "ui/window/sessionstate.h"
 
 #include <QAction>
 #include <QApplication>
@@ -171,7 +172,11 @@ int main(int argc, char **argv)
             });
         const Usage first = usage();
         const qint64 end = clock.elapsed() + qint64(minutes * 60000);
-        while (clock.elapsed() < end && controller->state() == SessionState::Running) {
+        const auto alive = [controller] {
+            return controller->state() == SessionState::Starting
+                || controller->state() == SessionState::Running;
+        };
+        while (clock.elapsed() < end && alive()) {
             runUntil([] { return false; }, 30000);
             QStringList kept;
             for (const QString &m : {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")})
@@ -181,6 +186,9 @@ int main(int argc, char **argv)
                         .arg(session->serialData(m).size() / 1e6, 0, 'f', 1));
             printRow(clock.elapsed() / 1000.0, kept.join(QStringLiteral("; ")));
         }
+        if (!alive())
+            return fail(qPrintable(QStringLiteral("the run ended early: %1")
+                    .arg(sessionStateText(controller->state()))));
         const Usage last = usage();
         std::printf("after %.0f minutes: fds %+d, threads %+d, rss %+.2f MiB\n", minutes,
             last.fds - first.fds, last.threads - first.threads, last.rssMiB - first.rssMiB);
