@@ -364,6 +364,37 @@ class PlainScripts(unittest.TestCase):
         code, _out, _err = agent.finish(timeout=5)
         self.assertEqual(code, 1)
 
+    def test_requests_that_raise_inside_the_agent_fail_alone(self):
+        """A handler that raises (arguments of the wrong shape reach code
+        that trusts them) answers that request with the error; the session,
+        the stop and the script go on."""
+        agent = self.run_agent("""
+            x = 1
+            y = x + 1
+            print("y is", y)
+        """)
+        agent.start(breakpoints=[{"line": 2}])
+        c = agent.client
+        c.wait_event("stopped")
+        frame = c.stack()[0]["id"]
+        # On the I/O thread (setBreakpoints) and on the script's thread
+        # (variables, evaluate, scopes): each raises in the agent.
+        for command, arguments in (
+                ("setBreakpoints", {"source": {"path": agent.script}, "breakpoints": "7"}),
+                ("setBreakpoints", {"source": "nowhere"}),
+                ("variables", {"variablesReference": "many"}),
+                ("scopes", {"frameId": [frame]}),
+                ("evaluate", {"expression": 7, "frameId": frame}),
+                ("stackTrace", {"threadId": 1, "levels": "all"})):
+            response = c.request(command, arguments, ok=False)
+            self.assertFalse(response["success"], command)
+            self.assertTrue(response.get("message"), command)
+        self.assertEqual(c.evaluate("x + 41", frame)["body"]["result"], "42")
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        code, out, _err = agent.finish()
+        self.assertEqual((code, out), (0, "y is 2\n"))
+
     def test_wire_robustness(self):
         agent = self.run_agent("pass\n")
         c = agent.client
