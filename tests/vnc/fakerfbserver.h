@@ -80,7 +80,13 @@ private:
         }
         return true;
     }
-    static QByteArray u16(int v) { return QByteArray {char((v >> 8) & 0xff), char(v & 0xff)}; }
+    static QByteArray u16(int v)
+    {
+        QByteArray bytes;
+        bytes += char((v >> 8) & 0xff);
+        bytes += char(v & 0xff);
+        return bytes;
+    }
     static QByteArray update(quint8 shade)
     {
         QByteArray message("\x00\x00\x00\x01", 4); // FramebufferUpdate, 1 rectangle
