@@ -8,8 +8,6 @@
 
 #include <QCoreApplication>
 
-#include <memory>
-
 namespace {
 
 class FeedTransport : public nixtide::DapTransport
@@ -22,13 +20,13 @@ public:
     qsizetype written = 0;
 };
 
-std::unique_ptr<QCoreApplication> s_app; // DapClient's watchdog is a QTimer
-
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    s_app = std::make_unique<QCoreApplication>(*argc, *argv);
+    // DapClient's watchdog is a QTimer. Never destroyed: a static
+    // QCoreApplication would outlive Qt's own globals at exit.
+    new QCoreApplication(*argc, *argv);
     return 0;
 }
 

@@ -7,10 +7,9 @@
 
 #include <QTemporaryDir>
 
-#include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -115,10 +114,21 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***)
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const QByteArray messages = nixtide::fuzz::bytes(data, size);
+    // A connection the previous input's client made again just before it
+    // was stopped may wait in the backlog: it is not this input's.
+    while (waitReadable(s_listener, 0)) {
+        const int stale = ::accept4(s_listener, nullptr, nullptr, SOCK_CLOEXEC);
+        if (stale < 0)
+            break;
+        ::close(stale);
+    }
     nixtide::VncClientThread client(s_path);
     client.start();
-    if (!waitReadable(s_listener, 10000))
-        std::abort(); // the client never connected
+    // Generous: a loaded machine can take seconds to start a thread.
+    if (!waitReadable(s_listener, 120000)) {
+        std::fprintf(stderr, "fuzz_vnc: the client did not connect within 120 s\n");
+        std::abort();
+    }
     const int fd = ::accept4(s_listener, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0)
         std::abort();
