@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -34,6 +35,16 @@ bool RunRecord::open(const QString &base, const QString &testName, QString *erro
     if (!QDir().mkpath(dir + QStringLiteral("/screenshots"))) {
         *error = QStringLiteral("cannot create the run record directory %1").arg(dir);
         return false;
+    }
+    // Logs, serial output and screenshots may show secrets of the test:
+    // only this user may enter the test's records, wherever the base is.
+    const auto privateMode
+        = QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner;
+    for (const QString &path : {base + QLatin1Char('/') + safeName(testName), dir}) {
+        if (!QFile::setPermissions(path, privateMode)) {
+            *error = QStringLiteral("cannot make the run record directory %1 private").arg(path);
+            return false;
+        }
     }
     m_dir = dir;
     return true;

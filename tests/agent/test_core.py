@@ -423,6 +423,37 @@ class PlainScripts(unittest.TestCase):
         code, _out, _err = agent.finish(timeout=5)
         self.assertEqual(code, 1)
 
+    def test_requests_that_raise_inside_the_agent_fail_alone(self):
+        """A handler that raises (arguments of the wrong shape reach code
+        that trusts them) answers that request with the error; the session,
+        the stop and the script go on."""
+        agent = self.run_agent("""
+            x = 1
+            y = x + 1
+            print("y is", y)
+        """)
+        agent.start(breakpoints=[{"line": 2}])
+        c = agent.client
+        c.wait_event("stopped")
+        frame = c.stack()[0]["id"]
+        # On the I/O thread (setBreakpoints) and on the script's thread
+        # (variables, evaluate, scopes): each raises in the agent.
+        for command, arguments in (
+                ("setBreakpoints", {"source": {"path": agent.script}, "breakpoints": "7"}),
+                ("setBreakpoints", {"source": "nowhere"}),
+                ("variables", {"variablesReference": "many"}),
+                ("scopes", {"frameId": [frame]}),
+                ("evaluate", {"expression": 7, "frameId": frame}),
+                ("stackTrace", {"threadId": 1, "levels": "all"})):
+            response = c.request(command, arguments, ok=False)
+            self.assertFalse(response["success"], command)
+            self.assertTrue(response.get("message"), command)
+        self.assertEqual(c.evaluate("x + 41", frame)["body"]["result"], "42")
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        code, out, _err = agent.finish()
+        self.assertEqual((code, out), (0, "y is 2\n"))
+
     def test_wire_robustness(self):
         agent = self.run_agent("pass\n")
         c = agent.client
@@ -477,6 +508,85 @@ class Injection(unittest.TestCase):
         self.assertEqual(result.returncode, 2)
         self.assertIn("must be 0700", result.stderr)
         self.assertNotIn("ran", result.stdout)
+
+
+# Another user trying the agent's socket: connects, asks `initialize` and
+# prints what it got until the agent hangs up (or why it could not connect).
+FOREIGN_CLIENT = r"""
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(20)
+try:
+    s.connect(sys.argv[1])
+except OSError as error:
+    print("connect:", error.errno)
+    sys.exit(0)
+body = b'{"seq": 1, "type": "request", "command": "initialize", "arguments": {}}'
+data = b""
+try:
+    s.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+except (BrokenPipeError, ConnectionResetError):
+    pass  # hung up on before (or while) asking
+print("received:", len(data))
+"""
+NOBODY = 65534
+
+
+@unittest.skipUnless(os.getuid() == 0, "switching to another uid needs root")
+class WhoCanConnect(unittest.TestCase):
+    """Only the user who runs the driver reaches the debugger."""
+
+    def start_agent(self):
+        self.dir = dapclient.private_dir()
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        with open(os.path.join(self.dir, "script.py"), "w") as handle:
+            handle.write("print('done')\n")
+        self.socket = os.path.join(self.dir, "agent.sock")
+        self.proc = subprocess.Popen(
+            [PYTHON, "-m", "nixtide_agent", "--socket", self.socket,
+             os.path.join(self.dir, "script.py")],
+            env=dict(os.environ, PYTHONPATH=AGENT_DIR), stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE)
+        self.addCleanup(lambda: self.proc.poll() is None and self.proc.kill())
+        deadline = time.monotonic() + 60
+        while not os.path.exists(self.socket):
+            self.assertLess(time.monotonic(), deadline, "the agent never listened")
+            self.assertIsNone(self.proc.poll(), "the agent exited before listening")
+            time.sleep(0.05)
+
+    def foreign_client(self):
+        return subprocess.run([PYTHON, "-c", FOREIGN_CLIENT, self.socket], user=NOBODY,
+                              group=NOBODY, capture_output=True, text=True, timeout=60)
+
+    def test_socket_private_and_other_uid_refused(self):
+        self.start_agent()
+        self.assertEqual(os.stat(self.dir).st_mode & 0o777, 0o700)
+        self.assertEqual(os.stat(self.socket).st_mode & 0o777, 0o600)
+        result = self.foreign_client()
+        self.assertEqual(result.stdout.strip(), "connect: 13", result.stderr)  # EACCES
+
+        # Modes loosened by mistake: the peer's uid still keeps it out.
+        os.chmod(self.dir, 0o755)
+        os.chmod(self.socket, 0o666)
+        result = self.foreign_client()
+        self.assertEqual(result.stdout.strip(), "received: 0", result.stderr)
+
+        client = DapClient(self.socket)
+        self.addCleanup(client.close)
+        caps = client.request("initialize", {"adapterID": "nixtide"})
+        self.assertTrue(caps["success"])
+        client.wait_event("initialized")
+        client.request("launch", {})
+        client.request("configurationDone")
+        client.wait_event("exited")
+        client.close()
+        _out, err = self.proc.communicate(timeout=60)
+        self.assertIn("refused a connection from uid %d" % NOBODY, err.decode())
 
 
 DEMO_DRIVER = os.path.join(REPO, "resources", "demo", "driver", "bin", "nixos-test-driver")
