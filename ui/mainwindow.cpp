@@ -21,6 +21,8 @@
 #include "ui/machines/machinetab.h"
 #include "ui/open/outlinedock.h"
 #include "ui/open/testopener.h"
+#include "ui/review/imagecanvas.h"
+#include "ui/review/imageviewer.h"
 #include "ui/review/reviewwindow.h"
 #include "ui/window/acceleration.h"
 #include "ui/window/debugactions.h"
@@ -222,6 +224,20 @@ void MainWindow::createDocks()
     connect(m_logView, &LogView::scriptLineActivated, this, [this](int line, const QString &path) {
         showLocation(path.isEmpty() ? m_testPath : path, line);
     });
+    connect(m_logView, &LogView::imageActivated, this,
+        [this](const QString &path, const QString &title) {
+            auto *viewer = new ImageViewer(this);
+            viewer->setWindowFlag(Qt::Window);
+            viewer->setAttribute(Qt::WA_DeleteOnClose);
+            viewer->setObjectName(QStringLiteral("LogImageViewer"));
+            viewer->setWindowTitle(QStringLiteral("%1 — %2").arg(title, path));
+            const QImage image(path);
+            if (image.isNull())
+                statusBar()->showMessage(tr("cannot read %1").arg(path), 5000);
+            viewer->canvas()->setImage(image);
+            viewer->resize(800, 560);
+            viewer->show();
+        });
     connect(m_callStack, &CallStackView::frameSelected, this,
         [this](const StackFrameEntry &frame) { showLocation(frame.path, frame.line); });
     connect(m_breakpointsView, &BreakpointsView::breakpointActivated, this,
