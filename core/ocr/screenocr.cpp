@@ -5,6 +5,9 @@
 #include <QElapsedTimer>
 #include <QProcess>
 
+#include <algorithm>
+#include <cstdlib>
+
 namespace nixtide {
 
 ScreenOcr::ScreenOcr(QObject *parent)
@@ -40,6 +43,36 @@ void ScreenOcr::startNext()
         });
 }
 
+namespace {
+
+// The part of a grey image that differs from its top-left pixel (taken as
+// the background), with a margin so that glyphs keep their surroundings.
+QRect contentRect(const QImage &grey)
+{
+    constexpr int kMargin = 8;
+    constexpr int kTolerance = 24;
+    const int background = grey.constScanLine(0)[0];
+    int left = grey.width(), right = -1, top = grey.height(), bottom = -1;
+    for (int y = 0; y < grey.height(); ++y) {
+        const uchar *row = grey.constScanLine(y);
+        for (int x = 0; x < grey.width(); ++x) {
+            if (std::abs(int(row[x]) - background) > kTolerance) {
+                left = std::min(left, x);
+                right = std::max(right, x);
+                top = std::min(top, y);
+                bottom = std::max(bottom, y);
+            }
+        }
+    }
+    if (right < 0)
+        return {};
+    return QRect(QPoint(left, top), QPoint(right, bottom))
+        .adjusted(-kMargin, -kMargin, kMargin, kMargin)
+        .intersected(grey.rect());
+}
+
+} // namespace
+
 OcrReading ScreenOcr::read(
     const QImage &screen, const QRect &region, double scale, const QString &program, int timeoutMs)
 {
@@ -53,6 +86,15 @@ OcrReading ScreenOcr::read(
         return reading;
     }
     QImage cut = screen.copy(reading.region).convertToFormat(QImage::Format_Grayscale8);
+    // Tesseract's time grows with the area it is given: a console or a
+    // desktop is mostly background, so only the part that is not is read.
+    const QRect content = contentRect(cut);
+    if (content.isEmpty()) {
+        reading.seconds = clock.elapsed() / 1000.0;
+        return reading; // a blank region has no text
+    }
+    cut = cut.copy(content);
+    const QPoint origin = reading.region.topLeft() + content.topLeft();
     if (scale != 1.0)
         cut = cut.scaled(qRound(cut.width() * scale), qRound(cut.height() * scale),
             Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
@@ -96,8 +138,8 @@ OcrReading ScreenOcr::read(
                             .arg(QString::fromUtf8(process.readAllStandardError()).trimmed());
         return reading;
     }
-    reading.words = parseTesseractTsv(
-        process.readAllStandardOutput(), reading.region.topLeft(), scale, &reading.error);
+    reading.words
+        = parseTesseractTsv(process.readAllStandardOutput(), origin, scale, &reading.error);
     reading.seconds = clock.elapsed() / 1000.0;
     return reading;
 }
