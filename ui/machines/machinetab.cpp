@@ -253,7 +253,7 @@ void MachineTab::updateScreenSize()
     // it shrinks with the tab.
     const bool oneToOne = m_oneToOne->isChecked();
     m_view->setMinimumSize(
-        oneToOne && !m_vnc->frame().isNull() ? m_vnc->frameSize() : QSize(64, 40));
+        oneToOne && !m_vnc->frame().isNull() ? m_view->sizeHint() : QSize(64, 40));
     updateActions();
 }
 

@@ -81,7 +81,9 @@ QRectF FramebufferView::frameRect() const
 {
     if (!m_connection || m_connection->frame().isNull())
         return {};
-    const QSizeF frame = m_connection->frameSize();
+    // 1:1 is one framebuffer pixel per device pixel: on a HiDPI screen
+    // (device pixel ratio 2) the frame takes half as many logical pixels.
+    const QSizeF frame = QSizeF(m_connection->frameSize()) / devicePixelRatioF();
     QSizeF shown = frame;
     if (m_scaleMode == ScaleMode::Fit)
         shown = frame.scaled(QSizeF(size()), Qt::KeepAspectRatio);
@@ -108,7 +110,7 @@ QPoint FramebufferView::toFramebuffer(const QPointF &widgetPos) const
 QSize FramebufferView::sizeHint() const
 {
     if (m_connection && !m_connection->frame().isNull())
-        return m_connection->frameSize();
+        return (QSizeF(m_connection->frameSize()) / devicePixelRatioF()).toSize();
     return {640, 400};
 }
 
@@ -154,7 +156,9 @@ void FramebufferView::paintEvent(QPaintEvent *event)
         const double sy = frame.height() / target.height();
         const QRectF source((visible.left() - target.left()) * sx,
             (visible.top() - target.top()) * sy, visible.width() * sx, visible.height() * sy);
-        if (!qFuzzyCompare(sx, 1.0) || !qFuzzyCompare(sy, 1.0))
+        // Framebuffer pixels per device pixel: 1 at 1:1 whatever the ratio.
+        const double dpr = devicePixelRatioF();
+        if (!qFuzzyCompare(sx / dpr, 1.0) || !qFuzzyCompare(sy / dpr, 1.0))
             painter.setRenderHint(QPainter::SmoothPixmapTransform);
         painter.drawImage(visible, frame, source);
     }
