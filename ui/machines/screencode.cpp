@@ -48,7 +48,7 @@ QString ScreenCode::waitForText(const QString &machineName, const QString &text)
 {
     static const QRegularExpression special(QStringLiteral("([.^$*+?{}\\[\\]\\\\|()])"));
     QString regex = text;
-    regex.replace(special, QStringLiteral("\\\\\\1"));
+    regex.replace(special, QStringLiteral("\\\\1"));
     return QStringLiteral("%1.wait_for_text(%2)")
         .arg(machineVariable(machineName), pythonString(regex));
 }

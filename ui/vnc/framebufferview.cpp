@@ -198,13 +198,17 @@ void FramebufferView::paintOverlay(QPainter &painter)
             painter.setBrush(QColor(0, 200, 255, 40));
             painter.drawRect(box);
             // The text read, on a label above the box (below at the top).
+            // No wider than its box, so that the labels of neighbouring
+            // words on a fitted (shrunk) screen do not cover each other.
+            const int room = std::max(12, int(box.width()));
+            const QString shown = metrics.elidedText(word.text, Qt::ElideRight, room - 4);
             const QRectF label(box.left(),
                 box.top() >= metrics.height() + 2 ? box.top() - metrics.height() - 1
                                                   : box.bottom() + 1,
-                metrics.horizontalAdvance(word.text) + 4, metrics.height());
+                std::min(room, metrics.horizontalAdvance(shown) + 4), metrics.height());
             painter.fillRect(label, QColor(255, 255, 200, 230));
             painter.setPen(Qt::black);
-            painter.drawText(label, Qt::AlignCenter, word.text);
+            painter.drawText(label, Qt::AlignCenter, shown);
         }
     }
     if (!m_region.isEmpty()) {
