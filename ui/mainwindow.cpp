@@ -1,7 +1,10 @@
 #include "ui/mainwindow.h"
 
 #include "core/nix/testref.h"
+#include "core/review/referencestore.h"
 #include "core/review/runhistory.h"
+#include "core/session/debugsession.h"
+#include "core/session/runrecord.h"
 #include "ui/docks/breakpointsview.h"
 #include "ui/docks/buildoutputview.h"
 #include "ui/docks/callstackview.h"
@@ -10,6 +13,7 @@
 #include "ui/docks/replwidget.h"
 #include "ui/docks/variablesmodel.h"
 #include "ui/docks/variablesview.h"
+#include "ui/editor/codeinsertion.h"
 #include "ui/editor/editkeys.h"
 #include "ui/editor/editorarea.h"
 #include "ui/editor/editortheme.h"
@@ -20,9 +24,12 @@
 #include "ui/editor/scripteditor.h"
 #include "ui/machines/machinepanel.h"
 #include "ui/machines/machinetab.h"
+#include "ui/machines/screencode.h"
 #include "ui/open/outlinedock.h"
 #include "ui/open/testexplorerdock.h"
 #include "ui/open/testopener.h"
+#include "ui/review/imagecanvas.h"
+#include "ui/review/imageviewer.h"
 #include "ui/review/reviewwindow.h"
 #include "ui/window/acceleration.h"
 #include "ui/window/debugactions.h"
@@ -51,6 +58,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
@@ -130,6 +138,12 @@ MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget 
     connect(
         m_machinePanel, &MachinePanel::machineCountChanged, this, [this] { updateMachineCount(); });
     connect(m_machinePanel, &MachinePanel::statusMessage, this, &MainWindow::showStatus);
+    connect(m_machinePanel, &MachinePanel::codeInsertRequested, this,
+        [this](const QString &machine, const QStringList &lines) {
+            insertScriptCode(machine, lines);
+        });
+    connect(
+        m_machinePanel, &MachinePanel::referenceRequested, this, &MainWindow::saveRegionReference);
     m_machineArea->addWidget(noMachines);
     m_machineArea->addWidget(m_machinePanel);
     m_centre->addWidget(m_editors);
@@ -244,6 +258,20 @@ void MainWindow::createDocks()
     connect(m_logView, &LogView::scriptLineActivated, this, [this](int line, const QString &path) {
         showLocation(path.isEmpty() ? m_testPath : path, line);
     });
+    connect(m_logView, &LogView::imageActivated, this,
+        [this](const QString &path, const QString &title) {
+            auto *viewer = new ImageViewer(this);
+            viewer->setWindowFlag(Qt::Window);
+            viewer->setAttribute(Qt::WA_DeleteOnClose);
+            viewer->setObjectName(QStringLiteral("LogImageViewer"));
+            viewer->setWindowTitle(QStringLiteral("%1 — %2").arg(title, path));
+            const QImage image(path);
+            if (image.isNull())
+                statusBar()->showMessage(tr("cannot read %1").arg(path), 5000);
+            viewer->canvas()->setImage(image);
+            viewer->resize(800, 560);
+            viewer->show();
+        });
     connect(m_callStack, &CallStackView::frameSelected, this,
         [this](const StackFrameEntry &frame) { showLocation(frame.path, frame.line); });
     connect(m_breakpointsView, &BreakpointsView::breakpointActivated, this,
@@ -860,6 +888,77 @@ void MainWindow::closeEvent(QCloseEvent *event)
         return;
     }
     event->accept();
+}
+
+} // namespace nixtide
+
+namespace nixtide {
+
+ScriptEditor *MainWindow::scriptEditorForCode() const
+{
+    ScriptEditor *editor = m_editors->currentEditor();
+    if (editor && (editor->filePath() == m_testPath || !editor->filePath().endsWith(".nix")))
+        return editor;
+    return m_editors->editorFor(m_testPath);
+}
+
+bool MainWindow::insertScriptCode(const QString &machine, const QStringList &lines)
+{
+    QString error;
+    ScriptEditor *editor = scriptEditorForCode();
+    if (!insertScriptLines(editor, lines, &error)) {
+        showStatus(tr("%1: %2").arg(machine, error));
+        return false;
+    }
+    m_editors->setCurrentEditor(editor);
+    showStatus(tr("Inserted %1").arg(lines.join(QStringLiteral("; "))));
+    return true;
+}
+
+void MainWindow::saveRegionReference(
+    const QString &machine, const QImage &screen, const QRect &region)
+{
+    DebugSession *session = m_machinePanel->session();
+    QString test = session ? session->plan().bundle.testName : QString();
+    if (test.isEmpty())
+        test = QFileInfo(m_testPath).completeBaseName();
+    ReferenceStore store(ReferenceStore::dirFor(m_testPath, test));
+    const QString prefix = RunRecord::safeName(machine) + QStringLiteral("-region-");
+    int n = 1;
+    while (store.names().contains(prefix + QString::number(n)))
+        ++n;
+    const QString shot = QStringLiteral("region-%1").arg(n);
+    const QString name = prefix + QString::number(n);
+    QTemporaryDir scratch;
+    const QString png = scratch.filePath(QStringLiteral("screen.png"));
+    QString error;
+    if (!scratch.isValid() || !screen.save(png, "PNG") || !store.accept(name, png, &error)) {
+        showStatus(tr("cannot save the reference %1: %2")
+                .arg(name, error.isEmpty() ? tr("cannot write %1").arg(png) : error));
+        return;
+    }
+    std::optional<Reference> reference = store.load(name, &error);
+    if (!reference) {
+        showStatus(error);
+        return;
+    }
+    // Only the region is compared: the rest of the screen is masked.
+    const QRect all = screen.rect();
+    const QRect r = region.intersected(all);
+    reference->masks = {QRect(0, 0, all.width(), r.top()),
+        QRect(0, r.bottom() + 1, all.width(), all.height() - r.bottom() - 1),
+        QRect(0, r.top(), r.left(), r.height()),
+        QRect(r.right() + 1, r.top(), all.width() - r.right() - 1, r.height())};
+    reference->masks.removeIf([](const QRect &mask) { return mask.isEmpty(); });
+    if (!store.saveSettings(*reference, &error)) {
+        showStatus(error);
+        return;
+    }
+    // The run must take the screenshot the reference is compared with.
+    if (insertScriptCode(machine,
+            {QStringLiteral("%1.screenshot(\"%2\")")
+                    .arg(ScreenCode::machineVariable(machine), shot)}))
+        showStatus(tr("Saved the reference %1 in %2").arg(name, store.dir()));
 }
 
 } // namespace nixtide

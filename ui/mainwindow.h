@@ -5,7 +5,9 @@
 #include "ui/window/sessionstate.h"
 
 #include <QHash>
+#include <QImage>
 #include <QMainWindow>
+#include <QRect>
 
 #include <memory>
 #include <optional>
@@ -93,6 +95,12 @@ public:
     // (warn: shown in a warning colour) or, with no VM running, what the
     // host offers.
     void showStatus(const QString &message);
+    // Lines of test script from a machine's screen at the cursor of the
+    // test's editor (see insertScriptLines); false with the reason shown.
+    bool insertScriptCode(const QString &machine, const QStringList &lines);
+    // Keeps `screen` as a reference of the test with all but `region`
+    // masked, and inserts the screenshot() call the review compares it to.
+    void saveRegionReference(const QString &machine, const QImage &screen, const QRect &region);
     void setBuildProgress(int done, int expected, const QString &text);
     void hideBuildProgress();
     QProgressBar *buildProgressBar() const { return m_buildProgress; }
@@ -144,6 +152,7 @@ protected:
 private:
     // openTest without remembering it in File > Recent.
     bool openTestFile(const QString &path, QString *error);
+    ScriptEditor *scriptEditorForCode() const;
     void createDocks();
     void createMenus();
     void createStatusBar();

@@ -109,6 +109,23 @@ QString RunRecord::addScreenshot(const QString &machine, const QString &path)
     return QFile::copy(path, target) ? target : QString();
 }
 
+QString RunRecord::addOcrImage(const QString &path)
+{
+    if (!isOpen() || path.isEmpty())
+        return QString();
+    const auto known = m_ocrCopies.constFind(path);
+    if (known != m_ocrCopies.cend())
+        return known.value();
+    const QString dir = m_dir + QStringLiteral("/ocr");
+    if (!QDir().mkpath(dir))
+        return QString();
+    const QString target = dir + QLatin1Char('/') + safeName(QFileInfo(path).fileName());
+    if (!QFile::copy(path, target))
+        return QString();
+    m_ocrCopies.insert(path, target);
+    return target;
+}
+
 bool RunRecord::writeResult(const QJsonObject &result)
 {
     if (!isOpen())

@@ -813,6 +813,56 @@ class DemoDriverWithoutVMs(unittest.TestCase):
         c.request("continue")
         self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
 
+    @unittest.skipUnless(shutil.which("tesseract"), "the driver's OCR needs tesseract on PATH")
+    def test_each_ocr_attempt_reported_with_image_text_time_and_match(self):
+        """Each try of wait_for_text and each get_screen_text is one
+        nixtide/ocr event under the driver's waiting step: the screen it
+        read (as PNG, one file while the screen stays the same), the texts,
+        the seconds, the pattern and whether it matched. The driver's own
+        pipeline runs; only the screen dump and the recogniser are fakes,
+        as there is no VM."""
+        c, _path = self.start_driver("""
+            import test_driver.machine as m
+            dumps = []
+            def dump(command):
+                # black while "booting", white from the third screen on
+                shade = 255 if len(dumps) >= 2 else 0
+                dumps.append(command)
+                with open(command.split()[1], "wb") as handle:
+                    handle.write(b"P6\\n2 1\\n255\\n" + bytes([shade]) * 6)
+            def recognise(image, model_id):
+                with open(image, "rb") as handle:
+                    return "login: hello" if handle.read()[-1] == 255 else "booting"
+            machine.send_monitor_command = dump
+            m._preprocess_screenshot = lambda path, negate: path
+            m._run_tesseract = recognise
+            machine.wait_for_text("hel+o", timeout=30)
+            text = machine.get_screen_text()
+        """, vms=("machine",))
+        c.request("configurationDone")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        self.proc.wait(10)
+        attempts = [e["body"] for e in c.all_events if e["event"] == "nixtide/ocr"]
+        self.assertEqual([a.get("matched") for a in attempts], [False, False, True, None])
+        self.assertEqual(attempts[0]["texts"], ["booting"] * 9)
+        self.assertEqual(attempts[2]["texts"][0], "login: hello")
+        self.assertEqual(attempts[3]["texts"], ["login: hello"])
+        self.assertEqual([a.get("pattern") for a in attempts], ["hel+o"] * 3 + [None])
+        waiting = next(e["body"] for e in c.all_events if e["event"] == "nixtide/logBegin"
+                       and e["body"]["message"].startswith("waiting for hel+o"))
+        self.assertEqual({a["parentId"] for a in attempts[:3]}, {waiting["id"]})
+        self.assertEqual([a["line"] for a in attempts], [15, 15, 15, 16])
+        self.assertTrue(all(a["machine"] == "machine" and a["seconds"] >= 0 for a in attempts))
+        # Same screen, same file; a changed screen, a new one.
+        self.assertEqual(attempts[0]["image"], attempts[1]["image"])
+        self.assertEqual(attempts[2]["image"], attempts[3]["image"])
+        self.assertNotEqual(attempts[1]["image"], attempts[2]["image"])
+        self.assertEqual(os.path.dirname(attempts[0]["image"]), os.path.join(self.dir, "ocr"))
+        with open(attempts[2]["image"], "rb") as handle:
+            png = handle.read()
+        self.assertEqual(png[:8], b"\x89PNG\r\n\x1a\n")
+        self.assertEqual(png[16:24], bytes([0, 0, 0, 2, 0, 0, 0, 1]))  # 2x1
+
     def test_environment_era_machines_known_from_the_constructor(self):
         self.assert_machines_known_before_the_script(config=False)
 

@@ -152,8 +152,15 @@ void SessionView::addLogEntry(int index)
 {
     const LogEntry &entry = m_session->logEntries().at(index);
     const bool failed = entry.failed || entry.level == QLatin1String("error");
-    m_window->logModel()->addEntry(entry.id, entry.parentId, entry.message, entry.machine,
-        entry.nested, entry.line, failed, entry.path);
+    LogTreeModel *model = m_window->logModel();
+    model->addEntry(entry.id, entry.parentId, entry.message, entry.machine, entry.nested,
+        entry.line, failed, entry.path);
+    if (entry.ocr) {
+        model->finishEntry(entry.id, entry.durationSeconds, failed);
+        model->setEntryImage(entry.id, entry.ocr->image);
+        for (const QString &line : entry.ocr->distinctLines())
+            model->addDetail(entry.id, tr("read: %1").arg(line));
+    }
 }
 
 void SessionView::clearStop()
