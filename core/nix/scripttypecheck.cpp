@@ -106,6 +106,9 @@ DriverTypeNames DriverTypeNames::of(const QString &packageDir)
     // Newest: BaseMachine with QemuMachine and NspawnMachine; older: Machine.
     if (defines(machine, QStringLiteral("QemuMachine")))
         names.machine = QStringLiteral("QemuMachine");
+    names.container = defines(machine, QStringLiteral("NspawnMachine"))
+        ? QStringLiteral("NspawnMachine")
+        : names.machine;
     if (defines(machine, QStringLiteral("BaseMachine")))
         names.anyMachine = QStringLiteral("BaseMachine");
     else
@@ -131,12 +134,14 @@ QString ScriptTypeChecker::bundledDriverPackageDir()
     return DataPaths::demoDir() + QStringLiteral("/driver/test_driver");
 }
 
-QString ScriptTypeChecker::prepend(
-    const QStringList &machines, const QList<int> &vlans, const DriverTypeNames &types)
+QString ScriptTypeChecker::prepend(const QStringList &machines, const QList<int> &vlans,
+    const DriverTypeNames &types, const QStringList &containers)
 {
     QStringList machineClasses {types.machine};
-    if (types.anyMachine != types.machine)
+    if (!machineClasses.contains(types.anyMachine))
         machineClasses.append(types.anyMachine);
+    if (!containers.isEmpty() && !machineClasses.contains(types.container))
+        machineClasses.append(types.container);
     QString text
         = QStringLiteral("# Added by nixtide: the names the test driver gives a test script.\n"
                          "from typing import Any, Callable, ContextManager, List\n"
@@ -153,19 +158,21 @@ QString ScriptTypeChecker::prepend(
     text += QString::fromUtf8(kPrependNames);
     text += QStringLiteral("machines: List[%1]\nlog: %2\ndriver: %3\ndebug: %4\n")
                 .arg(types.anyMachine, types.logger, types.driver, types.debug);
-    QStringList names = machines;
+    const auto classOf = [&](const QString &name) {
+        return containers.contains(name) ? types.container : types.machine;
+    };
+    for (const QString &n : machines)
+        text += n + QStringLiteral(": ") + classOf(n) + u'\n';
     // A lone machine is also `machine`, whatever it is called.
-    if (names.size() == 1 && !names.contains(QStringLiteral("machine")))
-        names.append(QStringLiteral("machine"));
-    for (const QString &n : std::as_const(names))
-        text += n + QStringLiteral(": ") + types.machine + u'\n';
+    if (machines.size() == 1 && machines.first() != QLatin1StringView("machine"))
+        text += QStringLiteral("machine: ") + classOf(machines.first()) + u'\n';
     for (const int nr : vlans)
         text += QStringLiteral("vlan%1: VLan\n").arg(nr);
     return text;
 }
 
 QList<LintMessage> ScriptTypeChecker::check(const EditorScript &script, const QStringList &machines,
-    const QList<int> &vlans, QString *error) const
+    const QList<int> &vlans, QString *error, const QStringList &containers) const
 {
     error->clear();
     const QString mypy = QStandardPaths::findExecutable(QStringLiteral("mypy"));
@@ -183,7 +190,7 @@ QList<LintMessage> ScriptTypeChecker::check(const EditorScript &script, const QS
     const QString mypyPath = mypyPathFor(m_driverPackageDir, cache, error);
     if (mypyPath.isEmpty())
         return {};
-    const QString head = prepend(machines, vlans, m_types);
+    const QString head = prepend(machines, vlans, m_types, containers);
     const int headLines = int(head.count(u'\n'));
     const QString path = dir.filePath(QStringLiteral("test-script.py"));
     QFile file(path);
@@ -248,7 +255,8 @@ QList<LintMessage> ScriptTypeChecker::checkFile(
     if (!script.found)
         return {};
     const QStringList machines = nix ? nodeNames(fileText) : companionNodeNames(path);
-    QList<LintMessage> messages = check(script, machines, declaredVlans(fileText), error);
+    QList<LintMessage> messages = check(script, machines, declaredVlans(fileText), error,
+        nix ? containerNames(fileText) : QStringList {});
     if (!nix || BuildChecks::of(fileText).lint) {
         messages.removeIf([](const LintMessage &m) {
             return m.message.endsWith(QLatin1StringView("[name-defined]"));

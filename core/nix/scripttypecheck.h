@@ -18,6 +18,7 @@ struct DriverTypeNames
 {
     QString machine = QStringLiteral("Machine");
     QString anyMachine = QStringLiteral("Machine");
+    QString container = QStringLiteral("Machine");
     QString logger = QStringLiteral("AbstractLogger");
     QString driver = QStringLiteral("Any");
     QString debug = QStringLiteral("Any");
@@ -40,13 +41,14 @@ public:
     static QString bundledDriverPackageDir();
     // The prefix, as the type checker sees it (exposed for tests).
     // `machines` are Python names, as nodeNames() gives them.
-    static QString prepend(
-        const QStringList &machines, const QList<int> &vlans, const DriverTypeNames &types);
+    // `containers` are those of `machines` that are containers.
+    static QString prepend(const QStringList &machines, const QList<int> &vlans,
+        const DriverTypeNames &types, const QStringList &containers = {});
 
     // Messages at the file's lines. `error` says why nothing could be
     // checked (no mypy, mypy crashed); it stays empty on success.
     QList<LintMessage> check(const EditorScript &script, const QStringList &machines,
-        const QList<int> &vlans, QString *error) const;
+        const QList<int> &vlans, QString *error, const QStringList &containers = {}) const;
     // check() on a test file as its build would run it: its script, its
     // machines (a .py script's from the .nix files next to it that read it)
     // and VLANs, and no undefined-name finding where pyflakes runs too (it

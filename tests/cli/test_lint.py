@@ -150,6 +150,10 @@ class Lint(unittest.TestCase):
                     "\n    def fail(",
                     "\n    def frobnicate(self, count: int) -> str:\n"
                     "        return str(count)\n\n    def fail(", 1)
+                text = text.replace(
+                    "\n    def _no_monitor(",
+                    "\n    def container_only(self) -> None:\n"
+                    "        pass\n\n    def _no_monitor(", 1)
             if name == "driver.py":
                 text = text.replace("t=AssertionTester(),",
                                     "t=AssertionTester(),\n            frob_all=self.start_all,", 1)
@@ -198,6 +202,22 @@ class Lint(unittest.TestCase):
         proc = lint("--driver", self.tmp.name, path)
         self.assertEqual(proc.returncode, 2)
         self.assertIn("--driver %s:" % self.tmp.name, proc.stderr)
+
+    def test_containers_are_typed_as_containers(self):
+        # The newest driver types `containers.<n>` as NspawnMachine, VMs as
+        # QemuMachine: a method only containers have passes on a container
+        # and is an error on a VM.
+        package = self.built_driver()
+        path, text = self.copy("containers.nix", ('box.wait_for_unit("client.service")',
+                                                  'box.wait_for_unit("client.service")\n'
+                                                  '      box.container_only()\n'
+                                                  '      server.container_only()'))
+        line = text.splitlines().index("      server.container_only()") + 1
+        proc = lint("--driver", package, path)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertEqual(proc.stdout.strip().splitlines(),
+                         ['%s:%d:7: Type check: "BaseMachine" has no attribute "container_only"  '
+                          '[attr-defined]' % (path, line)])
 
     def test_skip_lint(self):
         path, _ = self.copy("single.nix", ('name = "single";', 'name = "single";\n  skipLint = true;'))
