@@ -147,18 +147,22 @@ class MainThreadRequests:
         self.session.respond(request, {"variables": [self._variable(name, value)
                                                      for name, value in children]})
 
+    def _selected_frame(self, arguments):
+        """The request's frame; without one, the test's namespace: the
+        innermost script frame, not the driver code it called."""
+        if arguments.get("frameId") is not None:
+            frame, _line = self._frame(arguments.get("frameId"))
+            return frame
+        linemap = self.debugger.linemap
+        return next((f for f, _l in self.stack if linemap is not None
+                     and linemap.owns(f.f_code)), None)
+
     def _on_evaluate(self, request):
         arguments = request.get("arguments") or {}
         expression = arguments.get("expression") or ""
         context = arguments.get("context") or "repl"
         linemap = self.debugger.linemap
-        if arguments.get("frameId") is not None:
-            frame, _line = self._frame(arguments.get("frameId"))
-        else:
-            # A REPL without a selected frame means the test's namespace:
-            # the innermost script frame, not the driver code it called.
-            frame = next((f for f, _l in self.stack if linemap is not None
-                          and linemap.owns(f.f_code)), None)
+        frame = self._selected_frame(arguments)
         if context == "hover" and not inspection.hover_allowed(expression):
             self.session.respond(request, success=False, message="not evaluated on hover")
             return None
@@ -195,12 +199,7 @@ class MainThreadRequests:
         arguments = request.get("arguments") or {}
         text = arguments.get("text") or ""
         column = int(arguments.get("column") or len(text) + 1)
-        linemap = self.debugger.linemap
-        if arguments.get("frameId") is not None:
-            frame, _line = self._frame(arguments.get("frameId"))
-        else:
-            frame = next((f for f, _l in self.stack if linemap is not None
-                          and linemap.owns(f.f_code)), None)
+        frame = self._selected_frame(arguments)
         namespaces = []
         if frame is not None:
             if frame.f_locals is not frame.f_globals:
