@@ -32,7 +32,7 @@ stdenv.mkDerivation (finalAttrs: {
 
   # What CMake reads with the options below: bench/ is not built, tests/
   # only for the checks; resources/ holds the demo and the desktop files
-  # that are installed.
+  # that are installed; docs/guide.md is built into the binary (Help > Guide).
   src = lib.fileset.toSource {
     root = ../..;
     fileset = lib.fileset.unions (
@@ -43,6 +43,7 @@ stdenv.mkDerivation (finalAttrs: {
         ../../core
         ../../ui
         ../../resources
+        ../../docs/guide.md
       ]
       ++ lib.optional doCheck ../../tests
     );
