@@ -52,6 +52,7 @@
 #include <QPlainTextEdit>
 #include <QScreen>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTemporaryDir>
 #include <QTest>
@@ -428,7 +429,9 @@ private Q_SLOTS:
         editor->setBreakpoint(startLine);
         window.debugActions()->runContinue->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(s.controller->state(), SessionState::Stopped, 400000);
-        DebugSession *first = s.controller->session();
+        // A counter, not the session's address: the new session may be
+        // allocated where the old one was freed.
+        QSignalSpy sessionsCreated(s.controller, &SessionController::sessionCreated);
 
         QStringList notices;
         connect(s.controller, &SessionController::notice, this,
@@ -447,8 +450,7 @@ private Q_SLOTS:
                 || s.controller->lastNotice().contains(QStringLiteral("nodes")),
             qPrintable(s.controller->lastNotice()));
         QTRY_VERIFY_WITH_TIMEOUT(
-            s.controller->session() != first && s.controller->state() == SessionState::Stopped,
-            400000);
+            sessionsCreated.count() == 1 && s.controller->state() == SessionState::Stopped, 400000);
         // After: what happened, in the status bar's history, Build Output
         // and the new run's log section.
         const auto said = [&notices](const QString &start) {
