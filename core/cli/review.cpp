@@ -1,5 +1,6 @@
 #include "core/cli/review.h"
 
+#include "core/cli/exitstatus.h"
 #include "core/review/htmlreport.h"
 #include "core/review/referencestore.h"
 #include "core/review/runhistory.h"
@@ -11,10 +12,6 @@
 namespace nixtide::cli {
 
 namespace {
-
-constexpr int kAllMatch = 0;
-constexpr int kDiffers = 1;
-constexpr int kCannotRun = 2;
 
 const char kUsage[]
     = "usage: nixtide review RUN|TEST [--accept NAME...] [--references DIR] [--html DIR]\n"
@@ -173,7 +170,7 @@ int reviewRun(
         }
         err << "report: " << QFileInfo(options.htmlDir).absoluteFilePath() << "/index.html\n";
     }
-    return failing ? kDiffers : kAllMatch;
+    return failing ? kFailed : kPassed;
 }
 
 int review(const QStringList &arguments)
@@ -186,7 +183,7 @@ int review(const QStringList &arguments)
         if (!error.isEmpty())
             err << "nixtide review: " << error << '\n';
         err << kUsage;
-        return error.isEmpty() ? kAllMatch : kCannotRun;
+        return error.isEmpty() ? kPassed : kCannotRun;
     }
     const QString runDir = resolveRun(parsed.target, &error);
     if (runDir.isEmpty()) {

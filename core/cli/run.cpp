@@ -1,5 +1,6 @@
 #include "core/cli/run.h"
 
+#include "core/cli/exitstatus.h"
 #include "core/cli/review.h"
 #include "core/launch/driveroptionsprobe.h"
 #include "core/nix/progressformat.h"
@@ -25,10 +26,6 @@ namespace nixtide::cli {
 
 namespace {
 
-constexpr int kPassed = 0;
-constexpr int kFailed = 1;
-constexpr int kCannotRun = 2;
-constexpr int kInterrupted = 130;
 constexpr int kMaxLocals = 40;
 
 const char kUsage[]

@@ -1,5 +1,6 @@
 #include "core/cli/runall.h"
 
+#include "core/cli/exitstatus.h"
 #include "core/cli/suitebuild.h"
 #include "core/cli/suitereport.h"
 #include "core/cli/suitetests.h"
@@ -18,10 +19,6 @@ namespace nixtide::cli {
 
 namespace {
 
-constexpr int kPassed = 0;
-constexpr int kFailed = 1;
-constexpr int kCannotRun = 2;
-constexpr int kInterrupted = 130;
 constexpr int kLogTimeoutMs = 60000;
 
 const char kUsage[]

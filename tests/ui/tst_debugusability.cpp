@@ -21,6 +21,7 @@
 //
 // With NIXTIDE_SHOTS=<dir> it saves the window at those moments.
 #include "common/guesttesting.h"
+#include "common/windowtesting.h"
 #include "core/session/debugsession.h"
 #include "ui/docks/breakpointsview.h"
 #include "ui/docks/buildoutputview.h"
@@ -46,11 +47,8 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QFileInfo>
-#include <QGuiApplication>
 #include <QLabel>
-#include <QPixmap>
 #include <QPlainTextEdit>
-#include <QScreen>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -82,18 +80,6 @@ bool copyTree(const QString &from, const QString &to)
     return true;
 }
 
-void saveShot(QWidget &window, const QString &name)
-{
-    const QString dir = qEnvironmentVariable("NIXTIDE_SHOTS");
-    if (dir.isEmpty())
-        return;
-    QTest::qWait(1500); // let the docks and the screen settle for the picture
-    const QPixmap shot = QGuiApplication::platformName() == QLatin1String("xcb")
-        ? window.screen()->grabWindow(0)
-        : window.grab();
-    QVERIFY(shot.save(QDir(dir).filePath(name)));
-}
-
 } // namespace
 
 class TestDebugUsability : public QObject
@@ -102,27 +88,6 @@ class TestDebugUsability : public QObject
 
     QTemporaryDir m_dir;
     QString m_demo;
-
-    struct Setup
-    {
-        std::unique_ptr<QSettings> settings;
-        std::unique_ptr<MainWindow> window;
-        SessionController *controller = nullptr;
-    };
-
-    Setup makeWindow(const QString &name)
-    {
-        Setup s;
-        s.settings = std::make_unique<QSettings>(
-            m_dir.filePath(name + QStringLiteral(".conf")), QSettings::IniFormat);
-        s.window = std::make_unique<MainWindow>(s.settings.get(), m_dir.filePath(name));
-        s.window->editorArea()->setRestorePrompt([](const QString &) { return false; });
-        s.controller = new SessionController(s.window.get());
-        s.controller->setRecordBase(m_dir.filePath(QStringLiteral("runs")));
-        // A failed check must not leave the test waiting on a question.
-        s.controller->setClosePrompt([] { return true; });
-        return s;
-    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -139,7 +104,7 @@ private Q_SLOTS:
     {
         const QString single = m_demo + QStringLiteral("/single.nix");
         {
-            Setup s = makeWindow(QStringLiteral("shares"));
+            TestWindow s = makeTestWindow(m_dir.path(), QStringLiteral("shares"));
             QString error;
             QVERIFY2(s.window->openTest(single, &error), qPrintable(error));
             s.window->resize(1600, 1000);
@@ -158,7 +123,7 @@ private Q_SLOTS:
         saved.remove(QStringLiteral("window/geometry"));
         saved.sync();
 
-        Setup s = makeWindow(QStringLiteral("shares"));
+        TestWindow s = makeTestWindow(m_dir.path(), QStringLiteral("shares"));
         s.window->resize(1280, 800);
         s.window->restoreSession();
         s.window->show();
@@ -176,7 +141,7 @@ private Q_SLOTS:
     {
         const QString link = m_dir.filePath(QStringLiteral("demo-link"));
         QVERIFY(QFile::link(m_demo, link));
-        Setup s = makeWindow(QStringLiteral("link"));
+        TestWindow s = makeTestWindow(m_dir.path(), QStringLiteral("link"));
         QString error;
         QVERIFY2(
             s.window->openTest(link + QStringLiteral("/single.nix"), &error), qPrintable(error));
@@ -189,7 +154,7 @@ private Q_SLOTS:
     void passingRunKeepsTheEditorAndSaysWhatHappened()
     {
         const QString single = m_demo + QStringLiteral("/single.nix");
-        Setup s = makeWindow(QStringLiteral("passing"));
+        TestWindow s = makeTestWindow(m_dir.path(), QStringLiteral("passing"));
         // Where a user's runs go (~/.local/state/nixtide/runs), as long.
         s.controller->setRecordBase(
             m_dir.filePath(QStringLiteral("home/a-user/.local/state/nixtide/runs")));
@@ -254,7 +219,7 @@ private Q_SLOTS:
             = QFileInfo(m_demo + QStringLiteral("/failing.nix")).absoluteFilePath();
         const int failingLine = lineContaining(failing, QStringLiteral("exit 1"));
         QVERIFY(failingLine > 0);
-        Setup s = makeWindow(QStringLiteral("failing"));
+        TestWindow s = makeTestWindow(m_dir.path(), QStringLiteral("failing"));
         MainWindow &window = *s.window;
         QString error;
         QVERIFY2(window.openTest(single, &error), qPrintable(error));
@@ -417,7 +382,7 @@ private Q_SLOTS:
         const int startLine = lineContaining(failing, QStringLiteral("machine.start()"));
         const int nodesLine = lineContaining(failing, QStringLiteral("nodes.machine"));
         QVERIFY(startLine > 0 && nodesLine > 0);
-        Setup s = makeWindow(QStringLiteral("rebuild"));
+        TestWindow s = makeTestWindow(m_dir.path(), QStringLiteral("rebuild"));
         MainWindow &window = *s.window;
         QString error;
         QVERIFY2(window.openTest(failing, &error), qPrintable(error));
@@ -492,7 +457,7 @@ private Q_SLOTS:
             = QFileInfo(m_demo + QStringLiteral("/failing.nix")).absoluteFilePath();
         const int failingLine = lineContaining(failing, QStringLiteral("exit 1"));
         QVERIFY(failingLine > 0);
-        Setup s = makeWindow(QStringLiteral("goto"));
+        TestWindow s = makeTestWindow(m_dir.path(), QStringLiteral("goto"));
         MainWindow &window = *s.window;
         QString error;
         QVERIFY2(window.openTest(failing, &error), qPrintable(error));

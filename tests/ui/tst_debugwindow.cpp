@@ -11,6 +11,7 @@
 // (docs/make-screenshot.sh runs it under Xvfb for docs/screenshot.png).
 #include "common/guestkeyboard.h"
 #include "common/guesttesting.h"
+#include "common/windowtesting.h"
 #include "core/session/debugsession.h"
 #include "ui/docks/callstackview.h"
 #include "ui/docks/logtreemodel.h"
@@ -139,11 +140,9 @@ private Q_SLOTS:
             = lineContaining(m_nixFile, QStringLiteral("hostname = machine.succeed"));
         QVERIFY(startLine > 0 && hostnameLine > startLine);
 
-        QSettings settings(m_dir.filePath(QStringLiteral("nixtide.conf")), QSettings::IniFormat);
-        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
-        window.editorArea()->setRestorePrompt([](const QString &) { return false; });
-        auto *controller = new SessionController(&window);
-        controller->setRecordBase(m_dir.filePath(QStringLiteral("runs")));
+        TestWindow w = makeTestWindow(m_dir.path(), QStringLiteral("debug"));
+        MainWindow &window = *w.window;
+        SessionController *controller = w.controller;
         QString error;
         QVERIFY2(window.openTest(m_nixFile, &error), qPrintable(error));
         window.resize(1400, 900);
@@ -348,11 +347,9 @@ private Q_SLOTS:
             + QStringLiteral("/tests/data/nixpkgs/nixos/tests/module-style.nix");
         const int line = lineContaining(file, QStringLiteral("hostname = machine.succeed"));
         QVERIFY(line > 0);
-        QSettings settings(m_dir.filePath(QStringLiteral("nixpkgs.conf")), QSettings::IniFormat);
-        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery-nixpkgs")));
-        window.editorArea()->setRestorePrompt([](const QString &) { return false; });
-        auto *controller = new SessionController(&window);
-        controller->setRecordBase(m_dir.filePath(QStringLiteral("runs")));
+        TestWindow w = makeTestWindow(m_dir.path(), QStringLiteral("nixpkgs"));
+        MainWindow &window = *w.window;
+        SessionController *controller = w.controller;
         QString error;
         QVERIFY2(window.openTest(file, &error), qPrintable(error));
         window.resize(1400, 900);

@@ -11,6 +11,7 @@
 //
 // With NIXTIDE_SHOTS=<dir> it saves the window at those moments.
 #include "common/guesttesting.h"
+#include "common/windowtesting.h"
 #include "core/session/debugsession.h"
 #include "ui/docks/logtreemodel.h"
 #include "ui/docks/logview.h"
@@ -27,12 +28,8 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QFileInfo>
-#include <QGuiApplication>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QPixmap>
-#include <QScreen>
-#include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -75,18 +72,6 @@ int recordedAttempts(const QString &runDir, const QString &pattern)
     return count;
 }
 
-void saveShot(QWidget &window, const QString &name)
-{
-    const QString dir = qEnvironmentVariable("NIXTIDE_SHOTS");
-    if (dir.isEmpty())
-        return;
-    QTest::qWait(1500); // let the docks and the screen settle for the picture
-    const QPixmap shot = QGuiApplication::platformName() == QLatin1String("xcb")
-        ? window.screen()->grabWindow(0)
-        : window.grab();
-    QVERIFY(shot.save(dir + QLatin1Char('/') + name + QStringLiteral(".png")));
-}
-
 } // namespace
 
 class TestScreenOcr : public QObject
@@ -124,11 +109,9 @@ private Q_SLOTS:
         const int typedLine = lineContaining(nixFile, QStringLiteral("machine.send_chars("));
         QVERIFY(typedLine > 0);
 
-        QSettings settings(m_dir.filePath(QStringLiteral("nixtide.conf")), QSettings::IniFormat);
-        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
-        window.editorArea()->setRestorePrompt([](const QString &) { return false; });
-        auto *controller = new SessionController(&window);
-        controller->setRecordBase(m_dir.filePath(QStringLiteral("runs")));
+        TestWindow w = makeTestWindow(m_dir.path(), QStringLiteral("ocr"));
+        MainWindow &window = *w.window;
+        SessionController *controller = w.controller;
         QString error;
         QVERIFY2(window.openTest(nixFile, &error), qPrintable(error));
         window.resize(1400, 900);
@@ -183,7 +166,7 @@ private Q_SLOTS:
         QVERIFY(findLog(log, QStringLiteral("OCR of the screen")).isValid());
         window.logView()->tree()->setCurrentIndex(
             window.logView()->filterModel()->mapFromSource(found));
-        saveShot(window, QStringLiteral("ocr-log"));
+        saveShot(window, QStringLiteral("ocr-log.png"));
 
         // nixtide's own OCR: the whole screen first, to know where the
         // banner is, then a drag around its line.
@@ -228,7 +211,7 @@ private Q_SLOTS:
                         QVariant(view->selectedRegion()).toString(), QVariant(around).toString())));
         QVERIFY2(tool->reading().text().contains(QLatin1String("nixtide demo guest")),
             qPrintable(tool->reading().text()));
-        saveShot(window, QStringLiteral("ocr-region"));
+        saveShot(window, QStringLiteral("ocr-region.png"));
 
         // The region's text becomes a line of the script at the cursor.
         editor->setCursorPosition(typedLine - 1, 0);
@@ -238,7 +221,7 @@ private Q_SLOTS:
         QCOMPARE(inserted, QStringLiteral("machine.wait_for_text(\"nixtide demo guest\")"));
         const QString indent = editor->text(typedLine - 1).section(QLatin1Char('m'), 0, 0);
         QVERIFY(editor->text(typedLine).startsWith(indent + QLatin1Char('m')));
-        saveShot(window, QStringLiteral("ocr-inserted"));
+        saveShot(window, QStringLiteral("ocr-inserted.png"));
 
         tool->readTextAction()->trigger();
         QVERIFY(!view->isRegionSelecting());
