@@ -97,8 +97,21 @@ QStringList machineMethods()
 
 namespace {
 
-// Machine names under the attributes `kinds` names (a regex alternation).
-QStringList machineNamesUnder(const QString &fileText, const QString &kinds)
+// Where machines of the attributes `kinds` (a regex alternation) are named:
+// `nodes.a = …`, `containers.b = …` (and `nodes.a.x = …`), also as
+// `${nodes.a.…}` in the script; and `nodes = { a = …; }`. Built once per
+// kind: nodeNames() runs on every completion request.
+struct MachineAttributePatterns
+{
+    explicit MachineAttributePatterns(const QString &kinds)
+        : dotted(QStringLiteral("(?<![\\w'.-])(?:%1)\\s*\\.\\s*\"?([A-Za-z_][\\w'-]*)").arg(kinds))
+        , block(QStringLiteral("(?<![\\w'.-])(?:%1)\\s*=\\s*\\{").arg(kinds))
+    { }
+    QRegularExpression dotted;
+    QRegularExpression block;
+};
+
+QStringList machineNamesUnder(const QString &fileText, const MachineAttributePatterns &patterns)
 {
     QStringList names;
     const auto add = [&names](const QString &name) {
@@ -108,18 +121,13 @@ QStringList machineNamesUnder(const QString &fileText, const QString &kinds)
         if (!names.contains(python))
             names.append(python);
     };
-    // `nodes.a = …`, `containers.b = …` (and `nodes.a.x = …`), also as
-    // `${nodes.a.…}` in the script.
-    const QRegularExpression dotted(
-        QStringLiteral("(?<![\\w'.-])(?:%1)\\s*\\.\\s*\"?([A-Za-z_][\\w'-]*)").arg(kinds));
-    for (auto it = dotted.globalMatch(fileText); it.hasNext();)
+    for (auto it = patterns.dotted.globalMatch(fileText); it.hasNext();)
         add(it.next().captured(1));
     // `nodes = { a = …; "b" = …; }`: the set's top-level attribute names,
     // with Nix's own rules for strings and comments (a `#` in a string is
     // no comment).
-    const QRegularExpression block(QStringLiteral("(?<![\\w'.-])(?:%1)\\s*=\\s*\\{").arg(kinds));
     static const QRegularExpression name(QStringLiteral("^\"?([A-Za-z_][\\w'-]*)\"?"));
-    for (auto it = block.globalMatch(fileText); it.hasNext();) {
+    for (auto it = patterns.block.globalMatch(fileText); it.hasNext();) {
         int i = int(it.next().capturedEnd());
         while (i >= 0) {
             i = NixSource::skipSpace(fileText, i);
@@ -140,12 +148,14 @@ QStringList machineNamesUnder(const QString &fileText, const QString &kinds)
 
 QStringList nodeNames(const QString &fileText)
 {
-    return machineNamesUnder(fileText, QStringLiteral("nodes|containers"));
+    static const MachineAttributePatterns nodesOrContainers(QStringLiteral("nodes|containers"));
+    return machineNamesUnder(fileText, nodesOrContainers);
 }
 
 QStringList containerNames(const QString &fileText)
 {
-    return machineNamesUnder(fileText, QStringLiteral("containers"));
+    static const MachineAttributePatterns containers(QStringLiteral("containers"));
+    return machineNamesUnder(fileText, containers);
 }
 
 QStringList knownScriptNames(const QString &fileText)
