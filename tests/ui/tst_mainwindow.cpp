@@ -32,7 +32,9 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStatusBar>
+#include <QStyle>
 #include <QStyleOptionViewItem>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -491,6 +493,88 @@ private Q_SLOTS:
         tests->actions().at(1)->trigger();
         QCOMPARE(chosen.count(), 1);
         QTRY_COMPARE(window.testPath(), other);
+    }
+
+    // A file the debugger stops in (SessionView shows each stop through
+    // setCurrentLocation) is a recent file like one opened by hand; it is
+    // not a test, so Recent Tests stays as it was.
+    void recentFilesListWhereTheDebuggerStopped()
+    {
+        const QString conf = m_dir.filePath(QStringLiteral("recent-stop.conf"));
+        const QString helper = m_dir.filePath(QStringLiteral("helper.py"));
+        QVERIFY(writeFile(helper, "def check():\n    return 1\n"));
+        {
+            QSettings settings(conf, QSettings::IniFormat);
+            MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+            QString error;
+            QVERIFY(window.openTest(m_script, &error));
+            window.setCurrentLocation(helper, 2);
+            QCOMPARE(window.editorArea()->currentEditor()->filePath(), helper);
+            window.setCurrentLocation(m_script, 3);
+        }
+        QSettings settings(conf, QSettings::IniFormat);
+        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+        RecentMenu *files = nullptr;
+        RecentMenu *tests = nullptr;
+        for (RecentMenu *menu : window.findChildren<RecentMenu *>())
+            (menu->title().contains(QStringLiteral("T&ests")) ? tests : files) = menu;
+        QVERIFY(files && tests);
+        QCOMPARE(files->entries(), QStringList({m_script, helper}));
+        QCOMPARE(tests->entries(), QStringList({m_script}));
+        Q_EMIT files->aboutToShow();
+        QCOMPARE(files->actions().size(), 2);
+        QCOMPARE(files->actions().at(1)->text(), QStringLiteral("&2 helper.py"));
+        files->actions().at(1)->trigger();
+        QTRY_COMPARE(window.editorArea()->currentEditor()->filePath(), helper);
+    }
+
+    // Every dock's tab label reads in full at the default window sizes:
+    // a label cut to "Call Sta…" is a name the user has to guess.
+    void dockTabLabelsAreWholeAtDefaultSizes()
+    {
+        for (const QSize size : {QSize(1280, 800), QSize(1400, 900)}) {
+            QSettings settings(m_dir.filePath(QStringLiteral("tabs.conf")), QSettings::IniFormat);
+            MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+            QString error;
+            QVERIFY(window.openTest(m_script, &error));
+            window.resize(size);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            QTRY_COMPARE(window.size(), size);
+            QCoreApplication::processEvents();
+            shot(&window,
+                QStringLiteral("dock-tabs-%1x%2.png").arg(size.width()).arg(size.height()));
+            QStringList labels;
+            // QMainWindow makes the tab bars of tabbed docks its own children.
+            for (QTabBar *bar : window.findChildren<QTabBar *>(Qt::FindDirectChildrenOnly)) {
+                if (!bar->isVisible())
+                    continue;
+                const int space
+                    = bar->style()->pixelMetric(QStyle::PM_TabBarTabHSpace, nullptr, bar);
+                for (int i = 0; i < bar->count(); ++i) {
+                    const QString text = bar->tabText(i);
+                    labels << text;
+                    const QRect rect = bar->tabRect(i);
+                    const int needed = bar->fontMetrics().horizontalAdvance(text) + space;
+                    QVERIFY2(rect.width() >= needed && bar->rect().contains(rect),
+                        qPrintable(QStringLiteral(
+                            "%1x%2: \"%3\" has %4 px of %5 (tab %6,%7 in a bar %8 wide)")
+                                .arg(size.width())
+                                .arg(size.height())
+                                .arg(text)
+                                .arg(rect.width())
+                                .arg(needed)
+                                .arg(rect.x())
+                                .arg(rect.y())
+                                .arg(bar->width())));
+                }
+            }
+            labels.sort();
+            QCOMPARE(labels,
+                QStringList({QStringLiteral("Breakpoints"), QStringLiteral("Build Output"),
+                    QStringLiteral("Call Stack"), QStringLiteral("Log"), QStringLiteral("Outline"),
+                    QStringLiteral("Tests")}));
+        }
     }
 
     // Help: a short guide and every shortcut, read from the menus.
