@@ -32,9 +32,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStatusBar>
-#include <QStyle>
 #include <QStyleOptionViewItem>
-#include <QTabBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -526,55 +524,6 @@ private Q_SLOTS:
         QCOMPARE(files->actions().at(1)->text(), QStringLiteral("&2 helper.py"));
         files->actions().at(1)->trigger();
         QTRY_COMPARE(window.editorArea()->currentEditor()->filePath(), helper);
-    }
-
-    // Every dock's tab label reads in full at the default window sizes:
-    // a label cut to "Call Sta…" is a name the user has to guess.
-    void dockTabLabelsAreWholeAtDefaultSizes()
-    {
-        for (const QSize size : {QSize(1280, 800), QSize(1400, 900)}) {
-            QSettings settings(m_dir.filePath(QStringLiteral("tabs.conf")), QSettings::IniFormat);
-            MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
-            QString error;
-            QVERIFY(window.openTest(m_script, &error));
-            window.resize(size);
-            window.show();
-            QVERIFY(QTest::qWaitForWindowExposed(&window));
-            QTRY_COMPARE(window.size(), size);
-            QCoreApplication::processEvents();
-            shot(&window,
-                QStringLiteral("dock-tabs-%1x%2.png").arg(size.width()).arg(size.height()));
-            QStringList labels;
-            // QMainWindow makes the tab bars of tabbed docks its own children.
-            for (QTabBar *bar : window.findChildren<QTabBar *>(Qt::FindDirectChildrenOnly)) {
-                if (!bar->isVisible())
-                    continue;
-                const int space
-                    = bar->style()->pixelMetric(QStyle::PM_TabBarTabHSpace, nullptr, bar);
-                for (int i = 0; i < bar->count(); ++i) {
-                    const QString text = bar->tabText(i);
-                    labels << text;
-                    const QRect rect = bar->tabRect(i);
-                    const int needed = bar->fontMetrics().horizontalAdvance(text) + space;
-                    QVERIFY2(rect.width() >= needed && bar->rect().contains(rect),
-                        qPrintable(QStringLiteral(
-                            "%1x%2: \"%3\" has %4 px of %5 (tab %6,%7 in a bar %8 wide)")
-                                .arg(size.width())
-                                .arg(size.height())
-                                .arg(text)
-                                .arg(rect.width())
-                                .arg(needed)
-                                .arg(rect.x())
-                                .arg(rect.y())
-                                .arg(bar->width())));
-                }
-            }
-            labels.sort();
-            QCOMPARE(labels,
-                QStringList({QStringLiteral("Breakpoints"), QStringLiteral("Build Output"),
-                    QStringLiteral("Call Stack"), QStringLiteral("Log"), QStringLiteral("Outline"),
-                    QStringLiteral("Tests")}));
-        }
     }
 
     // Help: a short guide and every shortcut, read from the menus.
