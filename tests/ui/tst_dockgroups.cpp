@@ -97,8 +97,10 @@ private Q_SLOTS:
             qPrintable(cut.join(QStringLiteral("; "))));
         const QString dir = qEnvironmentVariable("NIXTIDE_SHOTS");
         if (!dir.isEmpty())
-            window.grab().save(QDir(dir).filePath(
-                QStringLiteral("dock-tabs-%1x%2.png").arg(size.width()).arg(size.height())));
+            window.grab().save(QDir(dir).filePath(QStringLiteral("dock-tabs-%1x%2-%3pt.png")
+                    .arg(size.width())
+                    .arg(size.height())
+                    .arg(QFontInfo(window.font()).pointSize())));
         labels.sort();
         QCOMPARE(labels,
             QStringList({QStringLiteral("Breakpoints"), QStringLiteral("Build Output"),

@@ -30,12 +30,18 @@ QString kind(const RunScreenshot &shot)
     return shot.byDriver ? QString() : QObject::tr("nixtide");
 }
 
+// The name, then what took it and its line: each line stays within a
+// thumbnail's width.
 QString caption(const RunScreenshot &shot)
 {
-    const QString what = kind(shot);
-    const QString first
-        = what.isEmpty() ? shot.name : QStringLiteral("%1: %2").arg(what, shot.name);
-    return shot.line > 0 ? QStringLiteral("%1\nline %2").arg(first).arg(shot.line) : first;
+    QStringList second;
+    if (const QString what = kind(shot); !what.isEmpty())
+        second << what;
+    if (shot.line > 0)
+        second << QObject::tr("line %1").arg(shot.line);
+    return second.isEmpty()
+        ? shot.name
+        : QStringLiteral("%1\n%2").arg(shot.name, second.join(QStringLiteral(", ")));
 }
 
 } // namespace
@@ -54,6 +60,10 @@ ScreenshotTimeline::ScreenshotTimeline(QWidget *parent)
     m_list->setMovement(QListView::Static);
     m_list->setIconSize(QSize(kThumbnailWidth, kThumbnailWidth * 10 / 16));
     m_list->setSpacing(6);
+    // A cell per image, so a caption wider than its thumbnail is elided in
+    // its own cell rather than drawn over the next one.
+    m_list->setGridSize(QSize(kThumbnailWidth + 16, kThumbnailWidth * 10 / 16 + 48));
+    m_list->setTextElideMode(Qt::ElideMiddle);
     m_list->setFixedHeight(kThumbnailWidth * 10 / 16 + 80);
     m_caption->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse);
     connect(m_caption, &QLabel::linkActivated, this, [this](const QString &) {
