@@ -98,6 +98,9 @@ BreakpointList decode(const QStringList &list)
 constexpr int kEditorMinimumWidth = 420;
 constexpr int kMachineAreaMinimumWidth = 160;
 
+// Raised when the default grouping of the docks changes.
+constexpr int kDockLayoutVersion = 1;
+
 } // namespace
 
 MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget *parent)
@@ -210,21 +213,25 @@ QDockWidget *MainWindow::dock(const QString &objectName) const
 
 void MainWindow::createDocks()
 {
+    // The left column, top to bottom, as Qt Creator's sidebar and VS Code's
+    // Explorer and Run views group them: where to go (Tests | Outline), the
+    // paused script's values, and where it is (Call Stack | Breakpoints).
+    // Two tabs to a group keep every label whole in the column's width; four
+    // in one group were cut to "Call Sta…" and "Outli…".
+    m_explorer = new TestExplorerDock(this);
+    m_explorer->setObjectName(QStringLiteral("TestExplorerDock"));
+    addDockWidget(Qt::LeftDockWidgetArea, m_explorer);
+    m_outline->setObjectName(QStringLiteral("OutlineDock"));
+    addDockWidget(Qt::LeftDockWidgetArea, m_outline);
+    tabifyDockWidget(m_explorer, m_outline);
     QDockWidget *variables = addDock(tr("Variables and Watch"), QStringLiteral("VariablesDock"),
         m_variablesView, Qt::LeftDockWidgetArea);
     QDockWidget *stack = addDock(
         tr("Call Stack"), QStringLiteral("CallStackDock"), m_callStack, Qt::LeftDockWidgetArea);
     QDockWidget *breakpoints = addDock(tr("Breakpoints"), QStringLiteral("BreakpointsDock"),
         m_breakpointsView, Qt::LeftDockWidgetArea);
-    splitDockWidget(variables, stack, Qt::Vertical);
     tabifyDockWidget(stack, breakpoints);
-    m_outline->setObjectName(QStringLiteral("OutlineDock"));
-    addDockWidget(Qt::LeftDockWidgetArea, m_outline);
-    tabifyDockWidget(breakpoints, m_outline);
-    m_explorer = new TestExplorerDock(this);
-    m_explorer->setObjectName(QStringLiteral("TestExplorerDock"));
-    addDockWidget(Qt::LeftDockWidgetArea, m_explorer);
-    tabifyDockWidget(m_outline, m_explorer);
+    m_explorer->raise();
     stack->raise();
     connect(m_explorer, &TestExplorerDock::debugRequested, this, [this](const QString &reference) {
         m_debugWhenOpened = reference;
@@ -254,6 +261,7 @@ void MainWindow::createDocks()
     log->raise();
     resizeDocks({variables}, {300}, Qt::Horizontal);
     resizeDocks({log}, {260}, Qt::Vertical);
+    resizeDocks({m_explorer, variables, stack}, {170, 250, 170}, Qt::Vertical);
 
     connect(m_logView, &LogView::scriptLineActivated, this, [this](int line, const QString &path) {
         showLocation(path.isEmpty() ? m_testPath : path, line);
@@ -751,6 +759,10 @@ void MainWindow::showLocation(const QString &path, int line, int column)
         statusBar()->showMessage(error, 5000);
         return;
     }
+    // A file the debugger stopped in, or one reached from a frame, the log
+    // or a breakpoint, is as recent as one opened by hand (Qt Creator's
+    // Recent Files counts every file an editor opened).
+    m_recentFiles->add(editor->filePath());
     editor->setCursorPosition(line - 1, std::max(0, column - 1));
     editor->ensureLineVisible(line - 1);
     editor->setFocus();
@@ -824,9 +836,12 @@ void MainWindow::restoreSession()
         m_breakpointsView->setBreakpoints(it.key(), list);
     }
     restoreGeometry(m_settings->value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(m_settings->value(QStringLiteral("window/state")).toByteArray());
-    DockShares::restore(this, m_settings->value(QStringLiteral("window/dockShares")).toMap(),
-        kEditorMinimumWidth + kMachineAreaMinimumWidth);
+    // A layout saved before the docks were regrouped stays unused: it would
+    // bring back four tabs in one group, their labels cut.
+    if (restoreState(
+            m_settings->value(QStringLiteral("window/state")).toByteArray(), kDockLayoutVersion))
+        DockShares::restore(this, m_settings->value(QStringLiteral("window/dockShares")).toMap(),
+            kEditorMinimumWidth + kMachineAreaMinimumWidth);
     m_centre->restoreState(m_settings->value(QStringLiteral("window/centre")).toByteArray());
     m_variablesView->setWatches(
         m_settings->value(QStringLiteral("session/watches")).toStringList());
@@ -862,7 +877,7 @@ void MainWindow::saveSession()
     }
     m_settings->setValue(QStringLiteral("breakpoints"), breakpoints);
     m_settings->setValue(QStringLiteral("window/geometry"), saveGeometry());
-    m_settings->setValue(QStringLiteral("window/state"), saveState());
+    m_settings->setValue(QStringLiteral("window/state"), saveState(kDockLayoutVersion));
     m_settings->setValue(QStringLiteral("window/dockShares"), DockShares::save(this));
     m_settings->setValue(QStringLiteral("window/centre"), m_centre->saveState());
     m_settings->setValue(QStringLiteral("session/openFiles"), m_editors->openFiles());

@@ -1,5 +1,7 @@
 #include "core/review/runreader.h"
 
+#include "core/session/ocrattempt.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -51,6 +53,13 @@ std::optional<RunInfo> RunReader::readInfo(const QString &dir, QString *error)
 }
 
 QList<RunScreenshot> RunReader::screenshots(const QString &dir, QStringList *warnings)
+{
+    QList<RunScreenshot> shots = timeline(dir, warnings);
+    shots.removeIf([](const RunScreenshot &shot) { return shot.ocr; });
+    return shots;
+}
+
+QList<RunScreenshot> RunReader::timeline(const QString &dir, QStringList *warnings)
 {
     QList<RunScreenshot> shots;
     QHash<QString, int> byPath;
@@ -104,6 +113,32 @@ QList<RunScreenshot> RunReader::screenshots(const QString &dir, QStringList *war
                 shot.byDriver = true;
                 byPath.insert(shot.path, int(shots.size()));
                 shots.append(shot);
+            } else if (event == QLatin1String("nixtide/ocr")) {
+                const QString copy = entry.value(QStringLiteral("copy")).toString();
+                if (copy.isEmpty() || !QFileInfo(copy).isFile())
+                    continue;
+                const QString path = QFileInfo(copy).absoluteFilePath();
+                const OcrAttempt attempt = OcrAttempt::fromEvent(body);
+                // A wait_for_text loop on a still screen reads one image
+                // many times: it stays where it was first read.
+                const auto seen = byPath.constFind(path);
+                if (seen != byPath.cend()) {
+                    RunScreenshot &shot = shots[seen.value()];
+                    ++shot.reads;
+                    shot.step = attempt.summary();
+                    continue;
+                }
+                RunScreenshot shot;
+                shot.path = path;
+                shot.name = QFileInfo(copy).completeBaseName();
+                shot.machine = attempt.machine;
+                shot.step = attempt.summary();
+                shot.scriptPath = body.value(QStringLiteral("path")).toString();
+                shot.line = body.value(QStringLiteral("line")).toInt();
+                shot.ocr = true;
+                shot.reads = 1;
+                byPath.insert(shot.path, int(shots.size()));
+                shots.append(shot);
             }
         }
     }
@@ -123,7 +158,7 @@ QList<RunScreenshot> RunReader::screenshots(const QString &dir, QStringList *war
         shot.machine = shot.name.section(QLatin1Char('-'), 0, -2);
         const QDateTime taken = file.lastModified();
         auto later = std::find_if(ordered.begin(), ordered.end(), [&](const RunScreenshot &s) {
-            return s.byDriver && QFileInfo(s.path).lastModified() > taken;
+            return (s.byDriver || s.ocr) && QFileInfo(s.path).lastModified() > taken;
         });
         ordered.insert(later, shot);
     }

@@ -23,10 +23,11 @@ struct RunInfo
     int exitCode = -1;
 };
 
-// One screenshot of a run, in the order the run took them.
+// One screen image of a run, in the order the run took them: a
+// screenshot, or a screen the driver's OCR read.
 struct RunScreenshot
 {
-    QString name; // the file's base name in screenshots/: machine-shot
+    QString name; // the file's base name in screenshots/ (machine-shot) or ocr/
     QString machine;
     QString path;
     // The log step that was open when it was taken and its script line
@@ -37,6 +38,11 @@ struct RunScreenshot
     int line = 0;
     bool byDriver = false; // machine.screenshot(); else nixtide's screen grab
     bool failure = false; // taken by nixtide when the script failed
+    // A screen the driver's OCR read (ocr/): step is what the last reading
+    // of it looked for and found; one image read again while the screen
+    // stood still counts its readings.
+    bool ocr = false;
+    int reads = 0;
 };
 
 // Reads a run record written by RunRecord and DebugSession. A record is
@@ -46,7 +52,10 @@ class RunReader
 {
 public:
     static std::optional<RunInfo> readInfo(const QString &dir, QString *error);
+    // The screenshots, which are what references are kept for.
     static QList<RunScreenshot> screenshots(const QString &dir, QStringList *warnings);
+    // Every screen image in order: the screenshots and the OCR images.
+    static QList<RunScreenshot> timeline(const QString &dir, QStringList *warnings);
     static QString screenshotDir(const QString &dir);
 };
 

@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPainter>
@@ -295,6 +296,66 @@ private Q_SLOTS:
             QStringList {run + QStringLiteral("/log.jsonl:1: not a JSON object, skipped")});
         QVERIFY(!RunReader::readInfo(tmp.path(), &error));
         QVERIFY2(error.contains(tmp.filePath(QStringLiteral("result.json"))), qPrintable(error));
+    }
+
+    // The screens the driver's OCR read join the screenshots in the order
+    // they came, each at its call's line; one image read again while the
+    // screen stood still is one entry. References are only for screenshots.
+    void ocrImagesJoinTheTimelineAndStayOutOfReview()
+    {
+        QTemporaryDir tmp;
+        const QString source = tmp.filePath(QStringLiteral("test.nix"));
+        const QString run = makeRun(tmp.path(), QStringLiteral("demo"), QStringLiteral("1"), source,
+            QStringLiteral("2026-11-30T10:00:00.000Z"), {});
+        const QString shot = run + QStringLiteral("/screenshots/machine-shot.png");
+        const QString still = run + QStringLiteral("/ocr/machine-ocr-1.png");
+        const QString changed = run + QStringLiteral("/ocr/machine-ocr-2.png");
+        for (const QString &path : {shot, still, changed}) {
+            QDir().mkpath(QFileInfo(path).absolutePath());
+            QVERIFY(screen().save(path, "PNG"));
+        }
+        const auto ocr = [&](const QString &copy, int at, bool matched) {
+            return line({{QStringLiteral("event"), QStringLiteral("nixtide/ocr")},
+                {QStringLiteral("body"),
+                    QJsonObject {{QStringLiteral("machine"), QStringLiteral("machine")},
+                        {QStringLiteral("image"), QStringLiteral("/tmp/gone.png")},
+                        {QStringLiteral("pattern"), QStringLiteral("login:")},
+                        {QStringLiteral("matched"), matched},
+                        {QStringLiteral("texts"), QJsonArray {QStringLiteral("login:")}},
+                        {QStringLiteral("path"), source}, {QStringLiteral("line"), at}}},
+                {QStringLiteral("copy"), copy}});
+        };
+        QByteArray log = line({{QStringLiteral("event"), QStringLiteral("nixtide/screenshot")},
+            {QStringLiteral("body"),
+                QJsonObject {{QStringLiteral("machine"), QStringLiteral("machine")},
+                    {QStringLiteral("path"), QStringLiteral("/tmp/gone.png")}}},
+            {QStringLiteral("copy"), shot}});
+        log += ocr(still, 30, false) + ocr(still, 30, false) + ocr(changed, 30, true);
+        // An attempt whose screen could not be kept has no image to show.
+        log += ocr(QString(), 31, false);
+        writeFile(run + QStringLiteral("/log.jsonl"), log);
+
+        QStringList warnings;
+        const QList<RunScreenshot> shots = RunReader::timeline(run, &warnings);
+        QVERIFY2(warnings.isEmpty(), qPrintable(warnings.join(QLatin1Char('\n'))));
+        QCOMPARE(shots.size(), 3);
+        QCOMPARE(shots[0].name, QStringLiteral("machine-shot"));
+        QVERIFY(!shots[0].ocr);
+        QCOMPARE(shots[1].path, still);
+        QCOMPARE(shots[1].name, QStringLiteral("machine-ocr-1"));
+        QVERIFY(shots[1].ocr);
+        QCOMPARE(shots[1].reads, 2);
+        QCOMPARE(shots[1].machine, QStringLiteral("machine"));
+        QCOMPARE(shots[1].scriptPath, source);
+        QCOMPARE(shots[1].line, 30);
+        QCOMPARE(shots[1].step, QStringLiteral("OCR: \"login:\" not found"));
+        QCOMPARE(shots[2].path, changed);
+        QCOMPARE(shots[2].reads, 1);
+        QCOMPARE(shots[2].step, QStringLiteral("OCR: \"login:\" found"));
+
+        const QList<RunScreenshot> reviewed = RunReader::screenshots(run, &warnings);
+        QCOMPARE(reviewed.size(), 1);
+        QCOMPARE(reviewed[0].name, QStringLiteral("machine-shot"));
     }
 
     void verdictsForMatchDiffersNewAndMissing()

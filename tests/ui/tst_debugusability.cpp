@@ -10,8 +10,9 @@
 // - failing.nix opened in a second tab becomes the test F5 runs (the
 //   toolbar says so); its exception stop selects the script's frame at the
 //   failing `.nix` line, not the driver's machine.py (which stays in the
-//   call stack, one click away); a watch differs between the two frames;
-//   hovering `machine` shows its value; the traceback the REPL shows names
+//   call stack, one click away); both files, the stop's and the one opened
+//   from the driver's frame, head Recent Files; a watch differs between the
+//   two frames; hovering `machine` shows its value; the traceback the REPL shows names
 //   the `.nix` line; a syntax error typed in and rerun is an error state at
 //   its line; the two runs are two log sections; Stop blanks the watch;
 // - Set Next Statement skips the failing line and the script passes;
@@ -37,6 +38,7 @@
 #include "ui/mainwindow.h"
 #include "ui/vnc/framebufferview.h"
 #include "ui/window/debugactions.h"
+#include "ui/window/recentmenu.h"
 #include "ui/window/sessioncontroller.h"
 #include "ui/window/testselector.h"
 
@@ -252,6 +254,15 @@ private Q_SLOTS:
         for (const QString &open : window.editorArea()->openFiles())
             QVERIFY2(open.endsWith(QStringLiteral(".nix")), qPrintable(open));
         saveShot(window, QStringLiteral("exception.png"));
+        // The file the debugger stopped in is the most recent file (the
+        // test opened it without File > Open, which would list it anyway).
+        RecentMenu *recentFiles = nullptr;
+        for (RecentMenu *menu : window.findChildren<RecentMenu *>()) {
+            if (!menu->title().contains(QStringLiteral("T&ests")))
+                recentFiles = menu;
+        }
+        QVERIFY(recentFiles);
+        QCOMPARE(recentFiles->entries().value(0), failing);
 
         // The script's own names apart from the driver's: two scopes, the
         // driver's folded.
@@ -281,6 +292,10 @@ private Q_SLOTS:
         window.callStackView()->setCurrentItem(window.callStackView()->topLevelItem(0));
         QTRY_COMPARE_WITH_TIMEOUT(window.variablesView()->watchValue(watch),
             QStringLiteral("'test_driver.machine'"), 60000);
+        // The driver's file, opened from its frame, is recent too.
+        QVERIFY2(recentFiles->entries().value(0).endsWith(QStringLiteral("/machine.py")),
+            qPrintable(recentFiles->entries().join(u' ')));
+        QCOMPARE(recentFiles->entries().value(1), failing);
         QVERIFY(inScript != QStringLiteral("'test_driver.machine'"));
         window.callStackView()->setCurrentItem(window.callStackView()->topLevelItem(current));
         QTRY_COMPARE_WITH_TIMEOUT(window.variablesView()->watchValue(watch), inScript, 60000);

@@ -493,6 +493,39 @@ private Q_SLOTS:
         QTRY_COMPARE(window.testPath(), other);
     }
 
+    // A file the debugger stops in (SessionView shows each stop through
+    // setCurrentLocation) is a recent file like one opened by hand; it is
+    // not a test, so Recent Tests stays as it was.
+    void recentFilesListWhereTheDebuggerStopped()
+    {
+        const QString conf = m_dir.filePath(QStringLiteral("recent-stop.conf"));
+        const QString helper = m_dir.filePath(QStringLiteral("helper.py"));
+        QVERIFY(writeFile(helper, "def check():\n    return 1\n"));
+        {
+            QSettings settings(conf, QSettings::IniFormat);
+            MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+            QString error;
+            QVERIFY(window.openTest(m_script, &error));
+            window.setCurrentLocation(helper, 2);
+            QCOMPARE(window.editorArea()->currentEditor()->filePath(), helper);
+            window.setCurrentLocation(m_script, 3);
+        }
+        QSettings settings(conf, QSettings::IniFormat);
+        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+        RecentMenu *files = nullptr;
+        RecentMenu *tests = nullptr;
+        for (RecentMenu *menu : window.findChildren<RecentMenu *>())
+            (menu->title().contains(QStringLiteral("T&ests")) ? tests : files) = menu;
+        QVERIFY(files && tests);
+        QCOMPARE(files->entries(), QStringList({m_script, helper}));
+        QCOMPARE(tests->entries(), QStringList({m_script}));
+        Q_EMIT files->aboutToShow();
+        QCOMPARE(files->actions().size(), 2);
+        QCOMPARE(files->actions().at(1)->text(), QStringLiteral("&2 helper.py"));
+        files->actions().at(1)->trigger();
+        QTRY_COMPARE(window.editorArea()->currentEditor()->filePath(), helper);
+    }
+
     // Help: a short guide and every shortcut, read from the menus.
     void helpShowsTheGuideAndTheShortcuts()
     {

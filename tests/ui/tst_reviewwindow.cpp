@@ -1,6 +1,8 @@
 // The run history and screenshot review window, on run records made by two
-// real `nixtide run`s of a demo-library test that types the text of a file
-// on the guest's tty1 and takes a screenshot: the first run's screenshot is
+// real `nixtide run`s of a demo-library test that reads the banner on tty1
+// with OCR, types the text of a file there, takes a screenshot and reads the
+// screen again: the timeline shows the OCR images and the screenshot in
+// order with their lines. The first run's screenshot is
 // accepted as the reference, the second types other text. Opened from the
 // main window's View menu, the history lists both runs; selecting the
 // second shows its timeline, and the diff against the reference differs
@@ -21,6 +23,8 @@
 #include <QAction>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QImage>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QProcess>
@@ -31,6 +35,8 @@
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QtTest>
+
+#include <algorithm>
 
 using namespace nixtide;
 
@@ -98,14 +104,17 @@ private Q_SLOTS:
         test.write(QStringLiteral(
             "(import %1/resources/demo/lib { }).runTest {\n"
             "  name = \"review-window\";\n"
+            "  enableOCR = true;\n"
             "  nodes.machine = { };\n"
             "  testScript = ''\n"
             "    machine.start()\n"
             "    machine.wait_for_unit(\"multi-user.target\")\n"
+            "    machine.wait_for_text(\"nixtide demo guest\", timeout=60)\n"
             "    text = open(\"%2\").read().strip()\n"
             "    machine.send_chars(f\"echo {text} > /tmp/typed\\n\")\n"
             "    machine.wait_until_succeeds(f\"grep -qx {text} /tmp/typed\", timeout=60)\n"
             "    machine.screenshot(\"screen\")\n"
+            "    machine.get_screen_text()\n"
             "  '';\n"
             "}\n")
                 .arg(qEnvironmentVariable("NIXTIDE_SOURCE_DIR"), m_textFile)
@@ -151,16 +160,57 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, 60000);
         QCOMPARE(window->currentRun().dir, test->child(0)->data(0, Qt::UserRole).toString());
 
-        // The timeline: the screenshot, its script line, its thumbnail.
+        // The timeline: the screens wait_for_text read (line 8), the
+        // screenshot (line 12), the screen get_screen_text read (line 13), in
+        // that order, each labelled with what took it and its line.
         ScreenshotTimeline *timeline = window->timeline();
-        QCOMPARE(timeline->screenshots().size(), 1);
-        const RunScreenshot shot = timeline->screenshots().first();
+        const QList<RunScreenshot> shots = timeline->screenshots();
+        QStringList order;
+        for (const RunScreenshot &s : shots)
+            order << QStringLiteral("%1@%2").arg(s.name).arg(s.line);
+        qInfo("timeline: %s", qPrintable(order.join(QStringLiteral(", "))));
+        const auto screenshot = std::find_if(
+            shots.cbegin(), shots.cend(), [](const RunScreenshot &s) { return !s.ocr; });
+        QVERIFY(screenshot != shots.cend());
+        const int shotIndex = int(screenshot - shots.cbegin());
+        QVERIFY2(shotIndex > 0, qPrintable(order.join(QStringLiteral(", "))));
+        QCOMPARE(shotIndex, shots.size() - 2);
+        for (int i = 0; i < shots.size(); ++i) {
+            if (i == shotIndex)
+                continue;
+            const RunScreenshot &ocr = shots[i];
+            QVERIFY2(ocr.ocr, qPrintable(ocr.name));
+            QCOMPARE(ocr.line, i < shotIndex ? 8 : 13);
+            QCOMPARE(ocr.scriptPath, m_test);
+            QCOMPARE(ocr.machine, QStringLiteral("machine"));
+            QCOMPARE(QFileInfo(ocr.path).dir().dirName(), QStringLiteral("ocr"));
+            QVERIFY(ocr.path.startsWith(window->currentRun().dir));
+            const QString caption = timeline->list()->item(i)->text();
+            QCOMPARE(caption, QStringLiteral("%1\nOCR, line %2").arg(ocr.name).arg(ocr.line));
+        }
+        // The last screen wait_for_text read is the one it found the text on.
+        QCOMPARE(shots[shotIndex - 1].step, QStringLiteral("OCR: \"nixtide demo guest\" found"));
+        QVERIFY2(shots.last().step.startsWith(QStringLiteral("OCR of the screen")),
+            qPrintable(shots.last().step));
+        const RunScreenshot shot = *screenshot;
         QCOMPARE(shot.name, QStringLiteral("machine-screen"));
         QCOMPARE(shot.scriptPath, m_test);
-        QCOMPARE(shot.line, 10);
-        QTRY_COMPARE_WITH_TIMEOUT(timeline->thumbnailsLoaded(), 1, 30000);
-        QVERIFY(!timeline->list()->item(0)->icon().isNull());
-        QTRY_VERIFY_WITH_TIMEOUT(!timeline->viewer()->canvas()->image().isNull(), 30000);
+        QCOMPARE(shot.line, 12);
+        QCOMPARE(
+            timeline->list()->item(shotIndex)->text(), QStringLiteral("machine-screen\nline 12"));
+        QTRY_COMPARE_WITH_TIMEOUT(timeline->thumbnailsLoaded(), shots.size(), 30000);
+        for (int i = 0; i < shots.size(); ++i)
+            QVERIFY(!timeline->list()->item(i)->icon().isNull());
+        // An OCR image shown in full: the screen, no reference to compare.
+        auto *compareButton = timeline->findChild<QPushButton *>(QStringLiteral("compareButton"));
+        QVERIFY(compareButton);
+        timeline->select(shots.size() - 1);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            timeline->viewer()->canvas()->image().size(), QSize(1280, 800), 30000);
+        QVERIFY(!compareButton->isEnabled());
+        timeline->select(shotIndex);
+        QVERIFY(compareButton->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(timeline->viewer()->canvas()->image() == QImage(shot.path), 30000);
         QCOMPARE(timeline->viewer()->canvas()->image().size(), QSize(1280, 800));
         timeline->viewer()->setZoom(1);
         QCOMPARE(timeline->viewer()->canvas()->minimumSize(), QSize(1280, 800));
@@ -175,15 +225,14 @@ private Q_SLOTS:
         QTest::keyClick(window->logList(), Qt::Key_Return);
         QTRY_COMPARE_WITH_TIMEOUT(located.size(), 1, 10000);
         QCOMPARE(located.first().value(0).toString(), m_test);
-        QCOMPARE(located.first().value(1).toInt(), 10);
+        QCOMPARE(located.first().value(1).toInt(), 12);
         window->tabs()->setCurrentWidget(timeline);
         saveShot(window, QStringLiteral("review-timeline.png"));
 
         // The diff: other text typed, so it differs by more than the tolerance.
         ScreenshotDiffView *diff = window->diffView();
         QSignalSpy compared(diff, &ScreenshotDiffView::compared);
-        QTest::mouseClick(
-            timeline->findChild<QPushButton *>(QStringLiteral("compareButton")), Qt::LeftButton);
+        QTest::mouseClick(compareButton, Qt::LeftButton);
         QCOMPARE(window->tabs()->currentWidget(), diff);
         QTRY_COMPARE_WITH_TIMEOUT(compared.size(), 1, 60000);
         QVERIFY(diff->hasReference());

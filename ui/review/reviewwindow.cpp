@@ -119,7 +119,7 @@ RunContents readRun(const QString &dir)
 {
     RunContents contents;
     QStringList warnings;
-    contents.shots = RunReader::screenshots(dir, &warnings);
+    contents.shots = RunReader::timeline(dir, &warnings);
     contents.steps = readSteps(dir);
     const QFileInfoList serials
         = QDir(dir).entryInfoList({QStringLiteral("serial-*.log")}, QDir::Files, QDir::Name);

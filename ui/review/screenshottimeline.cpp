@@ -19,10 +19,29 @@ namespace {
 
 constexpr int kThumbnailWidth = 200;
 
+// What took the image: the driver's OCR, nixtide on a failure, nixtide's
+// own screen grab, or (no word) machine.screenshot().
+QString kind(const RunScreenshot &shot)
+{
+    if (shot.ocr)
+        return QObject::tr("OCR");
+    if (shot.failure)
+        return QObject::tr("failure");
+    return shot.byDriver ? QString() : QObject::tr("nixtide");
+}
+
+// The name, then what took it and its line: each line stays within a
+// thumbnail's width.
 QString caption(const RunScreenshot &shot)
 {
-    return shot.line > 0 ? QStringLiteral("%1\nline %2").arg(shot.name).arg(shot.line)
-                         : QStringLiteral("%1\n(nixtide)").arg(shot.name);
+    QStringList second;
+    if (const QString what = kind(shot); !what.isEmpty())
+        second << what;
+    if (shot.line > 0)
+        second << QObject::tr("line %1").arg(shot.line);
+    return second.isEmpty()
+        ? shot.name
+        : QStringLiteral("%1\n%2").arg(shot.name, second.join(QStringLiteral(", ")));
 }
 
 } // namespace
@@ -32,6 +51,7 @@ ScreenshotTimeline::ScreenshotTimeline(QWidget *parent)
     , m_list(new QListWidget(this))
     , m_caption(new QLabel(this))
     , m_viewer(new ImageViewer(this))
+    , m_compare(new QPushButton(tr("Compare with Reference"), this))
 {
     m_list->setObjectName(QStringLiteral("timelineList"));
     m_list->setViewMode(QListView::IconMode);
@@ -40,6 +60,10 @@ ScreenshotTimeline::ScreenshotTimeline(QWidget *parent)
     m_list->setMovement(QListView::Static);
     m_list->setIconSize(QSize(kThumbnailWidth, kThumbnailWidth * 10 / 16));
     m_list->setSpacing(6);
+    // A cell per image, so a caption wider than its thumbnail is elided in
+    // its own cell rather than drawn over the next one.
+    m_list->setGridSize(QSize(kThumbnailWidth + 16, kThumbnailWidth * 10 / 16 + 48));
+    m_list->setTextElideMode(Qt::ElideMiddle);
     m_list->setFixedHeight(kThumbnailWidth * 10 / 16 + 80);
     m_caption->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse);
     connect(m_caption, &QLabel::linkActivated, this, [this](const QString &) {
@@ -47,17 +71,19 @@ ScreenshotTimeline::ScreenshotTimeline(QWidget *parent)
         if (index >= 0 && m_shots[index].line > 0)
             Q_EMIT locationActivated(m_shots[index].scriptPath, m_shots[index].line);
     });
-    auto *compare = new QPushButton(tr("Compare with Reference"), this);
-    compare->setObjectName(QStringLiteral("compareButton"));
-    connect(compare, &QPushButton::clicked, this, [this] {
+    m_compare->setObjectName(QStringLiteral("compareButton"));
+    connect(m_compare, &QPushButton::clicked, this, [this] {
         const int index = currentIndex();
-        if (index >= 0)
+        if (index >= 0 && !m_shots[index].ocr)
             Q_EMIT compareRequested(m_shots[index]);
     });
-    connect(m_list, &QListWidget::itemActivated, this,
-        [this](QListWidgetItem *item) { Q_EMIT compareRequested(m_shots[m_list->row(item)]); });
+    connect(m_list, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
+        const RunScreenshot &shot = m_shots[m_list->row(item)];
+        if (!shot.ocr)
+            Q_EMIT compareRequested(shot);
+    });
     m_viewer->toolBar()->addSeparator();
-    m_viewer->toolBar()->addWidget(compare);
+    m_viewer->toolBar()->addWidget(m_compare);
 
     auto *full = new QWidget(this);
     auto *fullLayout = new QVBoxLayout(full);
@@ -79,9 +105,12 @@ void ScreenshotTimeline::setScreenshots(const QList<RunScreenshot> &shots)
     m_list->clear();
     for (const RunScreenshot &shot : shots) {
         auto *item = new QListWidgetItem(caption(shot), m_list);
-        item->setToolTip(shot.line > 0
-                ? tr("%1\n%2:%3\n%4").arg(shot.path, shot.scriptPath).arg(shot.line).arg(shot.step)
-                : tr("%1\ntaken by nixtide").arg(shot.path));
+        QString tip = shot.line > 0
+            ? tr("%1\n%2:%3\n%4").arg(shot.path, shot.scriptPath).arg(shot.line).arg(shot.step)
+            : tr("%1\ntaken by nixtide").arg(shot.path);
+        if (shot.ocr)
+            tip += tr("\nthe screen the driver's OCR read (%n time(s))", nullptr, shot.reads);
+        item->setToolTip(tip);
         item->setTextAlignment(Qt::AlignHCenter);
     }
     for (int i = 0; i < shots.size(); ++i) {
@@ -133,18 +162,25 @@ void ScreenshotTimeline::showCurrent()
     if (index < 0 || index >= m_shots.size())
         return;
     const RunScreenshot &shot = m_shots[index];
+    // An OCR image is no screenshot a reference is kept for.
+    m_compare->setEnabled(!shot.ocr);
+    const QString what = kind(shot);
+    const QString name = what.isEmpty()
+        ? shot.name.toHtmlEscaped()
+        : QStringLiteral("%1: %2").arg(what, shot.name.toHtmlEscaped());
     m_caption->setText(shot.line > 0
             ? tr("<b>%1</b> (%2 of %3) — <a href=\"line\">%4:%5</a>: %6")
-                  .arg(shot.name.toHtmlEscaped())
+                  .arg(name)
                   .arg(index + 1)
                   .arg(m_shots.size())
                   .arg(QFileInfo(shot.scriptPath).fileName().toHtmlEscaped())
                   .arg(shot.line)
                   .arg(shot.step.toHtmlEscaped())
-            : tr("<b>%1</b> (%2 of %3) — taken by nixtide")
-                  .arg(shot.name.toHtmlEscaped())
+            : tr("<b>%1</b> (%2 of %3)%4")
+                  .arg(name)
                   .arg(index + 1)
-                  .arg(m_shots.size()));
+                  .arg(m_shots.size())
+                  .arg(shot.byDriver || shot.ocr ? QString() : tr(" — taken by nixtide")));
     const int generation = m_generation;
     const QString path = shot.path;
     runInBackground<QImage>(

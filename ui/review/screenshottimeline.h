@@ -7,15 +7,16 @@
 
 class QListWidget;
 class QLabel;
+class QPushButton;
 
 namespace nixtide {
 
 class ImageViewer;
 
-// A run's screenshots in the order they were taken: a strip of thumbnails,
-// each captioned with its name and the script line that took it, and the
-// selected one in full (fit, zoom, 1:1). Images are decoded off the GUI
-// thread.
+// A run's screen images in the order they were taken (screenshots and the
+// screens the driver's OCR read): a strip of thumbnails, each captioned with
+// what took it, its name and the script line, and the selected one in full
+// (fit, zoom, 1:1). Images are decoded off the GUI thread.
 class ScreenshotTimeline : public QWidget
 {
     Q_OBJECT
@@ -42,6 +43,7 @@ private:
     QListWidget *m_list;
     QLabel *m_caption;
     ImageViewer *m_viewer;
+    QPushButton *m_compare;
     int m_generation = 0;
     int m_thumbnailsLoaded = 0;
 };
