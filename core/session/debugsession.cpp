@@ -10,6 +10,8 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <cstring>
+
 namespace nixtide {
 
 namespace {
@@ -52,6 +54,7 @@ DebugSession::DebugSession(QObject *parent)
             return;
         fail(QStringLiteral("%1; is the driver a Python test driver? Its output:\n%2")
                 .arg(message, m_driver->recentOutput()));
+        m_endRequested = true;
         m_driver->stop();
     });
     m_terminateTimer.setSingleShot(true);
@@ -475,6 +478,7 @@ void DebugSession::terminate()
 {
     if (!m_driver || !m_driver->isRunning())
         return;
+    m_endRequested = true;
     if (m_client && m_connected) {
         m_client->postRequest(QStringLiteral("terminate"), {});
         m_terminateTimer.start(kTerminateGraceMs);
@@ -485,12 +489,14 @@ void DebugSession::terminate()
 
 void DebugSession::stopDriver()
 {
+    m_endRequested = true;
     if (m_driver)
         m_driver->stop();
 }
 
 void DebugSession::kill()
 {
+    m_endRequested = true;
     if (m_driver)
         m_driver->killGroup();
 }
@@ -554,6 +560,16 @@ void DebugSession::onDriverFinished(int exitCode, bool crashed)
     m_exitCode = exitCode;
     m_crashed = crashed;
     m_frames.clear();
+    // A signal nobody here sent (the OOM killer, a kill from a terminal) ends
+    // the test midway; without saying so it would look like a Stop.
+    if (crashed && !m_endRequested) {
+        const char *name = ::sigabbrev_np(exitCode);
+        fail(QStringLiteral("the test driver (pid %1) was killed by signal %2%3 from outside "
+                            "nixtide; the test did not finish and its VMs are stopped")
+                .arg(m_driver ? m_driver->processId() : 0)
+                .arg(exitCode)
+                .arg(name ? QStringLiteral(" (SIG%1)").arg(QLatin1StringView(name)) : QString()));
+    }
     setState(State::Terminated);
     writeResult(crashed ? QStringLiteral("killed")
                         : (exitCode == 0 ? QStringLiteral("passed") : QStringLiteral("failed")));

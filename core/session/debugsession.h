@@ -210,6 +210,9 @@ private:
     int m_exitCode = -1;
     int m_agentExitCode = -1;
     bool m_crashed = false;
+    // terminate(), stopDriver() or kill() was asked for (or the session gave
+    // up on the agent): a driver killed by a signal then is no surprise.
+    bool m_endRequested = false;
     QDateTime m_startedAt;
     QString m_sourceSha256;
 };

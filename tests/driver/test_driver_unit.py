@@ -354,6 +354,19 @@ class Loggers(unittest.TestCase):
         self.assertIn("fine", cases["good"].find("system-out").text)
         self.assertEqual(root.get("failures"), "1")
 
+    def test_junit_report_is_xml_whatever_the_serial_console_printed(self):
+        # SeaBIOS clears the screen with ESC c: XML cannot hold ESC at all.
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / "junit.xml"
+            j = JunitXMLLogger(path)
+            with j.subtest("boot \x1b"):
+                j.log_serial("\x1bc\x1b[?7lSeaBIOS é", "machine")
+            j.close()
+            root = ET.parse(path).getroot()
+        (case,) = list(root.iter("testcase"))
+        self.assertEqual(case.get("name"), "boot ")
+        self.assertEqual(case.find("system-out").text, "machine # c[?7lSeaBIOS é\n")
+
     def test_junit_main_case_without_subtests(self):
         with tempfile.TemporaryDirectory() as d:
             path = Path(d) / "junit.xml"

@@ -394,6 +394,8 @@ void SessionController::onSessionFinished(int exitCode, bool crashed)
         say(tr("The VMs are shut down; building the edited test (%1)…").arg(m_rebuildReason));
     else if (m_stopRequested)
         say(tr("Stopped; the test's VMs are shut down."));
+    else if (crashed && m_session && !m_session->error().isEmpty())
+        say(tr("The test did not finish: %1.").arg(m_session->error()));
     else if (crashed)
         say(tr("The test driver was killed."));
     else if (exitCode == 0)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import sys
 import time
 import unicodedata
@@ -332,6 +333,15 @@ class XMLLogger(AbstractLogger):
                 self.xml.endElement("nest")
 
 
+# Characters XML 1.0 cannot hold even escaped (a serial console's ESC, say):
+# dropped, as the junit_xml package upstream's report uses drops them.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _XML_ILLEGAL.sub("", text)
+
+
 class JunitXMLLogger(AbstractLogger):
     """One <testcase> per subtest (or one "main" case), written at exit."""
 
@@ -448,17 +458,17 @@ class JunitXMLLogger(AbstractLogger):
             case = ET.SubElement(
                 suite,
                 "testcase",
-                name=name,
+                name=_xml_text(name),
                 time=f"{state.total_secs - state.nested_secs:.6f}",
             )
             if state.failure:
                 ET.SubElement(
                     case, "failure", type="failure", message="test case failed"
                 )
-            ET.SubElement(case, "system-out").text = state.stdout
-            ET.SubElement(case, "system-err").text = state.stderr
-        ET.SubElement(suite, "system-out").text = self.testsuite.stdout
-        ET.SubElement(suite, "system-err").text = self.testsuite.stderr
+            ET.SubElement(case, "system-out").text = _xml_text(state.stdout)
+            ET.SubElement(case, "system-err").text = _xml_text(state.stderr)
+        ET.SubElement(suite, "system-out").text = _xml_text(self.testsuite.stdout)
+        ET.SubElement(suite, "system-err").text = _xml_text(self.testsuite.stderr)
         return root
 
     def close(self) -> None:
