@@ -19,7 +19,9 @@ constexpr int kRecentLines = 200;
 // vde_switch join it). Our stdin is the SSH channel: a line `kill` kills the
 // group at once; end of file (stop(), nixtide gone, the connection lost)
 // sends TERM, waits TICKS tenths of a second, then KILL. When the driver
-// ends, whatever it left in its group goes too, and so does DIR.
+// ends, whatever it left in its group goes too; a line on stderr names the
+// exit status, and DIR stays until the channel closes: the IDE may still be
+// copying a screenshot the script took just before it ended.
 constexpr char kWrapper[] = "dir=$1; ticks=$2; shift 2\n"
                             "cd \"$dir\" || exit 125\n"
                             "exec 3<&0 </dev/null\n"
@@ -38,8 +40,10 @@ constexpr char kWrapper[] = "dir=$1; ticks=$2; shift 2\n"
                             ") &\n"
                             "watcher=$!\n"
                             "wait $pg; status=$?\n"
-                            "kill $watcher 2>/dev/null\n"
                             "kill -KILL -$pg 2>/dev/null\n"
+                            "trap '' PIPE\n"
+                            "printf 'nixtide-remote-exit:%s:%s\\n' \"$dir\" \"$status\" >&2\n"
+                            "wait $watcher\n"
                             "cd / && rm -rf -- \"$dir\"\n"
                             "exit $status\n";
 
@@ -85,7 +89,7 @@ RemoteDriverProcess::RemoteDriverProcess(SshTarget target, QObject *parent)
 
 RemoteDriverProcess::~RemoteDriverProcess()
 {
-    m_helpers.clear();
+    stopHelpers();
     if (m_driver)
         m_driver->disconnect(this);
     // Closing the master closes every channel: the host's wrapper sees end
@@ -307,10 +311,16 @@ void RemoteDriverProcess::fetchFile(const QString &driverPath)
         = helper(m_ssh.command({QStringLiteral("cat"), QStringLiteral("--"), driverPath}));
     cat->setStandardInputFile(QProcess::nullDevice());
     cat->setStandardOutputFile(local);
+    ++m_fetching;
     connect(cat, &QProcess::finished, this,
         [this, driverPath, local](int code, QProcess::ExitStatus status) {
             const bool ok = code == 0 && status == QProcess::NormalExit;
+            --m_fetching;
             Q_EMIT fileFetched(driverPath, ok ? local : QString());
+            if (m_fetching == 0 && m_driverExited && m_driver)
+                m_driver->closeWriteChannel();
+            if (m_fetching == 0 && m_exit)
+                finish();
         });
     cat->start();
 }
@@ -320,7 +330,7 @@ void RemoteDriverProcess::abort(const QString &message)
     if (!m_starting)
         return;
     m_starting = false;
-    m_helpers.clear();
+    stopHelpers();
     if (m_driver)
         m_driver->disconnect(this);
     m_ssh.close();
@@ -364,7 +374,16 @@ void RemoteDriverProcess::readChannel(QProcess::ProcessChannel channel, bool flu
         partial.remove(0, newline + 1);
         if (raw.endsWith('\r'))
             raw.chop(1);
-        const QString line = QString::fromUtf8(raw);
+        QString line = QString::fromUtf8(raw);
+        const qsizetype marker = channel == QProcess::StandardError && !m_hostDir.isEmpty()
+            ? line.indexOf(exitMarker())
+            : -1;
+        if (marker >= 0) {
+            onHostDriverExited();
+            line.truncate(marker);
+            if (line.isEmpty())
+                continue;
+        }
         m_recent.append(line);
         if (m_recent.size() > kRecentLines)
             m_recent.removeFirst();
@@ -375,12 +394,26 @@ void RemoteDriverProcess::readChannel(QProcess::ProcessChannel channel, bool flu
     }
 }
 
+QString RemoteDriverProcess::exitMarker() const
+{
+    return QStringLiteral("nixtide-remote-exit:%1:").arg(m_hostDir);
+}
+
+void RemoteDriverProcess::onHostDriverExited()
+{
+    // The driver and its group are gone on the host; the channel (and
+    // with it the run directory) is closed once the files are here.
+    m_driverExited = true;
+    if (m_fetching == 0 && m_driver)
+        m_driver->closeWriteChannel();
+}
+
 void RemoteDriverProcess::onDriverFinished(int exitCode, QProcess::ExitStatus status)
 {
     readChannel(QProcess::StandardOutput, true);
     readChannel(QProcess::StandardError, true);
-    m_helpers.clear();
     if (m_starting) {
+        stopHelpers();
         m_starting = false;
         m_ssh.close();
         Q_EMIT failedToStart(QStringLiteral("the driver on %1 exited (%2) before its agent "
@@ -390,11 +423,33 @@ void RemoteDriverProcess::onDriverFinished(int exitCode, QProcess::ExitStatus st
                 .arg(recentOutput()));
         return;
     }
-    m_ssh.close();
     // The wrapper exits with the driver's status: above 128 a signal ended
     // it; ssh's own 255 with the master gone is the connection.
     const bool crashed = status != QProcess::NormalExit || m_lost || exitCode > 128;
-    Q_EMIT finished(crashed ? -1 : exitCode, crashed);
+    m_exit = {crashed ? -1 : exitCode, crashed};
+    // A screenshot taken as the script ended is still on its way here.
+    if (m_fetching == 0)
+        finish();
+}
+
+void RemoteDriverProcess::finish()
+{
+    const auto [exitCode, crashed] = *m_exit;
+    m_exit.reset();
+    stopHelpers();
+    m_ssh.close();
+    Q_EMIT finished(exitCode, crashed);
+}
+
+void RemoteDriverProcess::stopHelpers()
+{
+    for (const std::unique_ptr<QProcess> &process : m_helpers) {
+        process->disconnect(this);
+        process->kill();
+        process->waitForFinished(1000);
+    }
+    m_helpers.clear();
+    m_fetching = 0;
 }
 
 } // namespace nixtide

@@ -11,6 +11,8 @@
 #include <QStringList>
 
 #include <memory>
+#include <optional>
+#include <utility>
 #include <vector>
 
 namespace nixtide {
@@ -53,6 +55,10 @@ private:
     void readChannel(QProcess::ProcessChannel channel, bool flush = false);
     void onDriverFinished(int exitCode, QProcess::ExitStatus status);
     void abort(const QString &message);
+    void finish();
+    QString exitMarker() const;
+    void onHostDriverExited();
+    void stopHelpers();
     QProcess *helper(std::unique_ptr<QProcess> process);
 
     SshTarget m_target;
@@ -71,6 +77,9 @@ private:
     QSet<QString> m_pending;
     QByteArray m_partial[2];
     QStringList m_recent;
+    int m_fetching = 0;
+    std::optional<std::pair<int, bool>> m_exit; // finished() waiting for fetches
+    bool m_driverExited = false;
     bool m_starting = false;
     bool m_lost = false;
     bool m_stopping = false;
