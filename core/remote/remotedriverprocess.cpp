@@ -302,10 +302,9 @@ QString RemoteDriverProcess::reachableSocket(const QString &driverPath)
 
 void RemoteDriverProcess::fetchFile(const QString &driverPath)
 {
-    static int fetched = 0;
     const QString local = QStringLiteral("%1/file-%2-%3")
                               .arg(m_dir.path())
-                              .arg(++fetched)
+                              .arg(++m_fetched)
                               .arg(QFileInfo(driverPath).fileName());
     QProcess *cat
         = helper(m_ssh.command({QStringLiteral("cat"), QStringLiteral("--"), driverPath}));

@@ -78,6 +78,7 @@ private:
     QByteArray m_partial[2];
     QStringList m_recent;
     int m_fetching = 0;
+    int m_fetched = 0; // names the local copies
     std::optional<std::pair<int, bool>> m_exit; // finished() waiting for fetches
     bool m_driverExited = false;
     bool m_starting = false;
