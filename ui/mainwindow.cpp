@@ -1,6 +1,7 @@
 #include "ui/mainwindow.h"
 
 #include "core/nix/testref.h"
+#include "core/remote/sshtarget.h"
 #include "core/review/referencestore.h"
 #include "core/review/runhistory.h"
 #include "core/session/debugsession.h"
@@ -438,6 +439,23 @@ void MainWindow::createMenus()
 
     QMenu *debug = menuBar()->addMenu(tr("&Debug"));
     m_debug->addTo(debug);
+    debug->addSeparator();
+    debug
+        ->addAction(tr("Run on &Host…"), this,
+            [this] {
+                auto *dialog = new QInputDialog(this);
+                dialog->setAttribute(Qt::WA_DeleteOnClose);
+                dialog->setWindowTitle(tr("Run on Host"));
+                dialog->setLabelText(
+                    tr("Run the driver on ssh://[user@]host[:port] (ssh options from "
+                       "NIX_SSHOPTS); empty: this machine. Applies to the next run."));
+                dialog->setTextValue(m_runHost);
+                dialog->setObjectName(QStringLiteral("RunOnHostDialog"));
+                connect(dialog, &QInputDialog::textValueSelected, this,
+                    [this](const QString &text) { setRunHost(text.trimmed()); });
+                dialog->open();
+            })
+        ->setObjectName(QStringLiteral("RunOnHostAction"));
     // Menu actions only fire from the window when it holds them.
     addActions(debug->actions());
 
@@ -572,6 +590,22 @@ void MainWindow::setAcceleration(const QString &text, const QString &toolTip, bo
     m_accelerationLabel->setText(text);
     m_accelerationLabel->setToolTip(toolTip);
     m_accelerationLabel->setStyleSheet(warn ? QStringLiteral("color: #a35200;") : QString());
+}
+
+bool MainWindow::setRunHost(const QString &host)
+{
+    SshTarget target;
+    QString error;
+    if (!host.isEmpty() && !SshTarget::parse(host, &target, &error)) {
+        statusBar()->showMessage(error, 10000);
+        return false;
+    }
+    m_runHost = host;
+    m_settings->setValue(QStringLiteral("session/host"), m_runHost);
+    statusBar()->showMessage(host.isEmpty() ? tr("The next run is on this machine.")
+                                            : tr("The next run is on %1.").arg(host),
+        5000);
+    return true;
 }
 
 void MainWindow::showHostAcceleration()
@@ -851,6 +885,7 @@ void MainWindow::restoreSession()
     // The saved current tab is shown, but the saved test stays the test.
     m_testSelector->setFollowTabs(false);
     m_testPath = m_settings->value(QStringLiteral("session/test")).toString();
+    m_runHost = m_settings->value(QStringLiteral("session/host")).toString();
     QString refError;
     m_testRef = TestRef::parse(
         m_settings->value(QStringLiteral("session/testRef")).toString(), &refError);

@@ -106,6 +106,11 @@ public:
     QProgressBar *buildProgressBar() const { return m_buildProgress; }
     void setAcceleration(const QString &text, const QString &toolTip, bool warn);
     void showHostAcceleration();
+    // Debug > Run on Host: where the next run's driver goes (ssh://…),
+    // empty for this machine; kept with the session's settings.
+    QString runHost() const { return m_runHost; }
+    // False (and the window says why) when `host` is not an ssh:// URI.
+    bool setRunHost(const QString &host);
 
     // The machine tabs (screen, serial console, actions per VM) of the
     // session SessionController hands to machinePanel()->setSession().
@@ -172,6 +177,7 @@ private:
     std::unique_ptr<RecoveryStore> m_recovery;
     SessionState m_state = SessionState::Idle;
     QString m_testPath;
+    QString m_runHost;
     std::optional<TestRef> m_testRef; // set when a test was chosen inside a file or flake
     QHash<QString, BreakpointList> m_breakpoints; // every file's, open or not
 

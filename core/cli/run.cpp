@@ -5,6 +5,7 @@
 #include "core/launch/driveroptionsprobe.h"
 #include "core/nix/progressformat.h"
 #include "core/paths.h"
+#include "core/remote/sshtarget.h"
 #include "core/session/buildcache.h"
 #include "core/session/debugsession.h"
 #include "core/session/junitreport.h"
@@ -31,6 +32,7 @@ constexpr int kMaxLocals = 40;
 const char kUsage[]
     = "usage: nixtide run TEST [--script FILE] [--break LINE]... "
       "[--junit-xml FILE] [--keep-vm-state] [--reuse-build]\n"
+      "           [--host ssh://[user@]host[:port]]\n"
       "           [--progress auto|plain|json] [--check-screenshots] [--screenshot-html DIR]\n"
       "  TEST: a .nix file, a flake reference (path#attr) or a built driver bundle\n"
       "  --break LINE: a line of the .nix file (or of the script for a bundle or\n"
@@ -38,6 +40,8 @@ const char kUsage[]
       "  --reuse-build: when only the testScript's text changed since the last\n"
       "                 --reuse-build run of TEST built it, run the edited script\n"
       "                 against that build without calling Nix (else build)\n"
+      "  --host: run the driver on that host over SSH (its closure copied there\n"
+      "          with nix copy); ssh options such as -i KEY from NIX_SSHOPTS\n"
       "  --progress: build progress as one updating line (auto on a terminal),\n"
       "              plain lines with the build log, or JSON objects on stdout\n"
       "  --junit-xml: by the driver, or by nixtide from the run's log when the\n"
@@ -59,6 +63,7 @@ struct Options
     bool reuseBuild = false;
     bool checkScreenshots = false;
     QString screenshotHtml;
+    QString host;
     ProgressFormatter::Mode progress = ProgressFormatter::Mode::Plain;
 };
 
@@ -79,6 +84,12 @@ bool parse(const QStringList &args, Options *options, QString *error)
                 return false;
         } else if (arg == QLatin1String("--junit-xml")) {
             if (!value(&options->junitXml))
+                return false;
+        } else if (arg == QLatin1String("--host")) {
+            if (!value(&options->host))
+                return false;
+            SshTarget target;
+            if (!SshTarget::parse(options->host, &target, error))
                 return false;
         } else if (arg == QLatin1String("--keep-vm-state")) {
             options->keepVmState = true;
@@ -279,6 +290,7 @@ private:
         if (!m_options.junitXml.isEmpty())
             plan.junitXml = QFileInfo(m_options.junitXml).absoluteFilePath();
         plan.keepVmState = m_options.keepVmState;
+        plan.host = m_options.host;
         if (plan.keepVmState || !plan.junitXml.isEmpty()) {
             // Older drivers reject options newer ones have: ask this one.
             connect(&m_probe, &DriverOptionsProbe::finished, this,
@@ -342,6 +354,10 @@ private:
                     m_err << text << (text.endsWith(QLatin1Char('\n')) ? "" : "\n") << Qt::flush;
             });
         connect(&m_session, &DebugSession::eventReceived, this, &Runner::onEvent);
+        connect(&m_session, &DebugSession::hostProbed, this, [this](const QString &host, bool kvm) {
+            say(QStringLiteral("%1: %2").arg(
+                host, kvm ? QStringLiteral("KVM") : QStringLiteral("no KVM (software emulation)")));
+        });
         connect(&m_session, &DebugSession::finished, this, &Runner::onFinished);
         const QStringList machines = plan.bundle.machineNames() + plan.bundle.containers;
         if (!m_session.start(plan)) {
@@ -349,8 +365,9 @@ private:
             finish(kCannotRun);
             return;
         }
-        say(QStringLiteral("running %1 (%2), record in %3")
+        say(QStringLiteral("running %1 (%2)%3, record in %4")
                 .arg(plan.bundle.testName, machines.join(QStringLiteral(", ")),
+                    plan.host.isEmpty() ? QString() : QStringLiteral(" on ") + plan.host,
                     m_session.runRecordDir()));
         if (plan.keepVmState)
             say(QStringLiteral("keeping VM state in %1").arg(plan.effectiveVmStateDir()));

@@ -21,7 +21,7 @@ constexpr int kMaxSocketPath = 100;
 } // namespace
 
 DriverProcess::DriverProcess(QObject *parent)
-    : QObject(parent)
+    : DriverRunner(parent)
 {
     m_killTimer.setSingleShot(true);
     connect(&m_killTimer, &QTimer::timeout, this, [this] { signalGroup(SIGKILL); });

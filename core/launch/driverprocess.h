@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/launch/driverrunner.h"
 #include "core/launch/groupwatchdog.h"
 #include "core/launch/keptstatedir.h"
 #include "core/launch/privatedir.h"
@@ -31,7 +32,7 @@ struct DriverLaunchOptions
 // injected, and makes sure the whole group (driver, QEMU, vde_switch) dies
 // with it: stop() signals the group, a GroupWatchdog covers nixtide's own
 // death, and PR_SET_PDEATHSIG covers the driver if the watchdog is killed.
-class DriverProcess : public QObject
+class DriverProcess : public DriverRunner
 {
     Q_OBJECT
 
@@ -40,24 +41,17 @@ public:
     ~DriverProcess() override;
 
     // Asynchronous: started() or failedToStart(message) follows.
-    bool start(const DriverLaunchOptions &options, QString *error);
-    void stop(); // SIGTERM to the group, SIGKILL after the grace period
-    void killGroup(); // SIGKILL to the group now
+    bool start(const DriverLaunchOptions &options, QString *error) override;
+    void stop() override; // SIGTERM to the group, SIGKILL after the grace period
+    void killGroup() override; // SIGKILL to the group now
 
-    bool isRunning() const;
+    bool isRunning() const override;
     qint64 processId() const;
-    QString agentSocketPath() const { return m_socketPath; }
+    QString agentSocketPath() const override { return m_socketPath; }
     QString privateDir() const { return m_dir.path(); }
+    QString runDir() const override { return m_dir.path(); }
     // What the driver printed so far (bounded), for error messages.
-    QString recentOutput() const;
-
-Q_SIGNALS:
-    void started();
-    void failedToStart(const QString &message);
-    void stdoutLine(const QString &line);
-    void stderrLine(const QString &line);
-    // crashed: killed by a signal (exitCode is then meaningless).
-    void finished(int exitCode, bool crashed);
+    QString recentOutput() const override;
 
 private:
     void readChannel(QProcess::ProcessChannel channel, bool flush = false);

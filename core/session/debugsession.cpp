@@ -3,6 +3,7 @@
 #include "core/dap/daptransport.h"
 #include "core/launch/driverprocess.h"
 #include "core/paths.h"
+#include "core/remote/runnerfactory.h"
 #include "core/session/agentconnector.h"
 #include "core/session/runrecord.h"
 
@@ -109,22 +110,39 @@ bool DebugSession::start(const LaunchPlan &plan)
         }
     }
 
-    m_driver = std::make_unique<DriverProcess>();
-    connect(m_driver.get(), &DriverProcess::stdoutLine, this, [this](const QString &line) {
+    QString runnerError;
+    m_driver = createDriverRunner(plan.host, &runnerError);
+    if (!m_driver) {
+        m_error = runnerError;
+        setState(State::Terminated);
+        writeResult(QStringLiteral("error"));
+        return false;
+    }
+    connect(m_driver.get(), &DriverRunner::stdoutLine, this, [this](const QString &line) {
         if (m_record)
             m_record->appendDriverOutput(line);
         Q_EMIT driverOutputLine(line, false);
     });
-    connect(m_driver.get(), &DriverProcess::stderrLine, this, [this](const QString &line) {
+    connect(m_driver.get(), &DriverRunner::stderrLine, this, [this](const QString &line) {
         if (m_record)
             m_record->appendDriverOutput(line);
         Q_EMIT driverOutputLine(line, true);
     });
-    connect(m_driver.get(), &DriverProcess::started, this,
+    connect(m_driver.get(), &DriverRunner::started, this,
         [this] { m_connector.start(m_driver->agentSocketPath()); });
     connect(
-        m_driver.get(), &DriverProcess::failedToStart, this, &DebugSession::onDriverFailedToStart);
-    connect(m_driver.get(), &DriverProcess::finished, this, &DebugSession::onDriverFinished);
+        m_driver.get(), &DriverRunner::failedToStart, this, &DebugSession::onDriverFailedToStart);
+    connect(m_driver.get(), &DriverRunner::finished, this, &DebugSession::onDriverFinished);
+    connect(m_driver.get(), &DriverRunner::socketReachable, this, &DebugSession::onSocketReachable);
+    connect(m_driver.get(), &DriverRunner::fileFetched, this, &DebugSession::onScreenshotFetched);
+    connect(m_driver.get(), &DriverRunner::hostProbed, this, [this](const QString &host, bool kvm) {
+        m_hostKvm = kvm;
+        Q_EMIT hostProbed(host, kvm);
+    });
+    connect(m_driver.get(), &DriverRunner::connectionLost, this, [this](const QString &message) {
+        fail(message);
+        Q_EMIT connectionLost(message);
+    });
 
     DriverLaunchOptions options;
     options.driverPath = plan.bundle.driverPath;
@@ -279,18 +297,9 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
         m_agentExitCode = body.value(QStringLiteral("exitCode")).toInt();
         Q_EMIT agentExited(m_agentExitCode);
     } else if (event == QLatin1String("nixtide/machines")) {
-        m_machines.clear();
-        for (const QJsonValue &value : body.value(QStringLiteral("machines")).toArray()) {
-            const QJsonObject m = value.toObject();
-            m_machines.append({m.value(QStringLiteral("name")).toString(),
-                m.value(QStringLiteral("state")).toString(),
-                m.value(QStringLiteral("kind")).toString(QStringLiteral("vm")),
-                m.value(QStringLiteral("vncSocket")).toString(),
-                m.value(QStringLiteral("stateDir")).toString(), m});
-        }
         if (m_record)
             m_record->appendLog({{QStringLiteral("event"), event}, {QStringLiteral("body"), body}});
-        Q_EMIT machinesChanged();
+        onMachines(body);
     } else if (event == QLatin1String("nixtide/logBegin")
         || event == QLatin1String("nixtide/log")) {
         LogEntry entry;
@@ -324,19 +333,59 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
     } else if (event == QLatin1String("nixtide/serial")) {
         onSerial(body);
     } else if (event == QLatin1String("nixtide/screenshot")) {
-        const QString machine = body.value(QStringLiteral("machine")).toString();
-        QString path = body.value(QStringLiteral("path")).toString();
-        if (m_record) {
-            // The driver's copy lives in a directory removed with the run.
-            const QString copy = m_record->addScreenshot(machine, path);
-            m_record->appendLog({{QStringLiteral("event"), event}, {QStringLiteral("body"), body},
-                {QStringLiteral("copy"), copy}});
-            if (!copy.isEmpty())
-                path = copy;
-        }
-        Q_EMIT screenshotTaken(machine, path);
+        // The file is the driver's, on its host: copied from there first.
+        const QString path = body.value(QStringLiteral("path")).toString();
+        m_screenshots.insert(path, body);
+        m_driver->fetchFile(path);
     }
     Q_EMIT eventReceived(event, body);
+}
+
+void DebugSession::onMachines(const QJsonObject &body)
+{
+    m_machines.clear();
+    for (const QJsonValue &value : body.value(QStringLiteral("machines")).toArray()) {
+        const QJsonObject m = value.toObject();
+        // The driver's socket path may be on another host: the runner says
+        // where it can be reached here (later, for a forwarded one).
+        const QString vnc = m.value(QStringLiteral("vncSocket")).toString();
+        m_machines.append({m.value(QStringLiteral("name")).toString(),
+            m.value(QStringLiteral("state")).toString(),
+            m.value(QStringLiteral("kind")).toString(QStringLiteral("vm")),
+            vnc.isEmpty() ? QString() : m_driver->reachableSocket(vnc),
+            m.value(QStringLiteral("stateDir")).toString(), m});
+    }
+    Q_EMIT machinesChanged();
+}
+
+void DebugSession::onSocketReachable(const QString &driverPath, const QString &localPath)
+{
+    bool changed = false;
+    for (MachineInfo &machine : m_machines) {
+        if (machine.raw.value(QStringLiteral("vncSocket")).toString() == driverPath) {
+            machine.vncSocket = localPath;
+            changed = true;
+        }
+    }
+    if (changed)
+        Q_EMIT machinesChanged();
+}
+
+void DebugSession::onScreenshotFetched(const QString &driverPath, const QString &localPath)
+{
+    const QJsonObject body = m_screenshots.take(driverPath);
+    const QString machine = body.value(QStringLiteral("machine")).toString();
+    QString path = localPath.isEmpty() ? driverPath : localPath;
+    if (m_record) {
+        // The driver's copy lives in a directory removed with the run.
+        const QString copy
+            = localPath.isEmpty() ? QString() : m_record->addScreenshot(machine, path);
+        m_record->appendLog({{QStringLiteral("event"), QStringLiteral("nixtide/screenshot")},
+            {QStringLiteral("body"), body}, {QStringLiteral("copy"), copy}});
+        if (!copy.isEmpty())
+            path = copy;
+    }
+    Q_EMIT screenshotTaken(machine, path);
 }
 
 void DebugSession::onOcr(const QJsonObject &body)
@@ -632,6 +681,16 @@ QString DebugSession::runRecordDir() const
 QString DebugSession::agentSocketPath() const
 {
     return m_driver ? m_driver->agentSocketPath() : QString();
+}
+
+QString DebugSession::driverRunDir() const
+{
+    return m_driver ? m_driver->runDir() : QString();
+}
+
+QString DebugSession::hostName() const
+{
+    return m_plan.host;
 }
 
 QString DebugSession::driverOutput() const

@@ -18,7 +18,7 @@
 
 namespace nixtide {
 
-class DriverProcess;
+class DriverRunner;
 class LocalSocketTransport;
 class RunRecord;
 
@@ -144,7 +144,14 @@ public:
     bool crashed() const { return m_crashed; }
     QString runRecordDir() const;
     QString agentSocketPath() const;
+    // The run's private directory where the driver runs: on the host for a
+    // remote run (LaunchPlan::host).
+    QString driverRunDir() const;
     QString driverOutput() const;
+    // The plan's host, empty for this machine; whether the driver can use
+    // KVM there (known after hostProbed()).
+    QString hostName() const;
+    std::optional<bool> hostKvm() const { return m_hostKvm; }
     DapClient *client() const { return m_client.get(); }
 
 Q_SIGNALS:
@@ -170,6 +177,9 @@ Q_SIGNALS:
     // exitCode is -1 and error() says why); the session is Terminated.
     void finished(int exitCode, bool crashed);
     void errorOccurred(const QString &message);
+    void hostProbed(const QString &host, bool kvm);
+    // The SSH connection to the plan's host is gone; the run ends with it.
+    void connectionLost(const QString &message);
     void eventReceived(const QString &event, const QJsonObject &body);
 
 private:
@@ -178,6 +188,9 @@ private:
     void onEvent(const QString &event, const QJsonObject &body);
     void onInitialized();
     void onSerial(const QJsonObject &body);
+    void onMachines(const QJsonObject &body);
+    void onSocketReachable(const QString &driverPath, const QString &localPath);
+    void onScreenshotFetched(const QString &driverPath, const QString &localPath);
     void onOcr(const QJsonObject &body);
     void onStopped(const QJsonObject &body);
     void onDriverFinished(int exitCode, bool crashed);
@@ -190,7 +203,7 @@ private:
     LaunchPlan m_plan;
     State m_state = State::Idle;
     QString m_error;
-    std::unique_ptr<DriverProcess> m_driver;
+    std::unique_ptr<DriverRunner> m_driver;
     std::unique_ptr<LocalSocketTransport> m_transport;
     std::unique_ptr<DapClient> m_client;
     std::unique_ptr<RunRecord> m_record;
@@ -204,6 +217,9 @@ private:
     QHash<int, int> m_logIndex; // agent id -> index in m_log
     int m_nextPlainId = -1;
     QHash<QString, QByteArray> m_serial;
+    // Screenshot events waiting for their file from the driver's host.
+    QHash<QString, QJsonObject> m_screenshots;
+    std::optional<bool> m_hostKvm;
     QList<StackFrame> m_frames;
     QString m_stopReason;
     QString m_stopDescription;

@@ -31,6 +31,9 @@ struct LaunchPlan
     QString vmStateDir;
     QString effectiveVmStateDir() const;
     QStringList extraDriverArguments;
+    // Where the driver runs: empty for this machine, else ssh://[user@]host[:port]
+    // (RemoteDriverProcess; ssh options from NIX_SSHOPTS).
+    QString host;
     bool record = true; // write a RunRecord under DataPaths::stateDir()/runs
     QString recordBase; // override for tests; empty: stateDir()/runs
 

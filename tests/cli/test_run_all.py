@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "open"))
+sys.path.insert(0, os.path.join(HERE, "..", "common"))
 import demoflake  # noqa: E402
 from sshbuilder import SshBuilder  # noqa: E402
 

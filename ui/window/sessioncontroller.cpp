@@ -283,6 +283,7 @@ void SessionController::onResolved(const LaunchPlan &resolved)
     m_window->buildOutput()->finish(true);
     LaunchPlan plan = resolved;
     plan.recordBase = m_recordBase;
+    plan.host = m_window->runHost();
     // From now on lint and completion know this driver's own names and
     // methods (read from its package's source: a few ms, no import).
     const QString driverPackage = DriverSymbols::packageDirOf(plan.bundle.driverPath);

@@ -72,6 +72,13 @@ SessionView::SessionView(MainWindow *window, DebugSession *session, QObject *par
         }
     });
     connect(session, &DebugSession::machinesChanged, this, &SessionView::updateMachines);
+    connect(session, &DebugSession::hostProbed, this, &SessionView::updateAcceleration);
+    connect(session, &DebugSession::connectionLost, this, [this](const QString &message) {
+        // Stays until the next session: the run is over, this is why.
+        m_accelerationTimer.stop();
+        m_window->setAcceleration(
+            tr("%1: connection lost").arg(m_session->hostName()), message, true);
+    });
     connect(session, &DebugSession::breakpointsAnswered, this, &SessionView::showBreakpointAnswers);
     connect(
         session, &DebugSession::output, this, [this](const QString &category, const QString &raw) {
@@ -350,6 +357,21 @@ void SessionView::updateMachines()
 
 void SessionView::updateAcceleration()
 {
+    // A remote host's QEMUs are not ours to read in /proc: the host says
+    // whether its /dev/kvm is usable.
+    if (m_session && !m_session->hostName().isEmpty()) {
+        const std::optional<bool> kvm = m_session->hostKvm();
+        const QString host = m_session->hostName();
+        m_window->setAcceleration(!kvm ? tr("on %1").arg(host)
+                : *kvm                 ? tr("on %1: KVM").arg(host)
+                                       : tr("on %1: no KVM").arg(host),
+            !kvm ? tr("Asking %1 whether it has KVM…").arg(host)
+                : *kvm
+                ? tr("%1 has a /dev/kvm the driver's user can open.").arg(host)
+                : tr("%1 has no usable /dev/kvm: its QEMU emulates the CPU in software.").arg(host),
+            kvm == std::optional<bool>(false));
+        return;
+    }
     QList<bool> usesKvm;
     if (m_session && m_session->state() != DebugSession::State::Terminated) {
         for (const MachineInfo &machine : m_session->machines()) {

@@ -14,8 +14,15 @@ What Nix needs, as a user would configure it:
 - the port and the host key: ssh options in NIX_SSHOPTS (Nix 2.26's ssh
   store URIs take no port), `-p PORT -o UserKnownHostsFile=FILE`;
 - `--max-jobs 0` so that nothing builds locally.
-Root is needed (mount namespace, sshd); packaging/dev.sh's build root is."""
+Root is needed (mount namespace, sshd); packaging/dev.sh's build root is.
+
+The same server stands in for a remote debugging host (LaunchPlan::host):
+`python3 sshbuilder.py serve` starts it, prints one JSON line (the ssh://
+URI and the NIX_SSHOPTS to use), and stops it when its stdin closes, for
+suites that are not written in Python."""
+import json
 import os
+import sys
 import shutil
 import socket
 import subprocess
@@ -147,3 +154,22 @@ class SshBuilder:
         # The builder's store is read-only to nobody but may hold read-only dirs.
         subprocess.run(["chmod", "-R", "u+w", self.dir])
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def serve():
+    """Runs the server for a test in another language until stdin closes."""
+    server = SshBuilder().start()
+    try:
+        print(json.dumps({
+            "uri": "ssh://root@127.0.0.1:%d" % server.port,
+            # The port is in the URI.
+            "sshopts": " ".join(server.ssh_options()[2:] + ["-i", server.path("user_key")]),
+            "dir": server.dir,
+        }), flush=True)
+        sys.stdin.read()
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["serve"]:
+    serve()

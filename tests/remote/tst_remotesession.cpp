@@ -1,0 +1,248 @@
+// A debug session whose driver runs on another host over SSH. The host is
+// tests/common/sshbuilder.py's sshd on loopback, in a mount namespace with a
+// Nix store of its own: the driver's closure must really be copied there
+// (nix copy), the agent is sent over the connection, and the IDE side only
+// connects to sockets forwarded into its own private directory, never to
+// the host's run directory. resources/demo/single.nix boots a real guest.
+#include "common/guesttesting.h"
+#include "core/session/debugsession.h"
+#include "core/vnc/vncconnection.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+#include <unistd.h>
+
+using namespace nixtide;
+using namespace nixtide::testing;
+
+namespace {
+
+QString sourceDir()
+{
+    return qEnvironmentVariable("NIXTIDE_SOURCE_DIR");
+}
+
+// Processes (on this machine, which is also the host here) whose command
+// line or environment names `dir`: the wrapper, the driver, QEMU, and the
+// ssh processes carrying them.
+QStringList processesNaming(const QString &dir)
+{
+    QStringList found;
+    const QByteArray needle = dir.toUtf8();
+    const QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
+    for (const QString &pid : pids) {
+        bool number = false;
+        if (pid.toInt(&number) == ::getpid() || !number)
+            continue;
+        for (const char *file : {"cmdline", "environ"}) {
+            QFile f(QStringLiteral("/proc/%1/%2").arg(pid, QLatin1String(file)));
+            if (f.open(QIODevice::ReadOnly) && f.readAll().contains(needle)) {
+                QFile cmd(QStringLiteral("/proc/%1/cmdline").arg(pid));
+                cmd.open(QIODevice::ReadOnly);
+                found << pid + QLatin1Char(' ')
+                        + QString::fromUtf8(cmd.readAll().replace('\0', ' '));
+                break;
+            }
+        }
+    }
+    return found;
+}
+
+// The ssh ControlMaster of the session whose forwarded agent socket is
+// `agentSocket` (its control socket lives next to it).
+pid_t masterOf(const QString &agentSocket)
+{
+    const QByteArray control
+        = (QFileInfo(agentSocket).path() + QStringLiteral("/ssh.ctl")).toUtf8();
+    const QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
+    for (const QString &pid : pids) {
+        QFile f(QStringLiteral("/proc/%1/cmdline").arg(pid));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        const QList<QByteArray> args = f.readAll().split('\0');
+        if (args.contains("-M") && args.contains(control))
+            return pid_t(pid.toInt());
+    }
+    return 0;
+}
+
+} // namespace
+
+class TestRemoteSession : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_state;
+    QString m_nixFile;
+    QString m_uri;
+    QString m_serverDir;
+    QProcess m_server;
+    LaunchPlan m_plan;
+    int m_hostnameLine = 0;
+
+    QString hostRun(const QString &command)
+    {
+        QProcess ssh;
+        QStringList words
+            = qEnvironmentVariable("NIX_SSHOPTS").split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        ssh.start(QStringLiteral("ssh"),
+            words << QStringLiteral("-p") << m_uri.section(QLatin1Char(':'), -1)
+                  << QStringLiteral("root@127.0.0.1") << command);
+        ssh.waitForFinished(60000);
+        return QString::fromUtf8(ssh.readAllStandardOutput());
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        qRegisterMetaType<LaunchPlan>();
+        QVERIFY(m_state.isValid());
+        qputenv("XDG_STATE_HOME", m_state.path().toUtf8());
+        m_nixFile = sourceDir() + QStringLiteral("/resources/demo/single.nix");
+        m_server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        m_server.start(QStringLiteral("python3"),
+            {sourceDir() + QStringLiteral("/tests/common/sshbuilder.py"), QStringLiteral("serve")});
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_server.canReadLine() || m_server.state() == QProcess::NotRunning, 120000);
+        const QJsonObject info = QJsonDocument::fromJson(m_server.readLine()).object();
+        m_uri = info.value("uri").toString();
+        m_serverDir = info.value("dir").toString();
+        QVERIFY2(m_uri.startsWith("ssh://"), "the SSH host stand-in did not start");
+        qputenv("NIX_SSHOPTS", info.value("sshopts").toString().toUtf8());
+
+        m_plan = resolveLaunchPlan(m_nixFile, QStringLiteral("driver"));
+        QVERIFY2(!m_plan.bundle.driverPath.isEmpty(), "the demo test did not build");
+        m_plan.host = m_uri;
+        m_hostnameLine = lineContaining(m_nixFile, QStringLiteral("hostname = machine.succeed"));
+        QVERIFY(m_hostnameLine > 0);
+        // The host's store starts empty: what the run finds there was copied.
+        QVERIFY(!hostRun(QStringLiteral("ls /nix/store 2>/dev/null"))
+                .contains(QFileInfo(m_plan.bundle.dir).fileName()));
+    }
+
+    void cleanupTestCase()
+    {
+        m_server.closeWriteChannel();
+        if (!m_server.waitForFinished(30000))
+            m_server.kill();
+    }
+
+    void debugOnHost()
+    {
+        DebugSession session;
+        QSignalSpy stopped(&session, &DebugSession::stopped);
+        QSignalSpy finished(&session, &DebugSession::finished);
+        QSignalSpy probed(&session, &DebugSession::hostProbed);
+        QSignalSpy errors(&session, &DebugSession::errorOccurred);
+        session.setBreakpoints(m_nixFile, {SourceBreakpoint {m_hostnameLine, QString()}});
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY2(session.start(m_plan), qPrintable(session.error()));
+        QCOMPARE(session.hostName(), m_uri);
+
+        QVERIFY2(stopped.wait(300000),
+            qPrintable(
+                errors.isEmpty() ? session.driverOutput() : errors.first().first().toString()));
+        qInfo("start to breakpoint on the host: %.1f s", double(clock.elapsed()) / 1000.0);
+        QCOMPARE(stopped.at(0).at(0).toString(), QStringLiteral("breakpoint"));
+        QCOMPARE(session.stackFrames().value(0).path, m_nixFile);
+        QCOMPARE(session.stackFrames().value(0).line, m_hostnameLine);
+
+        // The driver runs in the host's run directory, which the IDE side
+        // never reads: its socket is a forward in a directory of our own.
+        const QString hostDir = session.driverRunDir();
+        const QString localDir = QFileInfo(session.agentSocketPath()).path();
+        QVERIFY2(hostDir.contains("/nixtide-remote-"), qPrintable(hostDir));
+        QVERIFY(localDir != hostDir && !localDir.startsWith(hostDir));
+        QVERIFY(!qemuUnder(hostDir).isEmpty());
+        QVERIFY(hostRun(QStringLiteral("ls /nix/store"))
+                .contains(QFileInfo(m_plan.bundle.dir).fileName()));
+
+        QTRY_VERIFY_WITH_TIMEOUT(!probed.isEmpty(), 60000);
+        QCOMPARE(probed.at(0).at(0).toString(), m_uri);
+        QCOMPARE(probed.at(0).at(1).toBool(), ::access("/dev/kvm", W_OK) == 0);
+        QCOMPARE(session.hostKvm(), std::optional<bool>(::access("/dev/kvm", W_OK) == 0));
+
+        bool ok = false;
+        QCOMPARE(evaluate(session, QStringLiteral("machine.succeed(\"hostname\")"), &ok),
+            QStringLiteral("'machine\\n'"));
+        QVERIFY(ok);
+
+        // The live screen, through the forwarded VNC socket.
+        QTRY_VERIFY_WITH_TIMEOUT(!session.machines().value(0).vncSocket.isEmpty(), 60000);
+        const MachineInfo machine = session.machines().value(0);
+        QCOMPARE(QFileInfo(machine.vncSocket).path(), localDir);
+        QVERIFY(machine.raw.value("vncSocket").toString().startsWith(hostDir));
+        VncConnection vnc;
+        vnc.setKeepAlive(true);
+        vnc.open(machine.vncSocket);
+        QTRY_VERIFY_WITH_TIMEOUT(!vnc.frame().isNull() && distinctColours(vnc.frame()) > 1, 60000);
+        vnc.close();
+
+        // The serial console came over the agent's connection.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            session.serialData(QStringLiteral("machine")).contains("[root@machine:~]# "), 60000);
+
+        session.continueExecution();
+        QVERIFY(finished.wait(180000));
+        QCOMPARE(finished.at(0).at(0).toInt(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(processesNaming(hostDir), QStringList(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(hostDir), 10000);
+
+        // The run record is here, with the host's screenshots copied back.
+        QFile result(session.runRecordDir() + QStringLiteral("/result.json"));
+        QVERIFY(result.open(QIODevice::ReadOnly));
+        const QJsonObject outcome = QJsonDocument::fromJson(result.readAll()).object();
+        QCOMPARE(outcome.value("status").toString(), QStringLiteral("passed"));
+        QFile serialLog(session.runRecordDir() + QStringLiteral("/serial-machine.log"));
+        QVERIFY(serialLog.open(QIODevice::ReadOnly));
+        QVERIFY(serialLog.readAll().contains("[root@machine:~]# "));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !QDir(session.runRecordDir() + QStringLiteral("/screenshots")).isEmpty(), 10000);
+    }
+
+    // Killing the SSH connection ends everything on the host within 5 s,
+    // and the session says why.
+    void lostConnectionLeavesNothing()
+    {
+        LaunchPlan plan = m_plan;
+        DebugSession session;
+        QSignalSpy stopped(&session, &DebugSession::stopped);
+        QSignalSpy finished(&session, &DebugSession::finished);
+        QSignalSpy lost(&session, &DebugSession::connectionLost);
+        session.setBreakpoints(m_nixFile, {SourceBreakpoint {m_hostnameLine, QString()}});
+        QVERIFY2(session.start(plan), qPrintable(session.error()));
+        QVERIFY2(stopped.wait(300000), qPrintable(session.driverOutput()));
+        const QString hostDir = session.driverRunDir();
+        QVERIFY(!qemuUnder(hostDir).isEmpty());
+        const pid_t master = masterOf(session.agentSocketPath());
+        QVERIFY(master > 0);
+
+        QVERIFY(::kill(master, SIGKILL) == 0);
+        QElapsedTimer clock;
+        clock.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!lost.isEmpty(), 10000);
+        QVERIFY2(
+            lost.at(0).at(0).toString().contains(m_uri), qPrintable(lost.at(0).at(0).toString()));
+        QTRY_VERIFY_WITH_TIMEOUT(processesNaming(hostDir).isEmpty(), 5000);
+        qInfo("host clean %.1f s after the connection died", double(clock.elapsed()) / 1000.0);
+        QCOMPARE(processesNaming(hostDir), QStringList());
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 10000);
+        QCOMPARE(session.state(), DebugSession::State::Terminated);
+        QVERIFY(finished.at(0).at(1).toBool());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRemoteSession)
+#include "tst_remotesession.moc"
