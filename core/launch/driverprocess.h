@@ -46,7 +46,7 @@ public:
     void killGroup() override; // SIGKILL to the group now
 
     bool isRunning() const override;
-    qint64 processId() const;
+    qint64 processId() const override;
     QString agentSocketPath() const override { return m_socketPath; }
     QString privateDir() const { return m_dir.path(); }
     QString runDir() const override { return m_dir.path(); }

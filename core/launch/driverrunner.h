@@ -39,6 +39,8 @@ public:
     {
         Q_EMIT fileFetched(driverPath, driverPath);
     }
+    // The driver's process id here; 0 when it runs on another host.
+    virtual qint64 processId() const { return 0; }
     // Where the driver runs, for the status bar: empty for this machine.
     virtual QString hostName() const { return {}; }
     // The run's private directory where the driver runs (its agent socket

@@ -140,6 +140,7 @@ bool DebugSession::start(const LaunchPlan &plan)
         Q_EMIT hostProbed(host, kvm);
     });
     connect(m_driver.get(), &DriverRunner::connectionLost, this, [this](const QString &message) {
+        m_connectionLost = true;
         fail(message);
         Q_EMIT connectionLost(message);
     });
@@ -611,13 +612,22 @@ void DebugSession::onDriverFinished(int exitCode, bool crashed)
     m_frames.clear();
     // A signal nobody here sent (the OOM killer, a kill from a terminal) ends
     // the test midway; without saying so it would look like a Stop.
-    if (crashed && !m_endRequested) {
-        const char *name = ::sigabbrev_np(exitCode);
-        fail(QStringLiteral("the test driver (pid %1) was killed by signal %2%3 from outside "
-                            "nixtide; the test did not finish and its VMs are stopped")
-                .arg(m_driver ? m_driver->processId() : 0)
-                .arg(exitCode)
-                .arg(name ? QStringLiteral(" (SIG%1)").arg(QLatin1StringView(name)) : QString()));
+    // A lost connection to the driver's host has said so already.
+    if (crashed && !m_endRequested && !m_connectionLost) {
+        const qint64 pid = m_driver ? m_driver->processId() : 0;
+        const QString who = pid > 0 ? QStringLiteral("the test driver (pid %1)").arg(pid)
+                                    : QStringLiteral("the test driver on %1")
+                                          .arg(m_driver ? m_driver->hostName() : QString());
+        // A remote runner knows that a signal ended the driver, not which.
+        const char *name = exitCode > 0 ? ::sigabbrev_np(exitCode) : nullptr;
+        const QString how = exitCode > 0
+            ? QStringLiteral("signal %1%2")
+                  .arg(exitCode)
+                  .arg(name ? QStringLiteral(" (SIG%1)").arg(QLatin1StringView(name)) : QString())
+            : QStringLiteral("a signal");
+        fail(QStringLiteral("%1 was killed by %2 from outside nixtide; the test did not finish "
+                            "and its VMs are stopped")
+                .arg(who, how));
     }
     setState(State::Terminated);
     writeResult(crashed ? QStringLiteral("killed")

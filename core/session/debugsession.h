@@ -229,6 +229,7 @@ private:
     // terminate(), stopDriver() or kill() was asked for (or the session gave
     // up on the agent): a driver killed by a signal then is no surprise.
     bool m_endRequested = false;
+    bool m_connectionLost = false;
     QDateTime m_startedAt;
     QString m_sourceSha256;
 };
