@@ -13,6 +13,7 @@
 #include "common/guesttesting.h"
 #include "common/windowtesting.h"
 #include "core/session/debugsession.h"
+#include "ui/docks/buildoutputview.h"
 #include "ui/docks/callstackview.h"
 #include "ui/docks/logtreemodel.h"
 #include "ui/docks/logview.h"
@@ -36,6 +37,7 @@
 #include <QGuiApplication>
 #include <QLabel>
 #include <QPixmap>
+#include <QPlainTextEdit>
 #include <QProcess>
 #include <QScreen>
 #include <QSet>
@@ -45,6 +47,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
+
+#include <csignal>
 
 using namespace nixtide;
 using namespace nixtide::testing;
@@ -337,6 +341,50 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!window.isVisible(), 60000);
         QCOMPARE(controller->state(), SessionState::Terminated);
         QTRY_COMPARE_WITH_TIMEOUT(qemuUnder(secondDir), QStringList(), 10000);
+    }
+
+    // The driver killed from outside (a user's kill, the OOM killer): the
+    // window says what ended the test, in the status bar and Build Output,
+    // instead of a bare "killed", and the test's VMs go with it.
+    void driverKilledFromOutsideSaysHow()
+    {
+        const int hostnameLine
+            = lineContaining(m_nixFile, QStringLiteral("hostname = machine.succeed"));
+        QVERIFY(hostnameLine > 0);
+        TestWindow w = makeTestWindow(m_dir.path(), QStringLiteral("killed"));
+        MainWindow &window = *w.window;
+        SessionController *controller = w.controller;
+        QString error;
+        QVERIFY2(window.openTest(m_nixFile, &error), qPrintable(error));
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        ScriptEditor *editor = window.editorArea()->editorFor(m_nixFile);
+        QVERIFY(editor);
+        editor->setBreakpoint(hostnameLine);
+        window.debugActions()->runContinue->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Stopped, 400000);
+        DebugSession *session = controller->session();
+        QVERIFY(session);
+        const QString privateDir = QFileInfo(session->agentSocketPath()).path();
+        QVERIFY(!qemuUnder(privateDir).isEmpty());
+        bool ok = false;
+        const qint64 driver
+            = evaluate(*session, QStringLiteral("__import__('os').getpid()"), &ok).toLongLong();
+        QVERIFY(ok && driver > 0);
+
+        QCOMPARE(::kill(pid_t(driver), SIGKILL), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Terminated, 60000);
+        const QString said = QStringLiteral("killed by signal %1").arg(SIGKILL);
+        QVERIFY2(controller->lastNotice().startsWith(QStringLiteral("The test did not finish"))
+                && controller->lastNotice().contains(said),
+            qPrintable(controller->lastNotice()));
+        QVERIFY2(window.buildOutput()->text()->toPlainText().contains(said),
+            qPrintable(window.buildOutput()->text()->toPlainText().right(500)));
+        QCOMPARE(editor->currentLine(), 0);
+        QVERIFY(!window.debugActions()->pause->isEnabled());
+        QTRY_COMPARE_WITH_TIMEOUT(qemuUnder(privateDir), QStringList(), 30000);
+        saveShot(window, QStringLiteral("driver-killed.png"));
     }
 
     // A file as nixpkgs writes it (a module, built as nixosTests.<name> via
