@@ -134,7 +134,7 @@ bool DebugSession::start(const LaunchPlan &plan)
         m_driver.get(), &DriverRunner::failedToStart, this, &DebugSession::onDriverFailedToStart);
     connect(m_driver.get(), &DriverRunner::finished, this, &DebugSession::onDriverFinished);
     connect(m_driver.get(), &DriverRunner::socketReachable, this, &DebugSession::onSocketReachable);
-    connect(m_driver.get(), &DriverRunner::fileFetched, this, &DebugSession::onScreenshotFetched);
+    connect(m_driver.get(), &DriverRunner::fileFetched, this, &DebugSession::onFileFetched);
     connect(m_driver.get(), &DriverRunner::hostProbed, this, [this](const QString &host, bool kvm) {
         m_hostKvm = kvm;
         Q_EMIT hostProbed(host, kvm);
@@ -372,9 +372,26 @@ void DebugSession::onSocketReachable(const QString &driverPath, const QString &l
         Q_EMIT machinesChanged();
 }
 
-void DebugSession::onScreenshotFetched(const QString &driverPath, const QString &localPath)
+void DebugSession::onFileFetched(const QString &driverPath, const QString &localPath)
 {
-    const QJsonObject body = m_screenshots.take(driverPath);
+    if (m_screenshots.contains(driverPath)) {
+        onScreenshotFetched(m_screenshots.take(driverPath), localPath);
+        return;
+    }
+    const auto waiting = m_ocrWaiting.find(driverPath);
+    if (waiting == m_ocrWaiting.end())
+        return;
+    const QList<QJsonObject> bodies = *waiting;
+    m_ocrWaiting.erase(waiting);
+    if (!localPath.isEmpty())
+        m_ocrImages.insert(driverPath, localPath);
+    for (const QJsonObject &body : bodies)
+        onOcrImage(body, localPath);
+}
+
+void DebugSession::onScreenshotFetched(const QJsonObject &body, const QString &localPath)
+{
+    const QString driverPath = body.value(QStringLiteral("path")).toString();
     const QString machine = body.value(QStringLiteral("machine")).toString();
     QString path = localPath.isEmpty() ? driverPath : localPath;
     if (m_record) {
@@ -391,10 +408,27 @@ void DebugSession::onScreenshotFetched(const QString &driverPath, const QString 
 
 void DebugSession::onOcr(const QJsonObject &body)
 {
+    // The screen image is the driver's file, on its host: fetched once
+    // (a local runner hands it over at once, so the order stays the events').
+    const QString image = OcrAttempt::fromEvent(body).image;
+    if (image.isEmpty() || m_ocrImages.contains(image)) {
+        onOcrImage(body, m_ocrImages.value(image));
+        return;
+    }
+    QList<QJsonObject> &waiting = m_ocrWaiting[image];
+    waiting.append(body);
+    if (waiting.size() == 1)
+        m_driver->fetchFile(image);
+}
+
+void DebugSession::onOcrImage(const QJsonObject &body, const QString &localPath)
+{
     OcrAttempt attempt = OcrAttempt::fromEvent(body);
+    if (!localPath.isEmpty())
+        attempt.image = localPath;
     if (m_record) {
         // The agent's file goes with the driver's private directory.
-        const QString copy = m_record->addOcrImage(attempt.image);
+        const QString copy = m_record->addOcrImage(OcrAttempt::fromEvent(body).image, localPath);
         m_record->appendLog({{QStringLiteral("event"), QStringLiteral("nixtide/ocr")},
             {QStringLiteral("body"), body}, {QStringLiteral("copy"), copy}});
         if (!copy.isEmpty())

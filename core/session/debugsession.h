@@ -190,8 +190,10 @@ private:
     void onSerial(const QJsonObject &body);
     void onMachines(const QJsonObject &body);
     void onSocketReachable(const QString &driverPath, const QString &localPath);
-    void onScreenshotFetched(const QString &driverPath, const QString &localPath);
+    void onFileFetched(const QString &driverPath, const QString &localPath);
+    void onScreenshotFetched(const QJsonObject &body, const QString &localPath);
     void onOcr(const QJsonObject &body);
+    void onOcrImage(const QJsonObject &body, const QString &localPath);
     void onStopped(const QJsonObject &body);
     void onDriverFinished(int exitCode, bool crashed);
     void onDriverFailedToStart(const QString &message);
@@ -219,6 +221,11 @@ private:
     QHash<QString, QByteArray> m_serial;
     // Screenshot events waiting for their file from the driver's host.
     QHash<QString, QJsonObject> m_screenshots;
+    // OCR events waiting for their screen image, in the order they came
+    // (the driver names one file for every try that saw the same screen),
+    // and the images already here.
+    QHash<QString, QList<QJsonObject>> m_ocrWaiting;
+    QHash<QString, QString> m_ocrImages; // the driver's path -> readable here
     std::optional<bool> m_hostKvm;
     QList<StackFrame> m_frames;
     QString m_stopReason;

@@ -109,20 +109,20 @@ QString RunRecord::addScreenshot(const QString &machine, const QString &path)
     return QFile::copy(path, target) ? target : QString();
 }
 
-QString RunRecord::addOcrImage(const QString &path)
+QString RunRecord::addOcrImage(const QString &driverPath, const QString &localFile)
 {
-    if (!isOpen() || path.isEmpty())
+    if (!isOpen() || driverPath.isEmpty() || localFile.isEmpty())
         return QString();
-    const auto known = m_ocrCopies.constFind(path);
+    const auto known = m_ocrCopies.constFind(driverPath);
     if (known != m_ocrCopies.cend())
         return known.value();
     const QString dir = m_dir + QStringLiteral("/ocr");
     if (!QDir().mkpath(dir))
         return QString();
-    const QString target = dir + QLatin1Char('/') + safeName(QFileInfo(path).fileName());
-    if (!QFile::copy(path, target))
+    const QString target = dir + QLatin1Char('/') + safeName(QFileInfo(driverPath).fileName());
+    if (!QFile::copy(localFile, target))
         return QString();
-    m_ocrCopies.insert(path, target);
+    m_ocrCopies.insert(driverPath, target);
     return target;
 }
 

@@ -37,9 +37,11 @@ public:
     void appendSerial(const QString &machine, const QByteArray &bytes);
     // Copies the file; returns the copy's path (empty on failure).
     QString addScreenshot(const QString &machine, const QString &path);
-    // Copies a screen the driver's OCR read, once per source file (the
-    // agent names one file for every try that saw the same screen).
-    QString addOcrImage(const QString &path);
+    // Copies a screen the driver's OCR read, once per file the driver named
+    // (the agent names one file for every try that saw the same screen).
+    // `localFile` is where it can be read here: `driverPath` itself, or a
+    // copy fetched from the driver's host. The copy keeps the driver's name.
+    QString addOcrImage(const QString &driverPath, const QString &localFile);
     bool writeResult(const QJsonObject &result);
 
     static QString safeName(const QString &name);

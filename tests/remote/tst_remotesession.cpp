@@ -13,6 +13,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QImage>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QSignalSpy>
@@ -210,6 +211,37 @@ private Q_SLOTS:
         QVERIFY(serialLog.readAll().contains("[root@machine:~]# "));
         QTRY_VERIFY_WITH_TIMEOUT(
             !QDir(session.runRecordDir() + QStringLiteral("/screenshots")).isEmpty(), 10000);
+    }
+
+    // The screens the driver's OCR read on the host come back: each OCR step
+    // of the log names a picture here, and the run record keeps them.
+    void ocrScreensComeBack()
+    {
+        const QString graphical = sourceDir() + QStringLiteral("/resources/demo/graphical.nix");
+        LaunchPlan plan = resolveLaunchPlan(graphical, QStringLiteral("driver"));
+        QVERIFY2(!plan.bundle.driverPath.isEmpty(), "the demo test did not build");
+        plan.host = m_uri;
+        DebugSession session;
+        QSignalSpy finished(&session, &DebugSession::finished);
+        QVERIFY2(session.start(plan), qPrintable(session.error()));
+        QVERIFY2(finished.wait(600000), qPrintable(session.driverOutput()));
+        QCOMPARE(finished.at(0).at(0).toInt(), 0);
+        const QString hostDir = session.driverRunDir();
+
+        int attempts = 0;
+        for (const LogEntry &entry : session.logEntries()) {
+            if (!entry.ocr)
+                continue;
+            ++attempts;
+            const QString image = entry.ocr->image;
+            QVERIFY2(!image.startsWith(hostDir), qPrintable(image));
+            QVERIFY2(image.startsWith(session.runRecordDir() + QStringLiteral("/ocr/")),
+                qPrintable(image));
+            QVERIFY2(!QImage(image).isNull(), qPrintable(image));
+        }
+        QVERIFY(attempts >= 2); // wait_for_text's tries and get_screen_text
+        QVERIFY(!QDir(session.runRecordDir() + QStringLiteral("/ocr")).isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(processesNaming(hostDir), QStringList(), 10000);
     }
 
     // Killing the SSH connection ends everything on the host within 5 s,
