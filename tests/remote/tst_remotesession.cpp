@@ -5,6 +5,7 @@
 // connects to sockets forwarded into its own private directory, never to
 // the host's run directory. resources/demo/single.nix boots a real guest.
 #include "common/guesttesting.h"
+#include "common/remotetesting.h"
 #include "core/session/debugsession.h"
 #include "core/vnc/vncconnection.h"
 
@@ -33,50 +34,6 @@ QString sourceDir()
     return qEnvironmentVariable("NIXTIDE_SOURCE_DIR");
 }
 
-// Processes (on this machine, which is also the host here) whose command
-// line or environment names `dir`: the wrapper, the driver, QEMU, and the
-// ssh processes carrying them.
-QStringList processesNaming(const QString &dir)
-{
-    QStringList found;
-    const QByteArray needle = dir.toUtf8();
-    const QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
-    for (const QString &pid : pids) {
-        bool number = false;
-        if (pid.toInt(&number) == ::getpid() || !number)
-            continue;
-        for (const char *file : {"cmdline", "environ"}) {
-            QFile f(QStringLiteral("/proc/%1/%2").arg(pid, QLatin1String(file)));
-            if (f.open(QIODevice::ReadOnly) && f.readAll().contains(needle)) {
-                QFile cmd(QStringLiteral("/proc/%1/cmdline").arg(pid));
-                cmd.open(QIODevice::ReadOnly);
-                found << pid + QLatin1Char(' ')
-                        + QString::fromUtf8(cmd.readAll().replace('\0', ' '));
-                break;
-            }
-        }
-    }
-    return found;
-}
-
-// The ssh ControlMaster of the session whose forwarded agent socket is
-// `agentSocket` (its control socket lives next to it).
-pid_t masterOf(const QString &agentSocket)
-{
-    const QByteArray control
-        = (QFileInfo(agentSocket).path() + QStringLiteral("/ssh.ctl")).toUtf8();
-    const QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
-    for (const QString &pid : pids) {
-        QFile f(QStringLiteral("/proc/%1/cmdline").arg(pid));
-        if (!f.open(QIODevice::ReadOnly))
-            continue;
-        const QList<QByteArray> args = f.readAll().split('\0');
-        if (args.contains("-M") && args.contains(control))
-            return pid_t(pid.toInt());
-    }
-    return 0;
-}
-
 } // namespace
 
 class TestRemoteSession : public QObject
@@ -86,23 +43,12 @@ class TestRemoteSession : public QObject
 private:
     QTemporaryDir m_state;
     QString m_nixFile;
+    SshHostStandIn m_host;
     QString m_uri;
-    QString m_serverDir;
-    QProcess m_server;
     LaunchPlan m_plan;
     int m_hostnameLine = 0;
 
-    QString hostRun(const QString &command)
-    {
-        QProcess ssh;
-        QStringList words
-            = qEnvironmentVariable("NIX_SSHOPTS").split(QLatin1Char(' '), Qt::SkipEmptyParts);
-        ssh.start(QStringLiteral("ssh"),
-            words << QStringLiteral("-p") << m_uri.section(QLatin1Char(':'), -1)
-                  << QStringLiteral("root@127.0.0.1") << command);
-        ssh.waitForFinished(60000);
-        return QString::fromUtf8(ssh.readAllStandardOutput());
-    }
+    QString hostRun(const QString &command) { return m_host.run(command); }
 
 private Q_SLOTS:
     void initTestCase()
@@ -111,16 +57,8 @@ private Q_SLOTS:
         QVERIFY(m_state.isValid());
         qputenv("XDG_STATE_HOME", m_state.path().toUtf8());
         m_nixFile = sourceDir() + QStringLiteral("/resources/demo/single.nix");
-        m_server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_server.start(QStringLiteral("python3"),
-            {sourceDir() + QStringLiteral("/tests/common/sshbuilder.py"), QStringLiteral("serve")});
-        QTRY_VERIFY_WITH_TIMEOUT(
-            m_server.canReadLine() || m_server.state() == QProcess::NotRunning, 120000);
-        const QJsonObject info = QJsonDocument::fromJson(m_server.readLine()).object();
-        m_uri = info.value("uri").toString();
-        m_serverDir = info.value("dir").toString();
-        QVERIFY2(m_uri.startsWith("ssh://"), "the SSH host stand-in did not start");
-        qputenv("NIX_SSHOPTS", info.value("sshopts").toString().toUtf8());
+        QVERIFY2(m_host.start(), "the SSH host stand-in did not start");
+        m_uri = m_host.uri();
 
         m_plan = resolveLaunchPlan(m_nixFile, QStringLiteral("driver"));
         QVERIFY2(!m_plan.bundle.driverPath.isEmpty(), "the demo test did not build");
@@ -132,12 +70,7 @@ private Q_SLOTS:
                 .contains(QFileInfo(m_plan.bundle.dir).fileName()));
     }
 
-    void cleanupTestCase()
-    {
-        m_server.closeWriteChannel();
-        if (!m_server.waitForFinished(30000))
-            m_server.kill();
-    }
+    void cleanupTestCase() { m_host.stop(); }
 
     void debugOnHost()
     {
