@@ -43,44 +43,6 @@ void appendChar(QVector<NixStringPart> &parts, NixStringPart::Kind kind, QChar c
     parts.last().lines.append(line);
 }
 
-// Skips a string literal starting at `i` (`"` or `''`); returns the offset
-// past its end, or -1.
-int skipString(const QString &s, int i)
-{
-    if (at(s, i) == u'"') {
-        for (int j = i + 1; j < s.size(); ++j) {
-            if (s.at(j) == u'\\') {
-                ++j;
-            } else if (s.at(j) == u'"') {
-                return j + 1;
-            } else if (startsAt(s, j, QLatin1StringView("${"))) {
-                j = NixSource::skipToClosingBrace(s, j + 2);
-                if (j < 0)
-                    return -1;
-            }
-        }
-        return -1;
-    }
-    for (int j = i + 2; j < s.size(); ++j) {
-        if (startsAt(s, j, QLatin1StringView("''"))) {
-            const QChar next = at(s, j + 2);
-            if (next == u'$' || next == u'\'')
-                j += 2;
-            else if (next == u'\\')
-                j += 3;
-            else
-                return j + 2;
-        } else if (startsAt(s, j, QLatin1StringView("$$"))) {
-            ++j;
-        } else if (startsAt(s, j, QLatin1StringView("${"))) {
-            j = NixSource::skipToClosingBrace(s, j + 2);
-            if (j < 0)
-                return -1;
-        }
-    }
-    return -1;
-}
-
 } // namespace
 
 QStringList NixStringTemplate::antiquotations() const
@@ -177,6 +139,42 @@ int NixSource::skipToClosingBrace(const QString &s, int i)
             i = skipSpace(s, i);
         } else {
             ++i;
+        }
+    }
+    return -1;
+}
+
+int NixSource::skipString(const QString &s, int i)
+{
+    if (at(s, i) == u'"') {
+        for (int j = i + 1; j < s.size(); ++j) {
+            if (s.at(j) == u'\\') {
+                ++j;
+            } else if (s.at(j) == u'"') {
+                return j + 1;
+            } else if (startsAt(s, j, QLatin1StringView("${"))) {
+                j = skipToClosingBrace(s, j + 2);
+                if (j < 0)
+                    return -1;
+            }
+        }
+        return -1;
+    }
+    for (int j = i + 2; j < s.size(); ++j) {
+        if (startsAt(s, j, QLatin1StringView("''"))) {
+            const QChar next = at(s, j + 2);
+            if (next == u'$' || next == u'\'')
+                j += 2;
+            else if (next == u'\\')
+                j += 3;
+            else
+                return j + 2;
+        } else if (startsAt(s, j, QLatin1StringView("$$"))) {
+            ++j;
+        } else if (startsAt(s, j, QLatin1StringView("${"))) {
+            j = skipToClosingBrace(s, j + 2);
+            if (j < 0)
+                return -1;
         }
     }
     return -1;

@@ -56,6 +56,9 @@ public:
     // `}` closing an enclosing brace (used for `${…}`): strings, comments and
     // nested braces are skipped. -1 when the source ends first.
     static int skipToClosingBrace(const QString &source, int offset);
+    // Offset just past the string literal that starts at `offset` (`"` or
+    // `''`), antiquotations and escapes included; -1 when it never ends.
+    static int skipString(const QString &source, int offset);
     // Offset just past the `;` that ends the binding starting at `offset`
     // (`name = value;`, `inherit …;`): strings, comments and nested
     // brackets are skipped. -1 when the source ends first.

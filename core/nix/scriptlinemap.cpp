@@ -1,5 +1,7 @@
 #include "core/nix/scriptlinemap.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QRegularExpression>
 
 namespace nixtide {
@@ -77,18 +79,43 @@ int skipLetIn(const QString &s, int i)
     return j >= 0 && j < s.size() ? NixSource::skipSpace(s, j + 2) : -1;
 }
 
-// The offset of the first definition `name = …` in the file (an attribute
-// or a `let` binding) that is not `exclude` and not on a commented-out line
-// (a cheap line-based check is enough here); -1 when there is none.
-int findDefinition(const QString &s, const QString &name, int exclude, int from = 0)
+// The offsets of the definitions `name = …` in the file (attributes or
+// `let` bindings; not `a.name = …`, not `name == …`), in text order. The
+// text is read as Nix's lexer reads it: a name in a comment or inside a
+// string (another string, or a script) defines nothing.
+QList<int> definitionsOf(const QString &s, QStringView name)
 {
-    const QRegularExpression re(
-        QStringLiteral("(?<![\\w'\\-.])%1\\s*=(?!=)").arg(QRegularExpression::escape(name)));
-    auto it = re.globalMatch(s, from);
-    while (it.hasNext()) {
-        const int at = int(it.next().capturedStart());
-        const int lineStart = int(s.lastIndexOf(u'\n', at - 1)) + 1;
-        if (at != exclude && !QStringView(s).mid(lineStart, at - lineStart).contains(u'#'))
+    QList<int> out;
+    int i = 0;
+    while (i >= 0 && i < s.size()) {
+        const QChar c = s.at(i);
+        if (c == u'#' || QStringView(s).mid(i).startsWith(u"/*")) {
+            i = NixSource::skipSpace(s, i);
+        } else if (c == u'"' || QStringView(s).mid(i).startsWith(u"''")) {
+            i = NixSource::skipString(s, i);
+        } else if (c.isLetterOrNumber() || c == u'_') {
+            int end = i; // a name, or a number (`1e3`) that holds none
+            while (end < s.size() && isIdentChar(s.at(end)))
+                ++end;
+            if (QStringView(s).mid(i, end - i) == name && (i == 0 || s.at(i - 1) != u'.')) {
+                const int eq = NixSource::skipSpace(s, end);
+                if (eq < s.size() && s.at(eq) == u'='
+                    && (eq + 1 >= s.size() || s.at(eq + 1) != u'='))
+                    out.append(i);
+            }
+            i = end;
+        } else {
+            ++i;
+        }
+    }
+    return out;
+}
+
+// The first of them at or after `from` that is not `exclude`; -1 when none.
+int findDefinition(const QString &s, QStringView name, int exclude, int from = 0)
+{
+    for (const int at : definitionsOf(s, name)) {
+        if (at >= from && at != exclude)
             return at;
     }
     return -1;
@@ -116,48 +143,16 @@ int findScriptString(const QString &s, int i, int attrOffset, bool *isFunction, 
             *expression = i;
             return -1; // an expression: only evaluation can tell (or a file it reads)
         }
-        const int definition = findDefinition(s, s.mid(i, end - i), attrOffset);
+        const int definition = findDefinition(s, QStringView(s).mid(i, end - i), attrOffset);
         i = definition < 0 ? -1 : NixSource::skipSpace(s, int(s.indexOf(u'=', definition)) + 1);
     }
     return -1;
 }
 
-} // namespace
-
-ScriptLocation locateScriptInSource(const QString &source, int attrLine, int attrColumn)
+// The value of the definition of `testScript` at `offset`: its literal,
+// or the file it reads, or (error) no `testScript = …` there.
+ScriptLocation locateDefinition(const QString &source, int offset, ScriptLocation loc)
 {
-    ScriptLocation loc;
-    int offset = -1;
-    if (attrLine > 0) {
-        offset = NixSource::offsetOf(source, attrLine, attrColumn);
-        loc.how = QStringLiteral("nix");
-    } else {
-        offset = findDefinition(source, QStringLiteral("testScript"), -1);
-        loc.how = QStringLiteral("text");
-    }
-    if (attrLine > 0 && attrColumn == 0) { // only the line is known
-        const int lineStart = NixSource::offsetOf(source, attrLine, 1);
-        offset = lineStart < 0
-            ? -1
-            : findDefinition(source, QStringLiteral("testScript"), -1, lineStart);
-    }
-    if (offset < 0 && attrLine == 0) {
-        // A file that is the script itself: `''…''` or `{ nodes, ... }: ''…''`.
-        int expression = -1;
-        const int literal = findScriptString(
-            source, NixSource::skipSpace(source, 0), -1, &loc.isFunction, &expression);
-        if (literal >= 0) {
-            loc.isString = true;
-            loc.line = loc.attrLine = NixSource::lineOf(source, literal);
-            loc.column = loc.attrColumn
-                = literal - int(source.lastIndexOf(u'\n', literal - 1) + 1) + 1;
-            return loc;
-        }
-    }
-    if (offset < 0) {
-        loc.error = QStringLiteral("no testScript attribute found");
-        return loc;
-    }
     loc.attrLine = NixSource::lineOf(source, offset);
     loc.attrColumn = offset - int(source.lastIndexOf(u'\n', offset - 1) + 1) + 1;
 
@@ -195,6 +190,56 @@ ScriptLocation locateScriptInSource(const QString &source, int attrLine, int att
     return loc;
 }
 
+} // namespace
+
+ScriptLocation locateScriptInSource(const QString &source, int attrLine, int attrColumn)
+{
+    ScriptLocation loc;
+    int offset = -1;
+    if (attrLine > 0) {
+        offset = NixSource::offsetOf(source, attrLine, attrColumn);
+        loc.how = QStringLiteral("nix");
+    } else {
+        offset = findDefinition(source, u"testScript", -1);
+        loc.how = QStringLiteral("text");
+    }
+    if (attrLine > 0 && attrColumn == 0) { // only the line is known
+        const int lineStart = NixSource::offsetOf(source, attrLine, 1);
+        offset = lineStart < 0 ? -1 : findDefinition(source, u"testScript", -1, lineStart);
+    }
+    if (offset < 0 && attrLine == 0) {
+        // A file that is the script itself: `''…''` or `{ nodes, ... }: ''…''`.
+        int expression = -1;
+        const int literal = findScriptString(
+            source, NixSource::skipSpace(source, 0), -1, &loc.isFunction, &expression);
+        if (literal >= 0) {
+            loc.isString = true;
+            loc.line = loc.attrLine = NixSource::lineOf(source, literal);
+            loc.column = loc.attrColumn
+                = literal - int(source.lastIndexOf(u'\n', literal - 1) + 1) + 1;
+            return loc;
+        }
+    }
+    if (offset < 0) {
+        loc.error = QStringLiteral("no testScript attribute found");
+        return loc;
+    }
+    return locateDefinition(source, offset, loc);
+}
+
+QList<ScriptLocation> locateScriptsInSource(const QString &source)
+{
+    QList<ScriptLocation> out;
+    for (const int offset : definitionsOf(source, u"testScript")) {
+        ScriptLocation loc;
+        loc.how = QStringLiteral("text");
+        loc = locateDefinition(source, offset, loc);
+        if (loc.found())
+            out.append(loc);
+    }
+    return out;
+}
+
 int scriptStringOffset(const QString &source, const ScriptLocation &location)
 {
     if (!location.isString || location.line < 1)
@@ -205,6 +250,26 @@ int scriptStringOffset(const QString &source, const ScriptLocation &location)
     if (offset <= 0 && location.line > 1)
         return -1;
     return offset + location.column - 1;
+}
+
+NixStringLiteral scriptLiteral(const QString &source, const ScriptLocation &location)
+{
+    const int offset = scriptStringOffset(source, location);
+    if (offset < 0) {
+        NixStringLiteral none;
+        none.error = location.error.isEmpty()
+            ? QStringLiteral("the testScript is not a string literal")
+            : location.error;
+        return none;
+    }
+    return NixSource::parseString(source, offset);
+}
+
+QString scriptValuePath(const QString &file, const ScriptLocation &location)
+{
+    if (location.valueFile.isEmpty())
+        return {};
+    return QFileInfo(QFileInfo(file).dir().filePath(location.valueFile)).absoluteFilePath();
 }
 
 ScriptLineMap ScriptLineMap::build(
@@ -224,15 +289,7 @@ ScriptLineMap ScriptLineMap::build(
             map.m_nixLines.append(l);
         return map;
     }
-    const int offset = scriptStringOffset(nixSource, location);
-    if (offset < 0) {
-        ScriptLineMap map;
-        map.m_error = location.error.isEmpty()
-            ? QStringLiteral("the testScript is not a string literal")
-            : location.error;
-        return map;
-    }
-    const NixStringLiteral lit = NixSource::parseString(nixSource, offset);
+    const NixStringLiteral lit = scriptLiteral(nixSource, location);
     if (!lit.ok()) {
         ScriptLineMap map;
         map.m_error = lit.error;

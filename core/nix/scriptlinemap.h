@@ -2,6 +2,7 @@
 
 #include "core/nix/nixstring.h"
 
+#include <QList>
 #include <QString>
 #include <QStringList>
 #include <QVector>
@@ -32,15 +33,36 @@ struct ScriptLocation
     bool mappable() const { return found() && (isString || isScriptFile); }
 };
 
+// The one testScript locator: every place that needs to know where a
+// test's script is in a .nix text (the build's line map, the editor's
+// highlighting and code insertion, lint and the type check, the outline,
+// `nixtide lint`, which files read a script file, whether a file is a test
+// module) asks these functions, so they all agree.
+//
 // Finds the testScript's string literal in `source`, starting from the
 // attribute's position as Nix reports it (or, when attrLine is 0, from the
 // first `testScript =` in the text; when attrColumn is 0, from the first on
-// that line). A file with no `testScript` whose whole value is a string (an
-// imported script) has that string located. Pure text work, no Nix call.
+// that line). The text is read as Nix's lexer reads it: a `testScript =` (or
+// the name of a let-bound script) in a comment or inside another string is
+// no definition. A file with no `testScript` whose whole value is a string
+// (an imported script) has that string located. Pure text work, no Nix call.
 ScriptLocation locateScriptInSource(const QString &source, int attrLine = 0, int attrColumn = 0);
+
+// Every `testScript = …` definition in `source`, located as above, in text
+// order (a file may define several tests); no whole-file string.
+QList<ScriptLocation> locateScriptsInSource(const QString &source);
 
 // Offset of the string literal described by `location` in `source`, or -1.
 int scriptStringOffset(const QString &source, const ScriptLocation &location);
+
+// The string literal described by `location`, parsed; when there is none,
+// its error says why (the location's own error, or that it is no literal).
+NixStringLiteral scriptLiteral(const QString &source, const ScriptLocation &location);
+
+// The absolute path of the file a `readFile`/`import` value names
+// (location.valueFile, relative to `file`, the .nix file holding the
+// attribute); empty when the value names none.
+QString scriptValuePath(const QString &file, const ScriptLocation &location);
 
 // Maps the built test-script's lines to the .nix lines they came from:
 // indentation stripping, `''$`/`'''` escapes and antiquotations included

@@ -30,6 +30,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     const nixtide::ScriptLocation location = nixtide::locateScriptInSource(source);
     (void)nixtide::scriptStringOffset(source, location);
+    (void)nixtide::scriptLiteral(source, location);
+    for (const nixtide::ScriptLocation &each : nixtide::locateScriptsInSource(source))
+        (void)nixtide::scriptLiteral(source, each);
     const nixtide::ScriptLineMap map = nixtide::ScriptLineMap::build(source, location, built);
     if (map.isValid()) {
         for (int line = 0; line <= map.nixLines().size() + 1; ++line)

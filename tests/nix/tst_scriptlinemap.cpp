@@ -4,6 +4,7 @@
 #include "core/nix/nixcommand.h"
 #include "core/nix/scriptedit.h"
 #include "core/nix/scriptlinemap.h"
+#include "core/nix/scriptsource.h"
 
 #include <QTest>
 
@@ -341,6 +342,76 @@ private Q_SLOTS:
         const int offset = NixSource::offsetOf(src, 1, 11);
         QCOMPARE(src.mid(offset, 10), QStringLiteral("testScript"));
         QCOMPARE(locateScriptInSource(src, 1, 11).line, 1);
+    }
+
+    // Every caller finds the script with the one locator: the build (from
+    // the position Nix reports), the editor and lint (from the text alone)
+    // and the line map agree, also where a `testScript =` or the script's
+    // name is written in a comment or inside another string.
+    void callersAgree_data()
+    {
+        QTest::addColumn<QString>("nix");
+        QTest::addColumn<int>("attrLine"); // as Nix reports it
+        QTest::addColumn<int>("attrColumn");
+        QTest::addColumn<int>("line"); // the literal's opening quote
+        QTest::addColumn<int>("column");
+        QTest::addColumn<QString>("built");
+        const QString startAll = QStringLiteral("start_all()\n");
+        QTest::newRow("inside another string") << lines({"{", // 1
+            "  description = \"to debug, set testScript = ''breakpoint()''; in a copy\";",
+            "  testScript = ''", // 3
+            "    start_all()", // 4
+            "  '';", // 5
+            "}"}) << 3 << 3 << 3 << 16 << startAll;
+        QTest::newRow("in a block comment") << lines({"{", // 1
+            "  /* testScript = ''", // 2
+            "       old()", // 3
+            "     ''; */", // 4
+            "  testScript = ''", // 5
+            "    start_all()", // 6
+            "  '';", // 7
+            "}"}) << 5 << 3 << 5 << 16 << startAll;
+        QTest::newRow("after a # in a string") << lines({"{", // 1
+            "  name = \"a#b\"; testScript = ''", // 2
+            "    start_all()", // 3
+            "  '';", // 4
+            "}"}) << 2 << 17 << 2 << 30 << startAll;
+        QTest::newRow("behind let … in, its name in a string") << lines({"let", // 1
+            "  notes = \"script = ''wrong()''\";", // 2
+            "  # script = ''commented()'';", // 3
+            "  script = ''", // 4
+            "    start_all()", // 5
+            "  '';", // 6
+            "in", // 7
+            "{", // 8
+            "  testScript = let x = 1; in script;", // 9
+            "}"}) << 9 << 3 << 4 << 12 << startAll;
+    }
+
+    void callersAgree()
+    {
+        QFETCH(QString, nix);
+        QFETCH(int, attrLine);
+        QFETCH(int, attrColumn);
+        QFETCH(int, line);
+        QFETCH(int, column);
+        QFETCH(QString, built);
+        const ScriptLocation byText = locateScriptInSource(nix);
+        const ScriptLocation byNix = locateScriptInSource(nix, attrLine, attrColumn);
+        for (const ScriptLocation &loc : {byText, byNix}) {
+            QVERIFY2(loc.mappable(), qPrintable(loc.error));
+            QCOMPARE(loc.attrLine, attrLine);
+            QCOMPARE(loc.attrColumn, attrColumn);
+            QCOMPARE(loc.line, line);
+            QCOMPARE(loc.column, column);
+        }
+        const ScriptLineMap map = ScriptLineMap::build(nix, byNix, built);
+        QVERIFY2(map.isValid(), qPrintable(map.error()));
+        // What lint and the type check read is what the build runs, line for line.
+        const EditorScript editor = extractEditorScript(nix, true);
+        QVERIFY(editor.found);
+        QCOMPARE(editor.text, built);
+        QCOMPARE(editor.fileLines.mid(0, map.nixLines().size()), map.nixLines());
     }
 
     void editWithoutRebuild()
