@@ -182,8 +182,7 @@ int lint(const QStringList &args)
             // the script is checked in the file that holds it.
             const ScriptLocation location = locateScriptInSource(text);
             if (!location.valueFile.isEmpty()) {
-                const QString target = QFileInfo(QFileInfo(path).dir().filePath(location.valueFile))
-                                           .absoluteFilePath();
+                const QString target = scriptValuePath(path, location);
                 const bool listed
                     = std::any_of(files.cbegin(), files.cend(), [&target](const QString &f) {
                           return QFileInfo(f).absoluteFilePath() == target;

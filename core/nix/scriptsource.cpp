@@ -9,6 +9,8 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace nixtide {
 
 EditorScript extractEditorScript(const QString &fileText, bool nix)
@@ -23,11 +25,7 @@ EditorScript extractEditorScript(const QString &fileText, bool nix)
         script.found = true;
         return script;
     }
-    const ScriptLocation location = locateScriptInSource(fileText);
-    const int offset = scriptStringOffset(fileText, location);
-    if (!location.found() || offset < 0)
-        return script;
-    const NixStringLiteral literal = NixSource::parseString(fileText, offset);
+    const NixStringLiteral literal = scriptLiteral(fileText, locateScriptInSource(fileText));
     if (!literal.ok())
         return script;
     // Each script line maps to the file line of its first character, so lines
@@ -185,16 +183,20 @@ QStringList companionNodeNames(const QString &scriptPath)
     const QFileInfo script(scriptPath);
     if (script.fileName().isEmpty())
         return {};
-    const QRegularExpression readsIt(QStringLiteral("readFile\\s+\\./%1(?![\\w.-])")
-            .arg(QRegularExpression::escape(script.fileName())));
+    const QString target = script.absoluteFilePath();
     QStringList names;
     const QDir dir = script.dir();
     for (const QString &entry : dir.entryList({QStringLiteral("*.nix")}, QDir::Files)) {
-        QFile file(dir.filePath(entry));
+        const QString path = dir.filePath(entry);
+        QFile file(path);
         if (!file.open(QIODevice::ReadOnly))
             continue;
         const QString text = QString::fromUtf8(file.readAll());
-        if (!readsIt.match(text).hasMatch())
+        // A testScript of the file reads it, as the locator (and the build) reads the file.
+        const QList<ScriptLocation> scripts = locateScriptsInSource(text);
+        if (std::none_of(scripts.cbegin(), scripts.cend(), [&](const ScriptLocation &loc) {
+                return loc.isScriptFile && scriptValuePath(path, loc) == target;
+            }))
             continue;
         for (const QString &name : nodeNames(text)) {
             if (!names.contains(name))

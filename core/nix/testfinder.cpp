@@ -2,6 +2,7 @@
 
 #include "core/nix/nixcommand.h"
 #include "core/nix/nixstring.h"
+#include "core/nix/scriptlinemap.h"
 #include "core/nix/testinfo.h"
 
 #include <QDir>
@@ -72,8 +73,7 @@ QList<TestRef> testsDefinedIn(const TestRef &source, const QString &file, QStrin
 // runTest's arguments or a plain attribute set.
 bool looksLikeTestModule(const QString &text)
 {
-    static const QRegularExpression script(QStringLiteral("(?<![\\w'.-])testScript\\s*="));
-    return script.match(text).hasMatch();
+    return !locateScriptsInSource(text).isEmpty();
 }
 
 } // namespace

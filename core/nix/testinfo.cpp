@@ -54,8 +54,7 @@ ScriptLocation locateInFile(const QString &file, int line = 0, int column = 0, i
     if (loc.valueFile.isEmpty() || depth > 2)
         return loc;
     // The script lives in the file the attribute reads or imports.
-    const QString target
-        = QFileInfo(QFileInfo(file).dir().filePath(loc.valueFile)).absoluteFilePath();
+    const QString target = scriptValuePath(file, loc);
     if (!QFileInfo(target).isFile()) {
         loc.error = QStringLiteral("%1:%2: the testScript reads %3, which does not exist")
                         .arg(file)

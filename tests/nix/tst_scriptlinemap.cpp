@@ -6,6 +6,9 @@
 #include "core/nix/scriptlinemap.h"
 #include "core/nix/scriptsource.h"
 
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace nixtide;
@@ -412,6 +415,35 @@ private Q_SLOTS:
         QVERIFY(editor.found);
         QCOMPARE(editor.text, built);
         QCOMPARE(editor.fileLines.mid(0, map.nixLines().size()), map.nixLines());
+    }
+
+    // A script file's machines are those of the tests whose testScript reads
+    // it, as the locator reads them: not a read in a comment.
+    void companionsAreTheLocatorsReaders()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto write = [&dir](const char *name, const QString &text) {
+            QFile f(QDir(dir.path()).filePath(QString::fromLatin1(name)));
+            return f.open(QIODevice::WriteOnly) && f.write(text.toUtf8()) > 0;
+        };
+        const QString old = lines({"{", //
+            "  nodes.ghost = { };", //
+            "  # testScript = builtins.readFile ./script.py;", //
+            "  testScript = ''", //
+            "    ghost.start()", //
+            "  '';", //
+            "}"});
+        QVERIFY(write("old.nix", old));
+        QVERIFY(write("real.nix",
+            lines({"{", //
+                "  nodes.client = { };", //
+                "  testScript = builtins.readFile ./script.py;", //
+                "}"})));
+        QVERIFY(write("script.py", QStringLiteral("client.start()\n")));
+        QVERIFY(locateScriptInSource(old).valueFile.isEmpty());
+        QCOMPARE(companionNodeNames(QDir(dir.path()).filePath(QStringLiteral("script.py"))),
+            QStringList {QStringLiteral("client")});
     }
 
     void editWithoutRebuild()

@@ -210,6 +210,35 @@ private Q_SLOTS:
         QVERIFY(script.colour != string.colour);
     }
 
+    // The Python region is the script the build runs, found by the same
+    // locator: not a `testScript = ''…''` inside another string or a
+    // comment, also when that comes first in the file.
+    void theScriptIsWhatTheBuildLocates()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("test.nix"));
+        writeAll(path,
+            QStringLiteral("{\n"
+                           "  description = \"set testScript = ''import os''; to debug\";\n"
+                           "  /* testScript = ''\n"
+                           "       for machine in machines: pass\n"
+                           "     ''; */\n"
+                           "  name = \"a#b\"; testScript = ''\n"
+                           "    for m in machines:\n"
+                           "        m.start()\n"
+                           "  '';\n"
+                           "}\n"));
+        ScriptEditor editor;
+        QString error;
+        QVERIFY2(editor.load(path, &error), qPrintable(error));
+        QCOMPARE(lookAt(editor, QStringLiteral("import os")).definition, QStringLiteral("Nix"));
+        const Look comment = lookAt(editor, QStringLiteral("for machine"));
+        QCOMPARE(comment.definition, QStringLiteral("Nix"));
+        QCOMPARE(comment.textStyle, Theme::Comment);
+        QCOMPARE(lookAt(editor, QStringLiteral("for m in")).definition, QStringLiteral("Python"));
+        QCOMPARE(lookAt(editor, QStringLiteral("m.start")).definition, QStringLiteral("Python"));
+    }
+
     void switchingThemesRecolours()
     {
         ScriptEditor editor;

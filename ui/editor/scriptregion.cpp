@@ -58,11 +58,7 @@ void blankNix(const QString &text, int begin, int end, QString *python, QByteArr
 ScriptRegion ScriptRegion::locate(const QString &fileText)
 {
     ScriptRegion region;
-    const ScriptLocation location = locateScriptInSource(fileText);
-    const int offset = scriptStringOffset(fileText, location);
-    if (!location.found() || !startsAt(fileText, offset, QLatin1StringView("''")))
-        return region;
-    const NixStringLiteral literal = NixSource::parseString(fileText, offset);
+    const NixStringLiteral literal = scriptLiteral(fileText, locateScriptInSource(fileText));
     if (!literal.ok() || !literal.indented)
         return region;
     const int begin = literal.begin + 2;

@@ -36,15 +36,11 @@ ScriptText readScript(const QString &nixSource)
 {
     ScriptText out;
     const ScriptLocation location = locateScriptInSource(nixSource);
-    const int offset = location.found() ? scriptStringOffset(nixSource, location) : -1;
-    if (offset < 0) {
-        out.error = location.error.isEmpty() ? QObject::tr("the testScript is not a string")
-                                             : location.error;
-        return out;
-    }
-    const NixStringLiteral literal = NixSource::parseString(nixSource, offset);
+    const NixStringLiteral literal = scriptLiteral(nixSource, location);
     if (!literal.ok()) {
-        out.error = literal.error;
+        out.error = literal.begin < 0 && location.error.isEmpty()
+            ? QObject::tr("the testScript is not a string")
+            : literal.error;
         return out;
     }
     const NixStringTemplate tmpl = NixSource::strip(literal);
