@@ -14,7 +14,6 @@ namespace nixtide {
 
 namespace {
 
-constexpr int kRecentLines = 200;
 // sun_path is 108 bytes on Linux; keep a margin for the terminating NUL.
 constexpr int kMaxSocketPath = 100;
 
@@ -160,7 +159,7 @@ qint64 DriverProcess::processId() const
 
 QString DriverProcess::recentOutput() const
 {
-    return m_recent.join(QLatin1Char('\n'));
+    return m_output.recent();
 }
 
 void DriverProcess::signalGroup(int signal)
@@ -172,20 +171,8 @@ void DriverProcess::signalGroup(int signal)
 void DriverProcess::readChannel(QProcess::ProcessChannel channel, bool flush)
 {
     m_process->setReadChannel(channel);
-    QByteArray &partial = m_partial[channel == QProcess::StandardOutput ? 0 : 1];
-    partial += m_process->readAll();
-    if (flush && !partial.isEmpty() && !partial.endsWith('\n'))
-        partial += '\n';
-    qsizetype newline;
-    while ((newline = partial.indexOf('\n')) >= 0) {
-        QByteArray raw = partial.left(newline);
-        partial.remove(0, newline + 1);
-        if (raw.endsWith('\r'))
-            raw.chop(1);
-        const QString line = QString::fromUtf8(raw);
-        m_recent.append(line);
-        if (m_recent.size() > kRecentLines)
-            m_recent.removeFirst();
+    for (const QString &line : m_output.take(channel, m_process->readAll(), flush)) {
+        m_output.remember(line);
         if (channel == QProcess::StandardOutput)
             Q_EMIT stdoutLine(line);
         else

@@ -3,6 +3,7 @@
 #include "core/launch/driverrunner.h"
 #include "core/launch/groupwatchdog.h"
 #include "core/launch/keptstatedir.h"
+#include "core/launch/outputlines.h"
 #include "core/launch/privatedir.h"
 
 #include <QObject>
@@ -65,8 +66,7 @@ private:
     QTimer m_killTimer;
     QString m_socketPath;
     qint64 m_group = 0;
-    QByteArray m_partial[2];
-    QStringList m_recent;
+    OutputLines m_output;
     int m_stopGraceMs = 3000;
     bool m_stopping = false;
 };

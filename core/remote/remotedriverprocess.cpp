@@ -12,8 +12,6 @@ namespace nixtide {
 
 namespace {
 
-constexpr int kRecentLines = 200;
-
 // Runs on the host as `sh -c SCRIPT nixtide-driver DIR TICKS COMMAND...`.
 // The driver gets a session and process group of its own (QEMU and
 // vde_switch join it). Our stdin is the SSH channel: a line `kill` kills the
@@ -357,23 +355,13 @@ bool RemoteDriverProcess::isRunning() const
 
 QString RemoteDriverProcess::recentOutput() const
 {
-    return m_recent.join(QLatin1Char('\n'));
+    return m_output.recent();
 }
 
 void RemoteDriverProcess::readChannel(QProcess::ProcessChannel channel, bool flush)
 {
     m_driver->setReadChannel(channel);
-    QByteArray &partial = m_partial[channel == QProcess::StandardOutput ? 0 : 1];
-    partial += m_driver->readAll();
-    if (flush && !partial.isEmpty() && !partial.endsWith('\n'))
-        partial += '\n';
-    qsizetype newline;
-    while ((newline = partial.indexOf('\n')) >= 0) {
-        QByteArray raw = partial.left(newline);
-        partial.remove(0, newline + 1);
-        if (raw.endsWith('\r'))
-            raw.chop(1);
-        QString line = QString::fromUtf8(raw);
+    for (QString line : m_output.take(channel, m_driver->readAll(), flush)) {
         const qsizetype marker = channel == QProcess::StandardError && !m_hostDir.isEmpty()
             ? line.indexOf(exitMarker())
             : -1;
@@ -383,9 +371,7 @@ void RemoteDriverProcess::readChannel(QProcess::ProcessChannel channel, bool flu
             if (line.isEmpty())
                 continue;
         }
-        m_recent.append(line);
-        if (m_recent.size() > kRecentLines)
-            m_recent.removeFirst();
+        m_output.remember(line);
         if (channel == QProcess::StandardOutput)
             Q_EMIT stdoutLine(line);
         else

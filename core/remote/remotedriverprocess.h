@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/launch/driverrunner.h"
+#include "core/launch/outputlines.h"
 #include "core/launch/privatedir.h"
 #include "core/remote/sshconnection.h"
 #include "core/remote/sshtarget.h"
@@ -75,8 +76,7 @@ private:
     std::vector<std::unique_ptr<QProcess>> m_helpers;
     QHash<QString, QString> m_reachable; // host socket -> local socket
     QSet<QString> m_pending;
-    QByteArray m_partial[2];
-    QStringList m_recent;
+    OutputLines m_output;
     int m_fetching = 0;
     int m_fetched = 0; // names the local copies
     std::optional<std::pair<int, bool>> m_exit; // finished() waiting for fetches
