@@ -4,9 +4,12 @@
 // the test's own, no question that could leave a test waiting, run records
 // in the test's directory.
 #include "ui/editor/editorarea.h"
+#include "ui/editor/scripteditor.h"
 #include "ui/mainwindow.h"
+#include "ui/window/debugactions.h"
 #include "ui/window/sessioncontroller.h"
 
+#include <QAction>
 #include <QDir>
 #include <QGuiApplication>
 #include <QPixmap>
@@ -40,6 +43,35 @@ inline TestWindow makeTestWindow(const QDir &dir, const QString &name)
     // A failed check must not leave the test waiting on a question.
     w.controller->setClosePrompt([] { return true; });
     return w;
+}
+
+namespace detail {
+inline void runToBreakpoint(TestWindow &w, const QString &file, int line, ScriptEditor **editor)
+{
+    MainWindow &window = *w.window;
+    QString error;
+    QVERIFY2(window.openTest(file, &error), qPrintable(error));
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    *editor = window.editorArea()->editorFor(file);
+    QVERIFY(*editor);
+    (*editor)->setBreakpoint(line);
+    window.debugActions()->runContinue->trigger();
+    // Building and booting under software emulation on a loaded machine.
+    QTRY_COMPARE_WITH_TIMEOUT(w.controller->state(), SessionState::Stopped, 600000);
+    QCOMPARE((*editor)->currentLine(), line);
+}
+} // namespace detail
+
+// Opens `file` in the window (1400x900, shown), sets a breakpoint on `line`
+// and presses F5 as a user does; returns the file's editor once the test
+// stopped there, or null after a failed check (the test then returns).
+inline ScriptEditor *runToBreakpoint(TestWindow &w, const QString &file, int line)
+{
+    ScriptEditor *editor = nullptr;
+    detail::runToBreakpoint(w, file, line, &editor);
+    return QTest::currentTestFailed() ? nullptr : editor;
 }
 
 // Saves a picture of the screen (under Xvfb, with popups) or of `window` as

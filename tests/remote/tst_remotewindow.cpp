@@ -61,27 +61,16 @@ private Q_SLOTS:
         TestWindow w = makeTestWindow(m_dir.path(), QStringLiteral("remote"));
         MainWindow &window = *w.window;
         SessionController *controller = w.controller;
-        QString error;
-        QVERIFY2(window.openTest(nixFile, &error), qPrintable(error));
-        window.resize(1400, 900);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-
         // Not an ssh:// host: refused, and the window says so.
         QVERIFY(!window.setRunHost(QStringLiteral("http://example.org")));
         QCOMPARE(window.runHost(), QString());
         QVERIFY(window.setRunHost(m_host.uri()));
         QCOMPARE(window.runHost(), m_host.uri());
-
-        ScriptEditor *editor = window.editorArea()->editorFor(nixFile);
+        ScriptEditor *editor = runToBreakpoint(w, nixFile, hostnameLine);
         QVERIFY(editor);
-        editor->setBreakpoint(hostnameLine);
-        window.debugActions()->runContinue->trigger();
-        QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Stopped, 600000);
         DebugSession *session = controller->session();
         QVERIFY(session);
         QCOMPARE(session->hostName(), m_host.uri());
-        QCOMPARE(editor->currentLine(), hostnameLine);
         const QString hostDir = session->driverRunDir();
         QVERIFY(!qemuUnder(hostDir).isEmpty());
 

@@ -354,16 +354,8 @@ private Q_SLOTS:
         TestWindow w = makeTestWindow(m_dir.path(), QStringLiteral("killed"));
         MainWindow &window = *w.window;
         SessionController *controller = w.controller;
-        QString error;
-        QVERIFY2(window.openTest(m_nixFile, &error), qPrintable(error));
-        window.resize(1400, 900);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        ScriptEditor *editor = window.editorArea()->editorFor(m_nixFile);
+        ScriptEditor *editor = runToBreakpoint(w, m_nixFile, hostnameLine);
         QVERIFY(editor);
-        editor->setBreakpoint(hostnameLine);
-        window.debugActions()->runContinue->trigger();
-        QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Stopped, 400000);
         DebugSession *session = controller->session();
         QVERIFY(session);
         const QString privateDir = QFileInfo(session->agentSocketPath()).path();
@@ -398,18 +390,8 @@ private Q_SLOTS:
         TestWindow w = makeTestWindow(m_dir.path(), QStringLiteral("nixpkgs"));
         MainWindow &window = *w.window;
         SessionController *controller = w.controller;
-        QString error;
-        QVERIFY2(window.openTest(file, &error), qPrintable(error));
-        window.resize(1400, 900);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        ScriptEditor *editor = window.editorArea()->editorFor(file);
+        ScriptEditor *editor = runToBreakpoint(w, file, line);
         QVERIFY(editor);
-        editor->setBreakpoint(line);
-
-        window.debugActions()->runContinue->trigger();
-        QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Stopped, 400000);
-        QCOMPARE(editor->currentLine(), line);
         QCOMPARE(window.callStackView()->frames().value(0).line, line);
         QCOMPARE(window.callStackView()->frames().value(0).path, file);
         const QString privateDir = QFileInfo(controller->session()->agentSocketPath()).path();

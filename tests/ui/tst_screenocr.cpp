@@ -112,17 +112,8 @@ private Q_SLOTS:
         TestWindow w = makeTestWindow(m_dir.path(), QStringLiteral("ocr"));
         MainWindow &window = *w.window;
         SessionController *controller = w.controller;
-        QString error;
-        QVERIFY2(window.openTest(nixFile, &error), qPrintable(error));
-        window.resize(1400, 900);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        ScriptEditor *editor = window.editorArea()->editorFor(nixFile);
+        ScriptEditor *editor = runToBreakpoint(w, nixFile, typedLine);
         QVERIFY(editor);
-        editor->setBreakpoint(typedLine);
-
-        window.debugActions()->runContinue->trigger();
-        QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Stopped, 400000);
         QCOMPARE(editor->currentLine(), typedLine);
         DebugSession *session = controller->session();
         QVERIFY(session);
