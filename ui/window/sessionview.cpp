@@ -76,8 +76,8 @@ SessionView::SessionView(MainWindow *window, DebugSession *session, QObject *par
     connect(session, &DebugSession::connectionLost, this, [this](const QString &message) {
         // Stays until the next session: the run is over, this is why.
         m_accelerationTimer.stop();
-        m_window->setAcceleration(
-            tr("%1: connection lost").arg(m_session->hostName()), message, true);
+        m_connectionLost = message;
+        updateAcceleration();
     });
     connect(session, &DebugSession::breakpointsAnswered, this, &SessionView::showBreakpointAnswers);
     connect(
@@ -360,6 +360,12 @@ void SessionView::updateAcceleration()
     // A remote host's QEMUs are not ours to read in /proc: the host says
     // whether its /dev/kvm is usable.
     if (m_session && !m_session->hostName().isEmpty()) {
+        // Also once the session has ended because of it.
+        if (!m_connectionLost.isEmpty()) {
+            m_window->setAcceleration(
+                tr("%1: connection lost").arg(m_session->hostName()), m_connectionLost, true);
+            return;
+        }
         const std::optional<bool> kvm = m_session->hostKvm();
         const QString host = m_session->hostName();
         m_window->setAcceleration(!kvm ? tr("on %1").arg(host)

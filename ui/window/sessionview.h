@@ -80,6 +80,7 @@ private:
     bool m_runOpen = false; // the log's newest run section has no result yet
     QElapsedTimer m_runClock;
     QTimer m_accelerationTimer;
+    QString m_connectionLost; // why the way to the driver's host is gone
 };
 
 } // namespace nixtide
