@@ -152,9 +152,12 @@ QProcess *RemoteDriverProcess::helper(std::unique_ptr<QProcess> process)
 
 void RemoteDriverProcess::onOpened()
 {
-    // Only for the status bar: the run goes on either way.
-    QProcess *kvm = helper(
-        m_ssh.command({QStringLiteral("test"), QStringLiteral("-w"), QStringLiteral("/dev/kvm")}));
+    // Only for the status bar: the run goes on either way. The same two
+    // facts the window checks for this machine: a CPU with hardware
+    // virtualisation, and a /dev/kvm the driver's user can open (a
+    // paravirtualised /dev/kvm on a CPU without vmx/svm does not count).
+    QProcess *kvm = helper(m_ssh.command({QStringLiteral("sh"), QStringLiteral("-c"),
+        QStringLiteral("grep -Eqw 'vmx|svm' /proc/cpuinfo && test -w /dev/kvm")}));
     connect(kvm, &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
         if (status == QProcess::NormalExit && (code == 0 || code == 1))
             Q_EMIT hostProbed(m_target.uri(), code == 0);

@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStringList>
 #include <QTest>
 
@@ -74,6 +75,19 @@ private:
     QString m_uri;
     QString m_dir;
 };
+
+// What the host (this machine here) should say about KVM: a CPU with
+// hardware virtualisation and a /dev/kvm root can open.
+inline bool hostHasKvm()
+{
+    QFile cpuinfo(QStringLiteral("/proc/cpuinfo"));
+    if (!cpuinfo.open(QIODevice::ReadOnly))
+        return false;
+    static const QRegularExpression flags(
+        QStringLiteral("^flags\\s*:.*\\b(vmx|svm)\\b"), QRegularExpression::MultilineOption);
+    return flags.match(QString::fromLatin1(cpuinfo.readAll())).hasMatch()
+        && ::access("/dev/kvm", W_OK) == 0;
+}
 
 // Processes (on this machine, which is also the host here) whose command
 // line or environment names `dir`: the wrapper, the driver, QEMU, and the

@@ -75,7 +75,7 @@ private Q_SLOTS:
         QVERIFY(!qemuUnder(hostDir).isEmpty());
 
         // The status bar: the host and what it says about its KVM.
-        const bool kvm = ::access("/dev/kvm", W_OK) == 0;
+        const bool kvm = hostHasKvm();
         QTRY_COMPARE_WITH_TIMEOUT(window.accelerationLabel()->text(),
             (kvm ? QStringLiteral("on %1: KVM") : QStringLiteral("on %1: no KVM"))
                 .arg(m_host.uri()),

@@ -373,7 +373,8 @@ void SessionView::updateAcceleration()
                                        : tr("on %1: no KVM").arg(host),
             !kvm ? tr("Asking %1 whether it has KVM…").arg(host)
                 : *kvm
-                ? tr("%1 has a /dev/kvm the driver's user can open.").arg(host)
+                ? tr("%1 has hardware virtualisation and a /dev/kvm the driver's user can open.")
+                      .arg(host)
                 : tr("%1 has no usable /dev/kvm: its QEMU emulates the CPU in software.").arg(host),
             kvm == std::optional<bool>(false));
         return;
