@@ -71,14 +71,14 @@ private Q_SLOTS:
         // Boot, open the application, read its label with the driver's OCR,
         // then stop on line 6 with the window on the screen.
         plan.scriptPath = m_state.filePath(QStringLiteral("wayland-script.py"));
-        plan.scriptText = QStringLiteral(
-            "machine.start()\n"
-            "machine.wait_for_unit(\"wayland-session.service\", timeout=600)\n"
-            "machine.succeed(\"nixtide-demo-app >/dev/null 2>&1 &\")\n"
-            "machine.wait_for_text(\"nixtide demo app\", timeout=600)\n"
-            "ocr_text = machine.get_screen_text()\n"
-            "print(\"application on screen\")\n"
-            "machine.succeed(\"true\")\n");
+        plan.scriptText
+            = QStringLiteral("machine.start()\n"
+                             "machine.wait_for_unit(\"wayland-session.service\", timeout=600)\n"
+                             "machine.succeed(\"nixtide-demo-app >/dev/null 2>&1 &\")\n"
+                             "machine.wait_for_text(\"nixtide demo app\", timeout=600)\n"
+                             "ocr_text = machine.get_screen_text()\n"
+                             "print(\"application on screen\")\n"
+                             "machine.succeed(\"true\")\n");
         QFile script(plan.scriptPath);
         QVERIFY(script.open(QIODevice::WriteOnly));
         script.write(plan.scriptText.toUtf8());
@@ -112,8 +112,8 @@ private Q_SLOTS:
         vnc.frame().save(m_state.filePath(QStringLiteral("wayland-vnc.png")));
 
         // Nothing has been clicked yet.
-        const QString before = evaluate(session,
-            QStringLiteral("machine.execute(\"cat /tmp/greeted 2>/dev/null\")[1]"), &ok);
+        const QString before = evaluate(
+            session, QStringLiteral("machine.execute(\"cat /tmp/greeted 2>/dev/null\")[1]"), &ok);
         QVERIFY(ok);
         QVERIFY2(!before.contains(QStringLiteral("clicked")), qPrintable(before));
 
