@@ -3,6 +3,7 @@
 #include "core/cli/list.h"
 #include "core/cli/review.h"
 #include "core/cli/run.h"
+#include "core/cli/runall.h"
 #include "core/nix/testref.h"
 #include "core/paths.h"
 #include "core/unixsignals.h"
@@ -100,6 +101,8 @@ struct Subcommand
 
 const std::vector<Subcommand> kSubcommands = {
     {"run", nixtide::cli::run, "build and run a test headless, as CI does (exit 0/1/2)"},
+    {"run-all", nixtide::cli::runAll,
+        "build many tests' results with Nix (its remote builders), one JUnit (exit 0/1/2)"},
     {"list", nixtide::cli::list, "list the tests in a .nix file or a flake"},
     {"lint", nixtide::cli::lint, "check test scripts as the editor and the build do"},
     {"review", nixtide::cli::review,

@@ -15,6 +15,12 @@ bool looksLikeDataDir(const QString &dir)
     return QFileInfo::exists(dir + QStringLiteral("/agent/inject/sitecustomize.py"));
 }
 
+bool isInBuildTree(const QString &dir)
+{
+    const QString build = QFileInfo(QStringLiteral(NIXTIDE_BUILD_DIR)).canonicalFilePath();
+    return !build.isEmpty() && (dir == build || dir.startsWith(build + QLatin1Char('/')));
+}
+
 } // namespace
 
 QString DataPaths::dataDir()
@@ -23,9 +29,13 @@ QString DataPaths::dataDir()
     if (!overridden.isEmpty())
         return overridden;
     if (QCoreApplication::instance()) {
-        const QString installed = QDir::cleanPath(
-            QCoreApplication::applicationDirPath() + QStringLiteral("/../share/nixtide"));
-        if (looksLikeDataDir(installed))
+        const QString binDir = QCoreApplication::applicationDirPath();
+        const QString installed
+            = QDir::cleanPath(binDir + QStringLiteral("/" NIXTIDE_DATA_FROM_BIN));
+        // Outside the build tree the binary is installed: an incomplete
+        // install must name its own missing files, not fall back to the
+        // source tree of the machine that built it (absent on any other).
+        if (looksLikeDataDir(installed) || !isInBuildTree(binDir))
             return installed;
     }
     return QStringLiteral(NIXTIDE_SOURCE_DIR);
@@ -35,10 +45,11 @@ QString DataPaths::agentDir()
 {
     const QString base = dataDir();
     // In the source tree the agent sits under core/, once installed directly
-    // under share/nixtide.
-    if (looksLikeDataDir(base))
-        return base + QStringLiteral("/agent");
-    return base + QStringLiteral("/core/agent");
+    // under share/nixtide; an install that lacks it is named as an install.
+    const QString source = base + QStringLiteral("/core/agent");
+    if (QFileInfo::exists(source))
+        return source;
+    return base + QStringLiteral("/agent");
 }
 
 QString DataPaths::demoDir()

@@ -5,8 +5,9 @@
 namespace nixtide {
 
 // Where nixtide's data (the agent package, the demo) lives. An installed
-// nixtide finds it under <prefix>/share/nixtide; a build tree uses the source
-// checkout so that edits to the agent take effect without reinstalling.
+// nixtide finds it under <prefix>/share/nixtide (GNUInstallDirs' DATADIR,
+// relative to BINDIR); a binary in the build tree uses the source checkout so
+// that edits to the agent take effect without reinstalling.
 // NIXTIDE_DATA_DIR overrides both (used by packagers and tests).
 class DataPaths
 {

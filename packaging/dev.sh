@@ -2,6 +2,7 @@
 # nixtide developer entry point. The platform is Debian 13 (trixie):
 #   ./packaging/dev.sh run [ARGS]   set up, build, start nixtide (the demo without ARGS)
 #   ./packaging/dev.sh test [ARGS]  set up, build, run the whole test suite (ctest ARGS)
+#   ./packaging/dev.sh test --sanitize [ARGS]  the same with ASan + UBSan, in build-sanitize
 #   ./packaging/dev.sh build        set up, build
 #   ./packaging/dev.sh exec CMD...  run CMD on the platform (environment, working
 #                                   directory and standard streams passed through)
@@ -23,6 +24,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${NIXTIDE_BUILD:-$here/build}
 root=${NIXTIDE_ROOT:-/var/cache/nixtide/trixie-root}
 mirror=${NIXTIDE_MIRROR:-http://deb.debian.org/debian}
+extra_cmake=()
 
 packages=(
   build-essential cmake ninja-build pkg-config clang-format git curl ca-certificates ccache
@@ -145,7 +147,8 @@ configure_build() {
   cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache \
     -DPython_EXECUTABLE=/usr/bin/python3 -DNIXTIDE_WERROR=$werror \
-    -DNIXTIDE_PYTHON311="$python311/bin/python3.11" >/dev/null
+    -DNIXTIDE_BUILD_TESTS=ON -DNIXTIDE_BUILD_BENCHMARKS=ON -DNIXTIDE_BUILD_DEMO_GUEST=ON \
+    -DNIXTIDE_PYTHON311="$python311/bin/python3.11" "${extra_cmake[@]}" >/dev/null
   cmake --build "$build" -j "$(nproc)"
 }
 
@@ -154,6 +157,13 @@ on_platform() {
   case "$cmd" in
     exec) exec "$@" ;;
   esac
+  if [ "$cmd" = test ] && [ "${1:-}" = --sanitize ]; then
+    shift
+    build=${NIXTIDE_SANITIZE_BUILD:-$here/build-sanitize}
+    # -O1: ASan's usual level; -g1: line tables for its stack traces. Half
+    # the compile time of RelWithDebInfo's -O2 -g.
+    extra_cmake=(-DNIXTIDE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1")
+  fi
   install_packages
   configure_nix
   install_python311

@@ -1,7 +1,10 @@
 #include "ui/mainwindow.h"
 
 #include "core/nix/testref.h"
+#include "core/review/referencestore.h"
 #include "core/review/runhistory.h"
+#include "core/session/debugsession.h"
+#include "core/session/runrecord.h"
 #include "ui/docks/breakpointsview.h"
 #include "ui/docks/buildoutputview.h"
 #include "ui/docks/callstackview.h"
@@ -10,6 +13,8 @@
 #include "ui/docks/replwidget.h"
 #include "ui/docks/variablesmodel.h"
 #include "ui/docks/variablesview.h"
+#include "ui/editor/codeinsertion.h"
+#include "ui/editor/editkeys.h"
 #include "ui/editor/editorarea.h"
 #include "ui/editor/editortheme.h"
 #include "ui/editor/editorthememenu.h"
@@ -19,12 +24,19 @@
 #include "ui/editor/scripteditor.h"
 #include "ui/machines/machinepanel.h"
 #include "ui/machines/machinetab.h"
+#include "ui/machines/screencode.h"
 #include "ui/open/outlinedock.h"
+#include "ui/open/testexplorerdock.h"
 #include "ui/open/testopener.h"
+#include "ui/review/imagecanvas.h"
+#include "ui/review/imageviewer.h"
 #include "ui/review/reviewwindow.h"
 #include "ui/window/acceleration.h"
 #include "ui/window/debugactions.h"
 #include "ui/window/dockshares.h"
+#include "ui/window/helpdialogs.h"
+#include "ui/window/recentmenu.h"
+#include "ui/window/settingsdialog.h"
 #include "ui/window/testselector.h"
 
 #include <QAction>
@@ -46,6 +58,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
@@ -54,12 +67,16 @@ namespace nixtide {
 
 namespace {
 
-// Breakpoints persist as "line<TAB>condition" strings per file.
+// Breakpoints persist as "line<TAB>condition<TAB>hit count<TAB>log
+// message" strings per file (older settings: "line<TAB>condition").
 QStringList encode(const BreakpointList &list)
 {
     QStringList out;
-    for (const Breakpoint &bp : list)
-        out.append(QStringLiteral("%1\t%2").arg(bp.line).arg(bp.condition));
+    for (const Breakpoint &bp : list) {
+        out.append(
+            QStringList {QString::number(bp.line), bp.condition, bp.hitCondition, bp.logMessage}
+                .join(u'\t'));
+    }
     return out;
 }
 
@@ -67,11 +84,11 @@ BreakpointList decode(const QStringList &list)
 {
     BreakpointList out;
     for (const QString &item : list) {
-        const int tab = item.indexOf(u'\t');
+        const QStringList parts = item.split(u'\t');
         bool ok = false;
-        const int line = item.left(tab).toInt(&ok);
+        const int line = parts.value(0).toInt(&ok);
         if (ok && line > 0)
-            out.append({line, tab >= 0 ? item.mid(tab + 1) : QString()});
+            out.append({line, parts.value(1), parts.value(2), parts.value(3)});
     }
     return out;
 }
@@ -121,6 +138,12 @@ MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget 
     connect(
         m_machinePanel, &MachinePanel::machineCountChanged, this, [this] { updateMachineCount(); });
     connect(m_machinePanel, &MachinePanel::statusMessage, this, &MainWindow::showStatus);
+    connect(m_machinePanel, &MachinePanel::codeInsertRequested, this,
+        [this](const QString &machine, const QStringList &lines) {
+            insertScriptCode(machine, lines);
+        });
+    connect(
+        m_machinePanel, &MachinePanel::referenceRequested, this, &MainWindow::saveRegionReference);
     m_machineArea->addWidget(noMachines);
     m_machineArea->addWidget(m_machinePanel);
     m_centre->addWidget(m_editors);
@@ -145,11 +168,16 @@ MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget 
     connect(m_opener, &TestOpener::chosen, this,
         [this](const TestRef &test, const QString &file, const QString &note) {
             QString error;
-            if (!openTest(test, file, &error))
+            const bool debug = !m_debugWhenOpened.isEmpty() && test.toString() == m_debugWhenOpened;
+            m_debugWhenOpened.clear();
+            if (!openTest(test, file, &error)) {
                 showOpenError(error);
-            else
-                showStatus(note.isEmpty() ? tr("Opened %1.").arg(test.toString())
-                                          : tr("Opened %1: %2.").arg(file, note));
+                return;
+            }
+            showStatus(note.isEmpty() ? tr("Opened %1.").arg(test.toString())
+                                      : tr("Opened %1: %2.").arg(file, note));
+            if (debug)
+                m_debug->runContinue->trigger();
         });
     connect(m_opener, &TestOpener::failed, this, &MainWindow::showOpenError);
     setSessionState(SessionState::Idle);
@@ -193,7 +221,15 @@ void MainWindow::createDocks()
     m_outline->setObjectName(QStringLiteral("OutlineDock"));
     addDockWidget(Qt::LeftDockWidgetArea, m_outline);
     tabifyDockWidget(breakpoints, m_outline);
+    m_explorer = new TestExplorerDock(this);
+    m_explorer->setObjectName(QStringLiteral("TestExplorerDock"));
+    addDockWidget(Qt::LeftDockWidgetArea, m_explorer);
+    tabifyDockWidget(m_outline, m_explorer);
     stack->raise();
+    connect(m_explorer, &TestExplorerDock::debugRequested, this, [this](const QString &reference) {
+        m_debugWhenOpened = reference;
+        openTestArgument(reference);
+    });
     connect(m_outline, &OutlineDock::jumpToLine, this,
         [this](int line) { showLocation(m_testPath, line); });
     // An evaluation error is shown where it is, and said where it is seen.
@@ -222,10 +258,38 @@ void MainWindow::createDocks()
     connect(m_logView, &LogView::scriptLineActivated, this, [this](int line, const QString &path) {
         showLocation(path.isEmpty() ? m_testPath : path, line);
     });
+    connect(m_logView, &LogView::imageActivated, this,
+        [this](const QString &path, const QString &title) {
+            auto *viewer = new ImageViewer(this);
+            viewer->setWindowFlag(Qt::Window);
+            viewer->setAttribute(Qt::WA_DeleteOnClose);
+            viewer->setObjectName(QStringLiteral("LogImageViewer"));
+            viewer->setWindowTitle(QStringLiteral("%1 — %2").arg(title, path));
+            const QImage image(path);
+            if (image.isNull())
+                statusBar()->showMessage(tr("cannot read %1").arg(path), 5000);
+            viewer->canvas()->setImage(image);
+            viewer->resize(800, 560);
+            viewer->show();
+        });
     connect(m_callStack, &CallStackView::frameSelected, this,
         [this](const StackFrameEntry &frame) { showLocation(frame.path, frame.line); });
     connect(m_breakpointsView, &BreakpointsView::breakpointActivated, this,
         [this](const QString &path, int line) { showLocation(path, line); });
+    connect(m_breakpointsView, &BreakpointsView::editRequested, this,
+        [this](const QString &path, const Breakpoint &bp) {
+            if (ScriptEditor *editor = m_editors->editorFor(path)) {
+                editor->setBreakpoint(bp);
+                return;
+            }
+            BreakpointList &list = m_breakpoints[path];
+            for (Breakpoint &entry : list) {
+                if (entry.line == bp.line)
+                    entry = bp;
+            }
+            m_breakpointsView->setBreakpoints(path, list);
+            Q_EMIT breakpointsChanged(path, list);
+        });
     connect(m_breakpointsView, &BreakpointsView::removeRequested, this,
         [this](const QString &path, int line) {
             if (ScriptEditor *editor = m_editors->editorFor(path)) {
@@ -260,7 +324,11 @@ void MainWindow::createMenus()
             const QString path = QFileDialog::getOpenFileName(this, tr("Open"),
                 QFileInfo(m_testPath).absolutePath(), tr("Tests (*.nix *.py);;All files (*)"));
             QString error;
-            if (!path.isEmpty() && !openFile(path, &error))
+            if (path.isEmpty())
+                return;
+            if (openFile(path, &error))
+                m_recentFiles->add(QFileInfo(path).absoluteFilePath());
+            else
                 QMessageBox::warning(this, tr("Open"), error);
         });
     file->addAction(
@@ -281,6 +349,27 @@ void MainWindow::createMenus()
         if (!dir.isEmpty())
             openTestArgument(QStringLiteral("path:") + QFileInfo(dir).absoluteFilePath());
     });
+    m_recentFiles
+        = new RecentMenu(tr("&Recent Files"), m_settings, QStringLiteral("recent/files"), this);
+    m_recentTests
+        = new RecentMenu(tr("Recent T&ests"), m_settings, QStringLiteral("recent/tests"), this);
+    connect(m_recentFiles, &RecentMenu::chosen, this, [this](const QString &path) {
+        QString error;
+        if (!openFile(path, &error))
+            QMessageBox::warning(this, tr("Open"), error);
+    });
+    // A file opened as the test opens so again; a test chosen inside a file
+    // or flake goes through its reference.
+    connect(m_recentTests, &RecentMenu::chosen, this, [this](const QString &entry) {
+        QString error;
+        if (!QFileInfo(entry).isFile())
+            openTestArgument(entry);
+        else if (!openTest(entry, &error))
+            showOpenError(error);
+    });
+    file->addMenu(m_recentFiles);
+    file->addMenu(m_recentTests);
+    file->addSeparator();
     file->addAction(tr("&Save"), QKeySequence::Save, this, [this] {
         QString error;
         if (!m_editors->saveCurrent(&error))
@@ -304,7 +393,9 @@ void MainWindow::createMenus()
         };
     };
     edit->addAction(tr("&Undo"), QKeySequence::Undo, this, onEditor(&QsciScintilla::undo));
-    edit->addAction(tr("&Redo"), QKeySequence::Redo, this, onEditor(&QsciScintilla::redo));
+    // One Redo key everywhere (the editor and the REPL take it too):
+    // QKeySequence::Redo differs between desktops (Ctrl+Y or Ctrl+Shift+Z).
+    edit->addAction(tr("&Redo"), redoKey(), this, onEditor(&QsciScintilla::redo));
     edit->addSeparator();
     FindBar *find = m_editors->findBar();
     edit->addAction(tr("&Find…"), QKeySequence::Find, find, &FindBar::showFind);
@@ -328,6 +419,14 @@ void MainWindow::createMenus()
         if (ok)
             editor->goToLine(target);
     });
+    edit->addSeparator();
+    edit->addAction(tr("Pr&eferences…"), QKeySequence::Preferences, this,
+            [this] {
+                auto *dialog = new SettingsDialog(m_settings, this);
+                dialog->setAttribute(Qt::WA_DeleteOnClose);
+                dialog->open();
+            })
+        ->setObjectName(QStringLiteral("PreferencesAction"));
 
     QMenu *debug = menuBar()->addMenu(tr("&Debug"));
     m_debug->addTo(debug);
@@ -359,6 +458,11 @@ void MainWindow::createMenus()
         ->setObjectName(QStringLiteral("RunHistoryAction"));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Guide"), QKeySequence::HelpContents, this, [this] { showGuide(this); })
+        ->setObjectName(QStringLiteral("GuideAction"));
+    help->addAction(tr("&Keyboard Shortcuts"), this, [this] { showShortcuts(this); })
+        ->setObjectName(QStringLiteral("ShortcutsAction"));
+    help->addSeparator();
     help->addAction(tr("&About nixtide"), this, [this] {
         QMessageBox::about(this, tr("About nixtide"),
             tr("nixtide %1\nAn IDE for NixOS VM tests.").arg(QApplication::applicationVersion()));
@@ -522,7 +626,7 @@ void MainWindow::onRunSelection()
     for (int line = lineFrom; line <= lineTo; ++line)
         code += editor->text(line);
     if (!code.trimmed().isEmpty())
-        Q_EMIT runSelectionRequested(code, editor->filePath(), lineFrom + 1);
+        Q_EMIT runSelectionRequested(code, editor->filePath(), lineFrom + 1, lineTo + 1);
 }
 
 ScriptEditor *MainWindow::openFile(const QString &path, QString *error)
@@ -556,9 +660,11 @@ void MainWindow::openTestArgument(const QString &argument)
 
 bool MainWindow::openTest(const TestRef &test, const QString &file, QString *error)
 {
-    if (!openTest(file, error))
+    if (!openTestFile(file, error))
         return false;
     m_testRef = test;
+    m_recentTests->add(test.toString());
+    m_recentFiles->add(m_testPath);
     updateTitle();
     updateOutline();
     m_testSelector->refresh();
@@ -566,6 +672,15 @@ bool MainWindow::openTest(const TestRef &test, const QString &file, QString *err
 }
 
 bool MainWindow::openTest(const QString &path, QString *error)
+{
+    if (!openTestFile(path, error))
+        return false;
+    m_recentTests->add(m_testPath);
+    m_recentFiles->add(m_testPath);
+    return true;
+}
+
+bool MainWindow::openTestFile(const QString &path, QString *error)
 {
     // Its tab comes to the front here: the selector must not take that
     // for a choice of its own.
@@ -601,6 +716,20 @@ void MainWindow::updateOutline()
     const std::optional<TestRef> ref = m_testRef ? m_testRef : TestRef::parse(m_testPath, &error);
     if (editor && editor->isNix() && ref)
         m_outline->setTest(*ref, editor->text());
+    if (!ref)
+        return;
+    // The explorer lists the tests around the open one: the flake's checks,
+    // the file's tests, nixpkgs' nixosTests.
+    TestRef source = *ref;
+    if (source.kind == TestRef::Kind::Flake
+        || (source.kind == TestRef::Kind::NixFile && !source.attrPath.isEmpty())) {
+        const QStringList path = TestRef::splitAttrPath(source.attrPath);
+        source.attrPath = path.value(0) == QLatin1StringView("nixosTests")
+            ? QStringLiteral("nixosTests")
+            : QString();
+    }
+    if (source.kind != TestRef::Kind::Bundle)
+        m_explorer->setSource(source);
 }
 
 void MainWindow::updateTitle()
@@ -759,6 +888,77 @@ void MainWindow::closeEvent(QCloseEvent *event)
         return;
     }
     event->accept();
+}
+
+} // namespace nixtide
+
+namespace nixtide {
+
+ScriptEditor *MainWindow::scriptEditorForCode() const
+{
+    ScriptEditor *editor = m_editors->currentEditor();
+    if (editor && (editor->filePath() == m_testPath || !editor->filePath().endsWith(".nix")))
+        return editor;
+    return m_editors->editorFor(m_testPath);
+}
+
+bool MainWindow::insertScriptCode(const QString &machine, const QStringList &lines)
+{
+    QString error;
+    ScriptEditor *editor = scriptEditorForCode();
+    if (!insertScriptLines(editor, lines, &error)) {
+        showStatus(tr("%1: %2").arg(machine, error));
+        return false;
+    }
+    m_editors->setCurrentEditor(editor);
+    showStatus(tr("Inserted %1").arg(lines.join(QStringLiteral("; "))));
+    return true;
+}
+
+void MainWindow::saveRegionReference(
+    const QString &machine, const QImage &screen, const QRect &region)
+{
+    DebugSession *session = m_machinePanel->session();
+    QString test = session ? session->plan().bundle.testName : QString();
+    if (test.isEmpty())
+        test = QFileInfo(m_testPath).completeBaseName();
+    ReferenceStore store(ReferenceStore::dirFor(m_testPath, test));
+    const QString prefix = RunRecord::safeName(machine) + QStringLiteral("-region-");
+    int n = 1;
+    while (store.names().contains(prefix + QString::number(n)))
+        ++n;
+    const QString shot = QStringLiteral("region-%1").arg(n);
+    const QString name = prefix + QString::number(n);
+    QTemporaryDir scratch;
+    const QString png = scratch.filePath(QStringLiteral("screen.png"));
+    QString error;
+    if (!scratch.isValid() || !screen.save(png, "PNG") || !store.accept(name, png, &error)) {
+        showStatus(tr("cannot save the reference %1: %2")
+                .arg(name, error.isEmpty() ? tr("cannot write %1").arg(png) : error));
+        return;
+    }
+    std::optional<Reference> reference = store.load(name, &error);
+    if (!reference) {
+        showStatus(error);
+        return;
+    }
+    // Only the region is compared: the rest of the screen is masked.
+    const QRect all = screen.rect();
+    const QRect r = region.intersected(all);
+    reference->masks = {QRect(0, 0, all.width(), r.top()),
+        QRect(0, r.bottom() + 1, all.width(), all.height() - r.bottom() - 1),
+        QRect(0, r.top(), r.left(), r.height()),
+        QRect(r.right() + 1, r.top(), all.width() - r.right() - 1, r.height())};
+    reference->masks.removeIf([](const QRect &mask) { return mask.isEmpty(); });
+    if (!store.saveSettings(*reference, &error)) {
+        showStatus(error);
+        return;
+    }
+    // The run must take the screenshot the reference is compared with.
+    if (insertScriptCode(machine,
+            {QStringLiteral("%1.screenshot(\"%2\")")
+                    .arg(ScreenCode::machineVariable(machine), shot)}))
+        showStatus(tr("Saved the reference %1 in %2").arg(name, store.dir()));
 }
 
 } // namespace nixtide

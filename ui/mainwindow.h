@@ -5,7 +5,9 @@
 #include "ui/window/sessionstate.h"
 
 #include <QHash>
+#include <QImage>
 #include <QMainWindow>
+#include <QRect>
 
 #include <memory>
 #include <optional>
@@ -35,9 +37,11 @@ class RecoveryStore;
 class ReplWidget;
 class ScriptEditor;
 class TestOpener;
+class TestExplorerDock;
 class TestSelector;
 class VariablesModel;
 class VariablesView;
+class RecentMenu;
 
 // The IDE window: editors in the centre next to the machine tabs, docks for
 // the log, variables and watches, call stack, breakpoints, REPL and build
@@ -91,6 +95,12 @@ public:
     // (warn: shown in a warning colour) or, with no VM running, what the
     // host offers.
     void showStatus(const QString &message);
+    // Lines of test script from a machine's screen at the cursor of the
+    // test's editor (see insertScriptLines); false with the reason shown.
+    bool insertScriptCode(const QString &machine, const QStringList &lines);
+    // Keeps `screen` as a reference of the test with all but `region`
+    // masked, and inserts the screenshot() call the review compares it to.
+    void saveRegionReference(const QString &machine, const QImage &screen, const QRect &region);
     void setBuildProgress(int done, int expected, const QString &text);
     void hideBuildProgress();
     QProgressBar *buildProgressBar() const { return m_buildProgress; }
@@ -122,6 +132,7 @@ public:
     QLabel *accelerationLabel() const { return m_accelerationLabel; }
     QDockWidget *dock(const QString &objectName) const;
     OutlineDock *outlineDock() const { return m_outline; }
+    TestExplorerDock *testExplorer() const { return m_explorer; }
 
     BreakpointList breakpointsFor(const QString &path) const;
     // Every file's breakpoints, open or not, by absolute path.
@@ -132,12 +143,16 @@ Q_SIGNALS:
     void runToCursorRequested(const QString &path, int line);
     void setNextStatementRequested(const QString &path, int line);
     // code: the selection (whole lines) or the current line.
-    void runSelectionRequested(const QString &code, const QString &path, int firstLine);
+    void runSelectionRequested(
+        const QString &code, const QString &path, int firstLine, int lastLine);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    // openTest without remembering it in File > Recent.
+    bool openTestFile(const QString &path, QString *error);
+    ScriptEditor *scriptEditorForCode() const;
     void createDocks();
     void createMenus();
     void createStatusBar();
@@ -174,8 +189,13 @@ private:
     ReplWidget *m_repl;
     BuildOutputView *m_buildOutput;
     OutlineDock *m_outline;
+    TestExplorerDock *m_explorer = nullptr;
+    // "Debug this test": the reference to run once the opener has opened it.
+    QString m_debugWhenOpened;
     TestOpener *m_opener;
     TestSelector *m_testSelector = nullptr;
+    RecentMenu *m_recentFiles = nullptr;
+    RecentMenu *m_recentTests = nullptr;
     QMenu *m_viewMenu = nullptr;
     QLabel *m_stateLabel;
     QLabel *m_checksLabel = nullptr;

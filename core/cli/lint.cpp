@@ -1,5 +1,7 @@
 #include "core/cli/lint.h"
 
+#include "core/bundle/driverbundle.h"
+#include "core/nix/driversymbols.h"
 #include "core/nix/scriptlint.h"
 #include "core/nix/scriptsource.h"
 #include "core/nix/scripttypecheck.h"
@@ -20,7 +22,7 @@ namespace nixtide::cli {
 
 namespace {
 
-constexpr auto kUsage = "usage: nixtide lint [--json] [--no-type-check] FILE...\n";
+constexpr auto kUsage = "usage: nixtide lint [--json] [--no-type-check] [--driver PATH] FILE...\n";
 
 int leadingSpace(QStringView line)
 {
@@ -82,6 +84,29 @@ QJsonObject report(const QString &path, const QString &text, bool nix,
         {QStringLiteral("messages"), jsonMessages}};
 }
 
+// The test_driver package of `path`: the package itself, a directory
+// holding it, or a built bundle (`result` of a driver build) whose scripts
+// lead to it. Empty with `error` set otherwise.
+QString driverPackageOf(const QString &path, QString *error)
+{
+    for (const QString &dir : {path, path + QStringLiteral("/test_driver")}) {
+        if (QFileInfo::exists(dir + QStringLiteral("/driver.py")))
+            return QFileInfo(dir).absoluteFilePath();
+    }
+    QString bundleError;
+    if (const auto bundle = DriverBundle::read(path, &bundleError)) {
+        const QString package = DriverSymbols::packageDirOf(bundle->driverPath);
+        if (!package.isEmpty())
+            return package;
+        *error = QStringLiteral("%1: no test_driver package found behind %2")
+                     .arg(path, bundle->driverPath);
+        return {};
+    }
+    *error = QStringLiteral("%1: neither a test_driver package nor a driver bundle (%2)")
+                 .arg(path, bundleError);
+    return {};
+}
+
 } // namespace
 
 int lint(const QStringList &args)
@@ -90,9 +115,29 @@ int lint(const QStringList &args)
     QTextStream err(stderr);
     bool json = false;
     bool typeCheck = true;
+    QString driverPackage = ScriptTypeChecker::bundledDriverPackageDir();
     QStringList files;
-    for (const QString &a : args) {
-        if (a == QLatin1StringView("--json")) {
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &a = args.at(i);
+        if (a == QLatin1StringView("--driver")) {
+            if (i + 1 >= args.size()) {
+                err << "nixtide lint: --driver needs a path\n" << kUsage;
+                return 2;
+            }
+            QString error;
+            driverPackage = driverPackageOf(args.at(++i), &error);
+            if (driverPackage.isEmpty()) {
+                err << "nixtide lint: --driver " << error << '\n';
+                return 2;
+            }
+            QString symbolsError;
+            const DriverSymbols symbols = DriverSymbols::read(driverPackage, &symbolsError);
+            if (symbols.isEmpty()) {
+                err << "nixtide lint: --driver " << symbolsError << '\n';
+                return 2;
+            }
+            DriverSymbols::setActive(symbols);
+        } else if (a == QLatin1StringView("--json")) {
             json = true;
         } else if (a == QLatin1StringView("--no-type-check")) {
             typeCheck = false;
@@ -102,6 +147,9 @@ int lint(const QStringList &args)
                    ".nix file's testScript, a .py file whole): syntax errors, pyflakes unless\n"
                    "the test sets skipLint = true, mypy against the driver's types unless it\n"
                    "sets skipTypeCheck = true (or --no-type-check), at the file's lines.\n"
+                   "The driver's names and types are the bundled driver's, or with --driver\n"
+                   "those of a built driver (a `result` of building a test's driver, or its\n"
+                   "test_driver package), as the build of that driver would check.\n"
                    "Exit 0 clean, 1 messages, 2 a file that cannot be read.\n";
             return 0;
         } else if (a.startsWith(u'-') && a.size() > 1) {
@@ -158,8 +206,7 @@ int lint(const QStringList &args)
             messages.cbegin(), messages.cend(), [](const LintMessage &m) { return m.syntaxError; });
         if (checks.typeCheck && !syntaxError) {
             QString typeError;
-            messages += ScriptTypeChecker(ScriptTypeChecker::bundledDriverPackageDir())
-                            .checkFile(text, nix, path, &typeError);
+            messages += ScriptTypeChecker(driverPackage).checkFile(text, nix, path, &typeError);
             if (!typeError.isEmpty())
                 err << "nixtide lint: " << path << ": type check skipped: " << typeError << '\n';
         }

@@ -424,17 +424,27 @@ private:
         say(QStringLiteral("stopped (%1) at %2: %3")
                 .arg(reason, where, sourceLine(top.path, top.line)));
         m_session.scopes(top.id, [this](bool ok, const QJsonObject &body, const QString &) {
-            const QJsonArray scopes = body.value(QStringLiteral("scopes")).toArray();
-            if (!ok || scopes.isEmpty()) {
-                m_session.continueExecution();
-                return;
-            }
-            const int ref
-                = scopes.first().toObject().value(QStringLiteral("variablesReference")).toInt();
-            m_session.variables(ref, [this](bool, const QJsonObject &vars, const QString &) {
-                printLocals(vars.value(QStringLiteral("variables")).toArray());
-                m_session.continueExecution();
-            });
+            // Every scope in order: the frame's own names, then the
+            // driver's (machines among them) when the agent keeps them apart.
+            QList<int> refs;
+            for (const QJsonValue &scope : body.value(QStringLiteral("scopes")).toArray())
+                refs << scope.toObject().value(QStringLiteral("variablesReference")).toInt();
+            if (!ok)
+                refs.clear();
+            printScopes(refs);
+        });
+    }
+
+    void printScopes(QList<int> refs)
+    {
+        if (refs.isEmpty()) {
+            m_session.continueExecution();
+            return;
+        }
+        const int ref = refs.takeFirst();
+        m_session.variables(ref, [this, refs](bool, const QJsonObject &vars, const QString &) {
+            printLocals(vars.value(QStringLiteral("variables")).toArray());
+            printScopes(refs);
         });
     }
 

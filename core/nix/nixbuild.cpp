@@ -19,6 +19,9 @@ namespace {
 // Cancel: Nix stops its builders on SIGINT; whatever still lives after
 // this grace period is killed with the whole process group.
 constexpr int kKillGraceMs = 3000;
+// How often Nix's descendants are looked up while it builds (a /proc scan,
+// a millisecond or two); also whenever a builder prints its first line.
+constexpr int kTreeRefreshMs = 1000;
 
 } // namespace
 
@@ -29,6 +32,8 @@ NixBuild::NixBuild(QObject *parent)
     qRegisterMetaType<nixtide::NixBuildResult>();
     m_killTimer.setSingleShot(true);
     connect(&m_killTimer, &QTimer::timeout, this, [this] { killGroup(SIGKILL); });
+    m_treeTimer.setInterval(kTreeRefreshMs);
+    connect(&m_treeTimer, &QTimer::timeout, this, &NixBuild::rememberDescendants);
 }
 
 NixBuild::~NixBuild()
@@ -59,12 +64,18 @@ void NixBuild::start(const TestRef &ref, const QString &attribute)
     m_parser.mapPath = [this](const QString &f) { return NixCommand::mapStorePath(m_ref, f); };
     m_parser.onProgress = [this](const NixProgress &p) { Q_EMIT progress(p); };
     m_parser.onLogLine = [this](const QString &drv, const QString &line) {
+        if (!m_loggingDerivations.contains(drv)) {
+            m_loggingDerivations.insert(drv);
+            rememberDescendants();
+        }
         Q_EMIT buildLogLine(drv, line);
         Q_EMIT logLine(drv + QStringLiteral("> ") + line);
     };
     m_parser.onMessage = [this](const QString &text) { Q_EMIT logLine(text); };
     m_stderrBuffer.clear();
     m_cancelled = false;
+    m_descendants.clear();
+    m_loggingDerivations.clear();
     m_startedMs = QDateTime::currentMSecsSinceEpoch();
 
     NixBuildResult early;
@@ -109,6 +120,13 @@ void NixBuild::start(const TestRef &ref, const QString &attribute)
     });
     m_process->start(NixCommand::program(), m_lastArgs);
     m_pid = m_process->processId();
+    m_treeTimer.start();
+}
+
+void NixBuild::rememberDescendants()
+{
+    if (m_pid > 0)
+        m_descendants = ProcessTree::descendants(pid_t(m_pid));
 }
 
 void NixBuild::cancel()
@@ -142,9 +160,15 @@ void NixBuild::onFinished(int exitCode, QProcess::ExitStatus status)
     if (!m_stderrBuffer.isEmpty())
         m_parser.feed(m_stderrBuffer);
     m_stderrBuffer.clear();
-    // Whatever Nix left in its group (it should leave nothing) goes too.
+    // Whatever Nix left in its group (it should leave nothing) goes too,
+    // and so do builders of a Nix that was killed: they are in sessions of
+    // their own, which only Nix itself would have ended.
     killGroup(SIGKILL);
     m_killTimer.stop();
+    m_treeTimer.stop();
+    if (status == QProcess::CrashExit)
+        ProcessTree::signalIfUnchanged(m_descendants, SIGKILL);
+    m_descendants.clear();
 
     NixBuildResult result;
     const QJsonArray built = QJsonDocument::fromJson(m_process->readAllStandardOutput()).array();
@@ -159,13 +183,20 @@ void NixBuild::onFinished(int exitCode, QProcess::ExitStatus status)
     } else if (m_cancelled) {
         result.error.kind = NixError::Kind::Cancelled;
         result.error.message = QStringLiteral("build cancelled");
+    } else if (status == QProcess::CrashExit) {
+        // Killed from outside (or crashed): what Nix printed last is not why
+        // it stopped, but it stays in the details.
+        const NixError printed = m_parser.error();
+        result.error.kind = NixError::Kind::Other;
+        result.error.message
+            = QStringLiteral("nix was killed (or crashed) before the build finished");
+        result.error.details = printed.details.isEmpty() ? printed.message : printed.details;
     } else {
         result.error = m_parser.error();
         if (result.error.kind == NixError::Kind::None) {
             result.error.kind = NixError::Kind::Other;
-            result.error.message = status == QProcess::CrashExit
-                ? QStringLiteral("nix crashed")
-                : QStringLiteral("nix build failed with exit code %1").arg(exitCode);
+            result.error.message
+                = QStringLiteral("nix build failed with exit code %1").arg(exitCode);
         }
     }
     finish(result);

@@ -1,10 +1,12 @@
 #pragma once
 
+#include "core/launch/processtree.h"
 #include "core/nix/nixlog.h"
 #include "core/nix/testref.h"
 
 #include <QObject>
 #include <QProcess>
+#include <QSet>
 #include <QTimer>
 
 #include <memory>
@@ -53,6 +55,7 @@ private:
     void onFinished(int exitCode, QProcess::ExitStatus status);
     void finish(NixBuildResult result);
     void killGroup(int signal);
+    void rememberDescendants();
 
     std::unique_ptr<QProcess> m_process;
     NixLogParser m_parser;
@@ -61,6 +64,11 @@ private:
     QStringList m_lastArgs;
     QByteArray m_stderrBuffer;
     QTimer m_killTimer;
+    QTimer m_treeTimer;
+    // Nix's builders, in sessions of their own, as last seen: ended when
+    // Nix dies without ending them itself.
+    QList<ProcessIdentity> m_descendants;
+    QSet<QString> m_loggingDerivations; // those whose builder has printed
     qint64 m_pid = 0;
     qint64 m_startedMs = 0;
     bool m_cancelled = false;

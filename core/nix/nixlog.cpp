@@ -5,6 +5,9 @@
 #include <QJsonDocument>
 #include <QRegularExpression>
 
+#include <algorithm>
+#include <limits>
+
 namespace nixtide {
 
 namespace {
@@ -136,7 +139,9 @@ void NixLogParser::feed(const QByteArray &rawLine)
 void NixLogParser::handle(const QJsonObject &o)
 {
     const QString action = o.value(QLatin1StringView("action")).toString();
-    const qint64 id = qint64(o.value(QLatin1StringView("id")).toDouble());
+    // toInteger(): a number that is no qint64 (1e300, 0.5) must not be cast,
+    // which is undefined behaviour (found by the nixlog fuzz target).
+    const qint64 id = o.value(QLatin1StringView("id")).toInteger(-1);
     const int type = o.value(QLatin1StringView("type")).toInt();
     const QJsonArray fields = o.value(QLatin1StringView("fields")).toArray();
 
@@ -192,15 +197,18 @@ void NixLogParser::handle(const QJsonObject &o)
     }
     if (type != resProgress)
         return;
-    const auto field = [&fields](int i) { return qint64(fields.at(i).toDouble()); };
+    const auto field = [&fields](int i) { return fields.at(i).toInteger(0); };
+    const auto count = [&field](int i) {
+        return int(std::clamp<qint64>(field(i), 0, std::numeric_limits<int>::max()));
+    };
     if (activity == actBuilds) {
-        m_progress.done = int(field(0));
-        m_progress.expected = int(field(1));
-        m_progress.running = int(field(2));
-        m_progress.failed = int(field(3));
+        m_progress.done = count(0);
+        m_progress.expected = count(1);
+        m_progress.running = count(2);
+        m_progress.failed = count(3);
     } else if (activity == actCopyPaths) {
-        m_progress.downloadsDone = int(field(0));
-        m_progress.downloadsExpected = int(field(1));
+        m_progress.downloadsDone = count(0);
+        m_progress.downloadsExpected = count(1);
     } else if (activity == actCopyPath || activity == actFileTransfer) {
         m_progress.bytesDone = field(0);
         m_progress.bytesExpected = field(1);

@@ -95,7 +95,10 @@ QStringList machineMethods()
         QStringLiteral("get_unit_info")};
 }
 
-QStringList nodeNames(const QString &fileText)
+namespace {
+
+// Machine names under the attributes `kinds` names (a regex alternation).
+QStringList machineNamesUnder(const QString &fileText, const QString &kinds)
 {
     QStringList names;
     const auto add = [&names](const QString &name) {
@@ -107,15 +110,14 @@ QStringList nodeNames(const QString &fileText)
     };
     // `nodes.a = …`, `containers.b = …` (and `nodes.a.x = …`), also as
     // `${nodes.a.…}` in the script.
-    static const QRegularExpression dotted(
-        QStringLiteral("(?<![\\w'.-])(?:nodes|containers)\\s*\\.\\s*\"?([A-Za-z_][\\w'-]*)"));
+    const QRegularExpression dotted(
+        QStringLiteral("(?<![\\w'.-])(?:%1)\\s*\\.\\s*\"?([A-Za-z_][\\w'-]*)").arg(kinds));
     for (auto it = dotted.globalMatch(fileText); it.hasNext();)
         add(it.next().captured(1));
     // `nodes = { a = …; "b" = …; }`: the set's top-level attribute names,
     // with Nix's own rules for strings and comments (a `#` in a string is
     // no comment).
-    static const QRegularExpression block(
-        QStringLiteral("(?<![\\w'.-])(?:nodes|containers)\\s*=\\s*\\{"));
+    const QRegularExpression block(QStringLiteral("(?<![\\w'.-])(?:%1)\\s*=\\s*\\{").arg(kinds));
     static const QRegularExpression name(QStringLiteral("^\"?([A-Za-z_][\\w'-]*)\"?"));
     for (auto it = block.globalMatch(fileText); it.hasNext();) {
         int i = int(it.next().capturedEnd());
@@ -132,6 +134,18 @@ QStringList nodeNames(const QString &fileText)
         }
     }
     return names;
+}
+
+} // namespace
+
+QStringList nodeNames(const QString &fileText)
+{
+    return machineNamesUnder(fileText, QStringLiteral("nodes|containers"));
+}
+
+QStringList containerNames(const QString &fileText)
+{
+    return machineNamesUnder(fileText, QStringLiteral("containers"));
 }
 
 QStringList knownScriptNames(const QString &fileText)

@@ -31,6 +31,8 @@ EditorScript extractEditorScript(const QString &fileText, bool nix);
 QStringList driverGlobals();
 QStringList machineMethods();
 QStringList nodeNames(const QString &fileText);
+// The nodeNames() that are `containers.<n>` (systemd-nspawn machines).
+QStringList containerNames(const QString &fileText);
 QStringList knownScriptNames(const QString &fileText);
 // For a script kept in its own file: the machines of the .nix files next to
 // it that read it (`testScript = builtins.readFile ./NAME.py`).

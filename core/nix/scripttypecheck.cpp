@@ -2,8 +2,10 @@
 
 #include "core/paths.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -17,32 +19,66 @@ namespace {
 
 constexpr int kMypyTimeoutMs = 300000;
 
-// The driver's names with the types its test_symbols() gives them. `driver`
-// and `t` stay Any: their classes differ between generations.
-constexpr auto kPrependHead = R"(# Added by nixtide: the names the test driver gives a test script.
-from typing import Any, Callable, ContextManager, List
-from test_driver.logger import AbstractLogger
-from test_driver.machine import Machine
-from test_driver.vlan import VLan
-import os
-
-start_all: Callable[[], None]
+// The names test_symbols() gives a script, typed as the build's prepend
+// types them. The machine and logger classes are filled in per generation.
+constexpr auto kPrependNames = R"(start_all: Callable[[], None]
 subtest: Callable[[str], ContextManager[None]]
 retry: Callable[..., None]
 test_script: Callable[[], None]
-machines: List[Machine]
 vlans: List[VLan]
-driver: Any
-log: AbstractLogger
-create_machine: Callable[..., Machine]
+create_machine: Callable[..., Any]
 run_tests: Callable[[], None]
 join_all: Callable[[], None]
 serial_stdout_off: Callable[[], None]
 serial_stdout_on: Callable[[], None]
 polling_condition: Callable[..., Any]
-t: Any
-debug: Any
+t: TestCase
 )";
+
+QString moduleText(const QString &packageDir, const QString &module)
+{
+    for (const QString &candidate :
+        {QStringLiteral("%1/%2.py"), QStringLiteral("%1/%2/__init__.py")}) {
+        QFile file(candidate.arg(packageDir, module));
+        if (file.open(QIODevice::ReadOnly))
+            return QString::fromUtf8(file.readAll());
+    }
+    return {};
+}
+
+// Whether a module's top level defines or imports `name`: a class, an
+// assignment (`QemuMachine = Machine`) or an import, also inside a
+// parenthesised list.
+bool defines(const QString &moduleText, const QString &name)
+{
+    const QRegularExpression re(
+        QStringLiteral(
+            "^(?:class\\s+%1\\b|%1\\s*=|from\\s+\\S+\\s+import\\s+[^\\n]*\\b%1\\b|\\s+%1,?\\s*$)")
+            .arg(name),
+        QRegularExpression::MultilineOption);
+    return re.match(moduleText).hasMatch();
+}
+
+// A directory whose only entry is `test_driver`, linked to the package:
+// mypy refuses a site-packages directory (where a built driver's package
+// lives) in MYPYPATH, and a stable path keeps its cache valid.
+QString mypyPathFor(const QString &packageDir, const QString &cacheRoot, QString *error)
+{
+    const QByteArray key = QCryptographicHash::hash(packageDir.toUtf8(), QCryptographicHash::Sha256)
+                               .toHex()
+                               .left(16);
+    const QString dir = cacheRoot + QStringLiteral("/path-") + QString::fromLatin1(key);
+    const QString link = dir + QStringLiteral("/test_driver");
+    if (QFileInfo(link).symLinkTarget() == QFileInfo(packageDir).absoluteFilePath())
+        return dir;
+    QDir().mkpath(dir);
+    QFile::remove(link);
+    if (!QFile::link(QFileInfo(packageDir).absoluteFilePath(), link)) {
+        *error = QStringLiteral("cannot link %1 to %2").arg(link, packageDir);
+        return {};
+    }
+    return dir;
+}
 
 } // namespace
 
@@ -63,31 +99,80 @@ QList<int> declaredVlans(const QString &nixText)
     return vlans;
 }
 
+DriverTypeNames DriverTypeNames::of(const QString &packageDir)
+{
+    DriverTypeNames names;
+    const QString machine = moduleText(packageDir, QStringLiteral("machine"));
+    // Newest: BaseMachine with QemuMachine and NspawnMachine; older: Machine.
+    if (defines(machine, QStringLiteral("QemuMachine")))
+        names.machine = QStringLiteral("QemuMachine");
+    names.container = defines(machine, QStringLiteral("NspawnMachine"))
+        ? QStringLiteral("NspawnMachine")
+        : names.machine;
+    if (defines(machine, QStringLiteral("BaseMachine")))
+        names.anyMachine = QStringLiteral("BaseMachine");
+    else
+        names.anyMachine = names.machine;
+    const QString logger = moduleText(packageDir, QStringLiteral("logger"));
+    if (!defines(logger, QStringLiteral("AbstractLogger"))
+        && defines(logger, QStringLiteral("Logger")))
+        names.logger = QStringLiteral("Logger");
+    if (defines(moduleText(packageDir, QStringLiteral("driver")), QStringLiteral("Driver")))
+        names.driver = QStringLiteral("Driver");
+    if (defines(moduleText(packageDir, QStringLiteral("debug")), QStringLiteral("DebugAbstract")))
+        names.debug = QStringLiteral("DebugAbstract");
+    return names;
+}
+
 ScriptTypeChecker::ScriptTypeChecker(QString driverPackageDir)
     : m_driverPackageDir(std::move(driverPackageDir))
+    , m_types(DriverTypeNames::of(m_driverPackageDir))
 { }
 
 QString ScriptTypeChecker::bundledDriverPackageDir()
 {
-    return DataPaths::demoDir() + QStringLiteral("/driver");
+    return DataPaths::demoDir() + QStringLiteral("/driver/test_driver");
 }
 
-QString ScriptTypeChecker::prepend(const QStringList &machines, const QList<int> &vlans)
+QString ScriptTypeChecker::prepend(const QStringList &machines, const QList<int> &vlans,
+    const DriverTypeNames &types, const QStringList &containers)
 {
-    QString text = QString::fromUtf8(kPrependHead);
-    QStringList names = machines;
+    QStringList machineClasses {types.machine};
+    if (!machineClasses.contains(types.anyMachine))
+        machineClasses.append(types.anyMachine);
+    if (!containers.isEmpty() && !machineClasses.contains(types.container))
+        machineClasses.append(types.container);
+    QString text
+        = QStringLiteral("# Added by nixtide: the names the test driver gives a test script.\n"
+                         "from typing import Any, Callable, ContextManager, List\n"
+                         "from unittest import TestCase\n"
+                         "from test_driver.logger import %1\n"
+                         "from test_driver.machine import %2\n"
+                         "from test_driver.vlan import VLan\n"
+                         "import os\n")
+              .arg(types.logger, machineClasses.join(QStringLiteral(", ")));
+    if (types.driver != QLatin1StringView("Any"))
+        text += QStringLiteral("from test_driver.driver import %1\n").arg(types.driver);
+    if (types.debug != QLatin1StringView("Any"))
+        text += QStringLiteral("from test_driver.debug import %1\n").arg(types.debug);
+    text += QString::fromUtf8(kPrependNames);
+    text += QStringLiteral("machines: List[%1]\nlog: %2\ndriver: %3\ndebug: %4\n")
+                .arg(types.anyMachine, types.logger, types.driver, types.debug);
+    const auto classOf = [&](const QString &name) {
+        return containers.contains(name) ? types.container : types.machine;
+    };
+    for (const QString &n : machines)
+        text += n + QStringLiteral(": ") + classOf(n) + u'\n';
     // A lone machine is also `machine`, whatever it is called.
-    if (names.size() == 1 && !names.contains(QStringLiteral("machine")))
-        names.append(QStringLiteral("machine"));
-    for (const QString &n : std::as_const(names))
-        text += n + QStringLiteral(": Machine\n");
+    if (machines.size() == 1 && machines.first() != QLatin1StringView("machine"))
+        text += QStringLiteral("machine: ") + classOf(machines.first()) + u'\n';
     for (const int nr : vlans)
         text += QStringLiteral("vlan%1: VLan\n").arg(nr);
     return text;
 }
 
 QList<LintMessage> ScriptTypeChecker::check(const EditorScript &script, const QStringList &machines,
-    const QList<int> &vlans, QString *error) const
+    const QList<int> &vlans, QString *error, const QStringList &containers) const
 {
     error->clear();
     const QString mypy = QStandardPaths::findExecutable(QStringLiteral("mypy"));
@@ -100,7 +185,12 @@ QList<LintMessage> ScriptTypeChecker::check(const EditorScript &script, const QS
         *error = QStringLiteral("cannot make a temporary directory: %1").arg(dir.errorString());
         return {};
     }
-    const QString head = prepend(machines, vlans);
+    const QString cache = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation)
+        + QStringLiteral("/nixtide/mypy");
+    const QString mypyPath = mypyPathFor(m_driverPackageDir, cache, error);
+    if (mypyPath.isEmpty())
+        return {};
+    const QString head = prepend(machines, vlans, m_types, containers);
     const int headLines = int(head.count(u'\n'));
     const QString path = dir.filePath(QStringLiteral("test-script.py"));
     QFile file(path);
@@ -112,11 +202,8 @@ QList<LintMessage> ScriptTypeChecker::check(const EditorScript &script, const QS
 
     QProcess process;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("MYPYPATH"), m_driverPackageDir);
+    env.insert(QStringLiteral("MYPYPATH"), mypyPath);
     process.setProcessEnvironment(env);
-    const QString cache = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation)
-        + QStringLiteral("/nixtide/mypy");
-    QDir().mkpath(cache);
     // The driver's own modules are followed for their types only: their
     // findings are not the script's.
     process.start(mypy,
@@ -168,7 +255,8 @@ QList<LintMessage> ScriptTypeChecker::checkFile(
     if (!script.found)
         return {};
     const QStringList machines = nix ? nodeNames(fileText) : companionNodeNames(path);
-    QList<LintMessage> messages = check(script, machines, declaredVlans(fileText), error);
+    QList<LintMessage> messages = check(script, machines, declaredVlans(fileText), error,
+        nix ? containerNames(fileText) : QStringList {});
     if (!nix || BuildChecks::of(fileText).lint) {
         messages.removeIf([](const LintMessage &m) {
             return m.message.endsWith(QLatin1StringView("[name-defined]"));

@@ -210,7 +210,8 @@ TestInfo::Outline TestInfo::outline(const TestRef &ref, NixError *error)
             "t: let nodes = t.nodes or { }; names = builtins.attrNames nodes; "
             "vlansOf = n: let c = nodes.${n}; r = builtins.tryEval (c.virtualisation.vlans or "
             "c.config.virtualisation.vlans or [ ]); in if r.success then r.value else [ ]; "
-            "in { name = t.name or \"\"; nodes = names; vlans = builtins.concatLists (map vlansOf "
+            "in { name = t.config.name or t.name or \"\"; nodes = names; vlans = "
+            "builtins.concatLists (map vlansOf "
             "names); }"),
         error)
                               .toObject();

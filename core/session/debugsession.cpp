@@ -226,6 +226,10 @@ void DebugSession::sendBreakpoints(const QString &path)
         QJsonObject item {{QStringLiteral("line"), bp.line}};
         if (!bp.condition.isEmpty())
             item.insert(QStringLiteral("condition"), bp.condition);
+        if (!bp.hitCondition.isEmpty())
+            item.insert(QStringLiteral("hitCondition"), bp.hitCondition);
+        if (!bp.logMessage.isEmpty())
+            item.insert(QStringLiteral("logMessage"), bp.logMessage);
         list.append(item);
     }
     const QJsonObject args {
@@ -303,6 +307,8 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
         if (m_record)
             m_record->appendLog({{QStringLiteral("event"), event}, {QStringLiteral("body"), body}});
         Q_EMIT logEntryAdded(int(m_log.size()) - 1);
+    } else if (event == QLatin1String("nixtide/ocr")) {
+        onOcr(body);
     } else if (event == QLatin1String("nixtide/logEnd")) {
         const int index = m_logIndex.value(body.value(QStringLiteral("id")).toInt(), -1);
         if (m_record)
@@ -328,6 +334,33 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
         Q_EMIT screenshotTaken(machine, path);
     }
     Q_EMIT eventReceived(event, body);
+}
+
+void DebugSession::onOcr(const QJsonObject &body)
+{
+    OcrAttempt attempt = OcrAttempt::fromEvent(body);
+    if (m_record) {
+        // The agent's file goes with the driver's private directory.
+        const QString copy = m_record->addOcrImage(attempt.image);
+        m_record->appendLog({{QStringLiteral("event"), QStringLiteral("nixtide/ocr")},
+            {QStringLiteral("body"), body}, {QStringLiteral("copy"), copy}});
+        if (!copy.isEmpty())
+            attempt.image = copy;
+    }
+    LogEntry entry;
+    entry.id = m_nextPlainId--;
+    entry.parentId = body.value(QStringLiteral("parentId")).toInt();
+    entry.message = attempt.summary();
+    entry.machine = attempt.machine;
+    entry.level = attempt.error.isEmpty() ? QStringLiteral("info") : QStringLiteral("error");
+    entry.time = body.value(QStringLiteral("time")).toDouble();
+    entry.durationSeconds = attempt.seconds;
+    entry.path = body.value(QStringLiteral("path")).toString();
+    entry.line = body.value(QStringLiteral("line")).toInt();
+    entry.ocr = std::move(attempt);
+    m_logIndex.insert(entry.id, int(m_log.size()));
+    m_log.append(entry);
+    Q_EMIT logEntryAdded(int(m_log.size()) - 1);
 }
 
 void DebugSession::onSerial(const QJsonObject &body)

@@ -3,6 +3,7 @@
 #include "core/dap/dapclient.h"
 #include "core/session/agentconnector.h"
 #include "core/session/launchplan.h"
+#include "core/session/ocrattempt.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -13,6 +14,7 @@
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 
 namespace nixtide {
 
@@ -48,6 +50,9 @@ struct LogEntry
     // when mapped); empty and 0 when the driver began it on its own.
     QString path;
     int line = 0;
+    // Set on the entry of one OCR attempt by the driver (its image is the
+    // run record's copy when there is a record).
+    std::optional<OcrAttempt> ocr;
 };
 
 struct StackFrame
@@ -62,6 +67,8 @@ struct SourceBreakpoint
 {
     int line = 0;
     QString condition;
+    QString hitCondition {};
+    QString logMessage {};
 };
 
 // The debugger's answer for one requested breakpoint, in request order.
@@ -171,6 +178,7 @@ private:
     void onEvent(const QString &event, const QJsonObject &body);
     void onInitialized();
     void onSerial(const QJsonObject &body);
+    void onOcr(const QJsonObject &body);
     void onStopped(const QJsonObject &body);
     void onDriverFinished(int exitCode, bool crashed);
     void onDriverFailedToStart(const QString &message);

@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -34,6 +35,16 @@ bool RunRecord::open(const QString &base, const QString &testName, QString *erro
     if (!QDir().mkpath(dir + QStringLiteral("/screenshots"))) {
         *error = QStringLiteral("cannot create the run record directory %1").arg(dir);
         return false;
+    }
+    // Logs, serial output and screenshots may show secrets of the test:
+    // only this user may enter the test's records, wherever the base is.
+    const auto privateMode
+        = QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner;
+    for (const QString &path : {base + QLatin1Char('/') + safeName(testName), dir}) {
+        if (!QFile::setPermissions(path, privateMode)) {
+            *error = QStringLiteral("cannot make the run record directory %1 private").arg(path);
+            return false;
+        }
     }
     m_dir = dir;
     return true;
@@ -96,6 +107,23 @@ QString RunRecord::addScreenshot(const QString &machine, const QString &path)
     for (int n = 1; QFileInfo::exists(target); ++n)
         target = stem + QLatin1Char('-') + QString::number(n) + suffix;
     return QFile::copy(path, target) ? target : QString();
+}
+
+QString RunRecord::addOcrImage(const QString &path)
+{
+    if (!isOpen() || path.isEmpty())
+        return QString();
+    const auto known = m_ocrCopies.constFind(path);
+    if (known != m_ocrCopies.cend())
+        return known.value();
+    const QString dir = m_dir + QStringLiteral("/ocr");
+    if (!QDir().mkpath(dir))
+        return QString();
+    const QString target = dir + QLatin1Char('/') + safeName(QFileInfo(path).fileName());
+    if (!QFile::copy(path, target))
+        return QString();
+    m_ocrCopies.insert(path, target);
+    return target;
 }
 
 bool RunRecord::writeResult(const QJsonObject &result)

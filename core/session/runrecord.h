@@ -14,6 +14,8 @@ namespace nixtide {
 //   driver.log         the driver's own stdout/stderr
 //   serial-<m>.log     each machine's serial console, every byte
 //   screenshots/       copies of the screenshots the test took
+//   ocr/               the screens the driver's OCR read (one file per
+//                      distinct screen the agent saved)
 //   result.json        status, exit code, timings; replaced atomically
 // Lines are appended and flushed as they come so a crash loses at most the
 // line being written; result.json is never half-written (temp + rename).
@@ -35,6 +37,9 @@ public:
     void appendSerial(const QString &machine, const QByteArray &bytes);
     // Copies the file; returns the copy's path (empty on failure).
     QString addScreenshot(const QString &machine, const QString &path);
+    // Copies a screen the driver's OCR read, once per source file (the
+    // agent names one file for every try that saw the same screen).
+    QString addOcrImage(const QString &path);
     bool writeResult(const QJsonObject &result);
 
     static QString safeName(const QString &name);
@@ -44,6 +49,7 @@ private:
 
     QString m_dir;
     QHash<QString, std::shared_ptr<QFile>> m_files;
+    QHash<QString, QString> m_ocrCopies; // the agent's file -> the record's copy
 };
 
 } // namespace nixtide

@@ -10,6 +10,7 @@ ScriptReuse ScriptReuse::decide(
     ScriptReuse out;
     auto rebuild = [&out](const QString &reason, int line = 0) {
         out.m_decision = QStringLiteral("rebuilt: ") + reason;
+        out.m_reason = reason;
         out.m_line = line;
         return out;
     };

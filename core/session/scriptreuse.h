@@ -34,6 +34,8 @@ public:
     // script again without rebuilding (no edits)" or "rebuilt: the
     // antiquotation (${…}) on line 5 was added, removed or changed".
     QString decision() const { return m_decision; }
+    // Why a rebuild is needed, without the "rebuilt: " of decision().
+    QString reason() const { return m_reason; }
     int line() const { return m_line; } // the .nix line a rebuild's reason names, or 0
     // When no rebuild is needed: `previous` with the edited script and its
     // line map (the built script when nothing was edited, so that an earlier
@@ -44,6 +46,7 @@ public:
 private:
     bool m_rebuild = true;
     QString m_decision;
+    QString m_reason;
     int m_line = 0;
     LaunchPlan m_plan;
 };

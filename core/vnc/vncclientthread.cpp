@@ -5,12 +5,14 @@
 
 #include <array>
 #include <cerrno>
+#include <csignal>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -206,6 +208,13 @@ bool VncClientThread::waitForWake(std::chrono::milliseconds timeout)
 
 void VncClientThread::run()
 {
+    // libvncclient writes with write(): a server gone in the middle of a
+    // frame must give this thread EPIPE, not a SIGPIPE that ends the whole
+    // IDE (vnc.midframe). Blocked for this thread only.
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
     while (!m_stop) {
         QString reason;
         const int fd = connectUnix(m_socketPath, &reason);

@@ -150,6 +150,65 @@ class PlainScripts(unittest.TestCase):
         code, out, _err = agent.finish()
         self.assertEqual((code, out), (0, "done [1, 3]\n"))
 
+    def test_goes_on_after_a_failure(self):
+        # Continue after a fixed failure: the failing statement was done in
+        # the REPL instead; the rest of the script runs (in the `with`
+        # block the failure was in, then after it) and the script passes.
+        agent = self.run_agent("""
+            import contextlib
+            done = []
+            @contextlib.contextmanager
+            def block(name):
+                done.append("enter " + name)
+                yield
+            with block("b"):
+                done.append(1)
+                done.append(2 / 0)
+                done.append(3)
+            done.append(4)
+            print("done", done)
+        """)
+        agent.start()
+        c = agent.client
+        self.assertEqual(c.wait_event("stopped")["body"]["reason"], "exception")
+        self.assertEqual(c.stack()[0]["line"], 9)
+        c.evaluate("done.append(2)")
+        # Inside a statement that is not a `with`: refused, with the reason.
+        refused = c.request("gotoTargets", {"source": {"path": agent.script}, "line": 5},
+                            ok=False)
+        self.assertIn("inside the def statement of line 4", refused["message"])
+        targets = c.request("gotoTargets", {"source": {"path": agent.script},
+                                            "line": 10})["body"]["targets"]
+        self.assertEqual([t["line"] for t in targets], [10])
+        c.request("goto", {"threadId": 1, "targetId": targets[0]["id"]})
+        self.assertEqual(c.wait_event("stopped")["body"]["reason"], "goto")
+        frames = c.stack()
+        self.assertEqual([(f["name"], f["line"]) for f in frames], [("testScript", 10)])
+        c.request("continue")
+        out = c.wait_event("output", predicate=lambda e: "goes on" in e["body"]["output"])
+        self.assertEqual(out["body"]["output"], "nixtide: the script goes on from line 10\n")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        code, out, _err = agent.finish()
+        self.assertEqual((code, out), (0, "done ['enter b', 1, 2, 'enter b', 3, 4]\n"))
+
+    def test_a_fixed_last_line_ends_the_script(self):
+        agent = self.run_agent("""
+            x = 1
+            x = x / 0
+        """)
+        agent.start()
+        c = agent.client
+        self.assertEqual(c.wait_event("stopped")["body"]["reason"], "exception")
+        c.evaluate("x = x / 1")
+        targets = c.request("gotoTargets", {"source": {"path": agent.script},
+                                            "line": 3})["body"]["targets"]
+        self.assertEqual(targets, [{"id": 0, "label": "the end of the script", "line": 3}])
+        c.request("goto", {"threadId": 1, "targetId": 0})
+        c.wait_event("stopped")
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        agent.finish()
+
     def test_condition_and_hit_condition(self):
         agent = self.run_agent("""
             total = 0
@@ -364,6 +423,37 @@ class PlainScripts(unittest.TestCase):
         code, _out, _err = agent.finish(timeout=5)
         self.assertEqual(code, 1)
 
+    def test_requests_that_raise_inside_the_agent_fail_alone(self):
+        """A handler that raises (arguments of the wrong shape reach code
+        that trusts them) answers that request with the error; the session,
+        the stop and the script go on."""
+        agent = self.run_agent("""
+            x = 1
+            y = x + 1
+            print("y is", y)
+        """)
+        agent.start(breakpoints=[{"line": 2}])
+        c = agent.client
+        c.wait_event("stopped")
+        frame = c.stack()[0]["id"]
+        # On the I/O thread (setBreakpoints) and on the script's thread
+        # (variables, evaluate, scopes): each raises in the agent.
+        for command, arguments in (
+                ("setBreakpoints", {"source": {"path": agent.script}, "breakpoints": "7"}),
+                ("setBreakpoints", {"source": "nowhere"}),
+                ("variables", {"variablesReference": "many"}),
+                ("scopes", {"frameId": [frame]}),
+                ("evaluate", {"expression": 7, "frameId": frame}),
+                ("stackTrace", {"threadId": 1, "levels": "all"})):
+            response = c.request(command, arguments, ok=False)
+            self.assertFalse(response["success"], command)
+            self.assertTrue(response.get("message"), command)
+        self.assertEqual(c.evaluate("x + 41", frame)["body"]["result"], "42")
+        c.request("continue")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        code, out, _err = agent.finish()
+        self.assertEqual((code, out), (0, "y is 2\n"))
+
     def test_wire_robustness(self):
         agent = self.run_agent("pass\n")
         c = agent.client
@@ -418,6 +508,85 @@ class Injection(unittest.TestCase):
         self.assertEqual(result.returncode, 2)
         self.assertIn("must be 0700", result.stderr)
         self.assertNotIn("ran", result.stdout)
+
+
+# Another user trying the agent's socket: connects, asks `initialize` and
+# prints what it got until the agent hangs up (or why it could not connect).
+FOREIGN_CLIENT = r"""
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(20)
+try:
+    s.connect(sys.argv[1])
+except OSError as error:
+    print("connect:", error.errno)
+    sys.exit(0)
+body = b'{"seq": 1, "type": "request", "command": "initialize", "arguments": {}}'
+data = b""
+try:
+    s.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+except (BrokenPipeError, ConnectionResetError):
+    pass  # hung up on before (or while) asking
+print("received:", len(data))
+"""
+NOBODY = 65534
+
+
+@unittest.skipUnless(os.getuid() == 0, "switching to another uid needs root")
+class WhoCanConnect(unittest.TestCase):
+    """Only the user who runs the driver reaches the debugger."""
+
+    def start_agent(self):
+        self.dir = dapclient.private_dir()
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        with open(os.path.join(self.dir, "script.py"), "w") as handle:
+            handle.write("print('done')\n")
+        self.socket = os.path.join(self.dir, "agent.sock")
+        self.proc = subprocess.Popen(
+            [PYTHON, "-m", "nixtide_agent", "--socket", self.socket,
+             os.path.join(self.dir, "script.py")],
+            env=dict(os.environ, PYTHONPATH=AGENT_DIR), stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE)
+        self.addCleanup(lambda: self.proc.poll() is None and self.proc.kill())
+        deadline = time.monotonic() + 60
+        while not os.path.exists(self.socket):
+            self.assertLess(time.monotonic(), deadline, "the agent never listened")
+            self.assertIsNone(self.proc.poll(), "the agent exited before listening")
+            time.sleep(0.05)
+
+    def foreign_client(self):
+        return subprocess.run([PYTHON, "-c", FOREIGN_CLIENT, self.socket], user=NOBODY,
+                              group=NOBODY, capture_output=True, text=True, timeout=60)
+
+    def test_socket_private_and_other_uid_refused(self):
+        self.start_agent()
+        self.assertEqual(os.stat(self.dir).st_mode & 0o777, 0o700)
+        self.assertEqual(os.stat(self.socket).st_mode & 0o777, 0o600)
+        result = self.foreign_client()
+        self.assertEqual(result.stdout.strip(), "connect: 13", result.stderr)  # EACCES
+
+        # Modes loosened by mistake: the peer's uid still keeps it out.
+        os.chmod(self.dir, 0o755)
+        os.chmod(self.socket, 0o666)
+        result = self.foreign_client()
+        self.assertEqual(result.stdout.strip(), "received: 0", result.stderr)
+
+        client = DapClient(self.socket)
+        self.addCleanup(client.close)
+        caps = client.request("initialize", {"adapterID": "nixtide"})
+        self.assertTrue(caps["success"])
+        client.wait_event("initialized")
+        client.request("launch", {})
+        client.request("configurationDone")
+        client.wait_event("exited")
+        client.close()
+        _out, err = self.proc.communicate(timeout=60)
+        self.assertIn("refused a connection from uid %d" % NOBODY, err.decode())
 
 
 DEMO_DRIVER = os.path.join(REPO, "resources", "demo", "driver", "bin", "nixos-test-driver")
@@ -487,7 +656,22 @@ class DemoDriverWithoutVMs(unittest.TestCase):
         c.request("configurationDone")
         c.wait_event("stopped")
         self.assertEqual(c.evaluate("env")["body"]["result"], "(None, '-m 128 -vnc unix:vnc.sock')")
-        self.assertIn("driver", [v["name"] for v in c.scope_variables(c.stack()[0]["id"], "Test namespace")])
+        # The script's own names apart from the ~25 the driver gave it.
+        frame = c.stack()[0]["id"]
+        own = [v["name"] for v in c.scope_variables(frame, "Test namespace")]
+        given = [v["name"] for v in c.scope_variables(frame, "Driver")]
+        self.assertIn("env", own)
+        self.assertNotIn("driver", own)
+        self.assertTrue({"driver", "subtest", "start_all", "log"} <= set(given), given)
+        # REPL completion: the driver's API and the paused namespace.
+        labels = lambda text: [t["label"] for t in c.request(
+            "completions", {"text": text, "column": len(text) + 1})["body"]["targets"]]
+        self.assertIn("start_all", labels("sta"))
+        self.assertIn("info", labels("log.in"))
+        self.assertEqual(labels("en"), ["enumerate", "env"])
+        target = c.request("completions", {"text": "x = os.pa", "column": 10})["body"]["targets"]
+        self.assertIn({"label": "path", "text": "path", "type": "module", "start": 7, "length": 2},
+                      target)
         c.request("continue")
         self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
         c.wait_event("terminated")
@@ -628,6 +812,56 @@ class DemoDriverWithoutVMs(unittest.TestCase):
                          ["body"]["result"], "[('alpha', 'Machine'), ('box', 'NspawnMachine')]")
         c.request("continue")
         self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+
+    @unittest.skipUnless(shutil.which("tesseract"), "the driver's OCR needs tesseract on PATH")
+    def test_each_ocr_attempt_reported_with_image_text_time_and_match(self):
+        """Each try of wait_for_text and each get_screen_text is one
+        nixtide/ocr event under the driver's waiting step: the screen it
+        read (as PNG, one file while the screen stays the same), the texts,
+        the seconds, the pattern and whether it matched. The driver's own
+        pipeline runs; only the screen dump and the recogniser are fakes,
+        as there is no VM."""
+        c, _path = self.start_driver("""
+            import test_driver.machine as m
+            dumps = []
+            def dump(command):
+                # black while "booting", white from the third screen on
+                shade = 255 if len(dumps) >= 2 else 0
+                dumps.append(command)
+                with open(command.split()[1], "wb") as handle:
+                    handle.write(b"P6\\n2 1\\n255\\n" + bytes([shade]) * 6)
+            def recognise(image, model_id):
+                with open(image, "rb") as handle:
+                    return "login: hello" if handle.read()[-1] == 255 else "booting"
+            machine.send_monitor_command = dump
+            m._preprocess_screenshot = lambda path, negate: path
+            m._run_tesseract = recognise
+            machine.wait_for_text("hel+o", timeout=30)
+            text = machine.get_screen_text()
+        """, vms=("machine",))
+        c.request("configurationDone")
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        self.proc.wait(10)
+        attempts = [e["body"] for e in c.all_events if e["event"] == "nixtide/ocr"]
+        self.assertEqual([a.get("matched") for a in attempts], [False, False, True, None])
+        self.assertEqual(attempts[0]["texts"], ["booting"] * 9)
+        self.assertEqual(attempts[2]["texts"][0], "login: hello")
+        self.assertEqual(attempts[3]["texts"], ["login: hello"])
+        self.assertEqual([a.get("pattern") for a in attempts], ["hel+o"] * 3 + [None])
+        waiting = next(e["body"] for e in c.all_events if e["event"] == "nixtide/logBegin"
+                       and e["body"]["message"].startswith("waiting for hel+o"))
+        self.assertEqual({a["parentId"] for a in attempts[:3]}, {waiting["id"]})
+        self.assertEqual([a["line"] for a in attempts], [15, 15, 15, 16])
+        self.assertTrue(all(a["machine"] == "machine" and a["seconds"] >= 0 for a in attempts))
+        # Same screen, same file; a changed screen, a new one.
+        self.assertEqual(attempts[0]["image"], attempts[1]["image"])
+        self.assertEqual(attempts[2]["image"], attempts[3]["image"])
+        self.assertNotEqual(attempts[1]["image"], attempts[2]["image"])
+        self.assertEqual(os.path.dirname(attempts[0]["image"]), os.path.join(self.dir, "ocr"))
+        with open(attempts[2]["image"], "rb") as handle:
+            png = handle.read()
+        self.assertEqual(png[:8], b"\x89PNG\r\n\x1a\n")
+        self.assertEqual(png[16:24], bytes([0, 0, 0, 2, 0, 0, 0, 1]))  # 2x1
 
     def test_environment_era_machines_known_from_the_constructor(self):
         self.assert_machines_known_before_the_script(config=False)

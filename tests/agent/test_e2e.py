@@ -165,7 +165,7 @@ class SingleMachine(DriverTestCase):
         boot = time.monotonic() - started
         top = c.stack()[0]
         self.assertEqual((top["source"]["path"], top["line"]), (NIX_FILE, hostname_line))
-        names = {v["name"] for v in c.scope_variables(top["id"], "Test namespace")}
+        names = {v["name"] for v in c.scope_variables(top["id"], "Driver")}
         self.assertTrue({"machine", "start_all", "driver"} <= names)
         self.assertEqual(c.evaluate('machine.succeed("hostname")', top["id"])["body"]["result"],
                          "'machine\\n'")
@@ -390,7 +390,7 @@ class EnvironmentEraVlan(DriverTestCase):
         self.assertEqual((top["source"]["path"], top["line"]), (VLAN_NIX_FILE, line))
         self.assertEqual(c.evaluate('server.succeed("hostname")')["body"]["result"], "'server\\n'")
         self.assertEqual(c.evaluate('client.succeed("hostname")')["body"]["result"], "'client\\n'")
-        names = {v["name"] for v in c.scope_variables(top["id"], "Test namespace")}
+        names = {v["name"] for v in c.scope_variables(top["id"], "Driver")}
         self.assertTrue({"server", "client", "vlan1", "start_all"} <= names, names)
         self.assertEqual(c.evaluate("__import__('nix_marker').VALUE")["body"]["result"],
                          "'from NIX_PYTHONPATH'")

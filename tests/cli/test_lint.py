@@ -4,6 +4,8 @@ its own line; --json gives the script region, the line map, the outline and
 the machines; an unreadable file is named and exits 2."""
 import json
 import os
+import re
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -18,7 +20,7 @@ def lint(*args):
     # No Nix: lint must not evaluate or build anything. (mypy stays on PATH.)
     env = dict(os.environ, NIXTIDE_NIX="/nonexistent/nix")
     return subprocess.run([BINARY, "lint", *args], capture_output=True, text=True, env=env,
-                          timeout=120)
+                          timeout=600)  # mypy under load: a deadline, not a wait
 
 
 class Lint(unittest.TestCase):
@@ -126,6 +128,96 @@ class Lint(unittest.TestCase):
         proc = lint("--json", skipped)
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
         self.assertEqual(json.loads(proc.stdout)[0]["checks"], {"lint": True, "typeCheck": False})
+
+    def built_driver(self, renames=(("Machine", "BaseMachine"),), where="lib"):
+        """A copy of the bundled test_driver package with classes renamed as
+        another generation names them (by default as the newest, which has
+        BaseMachine/QemuMachine and no `Machine`), one method and one
+        injected name the bundled driver lacks, where a built driver keeps
+        it: in a site-packages directory."""
+        package = os.path.join(self.tmp.name, where, "python3.13", "site-packages", "test_driver")
+        shutil.copytree(os.path.join(DEMO, "driver", "test_driver"), package)
+        for name in os.listdir(package):
+            if not name.endswith(".py"):
+                continue
+            path = os.path.join(package, name)
+            with open(path) as handle:
+                text = handle.read()
+            for old, new in renames:
+                text = re.sub(r"\b%s\b" % old, new, text)
+            if name == "machine.py":
+                text = text.replace(
+                    "\n    def fail(",
+                    "\n    def frobnicate(self, count: int) -> str:\n"
+                    "        return str(count)\n\n    def fail(", 1)
+                text = text.replace(
+                    "\n    def _no_monitor(",
+                    "\n    def container_only(self) -> None:\n"
+                    "        pass\n\n    def _no_monitor(", 1)
+            if name == "driver.py":
+                text = text.replace("t=AssertionTester(),",
+                                    "t=AssertionTester(),\n            frob_all=self.start_all,", 1)
+            with open(path, "w") as handle:
+                handle.write(text)
+        return package
+
+    def test_type_check_fits_each_generations_class_names(self):
+        # 22.11's package has `Logger`, no `AbstractLogger`; the newest has
+        # `BaseMachine`/`QemuMachine`, no `Machine`. The type hints import
+        # what the package has, so a clean test stays clean with either.
+        path = os.path.join(DEMO, "single.nix")
+        for renames, where in (((("AbstractLogger", "Logger"),), "old"),
+                               ((("Machine", "BaseMachine"),), "new")):
+            package = self.built_driver(renames, where)
+            proc = lint("--driver", package, path)
+            self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+            self.assertEqual(proc.stderr, "")
+
+    def test_type_check_uses_the_built_drivers_types(self):
+        package = self.built_driver()
+        path, text = self.copy("single.nix", ('machine.fail("test -e /nonexistent")',
+                                              'frob_all()\n    machine.frobnicate(3)'))
+        line = text.splitlines().index("    machine.frobnicate(3)") + 1
+        # The bundled driver has neither name: pyflakes and mypy say so.
+        proc = lint(path)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertIn("undefined name 'frob_all'", proc.stdout)
+        self.assertRegex(proc.stdout, r'%s:%d:\d+: Type check: "Machine" has no attribute "frobnicate"'
+                         % (re.escape(path), line))
+        # The built driver's package, given as itself or as the site-packages
+        # directory holding it: both names are known, the prefix fits it.
+        for driver in (package, os.path.dirname(package)):
+            proc = lint("--driver", driver, path)
+            self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+            self.assertEqual(proc.stderr, "")
+        # A wrong argument type is reported against the built driver's class.
+        with open(path, "w") as handle:
+            handle.write(text.replace("machine.frobnicate(3)", 'machine.frobnicate("3")'))
+        proc = lint("--driver", package, path)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertRegex(proc.stdout, r'%s:%d:\d+: Type check: Argument 1 to "frobnicate" of '
+                         r'"BaseMachine" has incompatible type "str"; expected "int"'
+                         % (re.escape(path), line))
+        # Something that is no driver is named, and nothing is checked.
+        proc = lint("--driver", self.tmp.name, path)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("--driver %s:" % self.tmp.name, proc.stderr)
+
+    def test_containers_are_typed_as_containers(self):
+        # The newest driver types `containers.<n>` as NspawnMachine, VMs as
+        # QemuMachine: a method only containers have passes on a container
+        # and is an error on a VM.
+        package = self.built_driver()
+        path, text = self.copy("containers.nix", ('box.wait_for_unit("client.service")',
+                                                  'box.wait_for_unit("client.service")\n'
+                                                  '      box.container_only()\n'
+                                                  '      server.container_only()'))
+        line = text.splitlines().index("      server.container_only()") + 1
+        proc = lint("--driver", package, path)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertEqual(proc.stdout.strip().splitlines(),
+                         ['%s:%d:7: Type check: "BaseMachine" has no attribute "container_only"  '
+                          '[attr-defined]' % (path, line)])
 
     def test_skip_lint(self):
         path, _ = self.copy("single.nix", ('name = "single";', 'name = "single";\n  skipLint = true;'))

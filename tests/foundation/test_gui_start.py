@@ -2,6 +2,7 @@
 """`./packaging/dev.sh run` starts nixtide on the demo: under a real X server
 (Xvfb) the window must appear with the demo test loaded, and close cleanly."""
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -74,7 +75,11 @@ class GuiStart(unittest.TestCase):
         proc = subprocess.run([BINARY, "--help"], env=env, capture_output=True, text=True,
                               timeout=30)
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        for verb in ("run", "list", "lint", "debug-adapter"):
+        # Every verb main.cpp dispatches, each with its one-line summary.
+        with open(os.path.join(SOURCE, "app", "main.cpp")) as handle:
+            verbs = re.findall(r'^    \{"([a-z-]+)", nixtide::cli::', handle.read(), re.M)
+        self.assertTrue({"run", "list", "lint", "review", "debug-adapter"} <= set(verbs), verbs)
+        for verb in verbs:
             self.assertRegex(proc.stdout, r"(?m)^  %s +\S" % verb)
 
     def test_missing_file_is_named(self):

@@ -9,6 +9,7 @@
 #include "core/nix/scriptedit.h"
 #include "core/nix/testinfo.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QDirIterator>
 #include <QElapsedTimer>
@@ -18,6 +19,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
+
+#include <algorithm>
+#include <csignal>
 
 using namespace nixtide;
 using namespace nixtide::testing;
@@ -63,6 +67,31 @@ class TestNixBuild : public QObject
         if (!r)
             qWarning("%s", qPrintable(error));
         return r.value_or(TestRef());
+    }
+
+    // This process's children whose command name is `name`.
+    static QList<qint64> childrenNamed(const QString &name)
+    {
+        QList<qint64> pids;
+        for (const QString &entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+            bool isPid = false;
+            const qint64 pid = entry.toLongLong(&isPid);
+            if (!isPid)
+                continue;
+            QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+            if (!stat.open(QIODevice::ReadOnly))
+                continue;
+            // pid (comm) state ppid …; comm may hold spaces and parentheses.
+            const QByteArray line = stat.readAll();
+            const qsizetype open = line.indexOf('('), close = line.lastIndexOf(')');
+            const QList<QByteArray> rest = line.mid(close + 2).split(' ');
+            if (open < 0 || close < open || rest.size() < 2)
+                continue;
+            if (QString::fromUtf8(line.mid(open + 1, close - open - 1)) == name
+                && rest.at(1).toLongLong() == QCoreApplication::applicationPid())
+                pids.append(pid);
+        }
+        return pids;
     }
 
 private Q_SLOTS:
@@ -170,6 +199,35 @@ private Q_SLOTS:
         const QStringList left = processesMentioning(m_nonce);
         QVERIFY2(left.isEmpty(), qPrintable(left.join(QStringLiteral(", "))));
         QVERIFY(!b.isRunning());
+    }
+
+    // Nix killed from outside (the OOM killer, a user's kill -9) in the
+    // middle of a build: the build ends with a message that says so, not
+    // with whatever Nix printed last, and its builder does not run on.
+    void nixKilledFromOutsideSaysSoAndLeavesNothing()
+    {
+        NixBuild b;
+        QSignalSpy started(&b, &NixBuild::buildLogLine);
+        QSignalSpy done(&b, &NixBuild::finished);
+        b.start(ref(path(QStringLiteral("slow.nix"))));
+        QTRY_VERIFY_WITH_TIMEOUT(std::any_of(started.begin(), started.end(),
+                                     [](const QList<QVariant> &args) {
+                                         return args.at(1).toString().startsWith(
+                                             QLatin1StringView("building the"));
+                                     }),
+            120000);
+        QVERIFY(!processesMentioning(m_nonce).isEmpty());
+        const QList<qint64> nix = childrenNamed(QStringLiteral("nix"));
+        QCOMPARE(nix.size(), 1);
+        QCOMPARE(::kill(pid_t(nix.first()), SIGKILL), 0);
+        QVERIFY(done.wait(60000));
+        const NixBuildResult r = done.first().first().value<NixBuildResult>();
+        QVERIFY(!r.ok);
+        QVERIFY(r.error.kind != NixError::Kind::Cancelled);
+        QVERIFY2(r.error.message.contains(QStringLiteral("killed")), qPrintable(r.error.message));
+        QVERIFY(!b.isRunning());
+        QTRY_VERIFY2_WITH_TIMEOUT(processesMentioning(m_nonce).isEmpty(),
+            qPrintable(processesMentioning(m_nonce).join(QStringLiteral(", "))), 30000);
     }
 
     void syntaxErrorAtItsLine()

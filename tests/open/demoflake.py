@@ -10,6 +10,7 @@ SOURCE = os.environ.get("NIXTIDE_SOURCE_DIR") or os.path.abspath(
 DEMO = os.path.join(SOURCE, "resources", "demo")
 TEMPLATE = os.path.join(SOURCE, "tests", "data", "flake-demo", "flake.nix")
 MODULE_FLAKE = os.path.join(SOURCE, "tests", "data", "flake-module")
+CHECKS_TEMPLATE = os.path.join(SOURCE, "tests", "data", "flake-checks", "flake.nix")
 SYSTEM_CHECKS = "checks.x86_64-linux"
 
 
@@ -32,6 +33,25 @@ def write_demo_flake(directory, guest=None):
         handle.write(text)
     for test in ("single.nix", "vlan.nix"):
         shutil.copyfile(os.path.join(DEMO, test), os.path.join(directory, test))
+    return "path:" + os.path.abspath(directory)
+
+
+def write_checks_flake(directory, nonce, broken=True, guest=None):
+    """Fills `directory` with the flake of three checks (tests/data/flake-checks),
+    `failing` failing when `broken`; a new `nonce` makes Nix build every check
+    again. Returns `path:<directory>`."""
+    guest = os.path.abspath(guest or guest_dir())
+    for needed in ("kernel", "initrd"):
+        if not os.path.isfile(os.path.join(guest, needed)):
+            raise FileNotFoundError("the demo guest is not built: %s/%s is missing"
+                                    % (guest, needed))
+    with open(CHECKS_TEMPLATE) as handle:
+        text = handle.read()
+    text = (text.replace("@DEMO_DIR@", DEMO).replace("@GUEST_DIR@", guest)
+            .replace("@NONCE@", nonce).replace("@BROKEN@", "true" if broken else "false"))
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "flake.nix"), "w") as handle:
+        handle.write(text)
     return "path:" + os.path.abspath(directory)
 
 

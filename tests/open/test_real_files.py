@@ -129,7 +129,7 @@ class Lint(unittest.TestCase):
     def lint(self, *args):
         env = environment(NIXTIDE_NIX="/nonexistent/nix",
                           XDG_CACHE_HOME=self.cache.name)
-        return nixtide("lint", *args, env=env, timeout=300)
+        return nixtide("lint", *args, env=env, timeout=600)
 
     def setUp(self):
         self.cache = tempfile.TemporaryDirectory()

@@ -102,17 +102,18 @@ private Q_SLOTS:
         QCOMPARE(session.stackFrames().value(0).path, m_nixFile);
         QCOMPARE(session.stackFrames().value(0).line, hostnameLine);
 
-        // Locals, on demand: scopes, then the first scope's variables.
+        // Variables on demand: scopes, then the Driver scope's variables
+        // (what the driver gives the script, apart from its own names).
         Result scopes;
         session.scopes(session.stackFrames().at(0).id, scopes.callback());
         QVERIFY(scopes.wait());
         QVERIFY2(scopes.ok, qPrintable(scopes.error));
-        const int ref = scopes.body.value("scopes")
-                            .toArray()
-                            .at(0)
-                            .toObject()
-                            .value("variablesReference")
-                            .toInt();
+        int ref = 0;
+        for (const QJsonValue &scope : scopes.body.value("scopes").toArray()) {
+            if (scope.toObject().value("name").toString() == QLatin1String("Driver"))
+                ref = scope.toObject().value("variablesReference").toInt();
+        }
+        QVERIFY(ref > 0);
         Result variables;
         session.variables(ref, variables.callback());
         QVERIFY(variables.wait());

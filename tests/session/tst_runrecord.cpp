@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
@@ -21,6 +22,13 @@ private Q_SLOTS:
         QVERIFY2(
             record.open(base.path(), QStringLiteral("my test/../x"), &error), qPrintable(error));
         QVERIFY(record.dir().startsWith(base.path() + QStringLiteral("/my_test_.._x/")));
+        // Private to the user, whatever the umask made of them.
+        const auto privateMode = QFileDevice::ReadOwner | QFileDevice::WriteOwner
+            | QFileDevice::ExeOwner | QFileDevice::ReadUser | QFileDevice::WriteUser
+            | QFileDevice::ExeUser;
+        QCOMPARE(QFileInfo(record.dir()).permissions(), privateMode);
+        QCOMPARE(
+            QFileInfo(base.path() + QStringLiteral("/my_test_.._x")).permissions(), privateMode);
 
         RunRecord second;
         QVERIFY(second.open(base.path(), QStringLiteral("my test/../x"), &error));

@@ -15,12 +15,15 @@
 //   the `.nix` line; a syntax error typed in and rerun is an error state at
 //   its line; the two runs are two log sections; Stop blanks the watch;
 // - Set Next Statement skips the failing line and the script passes;
-//   closing the paused window asks first.
+//   closing the paused window asks first; after the failure itself, Set
+//   Next Statement or the failing line fixed with Run Selection lets
+//   Continue go on with the rest of the script, which passes.
 //
 // With NIXTIDE_SHOTS=<dir> it saves the window at those moments.
 #include "common/guesttesting.h"
 #include "core/session/debugsession.h"
 #include "ui/docks/breakpointsview.h"
+#include "ui/docks/buildoutputview.h"
 #include "ui/docks/callstackview.h"
 #include "ui/docks/logtreemodel.h"
 #include "ui/docks/logview.h"
@@ -36,7 +39,9 @@
 #include "ui/window/sessioncontroller.h"
 #include "ui/window/testselector.h"
 
+#include <QAbstractItemView>
 #include <QAction>
+#include <QCompleter>
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
@@ -47,6 +52,7 @@
 #include <QPlainTextEdit>
 #include <QScreen>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTemporaryDir>
 #include <QTest>
@@ -59,6 +65,22 @@ using namespace nixtide;
 using namespace nixtide::testing;
 
 namespace {
+
+// The demo folder copied, so that a test may edit and save its files.
+bool copyTree(const QString &from, const QString &to)
+{
+    if (!QDir().mkpath(to))
+        return false;
+    const QDir source(from);
+    for (const QFileInfo &entry :
+        source.entryInfoList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden)) {
+        const QString target = QDir(to).filePath(entry.fileName());
+        if (entry.isDir() ? !copyTree(entry.filePath(), target)
+                          : !QFile::copy(entry.filePath(), target))
+            return false;
+    }
+    return true;
+}
 
 void saveShot(QWidget &window, const QString &name)
 {
@@ -97,6 +119,8 @@ class TestDebugUsability : public QObject
         s.window->editorArea()->setRestorePrompt([](const QString &) { return false; });
         s.controller = new SessionController(s.window.get());
         s.controller->setRecordBase(m_dir.filePath(QStringLiteral("runs")));
+        // A failed check must not leave the test waiting on a question.
+        s.controller->setClosePrompt([] { return true; });
         return s;
     }
 
@@ -264,6 +288,25 @@ private Q_SLOTS:
             QVERIFY2(open.endsWith(QStringLiteral(".nix")), qPrintable(open));
         saveShot(window, QStringLiteral("exception.png"));
 
+        // The script's own names apart from the driver's: two scopes, the
+        // driver's folded.
+        QTreeView *variables = window.variablesView()->variablesTree();
+        const auto scopeNames = [variables] {
+            QStringList names;
+            for (int row = 0; row < variables->model()->rowCount(); ++row)
+                names << variables->model()->index(row, 0).data().toString();
+            return names;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(scopeNames(),
+            QStringList({QStringLiteral("Test namespace"), QStringLiteral("Driver")}), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(variables->isExpanded(variables->model()->index(0, 0)), 30000);
+        QVERIFY(!variables->isExpanded(variables->model()->index(1, 0)));
+        variables->expand(variables->model()->index(1, 0));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            variables->model()->rowCount(variables->model()->index(1, 0)) > 5, 30000);
+        saveShot(window, QStringLiteral("variables.png"));
+        variables->collapse(variables->model()->index(1, 0));
+
         // A watch is the selected frame's: the driver's module in
         // machine.py, the test's namespace in the script.
         const QString watch = QStringLiteral("__name__");
@@ -290,6 +333,22 @@ private Q_SLOTS:
         QVERIFY2(
             QToolTip::text().contains(QStringLiteral("Machine")), qPrintable(QToolTip::text()));
         saveShot(window, QStringLiteral("hover.png"));
+
+        // Tab in the REPL completes from the paused namespace: a driver
+        // name, then a method of a machine (a popup when there are several).
+        ReplInput *input = window.replWidget()->input();
+        input->clear();
+        QTest::keyClicks(input, QStringLiteral("start_a"));
+        QTest::keyClick(input, Qt::Key_Tab);
+        QTRY_COMPARE_WITH_TIMEOUT(input->toPlainText(), QStringLiteral("start_all"), 30000);
+        input->clear();
+        QTest::keyClicks(input, QStringLiteral("machine.wait_for"));
+        QTest::keyClick(input, Qt::Key_Tab);
+        QTRY_VERIFY_WITH_TIMEOUT(input->completer()->popup()->isVisible(), 30000);
+        QVERIFY(input->completer()->completionModel()->rowCount() >= 2);
+        saveShot(window, QStringLiteral("completion.png"));
+        input->completer()->popup()->hide();
+        input->clear();
 
         // Continue lets it fail; the traceback the REPL shows names the
         // .nix line, not the built test-script or "<string>".
@@ -346,6 +405,85 @@ private Q_SLOTS:
         QCOMPARE(window.variablesView()->watchValue(watch), QString());
     }
 
+    // Ctrl+F5 after a `nodes` edit: the window says it rebuilds and
+    // reboots before it does, and afterwards that it did (status bar,
+    // Build Output, the run's log section). Paused before machine.start(),
+    // so no VM has to boot.
+    void nodesEditSaysItRebuildsAndReboots()
+    {
+        const QString demo = m_dir.filePath(QStringLiteral("demo-copy"));
+        QVERIFY(copyTree(m_demo, demo));
+        const QString failing = QFileInfo(demo + QStringLiteral("/failing.nix")).absoluteFilePath();
+        const int startLine = lineContaining(failing, QStringLiteral("machine.start()"));
+        const int nodesLine = lineContaining(failing, QStringLiteral("nodes.machine"));
+        QVERIFY(startLine > 0 && nodesLine > 0);
+        Setup s = makeWindow(QStringLiteral("rebuild"));
+        MainWindow &window = *s.window;
+        QString error;
+        QVERIFY2(window.openTest(failing, &error), qPrintable(error));
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        ScriptEditor *editor = window.editorArea()->editorFor(failing);
+        QVERIFY(editor);
+        editor->setBreakpoint(startLine);
+        window.debugActions()->runContinue->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(s.controller->state(), SessionState::Stopped, 400000);
+        // A counter, not the session's address: the new session may be
+        // allocated where the old one was freed.
+        QSignalSpy sessionsCreated(s.controller, &SessionController::sessionCreated);
+
+        QStringList notices;
+        connect(s.controller, &SessionController::notice, this,
+            [&notices](const QString &notice) { notices << notice; });
+        editor->setSelection(
+            nodesLine - 1, 0, nodesLine - 1, editor->lineLength(nodesLine - 1) - 1);
+        editor->replaceSelectedText(
+            QStringLiteral("  nodes.machine = { virtualisation.memorySize = 600; };"));
+        window.debugActions()->restartScript->trigger();
+        // Before: what will happen, and why.
+        QVERIFY2(s.controller->lastNotice().startsWith(QStringLiteral("Rebuilding: ")),
+            qPrintable(s.controller->lastNotice()));
+        QVERIFY2(s.controller->lastNotice().contains(QStringLiteral("new VMs boot")),
+            qPrintable(s.controller->lastNotice()));
+        QVERIFY2(s.controller->lastNotice().contains(QStringLiteral("line %1").arg(nodesLine))
+                || s.controller->lastNotice().contains(QStringLiteral("nodes")),
+            qPrintable(s.controller->lastNotice()));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            sessionsCreated.count() == 1 && s.controller->state() == SessionState::Stopped, 400000);
+        // After: what happened, in the status bar's history, Build Output
+        // and the new run's log section.
+        const auto said = [&notices](const QString &start) {
+            for (const QString &notice : notices) {
+                if (notice.startsWith(start))
+                    return true;
+            }
+            return false;
+        };
+        QVERIFY2(said(QStringLiteral("The VMs are shut down; building the edited test")),
+            qPrintable(notices.join(u'\n')));
+        QVERIFY2(said(QStringLiteral("Rebuilt after the edit")), qPrintable(notices.join(u'\n')));
+        QVERIFY(window.buildOutput()->text()->toPlainText().contains(
+            QStringLiteral("Rebuilding after an edit: ")));
+        LogTreeModel *log = window.logModel();
+        const auto runTitle = [log] {
+            for (int row = 0; row < log->rowCount(); ++row) {
+                if (log->index(row, 0).data(LogTreeModel::RunRole).toBool())
+                    return log->index(row, 0).data().toString();
+            }
+            return QString();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!runTitle().isEmpty(), 30000);
+        QVERIFY2(runTitle().startsWith(
+                     QStringLiteral("Run 1, rebuilt and rebooted: line %1 changed").arg(nodesLine)),
+            qPrintable(runTitle()));
+        QCOMPARE(editor->currentLine(), startLine);
+        saveShot(window, QStringLiteral("rebuilt.png"));
+
+        window.debugActions()->stop->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(s.controller->state(), SessionState::Terminated, 60000);
+    }
+
     // Set Next Statement (DAP gotoTargets/goto): paused on the failing
     // line, the script goes on from the next one and passes.
     void setNextStatementSkipsAFailingLine()
@@ -392,6 +530,45 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(
             s.controller->lastNotice().startsWith(QStringLiteral("The test script passed")),
             120000);
+
+        // After the failure itself (the frames are gone): Set Next
+        // Statement skips the failing line, Continue goes on and passes.
+        const auto failAgain = [&] {
+            window.debugActions()->restartScript->trigger();
+            QTRY_COMPARE_WITH_TIMEOUT(s.controller->state(), SessionState::Stopped, 120000);
+            QCOMPARE(s.controller->session()->stopReason(), QStringLiteral("exception"));
+            QTRY_COMPARE_WITH_TIMEOUT(editor->currentLine(), failingLine, 30000);
+        };
+        failAgain();
+        editor->setCursorPosition(failingLine, 0);
+        window.debugActions()->setNextStatement->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(s.controller->lastNotice(),
+            QStringLiteral("The script goes on from line %1.").arg(failingLine + 1), 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(editor->currentLine(), failingLine + 1, 30000);
+        window.debugActions()->runContinue->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            s.controller->lastNotice().startsWith(QStringLiteral("The test script passed")),
+            120000);
+
+        // The failing line fixed in the editor and run with Run Selection:
+        // Continue goes on after it, and the script passes.
+        failAgain();
+        editor->setSelection(
+            failingLine - 1, 0, failingLine - 1, editor->lineLength(failingLine - 1) - 1);
+        editor->replaceSelectedText(QStringLiteral("    machine.succeed(\"echo fixed-by-hand\")"));
+        editor->setCursorPosition(failingLine - 1, 4);
+        window.debugActions()->runSelection->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(s.controller->lastNotice(),
+            QStringLiteral("Line %1 ran; Continue (F5) goes on after it.").arg(failingLine), 60000);
+        saveShot(window, QStringLiteral("fixed-failure.png"));
+        window.debugActions()->runContinue->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            s.controller->lastNotice().startsWith(QStringLiteral("The test script passed")),
+            120000);
+        QVERIFY(window.sessionText().contains(QStringLiteral("script passed")));
+        saveShot(window, QStringLiteral("fixed-passed.png"));
+        editor->undo();
+        editor->setModified(false);
 
         window.debugActions()->stop->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(s.controller->state(), SessionState::Terminated, 60000);

@@ -170,10 +170,17 @@ private Q_SLOTS:
         QCOMPARE(window.callStackView()->frames().value(0).line, hostnameLine);
         QCOMPARE(window.callStackView()->frames().value(0).path, m_nixFile);
 
-        // Variables of the top frame, fetched on demand and opened.
+        // Variables of the top frame, fetched on demand: the driver's names
+        // in their own scope, folded until it is opened.
+        VariablesModel *variables = window.variablesModel();
+        QTRY_COMPARE_WITH_TIMEOUT(variables->rowCount(), 2, 30000);
+        QCOMPARE(variables->index(1, 0).data().toString(), QStringLiteral("Driver"));
+        QVERIFY(!variableNames(variables).contains(QStringLiteral("machine")));
+        window.variablesView()->variablesTree()->expand(
+            window.variablesView()->variablesTree()->model()->index(1, 0));
         QTRY_VERIFY_WITH_TIMEOUT(
-            variableNames(window.variablesModel()).contains(QStringLiteral("machine")), 30000);
-        QVERIFY(variableNames(window.variablesModel()).contains(QStringLiteral("start_all")));
+            variableNames(variables).contains(QStringLiteral("machine")), 30000);
+        QVERIFY(variableNames(variables).contains(QStringLiteral("start_all")));
 
         // The log is a tree with durations; the machine tab and the
         // acceleration say what really runs (the demo forces TCG).
@@ -197,6 +204,19 @@ private Q_SLOTS:
         QWidget *keys = console->keyTarget();
         keys->setFocus();
         QTest::keyClicks(keys, QStringLiteral("echo typed-in-serial > /tmp/serial-ok"));
+        // Every byte shows as it comes, not line by line: the guest's echo
+        // of what was typed, before Enter, in the console and in the run
+        // record's serial log.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            console->text().contains(QStringLiteral("echo typed-in-serial > /tmp/serial-ok")),
+            60000);
+        const QString serialLog = session->runRecordDir() + QStringLiteral("/serial-machine.log");
+        const auto logged = [&serialLog] {
+            QFile file(serialLog);
+            return file.open(QIODevice::ReadOnly)
+                && file.readAll().contains("echo typed-in-serial > /tmp/serial-ok");
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(logged(), 60000);
         QTest::keyClick(keys, Qt::Key_Return);
         QVERIFY(guestFileHolds(
             *session, QStringLiteral("/tmp/serial-ok"), QStringLiteral("typed-in-serial")));

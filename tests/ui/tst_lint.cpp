@@ -1,10 +1,14 @@
 // Live lint and driver-API completion in the script editor.
+#include "core/nix/driversymbols.h"
 #include "core/nix/scriptsource.h"
+#include "core/paths.h"
 #include "ui/editor/lintcontroller.h"
 #include "ui/editor/scriptcompleter.h"
 #include "ui/editor/scripteditor.h"
 
+#include <QDir>
 #include <QFile>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -151,6 +155,62 @@ private Q_SLOTS:
         editor.lint()->lintNow();
         QCOMPARE(markedLines(editor), QList<int>({9}));
         QVERIFY2(editor.annotationText(8).startsWith(QStringLiteral("Syntax error")),
+            qPrintable(editor.annotationText(8)));
+    }
+
+    // Once a build says which driver runs, the type check uses that driver's
+    // own types, read from its package where a built one keeps it (in a
+    // site-packages directory).
+    void typeCheckFollowsTheBuiltDriver()
+    {
+        QTemporaryDir dir;
+        qputenv("XDG_CACHE_HOME", dir.filePath(QStringLiteral("cache")).toUtf8());
+        const QString package
+            = dir.filePath(QStringLiteral("lib/python3.13/site-packages/test_driver"));
+        QVERIFY(QDir().mkpath(package));
+        const QDir bundled(DataPaths::demoDir() + QStringLiteral("/driver/test_driver"));
+        for (const QString &name : bundled.entryList({QStringLiteral("*.py")}, QDir::Files)) {
+            QFile in(bundled.filePath(name));
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            QByteArray source = in.readAll();
+            // This driver's fail() takes numbers.
+            if (name == QLatin1StringView("machine.py")) {
+                QVERIFY(source.contains("def fail(self, *commands: str"));
+                source.replace("def fail(self, *commands: str", "def fail(self, *commands: int");
+            }
+            QFile out(package + u'/' + name);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            QCOMPARE(out.write(source), source.size());
+        }
+        QString error;
+        const DriverSymbols built = DriverSymbols::read(package, &error);
+        QVERIFY2(!built.isEmpty(), qPrintable(error));
+        DriverSymbols::setActive(built);
+        const auto restore = qScopeGuard([] {
+            QString ignored;
+            DriverSymbols::setActive(DriverSymbols::read(
+                DataPaths::demoDir() + QStringLiteral("/driver/test_driver"), &ignored));
+        });
+
+        ScriptEditor editor;
+        editor.lint()->setTypeCheckEnabled(true);
+        QByteArray text(kNixTest);
+        text.replace("machine.succeed(undefined_thing)", "server.fail(42)");
+        QVERIFY(loadNix(editor, dir, text));
+        QSignalSpy typeChecked(editor.lint(), &LintController::typeChecked);
+        editor.lint()->lintNow();
+        QVERIFY(typeChecked.wait(300000));
+        QVERIFY2(
+            editor.lint()->typeCheckError().isEmpty(), qPrintable(editor.lint()->typeCheckError()));
+        QCOMPARE(markedLines(editor), QList<int>());
+
+        // And what this driver rejects is marked.
+        typeChecked.clear();
+        replaceLine(editor, 9, QStringLiteral("    server.fail(\"true\")"));
+        editor.lint()->lintNow();
+        QVERIFY(typeChecked.wait(300000));
+        QCOMPARE(markedLines(editor), QList<int>({9}));
+        QVERIFY2(editor.annotationText(8).contains(QStringLiteral("expected \"int\"")),
             qPrintable(editor.annotationText(8)));
     }
 

@@ -2,32 +2,48 @@
 // editor-context commands, status bar, and what persists across restarts.
 #include "common/testfiles.h"
 #include "ui/docks/breakpointsview.h"
+#include "ui/docks/replwidget.h"
 #include "ui/editor/editorarea.h"
 #include "ui/editor/editortheme.h"
+#include "ui/editor/findbar.h"
 #include "ui/editor/scripteditor.h"
 #include "ui/machines/machinepanel.h"
 #include "ui/machines/machinetab.h"
 #include "ui/mainwindow.h"
 #include "ui/window/acceleration.h"
 #include "ui/window/debugactions.h"
+#include "ui/window/helpdialogs.h"
+#include "ui/window/recentmenu.h"
+#include "ui/window/settingsdialog.h"
 
+#include <QAbstractItemDelegate>
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
+#include <QFontDatabase>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
+#include <QMenuBar>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStatusBar>
+#include <QStyleOptionViewItem>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBrowser>
 #include <QToolBar>
+#include <QTreeWidget>
 
 #include <KSyntaxHighlighting/Repository>
 #include <KSyntaxHighlighting/Theme>
+#include <functional>
+#include <memory>
 
 using namespace nixtide;
 using namespace nixtide::testing;
@@ -41,6 +57,16 @@ QAction *actionFor(QWidget &window, const QKeySequence &key)
             return action;
     }
     return nullptr;
+}
+
+// With NIXTIDE_SHOTS=<dir>: a picture of `widget` for a person to look at.
+void shot(QWidget *widget, const QString &name)
+{
+    const QString dir = qEnvironmentVariable("NIXTIDE_SHOTS");
+    if (dir.isEmpty() || !widget)
+        return;
+    QTest::qWait(300); // let it paint
+    widget->grab().save(QDir(dir).filePath(name));
 }
 
 const QByteArray kScript = "machine.start()\n"
@@ -73,23 +99,16 @@ private Q_SLOTS:
         QSettings settings(settingsPath(), QSettings::IniFormat);
         MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
         const QList<QKeySequence> keys = {
-            QKeySequence(Qt::Key_F5),
-            QKeySequence(Qt::SHIFT | Qt::Key_F5),
-            QKeySequence(Qt::Key_F9),
-            QKeySequence(Qt::Key_F10),
-            QKeySequence(Qt::Key_F11),
-            QKeySequence(Qt::SHIFT | Qt::Key_F11),
-            QKeySequence(Qt::CTRL | Qt::Key_F5),
-            QKeySequence(Qt::Key_F6),
-            QKeySequence(Qt::CTRL | Qt::Key_F10),
+            QKeySequence(Qt::Key_F5), QKeySequence(Qt::SHIFT | Qt::Key_F5),
+            QKeySequence(Qt::Key_F9), QKeySequence(Qt::Key_F10), QKeySequence(Qt::Key_F11),
+            QKeySequence(Qt::SHIFT | Qt::Key_F11), QKeySequence(Qt::CTRL | Qt::Key_F5),
+            QKeySequence(Qt::Key_F6), QKeySequence(Qt::CTRL | Qt::Key_F10),
             QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F10),
-            QKeySequence(Qt::CTRL | Qt::Key_Return),
-            QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
-            QKeySequence::Find,
-            QKeySequence(Qt::Key_F3),
-            QKeySequence(Qt::CTRL | Qt::Key_H),
+            QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
+            QKeySequence::Find, QKeySequence(Qt::Key_F3), QKeySequence(Qt::CTRL | Qt::Key_H),
             QKeySequence::Undo,
-            QKeySequence::Redo,
+            QKeySequence(
+                Qt::CTRL | Qt::SHIFT | Qt::Key_Z), // one Redo key, see oneRedoKeyEverywhere
         };
         for (const QKeySequence &key : keys)
             QVERIFY2(actionFor(window, key), qPrintable(key.toString()));
@@ -342,6 +361,284 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(window.dock(QStringLiteral("ReplDock"))->isHidden());
         QVERIFY(!window.dock(QStringLiteral("LogDock"))->isHidden());
+    }
+
+    // Every menu label shows as written: at most one mnemonic, on a letter
+    // or digit, and no stray '&' (a literal one is "&&").
+    void everyMenuLabelIsClean()
+    {
+        QSettings settings(settingsPath(), QSettings::IniFormat);
+        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+        QString error;
+        QVERIFY(window.openTest(m_script, &error)); // Recent menus get entries
+        QStringList checked;
+        std::function<void(QMenu *)> walk = [&](QMenu *menu) {
+            Q_EMIT menu->aboutToShow(); // menus that fill themselves
+            for (QAction *action : menu->actions()) {
+                if (action->isSeparator())
+                    continue;
+                QString text = action->text();
+                checked << text;
+                text.remove(QStringLiteral("&&"));
+                const qsizetype at = text.indexOf(u'&');
+                QVERIFY2(text.count(u'&') <= 1, qPrintable(action->text()));
+                QVERIFY2(at < 0 || (at + 1 < text.size() && text.at(at + 1).isLetterOrNumber()),
+                    qPrintable(action->text()));
+                if (action->menu())
+                    walk(action->menu());
+            }
+        };
+        for (QAction *top : window.menuBar()->actions()) {
+            QVERIFY(top->menu());
+            walk(top->menu());
+        }
+        QVERIFY(checked.size() > 30);
+    }
+
+    // One Redo key everywhere: the menu says it, the editor and the REPL do it.
+    void oneRedoKeyEverywhere()
+    {
+        QSettings settings(settingsPath(), QSettings::IniFormat);
+        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+        QString error;
+        QVERIFY(window.openTest(m_script, &error));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QKeySequence redo(Qt::CTRL | Qt::SHIFT | Qt::Key_Z);
+        QAction *menuRedo = actionFor(window, redo);
+        QVERIFY(menuRedo);
+        QCOMPARE(menuRedo->shortcuts(), QList<QKeySequence>({redo}));
+        QVERIFY(!actionFor(window, QKeySequence(Qt::CTRL | Qt::Key_Y)));
+
+        ScriptEditor *editor = window.editorArea()->currentEditor();
+        editor->setFocus();
+        editor->setCursorPosition(0, 0);
+        const QString before = editor->text();
+        QTest::keyClicks(editor, QStringLiteral("x"));
+        QCOMPARE(editor->text(), QStringLiteral("x") + before);
+        QTest::keyClick(editor, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(editor->text(), before);
+        QTest::keyClick(editor, Qt::Key_Y, Qt::ControlModifier);
+        QCOMPARE(editor->text(), before); // not a second Redo key
+        QTest::keyClick(editor, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(editor->text(), QStringLiteral("x") + before);
+        editor->undo();
+        editor->setModified(false);
+
+        ReplInput *input = window.replWidget()->input();
+        input->setFocus();
+        QTest::keyClicks(input, QStringLiteral("abc"));
+        QTest::keyClick(input, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(input->toPlainText(), QString());
+        QTest::keyClick(input, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(input->toPlainText(), QStringLiteral("abc"));
+    }
+
+    // The find field keeps a usable width next to a narrow editor.
+    void findFieldKeepsItsWidth()
+    {
+        QSettings settings(settingsPath(), QSettings::IniFormat);
+        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+        QString error;
+        QVERIFY(window.openTest(m_script, &error));
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        FindBar *find = window.editorArea()->findBar();
+        find->showFind();
+        QTRY_VERIFY(find->isVisible());
+        shot(&window, QStringLiteral("find.png"));
+        const int chars
+            = find->findField()->width() / find->findField()->fontMetrics().averageCharWidth();
+        QVERIFY2(chars >= 24, qPrintable(QString::number(chars)));
+        QVERIFY(find->width() <= window.editorArea()->width());
+    }
+
+    // File > Recent Files / Recent Tests remember what was opened, across
+    // windows, and open it again.
+    void recentFilesAndTests()
+    {
+        const QString conf = m_dir.filePath(QStringLiteral("recent.conf"));
+        const QString other = m_dir.filePath(QStringLiteral("other.py"));
+        QVERIFY(writeFile(other, "print(1)\n"));
+        {
+            QSettings settings(conf, QSettings::IniFormat);
+            MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+            QString error;
+            QVERIFY(window.openTest(other, &error));
+            QVERIFY(window.openTest(m_script, &error));
+        }
+        QSettings settings(conf, QSettings::IniFormat);
+        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+        const QList<RecentMenu *> menus = window.findChildren<RecentMenu *>();
+        QCOMPARE(menus.size(), 2);
+        RecentMenu *tests = nullptr;
+        for (RecentMenu *menu : menus) {
+            QCOMPARE(menu->entries().value(0), m_script);
+            QCOMPARE(menu->entries().value(1), other);
+            if (menu->title().contains(QStringLiteral("T&ests")))
+                tests = menu;
+        }
+        QVERIFY(tests);
+        Q_EMIT tests->aboutToShow();
+        QCOMPARE(tests->actions().size(), 2);
+        QCOMPARE(tests->actions().at(1)->text(), QStringLiteral("&2 other.py"));
+        window.show();
+        tests->popup(window.mapToGlobal(QPoint(40, 40)));
+        shot(tests, QStringLiteral("recent-tests.png"));
+        tests->hide();
+        QSignalSpy chosen(tests, &RecentMenu::chosen);
+        tests->actions().at(1)->trigger();
+        QCOMPARE(chosen.count(), 1);
+        QTRY_COMPARE(window.testPath(), other);
+    }
+
+    // Help: a short guide and every shortcut, read from the menus.
+    void helpShowsTheGuideAndTheShortcuts()
+    {
+        QSettings settings(settingsPath(), QSettings::IniFormat);
+        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+        const QString shortcuts = shortcutList(&window);
+        for (const QString &row : {QStringLiteral("Edit > Go to Line…\tCtrl+G"),
+                 QStringLiteral("Edit > Toggle Comment\tCtrl+/"),
+                 QStringLiteral("Debug > Set Next Statement\tCtrl+Shift+F10"),
+                 QStringLiteral("Edit > Redo\tCtrl+Shift+Z")})
+            QVERIFY2(shortcuts.contains(row), qPrintable(row + u'\n' + shortcuts));
+        auto *guide = window.findChild<QAction *>(QStringLiteral("GuideAction"));
+        QVERIFY(guide && window.findChild<QAction *>(QStringLiteral("ShortcutsAction")));
+        guide->trigger();
+        auto *browser = window.findChild<QTextBrowser *>(QStringLiteral("GuideBrowser"));
+        QVERIFY(browser);
+        QVERIFY2(browser->toPlainText().contains(QStringLiteral("Set Next Statement")),
+            qPrintable(browser->toPlainText().left(200)));
+        shot(browser->window(), QStringLiteral("guide.png"));
+        window.findChild<QAction *>(QStringLiteral("ShortcutsAction"))->trigger();
+        auto *tree = window.findChild<QWidget *>(QStringLiteral("ShortcutTree"));
+        QVERIFY(tree);
+        shot(tree->window(), QStringLiteral("shortcuts.png"));
+    }
+
+    // The Breakpoints view edits a condition, a hit count and a log
+    // message in place; the editor, the session and the settings get them.
+    void breakpointsEditInPlace()
+    {
+        const QString conf = m_dir.filePath(QStringLiteral("bp-edit.conf"));
+        {
+            QSettings settings(conf, QSettings::IniFormat);
+            MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+            QString error;
+            QVERIFY(window.openTest(m_script, &error));
+            ScriptEditor *editor = window.editorArea()->currentEditor();
+            editor->setBreakpoint(3);
+            BreakpointsView *view = window.breakpointsView();
+            QCOMPARE(view->topLevelItemCount(), 1);
+            QTreeWidgetItem *item = view->topLevelItem(0);
+            // Only those three cells take an editor.
+            QStyleOptionViewItem option;
+            const auto editorFor = [&](int column) {
+                std::unique_ptr<QWidget> widget(view->itemDelegate()->createEditor(
+                    view->viewport(), option, view->model()->index(0, column)));
+                return widget != nullptr;
+            };
+            QVERIFY(!editorFor(BreakpointsView::LocationColumn));
+            QVERIFY(editorFor(BreakpointsView::ConditionColumn));
+            QVERIFY(editorFor(BreakpointsView::HitsColumn));
+            QVERIFY(editorFor(BreakpointsView::LogColumn));
+            QVERIFY(!editorFor(BreakpointsView::ProblemColumn));
+
+            QSignalSpy changed(&window, &MainWindow::breakpointsChanged);
+            item->setText(BreakpointsView::ConditionColumn, QStringLiteral(" x > 1 "));
+            item = view->topLevelItem(0);
+            item->setText(BreakpointsView::HitsColumn, QStringLiteral(">= 2"));
+            item = view->topLevelItem(0);
+            item->setText(BreakpointsView::LogColumn, QStringLiteral("x is {x}"));
+            QVERIFY(changed.count() >= 3);
+            window.resize(1280, 800);
+            window.show();
+            if (QDockWidget *dock = window.dock(QStringLiteral("BreakpointsDock"))) {
+                dock->show();
+                dock->raise();
+                window.resizeDocks({dock}, {700}, Qt::Horizontal);
+            }
+            view->setCurrentItem(view->topLevelItem(0), BreakpointsView::HitsColumn);
+            view->editItem(view->topLevelItem(0), BreakpointsView::HitsColumn);
+            shot(&window, QStringLiteral("breakpoints-edit.png"));
+            const Breakpoint expected {
+                3, QStringLiteral("x > 1"), QStringLiteral(">= 2"), QStringLiteral("x is {x}")};
+            QCOMPARE(editor->breakpoints(), BreakpointList({expected}));
+            QCOMPARE(changed.last().at(1).value<BreakpointList>(), BreakpointList({expected}));
+            QCOMPARE(
+                view->topLevelItem(0)->text(BreakpointsView::HitsColumn), QStringLiteral(">= 2"));
+            // The editor's own condition dialog keeps the other two.
+            editor->setBreakpoint(3, QStringLiteral("x > 2"));
+            QCOMPARE(editor->breakpoints().value(0).hitCondition, QStringLiteral(">= 2"));
+            window.saveSession();
+        }
+        QSettings settings(conf, QSettings::IniFormat);
+        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+        window.restoreSession();
+        const BreakpointList saved = window.breakpointsFor(m_script);
+        QCOMPARE(saved.size(), 1);
+        QCOMPARE(saved.first().condition, QStringLiteral("x > 2"));
+        QCOMPARE(saved.first().hitCondition, QStringLiteral(">= 2"));
+        QCOMPARE(saved.first().logMessage, QStringLiteral("x is {x}"));
+    }
+
+    // Edit > Preferences: theme, font, tab width and run-record retention
+    // apply to open editors at once and come back in a new window.
+    void preferencesApplyAndPersist()
+    {
+        const QString conf = m_dir.filePath(QStringLiteral("prefs.conf"));
+        const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+        {
+            QSettings settings(conf, QSettings::IniFormat);
+            MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+            QString error;
+            QVERIFY(window.openTest(m_script, &error));
+            ScriptEditor *editor = window.editorArea()->currentEditor();
+            QCOMPARE(editor->tabWidth(), 4); // Python, by language
+            auto *action = window.findChild<QAction *>(QStringLiteral("PreferencesAction"));
+            QVERIFY(action);
+            action->trigger();
+            auto *dialog = window.findChild<SettingsDialog *>();
+            QVERIFY(dialog);
+            dialog->themeBox()->setCurrentIndex(
+                dialog->themeBox()->findData(QStringLiteral("Breeze Dark")));
+            QVERIFY(dialog->themeBox()->currentText().startsWith(QStringLiteral("Dark")));
+            dialog->fontSizeBox()->setValue(17);
+            dialog->tabWidthBox()->setValue(3);
+            dialog->keepRunsBox()->setValue(12);
+            dialog->keepDaysBox()->setValue(30);
+            dialog->apply();
+            shot(dialog, QStringLiteral("preferences.png"));
+            window.resize(1280, 800);
+            window.show();
+            shot(&window, QStringLiteral("preferences-applied.png"));
+            QCOMPARE(EditorTheme::instance()->chosenName(), QStringLiteral("Breeze Dark"));
+            QCOMPARE(editor->tabWidth(), 3);
+            QCOMPARE(int(editor->SendScintilla(QsciScintillaBase::SCI_STYLEGETSIZE,
+                         static_cast<unsigned long>(QsciScintillaBase::STYLE_DEFAULT))),
+                17);
+            dialog->reject();
+        }
+        // As a fresh start would have it.
+        EditorTheme::instance()->choose({}, nullptr);
+        EditorTheme::instance()->setFont(mono, nullptr);
+        EditorTheme::instance()->setTabWidth(0, nullptr);
+        {
+            QSettings settings(conf, QSettings::IniFormat);
+            MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+            QCOMPARE(EditorTheme::instance()->chosenName(), QStringLiteral("Breeze Dark"));
+            QCOMPARE(EditorTheme::instance()->font().pointSize(), 17);
+            QCOMPARE(EditorTheme::instance()->tabWidth(), 3);
+            SettingsDialog dialog(&settings);
+            QCOMPARE(dialog.keepRunsBox()->value(), 12);
+            QCOMPARE(dialog.keepDaysBox()->value(), 30);
+            QCOMPARE(dialog.tabWidthBox()->value(), 3);
+        }
+        EditorTheme::instance()->choose({}, nullptr);
+        EditorTheme::instance()->setFont(mono, nullptr);
+        EditorTheme::instance()->setTabWidth(0, nullptr);
     }
 
     void theEditorThemeChoiceIsRemembered()

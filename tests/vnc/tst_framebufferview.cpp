@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QSignalSpy>
 #include <QTest>
+#include <QtMath>
 
 using nixtide::FramebufferView;
 using nixtide::VncConnection;
@@ -83,9 +84,37 @@ private Q_SLOTS:
         QTest::qWait(300);
         QCOMPARE(snapshot, copy);
 
-        // 1:1 puts the frame at its own size.
+        // 1:1 puts the frame at its own size in device pixels: on a
+        // screen with a device pixel ratio of 2 (vnc.view-hidpi runs this
+        // with QT_SCALE_FACTOR=2) that is half as many logical pixels.
+        const double dpr = view.devicePixelRatioF();
+        QCOMPARE(dpr, qEnvironmentVariable("QT_SCALE_FACTOR", QStringLiteral("1")).toDouble());
         view.setScaleMode(FramebufferView::ScaleMode::OneToOne);
-        QCOMPARE(view.frameRect().size(), QSizeF(640, 400));
+        QCOMPARE(view.frameRect().size(), QSizeF(640 / dpr, 400 / dpr));
+        QCOMPARE(view.sizeHint(), QSize(qRound(640 / dpr), qRound(400 / dpr)));
+        // Every framebuffer pixel is reached, and from where it is drawn:
+        // the centre of pixel (x, y) maps back to (x, y) in both views.
+        for (const auto mode :
+            {FramebufferView::ScaleMode::OneToOne, FramebufferView::ScaleMode::Fit}) {
+            view.setScaleMode(mode);
+            const QRectF drawn = view.frameRect();
+            for (const QPoint pixel :
+                {QPoint(0, 0), QPoint(1, 1), QPoint(320, 200), QPoint(639, 399), QPoint(17, 333)}) {
+                const QPointF centre(drawn.left() + (pixel.x() + 0.5) * drawn.width() / 640,
+                    drawn.top() + (pixel.y() + 0.5) * drawn.height() / 400);
+                QCOMPARE(view.toFramebuffer(centre), pixel);
+            }
+        }
+        // The picture at 1:1 is the frame, pixel for pixel, in device pixels.
+        view.setScaleMode(FramebufferView::ScaleMode::OneToOne);
+        view.resize(qCeil(640 / dpr), qCeil(400 / dpr));
+        QTRY_COMPARE_WITH_TIMEOUT(view.frameRect().topLeft(), QPointF(0, 0), 10000);
+        const QImage still = view.grabFrame();
+        const QImage painted = view.grab().toImage();
+        QCOMPARE(painted.devicePixelRatio(), dpr);
+        // The bottom half only changes with a key: compare it.
+        QCOMPARE(QColor(painted.pixel(100, 300)), QColor(still.pixel(100, 300)));
+        QCOMPARE(QColor(painted.pixel(639, 399)), QColor(still.pixel(639, 399)));
 
         // The VM stops: "not running" again.
         guest.kill();

@@ -3,20 +3,46 @@
 #include <QAction>
 #include <QFileInfo>
 #include <QHeaderView>
+#include <QSignalBlocker>
 #include <QStyle>
+#include <QStyledItemDelegate>
 
 namespace nixtide {
 
 namespace {
 constexpr int kPathRole = Qt::UserRole + 1;
 constexpr int kLineRole = Qt::UserRole + 2;
+
+// Only the condition, hit count and log message cells take an editor.
+class EditableColumns : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    QWidget *createEditor(QWidget *parent, const QStyleOptionViewItem &option,
+        const QModelIndex &index) const override
+    {
+        const int column = index.column();
+        if (column < BreakpointsView::ConditionColumn || column > BreakpointsView::LogColumn)
+            return nullptr;
+        return QStyledItemDelegate::createEditor(parent, option, index);
+    }
+};
 } // namespace
 
 BreakpointsView::BreakpointsView(QWidget *parent)
     : QTreeWidget(parent)
 {
-    setColumnCount(3);
-    setHeaderLabels({tr("Location"), tr("Condition"), tr("Problem")});
+    setColumnCount(5);
+    setHeaderLabels(
+        {tr("Location"), tr("Condition"), tr("Hit count"), tr("Log message"), tr("Problem")});
+    headerItem()->setToolTip(ConditionColumn, tr("Stop only when this Python expression is true"));
+    headerItem()->setToolTip(
+        HitsColumn, tr("Stop from this hit on: 5, >= 5, == 5 or % 5 (every fifth)"));
+    headerItem()->setToolTip(
+        LogColumn, tr("Print this instead of stopping; {expression} is replaced by its value"));
+    setItemDelegate(new EditableColumns(this));
+    setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed
+        | QAbstractItemView::SelectedClicked);
     setRootIsDecorated(false);
     setSortingEnabled(false);
     header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
@@ -30,9 +56,17 @@ BreakpointsView::BreakpointsView(QWidget *parent)
             Q_EMIT removeRequested(
                 item->data(0, kPathRole).toString(), item->data(0, kLineRole).toInt());
     });
-    connect(this, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item) {
-        Q_EMIT breakpointActivated(
-            item->data(0, kPathRole).toString(), item->data(0, kLineRole).toInt());
+    connect(this, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item, int column) {
+        if (column == LocationColumn || column == ProblemColumn)
+            Q_EMIT breakpointActivated(
+                item->data(0, kPathRole).toString(), item->data(0, kLineRole).toInt());
+    });
+    connect(this, &QTreeWidget::itemChanged, this, [this](QTreeWidgetItem *item, int column) {
+        if (m_filling || column < ConditionColumn || column > LogColumn)
+            return;
+        Breakpoint bp {item->data(0, kLineRole).toInt(), item->text(ConditionColumn).trimmed(),
+            item->text(HitsColumn).trimmed(), item->text(LogColumn)};
+        Q_EMIT editRequested(item->data(0, kPathRole).toString(), bp);
     });
 }
 
@@ -43,13 +77,17 @@ void BreakpointsView::setBreakpoints(const QString &path, const BreakpointList &
             delete takeTopLevelItem(i);
     }
     const QString name = QFileInfo(path).fileName();
+    m_filling = true;
     for (const Breakpoint &bp : breakpoints) {
-        auto *item = new QTreeWidgetItem(
-            this, {QStringLiteral("%1:%2").arg(name).arg(bp.line), bp.condition});
+        auto *item = new QTreeWidgetItem(this,
+            {QStringLiteral("%1:%2").arg(name).arg(bp.line), bp.condition, bp.hitCondition,
+                bp.logMessage});
+        item->setFlags(item->flags() | Qt::ItemIsEditable);
         item->setData(0, kPathRole, path);
         item->setData(0, kLineRole, bp.line);
         item->setToolTip(0, path);
     }
+    m_filling = false;
 }
 
 void BreakpointsView::setRefusal(const QString &path, int line, const QString &reason)
@@ -58,10 +96,11 @@ void BreakpointsView::setRefusal(const QString &path, int line, const QString &r
         QTreeWidgetItem *item = topLevelItem(i);
         if (item->data(0, kPathRole).toString() != path || item->data(0, kLineRole).toInt() != line)
             continue;
-        item->setText(2, reason);
-        item->setToolTip(2, reason);
-        item->setIcon(
-            0, reason.isEmpty() ? QIcon() : style()->standardIcon(QStyle::SP_MessageBoxWarning));
+        const QSignalBlocker quiet(this);
+        item->setText(ProblemColumn, reason);
+        item->setToolTip(ProblemColumn, reason);
+        item->setIcon(LocationColumn,
+            reason.isEmpty() ? QIcon() : style()->standardIcon(QStyle::SP_MessageBoxWarning));
         for (int column = 0; column < columnCount(); ++column)
             item->setForeground(column,
                 reason.isEmpty() ? palette().brush(QPalette::Text) : QBrush(QColor(0xa3, 0x52, 0)));
@@ -73,7 +112,7 @@ QString BreakpointsView::refusal(const QString &path, int line) const
     for (int i = 0; i < topLevelItemCount(); ++i) {
         const QTreeWidgetItem *item = topLevelItem(i);
         if (item->data(0, kPathRole).toString() == path && item->data(0, kLineRole).toInt() == line)
-            return item->text(2);
+            return item->text(ProblemColumn);
     }
     return {};
 }

@@ -6,8 +6,9 @@
 
 namespace nixtide {
 
-// Every breakpoint of every open file; double-click jumps to it, Delete
-// removes it.
+// Every breakpoint of every open file; activating the location jumps to it,
+// Delete removes it. Condition, hit count and log message are edited in
+// place (double-click or F2 on the cell).
 class BreakpointsView : public QTreeWidget
 {
     Q_OBJECT
@@ -23,9 +24,16 @@ public:
     void setRefusal(const QString &path, int line, const QString &reason);
     QString refusal(const QString &path, int line) const;
 
+    enum Column { LocationColumn, ConditionColumn, HitsColumn, LogColumn, ProblemColumn };
+
 Q_SIGNALS:
     void breakpointActivated(const QString &path, int line);
     void removeRequested(const QString &path, int line);
+    // A cell was edited: the breakpoint as it is to be now.
+    void editRequested(const QString &path, const nixtide::Breakpoint &breakpoint);
+
+private:
+    bool m_filling = false; // rows being made: their changes are not edits
 };
 
 } // namespace nixtide

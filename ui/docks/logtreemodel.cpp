@@ -13,6 +13,7 @@ struct LogTreeModel::Node
     QString machine;
     int scriptLine = 0;
     QString scriptPath;
+    QString image;
     double seconds = -1;
     bool failed = false;
     bool open = false;
@@ -116,6 +117,21 @@ void LogTreeModel::finishEntry(int id, double seconds, bool failed)
     Q_EMIT dataChanged(indexFor(node, 0), indexFor(node, ColumnCount - 1));
 }
 
+void LogTreeModel::setEntryImage(int id, const QString &imagePath)
+{
+    Node *node = m_byId.value(id);
+    if (!node)
+        return;
+    node->image = imagePath;
+    Q_EMIT dataChanged(indexFor(node, 0), indexFor(node, ColumnCount - 1));
+}
+
+void LogTreeModel::addDetail(int id, const QString &text)
+{
+    if (Node *node = m_byId.value(id))
+        appendTo(node, text, node->machine, 0);
+}
+
 void LogTreeModel::beginRun(const QString &title)
 {
     m_run = appendTo(m_root.get(), title, {}, 0, true);
@@ -209,6 +225,8 @@ QVariant LogTreeModel::data(const QModelIndex &index, int role) const
             return QBrush(QColor(0xc0, 0x10, 0x10));
         return {};
     case Qt::ToolTipRole:
+        if (index.column() == MessageColumn && !node->image.isEmpty())
+            return tr("%1\nDouble-click to see the screen it read").arg(node->message);
         if (index.column() == MessageColumn && node->scriptLine > 0)
             return tr("%1\n(script line %2)").arg(node->message).arg(node->scriptLine);
         return {};
@@ -228,6 +246,8 @@ QVariant LogTreeModel::data(const QModelIndex &index, int role) const
         return node->machine;
     case DurationRole:
         return node->seconds;
+    case ImageRole:
+        return node->image;
     }
     return {};
 }

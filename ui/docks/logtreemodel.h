@@ -26,6 +26,7 @@ public:
         DurationRole, // double seconds, -1 while running
         ScriptPathRole, // QString: the file ScriptLineRole is in; empty: the window's test
         RunRole, // bool: the section of one script run
+        ImageRole, // QString: a picture the step is about (an OCR attempt's screen)
     };
 
     explicit LogTreeModel(QObject *parent = nullptr);
@@ -45,6 +46,11 @@ public:
     void addEntry(int id, int parentId, const QString &message, const QString &machine, bool open,
         int scriptLine = 0, bool failed = false, const QString &scriptPath = {});
     void finishEntry(int id, double seconds, bool failed);
+    // A picture for the entry (ImageRole) and its seconds, for entries that
+    // arrive finished (an OCR attempt).
+    void setEntryImage(int id, const QString &imagePath);
+    // A leaf line under the entry, such as a text OCR read.
+    void addDetail(int id, const QString &text);
     // One section per script run: entries without a known parent go under
     // the newest run's section until the next begins. finishRun() gives the
     // section its result and duration.

@@ -60,6 +60,9 @@ LogView::LogView(LogTreeModel *model, QWidget *parent)
         const int line = index.data(LogTreeModel::ScriptLineRole).toInt();
         if (line > 0)
             Q_EMIT scriptLineActivated(line, index.data(LogTreeModel::ScriptPathRole).toString());
+        const QString image = index.data(LogTreeModel::ImageRole).toString();
+        if (!image.isEmpty())
+            Q_EMIT imageActivated(image, index.siblingAtColumn(0).data().toString());
     });
     // Follow the run: new steps are expanded and scrolled to while the view
     // is at the bottom, so reading older steps is not disturbed.

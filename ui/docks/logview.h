@@ -28,6 +28,8 @@ Q_SIGNALS:
     // A step with a known script line was activated (double-click, Enter).
     // path: the file the line is in; empty when the step did not say.
     void scriptLineActivated(int line, const QString &path);
+    // A step with a picture (an OCR attempt's screen) was activated.
+    void imageActivated(const QString &imagePath, const QString &title);
 
 private:
     LogTreeModel *m_model;

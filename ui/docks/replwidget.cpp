@@ -1,8 +1,13 @@
 #include "ui/docks/replwidget.h"
 
+#include "ui/editor/editkeys.h"
+
+#include <QAbstractItemView>
+#include <QCompleter>
 #include <QFontDatabase>
 #include <QKeyEvent>
 #include <QScrollBar>
+#include <QStringListModel>
 #include <QTextBlock>
 #include <QTextCharFormat>
 #include <QVBoxLayout>
@@ -11,7 +16,14 @@ namespace nixtide {
 
 ReplInput::ReplInput(QWidget *parent)
     : QPlainTextEdit(parent)
+    , m_completer(new QCompleter(this))
+    , m_completions(new QStringListModel(this))
 {
+    m_completer->setModel(m_completions);
+    m_completer->setWidget(this);
+    m_completer->setCompletionMode(QCompleter::UnfilteredPopupCompletion);
+    connect(m_completer, qOverload<const QString &>(&QCompleter::activated), this,
+        &ReplInput::insertCompletion);
     setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     setTabChangesFocus(false);
     setPlaceholderText(tr("Python in the test's namespace — Enter runs, Shift+Enter adds a line"));
@@ -33,10 +45,76 @@ void ReplInput::showHistoryEntry(int index)
     moveCursor(QTextCursor::End);
 }
 
+void ReplInput::showCompletions(int replaced, const QStringList &names)
+{
+    if (names.isEmpty())
+        return;
+    m_replaced = replaced;
+    if (names.size() == 1) {
+        insertCompletion(names.first());
+        return;
+    }
+    m_completions->setStringList(names);
+    QRect where = cursorRect();
+    where.setWidth(m_completer->popup()->sizeHintForColumn(0) + 24);
+    m_completer->complete(where);
+}
+
+void ReplInput::insertCompletion(const QString &name)
+{
+    QTextCursor cursor = textCursor();
+    cursor.movePosition(QTextCursor::Left, QTextCursor::KeepAnchor, m_replaced);
+    cursor.insertText(name);
+    setTextCursor(cursor);
+    m_replaced = 0;
+}
+
+bool ReplInput::event(QEvent *event)
+{
+    // The window's Redo takes the key unless this field claims it first.
+    if (event->type() == QEvent::ShortcutOverride
+        && QKeySequence(static_cast<QKeyEvent *>(event)->keyCombination()) == redoKey()) {
+        event->accept();
+        return true;
+    }
+    return QPlainTextEdit::event(event);
+}
+
 void ReplInput::keyPressEvent(QKeyEvent *event)
 {
+    // The popup's own keys (it filters the events of this widget).
+    if (m_completer->popup()->isVisible()) {
+        switch (event->key()) {
+        case Qt::Key_Return:
+        case Qt::Key_Enter:
+        case Qt::Key_Escape:
+        case Qt::Key_Tab:
+        case Qt::Key_Backtab:
+            event->ignore();
+            return;
+        default:
+            m_completer->popup()->hide();
+            break;
+        }
+    }
+    if (QKeySequence(event->keyCombination()) == redoKey()) {
+        redo();
+        return;
+    }
     const bool shift = event->modifiers() & Qt::ShiftModifier;
     switch (event->key()) {
+    case Qt::Key_Tab: {
+        // After a name or a dot: complete it; else indent.
+        const QString before = textCursor().block().text().left(textCursor().positionInBlock());
+        if (!before.isEmpty()
+            && (before.back().isLetterOrNumber() || before.back() == u'_'
+                || before.back() == u'.')) {
+            Q_EMIT completionRequested(toPlainText().left(textCursor().position()));
+            return;
+        }
+        textCursor().insertText(QStringLiteral("    "));
+        return;
+    }
     case Qt::Key_Return:
     case Qt::Key_Enter:
         if (!shift) {
@@ -85,6 +163,7 @@ ReplWidget::ReplWidget(QWidget *parent)
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addWidget(m_output, 1);
     layout->addWidget(m_input);
+    connect(m_input, &ReplInput::completionRequested, this, &ReplWidget::completionRequested);
     connect(m_input, &ReplInput::submitted, this, [this](const QString &code) {
         append(Kind::Input, code);
         if (m_ready)

@@ -3,7 +3,9 @@
 #include <QPlainTextEdit>
 #include <QWidget>
 
+class QCompleter;
 class QPlainTextEdit;
+class QStringListModel;
 
 namespace nixtide {
 
@@ -18,19 +20,31 @@ public:
 
     QStringList history() const { return m_history; }
     void setHistory(const QStringList &history);
+    // The answer to completionRequested: names that replace the last
+    // `replaced` characters before the cursor. One is inserted; several
+    // are offered in a popup.
+    void showCompletions(int replaced, const QStringList &names);
+    QCompleter *completer() const { return m_completer; }
 
 Q_SIGNALS:
     void submitted(const QString &code);
+    // Tab after a name: the text before the cursor, to complete.
+    void completionRequested(const QString &textBeforeCursor);
 
 protected:
+    bool event(QEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
 
 private:
     void showHistoryEntry(int index);
+    void insertCompletion(const QString &name);
 
     QStringList m_history;
     int m_historyIndex = 0; // == m_history.size() when editing a new entry
     QString m_draft; // what was typed before walking the history
+    QCompleter *m_completer;
+    QStringListModel *m_completions;
+    int m_replaced = 0;
 };
 
 // REPL console in the test's namespace. What the user evaluates, results,
@@ -58,6 +72,7 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void evaluateRequested(const QString &code);
+    void completionRequested(const QString &textBeforeCursor);
 
 private:
     QPlainTextEdit *m_output;

@@ -2,12 +2,14 @@
 
 #include <QCoreApplication>
 #include <QEvent>
+#include <QFontDatabase>
 #include <QGuiApplication>
 #include <QPalette>
 #include <QPointer>
 #include <QSettings>
 
 #include <KSyntaxHighlighting/Repository>
+#include <algorithm>
 
 namespace nixtide {
 
@@ -96,9 +98,42 @@ void EditorTheme::restore(const QSettings &settings)
     if (!name.isEmpty() && !repository().theme(name).isValid())
         qWarning("nixtide: %s: unknown editor theme \"%s\" in %s; following the desktop palette",
             kSettingsKey, qPrintable(name), qPrintable(settings.fileName()));
-    if (name == m_chosen)
+    const QString font = settings.value(QLatin1String(kFontKey)).toString();
+    const int tabWidth = std::clamp(settings.value(QLatin1String(kTabWidthKey), 0).toInt(), 0, 16);
+    if (name == m_chosen && font == m_font && tabWidth == m_tabWidth)
         return;
     m_chosen = name;
+    m_font = font;
+    m_tabWidth = tabWidth;
+    Q_EMIT changed();
+}
+
+QFont EditorTheme::font() const
+{
+    QFont font = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    if (!m_font.isEmpty())
+        font.fromString(m_font);
+    return font;
+}
+
+void EditorTheme::setFont(const QFont &font, QSettings *settings)
+{
+    const QString text = font.toString();
+    if (settings)
+        settings->setValue(QLatin1String(kFontKey), text);
+    if (text == m_font)
+        return;
+    m_font = text;
+    Q_EMIT changed();
+}
+
+void EditorTheme::setTabWidth(int width, QSettings *settings)
+{
+    if (settings)
+        settings->setValue(QLatin1String(kTabWidthKey), width);
+    if (width == m_tabWidth)
+        return;
+    m_tabWidth = width;
     Q_EMIT changed();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QFont>
 #include <QObject>
 #include <QStringList>
 
@@ -48,6 +49,8 @@ public:
     // Kate's syntax definitions and themes, loaded once for the process.
     static KSyntaxHighlighting::Repository &repository();
     static constexpr auto kSettingsKey = "editor/theme";
+    static constexpr auto kFontKey = "editor/font";
+    static constexpr auto kTabWidthKey = "editor/tabWidth";
 
     KSyntaxHighlighting::Theme theme() const;
     // Empty while the theme follows the desktop palette.
@@ -57,6 +60,14 @@ public:
     void restore(const QSettings &settings);
     // An empty name follows the palette again; settings may be null.
     void choose(const QString &name, QSettings *settings);
+
+    // The editors' font (the system's fixed font unless chosen) and tab
+    // width (0: by language, 2 in .nix files and 4 in Python); settings may
+    // be null.
+    QFont font() const;
+    void setFont(const QFont &font, QSettings *settings);
+    int tabWidth() const { return m_tabWidth; }
+    void setTabWidth(int width, QSettings *settings);
 
 Q_SIGNALS:
     void changed();
@@ -68,6 +79,8 @@ private:
     explicit EditorTheme(QObject *parent);
 
     QString m_chosen;
+    QString m_font; // QFont::toString(); empty: the system's fixed font
+    int m_tabWidth = 0;
 };
 
 } // namespace nixtide

@@ -1,6 +1,5 @@
 #include "ui/editor/findbar.h"
 
-#include <QCheckBox>
 #include <QGridLayout>
 #include <QKeyEvent>
 #include <QLineEdit>
@@ -14,12 +13,25 @@ FindBar::FindBar(QWidget *parent)
     : QWidget(parent)
     , m_find(new QLineEdit(this))
     , m_replace(new QLineEdit(this))
-    , m_caseSensitive(new QCheckBox(tr("Match case"), this))
-    , m_wholeWord(new QCheckBox(tr("Whole words"), this))
-    , m_regexp(new QCheckBox(tr("Regular expression"), this))
+    , m_caseSensitive(new QToolButton(this))
+    , m_wholeWord(new QToolButton(this))
+    , m_regexp(new QToolButton(this))
     , m_replaceButton(new QPushButton(tr("Replace"), this))
     , m_replaceAllButton(new QPushButton(tr("Replace All"), this))
 {
+    // The options as short toggles (as VS Code and Qt Creator show them),
+    // so the field keeps its width next to a narrow editor.
+    const auto option = [](QToolButton *button, const QString &text, const QString &tip) {
+        button->setText(text);
+        button->setToolTip(tip);
+        button->setCheckable(true);
+        button->setAutoRaise(true);
+    };
+    option(m_caseSensitive, QStringLiteral("Aa"), tr("Match case"));
+    option(m_wholeWord, QStringLiteral("\u2039ab\u203a"), tr("Whole words"));
+    option(m_regexp, QStringLiteral(".*"), tr("Regular expression"));
+    m_find->setMinimumWidth(m_find->fontMetrics().averageCharWidth() * 24);
+    m_replace->setMinimumWidth(m_find->minimumWidth());
     m_find->setPlaceholderText(tr("Find"));
     m_find->setClearButtonEnabled(true);
     m_replace->setPlaceholderText(tr("Replace with"));

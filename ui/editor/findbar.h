@@ -2,7 +2,7 @@
 
 #include <QWidget>
 
-class QCheckBox;
+class QToolButton;
 class QLineEdit;
 class QPushButton;
 class QsciScintilla;
@@ -29,6 +29,7 @@ public:
 
     QLineEdit *findField() const { return m_find; }
     QLineEdit *replaceField() const { return m_replace; }
+    QToolButton *caseSensitiveButton() const { return m_caseSensitive; }
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
@@ -40,9 +41,9 @@ private:
     QsciScintilla *m_editor = nullptr;
     QLineEdit *m_find;
     QLineEdit *m_replace;
-    QCheckBox *m_caseSensitive;
-    QCheckBox *m_wholeWord;
-    QCheckBox *m_regexp;
+    QToolButton *m_caseSensitive;
+    QToolButton *m_wholeWord;
+    QToolButton *m_regexp;
     QPushButton *m_replaceButton;
     QPushButton *m_replaceAllButton;
 };

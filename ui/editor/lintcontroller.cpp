@@ -1,5 +1,6 @@
 #include "ui/editor/lintcontroller.h"
 
+#include "core/nix/driversymbols.h"
 #include "core/worker.h"
 #include "ui/editor/scripteditor.h"
 
@@ -83,6 +84,10 @@ void LintController::startTypeCheck()
     const bool nix = m_editor->isNix();
     const QString path = m_editor->filePath();
     const quint64 generation = m_generation;
+    // The built driver's types once a build told which driver runs.
+    QString package = DriverSymbols::active().packageDir;
+    if (package.isEmpty())
+        package = ScriptTypeChecker::bundledDriverPackageDir();
     m_typeCheckRunning = true;
     struct Result
     {
@@ -91,10 +96,9 @@ void LintController::startTypeCheck()
     };
     runOnWorker(
         this,
-        [text, nix, path] {
+        [text, nix, path, package] {
             Result r;
-            r.found = ScriptTypeChecker(ScriptTypeChecker::bundledDriverPackageDir())
-                          .checkFile(text, nix, path, &r.error);
+            r.found = ScriptTypeChecker(package).checkFile(text, nix, path, &r.error);
             return r;
         },
         [this, generation](Result r) {

@@ -1,5 +1,6 @@
 #include "ui/editor/scripteditor.h"
 
+#include "ui/editor/editkeys.h"
 #include "ui/editor/editortheme.h"
 #include "ui/editor/lintcontroller.h"
 #include "ui/editor/recoverystore.h"
@@ -14,6 +15,8 @@
 #include <QMenu>
 #include <QSaveFile>
 #include <QTimer>
+#include <Qsci/qscicommand.h>
+#include <Qsci/qscicommandset.h>
 #include <Qsci/qscistyle.h>
 
 #include <algorithm>
@@ -49,6 +52,10 @@ ScriptEditor::ScriptEditor(QWidget *parent)
     , m_lintStyle(annotationStyle(LintAnnotation))
 {
     setUtf8(true);
+    if (QsciCommand *redo = standardCommands()->find(QsciCommand::Redo)) {
+        redo->setKey(redoKey()[0].toCombined());
+        redo->setAlternateKey(0);
+    }
     setupMargins();
     setAutoIndent(true);
     setIndentationsUseTabs(false);
@@ -124,7 +131,13 @@ void ScriptEditor::setupLexer()
     setLexer(new SyntaxLexer(m_nix ? SyntaxLexer::Mode::NixTest : SyntaxLexer::Mode::Python,
         EditorTheme::instance()->theme(), this));
     delete old;
-    setTabWidth(m_nix ? 2 : 4);
+    applyTabWidth();
+}
+
+void ScriptEditor::applyTabWidth()
+{
+    const int chosen = EditorTheme::instance()->tabWidth();
+    setTabWidth(chosen > 0 ? chosen : (m_nix ? 2 : 4));
 }
 
 void ScriptEditor::applyTheme()
@@ -133,10 +146,13 @@ void ScriptEditor::applyTheme()
     const EditorColours c = EditorColours::from(theme);
     if (auto *syntax = qobject_cast<SyntaxLexer *>(lexer())) {
         syntax->setTheme(theme);
+        // The margins' numbers follow the text's size.
+        setMarginsFont(EditorTheme::instance()->font());
     } else {
         setPaper(c.background);
         setColor(c.text);
     }
+    applyTabWidth();
     setCaretForegroundColor(c.text);
     setCaretLineBackgroundColor(c.caretLine);
     setSelectionBackgroundColor(c.selection);
@@ -234,8 +250,11 @@ BreakpointList ScriptEditor::breakpoints() const
         // Deleting lines can merge two markers onto one line: keep one.
         const bool seen = std::any_of(
             list.cbegin(), list.cend(), [&](const Breakpoint &b) { return b.line == line0 + 1; });
-        if (!seen)
-            list.append({line0 + 1, it.value()});
+        if (!seen) {
+            Breakpoint bp = it.value();
+            bp.line = line0 + 1;
+            list.append(bp);
+        }
     }
     std::sort(list.begin(), list.end(),
         [](const Breakpoint &a, const Breakpoint &b) { return a.line < b.line; });
@@ -250,10 +269,10 @@ void ScriptEditor::setBreakpoints(const BreakpointList &breakpoints)
     for (const Breakpoint &bp : breakpoints) {
         if (bp.line < 1 || bp.line > lines())
             continue;
-        const int marker = bp.condition.isEmpty() ? BreakpointMarker : ConditionalBreakpointMarker;
+        const int marker = bp.isPlain() ? BreakpointMarker : ConditionalBreakpointMarker;
         const int handle = markerAdd(bp.line - 1, marker);
         if (handle >= 0)
-            m_breakpoints.insert(handle, bp.condition);
+            m_breakpoints.insert(handle, bp);
     }
     Q_EMIT breakpointsChanged();
 }
@@ -330,17 +349,31 @@ void ScriptEditor::toggleBreakpoint(int line)
 
 void ScriptEditor::setBreakpoint(int line, const QString &condition)
 {
+    // A new condition keeps the line's hit count and log message.
+    Breakpoint bp;
+    for (int handle : breakpointHandlesAt(line - 1))
+        bp = m_breakpoints.value(handle);
+    bp.line = line;
+    bp.condition = condition;
+    setBreakpoint(bp);
+}
+
+void ScriptEditor::setBreakpoint(const Breakpoint &breakpoint)
+{
+    const int line = breakpoint.line;
     if (line < 1 || line > lines())
         return;
     for (int handle : breakpointHandlesAt(line - 1)) {
         markerDeleteHandle(handle);
         m_breakpoints.remove(handle);
     }
-    const QString trimmed = condition.trimmed();
-    const int marker = trimmed.isEmpty() ? BreakpointMarker : ConditionalBreakpointMarker;
+    Breakpoint bp = breakpoint;
+    bp.condition = bp.condition.trimmed();
+    bp.hitCondition = bp.hitCondition.trimmed();
+    const int marker = bp.isPlain() ? BreakpointMarker : ConditionalBreakpointMarker;
     const int handle = markerAdd(line - 1, marker);
     if (handle >= 0)
-        m_breakpoints.insert(handle, trimmed);
+        m_breakpoints.insert(handle, bp);
     Q_EMIT breakpointsChanged();
 }
 
@@ -380,7 +413,7 @@ void ScriptEditor::editCondition(int line)
 {
     QString current;
     for (int handle : breakpointHandlesAt(line - 1))
-        current = m_breakpoints.value(handle);
+        current = m_breakpoints.value(handle).condition;
     bool ok = false;
     const QString condition = QInputDialog::getText(this, tr("Breakpoint Condition"),
         tr("Stop at line %1 only when this Python expression is true:").arg(line),

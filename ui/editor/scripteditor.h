@@ -55,6 +55,8 @@ public:
     // Sets (or replaces) the breakpoint on line; an empty condition makes it
     // unconditional.
     void setBreakpoint(int line, const QString &condition = {});
+    // The same with a hit count and a log message.
+    void setBreakpoint(const Breakpoint &breakpoint);
     void removeBreakpoint(int line);
 
     // Comments the selected lines (or the cursor's) out with "# " at their
@@ -109,11 +111,12 @@ private:
     void onMarginClicked(int margin, int line, Qt::KeyboardModifiers modifiers);
     void onMarginRightClicked(int margin, int line);
     void editCondition(int line);
+    void applyTabWidth();
     QList<int> breakpointHandlesAt(int line0) const;
 
     QString m_path;
     bool m_nix = false;
-    QHash<int, QString> m_breakpoints; // marker handle → condition
+    QHash<int, Breakpoint> m_breakpoints; // marker handle → breakpoint (its line: the marker's)
     int m_currentLine = 0;
     int m_exceptionLine = 0;
     QList<int> m_annotatedLines; // 0-based lines carrying error annotations

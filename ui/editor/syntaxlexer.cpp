@@ -76,7 +76,7 @@ private:
 SyntaxLexer::SyntaxLexer(Mode mode, const KSH::Theme &theme, QObject *parent)
     : QsciLexerCustom(parent)
     , m_mode(mode)
-    , m_font(QFontDatabase::systemFont(QFontDatabase::FixedFont))
+    , m_font(EditorTheme::instance()->font())
 {
     KSH::Repository &repository = EditorTheme::repository();
     const auto definition = [&repository](const QString &name) {
@@ -199,6 +199,7 @@ QFont SyntaxLexer::defaultFont(int style) const
 void SyntaxLexer::setTheme(const KSH::Theme &theme)
 {
     m_theme = theme;
+    m_font = EditorTheme::instance()->font();
     setDefaultColor(defaultColor(0));
     setDefaultPaper(defaultPaper(0));
     setDefaultFont(m_font);

@@ -259,6 +259,8 @@ MachineTab *MachinePanel::addTab(const QString &machine)
     connect(t, &MachineTab::driverScreenshotRequested, this,
         [this](const QString &m) { runAction(m, QStringLiteral("screenshot")); });
     connect(t, &MachineTab::screenshotRequested, this, &MachinePanel::saveScreenshot);
+    connect(t, &MachineTab::codeInsertRequested, this, &MachinePanel::codeInsertRequested);
+    connect(t, &MachineTab::referenceRequested, this, &MachinePanel::referenceRequested);
 
     QPointer<MachinePanel> panel(this);
     auto *input = new ConsoleInput(

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <QImage>
 #include <QPointer>
+#include <QRect>
 #include <QTabWidget>
 
 class QTermWidget;
@@ -51,6 +53,9 @@ Q_SIGNALS:
     void screenshotSaved(const QString &machine, const QString &path);
     // One line for the status bar: a saved screenshot, a failed action.
     void statusMessage(const QString &text);
+    // From a machine tab's screen tools (see ScreenTextTool).
+    void codeInsertRequested(const QString &machine, const QStringList &lines);
+    void referenceRequested(const QString &machine, const QImage &screen, const QRect &region);
 
 private:
     void syncMachines();

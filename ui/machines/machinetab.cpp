@@ -2,6 +2,7 @@
 
 #include "core/vnc/vncconnection.h"
 #include "ui/machines/elidedlabel.h"
+#include "ui/machines/screentexttool.h"
 #include "ui/machines/serialconsole.h"
 #include "ui/vnc/framebufferview.h"
 
@@ -21,6 +22,7 @@ MachineTab::MachineTab(const QString &name, QWidget *parent)
     , m_name(name)
     , m_vnc(new VncConnection(this))
     , m_toolBar(new QToolBar(this))
+    , m_codeBar(new QToolBar(this))
     , m_stateLabel(new QLabel(this))
     , m_grabLabel(new QLabel(this))
     , m_message(new ElidedLabel(this))
@@ -56,6 +58,22 @@ MachineTab::MachineTab(const QString &name, QWidget *parent)
     QAction *find = m_toolBar->addAction(tr("Find"), m_console, &SerialConsole::showFind);
     find->setToolTip(tr("Find in the serial console (Ctrl+Shift+F)"));
     m_toolBar->addSeparator();
+    // The screen's code tools get a row of their own: in the first they
+    // would hide behind its overflow button in a narrow tab.
+    m_textTool = new ScreenTextTool(m_name, m_view, this);
+    m_codeBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_codeBar->addAction(m_textTool->readTextAction());
+    m_codeBar->addAction(m_textTool->insertWaitAction());
+    m_codeBar->addAction(m_textTool->saveReferenceAction());
+    m_codeBar->addAction(m_textTool->recordKeysAction());
+    connect(m_textTool, &ScreenTextTool::codeReady, this,
+        [this](const QStringList &lines) { Q_EMIT codeInsertRequested(m_name, lines); });
+    connect(m_textTool, &ScreenTextTool::referenceRequested, this,
+        [this](const QImage &screen, const QRect &region) {
+            Q_EMIT referenceRequested(m_name, screen, region);
+        });
+    connect(m_textTool, &ScreenTextTool::message, this, &MachineTab::showMessage);
+    m_toolBar->addSeparator();
     m_toolBar->addWidget(m_stateLabel);
     m_toolBar->addSeparator();
     m_grabAction = m_toolBar->addWidget(m_grabLabel);
@@ -85,6 +103,7 @@ MachineTab::MachineTab(const QString &name, QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(m_toolBar);
+    layout->addWidget(m_codeBar);
     layout->addWidget(m_message);
     layout->addWidget(m_splitter, 1);
     updateGrabLabel(false);
@@ -129,6 +148,7 @@ void MachineTab::setKind(const QString &kind)
     m_screenArea->setVisible(screen);
     m_screenshot->setVisible(screen);
     m_oneToOne->setVisible(screen);
+    m_codeBar->setVisible(screen);
     m_grabAction->setVisible(screen);
     const QString what = screen ? tr("VM") : tr("container");
     m_shutdown->setToolTip(tr("Shut the %1 down cleanly, as machine.shutdown()").arg(what));
@@ -233,7 +253,7 @@ void MachineTab::updateScreenSize()
     // it shrinks with the tab.
     const bool oneToOne = m_oneToOne->isChecked();
     m_view->setMinimumSize(
-        oneToOne && !m_vnc->frame().isNull() ? m_vnc->frameSize() : QSize(64, 40));
+        oneToOne && !m_vnc->frame().isNull() ? m_view->sizeHint() : QSize(64, 40));
     updateActions();
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QImage>
+#include <QRect>
 #include <QWidget>
 
 class QAction;
@@ -13,6 +15,7 @@ namespace nixtide {
 
 class FramebufferView;
 class ElidedLabel;
+class ScreenTextTool;
 class SerialConsole;
 class VncConnection;
 
@@ -65,6 +68,7 @@ public:
     QAction *screenshotAction() const { return m_screenshot; }
     QAction *oneToOneAction() const { return m_oneToOne; }
     QLabel *grabLabel() const { return m_grabLabel; }
+    ScreenTextTool *textTool() const { return m_textTool; }
 
 Q_SIGNALS:
     void startRequested(const QString &machine);
@@ -76,6 +80,10 @@ Q_SIGNALS:
     void driverScreenshotRequested(const QString &machine);
     void consoleInput(const QString &machine, const QByteArray &bytes);
     void stateChanged(const QString &state);
+    // Test script lines made from the screen, for the editor's cursor.
+    void codeInsertRequested(const QString &machine, const QStringList &lines);
+    // The screen to keep as a reference, all but `region` masked.
+    void referenceRequested(const QString &machine, const QImage &screen, const QRect &region);
 
 private:
     void updateActions();
@@ -88,6 +96,7 @@ private:
     bool m_available = true;
     VncConnection *m_vnc;
     QToolBar *m_toolBar;
+    QToolBar *m_codeBar; // reading text, code and references from the screen
     QAction *m_start;
     QAction *m_shutdown;
     QAction *m_crash;
@@ -102,6 +111,7 @@ private:
     QScrollArea *m_screenArea;
     FramebufferView *m_view;
     SerialConsole *m_console;
+    ScreenTextTool *m_textTool = nullptr;
 };
 
 } // namespace nixtide

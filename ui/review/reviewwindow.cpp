@@ -1,7 +1,10 @@
 #include "ui/review/reviewwindow.h"
 
 #include "core/review/referencestore.h"
+#include "core/session/ocrattempt.h"
 #include "ui/review/background.h"
+#include "ui/review/imagecanvas.h"
+#include "ui/review/imageviewer.h"
 #include "ui/review/runhistoryview.h"
 #include "ui/review/screenshotdiffview.h"
 #include "ui/review/screenshottimeline.h"
@@ -10,6 +13,8 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
+#include <QImage>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -33,6 +38,7 @@ struct LogStep
     int line = 0;
     int depth = 0;
     bool failed = false;
+    QString image; // an OCR attempt's screen (the record's copy)
 };
 
 struct RunContents
@@ -71,6 +77,22 @@ QList<LogStep> readSteps(const QString &dir)
             const int index = indexOf.value(body.value(QStringLiteral("id")).toInt(), -1);
             if (index >= 0 && body.value(QStringLiteral("failed")).toBool())
                 steps[index].failed = true;
+            continue;
+        }
+        if (event == QLatin1String("nixtide/ocr")) {
+            const OcrAttempt attempt = OcrAttempt::fromEvent(body);
+            LogStep step;
+            const QJsonValue parent = body.value(QStringLiteral("parentId"));
+            step.depth = parent.isDouble() ? depthOf.value(parent.toInt()) + 1 : 0;
+            step.text = QStringLiteral("%1: %2 (%3 s): %4")
+                            .arg(attempt.machine, attempt.summary())
+                            .arg(attempt.seconds, 0, 'f', 2)
+                            .arg(attempt.distinctLines().join(QStringLiteral(" | ")));
+            step.path = body.value(QStringLiteral("path")).toString();
+            step.line = body.value(QStringLiteral("line")).toInt();
+            step.failed = !attempt.error.isEmpty();
+            step.image = entry.value(QStringLiteral("copy")).toString();
+            steps.append(step);
             continue;
         }
         const bool nested = event == QLatin1String("nixtide/logBegin");
@@ -161,6 +183,16 @@ ReviewWindow::ReviewWindow(const QString &runsBase, QWidget *parent)
         const int line = item->data(Qt::UserRole + 1).toInt();
         if (line > 0)
             Q_EMIT locationActivated(item->data(Qt::UserRole).toString(), line);
+        const QString image = item->data(Qt::UserRole + 2).toString();
+        if (!image.isEmpty()) {
+            auto *viewer = new ImageViewer(this);
+            viewer->setWindowFlag(Qt::Window);
+            viewer->setAttribute(Qt::WA_DeleteOnClose);
+            viewer->setWindowTitle(image);
+            viewer->canvas()->setImage(QImage(image));
+            viewer->resize(800, 560);
+            viewer->show();
+        }
     });
 }
 
@@ -199,6 +231,10 @@ void ReviewWindow::loadRun(const RunInfo &run)
                         m_log);
                 item->setData(Qt::UserRole, step.path);
                 item->setData(Qt::UserRole + 1, step.line);
+                item->setData(Qt::UserRole + 2, step.image);
+                if (!step.image.isEmpty())
+                    item->setToolTip(tr("%1\nDouble-click to see the screen it read: %2")
+                            .arg(step.text, step.image));
                 if (step.failed)
                     item->setForeground(QColor(180, 0, 0));
             }

@@ -81,7 +81,9 @@ QRectF FramebufferView::frameRect() const
 {
     if (!m_connection || m_connection->frame().isNull())
         return {};
-    const QSizeF frame = m_connection->frameSize();
+    // 1:1 is one framebuffer pixel per device pixel: on a HiDPI screen
+    // (device pixel ratio 2) the frame takes half as many logical pixels.
+    const QSizeF frame = QSizeF(m_connection->frameSize()) / devicePixelRatioF();
     QSizeF shown = frame;
     if (m_scaleMode == ScaleMode::Fit)
         shown = frame.scaled(QSizeF(size()), Qt::KeepAspectRatio);
@@ -108,7 +110,7 @@ QPoint FramebufferView::toFramebuffer(const QPointF &widgetPos) const
 QSize FramebufferView::sizeHint() const
 {
     if (m_connection && !m_connection->frame().isNull())
-        return m_connection->frameSize();
+        return (QSizeF(m_connection->frameSize()) / devicePixelRatioF()).toSize();
     return {640, 400};
 }
 
@@ -154,10 +156,13 @@ void FramebufferView::paintEvent(QPaintEvent *event)
         const double sy = frame.height() / target.height();
         const QRectF source((visible.left() - target.left()) * sx,
             (visible.top() - target.top()) * sy, visible.width() * sx, visible.height() * sy);
-        if (!qFuzzyCompare(sx, 1.0) || !qFuzzyCompare(sy, 1.0))
+        // Framebuffer pixels per device pixel: 1 at 1:1 whatever the ratio.
+        const double dpr = devicePixelRatioF();
+        if (!qFuzzyCompare(sx / dpr, 1.0) || !qFuzzyCompare(sy / dpr, 1.0))
             painter.setRenderHint(QPainter::SmoothPixmapTransform);
         painter.drawImage(visible, frame, source);
     }
+    paintOverlay(painter);
     if (m_grabbed) {
         // Shows that keys go to the VM (and that Ctrl+Alt gets them back).
         QPen pen(palette().color(QPalette::Highlight), kGrabBorder);
@@ -166,6 +171,70 @@ void FramebufferView::paintEvent(QPaintEvent *event)
         painter.setBrush(Qt::NoBrush);
         painter.drawRect(QRectF(rect()).adjusted(1, 1, -1, -1));
     }
+}
+
+QRectF FramebufferView::toWidget(const QRect &framebufferRect) const
+{
+    const QRectF target = frameRect();
+    if (target.isEmpty())
+        return {};
+    const QSize frame = m_connection->frameSize();
+    const double sx = target.width() / frame.width();
+    const double sy = target.height() / frame.height();
+    return QRectF(target.left() + framebufferRect.x() * sx, target.top() + framebufferRect.y() * sy,
+        framebufferRect.width() * sx, framebufferRect.height() * sy);
+}
+
+void FramebufferView::paintOverlay(QPainter &painter)
+{
+    if (!m_words.isEmpty()) {
+        QFont font = painter.font();
+        font.setPixelSize(11);
+        painter.setFont(font);
+        const QFontMetrics metrics(font);
+        for (const OcrWord &word : std::as_const(m_words)) {
+            const QRectF box = toWidget(word.box);
+            painter.setPen(QPen(QColor(0, 200, 255), 1));
+            painter.setBrush(QColor(0, 200, 255, 40));
+            painter.drawRect(box);
+            // The text read, on a label above the box (below at the top).
+            // No wider than its box, so that the labels of neighbouring
+            // words on a fitted (shrunk) screen do not cover each other.
+            const int room = std::max(12, int(box.width()));
+            const QString shown = metrics.elidedText(word.text, Qt::ElideRight, room - 4);
+            const QRectF label(box.left(),
+                box.top() >= metrics.height() + 2 ? box.top() - metrics.height() - 1
+                                                  : box.bottom() + 1,
+                std::min(room, metrics.horizontalAdvance(shown) + 4), metrics.height());
+            painter.fillRect(label, QColor(255, 255, 200, 230));
+            painter.setPen(Qt::black);
+            painter.drawText(label, Qt::AlignCenter, shown);
+        }
+    }
+    if (!m_region.isEmpty()) {
+        QPen pen(QColor(255, 160, 0), 2, Qt::DashLine);
+        painter.setPen(pen);
+        painter.setBrush(Qt::NoBrush);
+        painter.drawRect(toWidget(m_region));
+    }
+}
+
+void FramebufferView::setRegionSelecting(bool on)
+{
+    if (on == m_selecting)
+        return;
+    if (on)
+        setInputGrab(false);
+    m_selecting = on;
+    m_dragging = false;
+    setCursor(on ? Qt::CrossCursor : Qt::ArrowCursor);
+    update();
+}
+
+void FramebufferView::setWordBoxes(const QList<OcrWord> &words)
+{
+    m_words = words;
+    update();
 }
 
 void FramebufferView::paintPlaceholder(QPainter &painter, const QRect &area)
@@ -229,6 +298,7 @@ void FramebufferView::keyPressEvent(QKeyEvent *event)
         return;
     m_pressed.insert(event->key(), keysym);
     m_connection->sendKey(keysym, true);
+    Q_EMIT keyTyped(event->key(), mods, event->text());
 }
 
 void FramebufferView::keyReleaseEvent(QKeyEvent *event)
@@ -270,6 +340,15 @@ int rfbButton(Qt::MouseButton button)
 
 void FramebufferView::mousePressEvent(QMouseEvent *event)
 {
+    if (m_selecting) {
+        if (event->button() == Qt::LeftButton && connected()) {
+            m_dragging = true;
+            m_dragStart = toFramebuffer(event->position());
+            m_region = {};
+            update();
+        }
+        return;
+    }
     if (!m_grabbed) {
         // The first click only takes the grab; it is not sent to the guest.
         setInputGrab(true);
@@ -281,6 +360,17 @@ void FramebufferView::mousePressEvent(QMouseEvent *event)
 
 void FramebufferView::mouseReleaseEvent(QMouseEvent *event)
 {
+    if (m_selecting) {
+        if (m_dragging && event->button() == Qt::LeftButton) {
+            m_dragging = false;
+            const QRect dragged = QRect(m_dragStart, toFramebuffer(event->position())).normalized();
+            // A click (no real drag) reads the whole screen.
+            m_region = dragged.width() < 4 || dragged.height() < 4 ? QRect() : dragged;
+            update();
+            Q_EMIT regionSelected(m_region);
+        }
+        return;
+    }
     if (!m_grabbed)
         return;
     m_buttons &= ~rfbButton(event->button());
@@ -289,6 +379,11 @@ void FramebufferView::mouseReleaseEvent(QMouseEvent *event)
 
 void FramebufferView::mouseMoveEvent(QMouseEvent *event)
 {
+    if (m_selecting && m_dragging) {
+        m_region = QRect(m_dragStart, toFramebuffer(event->position())).normalized();
+        update();
+        return;
+    }
     if (m_grabbed)
         sendPointer(event->position());
 }

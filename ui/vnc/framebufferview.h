@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/ocr/ocrwords.h"
 #include "core/vnc/vncconnection.h"
 
 #include <QHash>
@@ -44,8 +45,20 @@ public:
 
     QSize sizeHint() const override;
 
+    // Region mode: a drag marks a rectangle of the screen instead of going
+    // to the VM (a click without a drag: the whole screen).
+    void setRegionSelecting(bool on);
+    bool isRegionSelecting() const { return m_selecting; }
+    QRect selectedRegion() const { return m_region; } // framebuffer pixels
+    // Word boxes (framebuffer pixels) drawn over the screen with their text.
+    void setWordBoxes(const QList<OcrWord> &words);
+    QList<OcrWord> wordBoxes() const { return m_words; }
+
 Q_SIGNALS:
     void inputGrabChanged(bool grabbed);
+    void regionSelected(const QRect &framebufferRect);
+    // A key pressed while grabbed, as sent to the VM.
+    void keyTyped(int key, Qt::KeyboardModifiers modifiers, const QString &text);
 
 protected:
     void paintEvent(QPaintEvent *event) override;
@@ -66,6 +79,8 @@ private:
     void sendPointer(const QPointF &widgetPos);
     void releaseKeys();
     void paintPlaceholder(QPainter &painter, const QRect &area);
+    void paintOverlay(QPainter &painter);
+    QRectF toWidget(const QRect &framebufferRect) const;
     bool connected() const;
 
     QPointer<VncConnection> m_connection;
@@ -80,6 +95,11 @@ private:
     // Keysym sent for each pressed Qt key, so the release sends the same one
     // even if modifiers changed in between.
     QHash<int, quint32> m_pressed;
+    bool m_selecting = false;
+    bool m_dragging = false;
+    QPoint m_dragStart; // framebuffer pixels
+    QRect m_region;
+    QList<OcrWord> m_words;
 };
 
 } // namespace nixtide

@@ -22,6 +22,8 @@
 #include <QJsonObject>
 #include <QMessageBox>
 
+#include <utility>
+
 namespace nixtide {
 
 namespace {
@@ -102,8 +104,7 @@ SessionController::SessionController(MainWindow *window)
     connect(window, &MainWindow::runToCursorRequested, this, &SessionController::runToCursor);
     connect(
         window, &MainWindow::setNextStatementRequested, this, &SessionController::setNextStatement);
-    connect(window, &MainWindow::runSelectionRequested, this,
-        [this](const QString &code) { runSelection(code); });
+    connect(window, &MainWindow::runSelectionRequested, this, &SessionController::runSelection);
     // Breakpoints edited while the test runs take effect at once.
     connect(window, &MainWindow::breakpointsChanged, this,
         [this](const QString &path) { sendBreakpoints(path); });
@@ -191,6 +192,9 @@ void SessionController::run()
     discardSession();
     m_stopRequested = false;
     m_window->buildOutput()->clear();
+    if (!m_rebuildReason.isEmpty())
+        appendLine(
+            m_window->buildOutput(), tr("Rebuilding after an edit: %1").arg(m_rebuildReason));
     if (ScriptEditor *editor = m_window->editorArea()->editorFor(m_testPath)) {
         editor->clearErrors();
         // Nix builds the file on disk: what the editor shows must be there.
@@ -258,9 +262,13 @@ void SessionController::onBuildFailed(TestResolver::Failure failure, const QStri
     if (QDockWidget *dock = m_window->dock(QStringLiteral("BuildDock")))
         dock->raise();
     setState(SessionState::Idle);
+    const QString after = m_rebuildReason.isEmpty()
+        ? QString()
+        : tr(" (the rebuild after an edit: %1; the old VMs are gone)").arg(m_rebuildReason);
+    m_rebuildReason.clear();
     say(failure == TestResolver::Failure::Cancelled
-            ? tr("Build cancelled.")
-            : tr("The build failed: %1").arg(message.section(u'\n', 0, 0)));
+            ? tr("Build cancelled.") + after
+            : tr("The build failed: %1").arg(message.section(u'\n', 0, 0)) + after);
 }
 
 void SessionController::cancelBuild()
@@ -295,7 +303,16 @@ void SessionController::onResolved(const LaunchPlan &resolved)
     connect(m_session.get(), &DebugSession::stateChanged, this, &SessionController::onSessionState);
     connect(m_session.get(), &DebugSession::finished, this, &SessionController::onSessionFinished);
     connect(m_session.get(), &DebugSession::errorOccurred, this, &SessionController::say);
-    connect(m_session.get(), &DebugSession::stopped, this, [this] {
+    connect(m_session.get(), &DebugSession::stopped, this, [this](const QString &reason) {
+        // A fix done by hand is this stop's only.
+        m_fixedLine = 0;
+        if (m_continueAfterGoto) {
+            m_continueAfterGoto = false;
+            if (reason == QLatin1String("goto")) {
+                m_session->continueExecution();
+                return;
+            }
+        }
         // Run to cursor ends at the next stop, wherever it is.
         if (m_cursorLine > 0) {
             const QString path = m_cursorPath;
@@ -312,6 +329,11 @@ void SessionController::onResolved(const LaunchPlan &resolved)
         sendBreakpoints(it.key());
     if (m_cursorLine > 0 && !all.contains(m_cursorPath))
         sendBreakpoints(m_cursorPath);
+    if (!m_rebuildReason.isEmpty()) {
+        const QString reason = std::exchange(m_rebuildReason, QString());
+        m_view->setNextRunNote(tr("rebuilt and rebooted: %1").arg(reason));
+        say(tr("Rebuilt after the edit (%1); the test starts again on new VMs.").arg(reason));
+    }
     Q_EMIT sessionCreated(m_session.get());
     if (!m_session->start(plan)) {
         say(tr("The test could not start: %1").arg(m_session->error()));
@@ -356,15 +378,21 @@ void SessionController::onScriptFinished(const ScriptOutcome &outcome)
 void SessionController::onSessionFinished(int exitCode, bool crashed)
 {
     m_cursorLine = 0;
+    // Ctrl+F5 after an edit that needs a rebuild ends the driver on purpose.
+    const bool rebuilding = m_runAgainAfterStop && !m_closeAfterStop && !m_rebuildReason.isEmpty();
+    const bool stopped = m_stopRequested || rebuilding;
     if (m_view) {
-        m_view->endRun(m_stopRequested ? tr("stopped")
-                : crashed              ? tr("killed")
-                                       : (exitCode == 0 ? tr("passed") : tr("failed")),
-            !m_stopRequested && (crashed || exitCode != 0));
+        m_view->endRun(rebuilding ? tr("stopped for a rebuild")
+                : m_stopRequested ? tr("stopped")
+                : crashed         ? tr("killed")
+                                  : (exitCode == 0 ? tr("passed") : tr("failed")),
+            !stopped && (crashed || exitCode != 0));
     }
     // Stop ends the driver with the script unfinished; its exit code says
     // nothing about the test then.
-    if (m_stopRequested)
+    if (rebuilding)
+        say(tr("The VMs are shut down; building the edited test (%1)…").arg(m_rebuildReason));
+    else if (m_stopRequested)
         say(tr("Stopped; the test's VMs are shut down."));
     else if (crashed)
         say(tr("The test driver was killed."));
@@ -388,16 +416,29 @@ void SessionController::sendBreakpoints(const QString &path)
         return;
     QList<SourceBreakpoint> list;
     for (const Breakpoint &bp : m_window->breakpointsFor(path))
-        list.append({bp.line, bp.condition});
+        list.append({bp.line, bp.condition, bp.hitCondition, bp.logMessage});
     if (m_cursorLine > 0 && QFileInfo(path).absoluteFilePath() == m_cursorPath)
-        list.append({m_cursorLine, QString()});
+        list.append({m_cursorLine, {}, {}, {}});
     m_session->setBreakpoints(QFileInfo(path).absoluteFilePath(), list);
 }
 
 void SessionController::continueExecution()
 {
-    if (m_session)
-        m_session->continueExecution();
+    if (!m_session)
+        return;
+    if (m_fixedLine > 0 && m_session->state() == DebugSession::State::Stopped) {
+        // The failing statement was done by hand: the script goes on after
+        // it (gotoTargets takes the first statement at or after a line),
+        // and continues once the agent has moved there.
+        const int after = m_fixedLine + 1;
+        m_fixedLine = 0;
+        gotoLine(m_fixedPath, after, [this](bool moved) {
+            if (moved && m_session)
+                m_continueAfterGoto = true;
+        });
+        return;
+    }
+    m_session->continueExecution();
 }
 
 void SessionController::stop()
@@ -454,6 +495,12 @@ void SessionController::runToCursor(const QString &path, int line)
 
 void SessionController::setNextStatement(const QString &path, int line)
 {
+    gotoLine(path, line, {});
+}
+
+void SessionController::gotoLine(
+    const QString &path, int line, const std::function<void(bool)> &done)
+{
     if (!m_session || m_session->state() != DebugSession::State::Stopped || line < 1)
         return;
     const QJsonObject where {
@@ -461,24 +508,31 @@ void SessionController::setNextStatement(const QString &path, int line)
             QJsonObject {{QStringLiteral("path"), QFileInfo(path).absoluteFilePath()}}},
         {QStringLiteral("line"), line}};
     m_session->request(QStringLiteral("gotoTargets"), where,
-        [this, line](bool ok, const QJsonObject &body, const QString &error) {
+        [this, line, done](bool ok, const QJsonObject &body, const QString &error) {
             const QJsonObject target
                 = body.value(QStringLiteral("targets")).toArray().at(0).toObject();
             if (!ok || target.isEmpty() || !m_session) {
                 say(tr("Cannot go on from line %1: %2").arg(line).arg(error));
+                if (done)
+                    done(false);
                 return;
             }
+            // The target may be a later line (the next statement).
+            const int to = target.value(QStringLiteral("line")).toInt(line);
             m_session->request(QStringLiteral("goto"),
                 {{QStringLiteral("threadId"), 1},
                     {QStringLiteral("targetId"), target.value(QStringLiteral("id"))}},
-                [this, line](bool done, const QJsonObject &, const QString &why) {
-                    say(done ? tr("The script goes on from line %1.").arg(line)
-                             : tr("Cannot go on from line %1: %2").arg(line).arg(why));
+                [this, to, done](bool moved, const QJsonObject &, const QString &why) {
+                    say(moved ? tr("The script goes on from line %1.").arg(to)
+                              : tr("Cannot go on from line %1: %2").arg(to).arg(why));
+                    if (done)
+                        done(moved);
                 });
         });
 }
 
-void SessionController::runSelection(const QString &code)
+void SessionController::runSelection(
+    const QString &code, const QString &path, int firstLine, int lastLine)
 {
     if (!sessionLive() || !m_view)
         return;
@@ -486,7 +540,28 @@ void SessionController::runSelection(const QString &code)
     m_window->replWidget()->append(ReplWidget::Kind::Input, block.trimmed());
     if (QDockWidget *dock = m_window->dock(QStringLiteral("ReplDock")))
         dock->raise();
-    m_view->evaluateInRepl(block);
+    // Lines that take the failing line's place, run without an error: the
+    // failure is fixed, and Continue goes on after them.
+    const QString file = QFileInfo(path).absoluteFilePath();
+    const int failing = failingLine(file);
+    const bool fixes = failing > 0 && firstLine <= failing && failing <= lastLine;
+    m_view->evaluateInRepl(block, [this, fixes, file, lastLine](bool ok) {
+        if (!fixes || !ok || !m_session || m_session->state() != DebugSession::State::Stopped)
+            return;
+        m_fixedPath = file;
+        m_fixedLine = lastLine;
+        say(tr("Line %1 ran; Continue (F5) goes on after it.").arg(lastLine));
+    });
+}
+
+int SessionController::failingLine(const QString &path) const
+{
+    if (!m_session || m_session->state() != DebugSession::State::Stopped
+        || m_session->stopReason() != QLatin1String("exception"))
+        return 0;
+    const QList<StackFrame> frames = m_session->stackFrames();
+    const StackFrame frame = frames.value(m_session->scriptFrameIndex());
+    return QFileInfo(frame.path).absoluteFilePath() == path ? frame.line : 0;
 }
 
 void SessionController::restartScript()
@@ -503,7 +578,11 @@ void SessionController::restartScript()
     const QString edited = editor ? editor->text() : readFile(sourcePath);
     const ScriptReuse reuse = ScriptReuse::decide(plan, m_builtSource, edited);
     if (reuse.rebuildNeeded()) {
-        say(reuse.decision());
+        // Nothing of the running test survives this: say so before it goes.
+        m_rebuildReason = reuse.reason();
+        say(tr("Rebuilding: %1. The file is saved, the VMs shut down, Nix builds the test "
+               "again and new VMs boot.")
+                .arg(m_rebuildReason));
         m_runAgainAfterStop = true;
         if (editor && editor->isModified()) {
             QString error;

@@ -69,7 +69,11 @@ public Q_SLOTS:
     void runToCursor(const QString &path, int line);
     // DAP gotoTargets + goto: the paused script goes on from `line`.
     void setNextStatement(const QString &path, int line);
-    void runSelection(const QString &code);
+    // Code from `path`'s lines firstLine..lastLine. At a failure, lines
+    // that hold the failing one and run without an error fix it: the next
+    // Continue goes on after them instead of failing.
+    void runSelection(
+        const QString &code, const QString &path = {}, int firstLine = 0, int lastLine = 0);
 
 Q_SIGNALS:
     void stateChanged(nixtide::SessionState state);
@@ -89,6 +93,9 @@ private:
     void onSessionFinished(int exitCode, bool crashed);
     void onScriptFinished(const ScriptOutcome &outcome);
     void sendBreakpoints(const QString &path);
+    void gotoLine(const QString &path, int line, const std::function<void(bool)> &done);
+    // The failing script line of an exception stop in `path`, or 0.
+    int failingLine(const QString &path) const;
     void discardSession();
     bool sessionLive() const;
 
@@ -105,7 +112,13 @@ private:
     // Run to cursor: a temporary breakpoint, dropped at the next stop.
     QString m_cursorPath;
     int m_cursorLine = 0;
+    // A failure fixed with Run Selection: its last line, until the stop ends.
+    QString m_fixedPath;
+    int m_fixedLine = 0;
+    bool m_continueAfterGoto = false;
     bool m_runAgainAfterStop = false;
+    // Why Ctrl+F5 rebuilds, from the decision until the new session starts.
+    QString m_rebuildReason;
     bool m_stopRequested = false; // the user's Stop: its exit code is no verdict
     bool m_closeAfterStop = false;
     QTimer m_closeKillTimer;

@@ -15,10 +15,13 @@
 
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QLabel>
 #include <QRegularExpression>
 #include <QToolTip>
 #include <QTreeView>
+
+#include <utility>
 
 namespace nixtide {
 
@@ -90,8 +93,10 @@ SessionView::SessionView(MainWindow *window, DebugSession *session, QObject *par
             if (event == QLatin1String("nixtide/scriptStarted")) {
                 // One log section per run of the script (a restart is a run).
                 endRun(tr("restarted"), false);
-                m_window->logModel()->beginRun(
-                    tr("Run %1").arg(m_window->logModel()->runCount() + 1));
+                QString title = tr("Run %1").arg(m_window->logModel()->runCount() + 1);
+                if (!m_nextRunNote.isEmpty())
+                    title += QStringLiteral(", ") + std::exchange(m_nextRunNote, QString());
+                m_window->logModel()->beginRun(title);
                 m_runOpen = true;
                 m_runClock.start();
                 return;
@@ -111,6 +116,7 @@ SessionView::SessionView(MainWindow *window, DebugSession *session, QObject *par
     // The docks' requests go to whichever session this view shows.
     connect(window->replWidget(), &ReplWidget::evaluateRequested, this,
         [this](const QString &code) { evaluateInRepl(code); });
+    connect(window->replWidget(), &ReplWidget::completionRequested, this, &SessionView::complete);
     connect(window->variablesModel(), &VariablesModel::childrenRequested, this, [this](int ref) {
         const int generation = m_scopeGeneration;
         m_session->variables(
@@ -146,8 +152,15 @@ void SessionView::addLogEntry(int index)
 {
     const LogEntry &entry = m_session->logEntries().at(index);
     const bool failed = entry.failed || entry.level == QLatin1String("error");
-    m_window->logModel()->addEntry(entry.id, entry.parentId, entry.message, entry.machine,
-        entry.nested, entry.line, failed, entry.path);
+    LogTreeModel *model = m_window->logModel();
+    model->addEntry(entry.id, entry.parentId, entry.message, entry.machine, entry.nested,
+        entry.line, failed, entry.path);
+    if (entry.ocr) {
+        model->finishEntry(entry.id, entry.durationSeconds, failed);
+        model->setEntryImage(entry.id, entry.ocr->image);
+        for (const QString &line : entry.ocr->distinctLines())
+            model->addDetail(entry.id, tr("read: %1").arg(line));
+    }
 }
 
 void SessionView::clearStop()
@@ -268,11 +281,35 @@ void SessionView::showHover(ScriptEditor *editor, const QString &expression)
         QStringLiteral("hover"));
 }
 
-void SessionView::evaluateInRepl(const QString &code)
+void SessionView::complete(const QString &textBeforeCursor)
+{
+    // The agent wants the line being typed and a column in it.
+    const QString line = textBeforeCursor.section(u'\n', -1);
+    QJsonObject arguments {
+        {QStringLiteral("text"), line}, {QStringLiteral("column"), int(line.size()) + 1}};
+    if (m_frameId > 0)
+        arguments.insert(QStringLiteral("frameId"), m_frameId);
+    m_session->request(QStringLiteral("completions"), arguments,
+        [this](bool ok, const QJsonObject &body, const QString &) {
+            const QJsonArray targets = body.value(QStringLiteral("targets")).toArray();
+            if (!ok || targets.isEmpty())
+                return;
+            QStringList names;
+            for (const QJsonValue &target : targets)
+                names << target.toObject().value(QStringLiteral("text")).toString();
+            const int replaced = targets.first().toObject().value(QStringLiteral("length")).toInt();
+            m_window->replWidget()->input()->showCompletions(replaced, names);
+        });
+}
+
+void SessionView::evaluateInRepl(const QString &code, std::function<void(bool)> done)
 {
     const int stderrBefore = m_stderrSeen;
     m_session->evaluate(code, m_frameId,
-        [this, stderrBefore](bool ok, const QJsonObject &body, const QString &error) {
+        [this, stderrBefore, done = std::move(done)](
+            bool ok, const QJsonObject &body, const QString &error) {
+            if (done)
+                done(ok);
             ReplWidget *repl = m_window->replWidget();
             if (ok) {
                 const QString result = body.value(QStringLiteral("result")).toString();

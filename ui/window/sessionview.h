@@ -5,6 +5,8 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
+
 namespace nixtide {
 
 class DebugSession;
@@ -41,10 +43,14 @@ public:
     int selectedFrameId() const { return m_frameId; }
     bool isScriptFinished() const { return m_scriptFinished; }
     // Shows the result of code the user ran (REPL or selected lines).
-    void evaluateInRepl(const QString &code);
+    // `done`, when given, hears whether the code ran without an error.
+    void evaluateInRepl(const QString &code, std::function<void(bool)> done = {});
     // Closes the log's section of the run in progress, if one is open,
     // with `result` (the session ended before the script did).
     void endRun(const QString &result, bool failed);
+    // Said in the title of the next run's log section ("Run 1, after a
+    // rebuild: …"), once.
+    void setNextRunNote(const QString &note) { m_nextRunNote = note; }
 
 Q_SIGNALS:
     // The driver reported the end of a script run (interactive drivers keep
@@ -52,6 +58,7 @@ Q_SIGNALS:
     void scriptFinished(const nixtide::ScriptOutcome &outcome);
 
 private:
+    void complete(const QString &textBeforeCursor);
     void addLogEntry(int index);
     void onStopped(const QString &reason, const QString &description);
     void onContinued();
@@ -66,6 +73,7 @@ private:
     MainWindow *m_window;
     QPointer<DebugSession> m_session;
     int m_frameId = 0;
+    QString m_nextRunNote;
     int m_scopeGeneration = 0; // drops answers for an older stop or frame
     int m_stderrSeen = 0; // stderr output events: tracebacks the REPL has shown
     bool m_scriptFinished = false;

@@ -12,8 +12,8 @@ Hooks, installed when the driver's modules are imported:
 - `ptpython.repl.embed` / `ptpython.ipython.embed` (interactive drivers):
   run the script under the debugger, then keep serving the REPL and
   `restart` with the VMs up until the client terminates.
-- machine classes: state changes, screenshots, and the serial console's
-  bytes as they arrive (`serialtap`).
+- machine classes: state changes, screenshots, the serial console's
+  bytes as they arrive (`serialtap`), and each OCR attempt (`ocr`).
 """
 
 import builtins
@@ -28,6 +28,7 @@ from .errors import RestartRequested, TerminateRequested
 from .driverlog import DapLogger, wrap_rootlog
 from .importhook import install as install_import_hook
 from .machines import VNC_SOCKET, MachineTracker
+from .ocr import OcrReporter
 from .runner import _merge, default_script_path, run_script
 from .serialtap import SerialStreams
 from .session import Session, SocketDirectoryError
@@ -44,6 +45,10 @@ class Agent:
         self.logger = DapLogger(session, on_serial=self.tracker.note_serial,
                                 locate=debugger.script_position, serial=self.serial,
                                 rename=debugger.client_text)
+        # Next to the agent's socket: nixtide removes that directory after
+        # the driver has gone, when every event naming an image was read.
+        self.ocr = OcrReporter(session, self.logger, os.path.join(
+            os.path.dirname(os.path.abspath(session.socket_path)), "ocr"))
         self.script_depth = 0
         self.tracker.is_stopped = lambda: debugger.state == "stopped"
         self.tracker.on_idle = debugger.restart_unblocked
@@ -195,6 +200,7 @@ class Agent:
     def adopt_class(self, cls):
         self.tracker.patch_class(cls)
         self.serial.patch_class(cls)
+        self.ocr.patch_class(cls)
 
     def patch_logger_module(self, module):
         rootlog = getattr(module, "rootlog", None)

@@ -41,8 +41,15 @@ class Debugger:
         self.table = BreakpointTable()
         self.exception_filters = {"uncaught"}
         self.linemap = None
+        self.script_text = None
         self.script_code = None
+        # Where the script goes on after a failure (resume.Remainder),
+        # chosen by `goto` at the failure's stop.
+        self.resume = None
         self.namespace = None
+        # What the driver put in the script's namespace before it ran
+        # (name -> value): shown apart from the script's own names.
+        self.driver_names = None
         self.no_debug = False
         self.step_mode = None  # over, in, out, pause, entry
         self.step_frame = None
@@ -88,6 +95,8 @@ class Debugger:
         linemap = LineMap(filename, source_path, line_map, code)
         with self.lock:
             self.linemap = linemap
+            self.script_text = text
+            self.resume = None
             self.table.resolve(linemap)
         self.breakpoints_changed(announce=True)
         return code
@@ -435,7 +444,9 @@ class Debugger:
 
     def post_mortem(self, error):
         """Main thread: stop on an uncaught exception with the traceback's
-        frames. Returns "continue" (let it fail); restart/terminate raise."""
+        frames. Returns "continue" (let it fail, or go on with `resume` when
+        a goto chose where); restart/terminate raise."""
+        self.resume = None
         stack = []
         tb = error.__traceback__
         while tb is not None:
@@ -445,6 +456,15 @@ class Debugger:
         stack.reverse()
         return self.stop(stack, "exception", description=inspection.describe_exception(error),
                          error=error, post_mortem=True)
+
+    def take_resume(self):
+        """The rest of the script a goto chose at the last failure, adopted
+        as script code, or None."""
+        remainder, self.resume = self.resume, None
+        if remainder is not None:
+            self.linemap.adopt(remainder.code)
+            self.breakpoints_changed()
+        return remainder
 
     def request_terminate(self):
         self.terminate_requested = True

@@ -85,6 +85,12 @@ class DapLogger:
                 "id": ident, "durationSeconds": round(time.monotonic() - start, 6),
                 "failed": failed})
 
+    def ocr(self, body):
+        """One OCR attempt (see ocr.py), under the step open on this thread."""
+        stack = self._stack()
+        body = dict(body, parentId=stack[-1] if stack else None, time=time.time())
+        self._session.send_event("nixtide/ocr", self._where(body))
+
     def subtest(self, name, attributes=None):
         return self.nested(name, attributes, kind="subtest")
 

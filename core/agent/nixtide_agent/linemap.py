@@ -70,6 +70,11 @@ class LineMap:
             self._codes = {id(c): c for c in code_objects(code)}
             self.code_lines = code_lines(code)
 
+    def adopt(self, code):
+        """Code compiled later from the same script text (the rest of it,
+        run after a failure) is the script too."""
+        self._codes.update((id(c), c) for c in code_objects(code))
+
     def owns(self, code):
         """Whether `code` is (part of) the compiled script."""
         return self._codes.get(id(code)) is code

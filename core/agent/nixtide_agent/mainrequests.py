@@ -10,7 +10,8 @@ answered with an error, never with a stale value.
 import os
 import sys
 
-from . import inspection
+from . import completion, inspection
+from .resume import remainder
 from .errors import RestartRequested, TerminateRequested
 
 
@@ -23,18 +24,21 @@ class MainThreadRequests:
         self.refs = {}
         self.error = None
         self.post_mortem = None
+        self.remainders = {}  # goto target id -> resume.Remainder, after a failure
 
     def begin(self, stack, error=None, post_mortem=False):
         self.stack = stack
         self.refs = {}
         self.error = error
         self.post_mortem = error if post_mortem else None
+        self.remainders = {}
 
     def end(self):
         self.stack = []
         self.refs = {}
         self.error = None
         self.post_mortem = None
+        self.remainders = {}
 
     def dispatch(self, request):
         """Serve one request; returns the resuming action, if any."""
@@ -103,13 +107,27 @@ class MainThreadRequests:
         frame, _line = self._frame((request.get("arguments") or {}).get("frameId"))
         scopes = []
         if frame is None:
-            scopes.append(self._scope("Test namespace", self.debugger.namespace or {}, "globals"))
+            scopes += self._test_scopes(self.debugger.namespace or {})
         else:
             if frame.f_locals is not frame.f_globals:
                 scopes.append(self._scope("Locals", frame.f_locals, "locals"))
-            name = "Test namespace" if frame.f_code is self.debugger.script_code else "Globals"
-            scopes.append(self._scope(name, frame.f_globals, "globals"))
+            if frame.f_globals is self.debugger.namespace:
+                scopes += self._test_scopes(frame.f_globals)
+            else:
+                scopes.append(self._scope("Globals", frame.f_globals, "globals"))
         self.session.respond(request, {"scopes": scopes})
+
+    def _test_scopes(self, namespace):
+        """The script's own names, then what the driver put there for it
+        (machines, start_all, subtest…), unless the script rebound them."""
+        given = self.debugger.driver_names or {}
+        own, driver = {}, {}
+        for key, value in namespace.items():
+            (driver if key in given and given[key] is value else own)[key] = value
+        scopes = [self._scope("Test namespace", own, "globals")]
+        if driver:
+            scopes.append(self._scope("Driver", driver, "globals"))
+        return scopes
 
     def _scope(self, name, namespace, hint):
         scope = inspection.scope_of(namespace)
@@ -129,18 +147,22 @@ class MainThreadRequests:
         self.session.respond(request, {"variables": [self._variable(name, value)
                                                      for name, value in children]})
 
+    def _selected_frame(self, arguments):
+        """The request's frame; without one, the test's namespace: the
+        innermost script frame, not the driver code it called."""
+        if arguments.get("frameId") is not None:
+            frame, _line = self._frame(arguments.get("frameId"))
+            return frame
+        linemap = self.debugger.linemap
+        return next((f for f, _l in self.stack if linemap is not None
+                     and linemap.owns(f.f_code)), None)
+
     def _on_evaluate(self, request):
         arguments = request.get("arguments") or {}
         expression = arguments.get("expression") or ""
         context = arguments.get("context") or "repl"
         linemap = self.debugger.linemap
-        if arguments.get("frameId") is not None:
-            frame, _line = self._frame(arguments.get("frameId"))
-        else:
-            # A REPL without a selected frame means the test's namespace:
-            # the innermost script frame, not the driver code it called.
-            frame = next((f for f, _l in self.stack if linemap is not None
-                          and linemap.owns(f.f_code)), None)
+        frame = self._selected_frame(arguments)
         if context == "hover" and not inspection.hover_allowed(expression):
             self.session.respond(request, success=False, message="not evaluated on hover")
             return None
@@ -170,6 +192,28 @@ class MainThreadRequests:
         self.session.respond(request, body)
         return None
 
+    def _on_completions(self, request):
+        """Names for the REPL: `text` up to `column` (1-based) completed
+        in the frame asked for, else the innermost script frame, else the
+        test's namespace (an idle interactive driver)."""
+        arguments = request.get("arguments") or {}
+        text = arguments.get("text") or ""
+        column = int(arguments.get("column") or len(text) + 1)
+        frame = self._selected_frame(arguments)
+        namespaces = []
+        if frame is not None:
+            if frame.f_locals is not frame.f_globals:
+                namespaces.append(frame.f_locals)
+            namespaces.append(frame.f_globals)
+        elif self.debugger.namespace is not None:
+            namespaces.append(self.debugger.namespace)
+        namespaces.append(completion.builtin_namespace())
+        prefix, items = completion.complete(text[:column - 1], namespaces)
+        for item in items:
+            item["start"] = column - 1 - len(prefix)
+            item["length"] = len(prefix)
+        self.session.respond(request, {"targets": items})
+
     def _on_exceptionInfo(self, request):
         error = self.error
         if error is None:
@@ -187,9 +231,6 @@ class MainThreadRequests:
         script itself (Python can move only the frame whose line event is
         being handled, and only within its own code)."""
         linemap = self.debugger.linemap
-        if self.post_mortem is not None:
-            raise ValueError("the script has failed: it cannot go on from another line "
-                             "(restart it, or set a breakpoint before the line and jump there)")
         if not self.stack or linemap is None or not linemap.owns(self.stack[0][0].f_code):
             raise ValueError("the next statement can be set only while paused in the test "
                              "script itself (step out of the driver first)")
@@ -197,13 +238,17 @@ class MainThreadRequests:
 
     def _on_gotoTargets(self, request):
         arguments = request.get("arguments") or {}
-        frame = self._jump_frame()
         linemap = self.debugger.linemap
+        if linemap is None:
+            raise ValueError("no script is running")
         path = (arguments.get("source") or {}).get("path") or linemap.client_path
         if not linemap.is_client_path(path):
             raise ValueError("%s is not the test script" % os.path.basename(path))
         line = int(arguments.get("line") or 0)
         script_line = linemap.to_script(path, line)
+        if self.post_mortem is not None:
+            return self._failure_targets(request, line, script_line)
+        frame = self._jump_frame()
         if script_line is None or script_line not in _own_lines(frame.f_code):
             raise ValueError("line %d holds no statement of the code that is paused" % line)
         client_line = linemap.to_source(script_line)
@@ -211,10 +256,48 @@ class MainThreadRequests:
             "id": script_line, "label": "line %d" % client_line, "line": client_line}]})
         return None
 
+    def _failure_targets(self, request, line, script_line):
+        """After a failure the frames are gone: the target is the rest of
+        the script from the first statement at or after the line."""
+        linemap = self.debugger.linemap
+        if script_line is None and not _past_the_end(linemap, line):
+            raise ValueError("line %d holds no statement of the script" % line)
+        # Past the last statement: nothing more runs, and the script ends.
+        rest = remainder(self.debugger.script_text, script_line)
+        target = rest.line or 0
+        self.remainders[target] = rest
+        if rest.line is None:
+            label, client_line = "the end of the script", line
+        else:
+            client_line = linemap.to_source(rest.line)
+            label = "line %d" % client_line
+        self.session.respond(request, {"targets": [{
+            "id": target, "label": label, "line": client_line}]})
+        return None
+
+    def _goto_after_failure(self, request, target):
+        rest = self.remainders.get(target)
+        if rest is None:
+            raise ValueError("unknown goto target %s" % target)
+        self.debugger.resume = rest
+        # The stop now shows where the script goes on: the script's own
+        # frame at that line (its namespace stays what the REPL sees).
+        script = next((frame for frame, _line in self.stack
+                       if frame.f_code is self.debugger.script_code), None)
+        if script is not None and rest.line is not None:
+            self.stack = [(script, rest.line)]
+            self.refs = {}
+        self.session.respond(request)
+        self.session.send_event("stopped", {"reason": "goto", "threadId": 1,
+                                            "allThreadsStopped": True})
+        return None
+
     def _on_goto(self, request):
         arguments = request.get("arguments") or {}
-        frame = self._jump_frame()
         target = int(arguments.get("targetId") or 0)
+        if self.post_mortem is not None:
+            return self._goto_after_failure(request, target)
+        frame = self._jump_frame()
         if target not in _own_lines(frame.f_code):
             raise ValueError("unknown goto target %s" % target)
         # Python checks the jump (not into a block, not out of a finally)
@@ -229,7 +312,8 @@ class MainThreadRequests:
     # ---- commands that end the stop ---------------------------------------------
     def _resume(self, request, action):
         if self.post_mortem is not None and action != "continue":
-            raise ValueError("the script has failed: continue (to fail) or restart")
+            raise ValueError("the script has failed: continue (to fail, or to go on from the "
+                             "line Set Next Statement chose) or restart")
         if self.debugger.state == "idle" and action != "continue":
             raise ValueError("no script is running")
         self.session.respond(request, {"allThreadsContinued": True} if action == "continue" else None)
@@ -260,6 +344,14 @@ class MainThreadRequests:
 
     def _on_nixtide_internalTerminate(self, _request):
         raise TerminateRequested(self.debugger.exit_code)
+
+
+def _past_the_end(linemap, line):
+    """Whether `line` of the client's file comes after the script's last."""
+    span = linemap.source_range()
+    if span is not None:
+        return line > span[1]
+    return bool(linemap.code_lines) and line > max(linemap.code_lines)
 
 
 def _own_lines(code):

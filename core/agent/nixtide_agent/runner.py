@@ -33,6 +33,7 @@ def run_script(session, namespace, text, filename, after_run=None, on_failure=No
     debugger = session.debugger
     args = session.wait_configured()
     base = dict(namespace)
+    debugger.driver_names = base
     current = namespace
     while True:
         text = args.get("script") or text
@@ -43,21 +44,32 @@ def run_script(session, namespace, text, filename, after_run=None, on_failure=No
         session.send_event("nixtide/scriptStarted", {"path": filename})
         code = debugger.set_script(text, filename, args.get("sourcePath"), args.get("lineMap"))
         try:
-            try:
-                debugger.execute(code, current, bool(args.get("stopOnEntry")))
-            except Exception as error:
-                # Here rather than in the IDE on the exception stop: every
-                # failing run passes here (no-debug runs and an "uncaught"
-                # filter switched off too), the VMs are still up, and the
-                # screens are taken before the client can let the driver
-                # tear them down.
-                if on_failure is not None:
-                    on_failure(describe_failure(debugger, error))
-                if debugger.no_debug or "uncaught" not in debugger.exception_filters \
-                        or session.client_gone.is_set():
-                    raise
-                debugger.post_mortem(error)
-                raise
+            stop_on_entry = bool(args.get("stopOnEntry"))
+            while code is not None:
+                try:
+                    debugger.execute(code, current, stop_on_entry)
+                    code = None
+                except Exception as error:
+                    # Here rather than in the IDE on the exception stop:
+                    # every failing run passes here (no-debug runs and an
+                    # "uncaught" filter switched off too), the VMs are
+                    # still up, and the screens are taken before the client
+                    # can let the driver tear them down.
+                    if on_failure is not None:
+                        on_failure(describe_failure(debugger, error))
+                    if debugger.no_debug or "uncaught" not in debugger.exception_filters \
+                            or session.client_gone.is_set():
+                        raise
+                    debugger.post_mortem(error)
+                    rest = debugger.take_resume()
+                    if rest is None:
+                        raise
+                    # The user fixed or skipped the failing statement: the
+                    # script goes on, and the failure is no longer the verdict.
+                    code, stop_on_entry = rest.code, False
+                    session.output("console", "nixtide: the script goes on from line %d\n"
+                                   % debugger.linemap.to_source(rest.line) if rest.line
+                                   else "nixtide: nothing of the script is left to run\n")
             if after_run is not None:
                 after_run(current)
             return current

@@ -10,6 +10,7 @@ import json
 import os
 import socket
 import stat
+import struct
 import sys
 import threading
 
@@ -28,7 +29,7 @@ def _load_capabilities():
 CAPABILITIES = _load_capabilities()
 
 _MAIN_THREAD_REQUESTS = ("stackTrace", "scopes", "variables", "evaluate", "exceptionInfo",
-                         "next", "stepIn", "stepOut", "gotoTargets", "goto")
+                         "next", "stepIn", "stepOut", "gotoTargets", "goto", "completions")
 
 
 class SocketDirectoryError(Exception):
@@ -49,6 +50,17 @@ def check_socket_directory(path):
     if stat.S_IMODE(info.st_mode) & 0o077:
         raise SocketDirectoryError("%s has mode %o; it must be 0700 so no other user can "
                                    "reach the debugger" % (directory, stat.S_IMODE(info.st_mode)))
+
+
+def peer_uid(connection):
+    """The uid of the process at the other end of a unix socket, or None."""
+    try:
+        creds = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                      struct.calcsize("3i"))
+    except OSError:
+        return None
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return uid
 
 
 class Session:
@@ -85,10 +97,28 @@ class Session:
         thread = threading.Thread(target=self._serve, name="nixtide-agent-dap", daemon=True)
         thread.start()
 
+    def _accept(self):
+        """The first connection from our own user; others are closed unheard.
+
+        The socket's directory (0700) already keeps other users out; the
+        peer's uid is checked as well because whoever connects can run code
+        in the driver, and a directory's mode is easy to loosen by mistake.
+        """
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                return None
+            uid = peer_uid(connection)
+            if uid == os.getuid():
+                return connection
+            self._complain("refused a connection from uid %s: only uid %d may debug this driver"
+                           % (uid, os.getuid()))
+            connection.close()
+
     def _serve(self):
-        try:
-            connection, _ = self._listener.accept()
-        except OSError:
+        connection = self._accept()
+        if connection is None:
             return
         self._listener.close()
         try:

@@ -12,7 +12,9 @@
 #
 # Host packages: linux-image-amd64, busybox-static, bash-static, cpio, kmod,
 # gzip, python3. NIXTIDE_GUEST_KERNEL=VERSION
-# picks a kernel other than the newest under /boot.
+# picks a kernel other than the newest under /boot. NIXTIDE_GUEST_BUSYBOX,
+# NIXTIDE_GUEST_BASH and NIXTIDE_GUEST_BOOT_DIR name the static busybox, the
+# static bash and the kernels' directory (CMake passes what it looked up).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -32,8 +34,9 @@ need_tool() { # TOOL PACKAGE
     command -v "$1" >/dev/null 2>&1 || die "missing $1 (install the Debian package $2)"
 }
 
-busybox=/bin/busybox
-bash_static=/bin/bash-static
+busybox=${NIXTIDE_GUEST_BUSYBOX:-/bin/busybox}
+bash_static=${NIXTIDE_GUEST_BASH:-/bin/bash-static}
+boot=${NIXTIDE_GUEST_BOOT_DIR:-/boot}
 need_file "$busybox" busybox-static
 need_file "$bash_static" bash-static
 need_tool cpio cpio
@@ -45,16 +48,16 @@ need_file /usr/bin/python3 python3
 # The newest kernel that has its modules installed, unless one is named.
 kver=${NIXTIDE_GUEST_KERNEL:-}
 if [ -z "$kver" ]; then
-    for image in $(printf "%s\n" /boot/vmlinuz-* | sort -V -r); do
-        candidate=${image#/boot/vmlinuz-}
+    for image in $(printf "%s\n" "$boot"/vmlinuz-* | sort -V -r); do
+        candidate=${image#"$boot"/vmlinuz-}
         if [ -d "/lib/modules/$candidate/kernel" ]; then
             kver=$candidate
             break
         fi
     done
 fi
-[ -n "$kver" ] || die "missing /boot/vmlinuz-* with modules under /lib/modules (install the Debian package linux-image-amd64)"
-bzimage=/boot/vmlinuz-$kver
+[ -n "$kver" ] || die "missing $boot/vmlinuz-* with modules under /lib/modules (install the Debian package linux-image-amd64)"
+bzimage=$boot/vmlinuz-$kver
 need_file "$bzimage" "linux-image-$kver"
 [ -r "$bzimage" ] || die "cannot read $bzimage (run as root, or make it readable)"
 need_file "/lib/modules/$kver/modules.dep" "linux-image-$kver"

@@ -11,9 +11,10 @@
 #     '';
 #   }
 #
-# The result has `driver`, `driverInteractive`, `nodes.<name>` (each node's
-# evaluated configuration, with `system.build.vm`), `name` and
-# `driverConfiguration` (the configuration-era JSON file). No nixpkgs is
+# The result is the test's result derivation (result.nix: building it runs
+# the test) with `driver`, `driverInteractive`, `nodes.<name>` (each node's
+# evaluated configuration, with `system.build.vm`), `config.name` and
+# `driverConfiguration` (the configuration-era JSON file) as attributes. No nixpkgs is
 # needed: derivations use the host's /bin/sh and tools, so this builds offline
 # with a bare `nix`.
 {
@@ -35,15 +36,21 @@
 let
   lib = import ./lib.nix;
 
+  # A guest directory: the argument, else the environment variable, else
+  # next to the demo of an installed nixtide (share/nixtide/NAME), else
+  # build/NAME of this checkout.
   dirFrom =
     argument: variable: default:
     let
       fromEnv = builtins.getEnv variable;
+      installed = toString ../.. + "/${default}";
     in
     if argument != null then
       toString argument
     else if fromEnv != "" then
       fromEnv
+    else if builtins.pathExists (installed + "/kernel") then
+      installed
     else
       toString ../../.. + "/build/${default}";
 
@@ -162,6 +169,8 @@ let
 
   bundle = import ./bundle.nix { inherit lib pkgs hostTools; };
 
+  resultDerivation = import ./result.nix { inherit pkgs; };
+
   runTest =
     moduleOrPath:
     let
@@ -204,6 +213,10 @@ let
           }
         else
           script;
+      result = resultDerivation {
+        inherit name;
+        inherit (built) driver;
+      };
       built = bundle {
         inherit
           name
@@ -233,8 +246,11 @@ let
     then
       throw "nixtide demo: driverCommandLine must be \"current\", or \"nixos-22.11\" with driverGeneration \"environment\", not \"${commandLine}\""
     else
-      {
-        inherit name nodes containers;
+      # As upstream: the result derivation (what building the test runs)
+      # with the test's parts as attributes next to its outputs.
+      result
+      // {
+        inherit nodes containers;
         inherit (built) driver driverInteractive driverConfiguration;
         driverGeneration = generation;
         driverCommandLine = commandLine;
@@ -247,9 +263,12 @@ let
           in
           if pos == null then null else "${pos.file}:${toString pos.line}";
         # What runNixOSTest calls `config`: enough of it for tools that look.
+        # `name` is the test's own; the derivation's is vm-test-run-NAME.
         config = {
           inherit name nodes globalTimeout;
           testScriptString = testScript;
+          test = result;
+          inherit result;
         };
       };
 in

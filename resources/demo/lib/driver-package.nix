@@ -35,6 +35,11 @@ let
     #!${python}
     # -*- coding: utf-8 -*-
     import sys
+    # Run as root without a read-only store (these build machines), Python
+    # would write __pycache__ into this store path, whose contents then no
+    # longer match its hash: copying it to a remote builder (or `nix store
+    # verify`) fails with "hash mismatch importing path".
+    sys.dont_write_bytecode = True
     sys.argv[0] = "nixos-test-driver"
     sys.path.insert(0, "@out@/lib/python")
     from test_driver import main

@@ -1,0 +1,147 @@
+#include "core/ocr/screenocr.h"
+
+#include "core/worker.h"
+
+#include <QElapsedTimer>
+#include <QProcess>
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace nixtide {
+
+ScreenOcr::ScreenOcr(QObject *parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<OcrReading>();
+}
+
+ScreenOcr::~ScreenOcr() = default;
+
+void ScreenOcr::recognise(const QImage &screen, const QRect &region)
+{
+    m_nextScreen = screen;
+    m_nextRegion = region;
+    m_pending = true;
+    if (!m_busy)
+        startNext();
+}
+
+void ScreenOcr::startNext()
+{
+    m_pending = false;
+    m_busy = true;
+    const QImage screen = std::exchange(m_nextScreen, QImage());
+    const QRect region = m_nextRegion;
+    runOnWorker(
+        this, [screen, region] { return read(screen, region); },
+        [this](OcrReading reading) {
+            m_busy = false;
+            Q_EMIT finished(reading);
+            if (m_pending)
+                startNext();
+        });
+}
+
+namespace {
+
+// The part of a grey image that differs from its top-left pixel (taken as
+// the background), with a margin so that glyphs keep their surroundings.
+QRect contentRect(const QImage &grey)
+{
+    constexpr int kMargin = 8;
+    constexpr int kTolerance = 24;
+    const int background = grey.constScanLine(0)[0];
+    int left = grey.width(), right = -1, top = grey.height(), bottom = -1;
+    for (int y = 0; y < grey.height(); ++y) {
+        const uchar *row = grey.constScanLine(y);
+        for (int x = 0; x < grey.width(); ++x) {
+            if (std::abs(int(row[x]) - background) > kTolerance) {
+                left = std::min(left, x);
+                right = std::max(right, x);
+                top = std::min(top, y);
+                bottom = std::max(bottom, y);
+            }
+        }
+    }
+    if (right < 0)
+        return {};
+    return QRect(QPoint(left, top), QPoint(right, bottom))
+        .adjusted(-kMargin, -kMargin, kMargin, kMargin)
+        .intersected(grey.rect());
+}
+
+} // namespace
+
+OcrReading ScreenOcr::read(
+    const QImage &screen, const QRect &region, double scale, const QString &program, int timeoutMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    OcrReading reading;
+    reading.region = region.isEmpty() ? screen.rect() : region.intersected(screen.rect());
+    if (reading.region.isEmpty()) {
+        reading.error = screen.isNull() ? QStringLiteral("no screen to read")
+                                        : QStringLiteral("the region is outside the screen");
+        return reading;
+    }
+    QImage cut = screen.copy(reading.region).convertToFormat(QImage::Format_Grayscale8);
+    // Tesseract's time grows with the area it is given: a console or a
+    // desktop is mostly background, so only the part that is not is read.
+    const QRect content = contentRect(cut);
+    if (content.isEmpty()) {
+        reading.seconds = clock.elapsed() / 1000.0;
+        return reading; // a blank region has no text
+    }
+    cut = cut.copy(content);
+    const QPoint origin = reading.region.topLeft() + content.topLeft();
+    if (scale != 1.0)
+        cut = cut.scaled(qRound(cut.width() * scale), qRound(cut.height() * scale),
+            Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+    // A binary PGM: no encoder, tesseract reads it from its standard input.
+    QByteArray pgm
+        = QStringLiteral("P5\n%1 %2\n255\n").arg(cut.width()).arg(cut.height()).toLatin1();
+    pgm.reserve(pgm.size() + qsizetype(cut.width()) * cut.height());
+    for (int y = 0; y < cut.height(); ++y)
+        pgm.append(reinterpret_cast<const char *>(cut.constScanLine(y)), cut.width());
+
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    // One OpenMP thread: on a busy two-core machine more threads only wait
+    // for each other (tesseract's own advice for many small images).
+    env.insert(QStringLiteral("OMP_THREAD_LIMIT"), QStringLiteral("1"));
+    process.setProcessEnvironment(env);
+    process.start(program,
+        {QStringLiteral("stdin"), QStringLiteral("stdout"), QStringLiteral("--psm"),
+            QStringLiteral("11"), QStringLiteral("-c"), QStringLiteral("debug_file=/dev/null"),
+            QStringLiteral("tsv")});
+    if (!process.waitForStarted(timeoutMs)) {
+        reading.error = QStringLiteral("cannot run %1: %2").arg(program, process.errorString());
+        return reading;
+    }
+    process.write(pgm);
+    process.closeWriteChannel();
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished(1000);
+        reading.error = QStringLiteral("%1 took more than %2 s on a %3x%4 region")
+                            .arg(program)
+                            .arg(timeoutMs / 1000)
+                            .arg(reading.region.width())
+                            .arg(reading.region.height());
+        return reading;
+    }
+    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
+        reading.error = QStringLiteral("%1 failed (exit %2): %3")
+                            .arg(program)
+                            .arg(process.exitCode())
+                            .arg(QString::fromUtf8(process.readAllStandardError()).trimmed());
+        return reading;
+    }
+    reading.words
+        = parseTesseractTsv(process.readAllStandardOutput(), origin, scale, &reading.error);
+    reading.seconds = clock.elapsed() / 1000.0;
+    return reading;
+}
+
+} // namespace nixtide

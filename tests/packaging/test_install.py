@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""`cmake --install` of the build under test into a fresh prefix puts each
+file where GNUInstallDirs says, and the installed nixtide runs from there:
+its agent (the Python package injected into drivers), its capabilities and
+its demo are found under the prefix, never in the source tree it was built
+from. Install:      the layout, --version, the debug adapter's capabilities,
+                    `nixtide list` of the installed demo.
+InstalledDemoRun:   `nixtide run` of the installed demo on its installed guest
+                    (QEMU)."""
+import json
+import os
+import pathlib
+import subprocess
+import tempfile
+import unittest
+
+SOURCE = pathlib.Path(os.environ["NIXTIDE_SOURCE_DIR"])
+BUILD = pathlib.Path(os.environ["NIXTIDE_BUILD_DIR"])
+BINDIR = os.environ["NIXTIDE_INSTALL_BINDIR"]
+DATADIR = os.environ["NIXTIDE_INSTALL_DATADIR"]
+DOCDIR = os.environ["NIXTIDE_INSTALL_DOCDIR"]
+WITH_GUEST = os.environ.get("NIXTIDE_INSTALL_GUEST") == "ON"
+APP_ID = "io.github.nixtide.Nixtide"
+
+
+def installed_env(home):
+    """The environment of a user of the installed nixtide: no pointer into
+    the build (the demo guest, the data directory) and a state of its own."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("NIXTIDE_DEMO_GUEST", "NIXTIDE_DATA_DIR", "NIXTIDE_SOURCE_DIR",
+                        "NIXTIDE_BUILD_DIR", "NIXTIDE_BINARY")}
+    env["XDG_STATE_HOME"] = str(pathlib.Path(home) / "state")
+    env["XDG_CACHE_HOME"] = str(pathlib.Path(home) / "cache")
+    return env
+
+
+def dap_frame(seq, command, arguments):
+    body = json.dumps({"seq": seq, "type": "request", "command": command,
+                       "arguments": arguments}).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def dap_messages(data):
+    messages = []
+    while b"\r\n\r\n" in data:
+        header, rest = data.split(b"\r\n\r\n", 1)
+        length = int(header.split(b"Content-Length:")[1].split(b"\r\n")[0])
+        messages.append(json.loads(rest[:length]))
+        data = rest[length:]
+    return messages
+
+
+class InstalledPrefix(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="nixtide-install-")
+        cls.prefix = pathlib.Path(cls.tmp.name) / "prefix"
+        proc = subprocess.run(["cmake", "--install", str(BUILD), "--prefix", str(cls.prefix)],
+                              capture_output=True, text=True, timeout=300)
+        if proc.returncode != 0:
+            cls.tmp.cleanup()
+            raise AssertionError("cmake --install failed:\n" + proc.stdout + proc.stderr)
+        cls.binary = cls.prefix / BINDIR / "nixtide"
+        cls.data = cls.prefix / DATADIR / "nixtide"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def run_installed(self, *args, timeout=120, text=True, **kwargs):
+        return subprocess.run([str(self.binary), *args], capture_output=True, text=text,
+                              env=installed_env(self.tmp.name), timeout=timeout, **kwargs)
+
+
+class Install(InstalledPrefix):
+    def test_layout_follows_gnuinstalldirs(self):
+        self.assertTrue(os.access(self.binary, os.X_OK), self.binary)
+        share = self.prefix / DATADIR
+        for path in (share / "applications" / (APP_ID + ".desktop"),
+                     share / "metainfo" / (APP_ID + ".metainfo.xml"),
+                     share / "icons/hicolor/scalable/apps" / (APP_ID + ".svg"),
+                     self.prefix / DOCDIR / "LICENSE",
+                     self.data / "agent/inject/sitecustomize.py",
+                     self.data / "agent/nixtide_agent/__init__.py",
+                     self.data / "agent/nixtide_agent/capabilities.json",
+                     self.data / "demo/single.nix",
+                     self.data / "demo/lib/default.nix"):
+            with self.subTest(path=str(path.relative_to(self.prefix))):
+                self.assertTrue(path.is_file())
+        # The demo driver and the guest's /init are programs.
+        for program in ("demo/driver/bin/nixos-test-driver", "demo/guest/rootfs/init"):
+            self.assertTrue(os.access(self.data / program, os.X_OK), program)
+        self.assertEqual(list(self.data.rglob("__pycache__")), [])
+        if WITH_GUEST:
+            for name in ("kernel", "initrd"):
+                self.assertGreater((self.data / "demo-guest" / name).stat().st_size, 0, name)
+
+    def test_version(self):
+        proc = self.run_installed("--version")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        cmake = (SOURCE / "CMakeLists.txt").read_text()
+        version = cmake.split("project(nixtide VERSION ", 1)[1].split()[0]
+        self.assertEqual(proc.stdout.strip(), "nixtide " + version)
+
+    def initialize(self):
+        # Bytes: the frames' CRLF must reach the parser untranslated.
+        proc = self.run_installed(
+            "debug-adapter", text=False,
+            input=dap_frame(1, "initialize", {"adapterID": "nixtide"})
+            + dap_frame(2, "disconnect", {}))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        responses = [m for m in dap_messages(proc.stdout)
+                     if m.get("type") == "response" and m.get("request_seq") == 1]
+        self.assertEqual(len(responses), 1, proc.stdout)
+        return responses[0]
+
+    def test_debug_adapter_answers_with_the_installed_capabilities(self):
+        capabilities = self.data / "agent/nixtide_agent/capabilities.json"
+        response = self.initialize()
+        self.assertTrue(response["success"], response)
+        self.assertEqual(response["body"], json.loads(capabilities.read_text()))
+        # The prefix's agent is the only one it uses: without it the adapter
+        # names the prefix's missing file rather than falling back to the
+        # source tree it was built from (which still has the agent).
+        agent = self.data / "agent"
+        hidden = agent.with_name("agent.hidden")
+        agent.rename(hidden)
+        try:
+            response = self.initialize()
+        finally:
+            hidden.rename(agent)
+        self.assertFalse(response["success"])
+        self.assertIn(str(capabilities), response["message"])
+        self.assertNotIn(str(SOURCE), response["message"])
+
+    def test_lists_the_installed_demo(self):
+        single = str(self.data / "demo/single.nix")
+        proc = self.run_installed("list", single, "--json", timeout=600)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual([test["ref"] for test in json.loads(proc.stdout)], [single])
+
+
+class InstalledDemoRun(InstalledPrefix):
+    def test_runs_the_installed_demo_on_the_installed_guest(self):
+        if not WITH_GUEST:
+            self.skipTest("built without the demo guest (NIXTIDE_BUILD_DEMO_GUEST=OFF)")
+        # The build's guest is out of reach: the installed one must be used.
+        proc = self.run_installed("run", str(self.data / "demo/single.nix"), timeout=1200)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr[-4000:])
+        self.assertNotIn(str(BUILD / "demo-guest"), proc.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,127 @@
+// The test explorer (ui/open/testexplorerdock) with the real demo, under Xvfb:
+// - `nixtide run-all` runs the fixture flake's failing check (a real build
+//   of its result derivation, a real guest);
+// - the window opens another check of that flake; the explorer lists the
+//   flake's three checks, the failing one with its FAIL from run-all, the
+//   others not run;
+// - "Debug this test" on the failed one opens it and runs it under the
+//   debugger, which stops at its failing line in the flake's flake.nix.
+
+#include "common/guesttesting.h"
+#include "ui/docks/callstackview.h"
+#include "ui/editor/editorarea.h"
+#include "ui/editor/scripteditor.h"
+#include "ui/mainwindow.h"
+#include "ui/open/testexplorerdock.h"
+#include "ui/window/sessioncontroller.h"
+
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QProcess>
+#include <QPushButton>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+#include <QUuid>
+
+using namespace nixtide;
+using nixtide::testing::lineContaining;
+
+class TestExplorerTest : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_source;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY2(qEnvironmentVariableIsSet("NIXTIDE_SOURCE_DIR"), "run under ctest");
+        qputenv("XDG_STATE_HOME", m_dir.filePath(QStringLiteral("state")).toUtf8());
+        m_source = qEnvironmentVariable("NIXTIDE_SOURCE_DIR");
+    }
+
+    void debugTheFailedTest()
+    {
+        // The fixture flake, as tests/cli/test_run_all.py writes it.
+        const QString flakeDir = m_dir.filePath(QStringLiteral("flake"));
+        QProcess write;
+        write.start(QStringLiteral("python3"),
+            {QStringLiteral("-c"),
+                QStringLiteral("import sys; sys.path.insert(0, sys.argv[1]); import demoflake; "
+                               "print(demoflake.write_checks_flake(sys.argv[2], sys.argv[3]))"),
+                m_source + QStringLiteral("/tests/open"), flakeDir,
+                QUuid::createUuid().toString(QUuid::WithoutBraces)});
+        QVERIFY(write.waitForFinished(60000));
+        QCOMPARE(write.exitCode(), 0);
+        const QString flake = QString::fromUtf8(write.readAllStandardOutput()).trimmed();
+        const QString failingRef = flake + QStringLiteral("#checks.x86_64-linux.failing");
+        const QString flakeNix
+            = QFileInfo(flakeDir + QStringLiteral("/flake.nix")).absoluteFilePath();
+        const int failingLine = lineContaining(flakeNix, QStringLiteral("${failingCommand}"));
+        QVERIFY(failingLine > 0);
+
+        // run-all records the failed result the explorer shows.
+        QProcess runAll;
+        runAll.setProcessChannelMode(QProcess::ForwardedChannels);
+        runAll.start(
+            qEnvironmentVariable("NIXTIDE_BINARY"), {QStringLiteral("run-all"), failingRef});
+        QVERIFY(runAll.waitForFinished(600000));
+        QCOMPARE(runAll.exitCode(), 1);
+
+        QSettings settings(m_dir.filePath(QStringLiteral("nixtide.conf")), QSettings::IniFormat);
+        MainWindow window(&settings, m_dir.filePath(QStringLiteral("recovery")));
+        window.editorArea()->setRestorePrompt([](const QString &) { return false; });
+        auto *controller = new SessionController(&window);
+        controller->setRecordBase(m_dir.filePath(QStringLiteral("runs")));
+        controller->setClosePrompt([] { return true; });
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.openTestArgument(flake + QStringLiteral("#checks.x86_64-linux.boots"));
+
+        TestExplorerDock *explorer = window.testExplorer();
+        QVERIFY(explorer);
+        explorer->show();
+        explorer->raise();
+        QTreeWidget *tree = explorer->tree();
+        QTRY_COMPARE_WITH_TIMEOUT(tree->topLevelItemCount(), 3, 120000);
+        QTreeWidgetItem *failing = nullptr;
+        for (int i = 0; i < tree->topLevelItemCount(); ++i) {
+            QTreeWidgetItem *item = tree->topLevelItem(i);
+            if (item->text(0) == QStringLiteral("checks.x86_64-linux.failing"))
+                failing = item;
+            else
+                QCOMPARE(item->text(1), QStringLiteral("not run"));
+        }
+        QVERIFY(failing);
+        QCOMPARE(TestExplorerDock::referenceOf(failing), failingRef);
+        QCOMPARE(failing->text(1), QStringLiteral("FAIL"));
+        QVERIFY(failing->text(2).endsWith(QStringLiteral(" s")));
+
+        // Debug this test: opened, built, run; the exception stops the
+        // script at its failing line of flake.nix.
+        QVERIFY(!explorer->debugButton()->isEnabled());
+        tree->setCurrentItem(failing);
+        QVERIFY(explorer->debugButton()->isEnabled());
+        QTest::mouseClick(explorer->debugButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(window.testArgument(), failingRef, 120000);
+        QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Stopped, 400000);
+        const QList<StackFrameEntry> frames = window.callStackView()->frames();
+        const int current = window.callStackView()->currentFrameIndex();
+        QCOMPARE(frames.value(current).path, flakeNix);
+        QCOMPARE(frames.value(current).line, failingLine);
+        ScriptEditor *editor = window.editorArea()->editorFor(flakeNix);
+        QVERIFY(editor);
+        QCOMPARE(editor->currentLine(), failingLine);
+
+        controller->stop();
+        QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Terminated, 60000);
+    }
+};
+
+QTEST_MAIN(TestExplorerTest)
+#include "tst_testexplorer.moc"
