@@ -19,7 +19,8 @@
 # Outputs are renamed into place, the stamp last.
 #
 # Host packages: apt, dpkg, e2fsprogs (mke2fs -d), binutils (readelf),
-# busybox-static, cpio, kmod, xz-utils, python3.
+# busybox-static, cpio, kmod, xz-utils, python3, libxml2 (the guest's
+# update-mime-database runs with it).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -200,6 +201,25 @@ guest_run "$root/usr/lib/x86_64-linux-gnu/gdk-pixbuf-2.0/gdk-pixbuf-query-loader
     die "gdk-pixbuf-query-loaders failed"
 FONTCONFIG_FILE=$root/etc/fonts/fonts.conf guest_run "$root/usr/bin/fc-cache" \
     --sysroot="$root" --system-only >/dev/null 2>&1 || true
+# The shared MIME database (mime.cache, magic). Without it GIO cannot tell a
+# PNG from any other bytes, and GdkPixbuf asks GIO: GTK then fails to load
+# even its built-in fallback icon and aborts when the application's window
+# is first drawn (the window never appears). update-mime-database links
+# libxml2, which skip-packages keeps out of the guest, so the build root's
+# (the same Debian release) is found after the guest's libraries.
+# XDG_DATA_DIRS names the guest's tree, so the tool does not warn that the
+# database it writes is outside the (build root's) search path.
+PKGSYSTEM_ENABLE_FSYNC=0 XDG_DATA_DIRS=$root/usr/share "$root/usr/lib64/ld-linux-x86-64.so.2" \
+    --library-path "$root/usr/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu" \
+    "$root/usr/bin/update-mime-database" "$root/usr/share/mime" ||
+    die "update-mime-database failed"
+[ -s "$root/usr/share/mime/mime.cache" ] || die "update-mime-database wrote no mime.cache"
+# Icon theme caches, so GTK does not scan the themes' directories at start.
+for theme in "$root"/usr/share/icons/*/; do
+    [ -f "$theme/index.theme" ] || continue
+    guest_run "$root/usr/bin/gtk-update-icon-cache" --force --quiet "$theme" ||
+        die "gtk-update-icon-cache failed for $theme"
+done
 
 # --- check -------------------------------------------------------------------
 # Every library the guest's programs and plugins link against is there.
