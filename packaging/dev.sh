@@ -34,7 +34,7 @@ packages=(
   python3-pydantic mypy
   qemu-system-x86 qemu-utils busybox-static bash-static linux-image-amd64 cpio kmod zstd
   vde2 netpbm tesseract-ocr tesseract-ocr-eng nix-bin util-linux procps iproute2
-  systemd-container openssh-server openssh-client clang libclang-rt-dev
+  systemd-container openssh-server openssh-client clang libclang-rt-dev e2fsprogs
   xvfb xauth x11-apps x11-utils desktop-file-utils appstream
 )
 

@@ -23,6 +23,11 @@
   # an absolute path, or a store path such as a flake input (pure evaluation
   # reads neither NIXTIDE_DEMO_GUEST nor paths outside the store).
   guestDir ? null,
+  # Directory of the Wayland guest (build-wayland-guest.sh OUTDIR: `kernel`,
+  # `initrd`, `disk.img`), for nodes with `demo.guest = "wayland"`; read only
+  # when such a node exists. Default: NIXTIDE_DEMO_WAYLAND_GUEST, else
+  # build/demo-guest-wayland of this checkout.
+  waylandGuestDir ? null,
   # Python 3.11 for the environment-era driver (nixos-22.11 to 24.x ran
   # theirs on 3.11): packaging/dev.sh unpacks Debian 12's into
   # /opt/nixtide-python3.11; NIXTIDE_PYTHON311 names another one.
@@ -31,24 +36,27 @@
 let
   lib = import ./lib.nix;
 
-  # An installed nixtide keeps the guest next to the demo
-  # (share/nixtide/demo-guest); a checkout keeps it in build/.
-  defaultGuestDir =
+  # A guest directory: the argument, else the environment variable, else
+  # next to the demo of an installed nixtide (share/nixtide/NAME), else
+  # build/NAME of this checkout.
+  dirFrom =
+    argument: variable: default:
     let
-      fromEnv = builtins.getEnv "NIXTIDE_DEMO_GUEST";
-      installed = toString ../.. + "/demo-guest";
+      fromEnv = builtins.getEnv variable;
+      installed = toString ../.. + "/${default}";
     in
-    if fromEnv != "" then
+    if argument != null then
+      toString argument
+    else if fromEnv != "" then
       fromEnv
     else if builtins.pathExists (installed + "/kernel") then
       installed
     else
-      toString ../../.. + "/build/demo-guest";
+      toString ../../.. + "/build/${default}";
 
-  guestPath = if guestDir == null then defaultGuestDir else toString guestDir;
-
+  # One file of a built guest, as a store path.
   guestFile =
-    file:
+    guestPath: builder: file:
     let
       path = guestPath + "/" + file;
     in
@@ -57,8 +65,8 @@ let
     else if !builtins.pathExists path then
       throw ''
         nixtide demo: the demo guest is not built: ${path} is missing.
-        Build it with: resources/demo/guest/build-guest.sh ${guestPath}
-        (or point NIXTIDE_DEMO_GUEST at a built guest directory).''
+        Build it with: ${builder} (or point NIXTIDE_DEMO_GUEST /
+        NIXTIDE_DEMO_WAYLAND_GUEST at a built guest directory).''
     # Already in the store (a flake input): a path with its string context
     # is a dependency as it is, and `/. +` would refuse the context.
     else if builtins.hasContext path then
@@ -69,10 +77,31 @@ let
         name = "nixtide-demo-guest-${file}";
       };
 
-  guest = {
-    kernel = guestFile "kernel";
-    initrd = guestFile "initrd";
+  textGuestPath = dirFrom guestDir "NIXTIDE_DEMO_GUEST" "demo-guest";
+  waylandGuestPath = dirFrom waylandGuestDir "NIXTIDE_DEMO_WAYLAND_GUEST" "demo-guest-wayland";
+
+  # The guests a node can run (its `demo.guest`). Attributes are lazy: a test
+  # without Wayland nodes never looks for the Wayland guest.
+  guests = {
+    text =
+      let
+        file = guestFile textGuestPath "resources/demo/guest/build-guest.sh ${textGuestPath}";
+      in
+      {
+        kernel = file "kernel";
+        initrd = file "initrd";
+      };
+    wayland =
+      let
+        file = guestFile waylandGuestPath "cmake --build build --target demo-guest-wayland";
+      in
+      {
+        kernel = file "kernel";
+        initrd = file "initrd";
+        disk = file "disk.img";
+      };
   };
+  guest = guests.text;
 
   hostTools = import ./host-tools.nix;
 
@@ -125,7 +154,7 @@ let
     };
   };
 
-  startScript = import ./start-script.nix { inherit lib pkgs hostTools guest; };
+  startScript = import ./start-script.nix { inherit lib pkgs hostTools guests; };
 
   containerScript = import ./container-script.nix { inherit lib pkgs hostTools guest; };
 
@@ -248,6 +277,7 @@ in
     runTest
     driverPackages
     guest
+    guests
     pkgs
     ;
 }

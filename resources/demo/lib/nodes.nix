@@ -52,6 +52,10 @@ let
     };
     boot.kernelParams = [ ];
     demo.activeUnits = [ ];
+    # "text" (kernel + initramfs, a console on the screen) or "wayland" (a
+    # disk image with a Wayland session; give it virtualisation.memorySize
+    # = 1024).
+    demo.guest = "text";
   };
 
   applyModule =

@@ -5,7 +5,7 @@
   lib,
   pkgs,
   hostTools,
-  guest,
+  guests,
 }:
 # The node's evaluated configuration (see nodes.nix).
 config:
@@ -13,6 +13,17 @@ let
   name = config.system.name;
   virt = config.virtualisation;
   index = config.demo.nodeIndex;
+  guest =
+    guests.${config.demo.guest}
+      or (throw "nixtide demo: node ${name}: demo.guest must be \"text\" or \"wayland\", not \"${config.demo.guest}\"");
+
+  # The Wayland guest's root file system is a disk image, shared read-only by
+  # every run (the guest writes to a tmpfs overlay); its pointer is a tablet,
+  # so the VNC client's absolute positions land where they point.
+  guestArgs = lib.optionals (guest ? disk) [
+    "-drive file=${guest.disk},if=virtio,format=raw,readonly=on"
+    "-device virtio-tablet-pci"
+  ];
 
   vlanIndexes = builtins.genList (i: i) (builtins.length virt.vlans);
   vlanId = i: "vlan${toString (i + 1)}";
@@ -88,7 +99,7 @@ let
         -device virtio-rng-pci \
         -netdev "user,id=user.0''${QEMU_NET_OPTS:+,$QEMU_NET_OPTS}" \
         -device virtio-net-pci,netdev=user.0 \
-        ${builtins.concatStringsSep " \\\n    " vlanArgs} \
+        ${builtins.concatStringsSep " \\\n    " (vlanArgs ++ guestArgs)} \
         -virtfs "local,path=''${SHARED_DIR:-$TMPDIR/xchg},security_model=none,mount_tag=shared" \
         -virtfs "local,path=$TMPDIR/xchg,security_model=none,mount_tag=xchg" \
         -kernel ${guest.kernel} \
