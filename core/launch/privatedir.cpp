@@ -11,8 +11,15 @@ namespace nixtide {
 
 PrivateDir::~PrivateDir()
 {
-    if (m_autoRemove && !m_path.isEmpty())
-        QDir(m_path).removeRecursively();
+    if (!m_autoRemove || m_path.isEmpty())
+        return;
+    // The driver's group watchdog removes it too once nixtide lets go of the
+    // group, at the same time. QDir::removeRecursively() leaves the directory
+    // itself when an entry vanished under it, so go over what is left again:
+    // a pass fails only on what the other remover took.
+    QDir dir(m_path);
+    for (int pass = 0; pass < 10 && dir.exists(); ++pass)
+        dir.removeRecursively();
 }
 
 bool PrivateDir::create(const QString &parent, const QString &prefix, QString *error)

@@ -214,6 +214,35 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(privateDir));
     }
 
+    // The private directory goes even while another remover (the group's
+    // watchdog) empties it at the same time: the watchdog's `rm -rf` is
+    // started on a full directory just before the object goes.
+    void privateDirGoesWhileSomethingElseRemovesIt()
+    {
+        for (int round = 0; round < 20; ++round) {
+            QString path;
+            QProcess remover;
+            {
+                nixtide::PrivateDir dir;
+                QString error;
+                QVERIFY2(dir.create(m_dir.path(), QStringLiteral("nixtide-"), &error),
+                    qPrintable(error));
+                path = dir.path();
+                for (int d = 0; d < 20; ++d) {
+                    QVERIFY(QDir(path).mkpath(QStringLiteral("tmp/d%1").arg(d)));
+                    for (int f = 0; f < 20; ++f) {
+                        QFile file(path + QStringLiteral("/tmp/d%1/f%2").arg(d).arg(f));
+                        QVERIFY(file.open(QIODevice::WriteOnly));
+                    }
+                }
+                remover.start(QStringLiteral("rm"), {QStringLiteral("-rf"), path});
+                QVERIFY(remover.waitForStarted());
+            }
+            QVERIFY2(!QFileInfo::exists(path), qPrintable(path));
+            QVERIFY(remover.waitForFinished(30000));
+        }
+    }
+
     // --keep-vm-state: vm-state-* stays in the directory given, the run's
     // sockets and shared directory do not, and one run uses it at a time.
     void keptStateDirKeepsOnlyTheState()
