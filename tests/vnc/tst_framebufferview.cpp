@@ -89,6 +89,24 @@ private Q_SLOTS:
         // No connection, no remote shape: the arrow.
         vnc.close();
         QCOMPARE(view.cursor().shape(), Qt::ArrowCursor);
+
+        // The largest shape the client takes (256 wide), fitted 4x: capped
+        // at 512 device pixels, aspect and hotspot kept.
+        const QString widePath = dir.path() + QStringLiteral("/wide.sock");
+        const QList<quint32> pixels(256 * 2, 0x00ffffffu);
+        const QList<bool> opaque(256 * 2, true);
+        FakeRfbServer wide(widePath, 0,
+            FakeRfbServer::updateOf({FakeRfbServer::richCursor(128, 1, 256, 2, pixels, opaque)}));
+        QVERIFY(wide.isListening());
+        view.setScaleMode(FramebufferView::ScaleMode::Fit);
+        view.resize(256, 192);
+        vnc.open(widePath);
+        QTRY_COMPARE_WITH_TIMEOUT(view.cursor().shape(), Qt::BitmapCursor, 60000);
+        QCOMPARE(view.frameRect(), QRectF(0, 0, 256, 192));
+        pixmap = view.cursor().pixmap();
+        QCOMPARE(pixmap.size(), QSize(512, 4));
+        QCOMPARE(view.cursor().hotSpot(), QPoint(qRound(256 / dpr), qRound(2 / dpr)));
+        vnc.close();
     }
 
     void showsScalesAndForwardsKeys()

@@ -18,6 +18,7 @@ namespace nixtide {
 namespace {
 constexpr int kWheelStep = 120; // one notch, in eighths of a degree
 constexpr int kGrabBorder = 2;
+constexpr double kMaxCursorPixels = 512;
 } // namespace
 
 FramebufferView::FramebufferView(QWidget *parent)
@@ -161,8 +162,11 @@ void FramebufferView::updateCursor()
     }
     // As many logical pixels per framebuffer pixel as the frame is drawn
     // with, in device pixels for a sharp cursor on a HiDPI screen.
-    const double scale = target.width() / m_connection->frameSize().width();
+    // No side over kMaxCursorPixels device pixels though: a 256-pixel shape
+    // on a small screen fitted into a large pane would be megabytes.
     const double dpr = devicePixelRatioF();
+    const double scale = std::min(target.width() / m_connection->frameSize().width(),
+        kMaxCursorPixels / (std::max(shape.width(), shape.height()) * dpr));
     const QSizeF size = QSizeF(shape.size()) * scale;
     if (shape.cacheKey() == m_cursorKey && size == m_cursorSize && dpr == m_cursorDpr)
         return;
