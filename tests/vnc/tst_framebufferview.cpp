@@ -109,6 +109,52 @@ private Q_SLOTS:
         vnc.close();
     }
 
+    // A click reaches the server at the framebuffer pixel under it, fitted
+    // (2x) and 1:1 (device pixels, so half a logical pixel each at a device
+    // pixel ratio of 2): the PointerEvent messages the server reads.
+    void pointerEventsAreExact()
+    {
+        QTemporaryDir dir(QStringLiteral("/tmp/nixtide-fbv-XXXXXX"));
+        QVERIFY(dir.isValid());
+        const QString path = dir.path() + QStringLiteral("/pointer.sock");
+        FakeRfbServer server(path, 0);
+        QVERIFY(server.isListening());
+        VncConnection vnc;
+        FramebufferView view;
+        view.setConnection(&vnc);
+        view.setMinimumSize(1, 1);
+        view.resize(128, 96);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const double dpr = view.devicePixelRatioF();
+        vnc.open(path);
+        QTRY_VERIFY_WITH_TIMEOUT(vnc.updatesReceived() > 3, 60000);
+        QTest::mouseClick(&view, Qt::LeftButton, {}, QPoint(64, 48));
+        QVERIFY(view.hasInputGrab());
+
+        const auto pointerEvent = [](int mask, int x, int y) {
+            QByteArray message(1, '\x05');
+            message += char(mask);
+            for (const int v : {x, y})
+                message += QByteArray(1, char(v >> 8)) + char(v & 0xff);
+            return message;
+        };
+        // Fit: two logical pixels per framebuffer pixel, (10, 20) at (21, 41).
+        QTest::mousePress(&view, Qt::LeftButton, {}, QPoint(21, 41));
+        QTRY_VERIFY_WITH_TIMEOUT(server.received().contains(pointerEvent(1, 10, 20)), 60000);
+        QTest::mouseRelease(&view, Qt::LeftButton, {}, QPoint(21, 41));
+
+        // 1:1: the 64x48 frame is centred at its size in device pixels.
+        view.setScaleMode(FramebufferView::ScaleMode::OneToOne);
+        const QPointF origin((128 - 64 / dpr) / 2, (96 - 48 / dpr) / 2);
+        QCOMPARE(view.frameRect(), QRectF(origin, QSizeF(64 / dpr, 48 / dpr)));
+        const QPoint at = (origin + QPointF(30, 40) / dpr).toPoint();
+        QTest::mousePress(&view, Qt::RightButton, {}, at);
+        QTRY_VERIFY_WITH_TIMEOUT(server.received().contains(pointerEvent(4, 30, 40)), 60000);
+        QTest::mouseRelease(&view, Qt::RightButton, {}, at);
+        vnc.close();
+    }
+
     void showsScalesAndForwardsKeys()
     {
         QTemporaryDir dir(QStringLiteral("/tmp/nixtide-fbv-XXXXXX"));
