@@ -3,6 +3,7 @@
 #include <QLoggingCategory>
 #include <QtEndian>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <csignal>
@@ -40,6 +41,9 @@ constexpr auto kReconnectDelay = 500ms;
 // QEMU keeps is the one replaceEncodings() sends.)
 constexpr char kEncodings[] = "raw hextile";
 constexpr int kReadTimeoutSeconds = 10;
+// Larger cursor shapes are ignored (the local arrow stays). libvncclient
+// itself drops the connection at 1024 and more.
+constexpr int kMaxCursorSide = 256;
 
 int s_clientDataTag; // address used as libvncclient's client-data key
 
@@ -106,10 +110,15 @@ int connectUnix(const QString &path, QString *error)
 // the list (RFB 7.5.2) with one that has only the plain DesktopSize
 // pseudo-encoding, which libvncclient handles by resizing and asking for a
 // full frame.
+// The cursor pseudo-encodings ask the server for its pointer's shape, which
+// the view shows as its own mouse cursor: a VM whose display has a hardware
+// cursor (virtio-gpu, say) leaves the pointer out of the framebuffer, so
+// without them it is not seen at all. libvncclient decodes both into our
+// pixel format; QEMU sends RichCursor.
 bool replaceEncodings(rfbClient *client)
 {
-    const std::array<quint32, 3> encodings
-        = {rfbEncodingRaw, rfbEncodingHextile, rfbEncodingNewFBSize};
+    const std::array<quint32, 5> encodings = {rfbEncodingRaw, rfbEncodingHextile,
+        rfbEncodingRichCursor, rfbEncodingXCursor, rfbEncodingNewFBSize};
     rfbSetEncodingsMsg message {};
     message.type = rfbSetEncodings;
     message.nEncodings = rfbClientSwap16IfLE(static_cast<uint16_t>(encodings.size()));
@@ -264,6 +273,7 @@ VncClientThread::ClientPtr VncClientThread::handshake(int fd, QString *reason)
     client->MallocFrameBuffer = &VncClientThread::mallocFrameBuffer;
     client->GotFrameBufferUpdate = &VncClientThread::gotUpdate;
     client->FinishedFrameBufferUpdate = &VncClientThread::finishedUpdate;
+    client->GotCursorShape = &VncClientThread::gotCursorShape;
     client->sock = fd; // closed by rfbClientCleanup from here on
     setSocket(fd);
 
@@ -389,6 +399,34 @@ void VncClientThread::finishedUpdate(rfbClient *client)
             dst[col] = src[col] | 0xff000000u;
     }
     Q_EMIT thread->frameReady(image, rect);
+}
+
+void VncClientThread::gotCursorShape(
+    rfbClient *client, int xhot, int yhot, int width, int height, int bytesPerPixel)
+{
+    // The pixels are in our pixel format (0x00RRGGBB, 4 bytes); the mask is
+    // one byte per pixel, 1 where the cursor is opaque. A shape this client
+    // cannot show is dropped: the previous one (or the arrow) stays.
+    if (width <= 0 || height <= 0 || width > kMaxCursorSide || height > kMaxCursorSide
+        || bytesPerPixel != 4 || !client->rcSource || !client->rcMask) {
+        qCDebug(lcVnc) << "ignoring a cursor shape of" << width << "x" << height << "at"
+                       << bytesPerPixel << "bytes per pixel";
+        return;
+    }
+    QImage shape(width, height, QImage::Format_ARGB32);
+    const auto *source = reinterpret_cast<const quint32 *>(client->rcSource);
+    const quint8 *mask = client->rcMask;
+    for (int row = 0; row < height; ++row) {
+        auto *dst = reinterpret_cast<quint32 *>(shape.scanLine(row));
+        for (int col = 0; col < width; ++col) {
+            const qsizetype at = static_cast<qsizetype>(row) * width + col;
+            // Transparent pixels are 0 (not the colour at alpha 0): scaling
+            // must not bleed their colour into the edges.
+            dst[col] = mask[at] ? (source[at] & 0x00ffffffu) | 0xff000000u : 0u;
+        }
+    }
+    const QPoint hotspot(std::clamp(xhot, 0, width - 1), std::clamp(yhot, 0, height - 1));
+    Q_EMIT self(client)->cursorShapeChanged(shape, hotspot);
 }
 
 } // namespace nixtide

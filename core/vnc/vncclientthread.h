@@ -3,6 +3,7 @@
 #include "core/vnc/vnccommands.h"
 
 #include <QImage>
+#include <QPoint>
 #include <QRect>
 #include <QSize>
 #include <QString>
@@ -45,6 +46,9 @@ Q_SIGNALS:
     void sizeChanged(const QSize &size);
     // `image` holds the pixels of `rect` (framebuffer coordinates), RGB32.
     void frameReady(const QImage &image, const QRect &rect);
+    // The server's pointer shape (RichCursor or XCursor pseudo-encoding),
+    // ARGB32 with the mask as alpha; `hotspot` lies inside `shape`.
+    void cursorShapeChanged(const QImage &shape, const QPoint &hotspot);
 
 protected:
     void run() override;
@@ -68,6 +72,8 @@ private:
     static rfbBool mallocFrameBuffer(rfbClient *client);
     static void gotUpdate(rfbClient *client, int x, int y, int w, int h);
     static void finishedUpdate(rfbClient *client);
+    static void gotCursorShape(
+        rfbClient *client, int xhot, int yhot, int width, int height, int bytesPerPixel);
     static VncClientThread *self(rfbClient *client);
 
     const QString m_socketPath;

@@ -29,6 +29,8 @@ void VncConnection::open(const QString &socketPath)
         Qt::QueuedConnection);
     connect(m_worker.get(), &VncClientThread::frameReady, this, &VncConnection::onWorkerFrame,
         Qt::QueuedConnection);
+    connect(m_worker.get(), &VncClientThread::cursorShapeChanged, this,
+        &VncConnection::onWorkerCursor, Qt::QueuedConnection);
     m_worker->setKeepAlive(m_keepAlive);
     m_state = State::Connecting;
     m_reason = tr("connecting to %1").arg(socketPath);
@@ -44,6 +46,7 @@ void VncConnection::close()
     // a connection that is gone.
     m_worker->disconnect(this);
     m_worker.reset(); // stops and joins; the worker wakes at once
+    clearCursor();
     if (m_state != State::Disconnected) {
         m_state = State::Disconnected;
         m_reason = tr("closed");
@@ -80,6 +83,9 @@ void VncConnection::onWorkerState(int state, const QString &reason)
         return;
     m_state = s;
     m_reason = reason;
+    // A server sends its shape again on every new connection.
+    if (s != State::Connected)
+        clearCursor();
     Q_EMIT stateChanged(m_state, m_reason);
 }
 
@@ -102,6 +108,22 @@ void VncConnection::onWorkerFrame(const QImage &image, const QRect &rect)
     painter.end();
     ++m_updates;
     Q_EMIT frameUpdated(rect);
+}
+
+void VncConnection::onWorkerCursor(const QImage &shape, const QPoint &hotspot)
+{
+    m_cursor = shape;
+    m_cursorHotspot = hotspot;
+    Q_EMIT cursorChanged(m_cursor, m_cursorHotspot);
+}
+
+void VncConnection::clearCursor()
+{
+    if (m_cursor.isNull())
+        return;
+    m_cursor = QImage();
+    m_cursorHotspot = QPoint();
+    Q_EMIT cursorChanged(m_cursor, m_cursorHotspot);
 }
 
 } // namespace nixtide

@@ -2,6 +2,7 @@
 
 #include <QImage>
 #include <QObject>
+#include <QPoint>
 #include <QRect>
 #include <QSize>
 #include <QString>
@@ -39,6 +40,11 @@ public:
     const QImage &frame() const { return m_frame; }
     QSize frameSize() const { return m_frame.size(); }
     quint64 updatesReceived() const { return m_updates; }
+    // The server's pointer shape (ARGB32, framebuffer pixels) and its
+    // hotspot; null while connected to a server that sent none, and after
+    // the connection ends.
+    const QImage &cursorShape() const { return m_cursor; }
+    QPoint cursorHotspot() const { return m_cursorHotspot; }
 
     // Input, in framebuffer coordinates; dropped while not connected.
     void sendKey(quint32 keysym, bool down);
@@ -63,11 +69,15 @@ Q_SIGNALS:
     void sizeChanged(const QSize &size);
     // `rect` of frame() changed; one signal per framebuffer update.
     void frameUpdated(const QRect &rect);
+    // cursorShape() changed (also to null).
+    void cursorChanged(const QImage &shape, const QPoint &hotspot);
 
 private:
     void onWorkerState(int state, const QString &reason);
     void onWorkerSize(const QSize &size);
     void onWorkerFrame(const QImage &image, const QRect &rect);
+    void onWorkerCursor(const QImage &shape, const QPoint &hotspot);
+    void clearCursor();
 
     std::unique_ptr<VncClientThread> m_worker;
     QString m_socketPath;
@@ -75,6 +85,8 @@ private:
     QString m_reason;
     QImage m_frame;
     quint64 m_updates = 0;
+    QImage m_cursor;
+    QPoint m_cursorHotspot;
     bool m_keepAlive = false;
 };
 

@@ -1,6 +1,8 @@
-// VncConnection against a real QEMU VNC server on a unix socket.
+// VncConnection against a real QEMU VNC server on a unix socket, and
+// against a fake one for the cursor shapes QEMU's test guest has none of.
 #include "core/vnc/keysyms.h"
 #include "core/vnc/vncconnection.h"
+#include "fakerfbserver.h"
 #include "testguest.h"
 
 #include <QElapsedTimer>
@@ -8,6 +10,7 @@
 #include <QTest>
 
 using nixtide::VncConnection;
+using nixtide::testing::FakeRfbServer;
 using nixtide::testing::kGuestDeadlineMs;
 using nixtide::testing::TestGuest;
 
@@ -113,6 +116,102 @@ private Q_SLOTS:
         QVERIFY(guest->start(true));
         QTRY_COMPARE_WITH_TIMEOUT(vnc.state(), VncConnection::State::Connected, kGuestDeadlineMs);
         QTRY_VERIFY_WITH_TIMEOUT(!vnc.frame().isNull(), kGuestDeadlineMs);
+    }
+
+    // The server's RichCursor shape arrives on the GUI thread as an ARGB32
+    // image with the mask as alpha, and goes away with the connection.
+    void cursorShapeArrives()
+    {
+        const FakeRfbServer::Cursor cursor;
+        const QString path = m_dir.path() + QStringLiteral("/cursor.sock");
+        FakeRfbServer server(path, 0, FakeRfbServer::updateOf({cursor.rectangle()}));
+        QVERIFY(server.isListening());
+        VncConnection vnc;
+        QSignalSpy cursors(&vnc, &VncConnection::cursorChanged);
+        vnc.open(path);
+        QTRY_COMPARE_WITH_TIMEOUT(cursors.count(), 1, 60000);
+        const QImage shape = cursors.at(0).at(0).value<QImage>();
+        QCOMPARE(shape.format(), QImage::Format_ARGB32);
+        QCOMPARE(shape.size(), QSize(cursor.width, cursor.height));
+        const QImage expected = cursor.image();
+        for (int y = 0; y < shape.height(); ++y) {
+            for (int x = 0; x < shape.width(); ++x) {
+                QVERIFY2(shape.pixel(x, y) == expected.pixel(x, y),
+                    qPrintable(QStringLiteral("(%1, %2): %3, not %4")
+                            .arg(x)
+                            .arg(y)
+                            .arg(shape.pixel(x, y), 8, 16)
+                            .arg(expected.pixel(x, y), 8, 16)));
+            }
+        }
+        QCOMPARE(qAlpha(shape.pixel(0, 0)), 0); // masked out
+        QCOMPARE(qAlpha(shape.pixel(1, 0)), 255);
+        QCOMPARE(cursors.at(0).at(1).toPoint(), cursor.hotspot);
+        QCOMPARE(vnc.cursorShape(), expected);
+        QCOMPARE(vnc.cursorHotspot(), cursor.hotspot);
+        // The frames that follow the shape are read as before.
+        QTRY_VERIFY_WITH_TIMEOUT(vnc.updatesReceived() > 3, 60000);
+        // The client asked for it: its last SetEncodings (the one the
+        // server keeps) lists RichCursor (-239) and XCursor (-240).
+        const QByteArray encodings = QByteArray("\x02\x00\x00\x05", 4)
+            + QByteArray("\x00\x00\x00\x00\x00\x00\x00\x05", 8) // raw, hextile
+            + QByteArray("\xff\xff\xff\x11\xff\xff\xff\x10", 8) // the cursors
+            + QByteArray("\xff\xff\xff\x21", 4); // DesktopSize
+        QVERIFY(server.received().contains(encodings));
+
+        vnc.close();
+        QVERIFY(vnc.cursorShape().isNull());
+        QCOMPARE(cursors.count(), 2);
+        QVERIFY(cursors.at(1).at(0).value<QImage>().isNull());
+    }
+
+    // Shapes of no size or too large are ignored, a hotspot outside the
+    // shape is moved into it, and the connection reads on.
+    void malformedCursorShapesAreIgnored()
+    {
+        const QString path = m_dir.path() + QStringLiteral("/badcursor.sock");
+        const QList<quint32> pixels(300 * 2, 0x00ff0000u);
+        const QList<bool> opaque(300 * 2, true);
+        const auto update = FakeRfbServer::updateOf({
+            FakeRfbServer::richCursor(0, 0, 0, 5, {}, {}), // no size: no data either
+            FakeRfbServer::richCursor(0, 0, 300, 2, pixels, opaque), // wider than 256
+            FakeRfbServer::richCursor(100, 200, 4, 4, pixels, opaque), // hotspot outside
+        });
+        FakeRfbServer server(path, 0, update);
+        QVERIFY(server.isListening());
+        VncConnection vnc;
+        QSignalSpy cursors(&vnc, &VncConnection::cursorChanged);
+        vnc.open(path);
+        QTRY_VERIFY_WITH_TIMEOUT(vnc.updatesReceived() > 3, 60000);
+        QCOMPARE(vnc.state(), VncConnection::State::Connected);
+        QCOMPARE(server.connections(), 1);
+        QCOMPARE(cursors.count(), 1);
+        QCOMPARE(vnc.cursorShape().size(), QSize(4, 4));
+        QCOMPARE(vnc.cursorShape().pixel(2, 2), 0xffff0000u);
+        QCOMPARE(vnc.cursorHotspot(), QPoint(3, 3));
+    }
+
+    // A size libvncclient refuses outright (1024 and more) ends that
+    // connection with a reason; nothing crashes and no shape is shown.
+    void hugeCursorShapeEndsTheConnectionOnly()
+    {
+        const QString path = m_dir.path() + QStringLiteral("/hugecursor.sock");
+        FakeRfbServer server(path, 0,
+            FakeRfbServer::updateOf({FakeRfbServer::richCursor(0, 0, 2000, 2000, {}, {}, false)}));
+        QVERIFY(server.isListening());
+        VncConnection vnc;
+        QSignalSpy cursors(&vnc, &VncConnection::cursorChanged);
+        QSignalSpy states(&vnc, &VncConnection::stateChanged);
+        vnc.open(path);
+        QTRY_VERIFY_WITH_TIMEOUT(server.connections() >= 2, 60000);
+        bool dropped = false;
+        for (const QList<QVariant> &args : std::as_const(states))
+            dropped
+                |= args.at(0).value<VncConnection::State>() == VncConnection::State::Disconnected
+                && !args.at(1).toString().isEmpty();
+        QVERIFY(dropped);
+        QCOMPARE(cursors.count(), 0);
+        QVERIFY(vnc.cursorShape().isNull());
     }
 
     void keysymTable()

@@ -2,10 +2,12 @@
 
 #include "core/vnc/keysyms.h"
 
+#include <QCursor>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPaintEvent>
 #include <QPainter>
+#include <QPixmap>
 #include <QWheelEvent>
 
 #include <algorithm>
@@ -16,6 +18,7 @@ namespace nixtide {
 namespace {
 constexpr int kWheelStep = 120; // one notch, in eighths of a degree
 constexpr int kGrabBorder = 2;
+constexpr double kMaxCursorPixels = 512;
 } // namespace
 
 FramebufferView::FramebufferView(QWidget *parent)
@@ -46,12 +49,17 @@ void FramebufferView::setConnection(VncConnection *connection)
     if (connection) {
         m_connections << connect(
             connection, &VncConnection::frameUpdated, this, &FramebufferView::onFrameUpdated);
+        m_connections << connect(connection, &VncConnection::sizeChanged, this, [this] {
+            updateCursor();
+            update();
+        });
         m_connections << connect(
-            connection, &VncConnection::sizeChanged, this, [this] { update(); });
+            connection, &VncConnection::cursorChanged, this, &FramebufferView::updateCursor);
         m_connections << connect(
             connection, &VncConnection::stateChanged, this, &FramebufferView::onStateChanged);
         connection->setKeepAlive(isVisible());
     }
+    updateCursor();
     update();
 }
 
@@ -61,6 +69,7 @@ void FramebufferView::setScaleMode(ScaleMode mode)
         return;
     m_scaleMode = mode;
     updateGeometry();
+    updateCursor();
     update();
 }
 
@@ -132,7 +141,50 @@ void FramebufferView::onStateChanged()
 {
     if (!connected())
         setInputGrab(false);
+    updateCursor();
     update();
+}
+
+void FramebufferView::updateCursor()
+{
+    if (m_selecting) {
+        m_cursorKey = 0;
+        setCursor(Qt::CrossCursor);
+        return;
+    }
+    const QRectF target = frameRect();
+    const QImage shape = m_connection ? m_connection->cursorShape() : QImage();
+    if (shape.isNull() || target.isEmpty()) {
+        if (m_cursorKey != 0 || testAttribute(Qt::WA_SetCursor))
+            setCursor(Qt::ArrowCursor);
+        m_cursorKey = 0;
+        return;
+    }
+    // As many logical pixels per framebuffer pixel as the frame is drawn
+    // with, in device pixels for a sharp cursor on a HiDPI screen.
+    // No side over kMaxCursorPixels device pixels though: a 256-pixel shape
+    // on a small screen fitted into a large pane would be megabytes.
+    const double dpr = devicePixelRatioF();
+    const double scale = std::min(target.width() / m_connection->frameSize().width(),
+        kMaxCursorPixels / (std::max(shape.width(), shape.height()) * dpr));
+    const QSizeF size = QSizeF(shape.size()) * scale;
+    if (shape.cacheKey() == m_cursorKey && size == m_cursorSize && dpr == m_cursorDpr)
+        return;
+    const QSize pixels = (size * dpr).toSize().expandedTo(QSize(1, 1));
+    QPixmap pixmap = QPixmap::fromImage(pixels == shape.size()
+            ? shape
+            : shape.scaled(pixels, Qt::IgnoreAspectRatio, Qt::SmoothTransformation));
+    pixmap.setDevicePixelRatio(dpr);
+    // The hotspot is in logical pixels, at the hot pixel's top-left corner.
+    const QPoint hotspot = m_connection->cursorHotspot();
+    const int hotX = std::clamp(
+        int(std::floor(hotspot.x() * scale)), 0, std::max(0, int(std::ceil(size.width())) - 1));
+    const int hotY = std::clamp(
+        int(std::floor(hotspot.y() * scale)), 0, std::max(0, int(std::ceil(size.height())) - 1));
+    setCursor(QCursor(pixmap, hotX, hotY));
+    m_cursorKey = shape.cacheKey();
+    m_cursorSize = size;
+    m_cursorDpr = dpr;
 }
 
 void FramebufferView::paintEvent(QPaintEvent *event)
@@ -227,7 +279,7 @@ void FramebufferView::setRegionSelecting(bool on)
         setInputGrab(false);
     m_selecting = on;
     m_dragging = false;
-    setCursor(on ? Qt::CrossCursor : Qt::ArrowCursor);
+    updateCursor();
     update();
 }
 
@@ -425,6 +477,20 @@ void FramebufferView::showEvent(QShowEvent *event)
     if (m_connection)
         m_connection->setKeepAlive(true);
     QWidget::showEvent(event);
+}
+
+void FramebufferView::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    updateCursor(); // the fitted scale changes with the size
+}
+
+bool FramebufferView::event(QEvent *event)
+{
+    // Moved to a screen with another device pixel ratio.
+    if (event->type() == QEvent::DevicePixelRatioChange)
+        updateCursor();
+    return QWidget::event(event);
 }
 
 void FramebufferView::hideEvent(QHideEvent *event)

@@ -70,12 +70,17 @@ protected:
     void wheelEvent(QWheelEvent *event) override;
     void focusOutEvent(QFocusEvent *event) override;
     void showEvent(QShowEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    bool event(QEvent *event) override;
     void hideEvent(QHideEvent *event) override;
     bool focusNextPrevChild(bool next) override;
 
 private:
     void onFrameUpdated(const QRect &rect);
     void onStateChanged();
+    // The server's pointer shape while there is one (scaled as the frame
+    // is drawn), the crosshair while selecting a region, else the arrow.
+    void updateCursor();
     void sendPointer(const QPointF &widgetPos);
     void releaseKeys();
     void paintPlaceholder(QPainter &painter, const QRect &area);
@@ -100,6 +105,10 @@ private:
     QPoint m_dragStart; // framebuffer pixels
     QRect m_region;
     QList<OcrWord> m_words;
+    // What the current remote cursor was made from, to skip remaking it.
+    qint64 m_cursorKey = 0;
+    QSizeF m_cursorSize;
+    double m_cursorDpr = 0;
 };
 
 } // namespace nixtide
