@@ -133,6 +133,8 @@ int findScriptString(const QString &s, int i, int attrOffset, bool *isFunction, 
             i = body;
             continue;
         }
+        if (i >= s.size()) // a lambda head or `let` with nothing after it
+            return -1;
         if (QStringView(s).mid(i).startsWith(u"''") || s.at(i) == u'"')
             return i;
         int end = i;

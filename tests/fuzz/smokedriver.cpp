@@ -21,6 +21,10 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
+// Present when the sanitizers are linked in (the --sanitize build): the
+// handler below replaces theirs, so without this a Q_ASSERT's abort would say
+// which input crashed but not where.
+extern "C" void __sanitizer_print_stack_trace() __attribute__((weak));
 
 namespace {
 
@@ -41,6 +45,8 @@ void onCrash(int signal)
     [[maybe_unused]] auto n = ::write(2, message, sizeof message - 1);
     n = ::write(2, s_crashPath, std::strlen(s_crashPath));
     n = ::write(2, "\n", 1);
+    if (__sanitizer_print_stack_trace)
+        __sanitizer_print_stack_trace();
     std::signal(signal, SIG_DFL);
     std::raise(signal);
 }
