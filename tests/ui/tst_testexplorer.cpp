@@ -20,6 +20,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
@@ -42,6 +43,22 @@ private Q_SLOTS:
         QVERIFY2(qEnvironmentVariableIsSet("NIXTIDE_SOURCE_DIR"), "run under ctest");
         qputenv("XDG_STATE_HOME", m_dir.filePath(QStringLiteral("state")).toUtf8());
         m_source = qEnvironmentVariable("NIXTIDE_SOURCE_DIR");
+    }
+
+    void aFileThatIsOneTestIsListedByItsName()
+    {
+        const QString file = m_source + QStringLiteral("/resources/demo/single.nix");
+        TestRef source;
+        source.path = file;
+        TestExplorerDock dock;
+        QSignalSpy listed(&dock, &TestExplorerDock::listed);
+        dock.setSource(source);
+        QTRY_VERIFY_WITH_TIMEOUT(!listed.isEmpty(), 120000);
+        QCOMPARE(listed.first().first().toString(), QString());
+        QCOMPARE(dock.tree()->topLevelItemCount(), 1);
+        const QTreeWidgetItem *item = dock.tree()->topLevelItem(0);
+        QCOMPARE(item->text(0), QStringLiteral("single.nix"));
+        QCOMPARE(TestExplorerDock::referenceOf(item), file);
     }
 
     void debugTheFailedTest()

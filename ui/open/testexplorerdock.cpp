@@ -4,6 +4,7 @@
 #include "core/session/suitehistory.h"
 #include "core/worker.h"
 
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
@@ -90,7 +91,10 @@ void TestExplorerDock::showTests(const QStringList &attrs, const QString &error)
     for (const QString &attr : attrs) {
         TestRef test = m_source;
         test.attrPath = attr;
-        auto *item = new QTreeWidgetItem(m_tree, {attr.isEmpty() ? test.toString() : attr});
+        // A file that is one test: its name, as the pane is narrow and the
+        // full path is in the tooltip.
+        const QString label = attr.isEmpty() ? QFileInfo(test.path).fileName() : attr;
+        auto *item = new QTreeWidgetItem(m_tree, {label.isEmpty() ? test.toString() : label});
         item->setData(0, kReferenceRole, test.toString());
         item->setToolTip(0, test.toString());
     }
