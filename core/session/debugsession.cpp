@@ -424,11 +424,12 @@ void DebugSession::onOcr(const QJsonObject &body)
 void DebugSession::onOcrImage(const QJsonObject &body, const QString &localPath)
 {
     OcrAttempt attempt = OcrAttempt::fromEvent(body);
+    const QString driverImage = attempt.image;
     if (!localPath.isEmpty())
         attempt.image = localPath;
     if (m_record) {
         // The agent's file goes with the driver's private directory.
-        const QString copy = m_record->addOcrImage(OcrAttempt::fromEvent(body).image, localPath);
+        const QString copy = m_record->addOcrImage(driverImage, localPath);
         m_record->appendLog({{QStringLiteral("event"), QStringLiteral("nixtide/ocr")},
             {QStringLiteral("body"), body}, {QStringLiteral("copy"), copy}});
         if (!copy.isEmpty())
