@@ -358,6 +358,12 @@ private:
             say(QStringLiteral("%1: %2").arg(
                 host, kvm ? QStringLiteral("KVM") : QStringLiteral("no KVM (software emulation)")));
         });
+        // Nobody types Stop here: a driver that waits for ever is ended now,
+        // and the run reports why rather than the global timeout.
+        connect(&m_session, &DebugSession::driverStuck, this, [this](const QString &message) {
+            say(message + QStringLiteral("; stopping it"));
+            m_session.stopDriver();
+        });
         connect(&m_session, &DebugSession::finished, this, &Runner::onFinished);
         const QStringList machines = plan.bundle.machineNames() + plan.bundle.containers;
         if (!m_session.start(plan)) {
@@ -517,6 +523,11 @@ private:
             if (!JunitReport::write(
                     m_session.plan().junitXml, m_session.logEntries(), outcome, &error))
                 say(QStringLiteral("error: cannot write the JUnit report: ") + error);
+        }
+        if (!m_session.stuckReason().isEmpty()) {
+            say(QStringLiteral("cannot run: ") + m_session.stuckReason());
+            finish(kCannotRun);
+            return;
         }
         if (exitCode == 0 && !crashed) {
             say(QStringLiteral("PASSED %1").arg(m_session.plan().bundle.testName));

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <QList>
+#include <QString>
+#include <QStringList>
 
 #include <sys/types.h>
 
@@ -16,6 +18,14 @@ struct ProcessIdentity
     bool operator==(const ProcessIdentity &other) const = default;
 };
 
+// A process as /proc shows it now.
+struct ProcessStatus
+{
+    ProcessIdentity identity;
+    QString name; // the kernel's name for it (comm): at most 15 bytes of the program's name
+    bool zombie = false; // it has ended; its parent has not reaped it yet
+};
+
 // The descendants of a process, remembered so that they can be ended after
 // it dies. Needed where a child puts its own children in sessions of their
 // own (Nix's builders call setsid()): killing the child's process group does
@@ -25,6 +35,11 @@ class ProcessTree
 public:
     // Every living descendant of `root` (not `root` itself), read from /proc.
     static QList<ProcessIdentity> descendants(pid_t root);
+    // The same with each one's name and whether it has ended (zombies
+    // included).
+    static QList<ProcessStatus> descendantStatuses(pid_t root);
+    // Its argv; empty when the process is gone or a zombie.
+    static QStringList commandLineOf(pid_t pid);
     // Sends `signal` to each process that is still the one remembered, and
     // to the group it leads (a builder's own children); returns how many
     // were signalled.

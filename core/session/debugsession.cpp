@@ -19,6 +19,9 @@ namespace {
 
 constexpr int kTerminateGraceMs = 15000; // for the agent to shut the VMs down
 constexpr qsizetype kSerialKeep = 1 << 20; // per machine, in memory (the record has all)
+// The step every generation of the driver starts its VLANs in (upstream's
+// own words, the same since the Python driver began).
+constexpr QLatin1StringView kVlanStartup("start all VLans");
 
 QString stateName(DebugSession::State state)
 {
@@ -58,6 +61,7 @@ DebugSession::DebugSession(QObject *parent)
         m_endRequested = true;
         m_driver->stop();
     });
+    connect(&m_vlanWatch, &VlanSwitchWatch::switchExited, this, &DebugSession::onVlanSwitchExited);
     m_terminateTimer.setSingleShot(true);
     connect(&m_terminateTimer, &QTimer::timeout, this, [this] {
         if (m_driver)
@@ -317,13 +321,19 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
         entry.line = body.value(QStringLiteral("line")).toInt();
         m_logIndex.insert(entry.id, int(m_log.size()));
         m_log.append(entry);
+        onLogBegin(entry);
         if (m_record)
             m_record->appendLog({{QStringLiteral("event"), event}, {QStringLiteral("body"), body}});
         Q_EMIT logEntryAdded(int(m_log.size()) - 1);
     } else if (event == QLatin1String("nixtide/ocr")) {
         onOcr(body);
     } else if (event == QLatin1String("nixtide/logEnd")) {
-        const int index = m_logIndex.value(body.value(QStringLiteral("id")).toInt(), -1);
+        const int id = body.value(QStringLiteral("id")).toInt();
+        if (id != 0 && id == m_vlanStartupEntry) {
+            m_vlanStartupEntry = 0;
+            m_vlanWatch.end();
+        }
+        const int index = m_logIndex.value(id, -1);
         if (m_record)
             m_record->appendLog({{QStringLiteral("event"), event}, {QStringLiteral("body"), body}});
         if (index >= 0) {
@@ -340,6 +350,32 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
         m_driver->fetchFile(path);
     }
     Q_EMIT eventReceived(event, body);
+}
+
+void DebugSession::onLogBegin(const LogEntry &entry)
+{
+    // Only a driver on this machine has a process tree to look at.
+    const qint64 pid = m_driver ? m_driver->processId() : 0;
+    if (!entry.nested || entry.message != kVlanStartup || pid <= 0)
+        return;
+    m_vlanStartupEntry = entry.id;
+    m_vlanWatch.begin(pid, m_plan.bundle.vlans);
+}
+
+void DebugSession::onVlanSwitchExited(int vlan, qint64 pid)
+{
+    if (!m_stuckReason.isEmpty() || m_state == State::Terminated)
+        return;
+    const QString which
+        = vlan >= 0 ? QStringLiteral("VLAN %1").arg(vlan) : QStringLiteral("a VLAN");
+    m_stuckReason = QStringLiteral("%1: vde_switch (pid %2) exited; the driver waits for it in "
+                                   "its VLAN start-up and will not go on by itself")
+                        .arg(which)
+                        .arg(pid);
+    if (m_record)
+        m_record->appendLog({{QStringLiteral("event"), QStringLiteral("nixtide/driverStuck")},
+            {QStringLiteral("message"), m_stuckReason}});
+    Q_EMIT driverStuck(m_stuckReason);
 }
 
 void DebugSession::onMachines(const QJsonObject &body)
@@ -564,7 +600,9 @@ void DebugSession::terminate()
     if (!m_driver || !m_driver->isRunning())
         return;
     m_endRequested = true;
-    if (m_client && m_connected) {
+    // A stuck driver has no script for the agent to end and no VM to shut
+    // down: asking would only add the grace period.
+    if (m_client && m_connected && m_stuckReason.isEmpty()) {
         m_client->postRequest(QStringLiteral("terminate"), {});
         m_terminateTimer.start(kTerminateGraceMs);
     } else {
@@ -641,6 +679,8 @@ void DebugSession::machineAction(
 void DebugSession::onDriverFinished(int exitCode, bool crashed)
 {
     m_connector.cancel();
+    m_vlanWatch.end();
+    m_vlanStartupEntry = 0;
     m_terminateTimer.stop();
     m_exitCode = exitCode;
     m_crashed = crashed;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/dap/dapclient.h"
+#include "core/launch/vlanswitchwatch.h"
 #include "core/session/agentconnector.h"
 #include "core/session/launchplan.h"
 #include "core/session/ocrattempt.h"
@@ -148,6 +149,7 @@ public:
     // remote run (LaunchPlan::host).
     QString driverRunDir() const;
     QString driverOutput() const;
+    QString stuckReason() const { return m_stuckReason; }
     // The plan's host, empty for this machine; whether the driver can use
     // KVM there (known after hostProbed()).
     QString hostName() const;
@@ -180,6 +182,10 @@ Q_SIGNALS:
     void hostProbed(const QString &host, bool kvm);
     // The SSH connection to the plan's host is gone; the run ends with it.
     void connectionLost(const QString &message);
+    // The driver waits for something that will not come (a VLAN's switch
+    // that died during its start-up) and will not go on by itself: only a
+    // stop ends the run. Once per session; stuckReason() keeps it.
+    void driverStuck(const QString &message);
     void eventReceived(const QString &event, const QJsonObject &body);
 
 private:
@@ -195,6 +201,8 @@ private:
     void onOcr(const QJsonObject &body);
     void onOcrImage(const QJsonObject &body, const QString &localPath);
     void onStopped(const QJsonObject &body);
+    void onLogBegin(const LogEntry &entry);
+    void onVlanSwitchExited(int vlan, qint64 pid);
     void onDriverFinished(int exitCode, bool crashed);
     void onDriverFailedToStart(const QString &message);
     void sendBreakpoints(const QString &path);
@@ -210,6 +218,9 @@ private:
     std::unique_ptr<DapClient> m_client;
     std::unique_ptr<RunRecord> m_record;
     AgentConnector m_connector;
+    VlanSwitchWatch m_vlanWatch;
+    int m_vlanStartupEntry = 0; // the driver's "start all VLans" step while it runs
+    QString m_stuckReason;
     QTimer m_terminateTimer;
     bool m_connected = false;
     bool m_configured = false;

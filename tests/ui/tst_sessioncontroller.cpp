@@ -1,8 +1,9 @@
 // SessionController's build half with real Nix, no VM: an evaluation error
 // lands in the editor at its line and column and in Build Output; Cancel
 // stops a slow build and leaves no builder; closing the window during a
-// build cancels it.
+// build cancels it; a driver stuck on a dead vde_switch is said and stopped.
 #include "common/testfiles.h"
+#include "core/session/debugsession.h"
 #include "ui/docks/buildoutputview.h"
 #include "ui/editor/editorarea.h"
 #include "ui/editor/scripteditor.h"
@@ -17,6 +18,7 @@
 #include <QFile>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -72,6 +74,19 @@ private Q_SLOTS:
                 writeFile(m_dir.filePath(name), in.readAll().replace("@NONCE@", m_nonce.toUtf8())));
         }
         QVERIFY(writeFile(m_dir.filePath(QStringLiteral("broken.nix")), kBroken));
+        // A configuration-era demo test on VLAN 1 (the era whose driver
+        // waits for a dead switch), with its own name for the leftover check.
+        QVERIFY(writeFile(m_dir.filePath(QStringLiteral("vlan-switch.nix")),
+            QStringLiteral("(import %1/resources/demo/lib { }).runTest {\n"
+                           "  name = \"vlan-switch-gui-%2\";\n"
+                           "  driverGeneration = \"configuration\";\n"
+                           "  nodes.machine.virtualisation.vlans = [ 1 ];\n"
+                           "  testScript = ''\n"
+                           "    machine.succeed(\"true\")\n"
+                           "  '';\n"
+                           "}\n")
+                .arg(qEnvironmentVariable("NIXTIDE_SOURCE_DIR"), m_nonce)
+                .toUtf8()));
     }
 
     void evaluationErrorGoesToItsLine()
@@ -162,6 +177,40 @@ private Q_SLOTS:
         QCOMPARE(controller->lastNotice(), QStringLiteral("Build cancelled."));
         QTRY_COMPARE_WITH_TIMEOUT(processesMentioning(m_nonce), QStringList(), 10000);
         QVERIFY(controller->session() == nullptr);
+    }
+
+    // The demo driver's fault kills its switch as it starts it: the window
+    // names the VLAN (not a silent "running") and Stop ends the driver.
+    void deadVdeSwitchIsSaidAndStopEndsTheDriver()
+    {
+        qputenv("NIXTIDE_DEMO_VDE_SWITCH_DIES", "1");
+        auto unset = qScopeGuard([] { qunsetenv("NIXTIDE_DEMO_VDE_SWITCH_DIES"); });
+        auto s = settings();
+        MainWindow window(s.get(), m_dir.filePath(QStringLiteral("recovery")));
+        auto *controller = new SessionController(&window);
+        QString error;
+        QVERIFY2(window.openTest(m_dir.filePath(QStringLiteral("vlan-switch.nix")), &error),
+            qPrintable(error));
+        window.debugActions()->runContinue->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            controller->lastNotice().startsWith(QStringLiteral("VLAN 1: vde_switch (pid ")),
+            300000);
+        QVERIFY2(controller->lastNotice().contains(QStringLiteral("the driver waits for it")),
+            qPrintable(controller->lastNotice()));
+        QVERIFY(controller->lastNotice().endsWith(QStringLiteral("Stop ends the run")));
+        QVERIFY(window.buildOutput()->text()->toPlainText().contains(
+            QStringLiteral("VLAN 1: vde_switch")));
+        QVERIFY(controller->session());
+        QVERIFY(controller->session()->state() != DebugSession::State::Terminated);
+        const QString driver = QStringLiteral("vlan-switch-gui-") + m_nonce;
+        QVERIFY(!processesMentioning(driver).isEmpty());
+        window.debugActions()->stop->trigger();
+        // No VM to shut down: the driver's group goes at once, not after
+        // the agent's grace period.
+        QTRY_VERIFY_WITH_TIMEOUT(!controller->session()
+                || controller->session()->state() == DebugSession::State::Terminated,
+            10000);
+        QTRY_COMPARE_WITH_TIMEOUT(processesMentioning(driver), QStringList(), 10000);
     }
 
     void closingTheWindowCancelsTheBuild()

@@ -304,6 +304,8 @@ void SessionController::onResolved(const LaunchPlan &resolved)
     connect(m_session.get(), &DebugSession::stateChanged, this, &SessionController::onSessionState);
     connect(m_session.get(), &DebugSession::finished, this, &SessionController::onSessionFinished);
     connect(m_session.get(), &DebugSession::errorOccurred, this, &SessionController::say);
+    connect(m_session.get(), &DebugSession::driverStuck, this,
+        [this](const QString &message) { say(tr("%1: Stop ends the run").arg(message)); });
     connect(m_session.get(), &DebugSession::stopped, this, [this](const QString &reason) {
         // A fix done by hand is this stop's only.
         m_fixedLine = 0;
