@@ -1,7 +1,6 @@
 #pragma once
 
 #include "core/dap/dapclient.h"
-#include "core/session/agentconnector.h"
 #include "core/session/launchplan.h"
 #include "core/session/ocrattempt.h"
 
@@ -18,7 +17,7 @@
 
 namespace nixtide {
 
-class DriverRunner;
+class DriverHost;
 class LocalSocketTransport;
 class RunRecord;
 
@@ -79,8 +78,8 @@ struct BreakpointAnswer
     QString message; // why it was refused
 };
 
-// The debug session model the GUI and the headless commands bind to. Owns the
-// driver process and the DAP connection to the agent inside it. Everything
+// The debug session model the GUI and the headless commands bind to. Runs the
+// driver through a DriverHost and speaks DAP to the agent inside it. Everything
 // is asynchronous; every change is a signal, every fact has an accessor.
 class DebugSession : public QObject
 {
@@ -205,11 +204,10 @@ private:
     LaunchPlan m_plan;
     State m_state = State::Idle;
     QString m_error;
-    std::unique_ptr<DriverRunner> m_driver;
+    std::unique_ptr<DriverHost> m_driver;
     std::unique_ptr<LocalSocketTransport> m_transport;
     std::unique_ptr<DapClient> m_client;
     std::unique_ptr<RunRecord> m_record;
-    AgentConnector m_connector;
     QTimer m_terminateTimer;
     bool m_connected = false;
     bool m_configured = false;
