@@ -3,14 +3,12 @@
 #include "core/dap/dapframer.h"
 #include "core/dap/dapmessage.h"
 #include "core/dap/daptransport.h"
-#include "core/launch/driverprocess.h"
 #include "core/paths.h"
-#include "core/session/agentconnector.h"
+#include "core/session/driverhost.h"
 #include "core/session/testresolver.h"
 
 #include <QCoreApplication>
 #include <QFile>
-#include <QFileInfo>
 #include <QJsonDocument>
 #include <QTimer>
 
@@ -171,14 +169,10 @@ private:
             [this, arguments](const LaunchPlan &resolved) {
                 LaunchPlan plan = resolved;
                 const QString script = arguments.value(QStringLiteral("script")).toString();
-                if (!script.isEmpty()) {
-                    QFile file(script);
-                    if (!file.open(QIODevice::ReadOnly)) {
-                        failLaunch(QStringLiteral("%1: %2").arg(script, file.errorString()));
-                        return;
-                    }
-                    plan.scriptPath = QFileInfo(script).absoluteFilePath();
-                    plan.scriptText = QString::fromUtf8(file.readAll());
+                QString error;
+                if (!script.isEmpty() && !plan.loadScript(script, &error)) {
+                    failLaunch(error);
+                    return;
                 }
                 plan.keepVmState = arguments.value(QStringLiteral("keepVmState")).toBool();
                 startDriver(plan, arguments);
@@ -194,28 +188,22 @@ private:
         // The editor's own launch arguments go through (stopOnEntry,
         // noDebug, …) with what only nixtide knows added.
         m_forwardedLaunch = editorArguments;
-        const QJsonObject ours = plan.launchArguments();
-        for (auto it = ours.begin(); it != ours.end(); ++it) {
-            if (it.key() == QLatin1String("stopOnEntry") || it.key() == QLatin1String("noDebug"))
-                continue;
+        const QJsonObject ours = plan.scriptArguments();
+        for (auto it = ours.begin(); it != ours.end(); ++it)
             m_forwardedLaunch.insert(it.key(), it.value());
-        }
-        m_driver = std::make_unique<DriverProcess>();
-        connect(m_driver.get(), &DriverProcess::stdoutLine, this, [this](const QString &line) {
-            outputToEditor(QStringLiteral("stdout"), line + QLatin1Char('\n'));
-        });
-        connect(m_driver.get(), &DriverProcess::stderrLine, this, [this](const QString &line) {
-            outputToEditor(QStringLiteral("stderr"), line + QLatin1Char('\n'));
-        });
-        connect(m_driver.get(), &DriverProcess::started, this,
-            [this] { m_connector.start(m_driver->agentSocketPath()); });
-        connect(m_driver.get(), &DriverProcess::failedToStart, this, [this](const QString &m) {
+        m_driver = std::make_unique<DriverHost>();
+        connect(m_driver.get(), &DriverHost::outputLine, this,
+            [this](const QString &line, bool isStderr) {
+                outputToEditor(isStderr ? QStringLiteral("stderr") : QStringLiteral("stdout"),
+                    line + QLatin1Char('\n'));
+            });
+        connect(m_driver.get(), &DriverHost::failedToStart, this, [this](const QString &m) {
             // No finished() follows a failed execve: end here, or the
             // editor waits on an adapter with nothing left to relay.
             failLaunch(m);
             QTimer::singleShot(0, this, [] { QCoreApplication::exit(0); });
         });
-        connect(m_driver.get(), &DriverProcess::finished, this, [this](int code, bool crashed) {
+        connect(m_driver.get(), &DriverHost::finished, this, [this](int code, bool crashed) {
             if (!m_agentReady && m_launchRequest && !m_launchAnswered)
                 failLaunch(
                     QStringLiteral("the driver exited (%1) before the debug agent answered:\n%2")
@@ -225,36 +213,29 @@ private:
                 event(QStringLiteral("terminated"));
             QTimer::singleShot(0, this, [] { QCoreApplication::exit(0); });
         });
-        connect(&m_connector, &AgentConnector::connected, this, &Adapter::onAgentConnected);
-        connect(&m_connector, &AgentConnector::failed, this, [this](const QString &message) {
-            if (!m_driver || !m_driver->isRunning())
-                return;
-            // The editor hears why; the driver's finished() then ends us.
+        connect(m_driver.get(), &DriverHost::agentConnected, this, &Adapter::onAgentConnected);
+        connect(m_driver.get(), &DriverHost::agentFailed, this, [this](const QString &message) {
+            // The editor hears why; the host stops the driver, whose
+            // finished() then ends us.
             failLaunch(
                 QStringLiteral("%1; the driver said:\n%2").arg(message, m_driver->recentOutput()));
             m_launchAnswered = true;
             m_sawTerminated = true;
-            m_driver->stop();
         });
 
-        DriverLaunchOptions options;
-        options.driverPath = plan.bundle.driverPath;
-        options.extraArguments = plan.driverArguments();
-        options.agentDir = DataPaths::agentDir();
-        options.vmStateDir = plan.effectiveVmStateDir();
         QString error;
-        if (!m_driver->start(options, &error)) {
+        if (!m_driver->start(plan, &error)) {
             failLaunch(error);
             return;
         }
-        if (plan.keepVmState)
+        if (!m_driver->vmStateDir().isEmpty())
             outputToEditor(QStringLiteral("console"),
-                QStringLiteral("keeping VM state in %1\n").arg(options.vmStateDir));
+                QStringLiteral("keeping VM state in %1\n").arg(m_driver->vmStateDir()));
     }
 
     void onAgentConnected()
     {
-        m_agent = m_connector.takeTransport();
+        m_agent = m_driver->takeTransport();
         connect(m_agent.get(), &DapTransport::bytesReceived, this, &Adapter::fromAgent);
         connect(m_agent.get(), &DapTransport::errorOccurred, this, [this](const QString &message) {
             outputToEditor(QStringLiteral("stderr"),
@@ -321,9 +302,8 @@ private:
     DapFramer m_editorFramer;
     DapFramer m_agentFramer;
     TestResolver m_resolver;
-    std::unique_ptr<DriverProcess> m_driver;
+    std::unique_ptr<DriverHost> m_driver;
     std::unique_ptr<LocalSocketTransport> m_agent;
-    AgentConnector m_connector;
     QJsonObject m_initializeArguments;
     QJsonObject m_capabilities;
     std::optional<QJsonObject> m_launchRequest;

@@ -276,16 +276,11 @@ private:
         }
         rememberBuild(resolved);
         LaunchPlan plan = resolved;
-        if (!m_options.script.isEmpty()) {
-            QFile script(m_options.script);
-            if (!script.open(QIODevice::ReadOnly)) {
-                say(QStringLiteral("cannot run: %1: %2")
-                        .arg(m_options.script, script.errorString()));
-                finish(kCannotRun);
-                return;
-            }
-            plan.scriptPath = QFileInfo(m_options.script).absoluteFilePath();
-            plan.scriptText = QString::fromUtf8(script.readAll());
+        QString scriptError;
+        if (!m_options.script.isEmpty() && !plan.loadScript(m_options.script, &scriptError)) {
+            say(QStringLiteral("cannot run: ") + scriptError);
+            finish(kCannotRun);
+            return;
         }
         if (!m_options.junitXml.isEmpty())
             plan.junitXml = QFileInfo(m_options.junitXml).absoluteFilePath();

@@ -8,7 +8,7 @@ namespace nixtide {
 struct DriverLaunchOptions;
 
 // Where a test driver runs: this machine (DriverProcess) or a host reached
-// over SSH (RemoteDriverProcess). DebugSession talks to this seam only; the
+// over SSH (RemoteDriverProcess). DriverHost talks to this seam only; the
 // agent's socket and the machines' VNC sockets it hands out are always local
 // paths the IDE can connect to.
 class DriverRunner : public QObject

@@ -12,8 +12,8 @@ namespace nixtide {
 
 // Connects to the debug agent's socket, which appears only once the driver's
 // Python has started: tries every intervalMs until a connection opens or
-// maxAttempts tries have failed, on a timer (never a blocking wait). Used by
-// DebugSession and `nixtide debug-adapter` alike.
+// maxAttempts tries have failed, on a timer (never a blocking wait). Owned
+// by DriverHost.
 class AgentConnector : public QObject
 {
     Q_OBJECT

@@ -1,10 +1,8 @@
 #include "core/session/debugsession.h"
 
 #include "core/dap/daptransport.h"
-#include "core/launch/driverprocess.h"
 #include "core/paths.h"
-#include "core/remote/runnerfactory.h"
-#include "core/session/agentconnector.h"
+#include "core/session/driverhost.h"
 #include "core/session/runrecord.h"
 
 #include <QCryptographicHash>
@@ -52,15 +50,6 @@ DebugSession::ResultCallback orNothing(DebugSession::ResultCallback callback)
 DebugSession::DebugSession(QObject *parent)
     : QObject(parent)
 {
-    connect(&m_connector, &AgentConnector::connected, this, &DebugSession::onConnected);
-    connect(&m_connector, &AgentConnector::failed, this, [this](const QString &message) {
-        if (!m_driver || !m_driver->isRunning())
-            return;
-        fail(QStringLiteral("%1; is the driver a Python test driver? Its output:\n%2")
-                .arg(message, m_driver->recentOutput()));
-        m_endRequested = true;
-        m_driver->stop();
-    });
     connect(&m_vlanWatch, &VlanSwitchWatch::switchExited, this, &DebugSession::onVlanSwitchExited);
     m_terminateTimer.setSingleShot(true);
     connect(&m_terminateTimer, &QTimer::timeout, this, [this] {
@@ -114,48 +103,35 @@ bool DebugSession::start(const LaunchPlan &plan)
         }
     }
 
-    QString runnerError;
-    m_driver = createDriverRunner(plan.host, &runnerError);
-    if (!m_driver) {
-        m_error = runnerError;
-        setState(State::Terminated);
-        writeResult(QStringLiteral("error"));
-        return false;
-    }
-    connect(m_driver.get(), &DriverRunner::stdoutLine, this, [this](const QString &line) {
-        if (m_record)
-            m_record->appendDriverOutput(line);
-        Q_EMIT driverOutputLine(line, false);
-    });
-    connect(m_driver.get(), &DriverRunner::stderrLine, this, [this](const QString &line) {
-        if (m_record)
-            m_record->appendDriverOutput(line);
-        Q_EMIT driverOutputLine(line, true);
-    });
-    connect(m_driver.get(), &DriverRunner::started, this,
-        [this] { m_connector.start(m_driver->agentSocketPath()); });
+    m_driver = std::make_unique<DriverHost>();
     connect(
-        m_driver.get(), &DriverRunner::failedToStart, this, &DebugSession::onDriverFailedToStart);
-    connect(m_driver.get(), &DriverRunner::finished, this, &DebugSession::onDriverFinished);
-    connect(m_driver.get(), &DriverRunner::socketReachable, this, &DebugSession::onSocketReachable);
-    connect(m_driver.get(), &DriverRunner::fileFetched, this, &DebugSession::onFileFetched);
-    connect(m_driver.get(), &DriverRunner::hostProbed, this, [this](const QString &host, bool kvm) {
+        m_driver.get(), &DriverHost::outputLine, this, [this](const QString &line, bool isStderr) {
+            if (m_record)
+                m_record->appendDriverOutput(line);
+            Q_EMIT driverOutputLine(line, isStderr);
+        });
+    connect(m_driver.get(), &DriverHost::agentConnected, this, &DebugSession::onConnected);
+    connect(m_driver.get(), &DriverHost::agentFailed, this, [this](const QString &message) {
+        // The host stops the driver next: its end is no surprise.
+        fail(QStringLiteral("%1; is the driver a Python test driver? Its output:\n%2")
+                .arg(message, m_driver->recentOutput()));
+        m_endRequested = true;
+    });
+    connect(m_driver.get(), &DriverHost::failedToStart, this, &DebugSession::onDriverFailedToStart);
+    connect(m_driver.get(), &DriverHost::finished, this, &DebugSession::onDriverFinished);
+    connect(m_driver.get(), &DriverHost::socketReachable, this, &DebugSession::onSocketReachable);
+    connect(m_driver.get(), &DriverHost::fileFetched, this, &DebugSession::onFileFetched);
+    connect(m_driver.get(), &DriverHost::hostProbed, this, [this](const QString &host, bool kvm) {
         m_hostKvm = kvm;
         Q_EMIT hostProbed(host, kvm);
     });
-    connect(m_driver.get(), &DriverRunner::connectionLost, this, [this](const QString &message) {
+    connect(m_driver.get(), &DriverHost::connectionLost, this, [this](const QString &message) {
         m_connectionLost = true;
         fail(message);
         Q_EMIT connectionLost(message);
     });
-
-    DriverLaunchOptions options;
-    options.driverPath = plan.bundle.driverPath;
-    options.extraArguments = plan.driverArguments();
-    options.agentDir = DataPaths::agentDir();
-    options.vmStateDir = plan.effectiveVmStateDir();
     QString startError;
-    if (!m_driver->start(options, &startError)) {
+    if (!m_driver->start(plan, &startError)) {
         m_error = startError;
         setState(State::Terminated);
         writeResult(QStringLiteral("error"));
@@ -185,7 +161,7 @@ void DebugSession::fail(const QString &message)
 
 void DebugSession::onConnected()
 {
-    m_transport = m_connector.takeTransport();
+    m_transport = m_driver->takeTransport();
     m_client = std::make_unique<DapClient>(m_transport.get());
     connect(m_transport.get(), &DapTransport::errorOccurred, this, [this](const QString &message) {
         fail(QStringLiteral("debug agent connection: %1").arg(message));
@@ -678,7 +654,6 @@ void DebugSession::machineAction(
 
 void DebugSession::onDriverFinished(int exitCode, bool crashed)
 {
-    m_connector.cancel();
     m_vlanWatch.end();
     m_vlanStartupEntry = 0;
     m_terminateTimer.stop();
@@ -715,7 +690,6 @@ void DebugSession::onDriverFailedToStart(const QString &message)
     // QProcess sends no finished() after FailedToStart (execve failed, e.g.
     // a script whose interpreter is missing): end the session here as a
     // dead driver would, or everyone waiting for finished() waits forever.
-    m_connector.cancel();
     m_terminateTimer.stop();
     fail(message);
     m_frames.clear();

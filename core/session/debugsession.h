@@ -2,7 +2,6 @@
 
 #include "core/dap/dapclient.h"
 #include "core/launch/vlanswitchwatch.h"
-#include "core/session/agentconnector.h"
 #include "core/session/launchplan.h"
 #include "core/session/ocrattempt.h"
 
@@ -19,7 +18,7 @@
 
 namespace nixtide {
 
-class DriverRunner;
+class DriverHost;
 class LocalSocketTransport;
 class RunRecord;
 
@@ -80,8 +79,8 @@ struct BreakpointAnswer
     QString message; // why it was refused
 };
 
-// The debug session model the GUI and the headless commands bind to. Owns the
-// driver process and the DAP connection to the agent inside it. Everything
+// The debug session model the GUI and the headless commands bind to. Runs the
+// driver through a DriverHost and speaks DAP to the agent inside it. Everything
 // is asynchronous; every change is a signal, every fact has an accessor.
 class DebugSession : public QObject
 {
@@ -213,11 +212,10 @@ private:
     LaunchPlan m_plan;
     State m_state = State::Idle;
     QString m_error;
-    std::unique_ptr<DriverRunner> m_driver;
+    std::unique_ptr<DriverHost> m_driver;
     std::unique_ptr<LocalSocketTransport> m_transport;
     std::unique_ptr<DapClient> m_client;
     std::unique_ptr<RunRecord> m_record;
-    AgentConnector m_connector;
     VlanSwitchWatch m_vlanWatch;
     int m_vlanStartupEntry = 0; // the driver's "start all VLans" step while it runs
     QString m_stuckReason;

@@ -2,6 +2,8 @@
 
 #include "core/paths.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 
 namespace nixtide {
@@ -41,6 +43,26 @@ QJsonObject LaunchPlan::launchArguments() const
         args.insert(QStringLiteral("lineMap"), map);
     }
     return args;
+}
+
+QJsonObject LaunchPlan::scriptArguments() const
+{
+    QJsonObject args = launchArguments();
+    args.remove(QStringLiteral("stopOnEntry"));
+    args.remove(QStringLiteral("noDebug"));
+    return args;
+}
+
+bool LaunchPlan::loadScript(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    scriptPath = QFileInfo(path).absoluteFilePath();
+    scriptText = QString::fromUtf8(file.readAll());
+    return true;
 }
 
 bool LaunchPlan::driverAccepts(const QString &option) const

@@ -42,6 +42,15 @@ struct LaunchPlan
     QString breakpointPath() const;
     // Arguments of the DAP launch request the agent understands.
     QJsonObject launchArguments() const;
+    // launchArguments() without how the script stops and traces: what runs
+    // and where its lines map. What a restart carries (it keeps the first
+    // launch's stopping and tracing) and what `nixtide debug-adapter` adds
+    // to an editor's own launch.
+    QJsonObject scriptArguments() const;
+    // Runs the Python file at `path` instead of the test's own script
+    // (`nixtide run --script`, the adapter's `script`): sets scriptPath
+    // and scriptText, or false and `error` naming the file.
+    bool loadScript(const QString &path, QString *error);
     QStringList driverArguments() const;
     bool driverAccepts(const QString &option) const;
     // How this driver is told to keep its machines' state; empty: it cannot.

@@ -89,7 +89,11 @@ class DebugAdapter(unittest.TestCase):
     def setUp(self):
         state = tempfile.TemporaryDirectory(prefix="nixtide-adapter-test-")
         self.addCleanup(state.cleanup)
-        env = dict(os.environ, XDG_STATE_HOME=state.name)
+        # A runtime directory of the test's own: kept VM state goes there.
+        runtime = tempfile.TemporaryDirectory(prefix="nixtide-rt-")
+        self.addCleanup(runtime.cleanup)
+        self.runtime = runtime.name
+        env = dict(os.environ, XDG_STATE_HOME=state.name, XDG_RUNTIME_DIR=runtime.name)
         env.setdefault("NIXTIDE_DEMO_GUEST", os.path.join(SOURCE, "build", "demo-guest"))
         self.dap = StdioDap(env)
         self.addCleanup(self._stop)
@@ -175,6 +179,35 @@ class DebugAdapter(unittest.TestCase):
             (INTERPRETER, "((3, 11), False)"),
             ("sorted(m.name for m in machines)", "['client', 'server']"),
         ])
+
+    def test_keep_vm_state_reaches_the_driver(self):
+        # The kept directory is the driver's TMPDIR (its machines' state
+        # goes there) and the driver is told to keep it; seen from the
+        # script stopped on entry, before any machine boots.
+        dap = self.dap
+        dap.request("initialize", {"adapterID": "nixtide", "linesStartAt1": True})
+        launch = dap.send("launch", {"test": SINGLE, "keepVmState": True, "stopOnEntry": True})
+        dap.wait_event("initialized", timeout=240)
+        self.assertTrue(dap.response(launch)["success"])
+        said = [m["body"]["output"] for m in dap.seen if m.get("event") == "output"
+                and m["body"]["output"].startswith("keeping VM state in ")]
+        self.assertEqual(len(said), 1, said)
+        kept = said[0][len("keeping VM state in "):].rstrip("\n")
+        self.assertTrue(kept.startswith(self.runtime + "/nixtide-vms-"), kept)
+        self.assertTrue(os.path.isdir(kept), kept)
+        dap.request("configurationDone")
+        self.assertEqual(dap.wait_event("stopped", timeout=120)["body"]["reason"], "entry")
+        frame = dap.request("stackTrace", {"threadId": 1})["body"]["stackFrames"][0]
+        for expression, expected in [
+                ("__import__('os').environ['TMPDIR']", repr(kept)),
+                ("'--keep-vm-state' in __import__('sys').argv", "True")]:
+            result = dap.request("evaluate", {"expression": expression,
+                                              "frameId": frame["id"], "context": "repl"})
+            self.assertEqual(result["body"]["result"], expected, expression)
+        dap.request("disconnect", {"terminateDebuggee": True})
+        if not any(m.get("event") == "terminated" for m in dap.seen):
+            dap.wait_event("terminated", timeout=60)
+        self.assertEqual(dap.proc.wait(60), 0)
 
     def test_launch_of_a_missing_test_fails_cleanly(self):
         dap = self.dap
