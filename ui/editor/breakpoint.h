@@ -1,28 +1,4 @@
 #pragma once
 
-#include <QList>
-#include <QString>
-
-namespace nixtide {
-
-// A breakpoint as the editor shows it: a 1-based line of the file in the
-// editor, an optional Python condition, a hit count ("5", ">= 3", "% 2":
-// stop from that hit on) and a log message ("x is {x}": print, do not stop).
-struct Breakpoint
-{
-    int line = 0;
-    QString condition;
-    QString hitCondition {};
-    QString logMessage {};
-
-    bool isPlain() const
-    {
-        return condition.isEmpty() && hitCondition.isEmpty() && logMessage.isEmpty();
-    }
-
-    bool operator==(const Breakpoint &) const = default;
-};
-
-using BreakpointList = QList<Breakpoint>;
-
-} // namespace nixtide
+// Moved to core: the BreakpointStore holds them (issue 14 item 3).
+#include "core/breakpoints/breakpoint.h"
