@@ -1,5 +1,6 @@
 #include "ui/mainwindow.h"
 
+#include "core/breakpoints/breakpointstore.h"
 #include "core/nix/testref.h"
 #include "core/remote/sshtarget.h"
 #include "core/review/referencestore.h"
@@ -68,32 +69,6 @@ namespace nixtide {
 
 namespace {
 
-// Breakpoints persist as "line<TAB>condition<TAB>hit count<TAB>log
-// message" strings per file (older settings: "line<TAB>condition").
-QStringList encode(const BreakpointList &list)
-{
-    QStringList out;
-    for (const Breakpoint &bp : list) {
-        out.append(
-            QStringList {QString::number(bp.line), bp.condition, bp.hitCondition, bp.logMessage}
-                .join(u'\t'));
-    }
-    return out;
-}
-
-BreakpointList decode(const QStringList &list)
-{
-    BreakpointList out;
-    for (const QString &item : list) {
-        const QStringList parts = item.split(u'\t');
-        bool ok = false;
-        const int line = parts.value(0).toInt(&ok);
-        if (ok && line > 0)
-            out.append({line, parts.value(1), parts.value(2), parts.value(3)});
-    }
-    return out;
-}
-
 // Below these the editor shows too little of a line to work in, and the
 // machine pane too little of a screen to recognise.
 constexpr int kEditorMinimumWidth = 420;
@@ -110,6 +85,7 @@ MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget 
     , m_settings(settings ? settings : m_ownSettings.get())
     , m_recovery(std::make_unique<RecoveryStore>(
           recoveryDir.isEmpty() ? RecoveryStore::defaultDirectory() : recoveryDir))
+    , m_breakpointStore(new BreakpointStore(this))
     , m_debug(new DebugActions(this))
     , m_editors(new EditorArea(m_recovery.get(), this))
     , m_centre(new QSplitter(Qt::Horizontal, this))
@@ -285,31 +261,7 @@ void MainWindow::createDocks()
         [this](const StackFrameEntry &frame) { showLocation(frame.path, frame.line); });
     connect(m_breakpointsView, &BreakpointsView::breakpointActivated, this,
         [this](const QString &path, int line) { showLocation(path, line); });
-    connect(m_breakpointsView, &BreakpointsView::editRequested, this,
-        [this](const QString &path, const Breakpoint &bp) {
-            if (ScriptEditor *editor = m_editors->editorFor(path)) {
-                editor->setBreakpoint(bp);
-                return;
-            }
-            BreakpointList &list = m_breakpoints[path];
-            for (Breakpoint &entry : list) {
-                if (entry.line == bp.line)
-                    entry = bp;
-            }
-            m_breakpointsView->setBreakpoints(path, list);
-            Q_EMIT breakpointsChanged(path, list);
-        });
-    connect(m_breakpointsView, &BreakpointsView::removeRequested, this,
-        [this](const QString &path, int line) {
-            if (ScriptEditor *editor = m_editors->editorFor(path)) {
-                editor->removeBreakpoint(line);
-                return;
-            }
-            BreakpointList &list = m_breakpoints[path];
-            list.removeIf([line](const Breakpoint &bp) { return bp.line == line; });
-            m_breakpointsView->setBreakpoints(path, list);
-            Q_EMIT breakpointsChanged(path, list);
-        });
+    m_breakpointsView->setStore(m_breakpointStore);
     connect(m_buildOutput, &BuildOutputView::locationActivated, this,
         [this](const QString &path, int line, int column) { showLocation(path, line, column); });
 }
@@ -623,11 +575,10 @@ void MainWindow::showHostAcceleration()
 
 void MainWindow::connectEditorActions()
 {
-    connect(m_editors, &EditorArea::breakpointsChanged, this,
-        [this](const QString &path, const BreakpointList &list) {
-            m_breakpoints.insert(path, list);
-            m_breakpointsView->setBreakpoints(path, list);
-            Q_EMIT breakpointsChanged(path, list);
+    m_editors->setBreakpointStore(m_breakpointStore);
+    connect(
+        m_breakpointStore, &BreakpointStore::requestsChanged, this, [this](const QString &path) {
+            Q_EMIT breakpointsChanged(path, m_breakpointStore->breakpoints(path));
         });
     connect(m_editors, &EditorArea::currentEditorChanged, this, [this] {
         updateTitle();
@@ -673,15 +624,7 @@ void MainWindow::onRunSelection()
 
 ScriptEditor *MainWindow::openFile(const QString &path, QString *error)
 {
-    const QString abs = QFileInfo(path).absoluteFilePath();
-    const bool wasOpen = m_editors->editorFor(abs) != nullptr;
-    ScriptEditor *editor = m_editors->openFile(abs, error);
-    if (editor && !wasOpen) {
-        const auto saved = m_breakpoints.constFind(abs);
-        if (saved != m_breakpoints.constEnd())
-            editor->setBreakpoints(*saved);
-    }
-    return editor;
+    return m_editors->openFile(QFileInfo(path).absoluteFilePath(), error);
 }
 
 void MainWindow::showOpenError(const QString &message)
@@ -858,17 +801,12 @@ void MainWindow::updateMachineCount()
 
 BreakpointList MainWindow::breakpointsFor(const QString &path) const
 {
-    return m_breakpoints.value(QFileInfo(path).absoluteFilePath());
+    return m_breakpointStore->breakpoints(path);
 }
 
 void MainWindow::restoreSession()
 {
-    const QVariantMap saved = m_settings->value(QStringLiteral("breakpoints")).toMap();
-    for (auto it = saved.cbegin(); it != saved.cend(); ++it) {
-        const BreakpointList list = decode(it.value().toStringList());
-        m_breakpoints.insert(it.key(), list);
-        m_breakpointsView->setBreakpoints(it.key(), list);
-    }
+    m_breakpointStore->restore(m_settings->value(QStringLiteral("breakpoints")).toMap());
     restoreGeometry(m_settings->value(QStringLiteral("window/geometry")).toByteArray());
     // A layout saved before the docks were regrouped stays unused: it would
     // bring back four tabs in one group, their labels cut.
@@ -905,12 +843,7 @@ void MainWindow::restoreSession()
 
 void MainWindow::saveSession()
 {
-    QVariantMap breakpoints;
-    for (auto it = m_breakpoints.cbegin(); it != m_breakpoints.cend(); ++it) {
-        if (!it.value().isEmpty())
-            breakpoints.insert(it.key(), encode(it.value()));
-    }
-    m_settings->setValue(QStringLiteral("breakpoints"), breakpoints);
+    m_settings->setValue(QStringLiteral("breakpoints"), m_breakpointStore->save());
     m_settings->setValue(QStringLiteral("window/geometry"), saveGeometry());
     m_settings->setValue(QStringLiteral("window/state"), saveState(kDockLayoutVersion));
     m_settings->setValue(QStringLiteral("window/dockShares"), DockShares::save(this));

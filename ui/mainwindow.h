@@ -1,7 +1,7 @@
 #pragma once
 
+#include "core/breakpoints/breakpoint.h"
 #include "core/nix/testref.h"
-#include "ui/editor/breakpoint.h"
 #include "ui/window/sessionstate.h"
 
 #include <QHash>
@@ -23,6 +23,7 @@ class QTabWidget;
 
 namespace nixtide {
 
+class BreakpointStore;
 class BreakpointsView;
 class BuildOutputView;
 class CallStackView;
@@ -139,11 +140,13 @@ public:
     OutlineDock *outlineDock() const { return m_outline; }
     TestExplorerDock *testExplorer() const { return m_explorer; }
 
+    // Every file's breakpoints, open or not: the editors and the Breakpoints
+    // view show them, the session sends them; saved with the session.
+    BreakpointStore *breakpointStore() const { return m_breakpointStore; }
     BreakpointList breakpointsFor(const QString &path) const;
-    // Every file's breakpoints, open or not, by absolute path.
-    QHash<QString, BreakpointList> allBreakpoints() const { return m_breakpoints; }
 
 Q_SIGNALS:
+    // The breakpoints to send for a file changed (the store's requestsChanged).
     void breakpointsChanged(const QString &path, const nixtide::BreakpointList &breakpoints);
     void runToCursorRequested(const QString &path, int line);
     void setNextStatementRequested(const QString &path, int line);
@@ -179,7 +182,7 @@ private:
     QString m_testPath;
     QString m_runHost;
     std::optional<TestRef> m_testRef; // set when a test was chosen inside a file or flake
-    QHash<QString, BreakpointList> m_breakpoints; // every file's, open or not
+    BreakpointStore *m_breakpointStore;
 
     DebugActions *m_debug;
     EditorArea *m_editors;

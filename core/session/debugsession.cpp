@@ -50,6 +50,7 @@ DebugSession::ResultCallback orNothing(DebugSession::ResultCallback callback)
 DebugSession::DebugSession(QObject *parent)
     : QObject(parent)
 {
+    setBreakpointStore(&m_ownStore);
     connect(&m_vlanWatch, &VlanSwitchWatch::switchExited, this, &DebugSession::onVlanSwitchExited);
     m_terminateTimer.setSingleShot(true);
     connect(&m_terminateTimer, &QTimer::timeout, this, [this] {
@@ -77,6 +78,9 @@ bool DebugSession::start(const LaunchPlan &plan)
     }
     m_plan = plan;
     m_startedAt = QDateTime::currentDateTimeUtc();
+    // Answers of an earlier run say nothing about this one's script.
+    if (m_store)
+        m_store->clearAnswers();
     // Which version of the file ran, for the run history: the file may be
     // edited (or checked out at another commit) after the run.
     QFile source(plan.sourcePath);
@@ -199,8 +203,10 @@ void DebugSession::onConnected()
 void DebugSession::onInitialized()
 {
     // Configuration: breakpoints for every file, exception stops, done.
-    for (auto it = m_breakpoints.cbegin(); it != m_breakpoints.cend(); ++it)
-        sendBreakpoints(it.key());
+    if (m_store) {
+        for (const QString &path : m_store->files())
+            sendBreakpoints(path);
+    }
     m_client->postRequest(QStringLiteral("setExceptionBreakpoints"),
         {{QStringLiteral("filters"), QJsonArray {QStringLiteral("uncaught")}}});
     m_client->postRequest(QStringLiteral("configurationDone"), {}, [this](const DapResponse &r) {
@@ -214,17 +220,36 @@ void DebugSession::onInitialized()
     });
 }
 
+void DebugSession::setBreakpointStore(BreakpointStore *store)
+{
+    if (m_store)
+        disconnect(m_store, nullptr, this, nullptr);
+    m_store = store ? store : &m_ownStore;
+    m_agentBreakpoints.clear();
+    // Breakpoints edited while the test runs take effect at once.
+    connect(m_store, &BreakpointStore::requestsChanged, this, [this](const QString &path) {
+        if (m_client && m_configured)
+            sendBreakpoints(path);
+    });
+}
+
 void DebugSession::setBreakpoints(const QString &path, const QList<SourceBreakpoint> &breakpoints)
 {
-    m_breakpoints.insert(path, breakpoints);
-    if (m_client && m_configured)
-        sendBreakpoints(path);
+    if (m_store)
+        m_store->setBreakpoints(path, breakpoints);
 }
 
 void DebugSession::sendBreakpoints(const QString &path)
 {
+    if (!m_store)
+        return;
     QJsonArray list;
-    for (const SourceBreakpoint &bp : m_breakpoints.value(path)) {
+    // The answers come in request order: the i-th is for ids[i], whatever
+    // the store holds by the time they come.
+    QList<int> ids;
+    for (const StoredBreakpoint &entry : m_store->entries(path)) {
+        const Breakpoint &bp = entry.request;
+        ids.append(entry.id);
         QJsonObject item {{QStringLiteral("line"), bp.line}};
         if (!bp.condition.isEmpty())
             item.insert(QStringLiteral("condition"), bp.condition);
@@ -238,22 +263,43 @@ void DebugSession::sendBreakpoints(const QString &path)
         {QStringLiteral("source"), QJsonObject {{QStringLiteral("path"), path}}},
         {QStringLiteral("breakpoints"), list}};
     m_client->postRequest(
-        QStringLiteral("setBreakpoints"), args, [this, path](const DapResponse &r) {
+        QStringLiteral("setBreakpoints"), args, [this, path, ids](const DapResponse &r) {
             if (!r.success) {
                 fail(QStringLiteral("breakpoints in %1 were refused: %2").arg(path, r.message));
                 return;
             }
             const QJsonArray answered = r.body.value(QStringLiteral("breakpoints")).toArray();
             Q_EMIT breakpointsVerified(path, answered);
+            m_agentBreakpoints.removeIf(
+                [&path](const auto &it) { return it.value().first == path; });
             QList<BreakpointAnswer> answers;
-            for (const QJsonValue &value : answered) {
-                const QJsonObject o = value.toObject();
-                answers.append({o.value(QStringLiteral("line")).toInt(),
+            for (qsizetype i = 0; i < answered.size(); ++i) {
+                const QJsonObject o = answered.at(i).toObject();
+                const BreakpointAnswer answer {o.value(QStringLiteral("line")).toInt(),
                     o.value(QStringLiteral("verified")).toBool(),
-                    o.value(QStringLiteral("message")).toString()});
+                    o.value(QStringLiteral("message")).toString()};
+                answers.append(answer);
+                if (i >= ids.size() || !m_store)
+                    continue;
+                if (o.contains(QStringLiteral("id")))
+                    m_agentBreakpoints.insert(
+                        o.value(QStringLiteral("id")).toInt(), {path, ids[i]});
+                m_store->setAnswer(path, ids[i], answer.verified, answer.line, answer.message);
             }
             Q_EMIT breakpointsAnswered(path, answers);
         });
+}
+
+// The agent re-resolves breakpoints when it learns the script's line map
+// (after configuration): where each one is set now.
+void DebugSession::onBreakpointEvent(const QJsonObject &body)
+{
+    const QJsonObject bp = body.value(QStringLiteral("breakpoint")).toObject();
+    const auto known = m_agentBreakpoints.constFind(bp.value(QStringLiteral("id")).toInt(-1));
+    if (known == m_agentBreakpoints.cend() || !m_store)
+        return;
+    m_store->setAnswer(known->first, known->second, bp.value(QStringLiteral("verified")).toBool(),
+        bp.value(QStringLiteral("line")).toInt(), bp.value(QStringLiteral("message")).toString());
 }
 
 void DebugSession::onEvent(const QString &event, const QJsonObject &body)
@@ -262,6 +308,8 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
         onInitialized();
     } else if (event == QLatin1String("stopped")) {
         onStopped(body);
+    } else if (event == QLatin1String("breakpoint")) {
+        onBreakpointEvent(body);
     } else if (event == QLatin1String("continued")) {
         m_frames.clear();
         setState(State::Running);
@@ -499,6 +547,9 @@ void DebugSession::onSerial(const QJsonObject &body)
 
 void DebugSession::onStopped(const QJsonObject &body)
 {
+    // Run to cursor ends at the next stop, wherever it is.
+    if (m_store)
+        m_store->dropOneShots();
     m_stopReason = body.value(QStringLiteral("reason")).toString();
     m_stopDescription = body.value(QStringLiteral("text"))
                             .toString(body.value(QStringLiteral("description")).toString());
@@ -654,6 +705,9 @@ void DebugSession::machineAction(
 
 void DebugSession::onDriverFinished(int exitCode, bool crashed)
 {
+    // A run to cursor that never got there ends with the run.
+    if (m_store)
+        m_store->dropOneShots();
     m_vlanWatch.end();
     m_vlanStartupEntry = 0;
     m_terminateTimer.stop();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/breakpoints/breakpointstore.h"
 #include "core/dap/dapclient.h"
 #include "core/launch/vlanswitchwatch.h"
 #include "core/session/launchplan.h"
@@ -11,6 +12,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 
 #include <memory>
@@ -63,13 +65,8 @@ struct StackFrame
     int line = 0;
 };
 
-struct SourceBreakpoint
-{
-    int line = 0;
-    QString condition;
-    QString hitCondition {};
-    QString logMessage {};
-};
+// What the headless front ends hand to setBreakpoints().
+using SourceBreakpoint = Breakpoint;
 
 // The debugger's answer for one requested breakpoint, in request order.
 struct BreakpointAnswer
@@ -98,6 +95,14 @@ public:
     // during configuration.
     bool start(const LaunchPlan &plan);
 
+    // The breakpoints this session sends (all of them when the agent is
+    // ready, a file's again when its requests change) and where the agent's
+    // answers and `breakpoint` events go; its one-shot entries are dropped
+    // at the next stop and when the run ends. The session's own store until
+    // the window gives its own (not owned; give it before start()).
+    void setBreakpointStore(BreakpointStore *store);
+    BreakpointStore *breakpointStore() const { return m_store; }
+    // The file's breakpoints in the store, for the headless front ends.
     void setBreakpoints(const QString &path, const QList<SourceBreakpoint> &breakpoints);
     void continueExecution();
     void next();
@@ -205,6 +210,7 @@ private:
     void onDriverFinished(int exitCode, bool crashed);
     void onDriverFailedToStart(const QString &message);
     void sendBreakpoints(const QString &path);
+    void onBreakpointEvent(const QJsonObject &body);
     void stepRequest(const QString &command);
     void writeResult(const QString &status);
     void fail(const QString &message);
@@ -222,7 +228,12 @@ private:
     QTimer m_terminateTimer;
     bool m_connected = false;
     bool m_configured = false;
-    QHash<QString, QList<SourceBreakpoint>> m_breakpoints;
+    BreakpointStore m_ownStore;
+    // The window's store may go first when the window closes.
+    QPointer<BreakpointStore> m_store;
+    // The agent's breakpoint id -> the file and the store's id, from its
+    // last setBreakpoints answers: `breakpoint` events name the agent's.
+    QHash<int, std::pair<QString, int>> m_agentBreakpoints;
     QList<MachineInfo> m_machines;
     QList<LogEntry> m_log;
     QHash<int, int> m_logIndex; // agent id -> index in m_log

@@ -1,5 +1,7 @@
 #include "ui/docks/breakpointsview.h"
 
+#include "core/breakpoints/breakpointstore.h"
+
 #include <QAction>
 #include <QFileInfo>
 #include <QHeaderView>
@@ -52,9 +54,15 @@ BreakpointsView::BreakpointsView(QWidget *parent)
     remove->setShortcutContext(Qt::WidgetShortcut);
     addAction(remove);
     connect(remove, &QAction::triggered, this, [this] {
-        for (QTreeWidgetItem *item : selectedItems())
-            Q_EMIT removeRequested(
-                item->data(0, kPathRole).toString(), item->data(0, kLineRole).toInt());
+        // Each removal may rebuild the rows: read them all first.
+        QList<std::pair<QString, int>> chosen;
+        for (const QTreeWidgetItem *item : selectedItems())
+            chosen.append({item->data(0, kPathRole).toString(), item->data(0, kLineRole).toInt()});
+        for (const auto &[path, line] : std::as_const(chosen)) {
+            if (m_store)
+                m_store->removeBreakpoint(path, line);
+            Q_EMIT removeRequested(path, line);
+        }
     });
     connect(this, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item, int column) {
         if (column == LocationColumn || column == ProblemColumn)
@@ -66,7 +74,11 @@ BreakpointsView::BreakpointsView(QWidget *parent)
             return;
         Breakpoint bp {item->data(0, kLineRole).toInt(), item->text(ConditionColumn).trimmed(),
             item->text(HitsColumn).trimmed(), item->text(LogColumn)};
-        Q_EMIT editRequested(item->data(0, kPathRole).toString(), bp);
+        const QString path = item->data(0, kPathRole).toString();
+        // The store's change rebuilds the rows: `item` is gone after it.
+        if (m_store)
+            m_store->setBreakpoint(path, bp);
+        Q_EMIT editRequested(path, bp);
     });
 }
 
@@ -88,6 +100,36 @@ void BreakpointsView::setBreakpoints(const QString &path, const BreakpointList &
         item->setToolTip(0, path);
     }
     m_filling = false;
+}
+
+void BreakpointsView::setStore(BreakpointStore *store)
+{
+    if (m_store)
+        disconnect(m_store, nullptr, this, nullptr);
+    m_store = store;
+    if (!store)
+        return;
+    connect(store, &BreakpointStore::breakpointsChanged, this, &BreakpointsView::showFile);
+    for (const QString &path : store->files())
+        showFile(path);
+}
+
+void BreakpointsView::showFile(const QString &path)
+{
+    const QList<StoredBreakpoint> entries = m_store->entries(path);
+    BreakpointList shown;
+    for (const StoredBreakpoint &entry : entries) {
+        if (entry.oneShot)
+            continue;
+        Breakpoint bp = entry.request;
+        bp.line = entry.line();
+        shown.append(bp);
+    }
+    setBreakpoints(path, shown);
+    for (const StoredBreakpoint &entry : entries) {
+        if (!entry.oneShot && !entry.verified && !entry.message.isEmpty())
+            setRefusal(path, entry.line(), entry.message);
+    }
 }
 
 void BreakpointsView::setRefusal(const QString &path, int line, const QString &reason)

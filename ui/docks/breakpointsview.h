@@ -1,20 +1,26 @@
 #pragma once
 
-#include "ui/editor/breakpoint.h"
+#include "core/breakpoints/breakpoint.h"
 
 #include <QTreeWidget>
 
 namespace nixtide {
 
-// Every breakpoint of every open file; activating the location jumps to it,
+class BreakpointStore;
+
+// Every breakpoint of every file; activating the location jumps to it,
 // Delete removes it. Condition, hit count and log message are edited in
-// place (double-click or F2 on the cell).
+// place (double-click or F2 on the cell). With a store it shows the store's
+// breakpoints where the debugger set them, its refusals, and edits them
+// there.
 class BreakpointsView : public QTreeWidget
 {
     Q_OBJECT
 
 public:
     explicit BreakpointsView(QWidget *parent = nullptr);
+
+    void setStore(BreakpointStore *store);
 
     // Replaces the rows of one file.
     void setBreakpoints(const QString &path, const BreakpointList &breakpoints);
@@ -33,6 +39,9 @@ Q_SIGNALS:
     void editRequested(const QString &path, const nixtide::Breakpoint &breakpoint);
 
 private:
+    void showFile(const QString &path);
+
+    BreakpointStore *m_store = nullptr;
     bool m_filling = false; // rows being made: their changes are not edits
 };
 

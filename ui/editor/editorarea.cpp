@@ -67,6 +67,9 @@ ScriptEditor *EditorArea::openFile(const QString &path, QString *error)
         }
     }
     editor->setRecoveryStore(m_recovery);
+    // After the recovered text replaced the buffer: that moves every marker.
+    if (m_breakpointStore)
+        editor->setBreakpointStore(m_breakpointStore);
     // The build's mypy check, as the user will meet it minutes into a build.
     editor->lint()->setTypeCheckEnabled(true);
     connect(editor, &ScriptEditor::modificationChanged, this,
@@ -92,8 +95,6 @@ ScriptEditor *EditorArea::openFile(const QString &path, QString *error)
             }
             Q_EMIT expressionHovered(editor, expression);
         });
-    connect(editor, &ScriptEditor::breakpointsChanged, this,
-        [this, editor] { Q_EMIT breakpointsChanged(editor->filePath(), editor->breakpoints()); });
     const int index = m_tabs->addTab(editor, QFileInfo(abs).fileName());
     m_tabs->setTabToolTip(index, abs);
     updateTabTitle(editor);

@@ -1,7 +1,5 @@
 #pragma once
 
-#include "ui/editor/breakpoint.h"
-
 #include <QWidget>
 
 #include <functional>
@@ -10,6 +8,7 @@ class QTabWidget;
 
 namespace nixtide {
 
+class BreakpointStore;
 class FindBar;
 class RecoveryStore;
 class ScriptEditor;
@@ -27,6 +26,8 @@ public:
     ScriptEditor *openFile(const QString &path, QString *error);
     using RestorePrompt = std::function<bool(const QString &path)>;
     void setRestorePrompt(RestorePrompt prompt) { m_askRestore = std::move(prompt); }
+    // Where the editors opened from now on keep their breakpoints.
+    void setBreakpointStore(BreakpointStore *store) { m_breakpointStore = store; }
 
     ScriptEditor *currentEditor() const;
     ScriptEditor *editorFor(const QString &path) const;
@@ -45,7 +46,6 @@ public:
 
 Q_SIGNALS:
     void currentEditorChanged(nixtide::ScriptEditor *editor);
-    void breakpointsChanged(const QString &path, const nixtide::BreakpointList &breakpoints);
     void openFilesChanged();
     // The pointer rests on `expression` in `editor` (its ExpressionHover
     // shows the answer).
@@ -58,6 +58,7 @@ private:
     QTabWidget *m_tabs;
     FindBar *m_findBar;
     RestorePrompt m_askRestore;
+    BreakpointStore *m_breakpointStore = nullptr;
 };
 
 } // namespace nixtide

@@ -1,5 +1,7 @@
 #include "ui/editor/scripteditor.h"
 
+#include "core/breakpoints/breakpointstore.h"
+#include "ui/editor/breakpointmarkers.h"
 #include "ui/editor/editkeys.h"
 #include "ui/editor/editortheme.h"
 #include "ui/editor/lintcontroller.h"
@@ -79,6 +81,9 @@ ScriptEditor::ScriptEditor(QWidget *parent)
     m_autosaveTimer->setInterval(kAutosaveIntervalMs);
     connect(m_autosaveTimer, &QTimer::timeout, this, &ScriptEditor::autosaveNow);
     m_autosaveTimer->start();
+    m_breakpoints = new BreakpointMarkers(this);
+    connect(m_breakpoints, &BreakpointMarkers::changed, this, &ScriptEditor::breakpointsChanged);
+    connect(this, &ScriptEditor::filePathChanged, m_breakpoints, &BreakpointMarkers::reload);
     m_lint = new LintController(this);
     m_completer = new ScriptCompleter(this);
     applyTheme();
@@ -208,6 +213,8 @@ bool ScriptEditor::save(QString *error)
 bool ScriptEditor::saveAs(const QString &path, QString *error)
 {
     const QString old = m_path;
+    // The breakpoints go with the text to its new file.
+    const BreakpointList breakpoints = m_breakpoints->breakpoints();
     m_path = QFileInfo(path).absoluteFilePath();
     if (!save(error)) {
         m_path = old;
@@ -215,6 +222,7 @@ bool ScriptEditor::saveAs(const QString &path, QString *error)
     }
     if (m_recovery && !old.isEmpty())
         m_recovery->remove(old);
+    breakpointStore()->setBreakpoints(m_path, breakpoints);
     Q_EMIT filePathChanged(m_path);
     return true;
 }
@@ -230,56 +238,31 @@ void ScriptEditor::restoreText(const QString &text)
     setModified(true);
 }
 
-QList<int> ScriptEditor::breakpointHandlesAt(int line0) const
+void ScriptEditor::setBreakpointStore(BreakpointStore *store)
 {
-    QList<int> handles;
-    for (auto it = m_breakpoints.cbegin(); it != m_breakpoints.cend(); ++it) {
-        if (markerLine(it.key()) == line0)
-            handles.append(it.key());
-    }
-    return handles;
+    m_breakpoints->setStore(store);
+}
+
+BreakpointStore *ScriptEditor::breakpointStore() const
+{
+    return m_breakpoints->store();
 }
 
 BreakpointList ScriptEditor::breakpoints() const
 {
-    BreakpointList list;
-    for (auto it = m_breakpoints.cbegin(); it != m_breakpoints.cend(); ++it) {
-        const int line0 = markerLine(it.key());
-        if (line0 < 0)
-            continue; // its line was deleted
-        // Deleting lines can merge two markers onto one line: keep one.
-        const bool seen = std::any_of(
-            list.cbegin(), list.cend(), [&](const Breakpoint &b) { return b.line == line0 + 1; });
-        if (!seen) {
-            Breakpoint bp = it.value();
-            bp.line = line0 + 1;
-            list.append(bp);
-        }
-    }
-    std::sort(list.begin(), list.end(),
-        [](const Breakpoint &a, const Breakpoint &b) { return a.line < b.line; });
-    return list;
+    return m_breakpoints->breakpoints();
 }
 
 void ScriptEditor::setBreakpoints(const BreakpointList &breakpoints)
 {
-    markerDeleteAll(BreakpointMarker);
-    markerDeleteAll(ConditionalBreakpointMarker);
-    m_breakpoints.clear();
-    for (const Breakpoint &bp : breakpoints) {
-        if (bp.line < 1 || bp.line > lines())
-            continue;
-        const int marker = bp.isPlain() ? BreakpointMarker : ConditionalBreakpointMarker;
-        const int handle = markerAdd(bp.line - 1, marker);
-        if (handle >= 0)
-            m_breakpoints.insert(handle, bp);
-    }
-    Q_EMIT breakpointsChanged();
+    BreakpointList list = breakpoints;
+    list.removeIf([this](const Breakpoint &bp) { return bp.line > lines(); });
+    breakpointStore()->setBreakpoints(m_path, list);
 }
 
 bool ScriptEditor::hasBreakpoint(int line) const
 {
-    return !breakpointHandlesAt(line - 1).isEmpty();
+    return m_breakpoints->at(line).has_value();
 }
 
 void ScriptEditor::toggleComment()
@@ -350,9 +333,7 @@ void ScriptEditor::toggleBreakpoint(int line)
 void ScriptEditor::setBreakpoint(int line, const QString &condition)
 {
     // A new condition keeps the line's hit count and log message.
-    Breakpoint bp;
-    for (int handle : breakpointHandlesAt(line - 1))
-        bp = m_breakpoints.value(handle);
+    Breakpoint bp = m_breakpoints->at(line).value_or(Breakpoint {});
     bp.line = line;
     bp.condition = condition;
     setBreakpoint(bp);
@@ -360,33 +341,14 @@ void ScriptEditor::setBreakpoint(int line, const QString &condition)
 
 void ScriptEditor::setBreakpoint(const Breakpoint &breakpoint)
 {
-    const int line = breakpoint.line;
-    if (line < 1 || line > lines())
+    if (breakpoint.line < 1 || breakpoint.line > lines())
         return;
-    for (int handle : breakpointHandlesAt(line - 1)) {
-        markerDeleteHandle(handle);
-        m_breakpoints.remove(handle);
-    }
-    Breakpoint bp = breakpoint;
-    bp.condition = bp.condition.trimmed();
-    bp.hitCondition = bp.hitCondition.trimmed();
-    const int marker = bp.isPlain() ? BreakpointMarker : ConditionalBreakpointMarker;
-    const int handle = markerAdd(line - 1, marker);
-    if (handle >= 0)
-        m_breakpoints.insert(handle, bp);
-    Q_EMIT breakpointsChanged();
+    breakpointStore()->setBreakpoint(m_path, breakpoint);
 }
 
 void ScriptEditor::removeBreakpoint(int line)
 {
-    const QList<int> handles = breakpointHandlesAt(line - 1);
-    if (handles.isEmpty())
-        return;
-    for (int handle : handles) {
-        markerDeleteHandle(handle);
-        m_breakpoints.remove(handle);
-    }
-    Q_EMIT breakpointsChanged();
+    breakpointStore()->removeBreakpoint(m_path, line);
 }
 
 void ScriptEditor::onMarginClicked(int margin, int line, Qt::KeyboardModifiers)
@@ -411,9 +373,7 @@ void ScriptEditor::onMarginRightClicked(int margin, int line)
 
 void ScriptEditor::editCondition(int line)
 {
-    QString current;
-    for (int handle : breakpointHandlesAt(line - 1))
-        current = m_breakpoints.value(handle).condition;
+    const QString current = m_breakpoints->at(line).value_or(Breakpoint {}).condition;
     bool ok = false;
     const QString condition = QInputDialog::getText(this, tr("Breakpoint Condition"),
         tr("Stop at line %1 only when this Python expression is true:").arg(line),

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ui/editor/breakpoint.h"
+#include "core/breakpoints/breakpoint.h"
 
 #include <QHash>
 #include <Qsci/qsciscintilla.h>
@@ -10,6 +10,8 @@ class QTimer;
 
 namespace nixtide {
 
+class BreakpointMarkers;
+class BreakpointStore;
 class LintController;
 class RecoveryStore;
 class ScriptCompleter;
@@ -48,7 +50,14 @@ public:
     // Replaces the buffer with recovered text, keeping it modified (unsaved).
     void restoreText(const QString &text);
 
+    // The breakpoints live in a BreakpointStore (the window's; a store of
+    // the editor's own until then): the margin shows them, the calls below
+    // edit them there.
+    void setBreakpointStore(BreakpointStore *store);
+    BreakpointStore *breakpointStore() const;
+    // As the markers show them: on the lines they are on now.
     BreakpointList breakpoints() const;
+    // Replaces the file's breakpoints (lines past the end are left out).
     void setBreakpoints(const BreakpointList &breakpoints);
     bool hasBreakpoint(int line) const;
     void toggleBreakpoint(int line);
@@ -112,11 +121,10 @@ private:
     void onMarginRightClicked(int margin, int line);
     void editCondition(int line);
     void applyTabWidth();
-    QList<int> breakpointHandlesAt(int line0) const;
 
     QString m_path;
     bool m_nix = false;
-    QHash<int, Breakpoint> m_breakpoints; // marker handle → breakpoint (its line: the marker's)
+    BreakpointMarkers *m_breakpoints = nullptr;
     int m_currentLine = 0;
     int m_exceptionLine = 0;
     QList<int> m_annotatedLines; // 0-based lines carrying error annotations

@@ -105,9 +105,6 @@ SessionController::SessionController(MainWindow *window)
     connect(
         window, &MainWindow::setNextStatementRequested, this, &SessionController::setNextStatement);
     connect(window, &MainWindow::runSelectionRequested, this, &SessionController::runSelection);
-    // Breakpoints edited while the test runs take effect at once.
-    connect(window, &MainWindow::breakpointsChanged, this,
-        [this](const QString &path) { sendBreakpoints(path); });
     window->installEventFilter(this);
 
     m_askClose = [this] {
@@ -299,6 +296,10 @@ void SessionController::onResolved(const LaunchPlan &resolved)
         m_builtSource = m_resolver->builtSource();
 
     m_session = std::make_unique<DebugSession>();
+    // The session sends the window's breakpoints (edits while the test runs
+    // too) and writes the debugger's answers back for the editors and the
+    // Breakpoints view.
+    m_session->setBreakpointStore(m_window->breakpointStore());
     m_view = std::make_unique<SessionView>(m_window, m_session.get());
     m_window->machinePanel()->setSession(m_session.get());
     connect(m_session.get(), &DebugSession::stateChanged, this, &SessionController::onSessionState);
@@ -316,22 +317,10 @@ void SessionController::onResolved(const LaunchPlan &resolved)
                 return;
             }
         }
-        // Run to cursor ends at the next stop, wherever it is.
-        if (m_cursorLine > 0) {
-            const QString path = m_cursorPath;
-            m_cursorLine = 0;
-            m_cursorPath.clear();
-            sendBreakpoints(path);
-        }
     });
     connect(m_session.get(), &DebugSession::driverOutputLine, m_window->buildOutput(),
         [this](const QString &line) { appendLine(m_window->buildOutput(), line); });
     connect(m_view.get(), &SessionView::scriptFinished, this, &SessionController::onScriptFinished);
-    const QHash<QString, BreakpointList> all = m_window->allBreakpoints();
-    for (auto it = all.cbegin(); it != all.cend(); ++it)
-        sendBreakpoints(it.key());
-    if (m_cursorLine > 0 && !all.contains(m_cursorPath))
-        sendBreakpoints(m_cursorPath);
     if (!m_rebuildReason.isEmpty()) {
         const QString reason = std::exchange(m_rebuildReason, QString());
         m_view->setNextRunNote(tr("rebuilt and rebooted: %1").arg(reason));
@@ -380,7 +369,6 @@ void SessionController::onScriptFinished(const ScriptOutcome &outcome)
 
 void SessionController::onSessionFinished(int exitCode, bool crashed)
 {
-    m_cursorLine = 0;
     // Ctrl+F5 after an edit that needs a rebuild ends the driver on purpose.
     const bool rebuilding = m_runAgainAfterStop && !m_closeAfterStop && !m_rebuildReason.isEmpty();
     const bool stopped = m_stopRequested || rebuilding;
@@ -413,18 +401,6 @@ void SessionController::onSessionFinished(int exitCode, bool crashed)
         m_runAgainAfterStop = false;
         QTimer::singleShot(0, this, &SessionController::run);
     }
-}
-
-void SessionController::sendBreakpoints(const QString &path)
-{
-    if (!m_session || path.isEmpty())
-        return;
-    QList<SourceBreakpoint> list;
-    for (const Breakpoint &bp : m_window->breakpointsFor(path))
-        list.append({bp.line, bp.condition, bp.hitCondition, bp.logMessage});
-    if (m_cursorLine > 0 && QFileInfo(path).absoluteFilePath() == m_cursorPath)
-        list.append({m_cursorLine, {}, {}, {}});
-    m_session->setBreakpoints(QFileInfo(path).absoluteFilePath(), list);
 }
 
 void SessionController::continueExecution()
@@ -487,13 +463,13 @@ void SessionController::runToCursor(const QString &path, int line)
 {
     if (line < 1)
         return;
-    m_cursorPath = QFileInfo(path).absoluteFilePath();
-    m_cursorLine = line;
+    // A one-shot breakpoint: the session sends it (now, or when the run
+    // starts) and drops it at the next stop.
+    m_window->breakpointStore()->setOneShot(path, line);
     if (!sessionLive()) {
         run();
         return;
     }
-    sendBreakpoints(m_cursorPath);
     if (m_session->state() == DebugSession::State::Stopped)
         m_session->continueExecution();
 }

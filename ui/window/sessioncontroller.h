@@ -3,7 +3,6 @@
 #include "core/session/debugsession.h"
 #include "core/session/scriptreuse.h"
 #include "core/session/testresolver.h"
-#include "ui/editor/breakpoint.h"
 #include "ui/window/sessionstate.h"
 
 #include <QObject>
@@ -92,7 +91,6 @@ private:
     void onSessionState(DebugSession::State state);
     void onSessionFinished(int exitCode, bool crashed);
     void onScriptFinished(const ScriptOutcome &outcome);
-    void sendBreakpoints(const QString &path);
     void gotoLine(const QString &path, int line, const std::function<void(bool)> &done);
     // The failing script line of an exception stop in `path`, or 0.
     int failingLine(const QString &path) const;
@@ -109,9 +107,6 @@ private:
     QString m_notice;
     BuiltSource m_builtSource; // what the running test was built from
     QString m_testPath;
-    // Run to cursor: a temporary breakpoint, dropped at the next stop.
-    QString m_cursorPath;
-    int m_cursorLine = 0;
     // A failure fixed with Run Selection: its last line, until the stop ends.
     QString m_fixedPath;
     int m_fixedLine = 0;

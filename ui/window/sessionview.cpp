@@ -1,7 +1,6 @@
 #include "ui/window/sessionview.h"
 
 #include "core/session/debugsession.h"
-#include "ui/docks/breakpointsview.h"
 #include "ui/docks/callstackview.h"
 #include "ui/docks/logtreemodel.h"
 #include "ui/docks/replwidget.h"
@@ -331,22 +330,18 @@ void SessionView::evaluateInRepl(const QString &code, std::function<void(bool)> 
         });
 }
 
-// A refused breakpoint says why where it is listed and in the status bar:
-// silently dropping it would let the test run past the line it was meant for.
+// A refused breakpoint says why in the status bar (the Breakpoints view
+// shows it from the store): silently dropping it would let the test run
+// past the line it was meant for. A refused one's answer is its own line.
 void SessionView::showBreakpointAnswers(const QString &path, const QList<BreakpointAnswer> &answers)
 {
-    const BreakpointList requested = m_window->breakpointsFor(path);
-    for (qsizetype i = 0; i < requested.size() && i < answers.size(); ++i) {
-        const BreakpointAnswer &answer = answers.at(i);
-        const QString reason = answer.verified
-            ? QString()
-            : (answer.message.isEmpty() ? tr("the debugger refused it") : answer.message);
-        m_window->breakpointsView()->setRefusal(path, requested.at(i).line, reason);
-        if (!reason.isEmpty())
-            m_window->showStatus(tr("Breakpoint at %1:%2 not set: %3")
-                    .arg(QFileInfo(path).fileName())
-                    .arg(requested.at(i).line)
-                    .arg(reason));
+    for (const BreakpointAnswer &answer : answers) {
+        if (answer.verified)
+            continue;
+        m_window->showStatus(tr("Breakpoint at %1:%2 not set: %3")
+                .arg(QFileInfo(path).fileName())
+                .arg(answer.line)
+                .arg(answer.message.isEmpty() ? tr("the debugger refused it") : answer.message));
     }
 }
 

@@ -5,9 +5,10 @@
 
 namespace nixtide {
 
-// A breakpoint as the editor shows it: a 1-based line of the file in the
-// editor, an optional Python condition, a hit count ("5", ">= 3", "% 2":
-// stop from that hit on) and a log message ("x is {x}": print, do not stop).
+// A breakpoint as the user asks for it: a 1-based line of a file, an
+// optional Python condition, a hit count ("5", ">= 3", "% 2": stop from that
+// hit on) and a log message ("x is {x}": print, do not stop). What the
+// debugger answered lives next to it in BreakpointStore.
 struct Breakpoint
 {
     int line = 0;
