@@ -3,10 +3,12 @@
 //
 // Usage: bench_screenocr SCREEN.png TRUTH.txt [rounds] [scale...]
 //   TRUTH.txt: the screen's text, one line per row (bench/screen-ocr writes
-//   it from the console's own memory, /dev/vcs1). A line counts as read
-//   right when OCR gives a line equal to it, spaces collapsed. Prints the
-//   median seconds of `rounds` readings (default 3) per scale (default 1
-//   and 2: how much the screen is enlarged before tesseract reads it).
+//   it from the console's own memory, /dev/vcs1, or from what the command
+//   printed). A line counts as read right when OCR gives a line equal to
+//   it, spaces collapsed; as read nearly right when one OCR line is at
+//   most one edit (a character inserted, deleted or replaced) away. Prints
+//   the median seconds of `rounds` readings (default 3) per scale (default
+//   1 and 2: how much the screen is enlarged before tesseract reads it).
 #include "core/ocr/screenocr.h"
 
 #include <QCoreApplication>
@@ -16,6 +18,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <sys/resource.h>
 
 using namespace nixtide;
@@ -30,6 +33,30 @@ double childCpuSeconds()
     getrusage(RUSAGE_CHILDREN, &usage);
     return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
         + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+// Levenshtein distance, stopping early: only "at most one edit" matters
+// here, and OCR lines of another row differ in most characters.
+int editDistance(const QString &a, const QString &b, int limit)
+{
+    if (std::abs(a.size() - b.size()) > limit)
+        return limit + 1;
+    QList<int> previous(b.size() + 1), current(b.size() + 1);
+    for (qsizetype j = 0; j <= b.size(); ++j)
+        previous[j] = int(j);
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        current[0] = int(i);
+        int rowMin = current[0];
+        for (qsizetype j = 1; j <= b.size(); ++j) {
+            const int substitution = previous[j - 1] + (a.at(i - 1) == b.at(j - 1) ? 0 : 1);
+            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
+            rowMin = std::min(rowMin, current[j]);
+        }
+        if (rowMin > limit)
+            return limit + 1;
+        std::swap(previous, current);
+    }
+    return previous[b.size()];
 }
 
 } // namespace
@@ -85,21 +112,35 @@ int main(int argc, char **argv)
         for (const QString &line : reading.lines())
             read.insert(line.simplified());
         int right = 0;
+        int nearly = 0;
         QStringList missed;
         for (const QString &line : std::as_const(truth)) {
-            if (read.contains(line))
+            if (read.contains(line)) {
                 ++right;
-            else
-                missed.append(line);
+                ++nearly;
+                continue;
+            }
+            const bool close
+                = std::any_of(read.cbegin(), read.cend(), [&line](const QString &candidate) {
+                      return editDistance(line, candidate, 1) <= 1;
+                  });
+            if (close)
+                ++nearly;
+            missed.append(
+                QStringLiteral("%1%2").arg(close ? QStringLiteral("(1 edit) ") : QString(), line));
         }
         std::printf(
             "scale %.1f: %.2f s per screen (median of %d; %.2f to %.2f), tesseract CPU %.2f s "
-            "per screen, %d of %lld lines read right (%.0f %%)\n",
+            "per screen, %d of %lld lines read right (%.0f %%), %d within one edit (%.0f %%)\n",
             scale, seconds.at(seconds.size() / 2), rounds, seconds.first(), seconds.last(), cpu,
             right, static_cast<long long>(truth.size()),
-            100.0 * right / std::max<qsizetype>(1, truth.size()));
+            100.0 * right / std::max<qsizetype>(1, truth.size()), nearly,
+            100.0 * nearly / std::max<qsizetype>(1, truth.size()));
         for (const QString &line : std::as_const(missed))
             std::printf("  missed: %s\n", qPrintable(line));
+        std::printf("  read:\n");
+        for (const QString &line : reading.lines())
+            std::printf("    %s\n", qPrintable(line));
     }
     return 0;
 }
