@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
 
@@ -67,6 +68,51 @@ QList<TestRef> testsDefinedIn(const TestRef &source, const QString &file, QStrin
                        .arg(candidates.size())
                        .arg(QFileInfo(file).fileName());
     return out;
+}
+
+// Whether Nix places `error` in `file` (the user's own code).
+bool inFile(const NixError &error, const QString &file)
+{
+    return error.kind != NixError::Kind::None && !error.file.isEmpty()
+        && QFileInfo(error.file).canonicalFilePath() == QFileInfo(file).canonicalFilePath();
+}
+
+// The arguments without a default of the function the file holds (empty
+// for anything else). Importing the file reports its syntax errors and
+// undefined names without calling it.
+QStringList requiredArguments(const QString &file, NixError *error)
+{
+    const QJsonValue value = NixCommand::evalExpression(
+        QStringLiteral("let f = import (/. + %1); in if builtins.isFunction f then "
+                       "builtins.filter (n: !(builtins.functionArgs f).${n}) "
+                       "(builtins.attrNames (builtins.functionArgs f)) else [ ]")
+            .arg(NixCommand::quote(file)),
+        error);
+    QStringList names;
+    for (const QJsonValue &n : value.toArray())
+        names.append(n.toString());
+    return names;
+}
+
+// Whether a module's evaluation failed for want of nixpkgs: none on
+// NIX_PATH, or a flake without a `nixpkgs` input.
+bool isMissingNixpkgs(const NixError &error, const QString &flake)
+{
+    if (flake.isEmpty())
+        return error.message.contains(QLatin1StringView("'nixpkgs' was not found"));
+    return error.message.contains(QLatin1StringView("attribute 'nixpkgs' missing"));
+}
+
+// The first line of code (past leading comments): where a module's head is.
+int headLine(const QString &text)
+{
+    const QStringList lines = text.split(u'\n');
+    for (int i = 0; i < lines.size(); ++i) {
+        const QString l = lines.at(i).trimmed();
+        if (!l.isEmpty() && !l.startsWith(u'#'))
+            return i + 1;
+    }
+    return 1;
 }
 
 // A test module rather than a test: it sets testScript and is a function of
@@ -191,10 +237,25 @@ FoundTests TestFinder::find(const QString &file)
     }
 
     // 2. The file itself (called with its defaults when it is a function).
+    // A function that needs arguments (`{ pkgs, lib, ... }:`, a test
+    // module) is never called with `{ }`: what that says is about nixtide's
+    // call, not the user's test. Importing it still checks its syntax.
     TestRef self;
     self.kind = TestRef::Kind::NixFile;
     self.path = path;
-    {
+    NixError importError;
+    const QStringList required = requiredArguments(path, &importError);
+    if (importError.kind != NixError::Kind::None) {
+        found.fileError = importError;
+        found.error = importError.toText();
+        return found;
+    }
+    const bool isModule = !required.isEmpty();
+    if (isModule) {
+        found.tried.append(QStringLiteral("%1 is a function of %2 (a test module): it is not "
+                                          "called on its own")
+                .arg(path, required.join(QStringLiteral(", "))));
+    } else {
         NixError error;
         const QStringList attrs = TestInfo::listTests(self, &error);
         if (error.kind == NixError::Kind::None && !attrs.isEmpty()) {
@@ -206,11 +267,8 @@ FoundTests TestFinder::find(const QString &file)
             found.how = QStringLiteral("the file itself");
             return found;
         }
-        // A module-style file wants runTest's arguments; any other error in
-        // the file itself is the file's, and the user must see it there.
-        if (error.kind != NixError::Kind::None && !error.file.isEmpty()
-            && QFileInfo(error.file).canonicalFilePath() == info.canonicalFilePath()
-            && !error.message.contains(QLatin1StringView("called without required argument"))) {
+        // An error in the file itself is the file's: the user must see it there.
+        if (inFile(error, path)) {
             found.fileError = error;
             found.error = error.toText();
             return found;
@@ -255,10 +313,11 @@ FoundTests TestFinder::find(const QString &file)
 
     // 4. A test module on its own: runNixOSTest of the nixpkgs on NIX_PATH,
     // else of the `nixpkgs` input of the flake it is in.
-    if (looksLikeTestModule(readText(path))) {
+    if (isModule || looksLikeTestModule(readText(path))) {
         QStringList sources {QString()};
         if (!flakeDir.isEmpty())
             sources.append(flakeDir);
+        bool nixpkgsMissing = true;
         for (const QString &flake : sources) {
             TestRef module;
             module.kind = TestRef::Kind::Module;
@@ -274,10 +333,34 @@ FoundTests TestFinder::find(const QString &file)
                 found.how = QStringLiteral("a test module, through runNixOSTest of ") + via;
                 return found;
             }
+            // Nixpkgs evaluated the module and the module is wrong: that is
+            // the user's error, at its line.
+            if (inFile(error, path)) {
+                found.fileError = error;
+                found.error = error.toText();
+                return found;
+            }
+            nixpkgsMissing = nixpkgsMissing && isMissingNixpkgs(error, flake);
             found.tried.append(QStringLiteral("as a test module through %1: %2")
                     .arg(via,
                         error.kind != NixError::Kind::None ? firstLine(error)
                                                            : QStringLiteral("no test")));
+        }
+        if (isModule && nixpkgsMissing) {
+            // Said plainly, at the module's head, rather than as Nix's
+            // "file 'nixpkgs' was not found" or a call without arguments.
+            NixError &e = found.fileError;
+            e.kind = NixError::Kind::Eval;
+            e.file = path;
+            e.line = headLine(readText(path));
+            e.column = 1;
+            e.message = QStringLiteral(
+                "a module-style test needs nixpkgs to evaluate, and none was found: put it on "
+                "NIX_PATH (NIX_PATH=nixpkgs=/path/to/nixpkgs) or open the file in a flake with a "
+                "`nixpkgs` input");
+            e.details = QStringLiteral("Tried:\n  ") + found.tried.join(QStringLiteral("\n  "));
+            found.error = e.toText() + u'\n' + e.details;
+            return found;
         }
     }
     found.error = QStringLiteral("%1: found no attribute that builds this test. Tried:\n  %2")

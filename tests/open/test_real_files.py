@@ -95,13 +95,40 @@ class Resolution(unittest.TestCase):
             shutil.copyfile(os.path.join(TESTS, "module-style.nix"), module)
             self.assertEqual(listed(module, environment(NIX_PATH="nixpkgs=" + NIXPKGS)),
                              ["module:" + module])
-            # Without a nixpkgs: the file is named, and each thing tried.
+            # Without a nixpkgs: said plainly at the module's head (line 2,
+            # past the comment), naming the file and each thing tried; the
+            # module is never called with `{ }`.
             proc = nixtide("list", module)
             self.assertEqual(proc.returncode, 1, proc.stdout)
-            self.assertIn(module + ": found no attribute that builds this test", proc.stderr)
-            self.assertIn("called without required argument", proc.stderr)
+            self.assertIn(module + ":2:1: error: a module-style test needs nixpkgs",
+                          proc.stderr)
+            self.assertIn("NIX_PATH", proc.stderr)
             self.assertIn("as a test module through <nixpkgs>", proc.stderr)
+            self.assertNotIn("called without required argument", proc.stderr)
+            self.assertNotIn("\u00abstring\u00bb", proc.stderr)
             self.assertNotIn("nixtide", proc.stderr.replace("nixtide list:", ""))
+            # `nixtide run` goes the same way: nothing is built.
+            proc = nixtide("run", module)
+            self.assertNotEqual(proc.returncode, 0, proc.stdout)
+            self.assertIn(module + ":2:1: error: a module-style test needs nixpkgs",
+                          proc.stderr)
+            self.assertNotIn("called without required argument", proc.stderr)
+
+    def test_an_error_inside_a_module_is_named_at_its_line(self):
+        with tempfile.TemporaryDirectory() as directory:
+            module = os.path.join(directory, "module-error.nix")
+            with open(os.path.join(TESTS, "module-style.nix")) as handle:
+                text = handle.read()
+            text = text.replace('[ "hello.service" ]', "[ pkgs.noSuchPackage ]")
+            with open(module, "w") as handle:
+                handle.write(text)
+            line = next(i for i, l in enumerate(text.splitlines(), 1) if "noSuchPackage" in l)
+            proc = nixtide("run", module, env=environment(NIX_PATH="nixpkgs=" + NIXPKGS))
+            self.assertNotEqual(proc.returncode, 0, proc.stdout)
+            self.assertRegex(proc.stderr, r"%s:%d:\d+: error: attribute 'noSuchPackage' missing"
+                             % (module, line))
+            self.assertNotIn("called without required argument", proc.stderr)
+            self.assertNotIn("\u00abstring\u00bb", proc.stderr)
 
 
     def test_an_error_in_the_file_is_named_at_its_line(self):
