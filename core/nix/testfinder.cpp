@@ -12,6 +12,8 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace nixtide {
 
 namespace {
@@ -115,6 +117,67 @@ int headLine(const QString &text)
     return 1;
 }
 
+// Offset of the last `{` at the top level of a Nix file (strings and
+// comments skipped), -1 when there is none.
+int lastTopLevelBrace(const QString &text)
+{
+    int last = -1;
+    for (int i = 0; i >= 0 && i < text.size();) {
+        const QChar c = text.at(i);
+        if (c == u'"' || (c == u'\'' && text.mid(i, 2) == QLatin1StringView("''"))) {
+            i = NixSource::skipString(text, i);
+        } else if (c == u'#' || text.mid(i, 2) == QLatin1StringView("/*")) {
+            const int next = NixSource::skipSpace(text, i);
+            i = next > i ? next : i + 1;
+        } else if (c == u'{') {
+            last = i;
+            const int close = NixSource::skipToClosingBrace(text, i + 1);
+            i = close < 0 ? -1 : close + 1;
+        } else {
+            ++i;
+        }
+    }
+    return last;
+}
+
+// The bindings `name = value;` of the attribute set whose body starts at
+// `from`, whose value mentions the file; an attribute-set value is entered
+// for its own entries.
+void collectEntries(const QString &text, int from, const QStringList &prefix,
+    const QRegularExpression &mention, QList<QStringList> *paths)
+{
+    static const QRegularExpression binding(
+        QStringLiteral("([A-Za-z_][\\w'-]*|\"[^\"]+\")\\s*=(?!=)"));
+    for (int i = NixSource::skipSpace(text, from); i >= 0 && i < text.size();
+        i = NixSource::skipSpace(text, i)) {
+        if (text.at(i) == u'}')
+            return;
+        const QRegularExpressionMatch m = binding.match(text, i, QRegularExpression::NormalMatch,
+            QRegularExpression::AnchorAtOffsetMatchOption);
+        const int valueStart = m.hasMatch() ? int(m.capturedEnd()) : i;
+        const int end = NixSource::skipToSemicolon(text, valueStart);
+        if (end < 0)
+            return;
+        const QString value = text.mid(valueStart, end - valueStart);
+        if (m.hasMatch() && mention.match(value).hasMatch()) {
+            QString name = m.captured(1);
+            if (name.startsWith(u'"'))
+                name = name.mid(1, name.size() - 2);
+            const QStringList path = prefix + QStringList {name};
+            const int open = NixSource::skipSpace(text, valueStart);
+            const int close
+                = text.at(open) == u'{' ? NixSource::skipToClosingBrace(text, open + 1) : -1;
+            const qsizetype before = paths->size();
+            // Only a plain set literal (`{ … };`), not `{ … } // x` or a function.
+            if (close >= 0 && NixSource::skipSpace(text, close + 1) == end - 1)
+                collectEntries(text, open + 1, path, mention, paths);
+            if (paths->size() == before && !paths->contains(path))
+                paths->append(path);
+        }
+        i = end;
+    }
+}
+
 // A test module rather than a test: it sets testScript and is a function of
 // runTest's arguments or a plain attribute set.
 bool looksLikeTestModule(const QString &text)
@@ -152,26 +215,14 @@ TestFinder::NixpkgsEntries TestFinder::nixpkgsEntries(const QString &file)
     const QRegularExpression mention(
         QStringLiteral("(?<![\\w./-])(?:%1)(?![\\w.-]|/[\\w])").arg(alternatives.join(u'|')));
 
-    // The entries of the attribute set the file evaluates to: `name = …;`
-    // at the outermost level of its last `{`…`}` body (past `let … in`).
+    // The entries of the attribute set the file evaluates to (its last
+    // top-level `{`…`}`, past `let … in`), and the entries of entries that
+    // are attribute sets themselves (`nixos-test-driver = { a = runTest
+    // ./a.nix; };` is `nixos-test-driver.a`).
     const QString text = readText(out.allTests);
-    static const QRegularExpression entry(
-        QStringLiteral("^[ \\t]*([A-Za-z_][\\w'-]*|\"[^\"]+\")\\s*=(?!=)"),
-        QRegularExpression::MultilineOption);
-    for (auto it = entry.globalMatch(text); it.hasNext();) {
-        const QRegularExpressionMatch m = it.next();
-        const int end = NixSource::skipToSemicolon(text, int(m.capturedEnd()));
-        if (end < 0)
-            continue;
-        const QString value = text.mid(m.capturedEnd(), end - m.capturedEnd());
-        if (!mention.match(value).hasMatch())
-            continue;
-        QString name = m.captured(1);
-        if (name.startsWith(u'"'))
-            name = name.mid(1, name.size() - 2);
-        if (!out.names.contains(name))
-            out.names.append(name);
-    }
+    const int body = lastTopLevelBrace(text);
+    if (body >= 0)
+        collectEntries(text, body + 1, {}, mention, &out.paths);
     return out;
 }
 
@@ -201,15 +252,16 @@ FoundTests TestFinder::find(const QString &file)
     // 1. A nixpkgs checkout: all-tests.nix says which attribute it is.
     const NixpkgsEntries nixpkgs = nixpkgsEntries(path);
     if (!nixpkgs.root.isEmpty()) {
-        if (nixpkgs.names.isEmpty()) {
+        if (nixpkgs.paths.isEmpty()) {
             found.tried.append(QStringLiteral("%1 has no entry for it").arg(nixpkgs.allTests));
         }
         QStringList unconfirmed;
-        for (const QString &name : nixpkgs.names) {
+        for (const QStringList &name : nixpkgs.paths) {
             TestRef entry;
             entry.kind = TestRef::Kind::NixFile;
             entry.path = nixpkgs.root + QStringLiteral("/default.nix");
-            entry.attrPath = TestRef::joinAttrPath({QStringLiteral("nixosTests"), name});
+            entry.attrPath
+                = TestRef::joinAttrPath(QStringList {QStringLiteral("nixosTests")} + name);
             NixError error;
             const QStringList attrs = TestInfo::listTests(entry, &error);
             if (error.kind != NixError::Kind::None || attrs.isEmpty()) {
@@ -220,10 +272,28 @@ FoundTests TestFinder::find(const QString &file)
                                                        : QStringLiteral("no test in it")));
                 continue;
             }
+            QList<TestRef> tests;
             for (const QString &attr : attrs) {
                 TestRef t = entry;
                 t.attrPath = attr;
-                found.tests.append(t);
+                tests.append(t);
+            }
+            // An entry holding several tests may hold other files' too:
+            // keep those Nix places in this file (or cannot place).
+            if (tests.size() > 1) {
+                const QStringList files = scriptFiles(tests);
+                const QString canonical = QFileInfo(path).canonicalFilePath();
+                for (qsizetype i = tests.size() - 1; i >= 0; --i) {
+                    if (!files.at(i).isEmpty()
+                        && QFileInfo(files.at(i)).canonicalFilePath() != canonical)
+                        tests.removeAt(i);
+                }
+            }
+            for (const TestRef &t : std::as_const(tests)) {
+                const bool known = std::any_of(found.tests.cbegin(), found.tests.cend(),
+                    [&t](const TestRef &f) { return f.toString() == t.toString(); });
+                if (!known)
+                    found.tests.append(t);
             }
         }
         if (!found.tests.isEmpty()) {

@@ -35,6 +35,10 @@ NIXPKGS_SHAPES = {
     "read-file/default.nix": ["nixosTests.read-file"],
     "imported-script.nix": ["nixosTests.imported-script"],
     "nodes-function.nix": ["nixosTests.nodes-function"],
+    # A nested entry: exactly the inner attribute, not its siblings.
+    "test-driver/node-name.nix": ["nixosTests.test-driver.node-name"],
+    "test-driver/timeout.nix": ["nixosTests.test-driver.timeout"],
+    "make-test.nix": ["nixosTests.make-test"],
 }
 LINTED = [os.path.join(TESTS, f) for f in NIXPKGS_SHAPES] + [
     os.path.join(TESTS, "read-file", "script.py"),
