@@ -207,9 +207,10 @@ class Lint(unittest.TestCase):
         self.assertTrue(imported["scriptFound"])
         self.assertEqual(lines("nixpkgs/nixos/tests/imported-script-text.nix")[
             imported["firstLine"] - 1].strip(), "machine.start()")
-        # Several tests in one file: each script is there; the first is linted.
+        # Several tests in one file: every script is there and checked.
         several = reports["nixpkgs/nixos/tests/several.nix"]
         self.assertTrue(several["scriptFound"])
+        self.assertEqual(len(several["scripts"]), 2)
 
     def test_typos_are_flagged_at_their_lines(self):
         with tempfile.TemporaryDirectory() as directory:
