@@ -40,18 +40,16 @@ const QByteArray kBroken = "{\n"
                            "  nodes = ;\n"
                            "}\n";
 
-// A test module whose `nodes` fails inside the module (line 6, column 8)
-// once nixpkgs evaluates it.
+// A test module with an error inside it that only nixpkgs' evaluation
+// finds (line 8, column 6: no such attribute of `lib`).
 const QByteArray kModuleError = "{ pkgs, lib, ... }:\n"
                                 "{\n"
                                 "  name = \"module-error\";\n"
-                                "  nodes = {\n"
-                                "    machine = { ... }: { };\n"
-                                "  } // pkgs.noSuchNodes;\n"
+                                "  nodes.machine = { ... }: { };\n"
                                 "  testScript = ''\n"
                                 "    machine.start()\n"
                                 "  '';\n"
-                                "}\n";
+                                "} // lib.noSuchDefaults\n";
 
 // A valid test module, after a comment: its head is line 2.
 const QByteArray kModule = "# needs runTest's arguments\n"
@@ -182,25 +180,25 @@ private Q_SLOTS:
         QVERIFY2(window.openTest(path, &error), qPrintable(error));
         ScriptEditor *editor = window.editorArea()->editorFor(path);
         QVERIFY(editor);
-        const QString missing = QStringLiteral("attribute 'noSuchNodes' missing");
+        const QString missing = QStringLiteral("attribute 'noSuchDefaults' missing");
         // Opening: the outline's evaluation reports it.
-        QTRY_VERIFY2_WITH_TIMEOUT(editor->annotationText(5).contains(missing),
-            qPrintable(editor->annotationText(5)), 120000);
-        verifyNoWrapperText(editor->annotationText(5));
+        QTRY_VERIFY2_WITH_TIMEOUT(editor->annotationText(7).contains(missing),
+            qPrintable(editor->annotationText(7)), 120000);
+        verifyNoWrapperText(editor->annotationText(7));
         const QString status = window.statusBar()->currentMessage();
         QVERIFY2(
-            status.contains(QStringLiteral("module-error.nix:6: ") + missing), qPrintable(status));
+            status.contains(QStringLiteral("module-error.nix:8: ") + missing), qPrintable(status));
         verifyNoWrapperText(status);
 
         // F5: the build reports it the same way.
         window.debugActions()->runContinue->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Idle, 120000);
         QVERIFY2(
-            editor->annotationText(5).contains(missing), qPrintable(editor->annotationText(5)));
-        verifyNoWrapperText(editor->annotationText(5));
-        QCOMPARE(editor->cursorLine(), 6);
+            editor->annotationText(7).contains(missing), qPrintable(editor->annotationText(7)));
+        verifyNoWrapperText(editor->annotationText(7));
+        QCOMPARE(editor->cursorLine(), 8);
         const QString output = window.buildOutput()->text()->toPlainText();
-        QVERIFY2(output.contains(path + QStringLiteral(":6:8")), qPrintable(output));
+        QVERIFY2(output.contains(path + QStringLiteral(":8:6")), qPrintable(output));
         QVERIFY2(output.contains(missing), qPrintable(output));
         verifyNoWrapperText(output);
         QVERIFY2(controller->lastNotice().contains(missing), qPrintable(controller->lastNotice()));
