@@ -35,13 +35,18 @@ int leadingSpace(QStringView line)
 // pyflakes counts columns in the script; Nix's indentation stripping moved
 // the text. Shift by the indentation the line lost (exact for any column
 // before the line's first antiquotation).
-int fileColumn(const EditorScript &script, const QStringList &fileLines, int fileLine, int column)
+int fileColumn(
+    const QList<EditorScript> &scripts, const QStringList &fileLines, int fileLine, int column)
 {
     if (column <= 0)
         return 0;
-    const int scriptLine = int(script.fileLines.indexOf(fileLine));
-    if (scriptLine < 0 || fileLine > fileLines.size())
+    // The script (of the file's tests) that holds the line.
+    const auto holder = std::find_if(scripts.cbegin(), scripts.cend(),
+        [fileLine](const EditorScript &s) { return s.fileLines.contains(fileLine); });
+    if (holder == scripts.cend() || fileLine > fileLines.size())
         return column;
+    const EditorScript &script = *holder;
+    const int scriptLine = int(script.fileLines.indexOf(fileLine));
     const QString scriptText = script.text.section(u'\n', scriptLine, scriptLine);
     return column + leadingSpace(fileLines.at(fileLine - 1)) - leadingSpace(scriptText);
 }
@@ -49,32 +54,39 @@ int fileColumn(const EditorScript &script, const QStringList &fileLines, int fil
 QJsonObject report(const QString &path, const QString &text, bool nix,
     const QList<LintMessage> &messages, const BuildChecks &checks)
 {
-    const EditorScript script = extractEditorScript(text, nix);
+    const QList<EditorScript> scripts = extractEditorScripts(text, nix);
+    const EditorScript &script = scripts.first();
     const QStringList fileLines = text.split(u'\n');
     QJsonArray jsonMessages;
     for (const LintMessage &m : messages) {
         jsonMessages.append(QJsonObject {{QStringLiteral("line"), m.line},
-            {QStringLiteral("column"), fileColumn(script, fileLines, m.line, m.column)},
+            {QStringLiteral("column"), fileColumn(scripts, fileLines, m.line, m.column)},
             {QStringLiteral("message"), m.message},
             {QStringLiteral("syntaxError"), m.syntaxError}});
     }
     QJsonArray lineMap;
     for (const int line : script.fileLines)
         lineMap.append(line);
+    // The outline and extent of every test's script (the top-level
+    // firstLine/lastLine/lineMap are the first's).
     QJsonArray outline;
-    if (script.found) {
-        for (const ScriptStatement &s : TestInfo::scriptOutline(script.text)) {
-            outline.append(
-                QJsonObject {{QStringLiteral("firstLine"), script.fileLineFor(s.firstLine)},
-                    {QStringLiteral("lastLine"), script.fileLineFor(s.lastLine)},
-                    {QStringLiteral("kind"), s.kind}, {QStringLiteral("label"), s.label}});
+    QJsonArray extents;
+    for (const EditorScript &one : scripts) {
+        if (!one.found)
+            continue;
+        for (const ScriptStatement &s : TestInfo::scriptOutline(one.text)) {
+            outline.append(QJsonObject {{QStringLiteral("firstLine"), one.fileLineFor(s.firstLine)},
+                {QStringLiteral("lastLine"), one.fileLineFor(s.lastLine)},
+                {QStringLiteral("kind"), s.kind}, {QStringLiteral("label"), s.label}});
         }
+        extents.append(QJsonObject {{QStringLiteral("firstLine"), one.fileLines.first()},
+            {QStringLiteral("lastLine"), one.fileLines.last()}});
     }
     return QJsonObject {{QStringLiteral("file"), path},
         {QStringLiteral("scriptFound"), script.found},
         {QStringLiteral("firstLine"), script.fileLines.isEmpty() ? 0 : script.fileLines.first()},
         {QStringLiteral("lastLine"), script.fileLines.isEmpty() ? 0 : script.fileLines.last()},
-        {QStringLiteral("lineMap"), lineMap},
+        {QStringLiteral("lineMap"), lineMap}, {QStringLiteral("scripts"), extents},
         {QStringLiteral("machines"),
             QJsonArray::fromStringList(nix ? nodeNames(text) : companionNodeNames(path))},
         {QStringLiteral("outline"), outline},

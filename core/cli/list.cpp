@@ -51,7 +51,7 @@ int list(const QStringList &args)
         const FoundTests found = TestFinder::find(ref->path);
         if (found.fileError.kind != NixError::Kind::None) {
             // FILE:LINE:COL: first, as compilers print it, for editors to follow.
-            err << found.fileError.toText() << '\n';
+            err << found.error << '\n';
             return 1;
         }
         if (found.tests.isEmpty()) {

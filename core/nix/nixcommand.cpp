@@ -112,6 +112,20 @@ QString NixCommand::mapStorePath(const TestRef &ref, const QString &file)
 QJsonValue NixCommand::evalJson(
     const TestRef &ref, const QString &apply, NixError *error, int timeoutMs)
 {
+    return runEval(evalArgs(ref, apply), ref, error, timeoutMs);
+}
+
+QJsonValue NixCommand::evalExpression(const QString &expression, NixError *error, int timeoutMs)
+{
+    QStringList args = commonArgs();
+    args << QStringLiteral("eval") << QStringLiteral("--json") << QStringLiteral("--impure")
+         << QStringLiteral("--expr") << expression;
+    return runEval(args, TestRef(), error, timeoutMs);
+}
+
+QJsonValue NixCommand::runEval(
+    const QStringList &evalArguments, const TestRef &ref, NixError *error, int timeoutMs)
+{
     const QString nix = program();
     if (nix.isEmpty()) {
         if (error)
@@ -119,7 +133,7 @@ QJsonValue NixCommand::evalJson(
         return {};
     }
     QProcess proc;
-    QStringList args = evalArgs(ref, apply);
+    QStringList args = evalArguments;
     args << QStringLiteral("--log-format") << QStringLiteral("internal-json");
     proc.start(nix, args);
     if (!proc.waitForFinished(timeoutMs)) {

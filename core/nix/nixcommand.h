@@ -37,6 +37,13 @@ public:
     // threads only: never call it on the GUI thread.
     static QJsonValue evalJson(
         const TestRef &ref, const QString &apply, NixError *error, int timeoutMs = 120000);
+    // The same for an expression of nixtide's own (`nix eval --impure --expr`).
+    static QJsonValue evalExpression(
+        const QString &expression, NixError *error, int timeoutMs = 120000);
+
+private:
+    static QJsonValue runEval(
+        const QStringList &args, const TestRef &ref, NixError *error, int timeoutMs);
 };
 
 } // namespace nixtide

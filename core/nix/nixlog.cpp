@@ -34,6 +34,47 @@ const QRegularExpression &drvPattern()
     return re;
 }
 
+// Nix's message without the trace entries (`… while …`) that point into
+// nixtide's own `--expr`/`--apply` text («string»): they are nixtide's
+// wrapper, not the user's code. Colours are kept.
+QString withoutWrapperFrames(const QString &message)
+{
+    // A trace entry starts with `…` and names its place on an `at
+    // FILE:LINE:COL:` line; Nix ends it with a blank line. An entry with no
+    // place (`… while realising the context of a path`) goes with the one
+    // before it.
+    static const QRegularExpression place(
+        QStringLiteral("^\\s*at \\S.*:\\d+:\\d+:?\\s*$"), QRegularExpression::MultilineOption);
+    static const QString ellipsis(QChar(0x2026));
+    static const QString expression = QChar(0x00ab) + QStringLiteral("string") + QChar(0x00bb);
+    QStringList out;
+    QStringList block;
+    bool droppedLast = false;
+    auto flush = [&] {
+        if (block.isEmpty())
+            return;
+        const QString plain = NixLogParser::stripAnsi(block.join(u'\n'));
+        bool drop = false;
+        if (plain.trimmed().startsWith(ellipsis)) {
+            drop = plain.contains(expression) || (droppedLast && !place.match(plain).hasMatch());
+            droppedLast = drop;
+        }
+        if (!drop)
+            out += block;
+        block.clear();
+    };
+    for (const QString &line : message.split(u'\n')) {
+        const QString plain = NixLogParser::stripAnsi(line).trimmed();
+        if (plain.startsWith(ellipsis))
+            flush();
+        block.append(line);
+        if (plain.isEmpty())
+            flush();
+    }
+    flush();
+    return out.join(u'\n');
+}
+
 } // namespace
 
 QJsonObject NixProgress::toJson() const
@@ -154,7 +195,7 @@ void NixLogParser::handle(const QJsonObject &o)
         if (level == 0 && !hint)
             m_errors.append(o);
         if (level <= 1 && onMessage)
-            onMessage(o.value(QLatin1StringView("msg")).toString());
+            onMessage(withoutWrapperFrames(o.value(QLatin1StringView("msg")).toString()));
         return;
     }
     if (action == QLatin1StringView("start")) {
@@ -281,7 +322,7 @@ NixError NixLogParser::error() const
     const QString full = stripAnsi(chosen.value(QLatin1StringView("msg")).toString());
     err.message = raw.isEmpty() ? full.section(u'\n', 0, 0) : raw.section(u'\n', 0, 0).trimmed();
     err.message.remove(QRegularExpression(QStringLiteral("^error:\\s*")));
-    err.details = full;
+    err.details = withoutWrapperFrames(full);
 
     // Position: Nix's own, mapped to the working tree; newer Nix adds a
     // trace whose entries are tried when the top one is not a user file.

@@ -17,7 +17,11 @@ struct BuildChecks
 {
     bool lint = true;
     bool typeCheck = true;
+    // A file's checks: those any of its tests runs (each test of a file
+    // that defines several sets its own).
     static BuildChecks of(const QString &nixText);
+    // One test's, from its Nix text (EditorScript::testSource).
+    static BuildChecks ofTest(const QString &testSource);
 };
 
 struct LintMessage

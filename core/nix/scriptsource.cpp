@@ -13,19 +13,13 @@
 
 namespace nixtide {
 
-EditorScript extractEditorScript(const QString &fileText, bool nix)
+namespace {
+
+EditorScript scriptAt(const QString &fileText, const ScriptLocation &location)
 {
     EditorScript script;
-    if (!nix) {
-        script.text = fileText;
-        const int count = int(fileText.count(u'\n')) + 1;
-        script.fileLines.reserve(count);
-        for (int i = 1; i <= count; ++i)
-            script.fileLines.append(i);
-        script.found = true;
-        return script;
-    }
-    const NixStringLiteral literal = scriptLiteral(fileText, locateScriptInSource(fileText));
+    script.testSource = fileText;
+    const NixStringLiteral literal = scriptLiteral(fileText, location);
     if (!literal.ok())
         return script;
     // Each script line maps to the file line of its first character, so lines
@@ -51,6 +45,69 @@ EditorScript extractEditorScript(const QString &fileText, bool nix)
             + int(fileText.mid(literal.begin, literal.end - literal.begin).count(u'\n')));
     script.found = true;
     return script;
+}
+
+// The attribute set `{ … }` whose body holds `offset` most closely (strings
+// and comments skipped), or the whole text when there is none.
+QString enclosingSet(const QString &text, int offset)
+{
+    QList<int> open;
+    for (int i = 0; i >= 0 && i < offset && i < text.size();) {
+        const QChar c = text.at(i);
+        if (c == u'"' || (c == u'\'' && text.mid(i, 2) == QLatin1StringView("''"))) {
+            i = NixSource::skipString(text, i);
+        } else if (c == u'#' || text.mid(i, 2) == QLatin1StringView("/*")) {
+            const int next = NixSource::skipSpace(text, i);
+            i = next > i ? next : i + 1;
+        } else {
+            if (c == u'{')
+                open.append(i);
+            else if (c == u'}' && !open.isEmpty())
+                open.removeLast();
+            ++i;
+        }
+    }
+    if (open.isEmpty())
+        return text;
+    const int close = NixSource::skipToClosingBrace(text, open.last() + 1);
+    return close < 0 ? text : text.mid(open.last(), close - open.last() + 1);
+}
+
+} // namespace
+
+EditorScript extractEditorScript(const QString &fileText, bool nix)
+{
+    if (!nix) {
+        EditorScript script;
+        script.text = fileText;
+        const int count = int(fileText.count(u'\n')) + 1;
+        script.fileLines.reserve(count);
+        for (int i = 1; i <= count; ++i)
+            script.fileLines.append(i);
+        script.found = true;
+        return script;
+    }
+    return scriptAt(fileText, locateScriptInSource(fileText));
+}
+
+QList<EditorScript> extractEditorScripts(const QString &fileText, bool nix)
+{
+    const QList<ScriptLocation> locations
+        = nix ? locateScriptsInSource(fileText) : QList<ScriptLocation>();
+    if (locations.size() <= 1)
+        return {extractEditorScript(fileText, nix)};
+    QList<EditorScript> scripts;
+    for (const ScriptLocation &location : locations) {
+        EditorScript script = scriptAt(fileText, location);
+        if (!script.found)
+            continue;
+        script.testSource = enclosingSet(
+            fileText, NixSource::offsetOf(fileText, location.attrLine, location.attrColumn));
+        scripts.append(script);
+    }
+    if (scripts.isEmpty())
+        scripts.append(extractEditorScript(fileText, nix));
+    return scripts;
 }
 
 QStringList driverGlobals()

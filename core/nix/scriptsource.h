@@ -15,6 +15,10 @@ struct EditorScript
     QString text;
     QVector<int> fileLines; // element i: 1-based file line of script line i + 1
     bool found = false;
+    // The Nix text of the test this script belongs to: the attribute set
+    // defining it when the file defines several tests, else the whole file
+    // (where `skipLint`/`skipTypeCheck` are read).
+    QString testSource;
     int fileLineFor(int scriptLine) const
     {
         return scriptLine >= 1 && scriptLine <= fileLines.size() ? fileLines.at(scriptLine - 1) : 0;
@@ -24,6 +28,10 @@ struct EditorScript
 inline constexpr auto kAntiquotationPlaceholder = "__nix_antiquotation__";
 
 EditorScript extractEditorScript(const QString &fileText, bool nix);
+// Every testScript of a .nix file (several tests in one file), in file
+// order; the one script of a .py file. A .nix file with none gives one
+// EditorScript whose `found` is false.
+QList<EditorScript> extractEditorScripts(const QString &fileText, bool nix);
 
 // Names a test script may use without defining them: the driver's globals,
 // the machines declared in the file (`nodes.<name>`, `nodes = { <name> = …`)

@@ -251,16 +251,26 @@ QList<LintMessage> ScriptTypeChecker::checkFile(
     const QString &fileText, bool nix, const QString &path, QString *error) const
 {
     error->clear();
-    const EditorScript script = extractEditorScript(fileText, nix);
-    if (!script.found)
-        return {};
     const QStringList machines = nix ? nodeNames(fileText) : companionNodeNames(path);
-    QList<LintMessage> messages = check(script, machines, declaredVlans(fileText), error,
-        nix ? containerNames(fileText) : QStringList {});
-    if (!nix || BuildChecks::of(fileText).lint) {
-        messages.removeIf([](const LintMessage &m) {
-            return m.message.endsWith(QLatin1StringView("[name-defined]"));
-        });
+    QList<LintMessage> messages;
+    // Every test of the file whose build type-checks it.
+    for (const EditorScript &script : extractEditorScripts(fileText, nix)) {
+        if (!script.found)
+            continue;
+        const BuildChecks checks = nix ? BuildChecks::ofTest(script.testSource) : BuildChecks {};
+        if (!checks.typeCheck)
+            continue;
+        QList<LintMessage> found = check(script, machines, declaredVlans(fileText), error,
+            nix ? containerNames(fileText) : QStringList {});
+        if (!error->isEmpty())
+            return messages;
+        // Undefined names are pyflakes' to report when the test lints.
+        if (checks.lint) {
+            found.removeIf([](const LintMessage &m) {
+                return m.message.endsWith(QLatin1StringView("[name-defined]"));
+            });
+        }
+        messages += found;
     }
     return messages;
 }

@@ -34,12 +34,13 @@ public:
     // Text only: the nixpkgs checkout holding `file` (a directory with
     // nixos/tests/all-tests.nix above it) and the names of the all-tests.nix
     // entries that refer to it (`foo = runTest ./foo.nix;`,
-    // `bar = handleTest ./bar {};` for bar/default.nix, …).
+    // `bar = handleTest ./bar {};` for bar/default.nix, `outer = { inner =
+    // runTest ./x.nix; };` as outer.inner …).
     struct NixpkgsEntries
     {
         QString root; // empty: not inside a nixpkgs checkout
         QString allTests;
-        QStringList names;
+        QList<QStringList> paths; // attribute paths below nixosTests
     };
     static NixpkgsEntries nixpkgsEntries(const QString &file);
 

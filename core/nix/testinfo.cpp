@@ -200,7 +200,17 @@ TestInfo::Outline TestInfo::outline(const TestRef &ref, NixError *error)
                 *error = found.fileError;
             return {};
         }
-        if (!found.tests.isEmpty() && found.tests.first().toString() != ref.toString())
+        if (found.tests.isEmpty()) {
+            // Nothing builds it: calling the file with `{ }` would only
+            // report nixtide's own call (a module's missing `pkgs`).
+            if (error) {
+                error->kind = NixError::Kind::Other;
+                error->message = found.error.section(u'\n', 0, 0);
+                error->details = found.error;
+            }
+            return {};
+        }
+        if (found.tests.first().toString() != ref.toString())
             return outline(found.tests.first(), error);
     }
     Outline out;

@@ -49,12 +49,16 @@ void TestResolver::start(const QString &test, const QString &attribute)
         const QString file = ref->path;
         runOnWorker(
             this, [file] { return TestFinder::find(file); },
-            [this, attribute, self = *ref](const FoundTests &found) {
+            [this, attribute](const FoundTests &found) {
                 if (m_done)
                     return;
                 if (found.fileError.kind != NixError::Kind::None) {
-                    // The build reports it as any evaluation error, at its line.
-                    startBuild(self, attribute);
+                    // Nix's words at the file's line; building the file
+                    // itself would call a test module with `{ }`.
+                    const NixError &e = found.fileError;
+                    Q_EMIT evaluationFailed(e);
+                    fail(Failure::Build,
+                        e.details.isEmpty() ? e.toText() : e.toText() + u'\n' + e.details);
                     return;
                 }
                 if (found.tests.isEmpty()) {

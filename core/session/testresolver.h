@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/nix/nixlog.h"
 #include "core/session/launchplan.h"
 #include "core/session/scriptreuse.h"
 
@@ -55,6 +56,9 @@ Q_SIGNALS:
     // then use built script lines).
     void warning(const QString &message);
     void failed(nixtide::TestResolver::Failure failure, const QString &message);
+    // Before failed(): the test's file does not evaluate; Nix's message with
+    // the file's line, for the editor.
+    void evaluationFailed(const nixtide::NixError &error);
 
 private:
     void startBuild(const TestRef &ref, const QString &attribute);

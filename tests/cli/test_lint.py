@@ -230,6 +230,47 @@ class Lint(unittest.TestCase):
             handle.write(text.replace("skipLint = true;", ""))
         self.assertEqual(lint("--no-type-check", path).returncode, 1)
 
+    def test_every_test_of_a_file_is_checked(self):
+        """A file holding several tests (nixpkgs' several.nix shape): each
+        testScript is linted and type-checked at its own .nix lines, with its
+        own test's skipTypeCheck."""
+        with open(os.path.join(SOURCE, "tests", "data", "nixpkgs", "nixos", "tests",
+                               "several.nix")) as handle:
+            original = handle.read()
+        path = os.path.join(self.tmp.name, "several.nix")
+
+        def write(text):
+            with open(path, "w") as handle:
+                handle.write(text)
+
+        second = '      machine.succeed("test -d /")'
+        self.assertIn(second, original)
+        line = original.splitlines().index(second) + 1
+        write(original.replace(second, '      machne.succeed("test -d /")'))
+        proc = lint("--no-type-check", path)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertEqual(proc.stdout, "%s:%d:7: undefined name 'machne'\n" % (path, line))
+        # --json: both scripts' extents and outlines.
+        write(original)
+        proc = lint("--json", "--no-type-check", path)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        [report] = json.loads(proc.stdout)
+        self.assertEqual(len(report["scripts"]), 2)
+        self.assertIn(line, [item["firstLine"] for item in report["outline"]])
+        # The type check of the second test, and its own opt-out.
+        write(original.replace(second, "      machine.succeed(42)"))
+        proc = lint(path)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertRegex(proc.stdout, r'^%s:%d:\d+: Type check: Argument 1 to "succeed"'
+                         % (re.escape(path), line))
+        opted = original.replace(second, "      machine.succeed(42)").replace(
+            'name = "several-second";', 'name = "several-second";\n    skipTypeCheck = true;')
+        write(opted)
+        proc = lint("--json", path)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        # The first test still type-checks: the file's checks say so.
+        self.assertEqual(json.loads(proc.stdout)[0]["checks"], {"lint": True, "typeCheck": True})
+
     def test_unreadable_file_is_named(self):
         missing = os.path.join(self.tmp.name, "nope.nix")
         proc = lint(os.path.join(DEMO, "single.nix"), missing)

@@ -35,6 +35,10 @@ NIXPKGS_SHAPES = {
     "read-file/default.nix": ["nixosTests.read-file"],
     "imported-script.nix": ["nixosTests.imported-script"],
     "nodes-function.nix": ["nixosTests.nodes-function"],
+    # A nested entry: exactly the inner attribute, not its siblings.
+    "test-driver/node-name.nix": ["nixosTests.test-driver.node-name"],
+    "test-driver/timeout.nix": ["nixosTests.test-driver.timeout"],
+    "make-test.nix": ["nixosTests.make-test"],
 }
 LINTED = [os.path.join(TESTS, f) for f in NIXPKGS_SHAPES] + [
     os.path.join(TESTS, "read-file", "script.py"),
@@ -95,13 +99,42 @@ class Resolution(unittest.TestCase):
             shutil.copyfile(os.path.join(TESTS, "module-style.nix"), module)
             self.assertEqual(listed(module, environment(NIX_PATH="nixpkgs=" + NIXPKGS)),
                              ["module:" + module])
-            # Without a nixpkgs: the file is named, and each thing tried.
+            # Without a nixpkgs: said plainly at the module's head (line 2,
+            # past the comment), naming the file and each thing tried; the
+            # module is never called with `{ }`.
             proc = nixtide("list", module)
             self.assertEqual(proc.returncode, 1, proc.stdout)
-            self.assertIn(module + ": found no attribute that builds this test", proc.stderr)
-            self.assertIn("called without required argument", proc.stderr)
+            self.assertIn(module + ":2:1: error: a module-style test needs nixpkgs",
+                          proc.stderr)
+            self.assertIn("NIX_PATH", proc.stderr)
             self.assertIn("as a test module through <nixpkgs>", proc.stderr)
+            self.assertNotIn("called without required argument", proc.stderr)
+            self.assertNotIn("\u00abstring\u00bb", proc.stderr)
             self.assertNotIn("nixtide", proc.stderr.replace("nixtide list:", ""))
+            # `nixtide run` goes the same way: nothing is built.
+            proc = nixtide("run", module)
+            self.assertNotEqual(proc.returncode, 0, proc.stdout)
+            self.assertIn(module + ":2:1: error: a module-style test needs nixpkgs",
+                          proc.stderr)
+            self.assertNotIn("called without required argument", proc.stderr)
+
+    def test_an_error_inside_a_module_is_named_at_its_line(self):
+        with tempfile.TemporaryDirectory() as directory:
+            module = os.path.join(directory, "module-error.nix")
+            with open(os.path.join(TESTS, "module-style.nix")) as handle:
+                text = handle.read()
+            # Only nixpkgs' evaluation of the module finds it.
+            text = text.rstrip() + " // lib.noSuchDefaults\n"
+            with open(module, "w") as handle:
+                handle.write(text)
+            line = len(text.splitlines())
+            proc = nixtide("run", module, env=environment(NIX_PATH="nixpkgs=" + NIXPKGS))
+            self.assertNotEqual(proc.returncode, 0, proc.stdout)
+            self.assertRegex(proc.stderr, r"%s:%d:\d+: error: attribute 'noSuchDefaults' missing"
+                             % (module, line))
+            self.assertNotIn("found no attribute", proc.stderr)
+            self.assertNotIn("called without required argument", proc.stderr)
+            self.assertNotIn("\u00abstring\u00bb", proc.stderr)
 
 
     def test_an_error_in_the_file_is_named_at_its_line(self):
@@ -176,9 +209,10 @@ class Lint(unittest.TestCase):
         self.assertTrue(imported["scriptFound"])
         self.assertEqual(lines("nixpkgs/nixos/tests/imported-script-text.nix")[
             imported["firstLine"] - 1].strip(), "machine.start()")
-        # Several tests in one file: each script is there; the first is linted.
+        # Several tests in one file: every script is there and checked.
         several = reports["nixpkgs/nixos/tests/several.nix"]
         self.assertTrue(several["scriptFound"])
+        self.assertEqual(len(several["scripts"]), 2)
 
     def test_typos_are_flagged_at_their_lines(self):
         with tempfile.TemporaryDirectory() as directory:

@@ -5,6 +5,7 @@
 #include "ui/editor/lintcontroller.h"
 #include "ui/editor/scriptcompleter.h"
 #include "ui/editor/scripteditor.h"
+#include "ui/editor/syntaxlexer.h"
 
 #include <QDir>
 #include <QFile>
@@ -31,6 +32,32 @@ const char kNixTest[] = "{ pkgs, ... }:\n" // 1
                         "    client.succeed(\"echo ''${HOME}\")\n" // 11
                         "  '';\n" // 12
                         "}\n";
+
+// Three tests in one file (as nixpkgs' several-tests files): the second's
+// script has a typo on line 12; the third sets skipLint, so its typo on
+// line 19 is the build's business, not a finding.
+const char kSeveralTests[] = "{ makeTest, ... }:\n" // 1
+                             "{\n" // 2
+                             "  first = makeTest {\n" // 3
+                             "    nodes.machine = { };\n" // 4
+                             "    testScript = ''\n" // 5
+                             "      machine.start()\n" // 6
+                             "    '';\n" // 7
+                             "  };\n" // 8
+                             "  second = makeTest {\n" // 9
+                             "    nodes.machine = { };\n" // 10
+                             "    testScript = ''\n" // 11
+                             "      assert machine.succeed(second_typo)\n" // 12
+                             "    '';\n" // 13
+                             "  };\n" // 14
+                             "  third = makeTest {\n" // 15
+                             "    nodes.machine = { };\n" // 16
+                             "    skipLint = true;\n" // 17
+                             "    testScript = ''\n" // 18
+                             "      machine.succeed(third_typo)\n" // 19
+                             "    '';\n" // 20
+                             "  };\n" // 21
+                             "}\n";
 
 bool loadNix(ScriptEditor &editor, const QTemporaryDir &dir, const QByteArray &text)
 {
@@ -135,6 +162,40 @@ private Q_SLOTS:
         QVERIFY(markedLines(editor).isEmpty());
         QVERIFY(editor.annotationText(8).isEmpty());
         QVERIFY(!squiggled(editor, 9, col + 3));
+    }
+
+    // Every testScript of a file is a Python region: coloured as Python and
+    // linted, each test with its own skipLint.
+    void everyTestOfAFileIsColouredAndLinted()
+    {
+        QTemporaryDir dir;
+        ScriptEditor editor;
+        editor.lint()->setTypeCheckEnabled(false);
+        QSignalSpy linted(editor.lint(), &LintController::linted);
+        QVERIFY(loadNix(editor, dir, kSeveralTests));
+        QVERIFY(linted.wait(3000));
+        QCOMPARE(markedLines(editor), QList<int>({12}));
+        QVERIFY2(editor.annotationText(11).contains(QStringLiteral("second_typo")),
+            qPrintable(editor.annotationText(11)));
+
+        const auto *lexer = qobject_cast<SyntaxLexer *>(editor.lexer());
+        QVERIFY(lexer);
+        const auto styled
+            = static_cast<unsigned long>(editor.SendScintilla(QsciScintillaBase::SCI_GETENDSTYLED));
+        editor.SendScintilla(QsciScintillaBase::SCI_COLOURISE, styled, -1L);
+        const auto definitionAt = [&](int line1, const QString &needle) {
+            const int column = int(editor.text(line1 - 1).indexOf(needle));
+            const auto pos
+                = static_cast<unsigned long>(editor.positionFromLineIndex(line1 - 1, column));
+            return lexer->definitionName(
+                int(editor.SendScintilla(QsciScintillaBase::SCI_GETSTYLEAT, pos)));
+        };
+        // Each script is Python, the Nix around and between them is Nix.
+        QCOMPARE(definitionAt(6, QStringLiteral("machine")), QStringLiteral("Python"));
+        QCOMPARE(definitionAt(12, QStringLiteral("assert")), QStringLiteral("Python"));
+        QCOMPARE(definitionAt(19, QStringLiteral("machine")), QStringLiteral("Python"));
+        QCOMPARE(definitionAt(9, QStringLiteral("makeTest")), QStringLiteral("Nix"));
+        QCOMPARE(definitionAt(17, QStringLiteral("skipLint")), QStringLiteral("Nix"));
     }
 
     void syntaxErrorsAreReportedOnTheirLine()

@@ -21,6 +21,7 @@
 #include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBlock>
@@ -40,6 +41,64 @@ const QByteArray kBroken = "{\n"
                            "  '';\n"
                            "  nodes = ;\n"
                            "}\n";
+
+// A test module with an error inside it that only nixpkgs' evaluation
+// finds (line 8, column 6: no such attribute of `lib`).
+const QByteArray kModuleError = "{ pkgs, lib, ... }:\n"
+                                "{\n"
+                                "  name = \"module-error\";\n"
+                                "  nodes.machine = { ... }: { };\n"
+                                "  testScript = ''\n"
+                                "    machine.start()\n"
+                                "  '';\n"
+                                "} // lib.noSuchDefaults\n";
+
+// A valid test module, after a comment: its head is line 2.
+const QByteArray kModule = "# needs runTest's arguments\n"
+                           "{ pkgs, lib, ... }:\n"
+                           "{\n"
+                           "  name = \"module-alone\";\n"
+                           "  nodes.machine = { ... }: { };\n"
+                           "  testScript = ''\n"
+                           "    machine.start()\n"
+                           "  '';\n"
+                           "}\n";
+
+// What only nixtide's own evaluation (a call with `{ }`, its --expr and
+// --apply text) would put into a message.
+void verifyNoWrapperText(const QString &text)
+{
+    for (const char *wrapper : {"called without required argument", "\u00abstring\u00bb",
+             "builtins.tryEval", "runNixOSTest (/.", "import <nixpkgs>"})
+        QVERIFY2(!text.contains(QString::fromUtf8(wrapper)), qPrintable(text));
+}
+
+// Sets NIX_PATH for one test and restores it after.
+class NixPathScope
+{
+public:
+    explicit NixPathScope(const QByteArray &value)
+        : m_old(qgetenv("NIX_PATH"))
+        , m_had(qEnvironmentVariableIsSet("NIX_PATH"))
+    {
+        if (value.isEmpty())
+            qunsetenv("NIX_PATH");
+        else
+            qputenv("NIX_PATH", value);
+    }
+    ~NixPathScope()
+    {
+        if (m_had)
+            qputenv("NIX_PATH", m_old);
+        else
+            qunsetenv("NIX_PATH");
+    }
+    Q_DISABLE_COPY_MOVE(NixPathScope)
+
+private:
+    QByteArray m_old;
+    bool m_had;
+};
 
 } // namespace
 
@@ -117,6 +176,83 @@ private Q_SLOTS:
             qPrintable(controller->lastNotice()));
         QVERIFY(!window.buildProgressBar()->isVisibleTo(&window));
         QVERIFY(controller->session() == nullptr);
+    }
+
+    // A module-style file outside nixpkgs with an error inside the module:
+    // Nix's message at its line, in the annotation, the status bar and
+    // Build Output, on opening and on F5, with none of nixtide's wrapper.
+    void moduleErrorGoesToItsLineWithoutWrapperText()
+    {
+        const NixPathScope nixPath(
+            "nixpkgs=" + qgetenv("NIXTIDE_SOURCE_DIR") + "/tests/data/nixpkgs");
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("module-error.nix"));
+        QVERIFY(writeFile(path, kModuleError));
+        auto s = settings();
+        MainWindow window(s.get(), m_dir.filePath(QStringLiteral("recovery")));
+        auto *controller = new SessionController(&window);
+        QString error;
+        QVERIFY2(window.openTest(path, &error), qPrintable(error));
+        ScriptEditor *editor = window.editorArea()->editorFor(path);
+        QVERIFY(editor);
+        const QString missing = QStringLiteral("attribute 'noSuchDefaults' missing");
+        // Opening: the outline's evaluation reports it.
+        QTRY_VERIFY2_WITH_TIMEOUT(editor->annotationText(7).contains(missing),
+            qPrintable(editor->annotationText(7)), 120000);
+        verifyNoWrapperText(editor->annotationText(7));
+        const QString status = window.statusBar()->currentMessage();
+        QVERIFY2(
+            status.contains(QStringLiteral("module-error.nix:8: ") + missing), qPrintable(status));
+        verifyNoWrapperText(status);
+
+        // F5: the build reports it the same way.
+        window.debugActions()->runContinue->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Idle, 120000);
+        QVERIFY2(
+            editor->annotationText(7).contains(missing), qPrintable(editor->annotationText(7)));
+        verifyNoWrapperText(editor->annotationText(7));
+        QCOMPARE(editor->cursorLine(), 8);
+        const QString output = window.buildOutput()->text()->toPlainText();
+        QVERIFY2(output.contains(path + QStringLiteral(":8:6")), qPrintable(output));
+        QVERIFY2(output.contains(missing), qPrintable(output));
+        verifyNoWrapperText(output);
+        QVERIFY2(controller->lastNotice().contains(missing), qPrintable(controller->lastNotice()));
+        verifyNoWrapperText(controller->lastNotice());
+    }
+
+    // The same file shape with no nixpkgs to evaluate it: said plainly at
+    // the module's head and in Build Output, naming the file and what was
+    // tried, never as a call with `{ }`.
+    void moduleWithoutNixpkgsSaysSo()
+    {
+        const NixPathScope nixPath {QByteArray()};
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("module-alone.nix"));
+        QVERIFY(writeFile(path, kModule));
+        auto s = settings();
+        MainWindow window(s.get(), m_dir.filePath(QStringLiteral("recovery")));
+        auto *controller = new SessionController(&window);
+        QString error;
+        QVERIFY2(window.openTest(path, &error), qPrintable(error));
+        ScriptEditor *editor = window.editorArea()->editorFor(path);
+        QVERIFY(editor);
+        const QString needs = QStringLiteral("a module-style test needs nixpkgs");
+        QTRY_VERIFY2_WITH_TIMEOUT(editor->annotationText(1).contains(needs),
+            qPrintable(editor->annotationText(1)), 120000);
+        verifyNoWrapperText(editor->annotationText(1));
+        QVERIFY2(window.statusBar()->currentMessage().contains(needs),
+            qPrintable(window.statusBar()->currentMessage()));
+
+        window.debugActions()->runContinue->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Idle, 120000);
+        QVERIFY2(editor->annotationText(1).contains(needs), qPrintable(editor->annotationText(1)));
+        const QString output = window.buildOutput()->text()->toPlainText();
+        QVERIFY2(
+            output.contains(path + QStringLiteral(":2:1: error: ") + needs), qPrintable(output));
+        QVERIFY2(output.contains(QStringLiteral("as a test module through <nixpkgs>")),
+            qPrintable(output));
+        verifyNoWrapperText(output);
+        QVERIFY2(controller->lastNotice().contains(needs), qPrintable(controller->lastNotice()));
     }
 
     // The bar does not claim success, and Build Output keeps what Nix said

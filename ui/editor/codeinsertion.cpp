@@ -50,13 +50,15 @@ bool insertScriptLines(ScriptEditor *editor, const QStringList &lines, QString *
         const ScriptRegion region = ScriptRegion::locate(editor->text());
         // The opening and closing lines hold the string's quotes: code goes
         // strictly between them.
-        if (region.isEmpty() || line <= region.firstLine() || line >= region.lastLine()) {
+        // The script holding the cursor, when the file has several.
+        const int scriptFirst = region.scriptFirstLine(line);
+        if (scriptFirst < 0 || line <= scriptFirst || line >= region.scriptLastLine(line)) {
             *error
                 = QStringLiteral("put the cursor inside the testScript of %1 to insert code there")
                       .arg(editor->filePath());
             return false;
         }
-        first = region.firstLine() + 1;
+        first = scriptFirst + 1;
     }
     const QString current = lineText(editor, line);
     const bool blank = current.trimmed().isEmpty();

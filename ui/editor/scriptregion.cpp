@@ -58,51 +58,82 @@ void blankNix(const QString &text, int begin, int end, QString *python, QByteArr
 ScriptRegion ScriptRegion::locate(const QString &fileText)
 {
     ScriptRegion region;
-    const NixStringLiteral literal = scriptLiteral(fileText, locateScriptInSource(fileText));
-    if (!literal.ok() || !literal.indented)
-        return region;
-    const int begin = literal.begin + 2;
-    const int end = literal.end - 2;
-    QString body;
-    QByteArray bodyIsPython;
-    blankNix(fileText, begin, end, &body, &bodyIsPython);
+    QList<ScriptLocation> locations = locateScriptsInSource(fileText);
+    if (locations.isEmpty()) // a file that is the script's string itself
+        locations.append(locateScriptInSource(fileText));
+    for (const ScriptLocation &location : std::as_const(locations)) {
+        const NixStringLiteral literal = scriptLiteral(fileText, location);
+        if (!literal.ok() || !literal.indented)
+            continue;
+        const int begin = literal.begin + 2;
+        const int end = literal.end - 2;
+        QString body;
+        QByteArray bodyIsPython;
+        blankNix(fileText, begin, end, &body, &bodyIsPython);
 
-    // Lines end at '\n' as in Scintilla; a '\r' before it is line-end too.
-    int lineStart = int(fileText.lastIndexOf(u'\n', begin - 1)) + 1;
-    region.m_first = int(fileText.left(lineStart).count(u'\n'));
-    while (lineStart <= end) {
-        int lineEnd = int(fileText.indexOf(u'\n', lineStart));
-        if (lineEnd < 0)
-            lineEnd = int(fileText.size());
-        const int next = lineEnd + 1;
-        if (lineEnd > lineStart && fileText.at(lineEnd - 1) == u'\r')
-            --lineEnd;
-        ScriptLineView view;
-        view.python = QString(lineEnd - lineStart, u' ');
-        view.isPython = QByteArray(lineEnd - lineStart, 0);
-        for (int at = std::max(lineStart, begin); at < std::min(lineEnd, end); ++at) {
-            view.python[at - lineStart] = body.at(at - begin);
-            view.isPython[at - lineStart] = bodyIsPython.at(at - begin);
+        // Lines end at '\n' as in Scintilla; a '\r' before it is line-end too.
+        int lineStart = int(fileText.lastIndexOf(u'\n', begin - 1)) + 1;
+        Span span;
+        span.first = int(fileText.left(lineStart).count(u'\n'));
+        // Spans are kept in file order and never overlap.
+        if (!region.m_spans.isEmpty() && span.first <= region.m_spans.last().last())
+            continue;
+        while (lineStart <= end) {
+            int lineEnd = int(fileText.indexOf(u'\n', lineStart));
+            if (lineEnd < 0)
+                lineEnd = int(fileText.size());
+            const int next = lineEnd + 1;
+            if (lineEnd > lineStart && fileText.at(lineEnd - 1) == u'\r')
+                --lineEnd;
+            ScriptLineView view;
+            view.python = QString(lineEnd - lineStart, u' ');
+            view.isPython = QByteArray(lineEnd - lineStart, 0);
+            for (int at = std::max(lineStart, begin); at < std::min(lineEnd, end); ++at) {
+                view.python[at - lineStart] = body.at(at - begin);
+                view.isPython[at - lineStart] = bodyIsPython.at(at - begin);
+            }
+            span.lines.append(view);
+            lineStart = next;
         }
-        region.m_lines.append(view);
-        lineStart = next;
+        region.m_spans.append(span);
     }
     return region;
 }
 
+const ScriptRegion::Span *ScriptRegion::spanAt(int line0) const
+{
+    for (const Span &span : m_spans) {
+        if (line0 >= span.first && line0 <= span.last())
+            return &span;
+    }
+    return nullptr;
+}
+
 const ScriptLineView *ScriptRegion::line(int line0) const
 {
-    if (m_first < 0 || line0 < m_first || line0 > lastLine())
-        return nullptr;
-    return &m_lines.at(line0 - m_first);
+    const Span *span = spanAt(line0);
+    return span ? &span->lines.at(line0 - span->first) : nullptr;
+}
+
+int ScriptRegion::scriptFirstLine(int line0) const
+{
+    const Span *span = spanAt(line0);
+    return span ? span->first : -1;
+}
+
+int ScriptRegion::scriptLastLine(int line0) const
+{
+    const Span *span = spanAt(line0);
+    return span ? span->last() : -1;
 }
 
 int ScriptRegion::firstDifference(const ScriptRegion &a, const ScriptRegion &b)
 {
     if (a.isEmpty() && b.isEmpty())
         return -1;
-    const int from
-        = a.isEmpty() ? b.m_first : (b.isEmpty() ? a.m_first : std::min(a.m_first, b.m_first));
+    const int from = a.isEmpty()
+        ? b.firstLine()
+        : (b.isEmpty() ? a.firstLine() : std::min(a.firstLine(), b.firstLine()));
     const int to = std::max(a.lastLine(), b.lastLine());
     for (int line0 = from; line0 <= to; ++line0) {
         const ScriptLineView *x = a.line(line0);

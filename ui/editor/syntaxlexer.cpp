@@ -267,7 +267,8 @@ void SyntaxLexer::styleLine(int line)
         const ScriptLineView *view = m_region.line(line);
         if (view && view->python.size() == text.size()) {
             QVector<unsigned char> python(text.size(), 0);
-            const KSH::State from = line == m_region.firstLine() ? KSH::State() : previous.python;
+            const KSH::State from
+                = line == m_region.scriptFirstLine(line) ? KSH::State() : previous.python;
             end.python = m_python->run(view->python, from, &python);
             for (int i = 0; i < text.size(); ++i) {
                 if (view->isPython.at(i))

@@ -30,12 +30,12 @@ struct ScriptText
     QString script;
     ScriptLineMap map;
     QString error;
+    int firstLine = 0; // the literal's opening line
 };
 
-ScriptText readScript(const QString &nixSource)
+ScriptText readScript(const QString &nixSource, const ScriptLocation &location)
 {
     ScriptText out;
-    const ScriptLocation location = locateScriptInSource(nixSource);
     const NixStringLiteral literal = scriptLiteral(nixSource, location);
     if (!literal.ok()) {
         out.error = literal.begin < 0 && location.error.isEmpty()
@@ -43,6 +43,7 @@ ScriptText readScript(const QString &nixSource)
             : literal.error;
         return out;
     }
+    out.firstLine = literal.line;
     const NixStringTemplate tmpl = NixSource::strip(literal);
     QStringList values;
     for (qsizetype i = 0; i < tmpl.antiquotations().size(); ++i)
@@ -52,12 +53,57 @@ ScriptText readScript(const QString &nixSource)
     return out;
 }
 
+// Every test's script of the file (a file may define several).
+QList<ScriptText> readScripts(const QString &nixSource)
+{
+    QList<ScriptLocation> locations = locateScriptsInSource(nixSource);
+    if (locations.size() <= 1)
+        return {readScript(nixSource, locateScriptInSource(nixSource))};
+    QList<ScriptText> out;
+    for (const ScriptLocation &location : std::as_const(locations))
+        out.append(readScript(nixSource, location));
+    return out;
+}
+
 QTreeWidgetItem *section(QTreeWidget *tree, const QString &title)
 {
     auto *item = new QTreeWidgetItem(tree, {title});
     item->setFlags(Qt::ItemIsEnabled);
     item->setExpanded(true);
     return item;
+}
+
+// The script's subtests and statements, at their .nix lines, under `under`.
+void addStatements(QTreeWidgetItem *under, const ScriptText &text)
+{
+    QString error = text.error;
+    const QList<ScriptStatement> statements
+        = error.isEmpty() ? TestInfo::scriptOutline(text.script, &error) : QList<ScriptStatement>();
+    if (!error.isEmpty()) {
+        auto *item = new QTreeWidgetItem(under, {OutlineDock::tr("cannot read the script")});
+        item->setToolTip(0, error);
+        return;
+    }
+    const QStringList lines = text.script.split(u'\n');
+    QTreeWidgetItem *subtest = nullptr;
+    int subtestEnd = 0;
+    for (const ScriptStatement &s : statements) {
+        const int nixLine = text.map.nixLineForScriptLine(s.firstLine);
+        const QString title = s.label.isEmpty() ? lines.value(s.firstLine - 1).trimmed()
+                                                : OutlineDock::tr("subtest: %1").arg(s.label);
+        // Subtests nest under the subtest they are written in.
+        QTreeWidgetItem *parent = subtest && s.firstLine <= subtestEnd ? subtest : under;
+        auto *item = new QTreeWidgetItem(parent, {title});
+        item->setData(0, kLineRole, nixLine);
+        item->setToolTip(0, OutlineDock::tr("line %1").arg(nixLine));
+        if (!s.label.isEmpty()) {
+            item->setExpanded(true);
+            if (parent == under) {
+                subtest = item;
+                subtestEnd = s.lastLine;
+            }
+        }
+    }
 }
 
 } // namespace
@@ -135,34 +181,17 @@ void OutlineDock::showMachines(
 void OutlineDock::setScriptSource(const QString &nixSource)
 {
     qDeleteAll(m_script->takeChildren());
-    const ScriptText text = readScript(nixSource);
-    QString error = text.error;
-    const QList<ScriptStatement> statements
-        = error.isEmpty() ? TestInfo::scriptOutline(text.script, &error) : QList<ScriptStatement>();
-    if (!error.isEmpty()) {
-        auto *item = new QTreeWidgetItem(m_script, {tr("cannot read the script")});
-        item->setToolTip(0, error);
-        return;
-    }
-    const QStringList lines = text.script.split(u'\n');
-    QTreeWidgetItem *subtest = nullptr;
-    int subtestEnd = 0;
-    for (const ScriptStatement &s : statements) {
-        const int nixLine = text.map.nixLineForScriptLine(s.firstLine);
-        const QString title = s.label.isEmpty() ? lines.value(s.firstLine - 1).trimmed()
-                                                : tr("subtest: %1").arg(s.label);
-        // Subtests nest under the subtest they are written in.
-        QTreeWidgetItem *parent = subtest && s.firstLine <= subtestEnd ? subtest : m_script;
-        auto *item = new QTreeWidgetItem(parent, {title});
-        item->setData(0, kLineRole, nixLine);
-        item->setToolTip(0, tr("line %1").arg(nixLine));
-        if (!s.label.isEmpty()) {
-            item->setExpanded(true);
-            if (parent == m_script) {
-                subtest = item;
-                subtestEnd = s.lastLine;
-            }
+    const QList<ScriptText> texts = readScripts(nixSource);
+    for (const ScriptText &text : texts) {
+        QTreeWidgetItem *under = m_script;
+        if (texts.size() > 1) {
+            // One branch per test when the file defines several.
+            under
+                = new QTreeWidgetItem(m_script, {tr("testScript at line %1").arg(text.firstLine)});
+            under->setData(0, kLineRole, text.firstLine);
+            under->setExpanded(true);
         }
+        addStatements(under, text);
     }
 }
 

@@ -212,6 +212,8 @@ void SessionController::run()
     connect(m_resolver.get(), &TestResolver::progressMessage, this, &SessionController::say);
     connect(m_resolver.get(), &TestResolver::warning, this, &SessionController::say);
     connect(m_resolver.get(), &TestResolver::resolved, this, &SessionController::onResolved);
+    connect(m_resolver.get(), &TestResolver::evaluationFailed, this,
+        &SessionController::showEvaluationError);
     connect(m_resolver.get(), &TestResolver::failed, this,
         [this](TestResolver::Failure failure, const QString &message) {
             onBuildFailed(failure, message);
@@ -240,8 +242,12 @@ void SessionController::onBuildFinished(const NixBuildResult &result)
         m_window->buildOutput()->setProgress(1, 1);
     if (result.ok || result.error.kind == NixError::Kind::Cancelled)
         return;
+    showEvaluationError(result.error);
+}
+
+void SessionController::showEvaluationError(const NixError &error)
+{
     // An evaluation error points into a file: show it there too.
-    const NixError &error = result.error;
     if (error.line > 0 && !error.file.isEmpty()) {
         QString openError;
         if (ScriptEditor *editor = m_window->openFile(error.file, &openError)) {

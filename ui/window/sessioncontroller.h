@@ -86,6 +86,7 @@ private:
     void setState(SessionState state);
     void say(const QString &message);
     void onBuildFinished(const NixBuildResult &result);
+    void showEvaluationError(const NixError &error);
     void onBuildFailed(TestResolver::Failure failure, const QString &message);
     void onResolved(const LaunchPlan &plan);
     void onSessionState(DebugSession::State state);

@@ -18,4 +18,11 @@ in
   read-file = runTest ./read-file;
   imported-script = runTest { imports = [ ./imported-script.nix ]; };
   nodes-function = runTest ./nodes-function.nix;
+  # Nested, as nixpkgs' `nixos-test-driver = { node-name = runTest ./…; … }`.
+  test-driver = {
+    node-name = runTest ./test-driver/node-name.nix;
+    timeout = runTest ./test-driver/timeout.nix;
+  };
+  # makeTest written here rather than in the test's file.
+  make-test = pkgs.nixosLib.makeTest (import ./make-test.nix { inherit pkgs; });
 }
