@@ -17,7 +17,6 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonArray>
 #include <QTextStream>
 
 #include <csignal>
@@ -329,13 +328,12 @@ private:
                 if (!isStderr)
                     m_driverOut << line << Qt::endl;
             });
-        connect(&m_session, &DebugSession::breakpointsVerified, this,
-            [this](const QString &path, const QJsonArray &list) {
-                for (const QJsonValue &bp : list) {
-                    const QJsonObject o = bp.toObject();
-                    if (!o.value(QStringLiteral("verified")).toBool())
+        connect(&m_session, &DebugSession::breakpointsAnswered, this,
+            [this](const QString &path, const QList<BreakpointAnswer> &answers) {
+                for (const BreakpointAnswer &answer : answers) {
+                    if (!answer.verified)
                         say(QStringLiteral("breakpoint not set in %1: %2")
-                                .arg(path, o.value(QStringLiteral("message")).toString()));
+                                .arg(path, answer.message));
                 }
             });
         connect(&m_session, &DebugSession::logEntryAdded, this, &Runner::printLogBegin);
@@ -348,7 +346,8 @@ private:
                 if (category != QLatin1String("telemetry"))
                     m_err << text << (text.endsWith(QLatin1Char('\n')) ? "" : "\n") << Qt::flush;
             });
-        connect(&m_session, &DebugSession::eventReceived, this, &Runner::onEvent);
+        connect(&m_session, &DebugSession::scriptStarted, this, &Runner::onScriptStarted);
+        connect(&m_session, &DebugSession::scriptFinished, this, &Runner::onScriptFinished);
         connect(&m_session, &DebugSession::hostProbed, this, [this](const QString &host, bool kvm) {
             say(QStringLiteral("%1: %2").arg(
                 host, kvm ? QStringLiteral("KVM") : QStringLiteral("no KVM (software emulation)")));
@@ -425,12 +424,11 @@ private:
         if (reason == QLatin1String("exception")) {
             // Headless: report it and let the driver fail as it would alone.
             m_session.exceptionInfo([this, where, top, description](
-                                        bool ok, const QJsonObject &body, const QString &) {
+                                        bool ok, const ExceptionInfo &info, const QString &) {
                 m_failure
                     = QStringLiteral("%1: %2\n  %3")
                           .arg(where, sourceLine(top.path, top.line),
-                              ok ? body.value(QStringLiteral("description")).toString(description)
-                                 : description);
+                              ok && !info.description.isEmpty() ? info.description : description);
                 say(QStringLiteral("exception at ") + m_failure);
                 m_session.continueExecution();
             });
@@ -438,14 +436,12 @@ private:
         }
         say(QStringLiteral("stopped (%1) at %2: %3")
                 .arg(reason, where, sourceLine(top.path, top.line)));
-        m_session.scopes(top.id, [this](bool ok, const QJsonObject &body, const QString &) {
+        m_session.scopes(top.id, [this](bool, const QList<Scope> &scopes, const QString &) {
             // Every scope in order: the frame's own names, then the
             // driver's (machines among them) when the agent keeps them apart.
             QList<int> refs;
-            for (const QJsonValue &scope : body.value(QStringLiteral("scopes")).toArray())
-                refs << scope.toObject().value(QStringLiteral("variablesReference")).toInt();
-            if (!ok)
-                refs.clear();
+            for (const Scope &scope : scopes)
+                refs << scope.variablesReference;
             printScopes(refs);
         });
     }
@@ -457,49 +453,48 @@ private:
             return;
         }
         const int ref = refs.takeFirst();
-        m_session.variables(ref, [this, refs](bool, const QJsonObject &vars, const QString &) {
-            printLocals(vars.value(QStringLiteral("variables")).toArray());
+        m_session.variables(ref, [this, refs](bool, const QList<Variable> &vars, const QString &) {
+            printLocals(vars);
             printScopes(refs);
         });
     }
 
-    void printLocals(const QJsonArray &variables)
+    void printLocals(const QList<Variable> &variables)
     {
         static const QStringList boring = {QStringLiteral("function"), QStringLiteral("module"),
             QStringLiteral("type"), QStringLiteral("builtin_function_or_method"),
             QStringLiteral("method"), QStringLiteral("class")};
         int shown = 0;
-        for (const QJsonValue &value : variables) {
-            const QJsonObject v = value.toObject();
-            const QString name = v.value(QStringLiteral("name")).toString();
-            if (name.startsWith(QLatin1Char('_'))
-                || boring.contains(v.value(QStringLiteral("type")).toString()))
+        for (const Variable &v : variables) {
+            if (v.name.startsWith(QLatin1Char('_')) || boring.contains(v.type))
                 continue;
             if (++shown > kMaxLocals) {
                 m_err << "    …" << Qt::endl;
                 break;
             }
-            m_err << "    " << name << " = " << v.value(QStringLiteral("value")).toString()
-                  << Qt::endl;
+            m_err << "    " << v.name << " = " << v.value << Qt::endl;
         }
     }
 
-    void onEvent(const QString &event, const QJsonObject &body)
+    void onScriptStarted()
     {
         // Until the script starts, a driver that ends could not run it
         // (a usage error, a bad configuration, a failed set-up).
-        if (event == QLatin1String("nixtide/scriptStarted") && !m_ranScript) {
+        if (!m_ranScript) {
             m_ranScript = true;
             m_scriptClock.start();
         }
-        if (event != QLatin1String("nixtide/scriptFinished") || m_endingInteractive)
+    }
+
+    void onScriptFinished(const ScriptOutcome &outcome)
+    {
+        if (m_endingInteractive)
             return;
         // An interactive bundle (driverInteractive) now waits in its REPL
         // with the VMs up. Headless there is nobody to type: end the driver,
         // which then exits with the script's result.
         m_endingInteractive = true;
-        say(QStringLiteral("the script %1; ending the interactive driver")
-                .arg(body.value(QStringLiteral("status")).toString()));
+        say(QStringLiteral("the script %1; ending the interactive driver").arg(outcome.status));
         m_session.terminate();
     }
 

@@ -38,7 +38,9 @@ QString stateName(DebugSession::State state)
     return QString();
 }
 
-DebugSession::ResultCallback orNothing(DebugSession::ResultCallback callback)
+using BodyCallback = std::function<void(bool, const QJsonObject &, const QString &)>;
+
+BodyCallback orNothing(BodyCallback callback)
 {
     if (callback)
         return callback;
@@ -269,7 +271,6 @@ void DebugSession::sendBreakpoints(const QString &path)
                 return;
             }
             const QJsonArray answered = r.body.value(QStringLiteral("breakpoints")).toArray();
-            Q_EMIT breakpointsVerified(path, answered);
             m_agentBreakpoints.removeIf(
                 [&path](const auto &it) { return it.value().first == path; });
             QList<BreakpointAnswer> answers;
@@ -372,8 +373,11 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
         const QString path = body.value(QStringLiteral("path")).toString();
         m_screenshots.insert(path, body);
         m_driver->fetchFile(path);
+    } else if (event == QLatin1String("nixtide/scriptStarted")) {
+        Q_EMIT scriptStarted();
+    } else if (event == QLatin1String("nixtide/scriptFinished")) {
+        Q_EMIT scriptFinished(dap::scriptOutcomeFrom(body));
     }
-    Q_EMIT eventReceived(event, body);
 }
 
 void DebugSession::onLogBegin(const LogEntry &entry)
@@ -553,21 +557,12 @@ void DebugSession::onStopped(const QJsonObject &body)
     m_stopReason = body.value(QStringLiteral("reason")).toString();
     m_stopDescription = body.value(QStringLiteral("text"))
                             .toString(body.value(QStringLiteral("description")).toString());
-    const QJsonObject args {
-        {QStringLiteral("threadId"), body.value(QStringLiteral("threadId")).toInt(1)},
+    // Steps, goto and exceptionInfo go to the thread that stopped.
+    m_threadId = body.value(QStringLiteral("threadId")).toInt(1);
+    const QJsonObject args {{QStringLiteral("threadId"), m_threadId},
         {QStringLiteral("startFrame"), 0}, {QStringLiteral("levels"), 50}};
     m_client->postRequest(QStringLiteral("stackTrace"), args, [this](const DapResponse &r) {
-        m_frames.clear();
-        for (const QJsonValue &value : r.body.value(QStringLiteral("stackFrames")).toArray()) {
-            const QJsonObject f = value.toObject();
-            m_frames.append(
-                {f.value(QStringLiteral("id")).toInt(), f.value(QStringLiteral("name")).toString(),
-                    f.value(QStringLiteral("source"))
-                        .toObject()
-                        .value(QStringLiteral("path"))
-                        .toString(),
-                    f.value(QStringLiteral("line")).toInt()});
-        }
+        m_frames = dap::stackFramesFrom(r.body, m_threadId);
         const StackFrame top = m_frames.value(scriptFrameIndex());
         if (m_record)
             m_record->appendLog({{QStringLiteral("event"), QStringLiteral("stopped")},
@@ -593,7 +588,7 @@ void DebugSession::stepRequest(const QString &command)
 {
     if (!m_client || m_state != State::Stopped)
         return;
-    m_client->postRequest(command, {{QStringLiteral("threadId"), 1}});
+    m_client->postRequest(command, {{QStringLiteral("threadId"), m_threadId}});
 }
 
 void DebugSession::continueExecution()
@@ -619,7 +614,7 @@ void DebugSession::stepOut()
 void DebugSession::pause()
 {
     if (m_client && m_state == State::Running)
-        m_client->postRequest(QStringLiteral("pause"), {{QStringLiteral("threadId"), 1}});
+        m_client->postRequest(QStringLiteral("pause"), {{QStringLiteral("threadId"), m_threadId}});
 }
 
 void DebugSession::terminate()
@@ -664,8 +659,30 @@ void DebugSession::request(
         [callback](const DapResponse &r) { callback(r.success, r.body, r.message); }, timeoutMs);
 }
 
-void DebugSession::evaluate(
-    const QString &expression, int frameId, ResultCallback callback, const QString &context)
+namespace {
+
+// Reads a successful answer's body into T; a refusal passes on its message.
+template <typename T> BodyCallback typed(TypedCallback<T> callback, T (*read)(const QJsonObject &))
+{
+    return [callback = std::move(callback), read](
+               bool ok, const QJsonObject &body, const QString &error) {
+        if (callback)
+            callback(ok, ok ? read(body) : T {}, error);
+    };
+}
+
+BodyCallback done(DoneCallback callback)
+{
+    return [callback = std::move(callback)](bool ok, const QJsonObject &, const QString &error) {
+        if (callback)
+            callback(ok, error);
+    };
+}
+
+} // namespace
+
+void DebugSession::evaluate(const QString &expression, int frameId,
+    TypedCallback<EvaluateResult> callback, const QString &context)
 {
     if (frameId == 0 && !m_frames.isEmpty())
         frameId = m_frames.first().id;
@@ -674,33 +691,71 @@ void DebugSession::evaluate(
     if (frameId != 0)
         args.insert(QStringLiteral("frameId"), frameId);
     // machine.succeed(...) may run for minutes: no watchdog.
-    request(QStringLiteral("evaluate"), args, std::move(callback), 0);
+    request(
+        QStringLiteral("evaluate"), args, typed(std::move(callback), &dap::evaluateResultFrom), 0);
 }
 
-void DebugSession::scopes(int frameId, ResultCallback callback)
+void DebugSession::scopes(int frameId, TypedCallback<QList<Scope>> callback)
 {
-    request(QStringLiteral("scopes"), {{QStringLiteral("frameId"), frameId}}, std::move(callback));
+    request(QStringLiteral("scopes"), {{QStringLiteral("frameId"), frameId}},
+        typed(std::move(callback), &dap::scopesFrom));
 }
 
-void DebugSession::variables(int variablesReference, ResultCallback callback)
+void DebugSession::variables(int variablesReference, TypedCallback<QList<Variable>> callback)
 {
     request(QStringLiteral("variables"),
-        {{QStringLiteral("variablesReference"), variablesReference}}, std::move(callback));
+        {{QStringLiteral("variablesReference"), variablesReference}},
+        typed(std::move(callback), &dap::variablesFrom));
 }
 
-void DebugSession::exceptionInfo(ResultCallback callback)
+void DebugSession::exceptionInfo(TypedCallback<ExceptionInfo> callback)
 {
+    request(QStringLiteral("exceptionInfo"), {{QStringLiteral("threadId"), m_threadId}},
+        typed(std::move(callback), &dap::exceptionInfoFrom));
+}
+
+void DebugSession::completions(
+    const QString &line, int frameId, TypedCallback<Completions> callback)
+{
+    // The agent wants the line being typed and a column in it.
+    QJsonObject args {
+        {QStringLiteral("text"), line}, {QStringLiteral("column"), int(line.size()) + 1}};
+    if (frameId > 0)
+        args.insert(QStringLiteral("frameId"), frameId);
+    request(QStringLiteral("completions"), args, typed(std::move(callback), &dap::completionsFrom));
+}
+
+void DebugSession::gotoTargets(
+    const QString &path, int line, TypedCallback<QList<GotoTarget>> callback)
+{
+    const QJsonObject where {
+        {QStringLiteral("source"),
+            QJsonObject {{QStringLiteral("path"), QFileInfo(path).absoluteFilePath()}}},
+        {QStringLiteral("line"), line}};
     request(
-        QStringLiteral("exceptionInfo"), {{QStringLiteral("threadId"), 1}}, std::move(callback));
+        QStringLiteral("gotoTargets"), where, typed(std::move(callback), &dap::gotoTargetsFrom));
+}
+
+void DebugSession::gotoTarget(int targetId, DoneCallback callback)
+{
+    request(QStringLiteral("goto"),
+        {{QStringLiteral("threadId"), m_threadId}, {QStringLiteral("targetId"), targetId}},
+        done(std::move(callback)));
+}
+
+void DebugSession::restartScript(const LaunchPlan &plan, DoneCallback callback)
+{
+    request(QStringLiteral("restart"), {{QStringLiteral("arguments"), plan.scriptArguments()}},
+        done(std::move(callback)));
 }
 
 void DebugSession::machineAction(
-    const QString &machine, const QString &action, const QString &text, ResultCallback callback)
+    const QString &machine, const QString &action, const QString &text, DoneCallback callback)
 {
     QJsonObject args {{QStringLiteral("machine"), machine}, {QStringLiteral("action"), action}};
     if (!text.isEmpty())
         args.insert(QStringLiteral("text"), text);
-    request(QStringLiteral("nixtide/machineAction"), args, std::move(callback), 0);
+    request(QStringLiteral("nixtide/machineAction"), args, done(std::move(callback)), 0);
 }
 
 void DebugSession::onDriverFinished(int exitCode, bool crashed)

@@ -3,6 +3,7 @@
 #include "core/breakpoints/breakpointstore.h"
 #include "core/dap/dapclient.h"
 #include "core/launch/vlanswitchwatch.h"
+#include "core/session/dapresults.h"
 #include "core/session/launchplan.h"
 #include "core/session/ocrattempt.h"
 
@@ -57,14 +58,6 @@ struct LogEntry
     std::optional<OcrAttempt> ocr;
 };
 
-struct StackFrame
-{
-    int id = 0;
-    QString name;
-    QString path;
-    int line = 0;
-};
-
 // What the headless front ends hand to setBreakpoints().
 using SourceBreakpoint = Breakpoint;
 
@@ -115,20 +108,25 @@ public:
     void stopDriver(); // SIGTERM to the driver's group, SIGKILL after a grace period
     void kill();
 
-    using ResultCallback
-        = std::function<void(bool ok, const QJsonObject &body, const QString &error)>;
     // Evaluates in the given frame (0: the top frame of the last stop), in
-    // the test's namespace. timeoutMs 0: wait as long as it takes.
-    void evaluate(const QString &expression, int frameId, ResultCallback callback,
+    // the test's namespace; waits as long as it takes.
+    void evaluate(const QString &expression, int frameId, TypedCallback<EvaluateResult> callback,
         const QString &context = QStringLiteral("repl"));
-    void scopes(int frameId, ResultCallback callback);
-    void variables(int variablesReference, ResultCallback callback);
-    void exceptionInfo(ResultCallback callback);
+    void scopes(int frameId, TypedCallback<QList<Scope>> callback);
+    void variables(int variablesReference, TypedCallback<QList<Variable>> callback);
+    // The exception the last stop is for.
+    void exceptionInfo(TypedCallback<ExceptionInfo> callback);
+    // Names for the name being typed at the end of `line` (frameId 0: the
+    // script's namespace).
+    void completions(const QString &line, int frameId, TypedCallback<Completions> callback);
+    // Where the stopped script can go on from near path:line, and going there.
+    void gotoTargets(const QString &path, int line, TypedCallback<QList<GotoTarget>> callback);
+    void gotoTarget(int targetId, DoneCallback callback);
+    // Runs the script again in the running driver with the plan's arguments,
+    // keeping how the first launch stopped and traced.
+    void restartScript(const LaunchPlan &plan, DoneCallback callback);
     void machineAction(const QString &machine, const QString &action, const QString &text = {},
-        ResultCallback callback = {});
-    // Any other request (nixtide/… included).
-    void request(const QString &command, const QJsonObject &arguments, ResultCallback callback,
-        int timeoutMs = -1);
+        DoneCallback callback = {});
 
     State state() const { return m_state; }
     const LaunchPlan &plan() const { return m_plan; }
@@ -163,8 +161,7 @@ public:
 Q_SIGNALS:
     void stateChanged(nixtide::DebugSession::State state);
     void connectedToAgent();
-    void breakpointsVerified(const QString &path, const QJsonArray &breakpoints);
-    // The same answer typed, one entry per breakpoint requested for `path`.
+    // The agent's answer, one entry per breakpoint requested for `path`.
     void breakpointsAnswered(const QString &path, const QList<nixtide::BreakpointAnswer> &answers);
     // After a stop the stack is fetched first; frames() holds it.
     void stopped(const QString &reason, const QString &description);
@@ -190,9 +187,16 @@ Q_SIGNALS:
     // that died during its start-up) and will not go on by itself: only a
     // stop ends the run. Once per session; stuckReason() keeps it.
     void driverStuck(const QString &message);
-    void eventReceived(const QString &event, const QJsonObject &body);
+    // A run of the test script began (the first, or one after a restart).
+    void scriptStarted();
+    void scriptFinished(const nixtide::ScriptOutcome &outcome);
 
 private:
+    using ResultCallback
+        = std::function<void(bool ok, const QJsonObject &body, const QString &error)>;
+    // Any request; the public ones above read its body.
+    void request(const QString &command, const QJsonObject &arguments, ResultCallback callback,
+        int timeoutMs = -1);
     void setState(State state);
     void onConnected();
     void onEvent(const QString &event, const QJsonObject &body);
@@ -248,6 +252,7 @@ private:
     QHash<QString, QString> m_ocrImages; // the driver's path -> readable here
     std::optional<bool> m_hostKvm;
     QList<StackFrame> m_frames;
+    int m_threadId = 1; // the last stop's
     QString m_stopReason;
     QString m_stopDescription;
     int m_exitCode = -1;

@@ -88,10 +88,10 @@ inline QString evaluate(DebugSession &session, const QString &expression, bool *
     };
     const auto answer = std::make_shared<Answer>();
     session.evaluate(
-        expression, 0, [answer](bool success, const QJsonObject &body, const QString &e) {
+        expression, 0, [answer](bool success, const EvaluateResult &result, const QString &e) {
             answer->done = true;
             answer->ok = success;
-            answer->value = success ? body.value(QStringLiteral("result")).toString() : e;
+            answer->value = success ? result.result : e;
         });
     QElapsedTimer t;
     t.start();

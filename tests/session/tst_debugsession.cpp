@@ -9,7 +9,6 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QSignalSpy>
@@ -22,18 +21,18 @@ using namespace nixtide::testing;
 namespace {
 
 // Waits, spinning the event loop, for a callback-style result.
-struct Result
+template <typename T> struct Result
 {
     bool done = false;
     bool ok = false;
-    QJsonObject body;
+    T value {};
     QString error;
-    DebugSession::ResultCallback callback()
+    TypedCallback<T> callback()
     {
-        return [this](bool success, const QJsonObject &b, const QString &e) {
+        return [this](bool success, const T &v, const QString &e) {
             done = true;
             ok = success;
-            body = b;
+            value = v;
             error = e;
         };
     }
@@ -80,7 +79,7 @@ private Q_SLOTS:
         DebugSession session;
         QSignalSpy states(&session, &DebugSession::stateChanged);
         QSignalSpy stopped(&session, &DebugSession::stopped);
-        QSignalSpy verified(&session, &DebugSession::breakpointsVerified);
+        QSignalSpy verified(&session, &DebugSession::breakpointsAnswered);
         QSignalSpy finished(&session, &DebugSession::finished);
         QSignalSpy exited(&session, &DebugSession::agentExited);
         QSignalSpy serial(&session, &DebugSession::serialReceived);
@@ -93,7 +92,7 @@ private Q_SLOTS:
 
         QVERIFY(verified.wait(60000));
         QCOMPARE(verified.at(0).at(0).toString(), m_nixFile);
-        QVERIFY(verified.at(0).at(1).toJsonArray().at(0).toObject().value("verified").toBool());
+        QVERIFY(verified.at(0).at(1).value<QList<BreakpointAnswer>>().value(0).verified);
 
         QVERIFY(stopped.wait(180000));
         qInfo("start to breakpoint: %.1f s", double(clock.elapsed()) / 1000.0);
@@ -104,30 +103,30 @@ private Q_SLOTS:
 
         // Variables on demand: scopes, then the Driver scope's variables
         // (what the driver gives the script, apart from its own names).
-        Result scopes;
+        Result<QList<Scope>> scopes;
         session.scopes(session.stackFrames().at(0).id, scopes.callback());
         QVERIFY(scopes.wait());
         QVERIFY2(scopes.ok, qPrintable(scopes.error));
         int ref = 0;
-        for (const QJsonValue &scope : scopes.body.value("scopes").toArray()) {
-            if (scope.toObject().value("name").toString() == QLatin1String("Driver"))
-                ref = scope.toObject().value("variablesReference").toInt();
+        for (const Scope &scope : scopes.value) {
+            if (scope.name == QLatin1String("Driver"))
+                ref = scope.variablesReference;
         }
         QVERIFY(ref > 0);
-        Result variables;
+        Result<QList<Variable>> variables;
         session.variables(ref, variables.callback());
         QVERIFY(variables.wait());
         QStringList names;
-        for (const QJsonValue &v : variables.body.value("variables").toArray())
-            names << v.toObject().value("name").toString();
+        for (const Variable &v : variables.value)
+            names << v.name;
         QVERIFY2(
             names.contains("machine") && names.contains("start_all"), qPrintable(names.join(',')));
 
-        Result hostname;
+        Result<EvaluateResult> hostname;
         session.evaluate(QStringLiteral("machine.succeed(\"hostname\")"), 0, hostname.callback());
         QVERIFY(hostname.wait());
         QVERIFY2(hostname.ok, qPrintable(hostname.error));
-        QCOMPARE(hostname.body.value("result").toString(), QStringLiteral("'machine\\n'"));
+        QCOMPARE(hostname.value.result, QStringLiteral("'machine\\n'"));
 
         QCOMPARE(session.machines().value(0).state, QStringLiteral("up"));
         QVERIFY(!session.serialData(QStringLiteral("machine")).isEmpty());
@@ -143,10 +142,10 @@ private Q_SLOTS:
         QCOMPARE(stopped.at(1).at(0).toString(), QStringLiteral("step"));
         QCOMPARE(session.stackFrames().value(0).line, hostnameLine + 1);
 
-        Result value;
+        Result<EvaluateResult> value;
         session.evaluate(QStringLiteral("hostname"), 0, value.callback());
         QVERIFY(value.wait());
-        QCOMPARE(value.body.value("result").toString(), QStringLiteral("'machine'"));
+        QCOMPARE(value.value.result, QStringLiteral("'machine'"));
 
         const QString privateDir = QFileInfo(session.agentSocketPath()).path();
         QVERIFY(!qemuUnder(privateDir).isEmpty());
@@ -202,21 +201,21 @@ private Q_SLOTS:
                 userFrame = frame.id;
         }
         QVERIFY(userFrame != 0);
-        Result info;
+        Result<ExceptionInfo> info;
         session.exceptionInfo(info.callback());
         QVERIFY(info.wait());
-        QVERIFY2(info.body.value("description").toString().contains("this-command-fails"),
-            qPrintable(QJsonDocument(info.body).toJson()));
+        QVERIFY2(info.value.description.contains("this-command-fails"),
+            qPrintable(info.value.exceptionId + QStringLiteral(": ") + info.value.description));
         QCOMPARE(session.machines().value(0).state, QStringLiteral("up"));
         const QString privateDir = QFileInfo(session.agentSocketPath()).path();
         QCOMPARE(qemuUnder(privateDir).size(), 1);
         // The VM still answers while the script is stopped.
-        Result alive;
+        Result<EvaluateResult> alive;
         session.evaluate(
             QStringLiteral("machine.succeed('echo still-up')"), userFrame, alive.callback());
         QVERIFY(alive.wait());
         QVERIFY2(alive.ok, qPrintable(alive.error));
-        QCOMPARE(alive.body.value("result").toString(), QStringLiteral("'still-up\\n'"));
+        QCOMPARE(alive.value.result, QStringLiteral("'still-up\\n'"));
         QElapsedTimer clock;
         clock.start();
         session.terminate();

@@ -273,7 +273,7 @@ MachineTab *MachinePanel::addTab(const QString &machine)
                 return;
             }
             panel->m_session->machineAction(machine, QStringLiteral("sendConsole"), text,
-                [panel, machine, done](bool ok, const QJsonObject &, const QString &error) {
+                [panel, machine, done](bool ok, const QString &error) {
                     if (!ok && panel) {
                         if (MachineTab *owner = panel->tab(machine))
                             owner->showMessage(
@@ -302,8 +302,8 @@ void MachinePanel::runAction(const QString &machine, const QString &action, cons
     if (!m_session)
         return;
     QPointer<MachinePanel> panel(this);
-    m_session->machineAction(machine, action, text,
-        [panel, machine, action](bool ok, const QJsonObject &, const QString &error) {
+    m_session->machineAction(
+        machine, action, text, [panel, machine, action](bool ok, const QString &error) {
             // Success shows itself: the state changes, screenshotTaken arrives.
             if (ok || !panel)
                 return;

@@ -18,8 +18,6 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonObject>
 #include <QMessageBox>
 
 #include <utility>
@@ -490,31 +488,23 @@ void SessionController::gotoLine(
 {
     if (!m_session || m_session->state() != DebugSession::State::Stopped || line < 1)
         return;
-    const QJsonObject where {
-        {QStringLiteral("source"),
-            QJsonObject {{QStringLiteral("path"), QFileInfo(path).absoluteFilePath()}}},
-        {QStringLiteral("line"), line}};
-    m_session->request(QStringLiteral("gotoTargets"), where,
-        [this, line, done](bool ok, const QJsonObject &body, const QString &error) {
-            const QJsonObject target
-                = body.value(QStringLiteral("targets")).toArray().at(0).toObject();
-            if (!ok || target.isEmpty() || !m_session) {
+    m_session->gotoTargets(path, line,
+        [this, line, done](bool ok, const QList<GotoTarget> &targets, const QString &error) {
+            if (!ok || targets.isEmpty() || !m_session) {
                 say(tr("Cannot go on from line %1: %2").arg(line).arg(error));
                 if (done)
                     done(false);
                 return;
             }
             // The target may be a later line (the next statement).
-            const int to = target.value(QStringLiteral("line")).toInt(line);
-            m_session->request(QStringLiteral("goto"),
-                {{QStringLiteral("threadId"), 1},
-                    {QStringLiteral("targetId"), target.value(QStringLiteral("id"))}},
-                [this, to, done](bool moved, const QJsonObject &, const QString &why) {
-                    say(moved ? tr("The script goes on from line %1.").arg(to)
-                              : tr("Cannot go on from line %1: %2").arg(to).arg(why));
-                    if (done)
-                        done(moved);
-                });
+            const GotoTarget &target = targets.first();
+            const int to = target.line > 0 ? target.line : line;
+            m_session->gotoTarget(target.id, [this, to, done](bool moved, const QString &why) {
+                say(moved ? tr("The script goes on from line %1.").arg(to)
+                          : tr("Cannot go on from line %1: %2").arg(to).arg(why));
+                if (done)
+                    done(moved);
+            });
         });
 }
 
@@ -581,15 +571,10 @@ void SessionController::restartScript()
     say(reuse.decision() + tr("; the VMs keep running"));
     m_window->debugActions()->setScriptFinished(false);
     m_window->setSessionDetail({});
-    QJsonObject arguments = reuse.plan().launchArguments();
-    // A restart keeps how the first launch stopped and traced.
-    arguments.remove(QStringLiteral("stopOnEntry"));
-    arguments.remove(QStringLiteral("noDebug"));
-    m_session->request(QStringLiteral("restart"), {{QStringLiteral("arguments"), arguments}},
-        [this](bool ok, const QJsonObject &, const QString &error) {
-            if (!ok)
-                say(tr("The script cannot restart now: %1").arg(error));
-        });
+    m_session->restartScript(reuse.plan(), [this](bool ok, const QString &error) {
+        if (!ok)
+            say(tr("The script cannot restart now: %1").arg(error));
+    });
 }
 
 bool SessionController::eventFilter(QObject *watched, QEvent *event)

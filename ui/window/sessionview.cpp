@@ -13,8 +13,6 @@
 #include "ui/window/acceleration.h"
 
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonObject>
 #include <QLabel>
 #include <QRegularExpression>
 #include <QToolTip>
@@ -26,15 +24,19 @@ namespace nixtide {
 
 namespace {
 
-QList<VariableEntry> entriesFrom(const QJsonArray &array, const QString &nameKey,
-    const QString &valueKey, const QString &typeKey)
+QList<VariableEntry> entriesFrom(const QList<Variable> &variables)
 {
     QList<VariableEntry> out;
-    for (const QJsonValue &value : array) {
-        const QJsonObject o = value.toObject();
-        out.append({o.value(nameKey).toString(), o.value(valueKey).toString(),
-            o.value(typeKey).toString(), o.value(QStringLiteral("variablesReference")).toInt()});
-    }
+    for (const Variable &v : variables)
+        out.append({v.name, v.value, v.type, v.variablesReference});
+    return out;
+}
+
+QList<VariableEntry> entriesFrom(const QList<Scope> &scopes)
+{
+    QList<VariableEntry> out;
+    for (const Scope &scope : scopes)
+        out.append({scope.name, {}, {}, scope.variablesReference});
     return out;
 }
 
@@ -94,29 +96,21 @@ SessionView::SessionView(MainWindow *window, DebugSession *session, QObject *par
                 m_window->replWidget()->showOutput(text);
             }
         });
-    connect(session, &DebugSession::eventReceived, this,
-        [this](const QString &event, const QJsonObject &body) {
-            if (event == QLatin1String("nixtide/scriptStarted")) {
-                // One log section per run of the script (a restart is a run).
-                endRun(tr("restarted"), false);
-                QString title = tr("Run %1").arg(m_window->logModel()->runCount() + 1);
-                if (!m_nextRunNote.isEmpty())
-                    title += QStringLiteral(", ") + std::exchange(m_nextRunNote, QString());
-                m_window->logModel()->beginRun(title);
-                m_runOpen = true;
-                m_runClock.start();
-                return;
-            }
-            if (event != QLatin1String("nixtide/scriptFinished"))
-                return;
-            const QString status = body.value(QStringLiteral("status")).toString();
-            endRun(status, status != QLatin1String("passed"));
-            m_scriptFinished = true;
-            Q_EMIT scriptFinished({body.value(QStringLiteral("status")).toString(),
-                body.value(QStringLiteral("error")).toString(),
-                body.value(QStringLiteral("path")).toString(),
-                body.value(QStringLiteral("line")).toInt()});
-        });
+    connect(session, &DebugSession::scriptStarted, this, [this] {
+        // One log section per run of the script (a restart is a run).
+        endRun(tr("restarted"), false);
+        QString title = tr("Run %1").arg(m_window->logModel()->runCount() + 1);
+        if (!m_nextRunNote.isEmpty())
+            title += QStringLiteral(", ") + std::exchange(m_nextRunNote, QString());
+        m_window->logModel()->beginRun(title);
+        m_runOpen = true;
+        m_runClock.start();
+    });
+    connect(session, &DebugSession::scriptFinished, this, [this](const ScriptOutcome &outcome) {
+        endRun(outcome.status, outcome.status != QLatin1String("passed"));
+        m_scriptFinished = true;
+        Q_EMIT scriptFinished(outcome);
+    });
     connect(session, &DebugSession::continued, this, [this] { m_scriptFinished = false; });
 
     // The docks' requests go to whichever session this view shows.
@@ -125,13 +119,13 @@ SessionView::SessionView(MainWindow *window, DebugSession *session, QObject *par
     connect(window->replWidget(), &ReplWidget::completionRequested, this, &SessionView::complete);
     connect(window->variablesModel(), &VariablesModel::childrenRequested, this, [this](int ref) {
         const int generation = m_scopeGeneration;
-        m_session->variables(
-            ref, [this, ref, generation](bool ok, const QJsonObject &body, const QString &error) {
+        m_session->variables(ref,
+            [this, ref, generation](
+                bool ok, const QList<Variable> &variables, const QString &error) {
                 if (generation != m_scopeGeneration)
                     return;
                 QList<VariableEntry> children = ok
-                    ? entriesFrom(body.value(QStringLiteral("variables")).toArray(),
-                          QStringLiteral("name"), QStringLiteral("value"), QStringLiteral("type"))
+                    ? entriesFrom(variables)
                     : QList<VariableEntry> {{tr("(error)"), error, {}, 0}};
                 m_window->variablesModel()->setChildren(ref, children);
             });
@@ -205,13 +199,10 @@ void SessionView::onStopped(const QString &reason, const QString &description)
         const QString path = top.path;
         const int line = top.line;
         m_session->exceptionInfo(
-            [this, path, line, description](bool ok, const QJsonObject &body, const QString &) {
-                QString message = description;
-                if (ok) {
-                    message = QStringLiteral("%1: %2").arg(
-                        body.value(QStringLiteral("exceptionId")).toString(),
-                        body.value(QStringLiteral("description")).toString());
-                }
+            [this, path, line, description](bool ok, const ExceptionInfo &info, const QString &) {
+                const QString message = ok
+                    ? QStringLiteral("%1: %2").arg(info.exceptionId, info.description)
+                    : description;
                 for (ScriptEditor *editor : m_window->editorArea()->editors()) {
                     if (samePath(editor->filePath(), path))
                         editor->setExceptionLine(line, message);
@@ -227,16 +218,14 @@ void SessionView::showFrame(int frameId)
     m_frameId = frameId;
     const int generation = ++m_scopeGeneration;
     m_session->scopes(
-        frameId, [this, generation](bool ok, const QJsonObject &body, const QString &error) {
+        frameId, [this, generation](bool ok, const QList<Scope> &answer, const QString &error) {
             if (generation != m_scopeGeneration)
                 return;
             if (!ok) {
                 m_window->variablesModel()->setScopes({{tr("(error)"), error, {}, 0}});
                 return;
             }
-            const QList<VariableEntry> scopes
-                = entriesFrom(body.value(QStringLiteral("scopes")).toArray(),
-                    QStringLiteral("name"), QStringLiteral("value"), QStringLiteral("type"));
+            const QList<VariableEntry> scopes = entriesFrom(answer);
             m_window->variablesModel()->setScopes(scopes);
             // The innermost scope is what one looks at first: open it.
             if (!scopes.isEmpty()) {
@@ -252,9 +241,8 @@ void SessionView::evaluateWatch(const QString &expression)
         return;
     m_session->evaluate(
         expression, m_frameId,
-        [this, expression](bool ok, const QJsonObject &body, const QString &error) {
-            m_window->variablesView()->setWatchResult(
-                expression, ok ? body.value(QStringLiteral("result")).toString() : error, !ok);
+        [this, expression](bool ok, const EvaluateResult &value, const QString &error) {
+            m_window->variablesView()->setWatchResult(expression, ok ? value.result : error, !ok);
         },
         QStringLiteral("watch"));
 }
@@ -274,37 +262,27 @@ void SessionView::showHover(ScriptEditor *editor, const QString &expression)
     QPointer<ScriptEditor> target(editor);
     m_session->evaluate(
         expression, m_frameId,
-        [target, expression](bool ok, const QJsonObject &body, const QString &) {
+        [target, expression](bool ok, const EvaluateResult &value, const QString &) {
             ExpressionHover *hover = target ? target->findChild<ExpressionHover *>() : nullptr;
             if (!ok || !hover)
                 return;
-            const QString type = body.value(QStringLiteral("type")).toString();
             hover->show(expression,
                 QStringLiteral("%1%2 = %3")
-                    .arg(expression, type.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(type),
-                        body.value(QStringLiteral("result")).toString()));
+                    .arg(expression,
+                        value.type.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(value.type),
+                        value.result));
         },
         QStringLiteral("hover"));
 }
 
 void SessionView::complete(const QString &textBeforeCursor)
 {
-    // The agent wants the line being typed and a column in it.
-    const QString line = textBeforeCursor.section(u'\n', -1);
-    QJsonObject arguments {
-        {QStringLiteral("text"), line}, {QStringLiteral("column"), int(line.size()) + 1}};
-    if (m_frameId > 0)
-        arguments.insert(QStringLiteral("frameId"), m_frameId);
-    m_session->request(QStringLiteral("completions"), arguments,
-        [this](bool ok, const QJsonObject &body, const QString &) {
-            const QJsonArray targets = body.value(QStringLiteral("targets")).toArray();
-            if (!ok || targets.isEmpty())
+    m_session->completions(textBeforeCursor.section(u'\n', -1), m_frameId,
+        [this](bool ok, const Completions &completions, const QString &) {
+            if (!ok || completions.names.isEmpty())
                 return;
-            QStringList names;
-            for (const QJsonValue &target : targets)
-                names << target.toObject().value(QStringLiteral("text")).toString();
-            const int replaced = targets.first().toObject().value(QStringLiteral("length")).toInt();
-            m_window->replWidget()->input()->showCompletions(replaced, names);
+            m_window->replWidget()->input()->showCompletions(
+                completions.replacedLength, completions.names);
         });
 }
 
@@ -313,12 +291,12 @@ void SessionView::evaluateInRepl(const QString &code, std::function<void(bool)> 
     const int stderrBefore = m_stderrSeen;
     m_session->evaluate(code, m_frameId,
         [this, stderrBefore, done = std::move(done)](
-            bool ok, const QJsonObject &body, const QString &error) {
+            bool ok, const EvaluateResult &value, const QString &error) {
             if (done)
                 done(ok);
             ReplWidget *repl = m_window->replWidget();
             if (ok) {
-                const QString result = body.value(QStringLiteral("result")).toString();
+                const QString &result = value.result;
                 // Like Python's REPL: None (print(), calls for effect) is not shown.
                 if (!result.isEmpty() && result != QLatin1String("None"))
                     repl->showResult(result);

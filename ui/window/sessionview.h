@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/session/dapresults.h"
+
 #include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
@@ -14,15 +16,6 @@ struct BreakpointAnswer;
 class MainWindow;
 class ScriptEditor;
 struct LogEntry;
-
-// How a script run ended, as the agent reported it.
-struct ScriptOutcome
-{
-    QString status; // "passed" or "failed"
-    QString error; // the exception, "SyntaxError: …", when failed
-    QString path; // where it failed (the .nix file when mapped)
-    int line = 0;
-};
 
 // Shows one DebugSession in the window's docks: the nested log, the stop
 // (current-line or exception marker), the call stack, the selected frame's
