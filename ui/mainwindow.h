@@ -96,12 +96,6 @@ public:
     // (warn: shown in a warning colour) or, with no VM running, what the
     // host offers.
     void showStatus(const QString &message);
-    // Lines of test script from a machine's screen at the cursor of the
-    // test's editor (see insertScriptLines); false with the reason shown.
-    bool insertScriptCode(const QString &machine, const QStringList &lines);
-    // Keeps `screen` as a reference of the test with all but `region`
-    // masked, and inserts the screenshot() call the review compares it to.
-    void saveRegionReference(const QString &machine, const QImage &screen, const QRect &region);
     void setBuildProgress(int done, int expected, const QString &text);
     void hideBuildProgress();
     QProgressBar *buildProgressBar() const { return m_buildProgress; }
@@ -137,7 +131,6 @@ public:
     QTabWidget *machineTabs() const;
     QLabel *accelerationLabel() const { return m_accelerationLabel; }
     QDockWidget *dock(const QString &objectName) const;
-    OutlineDock *outlineDock() const { return m_outline; }
     TestExplorerDock *testExplorer() const { return m_explorer; }
 
     // Every file's breakpoints, open or not: the editors and the Breakpoints
@@ -158,6 +151,12 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    // Lines of test script from a machine's screen at the cursor of the
+    // test's editor (see insertScriptLines); false with the reason shown.
+    bool insertScriptCode(const QString &machine, const QStringList &lines);
+    // Keeps `screen` as a reference of the test with all but `region`
+    // masked, and inserts the screenshot() call the review compares it to.
+    void saveRegionReference(const QString &machine, const QImage &screen, const QRect &region);
     // openTest without remembering it in File > Recent.
     bool openTestFile(const QString &path, QString *error);
     ScriptEditor *scriptEditorForCode() const;
