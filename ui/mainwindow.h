@@ -9,6 +9,7 @@
 #include <QMainWindow>
 #include <QRect>
 
+#include <array>
 #include <memory>
 #include <optional>
 
@@ -130,7 +131,19 @@ public:
     BuildOutputView *buildOutput() const { return m_buildOutput; }
     QTabWidget *machineTabs() const;
     QLabel *accelerationLabel() const { return m_accelerationLabel; }
-    QDockWidget *dock(const QString &objectName) const;
+    // The docks the controllers and tests raise or hide; each keeps its
+    // object name ("LogDock", …) because saved layouts refer to it.
+    enum class Dock {
+        TestExplorer,
+        Outline,
+        Variables,
+        CallStack,
+        Breakpoints,
+        Log,
+        Repl,
+        BuildOutput
+    };
+    QDockWidget *dock(Dock which) const;
     TestExplorerDock *testExplorer() const { return m_explorer; }
 
     // Every file's breakpoints, open or not: the editors and the Breakpoints
@@ -164,8 +177,8 @@ private:
     void createMenus();
     void createStatusBar();
     void connectEditorActions();
-    QDockWidget *addDock(
-        const QString &title, const QString &name, QWidget *widget, Qt::DockWidgetArea area);
+    QDockWidget *addDock(const QString &title, Dock which, const QString &name, QWidget *widget,
+        Qt::DockWidgetArea area);
     void updateMachineCount();
     void updateTitle();
     void followBuildChecks();
@@ -198,6 +211,7 @@ private:
     BuildOutputView *m_buildOutput;
     OutlineDock *m_outline;
     TestExplorerDock *m_explorer = nullptr;
+    std::array<QDockWidget *, 8> m_docks {};
     // "Debug this test": the reference to run once the opener has opened it.
     QString m_debugWhenOpened;
     TestOpener *m_opener;

@@ -205,7 +205,7 @@ void SessionController::run()
         }
     }
     m_builtSource = BuiltSource {readFile(m_testPath), {}};
-    if (QDockWidget *dock = m_window->dock(QStringLiteral("BuildDock")))
+    if (QDockWidget *dock = m_window->dock(MainWindow::Dock::BuildOutput))
         dock->raise();
 
     m_resolver = std::make_unique<TestResolver>();
@@ -256,7 +256,7 @@ void SessionController::onBuildFailed(TestResolver::Failure failure, const QStri
     m_window->hideBuildProgress();
     appendLine(m_window->buildOutput(), message);
     m_window->buildOutput()->finish(false);
-    if (QDockWidget *dock = m_window->dock(QStringLiteral("BuildDock")))
+    if (QDockWidget *dock = m_window->dock(MainWindow::Dock::BuildOutput))
         dock->raise();
     setState(SessionState::Idle);
     const QString after = m_rebuildReason.isEmpty()
@@ -332,7 +332,7 @@ void SessionController::onResolved(const LaunchPlan &resolved)
         setState(SessionState::Terminated);
         return;
     }
-    if (QDockWidget *dock = m_window->dock(QStringLiteral("LogDock")))
+    if (QDockWidget *dock = m_window->dock(MainWindow::Dock::Log))
         dock->raise();
 }
 
@@ -519,7 +519,7 @@ void SessionController::runSelection(
         return;
     const QString block = dedent(code);
     m_window->replWidget()->append(ReplWidget::Kind::Input, block.trimmed());
-    if (QDockWidget *dock = m_window->dock(QStringLiteral("ReplDock")))
+    if (QDockWidget *dock = m_window->dock(MainWindow::Dock::Repl))
         dock->raise();
     // Lines that take the failing line's place, run without an error: the
     // failure is fixed, and Continue goes on after them.
