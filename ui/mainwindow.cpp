@@ -80,7 +80,7 @@ constexpr int kDockLayoutVersion = 1;
 } // namespace
 
 MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget *parent)
-    : QMainWindow(parent)
+    : SessionWindow(parent)
     , m_ownSettings(settings ? nullptr : std::make_unique<QSettings>())
     , m_settings(settings ? settings : m_ownSettings.get())
     , m_recovery(std::make_unique<RecoveryStore>(
