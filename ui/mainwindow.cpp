@@ -80,7 +80,7 @@ constexpr int kDockLayoutVersion = 1;
 } // namespace
 
 MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget *parent)
-    : QMainWindow(parent)
+    : SessionWindow(parent)
     , m_ownSettings(settings ? nullptr : std::make_unique<QSettings>())
     , m_settings(settings ? settings : m_ownSettings.get())
     , m_recovery(std::make_unique<RecoveryStore>(
@@ -174,18 +174,19 @@ MainWindow::MainWindow(QSettings *settings, const QString &recoveryDir, QWidget 
 MainWindow::~MainWindow() = default;
 
 QDockWidget *MainWindow::addDock(
-    const QString &title, const QString &name, QWidget *widget, Qt::DockWidgetArea area)
+    const QString &title, Dock which, const QString &name, QWidget *widget, Qt::DockWidgetArea area)
 {
     auto *dock = new QDockWidget(title, this);
     dock->setObjectName(name); // saveState() finds docks by object name
     dock->setWidget(widget);
     addDockWidget(area, dock);
+    m_docks[size_t(which)] = dock;
     return dock;
 }
 
-QDockWidget *MainWindow::dock(const QString &objectName) const
+QDockWidget *MainWindow::dock(Dock which) const
 {
-    return findChild<QDockWidget *>(objectName);
+    return m_docks[size_t(which)];
 }
 
 void MainWindow::createDocks()
@@ -198,15 +199,17 @@ void MainWindow::createDocks()
     m_explorer = new TestExplorerDock(this);
     m_explorer->setObjectName(QStringLiteral("TestExplorerDock"));
     addDockWidget(Qt::LeftDockWidgetArea, m_explorer);
+    m_docks[size_t(Dock::TestExplorer)] = m_explorer;
     m_outline->setObjectName(QStringLiteral("OutlineDock"));
     addDockWidget(Qt::LeftDockWidgetArea, m_outline);
+    m_docks[size_t(Dock::Outline)] = m_outline;
     tabifyDockWidget(m_explorer, m_outline);
-    QDockWidget *variables = addDock(tr("Variables and Watch"), QStringLiteral("VariablesDock"),
-        m_variablesView, Qt::LeftDockWidgetArea);
-    QDockWidget *stack = addDock(
-        tr("Call Stack"), QStringLiteral("CallStackDock"), m_callStack, Qt::LeftDockWidgetArea);
-    QDockWidget *breakpoints = addDock(tr("Breakpoints"), QStringLiteral("BreakpointsDock"),
-        m_breakpointsView, Qt::LeftDockWidgetArea);
+    QDockWidget *variables = addDock(tr("Variables and Watch"), Dock::Variables,
+        QStringLiteral("VariablesDock"), m_variablesView, Qt::LeftDockWidgetArea);
+    QDockWidget *stack = addDock(tr("Call Stack"), Dock::CallStack, QStringLiteral("CallStackDock"),
+        m_callStack, Qt::LeftDockWidgetArea);
+    QDockWidget *breakpoints = addDock(tr("Breakpoints"), Dock::Breakpoints,
+        QStringLiteral("BreakpointsDock"), m_breakpointsView, Qt::LeftDockWidgetArea);
     tabifyDockWidget(stack, breakpoints);
     m_explorer->raise();
     stack->raise();
@@ -227,12 +230,12 @@ void MainWindow::createDocks()
                     .arg(message.section(u'\n', 0, 0)));
         });
 
-    QDockWidget *log
-        = addDock(tr("Log"), QStringLiteral("LogDock"), m_logView, Qt::BottomDockWidgetArea);
-    QDockWidget *repl
-        = addDock(tr("REPL"), QStringLiteral("ReplDock"), m_repl, Qt::BottomDockWidgetArea);
-    QDockWidget *build = addDock(
-        tr("Build Output"), QStringLiteral("BuildDock"), m_buildOutput, Qt::BottomDockWidgetArea);
+    QDockWidget *log = addDock(
+        tr("Log"), Dock::Log, QStringLiteral("LogDock"), m_logView, Qt::BottomDockWidgetArea);
+    QDockWidget *repl = addDock(
+        tr("REPL"), Dock::Repl, QStringLiteral("ReplDock"), m_repl, Qt::BottomDockWidgetArea);
+    QDockWidget *build = addDock(tr("Build Output"), Dock::BuildOutput, QStringLiteral("BuildDock"),
+        m_buildOutput, Qt::BottomDockWidgetArea);
     splitDockWidget(log, repl, Qt::Horizontal);
     tabifyDockWidget(log, build);
     log->raise();

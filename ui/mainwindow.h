@@ -2,13 +2,14 @@
 
 #include "core/breakpoints/breakpoint.h"
 #include "core/nix/testref.h"
-#include "ui/window/sessionstate.h"
+#include "ui/window/sessionwindow.h"
 
 #include <QHash>
 #include <QImage>
 #include <QMainWindow>
 #include <QRect>
 
+#include <array>
 #include <memory>
 #include <optional>
 
@@ -46,10 +47,10 @@ class RecentMenu;
 
 // The IDE window: editors in the centre next to the machine tabs, docks for
 // the log, variables and watches, call stack, breakpoints, REPL and build
-// output. It knows nothing of how a test runs: SessionController
-// (ui/window) connects to debugActions(), the dock widgets and the signals
-// below, and calls setSessionState().
-class MainWindow : public QMainWindow
+// output. It knows nothing of how a test runs: SessionController and
+// SessionView (ui/window) reach it only through SessionWindow, the part of
+// it they need.
+class MainWindow : public SessionWindow
 {
     Q_OBJECT
 
@@ -63,7 +64,7 @@ public:
 
     // Opens the test to run (and shows it); false with a message in *error
     // naming the file when it cannot be read.
-    bool openTest(const QString &path, QString *error);
+    bool openTest(const QString &path, QString *error) override;
     // The same for a test chosen inside a file or flake: `file` (the one
     // holding its script) is shown and edited, `test` is what gets built.
     bool openTest(const TestRef &test, const QString &file, QString *error);
@@ -75,19 +76,19 @@ public:
     TestOpener *testOpener() const { return m_opener; }
     // The toolbar's list of tests, showing the one F5 runs.
     TestSelector *testSelector() const { return m_testSelector; }
-    QString testPath() const { return m_testPath; }
+    QString testPath() const override { return m_testPath; }
     // What TestResolver builds: the chosen test's reference, else the file.
-    QString testArgument() const { return m_testRef ? m_testRef->toString() : m_testPath; }
+    QString testArgument() const override { return m_testRef ? m_testRef->toString() : m_testPath; }
     // Opens any file in an editor tab, with its saved breakpoints.
-    ScriptEditor *openFile(const QString &path, QString *error);
+    ScriptEditor *openFile(const QString &path, QString *error) override;
     // Layout, the files open last time and their breakpoints.
     void restoreSession();
-    void saveSession();
+    void saveSession() override;
 
-    void setSessionState(SessionState state);
+    void setSessionState(SessionState state) override;
     // What the state alone does not say (the script ended while the VMs
     // keep running); shown until the state changes. Empty: the state.
-    void setSessionDetail(const QString &detail);
+    void setSessionDetail(const QString &detail) override;
     QString sessionText() const;
     SessionState sessionState() const { return m_state; }
 
@@ -95,69 +96,63 @@ public:
     // indicator) with its Cancel button; what acceleration the VMs use
     // (warn: shown in a warning colour) or, with no VM running, what the
     // host offers.
-    void showStatus(const QString &message);
+    void showStatus(const QString &message) override;
+    void setBuildProgress(int done, int expected, const QString &text) override;
+    void hideBuildProgress() override;
+    QProgressBar *buildProgressBar() const { return m_buildProgress; }
+    void setAcceleration(const QString &text, const QString &toolTip, bool warn) override;
+    void showHostAcceleration() override;
+    // Debug > Run on Host: where the next run's driver goes (ssh://…),
+    // empty for this machine; kept with the session's settings.
+    QString runHost() const override { return m_runHost; }
+    // False (and the window says why) when `host` is not an ssh:// URI.
+    bool setRunHost(const QString &host);
+
+    // The machine tabs (screen, serial console, actions per VM) of the
+    // session SessionController hands to machinePanel()->setSession().
+    MachinePanel *machinePanel() const override { return m_machinePanel; }
+    MachineTab *machineTab(const QString &name) const;
+    int machineCount() const;
+
+    // Shows the line of a file: opens it, moves the cursor, focuses.
+    void showLocation(const QString &path, int line, int column = 0) override;
+    // The stop marker: where the script is paused (0 clears).
+    void setCurrentLocation(const QString &path, int line) override;
+
+    DebugActions *debugActions() const override { return m_debug; }
+    EditorArea *editorArea() const override { return m_editors; }
+    LogTreeModel *logModel() const override { return m_logModel; }
+    LogView *logView() const { return m_logView; }
+    VariablesModel *variablesModel() const override { return m_variablesModel; }
+    VariablesView *variablesView() const override { return m_variablesView; }
+    CallStackView *callStackView() const override { return m_callStack; }
+    BreakpointsView *breakpointsView() const { return m_breakpointsView; }
+    ReplWidget *replWidget() const override { return m_repl; }
+    BuildOutputView *buildOutput() const override { return m_buildOutput; }
+    QTabWidget *machineTabs() const;
+    QLabel *accelerationLabel() const { return m_accelerationLabel; }
+    QDockWidget *dock(Dock which) const override;
+    TestExplorerDock *testExplorer() const { return m_explorer; }
+
+    // Every file's breakpoints, open or not: the editors and the Breakpoints
+    // view show them, the session sends them; saved with the session.
+    BreakpointStore *breakpointStore() const override { return m_breakpointStore; }
+    BreakpointList breakpointsFor(const QString &path) const;
+
+Q_SIGNALS:
+    // The breakpoints to send for a file changed (the store's requestsChanged).
+    void breakpointsChanged(const QString &path, const nixtide::BreakpointList &breakpoints);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
     // Lines of test script from a machine's screen at the cursor of the
     // test's editor (see insertScriptLines); false with the reason shown.
     bool insertScriptCode(const QString &machine, const QStringList &lines);
     // Keeps `screen` as a reference of the test with all but `region`
     // masked, and inserts the screenshot() call the review compares it to.
     void saveRegionReference(const QString &machine, const QImage &screen, const QRect &region);
-    void setBuildProgress(int done, int expected, const QString &text);
-    void hideBuildProgress();
-    QProgressBar *buildProgressBar() const { return m_buildProgress; }
-    void setAcceleration(const QString &text, const QString &toolTip, bool warn);
-    void showHostAcceleration();
-    // Debug > Run on Host: where the next run's driver goes (ssh://…),
-    // empty for this machine; kept with the session's settings.
-    QString runHost() const { return m_runHost; }
-    // False (and the window says why) when `host` is not an ssh:// URI.
-    bool setRunHost(const QString &host);
-
-    // The machine tabs (screen, serial console, actions per VM) of the
-    // session SessionController hands to machinePanel()->setSession().
-    MachinePanel *machinePanel() const { return m_machinePanel; }
-    MachineTab *machineTab(const QString &name) const;
-    int machineCount() const;
-
-    // Shows the line of a file: opens it, moves the cursor, focuses.
-    void showLocation(const QString &path, int line, int column = 0);
-    // The stop marker: where the script is paused (0 clears).
-    void setCurrentLocation(const QString &path, int line);
-
-    DebugActions *debugActions() const { return m_debug; }
-    EditorArea *editorArea() const { return m_editors; }
-    LogTreeModel *logModel() const { return m_logModel; }
-    LogView *logView() const { return m_logView; }
-    VariablesModel *variablesModel() const { return m_variablesModel; }
-    VariablesView *variablesView() const { return m_variablesView; }
-    CallStackView *callStackView() const { return m_callStack; }
-    BreakpointsView *breakpointsView() const { return m_breakpointsView; }
-    ReplWidget *replWidget() const { return m_repl; }
-    BuildOutputView *buildOutput() const { return m_buildOutput; }
-    QTabWidget *machineTabs() const;
-    QLabel *accelerationLabel() const { return m_accelerationLabel; }
-    QDockWidget *dock(const QString &objectName) const;
-    OutlineDock *outlineDock() const { return m_outline; }
-    TestExplorerDock *testExplorer() const { return m_explorer; }
-
-    // Every file's breakpoints, open or not: the editors and the Breakpoints
-    // view show them, the session sends them; saved with the session.
-    BreakpointStore *breakpointStore() const { return m_breakpointStore; }
-    BreakpointList breakpointsFor(const QString &path) const;
-
-Q_SIGNALS:
-    // The breakpoints to send for a file changed (the store's requestsChanged).
-    void breakpointsChanged(const QString &path, const nixtide::BreakpointList &breakpoints);
-    void runToCursorRequested(const QString &path, int line);
-    void setNextStatementRequested(const QString &path, int line);
-    // code: the selection (whole lines) or the current line.
-    void runSelectionRequested(
-        const QString &code, const QString &path, int firstLine, int lastLine);
-
-protected:
-    void closeEvent(QCloseEvent *event) override;
-
-private:
     // openTest without remembering it in File > Recent.
     bool openTestFile(const QString &path, QString *error);
     ScriptEditor *scriptEditorForCode() const;
@@ -165,8 +160,8 @@ private:
     void createMenus();
     void createStatusBar();
     void connectEditorActions();
-    QDockWidget *addDock(
-        const QString &title, const QString &name, QWidget *widget, Qt::DockWidgetArea area);
+    QDockWidget *addDock(const QString &title, Dock which, const QString &name, QWidget *widget,
+        Qt::DockWidgetArea area);
     void updateMachineCount();
     void updateTitle();
     void followBuildChecks();
@@ -199,6 +194,7 @@ private:
     BuildOutputView *m_buildOutput;
     OutlineDock *m_outline;
     TestExplorerDock *m_explorer = nullptr;
+    std::array<QDockWidget *, 8> m_docks {};
     // "Debug this test": the reference to run once the opener has opened it.
     QString m_debugWhenOpened;
     TestOpener *m_opener;

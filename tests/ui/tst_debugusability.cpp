@@ -112,7 +112,7 @@ private Q_SLOTS:
             s.window->resize(1600, 1000);
             s.window->show();
             QVERIFY(QTest::qWaitForWindowExposed(s.window.get()));
-            QDockWidget *variables = s.window->dock(QStringLiteral("VariablesDock"));
+            QDockWidget *variables = s.window->dock(MainWindow::Dock::Variables);
             s.window->resizeDocks({variables}, {480}, Qt::Horizontal);
             QTRY_VERIFY(std::abs(variables->width() - 480) <= 12);
             s.window->close();
@@ -130,7 +130,7 @@ private Q_SLOTS:
         s.window->restoreSession();
         s.window->show();
         QVERIFY(QTest::qWaitForWindowExposed(s.window.get()));
-        QDockWidget *variables = s.window->dock(QStringLiteral("VariablesDock"));
+        QDockWidget *variables = s.window->dock(MainWindow::Dock::Variables);
         // 480 of 1600 is 30 %: 384 of 1280, where pixels would give 480.
         QTRY_VERIFY2(std::abs(variables->width() - 384) <= 24,
             qPrintable(QString::number(variables->width())));

@@ -263,7 +263,7 @@ private Q_SLOTS:
 
         if (qEnvironmentVariableIsSet("NIXTIDE_SCREENSHOT")) {
             editor->setCursorPosition(hostnameLine, 0);
-            if (QDockWidget *log = window.dock(QStringLiteral("LogDock")))
+            if (QDockWidget *log = window.dock(MainWindow::Dock::Log))
                 log->raise();
             window.logView()->tree()->expandAll();
             // Give the VM's screen the larger half so its text is legible.

@@ -111,10 +111,10 @@ private Q_SLOTS:
         // need all of the column at 9 pt and more than it at 10 pt.
         if (points == 0)
             return;
-        window.tabifyDockWidget(window.dock(QStringLiteral("BreakpointsDock")),
-            window.dock(QStringLiteral("OutlineDock")));
-        window.tabifyDockWidget(window.dock(QStringLiteral("OutlineDock")),
-            window.dock(QStringLiteral("TestExplorerDock")));
+        window.tabifyDockWidget(
+            window.dock(MainWindow::Dock::Breakpoints), window.dock(MainWindow::Dock::Outline));
+        window.tabifyDockWidget(
+            window.dock(MainWindow::Dock::Outline), window.dock(MainWindow::Dock::TestExplorer));
         QTRY_VERIFY(!cutDockTabLabels(&window, nullptr).isEmpty());
         qInfo("four in one group: %s",
             qPrintable(cutDockTabLabels(&window, nullptr).join(QStringLiteral("; "))));

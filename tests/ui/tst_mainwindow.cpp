@@ -340,7 +340,7 @@ private Q_SLOTS:
             editor->setBreakpoint(2);
             editor->setBreakpoint(3, QStringLiteral("x > 1"));
             QVERIFY(window.openFile(other, &error));
-            window.dock(QStringLiteral("ReplDock"))->hide();
+            window.dock(MainWindow::Dock::Repl)->hide();
             window.show();
             QVERIFY(QTest::qWaitForWindowExposed(&window));
             window.close(); // saves the session
@@ -359,8 +359,8 @@ private Q_SLOTS:
         QCOMPARE(window.breakpointsView()->breakpointCount(), 2);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(window.dock(QStringLiteral("ReplDock"))->isHidden());
-        QVERIFY(!window.dock(QStringLiteral("LogDock"))->isHidden());
+        QVERIFY(window.dock(MainWindow::Dock::Repl)->isHidden());
+        QVERIFY(!window.dock(MainWindow::Dock::Log)->isHidden());
     }
 
     // Every menu label shows as written: at most one mnemonic, on a letter
@@ -588,7 +588,7 @@ private Q_SLOTS:
             QVERIFY(changed.count() >= 3);
             window.resize(1280, 800);
             window.show();
-            if (QDockWidget *dock = window.dock(QStringLiteral("BreakpointsDock"))) {
+            if (QDockWidget *dock = window.dock(MainWindow::Dock::Breakpoints)) {
                 dock->show();
                 dock->raise();
                 window.resizeDocks({dock}, {700}, Qt::Horizontal);

@@ -284,7 +284,7 @@ private Q_SLOTS:
         if (qEnvironmentVariableIsSet("NIXTIDE_SHOTS")) {
             window.resize(1280, 800);
             window.show();
-            window.dock(QStringLiteral("BuildDock"))->raise();
+            window.dock(MainWindow::Dock::BuildOutput)->raise();
             QVERIFY(QTest::qWaitForWindowExposed(&window));
             QVERIFY(window.grab().save(QDir(qEnvironmentVariable("NIXTIDE_SHOTS"))
                     .filePath(QStringLiteral("build-failed.png"))));

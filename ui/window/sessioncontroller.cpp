@@ -9,9 +9,9 @@
 #include "ui/editor/editorarea.h"
 #include "ui/editor/scripteditor.h"
 #include "ui/machines/machinepanel.h"
-#include "ui/mainwindow.h"
 #include "ui/window/debugactions.h"
 #include "ui/window/sessionview.h"
+#include "ui/window/sessionwindow.h"
 #include "ui/window/testselector.h"
 
 #include <QCloseEvent>
@@ -84,7 +84,7 @@ void appendLine(BuildOutputView *view, const QString &line)
 
 } // namespace
 
-SessionController::SessionController(MainWindow *window)
+SessionController::SessionController(SessionWindow *window)
     : QObject(window)
     , m_window(window)
 {
@@ -99,10 +99,10 @@ SessionController::SessionController(MainWindow *window)
     connect(actions, &DebugActions::stepOverRequested, this, &SessionController::stepOver);
     connect(actions, &DebugActions::stepInRequested, this, &SessionController::stepIn);
     connect(actions, &DebugActions::stepOutRequested, this, &SessionController::stepOut);
-    connect(window, &MainWindow::runToCursorRequested, this, &SessionController::runToCursor);
-    connect(
-        window, &MainWindow::setNextStatementRequested, this, &SessionController::setNextStatement);
-    connect(window, &MainWindow::runSelectionRequested, this, &SessionController::runSelection);
+    connect(window, &SessionWindow::runToCursorRequested, this, &SessionController::runToCursor);
+    connect(window, &SessionWindow::setNextStatementRequested, this,
+        &SessionController::setNextStatement);
+    connect(window, &SessionWindow::runSelectionRequested, this, &SessionController::runSelection);
     window->installEventFilter(this);
 
     m_askClose = [this] {
@@ -203,7 +203,7 @@ void SessionController::run()
         }
     }
     m_builtSource = BuiltSource {readFile(m_testPath), {}};
-    if (QDockWidget *dock = m_window->dock(QStringLiteral("BuildDock")))
+    if (QDockWidget *dock = m_window->dock(SessionWindow::Dock::BuildOutput))
         dock->raise();
 
     m_resolver = std::make_unique<TestResolver>();
@@ -260,7 +260,7 @@ void SessionController::onBuildFailed(TestResolver::Failure failure, const QStri
     m_window->hideBuildProgress();
     appendLine(m_window->buildOutput(), message);
     m_window->buildOutput()->finish(false);
-    if (QDockWidget *dock = m_window->dock(QStringLiteral("BuildDock")))
+    if (QDockWidget *dock = m_window->dock(SessionWindow::Dock::BuildOutput))
         dock->raise();
     setState(SessionState::Idle);
     const QString after = m_rebuildReason.isEmpty()
@@ -336,7 +336,7 @@ void SessionController::onResolved(const LaunchPlan &resolved)
         setState(SessionState::Terminated);
         return;
     }
-    if (QDockWidget *dock = m_window->dock(QStringLiteral("LogDock")))
+    if (QDockWidget *dock = m_window->dock(SessionWindow::Dock::Log))
         dock->raise();
 }
 
@@ -515,7 +515,7 @@ void SessionController::runSelection(
         return;
     const QString block = dedent(code);
     m_window->replWidget()->append(ReplWidget::Kind::Input, block.trimmed());
-    if (QDockWidget *dock = m_window->dock(QStringLiteral("ReplDock")))
+    if (QDockWidget *dock = m_window->dock(SessionWindow::Dock::Repl))
         dock->raise();
     // Lines that take the failing line's place, run without an error: the
     // failure is fixed, and Continue goes on after them.

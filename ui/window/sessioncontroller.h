@@ -13,7 +13,7 @@
 
 namespace nixtide {
 
-class MainWindow;
+class SessionWindow;
 class SessionView;
 struct ScriptOutcome;
 struct NixBuildResult;
@@ -30,7 +30,7 @@ class SessionController : public QObject
     Q_OBJECT
 
 public:
-    explicit SessionController(MainWindow *window);
+    explicit SessionController(SessionWindow *window);
     ~SessionController() override;
 
     DebugSession *session() const { return m_session.get(); }
@@ -98,7 +98,7 @@ private:
     void discardSession();
     bool sessionLive() const;
 
-    MainWindow *m_window;
+    SessionWindow *m_window;
     std::unique_ptr<TestResolver> m_resolver;
     std::unique_ptr<DebugSession> m_session;
     std::unique_ptr<SessionView> m_view;

@@ -9,8 +9,8 @@
 #include "ui/editor/editorarea.h"
 #include "ui/editor/expressionhover.h"
 #include "ui/editor/scripteditor.h"
-#include "ui/mainwindow.h"
 #include "ui/window/acceleration.h"
+#include "ui/window/sessionwindow.h"
 
 #include <QFileInfo>
 #include <QLabel>
@@ -47,7 +47,7 @@ bool samePath(const QString &a, const QString &b)
 
 } // namespace
 
-SessionView::SessionView(MainWindow *window, DebugSession *session, QObject *parent)
+SessionView::SessionView(SessionWindow *window, DebugSession *session, QObject *parent)
     : QObject(parent)
     , m_window(window)
     , m_session(session)

@@ -13,8 +13,8 @@ namespace nixtide {
 
 class DebugSession;
 struct BreakpointAnswer;
-class MainWindow;
 class ScriptEditor;
+class SessionWindow;
 struct LogEntry;
 
 // Shows one DebugSession in the window's docks: the nested log, the stop
@@ -29,7 +29,7 @@ class SessionView : public QObject
     Q_OBJECT
 
 public:
-    SessionView(MainWindow *window, DebugSession *session, QObject *parent = nullptr);
+    SessionView(SessionWindow *window, DebugSession *session, QObject *parent = nullptr);
     ~SessionView() override;
 
     // The frame the variables, watches and REPL refer to (0: the top one).
@@ -63,7 +63,7 @@ private:
     void showBreakpointAnswers(const QString &path, const QList<BreakpointAnswer> &answers);
     void clearStop();
 
-    MainWindow *m_window;
+    SessionWindow *m_window;
     QPointer<DebugSession> m_session;
     int m_frameId = 0;
     QString m_nextRunNote;

@@ -3,7 +3,7 @@
 #include "core/nix/scriptsource.h"
 #include "ui/editor/editorarea.h"
 #include "ui/editor/scripteditor.h"
-#include "ui/mainwindow.h"
+#include "ui/window/sessionwindow.h"
 
 #include <QFileInfo>
 #include <QMessageBox>
@@ -11,7 +11,7 @@
 
 namespace nixtide {
 
-TestSelector::TestSelector(MainWindow *window)
+TestSelector::TestSelector(SessionWindow *window)
     : QComboBox(window)
     , m_window(window)
 {

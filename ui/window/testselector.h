@@ -4,8 +4,8 @@
 
 namespace nixtide {
 
-class MainWindow;
 class ScriptEditor;
+class SessionWindow;
 
 // The toolbar's answer to "which test does F5 run?": the window's test and
 // every other open test file, the window's test selected. Choosing an entry
@@ -18,7 +18,7 @@ class TestSelector : public QComboBox
     Q_OBJECT
 
 public:
-    explicit TestSelector(MainWindow *window);
+    explicit TestSelector(SessionWindow *window);
 
     // Whether `editor`'s file is a test of its own: a .nix file holding a
     // testScript.
@@ -33,7 +33,7 @@ private:
     void onCurrentEditor(ScriptEditor *editor);
     void onActivated(int index);
 
-    MainWindow *m_window;
+    SessionWindow *m_window;
     bool m_followTabs = true;
 };
 
