@@ -144,6 +144,18 @@ int NixSource::skipToClosingBrace(const QString &s, int i)
     return -1;
 }
 
+int NixSource::skipStringOrComment(const QString &s, int i)
+{
+    const QChar c = at(s, i);
+    if (c == u'"' || startsAt(s, i, QLatin1StringView("''")))
+        return skipString(s, i);
+    if (c == u'#' || startsAt(s, i, QLatin1StringView("/*"))) {
+        const int next = skipSpace(s, i);
+        return next > i ? next : i + 1;
+    }
+    return i;
+}
+
 int NixSource::skipString(const QString &s, int i)
 {
     if (at(s, i) == u'"') {
@@ -185,11 +197,8 @@ int NixSource::skipToSemicolon(const QString &s, int i)
     int depth = 0;
     while (i >= 0 && i < s.size()) {
         const QChar c = s.at(i);
-        if (c == u'"' || startsAt(s, i, QLatin1StringView("''"))) {
-            i = skipString(s, i);
-        } else if (c == u'#' || startsAt(s, i, QLatin1StringView("/*"))) {
-            const int next = skipSpace(s, i);
-            i = next > i ? next : i + 1;
+        if (const int past = skipStringOrComment(s, i); past != i) {
+            i = past;
         } else if (c == u'{') {
             const int close = skipToClosingBrace(s, i + 1);
             i = close < 0 ? -1 : close + 1;

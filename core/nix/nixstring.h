@@ -59,6 +59,10 @@ public:
     // Offset just past the string literal that starts at `offset` (`"` or
     // `''`), antiquotations and escapes included; -1 when it never ends.
     static int skipString(const QString &source, int offset);
+    // For scans over code: past the string or comment that starts at
+    // `offset` (-1 when a string never ends), or `offset` itself when
+    // neither starts there.
+    static int skipStringOrComment(const QString &source, int offset);
     // Offset just past the `;` that ends the binding starting at `offset`
     // (`name = value;`, `inherit …;`): strings, comments and nested
     // brackets are skipped. -1 when the source ends first.

@@ -53,19 +53,16 @@ QString enclosingSet(const QString &text, int offset)
 {
     QList<int> open;
     for (int i = 0; i >= 0 && i < offset && i < text.size();) {
-        const QChar c = text.at(i);
-        if (c == u'"' || (c == u'\'' && text.mid(i, 2) == QLatin1StringView("''"))) {
-            i = NixSource::skipString(text, i);
-        } else if (c == u'#' || text.mid(i, 2) == QLatin1StringView("/*")) {
-            const int next = NixSource::skipSpace(text, i);
-            i = next > i ? next : i + 1;
-        } else {
-            if (c == u'{')
-                open.append(i);
-            else if (c == u'}' && !open.isEmpty())
-                open.removeLast();
-            ++i;
+        const int past = NixSource::skipStringOrComment(text, i);
+        if (past != i) {
+            i = past;
+            continue;
         }
+        if (text.at(i) == u'{')
+            open.append(i);
+        else if (text.at(i) == u'}' && !open.isEmpty())
+            open.removeLast();
+        ++i;
     }
     if (open.isEmpty())
         return text;

@@ -123,13 +123,10 @@ int lastTopLevelBrace(const QString &text)
 {
     int last = -1;
     for (int i = 0; i >= 0 && i < text.size();) {
-        const QChar c = text.at(i);
-        if (c == u'"' || (c == u'\'' && text.mid(i, 2) == QLatin1StringView("''"))) {
-            i = NixSource::skipString(text, i);
-        } else if (c == u'#' || text.mid(i, 2) == QLatin1StringView("/*")) {
-            const int next = NixSource::skipSpace(text, i);
-            i = next > i ? next : i + 1;
-        } else if (c == u'{') {
+        const int past = NixSource::skipStringOrComment(text, i);
+        if (past != i) {
+            i = past;
+        } else if (text.at(i) == u'{') {
             last = i;
             const int close = NixSource::skipToClosingBrace(text, i + 1);
             i = close < 0 ? -1 : close + 1;
