@@ -35,18 +35,26 @@ def leftovers(root, keep=None):
     return sorted(found)
 
 
+def session_dirs(test, prefix, extra=()):
+    """A desktop session's state, XDG_RUNTIME_DIR and TMPDIR (plus `extra`
+    folders), removed after `test`; returns the folders and the environment
+    of a nixtide started in that session."""
+    dirs = {}
+    for name in ("state", "runtime", "tmp", *extra):
+        folder = tempfile.TemporaryDirectory(prefix="%s-%s-" % (prefix, name))
+        test.addCleanup(folder.cleanup)
+        dirs[name] = folder.name
+    os.chmod(dirs["runtime"], 0o700)
+    env = dict(os.environ, XDG_STATE_HOME=dirs["state"],
+               XDG_RUNTIME_DIR=dirs["runtime"], TMPDIR=dirs["tmp"])
+    env.setdefault("NIXTIDE_DEMO_GUEST", os.path.join(SOURCE, "build", "demo-guest"))
+    return dirs, env
+
+
 class RunIsolation(unittest.TestCase):
     def setUp(self):
-        # A desktop session's XDG_RUNTIME_DIR and TMPDIR, shared by the runs.
-        self.dirs = {}
-        for name in ("state", "runtime", "tmp"):
-            folder = tempfile.TemporaryDirectory(prefix="nixtide-iso-%s-" % name)
-            self.addCleanup(folder.cleanup)
-            self.dirs[name] = folder.name
-        os.chmod(self.dirs["runtime"], 0o700)
-        self.env = dict(os.environ, XDG_STATE_HOME=self.dirs["state"],
-                        XDG_RUNTIME_DIR=self.dirs["runtime"], TMPDIR=self.dirs["tmp"])
-        self.env.setdefault("NIXTIDE_DEMO_GUEST", os.path.join(SOURCE, "build", "demo-guest"))
+        # Shared by the runs, as in one desktop session.
+        self.dirs, self.env = session_dirs(self, "nixtide-iso")
 
     def start(self, *args):
         proc = subprocess.Popen([BINARY, "run", *args], env=self.env, stdout=subprocess.DEVNULL,
@@ -65,6 +73,17 @@ class RunIsolation(unittest.TestCase):
         sys.stderr.write("\n[nixtide run: exit %d, %.1f s after the wait began]\n"
                          % (proc.returncode, time.monotonic() - started))
         return proc.returncode, err
+
+    def serial_tails(self, lines=40):
+        """The end of every machine's serial log in the session's run
+        records: why a guest did not boot is there, not in the driver's log."""
+        out = []
+        for top, _, files in os.walk(os.path.join(self.dirs["state"], "nixtide", "runs")):
+            for name in sorted(n for n in files if n.startswith("serial-")):
+                with open(os.path.join(top, name), errors="replace") as handle:
+                    tail = handle.read().splitlines()[-lines:]
+                out.append("\n--- %s ---\n%s" % (os.path.join(top, name), "\n".join(tail)))
+        return "".join(out)
 
     def assert_nothing_left(self, keep=None):
         for name in ("runtime", "tmp"):
@@ -91,7 +110,7 @@ class RunIsolation(unittest.TestCase):
             time.sleep(0.1)
         results = [self.finish(first, 900), self.finish(second, 900)]
         for code, err in results:
-            self.assertEqual(code, 0, err[-6000:])
+            self.assertEqual(code, 0, err[-6000:] + self.serial_tails())
             self.assertIn("PASSED vlan", err)
         self.assertTrue(overlapped, "the two runs never had their VLANs up at once")
         self.assert_nothing_left()

@@ -9,13 +9,12 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unittest
 
 from test_run import alive, command, descendants
-from test_run_isolation import leftovers
+from test_run_isolation import leftovers, session_dirs
 
 SOURCE = os.environ.get("NIXTIDE_SOURCE_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -29,15 +28,7 @@ RUN_DEADLINE = 180
 
 class VlanSwitchDies(unittest.TestCase):
     def setUp(self):
-        self.dirs = {}
-        for name in ("state", "runtime", "tmp", "test"):
-            folder = tempfile.TemporaryDirectory(prefix="nixtide-vde-%s-" % name)
-            self.addCleanup(folder.cleanup)
-            self.dirs[name] = folder.name
-        os.chmod(self.dirs["runtime"], 0o700)
-        self.env = dict(os.environ, XDG_STATE_HOME=self.dirs["state"],
-                        XDG_RUNTIME_DIR=self.dirs["runtime"], TMPDIR=self.dirs["tmp"])
-        self.env.setdefault("NIXTIDE_DEMO_GUEST", os.path.join(SOURCE, "build", "demo-guest"))
+        self.dirs, self.env = session_dirs(self, "nixtide-vde", extra=("test",))
         # vlan.nix's machines, built by the configuration-era driver: the
         # environment era (vlan.nix's own) polls the ctl socket and fails
         # at once instead of waiting.

@@ -820,8 +820,14 @@ class Machine:
                     continue
                 chunk = self.shell.recv(1024)
                 if not chunk:
+                    # QEMU closes the socket when it exits: say how it ended.
+                    try:
+                        code = self.process.wait(timeout=5)
+                        how = f"{self.runner} exited with code {code}"
+                    except subprocess.TimeoutExpired:
+                        how = f"{self.runner} still running"
                     raise MachineError(
-                        f"the shell connection of {self.name} closed while booting"
+                        f"the shell connection of {self.name} closed while booting ({how})"
                     )
                 self.log(f"Guest shell says: {chunk!r}")
                 # Keep a tail, in case the banner is split between chunks.
