@@ -17,6 +17,7 @@
 #include <QBuffer>
 #include <QClipboard>
 #include <QContextMenuEvent>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -47,6 +48,22 @@ QStringList lines(const SerialConsole &console)
     }
     return result;
 }
+
+// Counts the paint events a widget gets.
+class PaintCounter : public QObject
+{
+public:
+    explicit PaintCounter(QWidget *widget) { widget->installEventFilter(this); }
+    int paints = 0;
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Paint)
+            ++paints;
+        return QObject::eventFilter(watched, event);
+    }
+};
 
 QString terminalText(QTermWidget &terminal)
 {
@@ -238,6 +255,43 @@ private Q_SLOTS:
             qPrintable(QString::number(waitingBetweenTurns.size())));
         QTRY_VERIFY_WITH_TIMEOUT(lines(console).contains(QStringLiteral("boot line 19999")), 10000);
         QVERIFY(lines(console).contains(QStringLiteral("boot line 15000")));
+    }
+
+    void burstPaintsAtACappedRate()
+    {
+        SerialConsole console;
+        console.resize(700, 300);
+        console.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&console));
+        QWidget *display = console.keyTarget();
+        PaintCounter counter(display);
+        QByteArray burst;
+        for (int i = 0; burst.size() < 6 * 1024 * 1024; ++i)
+            burst += "[    " + QByteArray::number(i) + "] virtio_net virtio1 eth1: link up\r\n";
+        // Paints until the last slice went into the emulation.
+        int paintsInBurst = 0;
+        qint64 elapsed = 0;
+        QElapsedTimer clock;
+        connect(console.terminal(), &QTermWidget::receivedData, &console, [&] {
+            paintsInBurst = counter.paints;
+            elapsed = clock.elapsed();
+        });
+        clock.start();
+        console.appendSerial(burst);
+        QTRY_COMPARE_WITH_TIMEOUT(console.pendingBytes(), 0, 120000);
+        // QTermWidget alone paints every 40 ms while bytes arrive; held, the
+        // display paints every 200 ms (timers may fire 5 % early).
+        QVERIFY2(paintsInBurst <= elapsed / 150 + 3,
+            qPrintable(QStringLiteral("%1 paints in %2 ms").arg(paintsInBurst).arg(elapsed)));
+        // The end of the burst is painted, and the display paints freely again.
+        QTRY_VERIFY_WITH_TIMEOUT(counter.paints > paintsInBurst, 10000);
+        QVERIFY(display->updatesEnabled());
+        // A prompt after it paints at once, without holding the display.
+        const int paintsBeforePrompt = counter.paints;
+        console.appendSerial("login: ");
+        QTRY_VERIFY_WITH_TIMEOUT(counter.paints > paintsBeforePrompt, 10000);
+        QVERIFY(display->updatesEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(lines(console).last() == QStringLiteral("login:"), 10000);
     }
 
     void bytesGoStraightIntoTheEmulation()

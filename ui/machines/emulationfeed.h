@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ui/machines/paintthrottle.h"
+
 #include <QByteArray>
 #include <QMetaMethod>
 #include <QObject>
@@ -32,7 +34,7 @@ public:
     qsizetype pendingBytes() const { return m_pending; }
 
 private:
-    EmulationFeed(QObject *session, QMetaMethod receive);
+    EmulationFeed(QObject *session, QMetaMethod receive, QWidget *display);
     void feedSlice();
 
     QPointer<QObject> m_session;
@@ -41,6 +43,7 @@ private:
     std::deque<QByteArray> m_queue;
     qsizetype m_offset = 0; // into m_queue.front()
     qsizetype m_pending = 0;
+    std::unique_ptr<PaintThrottle> m_throttle; // null: no display found
 };
 
 } // namespace nixtide
