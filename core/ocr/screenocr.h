@@ -1,9 +1,12 @@
 #pragma once
 
+#include "core/ocr/ocrbandcache.h"
 #include "core/ocr/ocrwords.h"
 
 #include <QImage>
 #include <QObject>
+
+#include <memory>
 
 namespace nixtide {
 
@@ -16,7 +19,9 @@ namespace nixtide {
 // small beside recognising a screen (measured in bench/screen-ocr).
 //
 // One reading at a time: a request while one runs replaces the waiting
-// one, so following a changing screen never builds a queue.
+// one, so following a changing screen never builds a queue. Each reading
+// keeps the words of the screen's text-line bands (OcrBandCache), so the
+// next one runs tesseract on the lines that changed only.
 class ScreenOcr : public QObject
 {
     Q_OBJECT
@@ -30,10 +35,12 @@ public:
     bool isBusy() const { return m_busy; }
 
     // The blocking reading itself, for the worker and for benchmarks.
+    // cache: the bands of the last reading, updated (nullptr: read all).
     // scale: how much the cut is enlarged first (tesseract reads the
     // 8x16 console font far better at twice its size).
-    static OcrReading read(const QImage &screen, const QRect &region, double scale = 2.0,
-        const QString &program = QStringLiteral("tesseract"), int timeoutMs = 30000);
+    static OcrReading read(const QImage &screen, const QRect &region, OcrBandCache *cache = nullptr,
+        double scale = 2.0, const QString &program = QStringLiteral("tesseract"),
+        int timeoutMs = 30000);
 
 Q_SIGNALS:
     void finished(const nixtide::OcrReading &reading);
@@ -45,6 +52,9 @@ private:
     bool m_pending = false;
     QImage m_nextScreen;
     QRect m_nextRegion;
+    // Shared with the worker of the reading in progress, which may outlive
+    // this object (runOnWorker drops its result then).
+    std::shared_ptr<OcrBandCache> m_cache = std::make_shared<OcrBandCache>();
 };
 
 } // namespace nixtide
