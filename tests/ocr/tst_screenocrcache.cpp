@@ -33,7 +33,7 @@ const QStringList kText = {
     QStringLiteral("Finished loading the kernel modules"),
     QStringLiteral("Accepted connection from 10.0.2.2 port 5901"),
     QStringLiteral("The service nginx is running on port 80"),
-    QStringLiteral("Reading package lists from the archive"),
+    QStringLiteral("Removed clear_console from the old PATH"),
     QStringLiteral("Created user alice with home /home/alice"),
     QStringLiteral("Login prompt is ready on tty1"),
     QStringLiteral("Journal started with 4 messages"),
