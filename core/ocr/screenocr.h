@@ -15,8 +15,10 @@ namespace nixtide {
 // never waits. Why the command and not libtesseract: the platform already
 // has it (the driver's OCR uses it), no new build dependency; a crash or a
 // hang in the recogniser cannot take the IDE down (the process is killed
-// after a deadline); and its start-up (loading the model, about 0.1 s) is
-// small beside recognising a screen (measured in bench/screen-ocr).
+// after a deadline). Its start-up (loading the model, about 0.3 s on a busy
+// machine) is small beside recognising a screen, but it is most of a
+// reading that finds one line changed (bench/README.md, "following a
+// screen"): what one TessBaseAPI kept alive would save.
 //
 // One reading at a time: a request while one runs replaces the waiting
 // one, so following a changing screen never builds a queue. Each reading
