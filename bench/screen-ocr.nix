@@ -8,9 +8,11 @@
 # The Wayland guest (`--argstr guest wayland`): the foot terminal showing a
 # listing and a page of known prose (each `clear`ed first, so the screen is
 # exactly the command's output and the next prompt), then the GTK demo
-# application. The terminal's text is what the typed command wrote (tee),
-# so the truth does not depend on OCR. It also times the driver's own OCR
-# (`get_screen_text`, as tests call it) on each screen and keeps its text.
+# application. The listing is saved a second time with one line rewritten
+# in place (listing-changed). The terminal's text is what the typed command
+# wrote (tee), so the truth does not depend on OCR. It also times the
+# driver's own OCR (`get_screen_text`, as tests call it) on each screen and
+# keeps its text.
 {
   guest ? "text",
 }:
@@ -106,12 +108,14 @@ let
 
     driver_ocr = {}
 
-    def save(name, truth):
+    def save(name, truth, driver=True):
         """The screen as <name>.png with its text as <name>.txt, and the
         driver's own OCR of it (get_screen_text) timed."""
         machine.screenshot(os.path.join(out, f"{name}.png"))
         with open(os.path.join(out, f"{name}.txt"), "w") as handle:
             handle.write("\n".join(truth) + "\n")
+        if not driver:
+            return
         tic, cpu = time.monotonic(), child_cpu()
         text = machine.get_screen_text()
         driver_ocr[name] = {"seconds": time.monotonic() - tic, "cpu": child_cpu() - cpu}
@@ -132,6 +136,21 @@ let
     in_terminal("ls -l /usr/bin/ | head -30 | tee /tmp/listing.txt", "listed")
     listing = machine.succeed("cat /tmp/listing.txt").splitlines()
     save("listing", listing + [prompt])
+
+    # The listing with one line rewritten in place (row 10), the rest and the
+    # prompt where they were: the command's own line (row 31, the prompt's)
+    # is erased and the next prompt drawn there again. For ScreenOcr
+    # following a screen (bench_screenocr --then).
+    changed = "Rewritten in place: row 10 of the listing, 0123456789"
+    before = dump()
+    machine.send_chars(
+        f"printf '\\033[10;1H\\033[2K%s\\033[{len(listing) + 1};1H\\033[J' '{changed}'; "
+        "touch /tmp/rewritten\n")
+    machine.wait_for_file("/tmp/rewritten", timeout=300)
+    settled(before)
+    rewritten = list(listing)
+    rewritten[9] = changed
+    save("listing-changed", rewritten + [prompt], driver=False)
 
     machine.copy_from_host("${proseFile}", "/tmp/prose.txt")
     in_terminal("cat /tmp/prose.txt", "shown")

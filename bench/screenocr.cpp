@@ -2,6 +2,7 @@
 // seconds per screen and the share of the screen's text lines read right.
 //
 // Usage: bench_screenocr SCREEN.png TRUTH.txt [rounds] [scale...]
+//                        [--then SCREEN2.png TRUTH2.txt]
 //   TRUTH.txt: the screen's text, one line per row (bench/screen-ocr writes
 //   it from the console's own memory, /dev/vcs1, or from what the command
 //   printed). A line counts as read right when OCR gives a line equal to
@@ -9,7 +10,13 @@
 //   most one edit (a character inserted, deleted or replaced) away. Prints
 //   the median seconds of `rounds` readings (default 3) per scale (default
 //   1 and 2: how much the screen is enlarged before tesseract reads it).
+//   --then: the same screen changed (one line rewritten, say): times a
+//   first reading of SCREEN and a follow-up reading of SCREEN2 that reuses
+//   the first's unchanged text-line bands (OcrBandCache), and scores the
+//   follow-up against TRUTH2 next to a whole reading of SCREEN2.
 #include "core/ocr/screenocr.h"
+
+#include "core/ocr/ocrbandcache.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -59,14 +66,125 @@ int editDistance(const QString &a, const QString &b, int limit)
     return previous[b.size()];
 }
 
+struct Score
+{
+    int right = 0;
+    int nearly = 0;
+    QStringList missed;
+};
+
+// How many of the truth's lines the reading holds exactly, and within one edit.
+Score score(const OcrReading &reading, const QStringList &truth)
+{
+    QSet<QString> read;
+    for (const QString &line : reading.lines())
+        read.insert(line.simplified());
+    Score result;
+    for (const QString &line : truth) {
+        if (read.contains(line)) {
+            ++result.right;
+            ++result.nearly;
+            continue;
+        }
+        const bool close = std::any_of(read.cbegin(), read.cend(),
+            [&line](const QString &candidate) { return editDistance(line, candidate, 1) <= 1; });
+        if (close)
+            ++result.nearly;
+        result.missed.append(
+            QStringLiteral("%1%2").arg(close ? QStringLiteral("(1 edit) ") : QString(), line));
+    }
+    return result;
+}
+
+void printScore(const char *what, const Score &result, const QStringList &truth)
+{
+    std::printf("  %s: %d of %lld lines read right (%.0f %%), %d within one edit (%.0f %%)\n", what,
+        result.right, static_cast<long long>(truth.size()),
+        100.0 * result.right / std::max<qsizetype>(1, truth.size()), result.nearly,
+        100.0 * result.nearly / std::max<qsizetype>(1, truth.size()));
+    for (const QString &line : result.missed)
+        std::printf("    missed: %s\n", qPrintable(line));
+}
+
+bool readTruth(const QString &path, QStringList *truth)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        std::fprintf(stderr, "%s: %s\n", qPrintable(path), qPrintable(file.errorString()));
+        return false;
+    }
+    for (const QString &line : QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'))) {
+        if (!line.simplified().isEmpty())
+            truth->append(line.simplified());
+    }
+    return true;
+}
+
+double median(QList<double> values)
+{
+    std::sort(values.begin(), values.end());
+    return values.at(values.size() / 2);
+}
+
+// Following a screen: a first reading with an empty band cache, then the
+// changed screen with the cache the first left (what the IDE does while the
+// screen changes under a selected region), each timed in every round.
+int follow(const QImage &screen, const QImage &next, const QStringList &truth, int rounds,
+    const QList<double> &scales)
+{
+    std::printf("follow-up screen %dx%d, %lld text lines\n", next.width(), next.height(),
+        static_cast<long long>(truth.size()));
+    for (const double scale : scales) {
+        QList<double> firstSeconds, nextSeconds, firstCpu, nextCpu;
+        OcrReading first, again;
+        for (int r = 0; r < rounds; ++r) {
+            OcrBandCache cache;
+            double cpu = childCpuSeconds();
+            first = ScreenOcr::read(screen, {}, &cache, scale);
+            firstCpu.append(childCpuSeconds() - cpu);
+            cpu = childCpuSeconds();
+            again = ScreenOcr::read(next, {}, &cache, scale);
+            nextCpu.append(childCpuSeconds() - cpu);
+            if (!first.error.isEmpty() || !again.error.isEmpty()) {
+                std::fprintf(
+                    stderr, "OCR failed: %s%s\n", qPrintable(first.error), qPrintable(again.error));
+                return 1;
+            }
+            firstSeconds.append(first.seconds);
+            nextSeconds.append(again.seconds);
+        }
+        const OcrReading whole = ScreenOcr::read(next, {}, nullptr, scale);
+        std::printf("scale %.1f: first reading %.2f s (tesseract CPU %.2f s, %d bands), "
+                    "follow-up %.2f s (tesseract CPU %.2f s, %d bands read, %d from the cache), "
+                    "medians of %d; the follow-up screen read whole: %.2f s\n",
+            scale, median(firstSeconds), median(firstCpu), first.bandsRead, median(nextSeconds),
+            median(nextCpu), again.bandsRead, again.bandsCached, rounds, whole.seconds);
+        printScore("follow-up with the cache", score(again, truth), truth);
+        printScore("follow-up read whole", score(whole, truth), truth);
+    }
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    const QStringList args = app.arguments();
+    QStringList args = app.arguments();
+    QString nextPath, nextTruthPath;
+    if (const qsizetype then = args.indexOf(QStringLiteral("--then")); then > 0) {
+        if (then + 2 >= args.size()) {
+            std::fprintf(stderr, "--then needs SCREEN2.png TRUTH2.txt\n");
+            return 2;
+        }
+        nextPath = args.at(then + 1);
+        nextTruthPath = args.at(then + 2);
+        args.remove(then, 3);
+    }
     if (args.size() < 3) {
-        std::fprintf(stderr, "usage: %s SCREEN.png TRUTH.txt [rounds] [scale...]\n", argv[0]);
+        std::fprintf(stderr,
+            "usage: %s SCREEN.png TRUTH.txt [rounds] [scale...] [--then SCREEN2.png TRUTH2.txt]\n",
+            argv[0]);
         return 2;
     }
     const QImage screen(args.at(1));
@@ -74,23 +192,25 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "%s: cannot read the image\n", qPrintable(args.at(1)));
         return 1;
     }
-    QFile truthFile(args.at(2));
-    if (!truthFile.open(QIODevice::ReadOnly)) {
-        std::fprintf(
-            stderr, "%s: %s\n", qPrintable(args.at(2)), qPrintable(truthFile.errorString()));
-        return 1;
-    }
     QStringList truth;
-    for (const QString &line : QString::fromUtf8(truthFile.readAll()).split(QLatin1Char('\n'))) {
-        if (!line.simplified().isEmpty())
-            truth.append(line.simplified());
-    }
+    if (!readTruth(args.at(2), &truth))
+        return 1;
     const int rounds = args.size() > 3 ? std::max(1, args.at(3).toInt()) : 3;
     QList<double> scales;
     for (int i = 4; i < args.size(); ++i)
         scales.append(args.at(i).toDouble());
     if (scales.isEmpty())
         scales = {1.0, 2.0};
+
+    if (!nextPath.isEmpty()) {
+        const QImage next(nextPath);
+        QStringList nextTruth;
+        if (next.isNull() || !readTruth(nextTruthPath, &nextTruth)) {
+            std::fprintf(stderr, "%s: cannot read the follow-up screen\n", qPrintable(nextPath));
+            return 1;
+        }
+        return follow(screen, next, nextTruth, rounds, scales);
+    }
 
     std::printf("screen %dx%d, %lld text lines\n", screen.width(), screen.height(),
         static_cast<long long>(truth.size()));
@@ -99,7 +219,7 @@ int main(int argc, char **argv)
         OcrReading reading;
         const double cpuBefore = childCpuSeconds();
         for (int r = 0; r < rounds; ++r) {
-            reading = ScreenOcr::read(screen, {}, scale);
+            reading = ScreenOcr::read(screen, {}, nullptr, scale);
             if (!reading.error.isEmpty()) {
                 std::fprintf(stderr, "OCR failed: %s\n", qPrintable(reading.error));
                 return 1;
@@ -108,35 +228,15 @@ int main(int argc, char **argv)
         }
         const double cpu = (childCpuSeconds() - cpuBefore) / rounds;
         std::sort(seconds.begin(), seconds.end());
-        QSet<QString> read;
-        for (const QString &line : reading.lines())
-            read.insert(line.simplified());
-        int right = 0;
-        int nearly = 0;
-        QStringList missed;
-        for (const QString &line : std::as_const(truth)) {
-            if (read.contains(line)) {
-                ++right;
-                ++nearly;
-                continue;
-            }
-            const bool close
-                = std::any_of(read.cbegin(), read.cend(), [&line](const QString &candidate) {
-                      return editDistance(line, candidate, 1) <= 1;
-                  });
-            if (close)
-                ++nearly;
-            missed.append(
-                QStringLiteral("%1%2").arg(close ? QStringLiteral("(1 edit) ") : QString(), line));
-        }
+        const Score result = score(reading, truth);
         std::printf(
             "scale %.1f: %.2f s per screen (median of %d; %.2f to %.2f), tesseract CPU %.2f s "
             "per screen, %d of %lld lines read right (%.0f %%), %d within one edit (%.0f %%)\n",
             scale, seconds.at(seconds.size() / 2), rounds, seconds.first(), seconds.last(), cpu,
-            right, static_cast<long long>(truth.size()),
-            100.0 * right / std::max<qsizetype>(1, truth.size()), nearly,
-            100.0 * nearly / std::max<qsizetype>(1, truth.size()));
-        for (const QString &line : std::as_const(missed))
+            result.right, static_cast<long long>(truth.size()),
+            100.0 * result.right / std::max<qsizetype>(1, truth.size()), result.nearly,
+            100.0 * result.nearly / std::max<qsizetype>(1, truth.size()));
+        for (const QString &line : result.missed)
             std::printf("  missed: %s\n", qPrintable(line));
         std::printf("  read:\n");
         for (const QString &line : reading.lines())

@@ -30,12 +30,7 @@ QList<OcrWord> OcrReading::wordsIn(const QRect &area) const
     return inside;
 }
 
-namespace {
-
-// Groups words into lines: a word belongs to a line when its vertical
-// centre lies inside the line's extent. Returns the words sorted by line,
-// then left to right.
-QList<OcrWord> groupLines(QList<OcrWord> words)
+QList<OcrWord> groupOcrLines(QList<OcrWord> words)
 {
     std::sort(words.begin(), words.end(),
         [](const OcrWord &a, const OcrWord &b) { return a.box.center().y() < b.box.center().y(); });
@@ -59,8 +54,6 @@ QList<OcrWord> groupLines(QList<OcrWord> words)
     });
     return words;
 }
-
-} // namespace
 
 QList<OcrWord> parseTesseractTsv(
     const QByteArray &tsv, const QPoint &offset, double scale, QString *error)
@@ -105,7 +98,7 @@ QList<OcrWord> parseTesseractTsv(
         word.confidence = confidence;
         words.append(word);
     }
-    return groupLines(words);
+    return groupOcrLines(words);
 }
 
 } // namespace nixtide

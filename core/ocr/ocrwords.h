@@ -25,6 +25,10 @@ struct OcrReading
     QList<OcrWord> words; // in reading order
     double seconds = 0; // preparing the image and running tesseract
     QString error; // empty when tesseract ran
+    // Text-line bands of the region read by tesseract this time, and served
+    // from the words of an earlier reading of the same pixels.
+    int bandsRead = 0;
+    int bandsCached = 0;
 
     // The words of each line joined by spaces, top to bottom.
     QStringList lines() const;
@@ -32,6 +36,11 @@ struct OcrReading
     // The words whose boxes meet `area` (screen pixels), in reading order.
     QList<OcrWord> wordsIn(const QRect &area) const;
 };
+
+// Sorts words into lines: a word belongs to a line when its vertical
+// centre lies inside the line's extent. Returns them by line, then left to
+// right, with `line` set.
+QList<OcrWord> groupOcrLines(QList<OcrWord> words);
 
 // Reads tesseract's TSV output (`tesseract … tsv`): the word rows (level 5)
 // with text, their boxes divided by `scale` (the image was enlarged that

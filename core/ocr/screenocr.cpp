@@ -6,7 +6,9 @@
 #include <QProcess>
 
 #include <algorithm>
+#include <climits>
 #include <cstdlib>
+#include <cstring>
 
 namespace nixtide {
 
@@ -34,7 +36,7 @@ void ScreenOcr::startNext()
     const QImage screen = std::exchange(m_nextScreen, QImage());
     const QRect region = m_nextRegion;
     runOnWorker(
-        this, [screen, region] { return read(screen, region); },
+        this, [screen, region, cache = m_cache] { return read(screen, region, cache.get()); },
         [this](OcrReading reading) {
             m_busy = false;
             Q_EMIT finished(reading);
@@ -71,30 +73,17 @@ QRect contentRect(const QImage &grey)
         .intersected(grey.rect());
 }
 
-} // namespace
-
-OcrReading ScreenOcr::read(
-    const QImage &screen, const QRect &region, double scale, const QString &program, int timeoutMs)
+// Runs tesseract on the non-background part of `grey` and returns the words
+// in `grey`'s coordinates.
+QList<OcrWord> recogniseCut(
+    const QImage &grey, double scale, const QString &program, int timeoutMs, QString *error)
 {
-    QElapsedTimer clock;
-    clock.start();
-    OcrReading reading;
-    reading.region = region.isEmpty() ? screen.rect() : region.intersected(screen.rect());
-    if (reading.region.isEmpty()) {
-        reading.error = screen.isNull() ? QStringLiteral("no screen to read")
-                                        : QStringLiteral("the region is outside the screen");
-        return reading;
-    }
-    QImage cut = screen.copy(reading.region).convertToFormat(QImage::Format_Grayscale8);
     // Tesseract's time grows with the area it is given: a console or a
     // desktop is mostly background, so only the part that is not is read.
-    const QRect content = contentRect(cut);
-    if (content.isEmpty()) {
-        reading.seconds = clock.elapsed() / 1000.0;
-        return reading; // a blank region has no text
-    }
-    cut = cut.copy(content);
-    const QPoint origin = reading.region.topLeft() + content.topLeft();
+    const QRect content = contentRect(grey);
+    if (content.isEmpty())
+        return {};
+    QImage cut = grey.copy(content);
     if (scale != 1.0)
         cut = cut.scaled(qRound(cut.width() * scale), qRound(cut.height() * scale),
             Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
@@ -116,30 +105,112 @@ OcrReading ScreenOcr::read(
             QStringLiteral("11"), QStringLiteral("-c"), QStringLiteral("debug_file=/dev/null"),
             QStringLiteral("tsv")});
     if (!process.waitForStarted(timeoutMs)) {
-        reading.error = QStringLiteral("cannot run %1: %2").arg(program, process.errorString());
-        return reading;
+        *error = QStringLiteral("cannot run %1: %2").arg(program, process.errorString());
+        return {};
     }
     process.write(pgm);
     process.closeWriteChannel();
     if (!process.waitForFinished(timeoutMs)) {
         process.kill();
         process.waitForFinished(1000);
-        reading.error = QStringLiteral("%1 took more than %2 s on a %3x%4 region")
-                            .arg(program)
-                            .arg(timeoutMs / 1000)
-                            .arg(reading.region.width())
-                            .arg(reading.region.height());
-        return reading;
+        *error = QStringLiteral("%1 took more than %2 s on a %3x%4 region")
+                     .arg(program)
+                     .arg(timeoutMs / 1000)
+                     .arg(content.width())
+                     .arg(content.height());
+        return {};
     }
     if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
-        reading.error = QStringLiteral("%1 failed (exit %2): %3")
-                            .arg(program)
-                            .arg(process.exitCode())
-                            .arg(QString::fromUtf8(process.readAllStandardError()).trimmed());
+        *error = QStringLiteral("%1 failed (exit %2): %3")
+                     .arg(program)
+                     .arg(process.exitCode())
+                     .arg(QString::fromUtf8(process.readAllStandardError()).trimmed());
+        return {};
+    }
+    return parseTesseractTsv(process.readAllStandardOutput(), content.topLeft(), scale, error);
+}
+
+// The band a word read in the cut belongs to: the one holding its vertical
+// centre, else the nearest (a box may reach into the gap between lines).
+qsizetype bandOf(const QList<OcrBand> &bands, const QRect &box)
+{
+    const int centre = box.center().y();
+    qsizetype best = 0;
+    int bestDistance = INT_MAX;
+    for (qsizetype i = 0; i < bands.size(); ++i) {
+        const OcrBand &band = bands.at(i);
+        const int distance = centre < band.top ? band.top - centre
+            : centre >= band.top + band.height ? centre - (band.top + band.height - 1)
+                                               : 0;
+        if (distance < bestDistance) {
+            best = i;
+            bestDistance = distance;
+        }
+    }
+    return best;
+}
+
+} // namespace
+
+OcrReading ScreenOcr::read(const QImage &screen, const QRect &region, OcrBandCache *cache,
+    double scale, const QString &program, int timeoutMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    OcrReading reading;
+    reading.region = region.isEmpty() ? screen.rect() : region.intersected(screen.rect());
+    if (reading.region.isEmpty()) {
+        reading.error = screen.isNull() ? QStringLiteral("no screen to read")
+                                        : QStringLiteral("the region is outside the screen");
         return reading;
     }
-    reading.words
-        = parseTesseractTsv(process.readAllStandardOutput(), origin, scale, &reading.error);
+    QImage cut = screen.copy(reading.region).convertToFormat(QImage::Format_Grayscale8);
+    const int background = cut.constScanLine(0)[0];
+    const QList<OcrBand> bands
+        = OcrBandCache::split(cut, background, QByteArray::number(scale, 'g', 6));
+
+    // Words in the cut's coordinates; the bands served from the cache are
+    // painted over with the background so that tesseract reads the rest only,
+    // in place (the same layout as a first reading).
+    QList<OcrWord> words;
+    OcrBandCache::BandWords kept;
+    QList<OcrBand> unread;
+    for (const OcrBand &band : bands) {
+        const QList<OcrWord> *cached = cache ? cache->find(band.key) : nullptr;
+        if (!cached) {
+            unread.append(band);
+            continue;
+        }
+        ++reading.bandsCached;
+        kept.insert(band.key, *cached);
+        for (OcrWord word : *cached) {
+            word.box.translate(0, band.top);
+            words.append(word);
+        }
+        for (int y = band.top; y < band.top + band.height; ++y)
+            std::memset(cut.scanLine(y), background, size_t(cut.width()));
+    }
+    reading.bandsRead = int(unread.size());
+    if (!unread.isEmpty()) {
+        const QList<OcrWord> fresh = recogniseCut(cut, scale, program, timeoutMs, &reading.error);
+        if (!reading.error.isEmpty())
+            return reading; // the cache keeps the last good reading
+        QList<QList<OcrWord>> perBand(unread.size());
+        for (const OcrWord &word : fresh) {
+            const qsizetype index = bandOf(unread, word.box);
+            OcrWord relative = word;
+            relative.box.translate(0, -unread.at(index).top);
+            perBand[index].append(relative);
+            words.append(word);
+        }
+        for (qsizetype i = 0; i < unread.size(); ++i)
+            kept.insert(unread.at(i).key, perBand.at(i));
+    }
+    if (cache)
+        cache->replace(std::move(kept));
+    for (OcrWord &word : words)
+        word.box.translate(reading.region.topLeft());
+    reading.words = groupOcrLines(std::move(words));
     reading.seconds = clock.elapsed() / 1000.0;
     return reading;
 }

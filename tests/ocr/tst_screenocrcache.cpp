@@ -1,0 +1,213 @@
+// nixtide's own OCR follows a changing screen by reading again only the
+// text lines that changed (OcrBandCache), with the real tesseract: a known
+// screen of 20 lines in a terminal's font is read once; read again
+// unchanged it runs no tesseract; with one line rewritten it runs tesseract
+// once on that line alone and serves the other 19 from the cache; scrolled
+// by one line it reads the new bottom line only. Tesseract is run through a
+// wrapper that counts its runs and keeps the image it was given.
+#include "core/ocr/ocrbandcache.h"
+#include "core/ocr/screenocr.h"
+
+#include <QFile>
+#include <QFont>
+#include <QGuiApplication>
+#include <QPainter>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace nixtide;
+
+namespace {
+
+constexpr int kLineHeight = 24;
+constexpr int kTop = 10;
+
+const QStringList kText = {
+    QStringLiteral("Welcome to the nixtide demo guest machine"),
+    QStringLiteral("Started Network Time Synchronization."),
+    QStringLiteral("Reached target System Time Set."),
+    QStringLiteral("eth1: link becomes ready at 192.168.1.1"),
+    QStringLiteral("Listening on /run/backdoor for the test driver"),
+    QStringLiteral("Mounted /tmp/shared on shared (9p)"),
+    QStringLiteral("Starting the Wayland compositor weston"),
+    QStringLiteral("Finished loading the kernel modules"),
+    QStringLiteral("Accepted connection from 10.0.2.2 port 5901"),
+    QStringLiteral("The service nginx is running on port 80"),
+    QStringLiteral("Removed clear_console from the old PATH"),
+    QStringLiteral("Created user alice with home /home/alice"),
+    QStringLiteral("Login prompt is ready on tty1"),
+    QStringLiteral("Journal started with 4 messages"),
+    QStringLiteral("Wrote 2048 bytes to /var/log/test.log"),
+    QStringLiteral("Stopped the old session of user bob"),
+    QStringLiteral("Checking the file system on /dev/vda"),
+    QStringLiteral("Network is online after 3 seconds"),
+    QStringLiteral("Mail delivered to postmaster at example.org"),
+    QStringLiteral("All services started, the system is ready"),
+};
+
+// A 1280x800 terminal: black on white, one line every kLineHeight pixels.
+QImage terminal(const QStringList &lines)
+{
+    QImage image(1280, 800, QImage::Format_RGB32);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    QFont font(QStringLiteral("DejaVu Sans Mono"));
+    font.setPixelSize(18);
+    painter.setFont(font);
+    painter.setPen(Qt::black);
+    for (int i = 0; i < lines.size(); ++i)
+        painter.drawText(QRect(8, kTop + i * kLineHeight, 1264, kLineHeight),
+            Qt::AlignLeft | Qt::AlignVCenter, lines.at(i));
+    return image;
+}
+
+// The rows line `i` of terminal() occupies.
+QRect lineRect(int i)
+{
+    return QRect(0, kTop + i * kLineHeight, 1280, kLineHeight);
+}
+
+QStringList textOf(const QList<OcrWord> &words)
+{
+    QStringList text;
+    for (const OcrWord &word : words)
+        text.append(word.text);
+    return text;
+}
+
+} // namespace
+
+class TestScreenOcrCache : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_tesseract;
+
+    int tesseractRuns() const
+    {
+        QFile calls(m_dir.filePath(QStringLiteral("calls")));
+        if (!calls.open(QIODevice::ReadOnly))
+            return 0;
+        return int(calls.readAll().count('\n'));
+    }
+
+    // The image the last tesseract run was given.
+    QImage lastInput() const { return QImage(m_dir.filePath(QStringLiteral("last.pgm"))); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_tesseract = m_dir.filePath(QStringLiteral("tesseract"));
+        QFile script(m_tesseract);
+        QVERIFY(script.open(QIODevice::WriteOnly));
+        script.write(QStringLiteral("#!/bin/sh\necho run >> '%1/calls'\n"
+                                    "tee '%1/last.pgm' | exec tesseract \"$@\"\n")
+                .arg(m_dir.path())
+                .toUtf8());
+        script.close();
+        QVERIFY(script.setPermissions(script.permissions() | QFileDevice::ExeOwner));
+    }
+
+    void oneChangedLineIsReadAlone()
+    {
+        OcrBandCache cache;
+        const QImage first = terminal(kText);
+        const OcrReading full = ScreenOcr::read(first, {}, &cache, 2.0, m_tesseract);
+        QVERIFY2(full.error.isEmpty(), qPrintable(full.error));
+        QCOMPARE(tesseractRuns(), 1);
+        QCOMPARE(full.bandsRead, int(kText.size()));
+        QCOMPARE(full.bandsCached, 0);
+        // A reading with the cache gives what one without gives.
+        const OcrReading uncached = ScreenOcr::read(first, {}, nullptr, 2.0, m_tesseract);
+        QCOMPARE(tesseractRuns(), 2);
+        QCOMPARE(full.lines(), uncached.lines());
+        QCOMPARE(full.lines().size(), kText.size());
+        QCOMPARE(full.lines().at(2), kText.at(2));
+
+        // Unchanged: all from the cache, no tesseract.
+        const OcrReading again = ScreenOcr::read(first, {}, &cache, 2.0, m_tesseract);
+        QCOMPARE(tesseractRuns(), 2);
+        QCOMPARE(again.bandsRead, 0);
+        QCOMPARE(again.bandsCached, int(kText.size()));
+        QCOMPARE(again.lines(), full.lines());
+
+        // Line 6 rewritten: tesseract once, on that line only.
+        QStringList changed = kText;
+        changed[6] = QStringLiteral("Stopping the Wayland compositor labwc");
+        const OcrReading follow = ScreenOcr::read(terminal(changed), {}, &cache, 2.0, m_tesseract);
+        QVERIFY2(follow.error.isEmpty(), qPrintable(follow.error));
+        QCOMPARE(tesseractRuns(), 3);
+        QCOMPARE(follow.bandsRead, 1);
+        QCOMPARE(follow.bandsCached, int(kText.size()) - 1);
+        // Enlarged twice with a margin, but not two lines tall.
+        QVERIFY2(lastInput().height() < 2 * 2 * kLineHeight,
+            qPrintable(QString::number(lastInput().height())));
+        QStringList expected = full.lines();
+        expected[6] = changed.at(6);
+        QCOMPARE(follow.lines(), expected);
+        const QList<OcrWord> sixth = [&follow] {
+            QList<OcrWord> words;
+            for (const OcrWord &word : follow.words) {
+                if (word.line == 6)
+                    words.append(word);
+            }
+            return words;
+        }();
+        for (const OcrWord &word : sixth)
+            QVERIFY(lineRect(6).contains(word.box.center()));
+        QCOMPARE(textOf(sixth).join(QLatin1Char(' ')), changed.at(6));
+        // What the cache served is what a reading of the whole screen gives.
+        QCOMPARE(follow.lines(),
+            ScreenOcr::read(terminal(changed), {}, nullptr, 2.0, m_tesseract).lines());
+    }
+
+    void scrolledLinesComeFromTheCache()
+    {
+        OcrBandCache cache;
+        const OcrReading full = ScreenOcr::read(terminal(kText), {}, &cache, 2.0, m_tesseract);
+        QVERIFY2(full.error.isEmpty(), qPrintable(full.error));
+        const int runs = tesseractRuns();
+        QStringList scrolled = kText.mid(1);
+        scrolled.append(QStringLiteral("Reboot scheduled for 23:00 by root"));
+        const OcrReading follow = ScreenOcr::read(terminal(scrolled), {}, &cache, 2.0, m_tesseract);
+        QVERIFY2(follow.error.isEmpty(), qPrintable(follow.error));
+        QCOMPARE(tesseractRuns(), runs + 1);
+        QCOMPARE(follow.bandsRead, 1);
+        QCOMPARE(follow.bandsCached, int(kText.size()) - 1);
+        QCOMPARE(follow.lines().mid(0, kText.size() - 1), full.lines().mid(1));
+        QCOMPARE(follow.lines().last(), scrolled.last());
+        // The served words moved up with their line.
+        for (const OcrWord &word : follow.words)
+            QVERIFY(lineRect(word.line).contains(word.box.center()));
+    }
+
+    void aRegionIsKeptInScreenCoordinates()
+    {
+        OcrBandCache cache;
+        const QImage screen = terminal(kText);
+        const QRect region(4, lineRect(4).top(), 1200, 3 * kLineHeight);
+        const OcrReading first = ScreenOcr::read(screen, region, &cache, 2.0, m_tesseract);
+        QVERIFY2(first.error.isEmpty(), qPrintable(first.error));
+        QCOMPARE(first.lines().size(), 3);
+        const OcrReading again = ScreenOcr::read(screen, region, &cache, 2.0, m_tesseract);
+        QCOMPARE(again.bandsRead, 0);
+        QCOMPARE(again.bandsCached, 3);
+        QCOMPARE(again.lines(), first.lines());
+        for (qsizetype i = 0; i < again.words.size(); ++i) {
+            QCOMPARE(again.words.at(i).box, first.words.at(i).box);
+            QVERIFY(lineRect(4 + again.words.at(i).line).contains(again.words.at(i).box.center()));
+        }
+    }
+};
+
+int main(int argc, char **argv)
+{
+    // Painting text needs a GUI application (its fonts), not a window.
+    QGuiApplication app(argc, argv);
+    TestScreenOcrCache test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_screenocrcache.moc"
