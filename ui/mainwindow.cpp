@@ -220,6 +220,11 @@ void MainWindow::createDocks()
     });
     connect(m_outline, &OutlineDock::jumpTo, this,
         [this](const QString &path, int line) { showLocation(path, line); });
+    // Nix named the test's machines: lint again with names the text hides.
+    connect(m_outline, &OutlineDock::machinesReady, this, [this](const QString &error) {
+        if (ScriptEditor *editor = m_editors->editorFor(m_testPath); editor && error.isEmpty())
+            editor->lint()->lintNow();
+    });
     // An evaluation error is shown where it is, and said where it is seen.
     connect(m_outline, &OutlineDock::evaluationFailed, this,
         [this](const QString &file, int line, int column, const QString &message) {

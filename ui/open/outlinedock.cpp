@@ -1,5 +1,6 @@
 #include "ui/open/outlinedock.h"
 
+#include "core/nix/evaluatednodes.h"
 #include "core/nix/nixstring.h"
 #include "core/nix/scriptlinemap.h"
 #include "core/nix/testinfo.h"
@@ -183,9 +184,12 @@ void OutlineDock::setTest(const TestRef &ref, const QString &path, const QString
                 out.error = error.toText();
             return out;
         },
-        [this, generation](Machines m) {
+        [this, generation, path](Machines m) {
             if (generation != m_generation)
                 return;
+            // Nix's names reach lint and completion before machinesReady.
+            if (m.error.isEmpty())
+                EvaluatedNodes::set(path, m.nodes);
             showMachines(m.nodes, m.vlans, m.error);
             if (m.nixError.line > 0 && !m.nixError.file.isEmpty())
                 Q_EMIT evaluationFailed(

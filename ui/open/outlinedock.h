@@ -37,6 +37,7 @@ public:
 Q_SIGNALS:
     void jumpTo(const QString &path, int line);
     // Nodes and VLANs arrived; `error` is Nix's when the evaluation failed.
+    // On success the nodes are EvaluatedNodes of the test's file by then.
     void machinesReady(const QString &error);
     // Evaluating the test failed at a place in a file (Nix's own message).
     void evaluationFailed(const QString &file, int line, int column, const QString &message);
