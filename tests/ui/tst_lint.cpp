@@ -164,6 +164,13 @@ private Q_SLOTS:
             QVERIFY2(editor.load(file, &error), qPrintable(error));
             editor.lint()->lintNow();
             QVERIFY(flagged(editor));
+            // Line 8 is `    gateway_1.start()`: completion after `gateway_1.`
+            // and of the name itself wait for Nix too.
+            const int afterDot = editor.positionFromLineIndex(7, 14);
+            const int inName = editor.positionFromLineIndex(7, 7);
+            QVERIFY(editor.completer()->completionsAt(afterDot).isEmpty());
+            QVERIFY(
+                !editor.completer()->completionsAt(inName).contains(QStringLiteral("gateway_1")));
             const std::optional<TestRef> ref = TestRef::parse(file, &error);
             QVERIFY2(ref, qPrintable(error));
             NixError nixError;
@@ -174,6 +181,10 @@ private Q_SLOTS:
             editor.lint()->lintNow();
             QVERIFY2(editor.lint()->messages().isEmpty(),
                 qPrintable(editor.lint()->messages().value(0).message));
+            QVERIFY(editor.completer()->completionsAt(afterDot).contains(
+                QStringLiteral("wait_for_unit")));
+            QVERIFY(
+                editor.completer()->completionsAt(inName).contains(QStringLiteral("gateway_1")));
         }
 
         // The window learns them from its outline's evaluation.
