@@ -1,6 +1,7 @@
 #include "ui/mainwindow.h"
 
 #include "core/breakpoints/breakpointstore.h"
+#include "core/nix/scriptlinemap.h"
 #include "core/nix/testref.h"
 #include "core/remote/sshtarget.h"
 #include "core/review/referencestore.h"
@@ -217,8 +218,13 @@ void MainWindow::createDocks()
         m_debugWhenOpened = reference;
         openTestArgument(reference);
     });
-    connect(m_outline, &OutlineDock::jumpToLine, this,
-        [this](int line) { showLocation(m_testPath, line); });
+    connect(m_outline, &OutlineDock::jumpTo, this,
+        [this](const QString &path, int line) { showLocation(path, line); });
+    // Nix named the test's machines: lint again with names the text hides.
+    connect(m_outline, &OutlineDock::machinesReady, this, [this](const QString &error) {
+        if (ScriptEditor *editor = m_editors->editorFor(m_testPath); editor && error.isEmpty())
+            editor->lint()->lintNow();
+    });
     // An evaluation error is shown where it is, and said where it is seen.
     connect(m_outline, &OutlineDock::evaluationFailed, this,
         [this](const QString &file, int line, int column, const QString &message) {
@@ -674,6 +680,8 @@ bool MainWindow::openTestFile(const QString &path, QString *error)
     // for a choice of its own.
     m_testSelector->setFollowTabs(false);
     ScriptEditor *editor = openFile(path, error);
+    if (editor)
+        openScriptFileOf(editor);
     m_testSelector->setFollowTabs(true);
     if (!editor)
         return false;
@@ -692,9 +700,25 @@ bool MainWindow::openTestFile(const QString &path, QString *error)
     connect(editor, &QsciScintilla::textChanged, outlineTimer, qOverload<>(&QTimer::start));
     connect(outlineTimer, &QTimer::timeout, this, [this, editor] {
         if (editor->filePath() == m_testPath)
-            m_outline->setScriptSource(editor->text());
+            m_outline->setScriptSource(m_testPath, editor->text());
     });
     return true;
+}
+
+void MainWindow::openScriptFileOf(ScriptEditor *test)
+{
+    if (!test->isNix())
+        return;
+    // `testScript = builtins.readFile ./x.py`: the script is edited and its
+    // breakpoints set in x.py, so it opens beside the test, behind it.
+    const ScriptLocation location = locateScriptInSource(test->text());
+    if (!location.isScriptFile)
+        return;
+    const QString script = scriptValuePath(test->filePath(), location);
+    QString error;
+    if (script.isEmpty() || !QFileInfo(script).isFile() || !openFile(script, &error))
+        return;
+    m_editors->setCurrentEditor(test);
 }
 
 void MainWindow::updateOutline()
@@ -703,7 +727,9 @@ void MainWindow::updateOutline()
     QString error;
     const std::optional<TestRef> ref = m_testRef ? m_testRef : TestRef::parse(m_testPath, &error);
     if (editor && editor->isNix() && ref)
-        m_outline->setTest(*ref, editor->text());
+        m_outline->setTest(*ref, m_testPath, editor->text());
+    else if (editor && !editor->isNix())
+        m_outline->setScriptFile(m_testPath, editor->text());
     if (!ref)
         return;
     // The explorer lists the tests around the open one: the flake's checks,

@@ -155,6 +155,7 @@ private:
     void saveRegionReference(const QString &machine, const QImage &screen, const QRect &region);
     // openTest without remembering it in File > Recent.
     bool openTestFile(const QString &path, QString *error);
+    void openScriptFileOf(ScriptEditor *test);
     ScriptEditor *scriptEditorForCode() const;
     void createDocks();
     void createMenus();

@@ -1,5 +1,6 @@
 #include "core/nix/scriptlint.h"
 
+#include "core/nix/evaluatednodes.h"
 #include "core/nix/scriptsource.h"
 #include "core/python/embeddedpython.h"
 
@@ -47,6 +48,8 @@ QList<LintMessage> ScriptLinter::lint(const QString &fileText, bool nix, const Q
         QStringList known = knownScriptNames(fileText);
         if (!nix && !path.isEmpty())
             known += companionNodeNames(path);
+        // Machines only Nix's answer names (a nodes function, an import).
+        known += EvaluatedNodes::of(path);
         // Every test of the file, each as its own build checks it.
         for (const EditorScript &script : extractEditorScripts(fileText, nix)) {
             if (!script.found)

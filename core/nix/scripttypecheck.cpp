@@ -1,5 +1,6 @@
 #include "core/nix/scripttypecheck.h"
 
+#include "core/nix/evaluatednodes.h"
 #include "core/paths.h"
 
 #include <QCryptographicHash>
@@ -251,7 +252,12 @@ QList<LintMessage> ScriptTypeChecker::checkFile(
     const QString &fileText, bool nix, const QString &path, QString *error) const
 {
     error->clear();
-    const QStringList machines = nix ? nodeNames(fileText) : companionNodeNames(path);
+    QStringList machines = nix ? nodeNames(fileText) : companionNodeNames(path);
+    // Machines only Nix's answer names (a nodes function, an import).
+    for (const QString &name : EvaluatedNodes::of(path)) {
+        if (!machines.contains(name))
+            machines.append(name);
+    }
     QList<LintMessage> messages;
     // Every test of the file whose build type-checks it.
     for (const EditorScript &script : extractEditorScripts(fileText, nix)) {

@@ -199,8 +199,8 @@ private Q_SLOTS:
         const QString text = readAll(vlan);
         OutlineDock dock;
         QSignalSpy ready(&dock, &OutlineDock::machinesReady);
-        QSignalSpy jumps(&dock, &OutlineDock::jumpToLine);
-        dock.setTest(ref(vlan), text);
+        QSignalSpy jumps(&dock, &OutlineDock::jumpTo);
+        dock.setTest(ref(vlan), vlan, text);
         dock.show();
         QTreeWidget *tree = dock.tree();
         QCOMPARE(tree->topLevelItemCount(), 3);
@@ -230,7 +230,8 @@ private Q_SLOTS:
             QTest::mouseClick(
                 tree->viewport(), Qt::LeftButton, {}, tree->visualItemRect(item).center());
             QCOMPARE(jumps.size(), 1);
-            const int line = jumps.at(0).at(0).toInt();
+            QCOMPARE(jumps.at(0).at(0).toString(), vlan);
+            const int line = jumps.at(0).at(1).toInt();
             const QString nixLine = lines.value(line - 1).trimmed();
             if (item->text(0).startsWith(QStringLiteral("subtest: ")))
                 QVERIFY2(nixLine.startsWith(QStringLiteral("with subtest(")), qPrintable(nixLine));
@@ -242,7 +243,7 @@ private Q_SLOTS:
         QString edited = text;
         edited.replace(QStringLiteral("      start_all()\n"),
             QStringLiteral("      start_all()\n      print(\"edited\")\n"));
-        dock.setScriptSource(edited);
+        dock.setScriptSource(vlan, edited);
         QCOMPARE(script->child(1)->text(0), QStringLiteral("print(\"edited\")"));
     }
 
@@ -254,7 +255,7 @@ private Q_SLOTS:
         const QString broken = m_dir.filePath("flake-broken/syntax-error.nix");
         dock.setTest(ref(QStringLiteral("path:") + m_dir.filePath("flake-broken")
                          + QStringLiteral("#checks.x86_64-linux.broken")),
-            readAll(broken));
+            broken, readAll(broken));
         QVERIFY(ready.wait(60000));
         QVERIFY(!ready.at(0).at(0).toString().isEmpty());
         // Visible in the tree (not only a tooltip), at the working-tree file's
@@ -280,11 +281,46 @@ private Q_SLOTS:
             = m_source + QStringLiteral("/tests/data/nixpkgs/nixos/tests/old-style.nix");
         OutlineDock dock;
         QSignalSpy ready(&dock, &OutlineDock::machinesReady);
-        dock.setTest(ref(file), readAll(file));
+        dock.setTest(ref(file), file, readAll(file));
         QVERIFY(ready.wait(120000));
         QVERIFY2(ready.at(0).at(0).toString().isEmpty(), qPrintable(ready.at(0).at(0).toString()));
         QCOMPARE(childTexts(dock.tree()->topLevelItem(0)),
             (QStringList {QStringLiteral("client"), QStringLiteral("web-server")}));
+    }
+
+    // `testScript = builtins.readFile ./script.py`: the script part is the
+    // .py file's, at its own lines; the .py opened alone has the same.
+    void outlineOfAScriptFile()
+    {
+        const QString dir = m_source + QStringLiteral("/tests/data/nixpkgs/nixos/tests/read-file");
+        const QString nix = dir + QStringLiteral("/default.nix");
+        const QString py = dir + QStringLiteral("/script.py");
+        const QStringList lines = readAll(py).split(u'\n');
+        const int subtestLine
+            = int(lines.indexOf(QStringLiteral("with subtest(\"the kernel is Linux\"):"))) + 1;
+        QVERIFY(subtestLine > 0);
+        OutlineDock dock;
+        QSignalSpy jumps(&dock, &OutlineDock::jumpTo);
+        // The script part alone: no Nix evaluation of the nodes.
+        dock.setScriptSource(nix, readAll(nix));
+        dock.show();
+        QTreeWidget *tree = dock.tree();
+        for (int pass = 0; pass < 2; ++pass) {
+            QTreeWidgetItem *script = tree->topLevelItem(2);
+            QCOMPARE(childTexts(script),
+                (QStringList {QStringLiteral("start_all()"),
+                    QStringLiteral("machine.wait_for_unit(\"multi-user.target\")"),
+                    QStringLiteral("subtest: the kernel is Linux")}));
+            QTreeWidgetItem *subtest = script->child(2);
+            jumps.clear();
+            tree->scrollToItem(subtest);
+            QTest::mouseClick(
+                tree->viewport(), Qt::LeftButton, {}, tree->visualItemRect(subtest).center());
+            QCOMPARE(jumps.size(), 1);
+            QCOMPARE(jumps.at(0).at(0).toString(), py);
+            QCOMPARE(jumps.at(0).at(1).toInt(), subtestLine);
+            dock.setScriptFile(py, readAll(py));
+        }
     }
 };
 

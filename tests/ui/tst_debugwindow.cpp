@@ -22,6 +22,7 @@
 #include "ui/docks/variablesview.h"
 #include "ui/editor/editorarea.h"
 #include "ui/editor/scripteditor.h"
+#include "ui/editor/syntaxlexer.h"
 #include "ui/machines/machinepanel.h"
 #include "ui/machines/machinetab.h"
 #include "ui/machines/serialconsole.h"
@@ -47,6 +48,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
+#include <QTreeWidget>
 
 #include <csignal>
 
@@ -397,6 +399,58 @@ private Q_SLOTS:
         const QString privateDir = QFileInfo(controller->session()->agentSocketPath()).path();
         window.debugActions()->stop->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Terminated, 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(qemuUnder(privateDir), QStringList(), 10000);
+    }
+
+    // `testScript = builtins.readFile ./script.py`: opening the .nix opens
+    // the .py beside it, in Python's colours, with the outline of its
+    // subtests; a breakpoint on its first line stops there, before any VM
+    // boots (the cheap way: a build, no boot).
+    void readFileScriptOpensWithOutlineAndStops()
+    {
+        const QString dir = qEnvironmentVariable("NIXTIDE_SOURCE_DIR")
+            + QStringLiteral("/tests/data/nixpkgs/nixos/tests/read-file");
+        const QString nix = dir + QStringLiteral("/default.nix");
+        const QString py = dir + QStringLiteral("/script.py");
+        TestWindow w = makeTestWindow(m_dir.path(), QStringLiteral("readfile"));
+        MainWindow &window = *w.window;
+        QString error;
+        QVERIFY2(window.openTest(nix, &error), qPrintable(error));
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.editorArea()->currentEditor()->filePath(), nix);
+        ScriptEditor *script = window.editorArea()->editorFor(py);
+        QVERIFY(script);
+        QVERIFY(!script->isNix());
+        const auto *lexer = qobject_cast<SyntaxLexer *>(script->lexer());
+        QVERIFY(lexer);
+        script->SendScintilla(QsciScintillaBase::SCI_COLOURISE, 0, -1);
+        const int with = int(script->text().indexOf(QStringLiteral("with subtest")));
+        QVERIFY(with >= 0);
+        // The file is ASCII: a character index is a byte position.
+        const int style = int(script->SendScintilla(
+            QsciScintillaBase::SCI_GETSTYLEAT, static_cast<unsigned long>(with)));
+        QCOMPARE(lexer->definitionName(style), QStringLiteral("Python"));
+
+        auto *outline = window.dock(SessionWindow::Dock::Outline)->findChild<QTreeWidget *>();
+        QVERIFY(outline);
+        QTreeWidgetItem *statements = outline->topLevelItem(2);
+        QStringList texts;
+        for (int i = 0; i < statements->childCount(); ++i)
+            texts.append(statements->child(i)->text(0));
+        QVERIFY2(texts.contains(QStringLiteral("subtest: the kernel is Linux")),
+            qPrintable(texts.join(u'|')));
+
+        script->setBreakpoint(1);
+        window.debugActions()->runContinue->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w.controller->state(), SessionState::Stopped, 600000);
+        QCOMPARE(window.callStackView()->frames().value(0).path, py);
+        QCOMPARE(window.callStackView()->frames().value(0).line, 1);
+        QCOMPARE(script->currentLine(), 1);
+        const QString privateDir = QFileInfo(w.controller->session()->agentSocketPath()).path();
+        window.debugActions()->stop->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w.controller->state(), SessionState::Terminated, 60000);
         QTRY_COMPARE_WITH_TIMEOUT(qemuUnder(privateDir), QStringList(), 10000);
     }
 };

@@ -1,6 +1,10 @@
 // Live lint and driver-API completion in the script editor.
+#include "common/windowtesting.h"
 #include "core/nix/driversymbols.h"
+#include "core/nix/evaluatednodes.h"
 #include "core/nix/scriptsource.h"
+#include "core/nix/testinfo.h"
+#include "core/nix/testref.h"
 #include "core/paths.h"
 #include "ui/editor/lintcontroller.h"
 #include "ui/editor/scriptcompleter.h"
@@ -13,6 +17,9 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <algorithm>
+#include <optional>
 
 using namespace nixtide;
 
@@ -136,6 +143,64 @@ private Q_SLOTS:
                                           "  containers = { pod = { }; };\n}\n")),
             QStringList({QStringLiteral("box"), QStringLiteral("web_1"), QStringLiteral("db"),
                 QStringLiteral("q_1"), QStringLiteral("pod")}));
+    }
+
+    // A machine whose name is only in Nix's answer (nodes imported from
+    // another file): flagged from the text alone, known once Nix named it.
+    void machinesNamedByNixAreKnown()
+    {
+        const QString file = qEnvironmentVariable("NIXTIDE_SOURCE_DIR")
+            + QStringLiteral("/tests/data/nixpkgs/nixos/tests/imported-nodes.nix");
+        const QString unknown = QStringLiteral("undefined name 'gateway_1'");
+        const auto flagged = [&unknown](const ScriptEditor &editor) {
+            const QList<LintMessage> messages = editor.lint()->messages();
+            return std::any_of(messages.cbegin(), messages.cend(),
+                [&unknown](const LintMessage &m) { return m.message.contains(unknown); });
+        };
+        EvaluatedNodes::clear();
+        {
+            ScriptEditor editor;
+            QString error;
+            QVERIFY2(editor.load(file, &error), qPrintable(error));
+            editor.lint()->lintNow();
+            QVERIFY(flagged(editor));
+            // Line 8 is `    gateway_1.start()`: completion after `gateway_1.`
+            // and of the name itself wait for Nix too.
+            const int afterDot = editor.positionFromLineIndex(7, 14);
+            const int inName = editor.positionFromLineIndex(7, 7);
+            QVERIFY(editor.completer()->completionsAt(afterDot).isEmpty());
+            QVERIFY(
+                !editor.completer()->completionsAt(inName).contains(QStringLiteral("gateway_1")));
+            const std::optional<TestRef> ref = TestRef::parse(file, &error);
+            QVERIFY2(ref, qPrintable(error));
+            NixError nixError;
+            const TestInfo::Outline outline = TestInfo::outline(*ref, &nixError);
+            QVERIFY2(nixError.kind == NixError::Kind::None, qPrintable(nixError.toText()));
+            QCOMPARE(outline.nodes, QStringList {QStringLiteral("gateway-1")});
+            EvaluatedNodes::set(file, outline.nodes);
+            editor.lint()->lintNow();
+            QVERIFY2(editor.lint()->messages().isEmpty(),
+                qPrintable(editor.lint()->messages().value(0).message));
+            QVERIFY(editor.completer()->completionsAt(afterDot).contains(
+                QStringLiteral("wait_for_unit")));
+            QVERIFY(
+                editor.completer()->completionsAt(inName).contains(QStringLiteral("gateway_1")));
+        }
+
+        // The window learns them from its outline's evaluation.
+        EvaluatedNodes::clear();
+        QTemporaryDir dir;
+        testing::TestWindow w = testing::makeTestWindow(dir.path(), QStringLiteral("nodes"));
+        QString error;
+        QVERIFY2(w.window->openTest(file, &error), qPrintable(error));
+        ScriptEditor *editor = w.window->editorArea()->editorFor(file);
+        QVERIFY(editor);
+        // The evaluation's answer needs the event loop: not in yet.
+        editor->lint()->lintNow();
+        QVERIFY(flagged(*editor));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            EvaluatedNodes::of(file), QStringList {QStringLiteral("gateway_1")}, 120000);
+        QTRY_VERIFY_WITH_TIMEOUT(!flagged(*editor), 10000);
     }
 
     void undefinedNameIsMarkedOnItsNixLineUntilFixed()

@@ -1,5 +1,6 @@
 #include "ui/editor/scriptcompleter.h"
 
+#include "core/nix/evaluatednodes.h"
 #include "core/nix/scriptsource.h"
 #include "ui/editor/scripteditor.h"
 #include "ui/editor/syntaxlexer.h"
@@ -65,14 +66,14 @@ QStringList ScriptCompleter::completionsAt(int position, int *typedLength) const
         QString owner;
         for (int i = ownerStart; i < start - 1; ++i)
             owner.append(QLatin1Char(charAt(i)));
-        QStringList machines = nodeNames(text);
+        QStringList machines = nodeNames(text) + EvaluatedNodes::of(m_editor->filePath());
         machines.append(QStringLiteral("machine"));
         // `machines[0].` indexes the driver's machine list.
         if (machines.contains(owner) || charAt(start - 2) == ']')
             candidates = machineMethods();
     } else if (typed >= kThreshold) {
         candidates = driverGlobals();
-        for (const QString &name : nodeNames(text)) {
+        for (const QString &name : nodeNames(text) + EvaluatedNodes::of(m_editor->filePath())) {
             if (!candidates.contains(name))
                 candidates.append(name);
         }

@@ -1,10 +1,12 @@
 #include "ui/open/outlinedock.h"
 
+#include "core/nix/evaluatednodes.h"
 #include "core/nix/nixstring.h"
 #include "core/nix/scriptlinemap.h"
 #include "core/nix/testinfo.h"
 #include "core/worker.h"
 
+#include <QFile>
 #include <QHeaderView>
 #include <QTreeWidget>
 
@@ -13,6 +15,7 @@ namespace nixtide {
 namespace {
 
 constexpr int kLineRole = Qt::UserRole;
+constexpr int kPathRole = Qt::UserRole + 1; // set when not the test's own file
 
 struct Machines
 {
@@ -23,18 +26,41 @@ struct Machines
 };
 
 // The script as it will be built, with each antiquotation replaced by a
-// one-line placeholder, and its line map to the .nix text. Placeholders are
-// names, so `"${ip}"` stays a string and `${pkgs.x}/bin/y` a path-like text.
+// one-line placeholder, and its line map to the file it is written in: the
+// .nix text, or a script file (`readFile ./x.py`) whose lines map 1:1.
+// Placeholders are names, so `"${ip}"` stays a string and `${pkgs.x}/bin/y`
+// a path-like text.
 struct ScriptText
 {
     QString script;
     ScriptLineMap map;
+    QString path; // the file the lines are in; empty: the test's own file
     QString error;
     int firstLine = 0; // the literal's opening line
 };
 
-ScriptText readScript(const QString &nixSource, const ScriptLocation &location)
+ScriptText scriptFileText(const QString &path)
 {
+    ScriptText out;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        out.error = QObject::tr("cannot read %1: %2").arg(path, file.errorString());
+        return out;
+    }
+    out.path = path;
+    out.script = QString::fromUtf8(file.readAll());
+    out.firstLine = 1;
+    return out;
+}
+
+ScriptText readScript(const QString &path, const QString &nixSource, const ScriptLocation &location)
+{
+    // `testScript = builtins.readFile ./x.py`: the outline is that file's.
+    if (location.isScriptFile) {
+        const QString scriptPath = scriptValuePath(path, location);
+        if (!scriptPath.isEmpty())
+            return scriptFileText(scriptPath);
+    }
     ScriptText out;
     const NixStringLiteral literal = scriptLiteral(nixSource, location);
     if (!literal.ok()) {
@@ -53,15 +79,22 @@ ScriptText readScript(const QString &nixSource, const ScriptLocation &location)
     return out;
 }
 
-// Every test's script of the file (a file may define several).
-QList<ScriptText> readScripts(const QString &nixSource)
+// Every test's script of the file (a file may define several); a Python
+// file is its own script.
+QList<ScriptText> readScripts(const QString &path, const QString &source)
 {
-    QList<ScriptLocation> locations = locateScriptsInSource(nixSource);
+    if (!path.endsWith(QLatin1StringView(".nix"))) {
+        ScriptText text;
+        text.script = source;
+        text.firstLine = 1;
+        return {text};
+    }
+    QList<ScriptLocation> locations = locateScriptsInSource(source);
     if (locations.size() <= 1)
-        return {readScript(nixSource, locateScriptInSource(nixSource))};
+        return {readScript(path, source, locateScriptInSource(source))};
     QList<ScriptText> out;
     for (const ScriptLocation &location : std::as_const(locations))
-        out.append(readScript(nixSource, location));
+        out.append(readScript(path, source, location));
     return out;
 }
 
@@ -88,13 +121,16 @@ void addStatements(QTreeWidgetItem *under, const ScriptText &text)
     QTreeWidgetItem *subtest = nullptr;
     int subtestEnd = 0;
     for (const ScriptStatement &s : statements) {
-        const int nixLine = text.map.nixLineForScriptLine(s.firstLine);
+        // No map: a script file, whose lines are the script's.
+        const int nixLine
+            = text.map.isValid() ? text.map.nixLineForScriptLine(s.firstLine) : s.firstLine;
         const QString title = s.label.isEmpty() ? lines.value(s.firstLine - 1).trimmed()
                                                 : OutlineDock::tr("subtest: %1").arg(s.label);
         // Subtests nest under the subtest they are written in.
         QTreeWidgetItem *parent = subtest && s.firstLine <= subtestEnd ? subtest : under;
         auto *item = new QTreeWidgetItem(parent, {title});
         item->setData(0, kLineRole, nixLine);
+        item->setData(0, kPathRole, text.path);
         item->setToolTip(0, OutlineDock::tr("line %1").arg(nixLine));
         if (!s.label.isEmpty()) {
             item->setExpanded(true);
@@ -119,26 +155,24 @@ OutlineDock::OutlineDock(QWidget *parent)
     m_vlans = section(m_tree, tr("VLANs"));
     m_script = section(m_tree, tr("Script"));
     setWidget(m_tree);
-    connect(m_tree, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item) {
+    const auto jump = [this](QTreeWidgetItem *item) {
         const int line = item->data(0, kLineRole).toInt();
+        const QString path = item->data(0, kPathRole).toString();
         if (line > 0)
-            Q_EMIT jumpToLine(line);
-    });
+            Q_EMIT jumpTo(path.isEmpty() ? m_path : path, line);
+    };
+    connect(m_tree, &QTreeWidget::itemActivated, this, jump);
     // A single click jumps too: the outline is for getting around.
-    connect(m_tree, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem *item) {
-        const int line = item->data(0, kLineRole).toInt();
-        if (line > 0)
-            Q_EMIT jumpToLine(line);
-    });
+    connect(m_tree, &QTreeWidget::itemClicked, this, jump);
 }
 
-void OutlineDock::setTest(const TestRef &ref, const QString &nixSource)
+void OutlineDock::setTest(const TestRef &ref, const QString &path, const QString &nixSource)
 {
     const int generation = ++m_generation;
     qDeleteAll(m_nodes->takeChildren());
     qDeleteAll(m_vlans->takeChildren());
     new QTreeWidgetItem(m_nodes, {tr("evaluating…")});
-    setScriptSource(nixSource);
+    setScriptSource(path, nixSource);
     // TestInfo::outline waits for `nix eval`: never on the GUI thread.
     runOnWorker(
         this,
@@ -150,9 +184,12 @@ void OutlineDock::setTest(const TestRef &ref, const QString &nixSource)
                 out.error = error.toText();
             return out;
         },
-        [this, generation](Machines m) {
+        [this, generation, path](Machines m) {
             if (generation != m_generation)
                 return;
+            // Nix's names reach lint and completion before machinesReady.
+            if (m.error.isEmpty())
+                EvaluatedNodes::set(path, m.nodes);
             showMachines(m.nodes, m.vlans, m.error);
             if (m.nixError.line > 0 && !m.nixError.file.isEmpty())
                 Q_EMIT evaluationFailed(
@@ -178,10 +215,20 @@ void OutlineDock::showMachines(
     Q_EMIT machinesReady(error);
 }
 
-void OutlineDock::setScriptSource(const QString &nixSource)
+void OutlineDock::setScriptFile(const QString &path, const QString &script)
 {
+    // No test to evaluate: an earlier test's late answer must not land here.
+    ++m_generation;
+    qDeleteAll(m_nodes->takeChildren());
+    qDeleteAll(m_vlans->takeChildren());
+    setScriptSource(path, script);
+}
+
+void OutlineDock::setScriptSource(const QString &path, const QString &source)
+{
+    m_path = path;
     qDeleteAll(m_script->takeChildren());
-    const QList<ScriptText> texts = readScripts(nixSource);
+    const QList<ScriptText> texts = readScripts(path, source);
     for (const ScriptText &text : texts) {
         QTreeWidgetItem *under = m_script;
         if (texts.size() > 1) {

@@ -18,6 +18,8 @@ in
   read-file = runTest ./read-file;
   imported-script = runTest { imports = [ ./imported-script.nix ]; };
   nodes-function = runTest ./nodes-function.nix;
+  containers = runTest ./containers.nix;
+  imported-nodes = runTest ./imported-nodes.nix;
   # Nested, as nixpkgs' `nixos-test-driver = { node-name = runTest ./…; … }`.
   test-driver = {
     node-name = runTest ./test-driver/node-name.nix;

@@ -1,5 +1,6 @@
 start_all()
 machine.wait_for_unit("multi-user.target")
 
-kernel = machine.succeed("uname -s").strip()
-assert kernel == "Linux", kernel
+with subtest("the kernel is Linux"):
+    kernel = machine.succeed("uname -s").strip()
+    assert kernel == "Linux", kernel

@@ -1,0 +1,4 @@
+# The nodes of imported-nodes.nix.
+{
+  "gateway-1" = { };
+}
