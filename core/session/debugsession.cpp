@@ -61,8 +61,7 @@ bool DebugSession::start(const LaunchPlan &plan)
     }
     m_plan = plan;
     // Answers of an earlier run say nothing about this one's script.
-    if (m_store)
-        m_store->clearAnswers();
+    m_store->clearAnswers();
     // Known from the bundle before the agent lists them: tabs appear at once.
     for (const BundleMachine &machine : plan.bundle.machines)
         m_machines.append({machine.name, QStringLiteral("off"), QStringLiteral("vm"), {}, {}, {}});
@@ -168,10 +167,8 @@ void DebugSession::onConnected()
 void DebugSession::onInitialized()
 {
     // Configuration: breakpoints for every file, exception stops, done.
-    if (m_store) {
-        for (const QString &path : m_store->files())
-            sendBreakpoints(path);
-    }
+    for (const QString &path : m_store->files())
+        sendBreakpoints(path);
     m_client->postRequest(QStringLiteral("setExceptionBreakpoints"),
         {{QStringLiteral("filters"), QJsonArray {QStringLiteral("uncaught")}}});
     m_client->postRequest(QStringLiteral("configurationDone"), {}, [this](const DapResponse &r) {
@@ -187,8 +184,7 @@ void DebugSession::onInitialized()
 
 void DebugSession::setBreakpointStore(BreakpointStore *store)
 {
-    if (m_store)
-        disconnect(m_store, nullptr, this, nullptr);
+    disconnect(m_store, nullptr, this, nullptr);
     m_store = store ? store : &m_ownStore;
     m_agentBreakpoints.clear();
     // Breakpoints edited while the test runs take effect at once.
@@ -196,18 +192,19 @@ void DebugSession::setBreakpointStore(BreakpointStore *store)
         if (m_client && m_configured)
             sendBreakpoints(path);
     });
+    // The window's store may go first when the window closes: the
+    // session's own (empty) one takes over, so there always is a store.
+    if (m_store != &m_ownStore)
+        connect(m_store, &QObject::destroyed, this, [this] { setBreakpointStore(nullptr); });
 }
 
 void DebugSession::setBreakpoints(const QString &path, const QList<SourceBreakpoint> &breakpoints)
 {
-    if (m_store)
-        m_store->setBreakpoints(path, breakpoints);
+    m_store->setBreakpoints(path, breakpoints);
 }
 
 void DebugSession::sendBreakpoints(const QString &path)
 {
-    if (!m_store)
-        return;
     QJsonArray list;
     // The answers come in request order: the i-th is for ids[i], whatever
     // the store holds by the time they come.
@@ -243,7 +240,7 @@ void DebugSession::sendBreakpoints(const QString &path)
                     o.value(QStringLiteral("verified")).toBool(),
                     o.value(QStringLiteral("message")).toString()};
                 answers.append(answer);
-                if (i >= ids.size() || !m_store)
+                if (i >= ids.size())
                     continue;
                 if (o.contains(QStringLiteral("id")))
                     m_agentBreakpoints.insert(
@@ -260,7 +257,7 @@ void DebugSession::onBreakpointEvent(const QJsonObject &body)
 {
     const QJsonObject bp = body.value(QStringLiteral("breakpoint")).toObject();
     const auto known = m_agentBreakpoints.constFind(bp.value(QStringLiteral("id")).toInt(-1));
-    if (known == m_agentBreakpoints.cend() || !m_store)
+    if (known == m_agentBreakpoints.cend())
         return;
     m_store->setAnswer(known->first, known->second, bp.value(QStringLiteral("verified")).toBool(),
         bp.value(QStringLiteral("line")).toInt(), bp.value(QStringLiteral("message")).toString());
@@ -495,8 +492,7 @@ void DebugSession::onSerial(const QJsonObject &body)
 void DebugSession::onStopped(const QJsonObject &body)
 {
     // Run to cursor ends at the next stop, wherever it is.
-    if (m_store)
-        m_store->dropOneShots();
+    m_store->dropOneShots();
     m_stopReason = body.value(QStringLiteral("reason")).toString();
     m_stopDescription = body.value(QStringLiteral("text"))
                             .toString(body.value(QStringLiteral("description")).toString());
@@ -699,8 +695,7 @@ void DebugSession::machineAction(
 void DebugSession::onDriverFinished(int exitCode, bool crashed)
 {
     // A run to cursor that never got there ends with the run.
-    if (m_store)
-        m_store->dropOneShots();
+    m_store->dropOneShots();
     m_vlanWatch.end();
     m_vlanStartupEntry = 0;
     m_terminateTimer.stop();

@@ -13,7 +13,6 @@
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
-#include <QPointer>
 #include <QTimer>
 
 #include <memory>
@@ -239,8 +238,8 @@ private:
     bool m_connected = false;
     bool m_configured = false;
     BreakpointStore m_ownStore;
-    // The window's store may go first when the window closes.
-    QPointer<BreakpointStore> m_store;
+    // Never null: the session's own store when the window's is gone.
+    BreakpointStore *m_store = &m_ownStore;
     // The agent's breakpoint id -> the file and the store's id, from its
     // last setBreakpoints answers: `breakpoint` events name the agent's.
     QHash<int, std::pair<QString, int>> m_agentBreakpoints;

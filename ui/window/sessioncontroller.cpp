@@ -203,8 +203,7 @@ void SessionController::run()
         }
     }
     m_builtSource = BuiltSource {readFile(m_testPath), {}};
-    if (QDockWidget *dock = m_window->dock(SessionWindow::Dock::BuildOutput))
-        dock->raise();
+    m_window->dock(SessionWindow::Dock::BuildOutput)->raise();
 
     m_resolver = std::make_unique<TestResolver>();
     connect(m_resolver.get(), &TestResolver::progressMessage, this, &SessionController::say);
@@ -260,8 +259,7 @@ void SessionController::onBuildFailed(TestResolver::Failure failure, const QStri
     m_window->hideBuildProgress();
     appendLine(m_window->buildOutput(), message);
     m_window->buildOutput()->finish(false);
-    if (QDockWidget *dock = m_window->dock(SessionWindow::Dock::BuildOutput))
-        dock->raise();
+    m_window->dock(SessionWindow::Dock::BuildOutput)->raise();
     setState(SessionState::Idle);
     const QString after = m_rebuildReason.isEmpty()
         ? QString()
@@ -336,8 +334,7 @@ void SessionController::onResolved(const LaunchPlan &resolved)
         setState(SessionState::Terminated);
         return;
     }
-    if (QDockWidget *dock = m_window->dock(SessionWindow::Dock::Log))
-        dock->raise();
+    m_window->dock(SessionWindow::Dock::Log)->raise();
 }
 
 void SessionController::onSessionState(DebugSession::State state)
@@ -515,8 +512,7 @@ void SessionController::runSelection(
         return;
     const QString block = dedent(code);
     m_window->replWidget()->append(ReplWidget::Kind::Input, block.trimmed());
-    if (QDockWidget *dock = m_window->dock(SessionWindow::Dock::Repl))
-        dock->raise();
+    m_window->dock(SessionWindow::Dock::Repl)->raise();
     // Lines that take the failing line's place, run without an error: the
     // failure is fixed, and Continue goes on after them.
     const QString file = QFileInfo(path).absoluteFilePath();

@@ -44,6 +44,8 @@ public:
         Repl,
         BuildOutput
     };
+    // Never null: the window makes every dock when it is made, and none
+    // goes before the window.
     virtual QDockWidget *dock(Dock which) const = 0;
 
     // The test F5 runs: its file, and what TestResolver builds.
