@@ -190,6 +190,16 @@ QDockWidget *MainWindow::dock(Dock which) const
     return m_docks[size_t(which)];
 }
 
+void MainWindow::raiseDock(Dock which)
+{
+    dock(which)->raise();
+}
+
+void MainWindow::showMachinesOf(DebugSession *session)
+{
+    m_machinePanel->setSession(session);
+}
+
 void MainWindow::createDocks()
 {
     // The left column, top to bottom, as Qt Creator's sidebar and VS Code's

@@ -109,8 +109,9 @@ public:
     bool setRunHost(const QString &host);
 
     // The machine tabs (screen, serial console, actions per VM) of the
-    // session SessionController hands to machinePanel()->setSession().
-    MachinePanel *machinePanel() const override { return m_machinePanel; }
+    // session SessionController hands to showMachinesOf().
+    MachinePanel *machinePanel() const { return m_machinePanel; }
+    void showMachinesOf(DebugSession *session) override;
     MachineTab *machineTab(const QString &name) const;
     int machineCount() const;
 
@@ -131,7 +132,9 @@ public:
     BuildOutputView *buildOutput() const override { return m_buildOutput; }
     QTabWidget *machineTabs() const;
     QLabel *accelerationLabel() const { return m_accelerationLabel; }
-    QDockWidget *dock(Dock which) const override;
+    // Never null: every dock is made with the window.
+    QDockWidget *dock(Dock which) const;
+    void raiseDock(Dock which) override;
     TestExplorerDock *testExplorer() const { return m_explorer; }
 
     // Every file's breakpoints, open or not: the editors and the Breakpoints

@@ -1,6 +1,6 @@
 #include "core/review/runreader.h"
 
-#include "core/session/ocrattempt.h"
+#include "core/session/runrecordreader.h"
 
 #include <QDir>
 #include <QFile>
@@ -63,84 +63,63 @@ QList<RunScreenshot> RunReader::timeline(const QString &dir, QStringList *warnin
 {
     QList<RunScreenshot> shots;
     QHash<QString, int> byPath;
-    const QString logPath = dir + QStringLiteral("/log.jsonl");
-    QFile log(logPath);
-    if (log.open(QIODevice::ReadOnly)) {
-        const QList<QByteArray> lines = log.readAll().split('\n');
-        QString step, scriptPath;
-        int line = 0;
-        for (int i = 0; i < lines.size(); ++i) {
-            if (lines.at(i).trimmed().isEmpty())
-                continue;
-            const QJsonDocument doc = QJsonDocument::fromJson(lines.at(i));
-            if (!doc.isObject()) {
-                // The last line may be the one a crash cut short.
-                if (i < lines.size() - 1)
-                    warnings->append(QStringLiteral("%1:%2: not a JSON object, skipped")
-                            .arg(logPath)
-                            .arg(i + 1));
-                continue;
+    const RecordedLog log = RunRecordReader::read(dir);
+    warnings->append(log.warnings);
+    QString step, scriptPath;
+    int line = 0;
+    for (const RecordedEntry &entry : log.entries) {
+        if (entry.kind == RecordedEntry::Kind::Step) {
+            if (entry.hasLine) {
+                step = entry.message;
+                scriptPath = entry.path;
+                line = entry.line;
             }
-            const QJsonObject entry = doc.object();
-            const QString event = entry.value(QStringLiteral("event")).toString();
-            const QJsonObject body = entry.value(QStringLiteral("body")).toObject();
-            if (event == QLatin1String("nixtide/logBegin")
-                || event == QLatin1String("nixtide/log")) {
-                if (body.contains(QStringLiteral("line"))) {
-                    step = body.value(QStringLiteral("message")).toString();
-                    scriptPath = body.value(QStringLiteral("path")).toString();
-                    line = body.value(QStringLiteral("line")).toInt();
-                }
-            } else if (event == QLatin1String("nixtide/screenshot")) {
-                const QString copy = entry.value(QStringLiteral("copy")).toString();
-                if (copy.isEmpty() || !QFileInfo(copy).isFile())
-                    continue;
-                RunScreenshot shot;
-                shot.path = QFileInfo(copy).absoluteFilePath();
-                shot.name = QFileInfo(copy).completeBaseName();
-                shot.machine = body.value(QStringLiteral("machine")).toString();
-                shot.step = step;
-                shot.scriptPath = scriptPath;
-                shot.line = line;
-                // A screenshot taken on a failure names the failing line
-                // itself: the log's last step is only where it went wrong.
-                if (body.contains(QStringLiteral("line"))) {
-                    shot.step = body.value(QStringLiteral("step")).toString();
-                    shot.scriptPath = body.value(QStringLiteral("scriptPath")).toString();
-                    shot.line = body.value(QStringLiteral("line")).toInt();
-                }
-                shot.failure = body.value(QStringLiteral("failure")).toBool();
-                shot.byDriver = true;
-                byPath.insert(shot.path, int(shots.size()));
-                shots.append(shot);
-            } else if (event == QLatin1String("nixtide/ocr")) {
-                const QString copy = entry.value(QStringLiteral("copy")).toString();
-                if (copy.isEmpty() || !QFileInfo(copy).isFile())
-                    continue;
-                const QString path = QFileInfo(copy).absoluteFilePath();
-                const OcrAttempt attempt = OcrAttempt::fromEvent(body);
-                // A wait_for_text loop on a still screen reads one image
-                // many times: it stays where it was first read.
-                const auto seen = byPath.constFind(path);
-                if (seen != byPath.cend()) {
-                    RunScreenshot &shot = shots[seen.value()];
-                    ++shot.reads;
-                    shot.step = attempt.summary();
-                    continue;
-                }
-                RunScreenshot shot;
-                shot.path = path;
-                shot.name = QFileInfo(copy).completeBaseName();
-                shot.machine = attempt.machine;
-                shot.step = attempt.summary();
-                shot.scriptPath = body.value(QStringLiteral("path")).toString();
-                shot.line = body.value(QStringLiteral("line")).toInt();
-                shot.ocr = true;
-                shot.reads = 1;
-                byPath.insert(shot.path, int(shots.size()));
-                shots.append(shot);
-            }
+            continue;
         }
+        if (entry.copy.isEmpty() || !QFileInfo(entry.copy).isFile())
+            continue;
+        const QString path = QFileInfo(entry.copy).absoluteFilePath();
+        if (entry.kind == RecordedEntry::Kind::Screenshot) {
+            RunScreenshot shot;
+            shot.path = path;
+            shot.name = QFileInfo(entry.copy).completeBaseName();
+            shot.machine = entry.machine;
+            shot.step = step;
+            shot.scriptPath = scriptPath;
+            shot.line = line;
+            // A screenshot taken on a failure names the failing line
+            // itself: the log's last step is only where it went wrong.
+            if (entry.hasLine) {
+                shot.step = entry.message;
+                shot.scriptPath = entry.path;
+                shot.line = entry.line;
+            }
+            shot.failure = entry.failure;
+            shot.byDriver = true;
+            byPath.insert(shot.path, int(shots.size()));
+            shots.append(shot);
+            continue;
+        }
+        // A wait_for_text loop on a still screen reads one image many
+        // times: it stays where it was first read.
+        const auto seen = byPath.constFind(path);
+        if (seen != byPath.cend()) {
+            RunScreenshot &shot = shots[seen.value()];
+            ++shot.reads;
+            shot.step = entry.message;
+            continue;
+        }
+        RunScreenshot shot;
+        shot.path = path;
+        shot.name = QFileInfo(entry.copy).completeBaseName();
+        shot.machine = entry.machine;
+        shot.step = entry.message;
+        shot.scriptPath = entry.path;
+        shot.line = entry.line;
+        shot.ocr = true;
+        shot.reads = 1;
+        byPath.insert(shot.path, int(shots.size()));
+        shots.append(shot);
     }
     // The IDE's own screen grabs are only files: each goes in before the
     // first driver screenshot written after it.

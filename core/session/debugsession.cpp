@@ -3,10 +3,7 @@
 #include "core/dap/daptransport.h"
 #include "core/paths.h"
 #include "core/session/driverhost.h"
-#include "core/session/runrecord.h"
 
-#include <QCryptographicHash>
-#include <QFile>
 #include <QFileInfo>
 
 #include <cstring>
@@ -21,23 +18,6 @@ constexpr qsizetype kSerialKeep = 1 << 20; // per machine, in memory (the record
 // own words, the same since the Python driver began).
 constexpr QLatin1StringView kVlanStartup("start all VLans");
 
-QString stateName(DebugSession::State state)
-{
-    switch (state) {
-    case DebugSession::State::Idle:
-        return QStringLiteral("idle");
-    case DebugSession::State::Starting:
-        return QStringLiteral("starting");
-    case DebugSession::State::Running:
-        return QStringLiteral("running");
-    case DebugSession::State::Stopped:
-        return QStringLiteral("stopped");
-    case DebugSession::State::Terminated:
-        return QStringLiteral("terminated");
-    }
-    return QString();
-}
-
 using BodyCallback = std::function<void(bool, const QJsonObject &, const QString &)>;
 
 BodyCallback orNothing(BodyCallback callback)
@@ -51,6 +31,7 @@ BodyCallback orNothing(BodyCallback callback)
 
 DebugSession::DebugSession(QObject *parent)
     : QObject(parent)
+    , m_recorder(this)
 {
     setBreakpointStore(&m_ownStore);
     connect(&m_vlanWatch, &VlanSwitchWatch::switchExited, this, &DebugSession::onVlanSwitchExited);
@@ -68,7 +49,7 @@ DebugSession::~DebugSession()
     m_client.reset();
     m_transport.reset();
     if (m_driver && m_driver->isRunning() && m_state != State::Terminated)
-        writeResult(QStringLiteral("killed"));
+        Q_EMIT resultChanged(QStringLiteral("killed"));
     m_driver.reset();
 }
 
@@ -79,16 +60,8 @@ bool DebugSession::start(const LaunchPlan &plan)
         return false;
     }
     m_plan = plan;
-    m_startedAt = QDateTime::currentDateTimeUtc();
     // Answers of an earlier run say nothing about this one's script.
-    if (m_store)
-        m_store->clearAnswers();
-    // Which version of the file ran, for the run history: the file may be
-    // edited (or checked out at another commit) after the run.
-    QFile source(plan.sourcePath);
-    if (QFileInfo(plan.sourcePath).isFile() && source.open(QIODevice::ReadOnly))
-        m_sourceSha256 = QString::fromLatin1(
-            QCryptographicHash::hash(source.readAll(), QCryptographicHash::Sha256).toHex());
+    m_store->clearAnswers();
     // Known from the bundle before the agent lists them: tabs appear at once.
     for (const BundleMachine &machine : plan.bundle.machines)
         m_machines.append({machine.name, QStringLiteral("off"), QStringLiteral("vm"), {}, {}, {}});
@@ -97,25 +70,17 @@ bool DebugSession::start(const LaunchPlan &plan)
             {container, QStringLiteral("off"), QStringLiteral("container"), {}, {}, {}});
 
     if (plan.record) {
-        m_record = std::make_unique<RunRecord>();
         const QString base = plan.recordBase.isEmpty()
             ? DataPaths::stateDir() + QStringLiteral("/runs")
             : plan.recordBase;
         QString recordError;
-        if (!m_record->open(base, plan.bundle.testName, &recordError)) {
-            // A run without its record is still a run; say so once.
+        // A run without its record is still a run; say so once.
+        if (!m_recorder.open(base, plan.bundle.testName, plan.sourcePath, &recordError))
             Q_EMIT errorOccurred(recordError);
-            m_record.reset();
-        }
     }
 
     m_driver = std::make_unique<DriverHost>();
-    connect(
-        m_driver.get(), &DriverHost::outputLine, this, [this](const QString &line, bool isStderr) {
-            if (m_record)
-                m_record->appendDriverOutput(line);
-            Q_EMIT driverOutputLine(line, isStderr);
-        });
+    connect(m_driver.get(), &DriverHost::outputLine, this, &DebugSession::driverOutputLine);
     connect(m_driver.get(), &DriverHost::agentConnected, this, &DebugSession::onConnected);
     connect(m_driver.get(), &DriverHost::agentFailed, this, [this](const QString &message) {
         // The host stops the driver next: its end is no surprise.
@@ -140,10 +105,10 @@ bool DebugSession::start(const LaunchPlan &plan)
     if (!m_driver->start(plan, &startError)) {
         m_error = startError;
         setState(State::Terminated);
-        writeResult(QStringLiteral("error"));
+        Q_EMIT resultChanged(QStringLiteral("error"));
         return false;
     }
-    writeResult(QStringLiteral("running"));
+    Q_EMIT resultChanged(QStringLiteral("running"));
     setState(State::Starting);
     return true;
 }
@@ -159,9 +124,6 @@ void DebugSession::setState(State state)
 void DebugSession::fail(const QString &message)
 {
     m_error = message;
-    if (m_record)
-        m_record->appendLog({{QStringLiteral("event"), QStringLiteral("error")},
-            {QStringLiteral("message"), message}});
     Q_EMIT errorOccurred(message);
 }
 
@@ -205,10 +167,8 @@ void DebugSession::onConnected()
 void DebugSession::onInitialized()
 {
     // Configuration: breakpoints for every file, exception stops, done.
-    if (m_store) {
-        for (const QString &path : m_store->files())
-            sendBreakpoints(path);
-    }
+    for (const QString &path : m_store->files())
+        sendBreakpoints(path);
     m_client->postRequest(QStringLiteral("setExceptionBreakpoints"),
         {{QStringLiteral("filters"), QJsonArray {QStringLiteral("uncaught")}}});
     m_client->postRequest(QStringLiteral("configurationDone"), {}, [this](const DapResponse &r) {
@@ -224,8 +184,7 @@ void DebugSession::onInitialized()
 
 void DebugSession::setBreakpointStore(BreakpointStore *store)
 {
-    if (m_store)
-        disconnect(m_store, nullptr, this, nullptr);
+    disconnect(m_store, nullptr, this, nullptr);
     m_store = store ? store : &m_ownStore;
     m_agentBreakpoints.clear();
     // Breakpoints edited while the test runs take effect at once.
@@ -233,18 +192,19 @@ void DebugSession::setBreakpointStore(BreakpointStore *store)
         if (m_client && m_configured)
             sendBreakpoints(path);
     });
+    // The window's store may go first when the window closes: the
+    // session's own (empty) one takes over, so there always is a store.
+    if (m_store != &m_ownStore)
+        connect(m_store, &QObject::destroyed, this, [this] { setBreakpointStore(nullptr); });
 }
 
 void DebugSession::setBreakpoints(const QString &path, const QList<SourceBreakpoint> &breakpoints)
 {
-    if (m_store)
-        m_store->setBreakpoints(path, breakpoints);
+    m_store->setBreakpoints(path, breakpoints);
 }
 
 void DebugSession::sendBreakpoints(const QString &path)
 {
-    if (!m_store)
-        return;
     QJsonArray list;
     // The answers come in request order: the i-th is for ids[i], whatever
     // the store holds by the time they come.
@@ -280,7 +240,7 @@ void DebugSession::sendBreakpoints(const QString &path)
                     o.value(QStringLiteral("verified")).toBool(),
                     o.value(QStringLiteral("message")).toString()};
                 answers.append(answer);
-                if (i >= ids.size() || !m_store)
+                if (i >= ids.size())
                     continue;
                 if (o.contains(QStringLiteral("id")))
                     m_agentBreakpoints.insert(
@@ -297,7 +257,7 @@ void DebugSession::onBreakpointEvent(const QJsonObject &body)
 {
     const QJsonObject bp = body.value(QStringLiteral("breakpoint")).toObject();
     const auto known = m_agentBreakpoints.constFind(bp.value(QStringLiteral("id")).toInt(-1));
-    if (known == m_agentBreakpoints.cend() || !m_store)
+    if (known == m_agentBreakpoints.cend())
         return;
     m_store->setAnswer(known->first, known->second, bp.value(QStringLiteral("verified")).toBool(),
         bp.value(QStringLiteral("line")).toInt(), bp.value(QStringLiteral("message")).toString());
@@ -319,16 +279,12 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
         const QString category
             = body.value(QStringLiteral("category")).toString(QStringLiteral("console"));
         const QString text = body.value(QStringLiteral("output")).toString();
-        if (m_record)
-            m_record->appendLog({{QStringLiteral("event"), QStringLiteral("output")},
-                {QStringLiteral("category"), category}, {QStringLiteral("output"), text}});
         Q_EMIT output(category, text);
     } else if (event == QLatin1String("exited")) {
         m_agentExitCode = body.value(QStringLiteral("exitCode")).toInt();
         Q_EMIT agentExited(m_agentExitCode);
     } else if (event == QLatin1String("nixtide/machines")) {
-        if (m_record)
-            m_record->appendLog({{QStringLiteral("event"), event}, {QStringLiteral("body"), body}});
+        Q_EMIT eventReceived(event, body);
         onMachines(body);
     } else if (event == QLatin1String("nixtide/logBegin")
         || event == QLatin1String("nixtide/log")) {
@@ -347,8 +303,7 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
         m_logIndex.insert(entry.id, int(m_log.size()));
         m_log.append(entry);
         onLogBegin(entry);
-        if (m_record)
-            m_record->appendLog({{QStringLiteral("event"), event}, {QStringLiteral("body"), body}});
+        Q_EMIT eventReceived(event, body);
         Q_EMIT logEntryAdded(int(m_log.size()) - 1);
     } else if (event == QLatin1String("nixtide/ocr")) {
         onOcr(body);
@@ -359,8 +314,7 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
             m_vlanWatch.end();
         }
         const int index = m_logIndex.value(id, -1);
-        if (m_record)
-            m_record->appendLog({{QStringLiteral("event"), event}, {QStringLiteral("body"), body}});
+        Q_EMIT eventReceived(event, body);
         if (index >= 0) {
             m_log[index].durationSeconds = body.value(QStringLiteral("durationSeconds")).toDouble();
             m_log[index].failed = body.value(QStringLiteral("failed")).toBool();
@@ -400,9 +354,6 @@ void DebugSession::onVlanSwitchExited(int vlan, qint64 pid)
                                    "its VLAN start-up and will not go on by itself")
                         .arg(which)
                         .arg(pid);
-    if (m_record)
-        m_record->appendLog({{QStringLiteral("event"), QStringLiteral("nixtide/driverStuck")},
-            {QStringLiteral("message"), m_stuckReason}});
     Q_EMIT driverStuck(m_stuckReason);
 }
 
@@ -458,15 +409,10 @@ void DebugSession::onScreenshotFetched(const QJsonObject &body, const QString &l
     const QString driverPath = body.value(QStringLiteral("path")).toString();
     const QString machine = body.value(QStringLiteral("machine")).toString();
     QString path = localPath.isEmpty() ? driverPath : localPath;
-    if (m_record) {
-        // The driver's copy lives in a directory removed with the run.
-        const QString copy
-            = localPath.isEmpty() ? QString() : m_record->addScreenshot(machine, path);
-        m_record->appendLog({{QStringLiteral("event"), QStringLiteral("nixtide/screenshot")},
-            {QStringLiteral("body"), body}, {QStringLiteral("copy"), copy}});
-        if (!copy.isEmpty())
-            path = copy;
-    }
+    // The driver's copy lives in a directory removed with the run.
+    const QString copy = m_recorder.keepScreenshot(machine, localPath, body);
+    if (!copy.isEmpty())
+        path = copy;
     Q_EMIT screenshotTaken(machine, path);
 }
 
@@ -491,14 +437,10 @@ void DebugSession::onOcrImage(const QJsonObject &body, const QString &localPath)
     const QString driverImage = attempt.image;
     if (!localPath.isEmpty())
         attempt.image = localPath;
-    if (m_record) {
-        // The agent's file goes with the driver's private directory.
-        const QString copy = m_record->addOcrImage(driverImage, localPath);
-        m_record->appendLog({{QStringLiteral("event"), QStringLiteral("nixtide/ocr")},
-            {QStringLiteral("body"), body}, {QStringLiteral("copy"), copy}});
-        if (!copy.isEmpty())
-            attempt.image = copy;
-    }
+    // The agent's file goes with the driver's private directory.
+    const QString copy = m_recorder.keepOcrImage(driverImage, localPath, body);
+    if (!copy.isEmpty())
+        attempt.image = copy;
     LogEntry entry;
     entry.id = m_nextPlainId--;
     entry.parentId = body.value(QStringLiteral("parentId")).toInt();
@@ -544,16 +486,13 @@ void DebugSession::onSerial(const QJsonObject &body)
         const qsizetype lineEnd = kept.indexOf('\n', kept.size() - kSerialKeep);
         kept.remove(0, lineEnd < 0 ? kept.size() - kSerialKeep : lineEnd + 1);
     }
-    if (m_record)
-        m_record->appendSerial(machine, bytes);
     Q_EMIT serialReceived(machine, bytes);
 }
 
 void DebugSession::onStopped(const QJsonObject &body)
 {
     // Run to cursor ends at the next stop, wherever it is.
-    if (m_store)
-        m_store->dropOneShots();
+    m_store->dropOneShots();
     m_stopReason = body.value(QStringLiteral("reason")).toString();
     m_stopDescription = body.value(QStringLiteral("text"))
                             .toString(body.value(QStringLiteral("description")).toString());
@@ -563,11 +502,6 @@ void DebugSession::onStopped(const QJsonObject &body)
         {QStringLiteral("startFrame"), 0}, {QStringLiteral("levels"), 50}};
     m_client->postRequest(QStringLiteral("stackTrace"), args, [this](const DapResponse &r) {
         m_frames = dap::stackFramesFrom(r.body, m_threadId);
-        const StackFrame top = m_frames.value(scriptFrameIndex());
-        if (m_record)
-            m_record->appendLog({{QStringLiteral("event"), QStringLiteral("stopped")},
-                {QStringLiteral("reason"), m_stopReason}, {QStringLiteral("path"), top.path},
-                {QStringLiteral("line"), top.line}});
         setState(State::Stopped);
         Q_EMIT stopped(m_stopReason, m_stopDescription);
     });
@@ -761,8 +695,7 @@ void DebugSession::machineAction(
 void DebugSession::onDriverFinished(int exitCode, bool crashed)
 {
     // A run to cursor that never got there ends with the run.
-    if (m_store)
-        m_store->dropOneShots();
+    m_store->dropOneShots();
     m_vlanWatch.end();
     m_vlanStartupEntry = 0;
     m_terminateTimer.stop();
@@ -789,8 +722,9 @@ void DebugSession::onDriverFinished(int exitCode, bool crashed)
                 .arg(who, how));
     }
     setState(State::Terminated);
-    writeResult(crashed ? QStringLiteral("killed")
-                        : (exitCode == 0 ? QStringLiteral("passed") : QStringLiteral("failed")));
+    Q_EMIT resultChanged(crashed
+            ? QStringLiteral("killed")
+            : (exitCode == 0 ? QStringLiteral("passed") : QStringLiteral("failed")));
     Q_EMIT finished(exitCode, crashed);
 }
 
@@ -803,33 +737,8 @@ void DebugSession::onDriverFailedToStart(const QString &message)
     fail(message);
     m_frames.clear();
     setState(State::Terminated);
-    writeResult(QStringLiteral("error"));
+    Q_EMIT resultChanged(QStringLiteral("error"));
     Q_EMIT finished(m_exitCode, m_crashed);
-}
-
-void DebugSession::writeResult(const QString &status)
-{
-    if (!m_record)
-        return;
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    QJsonArray machines;
-    for (const MachineInfo &m : std::as_const(m_machines))
-        machines.append(m.name);
-    QJsonObject result {{QStringLiteral("test"), m_plan.bundle.testName},
-        {QStringLiteral("bundle"), m_plan.bundle.dir},
-        {QStringLiteral("source"), m_plan.sourcePath}, {QStringLiteral("status"), status},
-        {QStringLiteral("sourceSha256"), m_sourceSha256},
-        {QStringLiteral("state"), stateName(m_state)}, {QStringLiteral("machines"), machines},
-        {QStringLiteral("startedAt"), m_startedAt.toString(Qt::ISODateWithMs)},
-        {QStringLiteral("durationSeconds"), double(m_startedAt.msecsTo(now)) / 1000.0}};
-    if (status != QLatin1String("running")) {
-        result.insert(QStringLiteral("finishedAt"), now.toString(Qt::ISODateWithMs));
-        result.insert(QStringLiteral("exitCode"), m_exitCode);
-        result.insert(QStringLiteral("crashed"), m_crashed);
-    }
-    if (!m_error.isEmpty())
-        result.insert(QStringLiteral("error"), m_error);
-    m_record->writeResult(result);
 }
 
 QByteArray DebugSession::serialData(const QString &machine) const
@@ -843,7 +752,7 @@ QByteArray DebugSession::serialData(const QString &machine) const
 
 QString DebugSession::runRecordDir() const
 {
-    return m_record ? m_record->dir() : QString();
+    return m_recorder.dir();
 }
 
 QString DebugSession::agentSocketPath() const

@@ -6,14 +6,13 @@
 #include "core/session/dapresults.h"
 #include "core/session/launchplan.h"
 #include "core/session/ocrattempt.h"
+#include "core/session/runrecorder.h"
 
-#include <QDateTime>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
-#include <QPointer>
 #include <QTimer>
 
 #include <memory>
@@ -23,7 +22,6 @@ namespace nixtide {
 
 class DriverHost;
 class LocalSocketTransport;
-class RunRecord;
 
 struct MachineInfo
 {
@@ -190,6 +188,13 @@ Q_SIGNALS:
     // A run of the test script began (the first, or one after a restart).
     void scriptStarted();
     void scriptFinished(const nixtide::ScriptOutcome &outcome);
+    // An agent event kept as it came, for the run record (nixtide/machines,
+    // nixtide/log, nixtide/logBegin, nixtide/logEnd); everyone else reads
+    // the typed signals above.
+    void eventReceived(const QString &event, const QJsonObject &body);
+    // What the run's result says now: "running" once started, then one of
+    // passed, failed, killed or error.
+    void resultChanged(const QString &status);
 
 private:
     using ResultCallback
@@ -216,7 +221,6 @@ private:
     void sendBreakpoints(const QString &path);
     void onBreakpointEvent(const QJsonObject &body);
     void stepRequest(const QString &command);
-    void writeResult(const QString &status);
     void fail(const QString &message);
 
     LaunchPlan m_plan;
@@ -225,7 +229,8 @@ private:
     std::unique_ptr<DriverHost> m_driver;
     std::unique_ptr<LocalSocketTransport> m_transport;
     std::unique_ptr<DapClient> m_client;
-    std::unique_ptr<RunRecord> m_record;
+    // Unopened when the plan asks for no record; writes nothing then.
+    RunRecorder m_recorder;
     VlanSwitchWatch m_vlanWatch;
     int m_vlanStartupEntry = 0; // the driver's "start all VLans" step while it runs
     QString m_stuckReason;
@@ -233,8 +238,8 @@ private:
     bool m_connected = false;
     bool m_configured = false;
     BreakpointStore m_ownStore;
-    // The window's store may go first when the window closes.
-    QPointer<BreakpointStore> m_store;
+    // Never null: the session's own store when the window's is gone.
+    BreakpointStore *m_store = &m_ownStore;
     // The agent's breakpoint id -> the file and the store's id, from its
     // last setBreakpoints answers: `breakpoint` events name the agent's.
     QHash<int, std::pair<QString, int>> m_agentBreakpoints;
@@ -262,8 +267,6 @@ private:
     // up on the agent): a driver killed by a signal then is no surprise.
     bool m_endRequested = false;
     bool m_connectionLost = false;
-    QDateTime m_startedAt;
-    QString m_sourceSha256;
 };
 
 } // namespace nixtide

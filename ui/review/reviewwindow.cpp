@@ -1,7 +1,7 @@
 #include "ui/review/reviewwindow.h"
 
 #include "core/review/referencestore.h"
-#include "core/session/ocrattempt.h"
+#include "core/session/runrecordreader.h"
 #include "ui/review/background.h"
 #include "ui/review/imagecanvas.h"
 #include "ui/review/imageviewer.h"
@@ -12,11 +12,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QHash>
 #include <QImage>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QListWidget>
 #include <QPlainTextEdit>
@@ -64,52 +60,24 @@ QString readTail(const QString &path)
 QList<LogStep> readSteps(const QString &dir)
 {
     QList<LogStep> steps;
-    QFile log(dir + QStringLiteral("/log.jsonl"));
-    if (!log.open(QIODevice::ReadOnly))
-        return steps;
-    QHash<int, int> depthOf; // nested entry id → depth
-    QHash<int, int> indexOf;
-    while (!log.atEnd()) {
-        const QJsonObject entry = QJsonDocument::fromJson(log.readLine()).object();
-        const QString event = entry.value(QStringLiteral("event")).toString();
-        const QJsonObject body = entry.value(QStringLiteral("body")).toObject();
-        if (event == QLatin1String("nixtide/logEnd")) {
-            const int index = indexOf.value(body.value(QStringLiteral("id")).toInt(), -1);
-            if (index >= 0 && body.value(QStringLiteral("failed")).toBool())
-                steps[index].failed = true;
-            continue;
-        }
-        if (event == QLatin1String("nixtide/ocr")) {
-            const OcrAttempt attempt = OcrAttempt::fromEvent(body);
-            LogStep step;
-            const QJsonValue parent = body.value(QStringLiteral("parentId"));
-            step.depth = parent.isDouble() ? depthOf.value(parent.toInt()) + 1 : 0;
-            step.text = QStringLiteral("%1: %2 (%3 s): %4")
-                            .arg(attempt.machine, attempt.summary())
-                            .arg(attempt.seconds, 0, 'f', 2)
-                            .arg(attempt.distinctLines().join(QStringLiteral(" | ")));
-            step.path = body.value(QStringLiteral("path")).toString();
-            step.line = body.value(QStringLiteral("line")).toInt();
-            step.failed = !attempt.error.isEmpty();
-            step.image = entry.value(QStringLiteral("copy")).toString();
-            steps.append(step);
-            continue;
-        }
-        const bool nested = event == QLatin1String("nixtide/logBegin");
-        if (!nested && event != QLatin1String("nixtide/log"))
+    for (const RecordedEntry &entry : RunRecordReader::read(dir).entries) {
+        if (entry.kind == RecordedEntry::Kind::Screenshot)
             continue;
         LogStep step;
-        const QJsonValue parent = body.value(QStringLiteral("parentId"));
-        step.depth = parent.isDouble() ? depthOf.value(parent.toInt()) + 1 : 0;
-        const QString machine = body.value(QStringLiteral("machine")).toString();
-        step.text = (machine.isEmpty() ? QString() : machine + QStringLiteral(": "))
-            + body.value(QStringLiteral("message")).toString();
-        step.path = body.value(QStringLiteral("path")).toString();
-        step.line = body.value(QStringLiteral("line")).toInt();
-        if (nested) {
-            depthOf.insert(body.value(QStringLiteral("id")).toInt(), step.depth);
-            indexOf.insert(body.value(QStringLiteral("id")).toInt(), int(steps.size()));
+        step.depth = entry.depth;
+        if (entry.ocr) {
+            step.text = QStringLiteral("%1: %2 (%3 s): %4")
+                            .arg(entry.machine, entry.message)
+                            .arg(entry.ocr->seconds, 0, 'f', 2)
+                            .arg(entry.ocr->distinctLines().join(QStringLiteral(" | ")));
+            step.image = entry.copy;
+        } else {
+            step.text = (entry.machine.isEmpty() ? QString() : entry.machine + QStringLiteral(": "))
+                + entry.message;
         }
+        step.path = entry.path;
+        step.line = entry.line;
+        step.failed = entry.failed;
         steps.append(step);
     }
     return steps;

@@ -15,7 +15,6 @@
 #include "ui/window/testselector.h"
 
 #include <QCloseEvent>
-#include <QDockWidget>
 #include <QFile>
 #include <QFileInfo>
 #include <QMessageBox>
@@ -160,7 +159,7 @@ void SessionController::discardSession()
 {
     if (m_session)
         m_session->disconnect(this);
-    m_window->machinePanel()->setSession(nullptr);
+    m_window->showMachinesOf(nullptr);
     m_view.reset();
     m_session.reset();
 }
@@ -203,8 +202,7 @@ void SessionController::run()
         }
     }
     m_builtSource = BuiltSource {readFile(m_testPath), {}};
-    if (QDockWidget *dock = m_window->dock(SessionWindow::Dock::BuildOutput))
-        dock->raise();
+    m_window->raiseDock(SessionWindow::Dock::BuildOutput);
 
     m_resolver = std::make_unique<TestResolver>();
     connect(m_resolver.get(), &TestResolver::progressMessage, this, &SessionController::say);
@@ -260,8 +258,7 @@ void SessionController::onBuildFailed(TestResolver::Failure failure, const QStri
     m_window->hideBuildProgress();
     appendLine(m_window->buildOutput(), message);
     m_window->buildOutput()->finish(false);
-    if (QDockWidget *dock = m_window->dock(SessionWindow::Dock::BuildOutput))
-        dock->raise();
+    m_window->raiseDock(SessionWindow::Dock::BuildOutput);
     setState(SessionState::Idle);
     const QString after = m_rebuildReason.isEmpty()
         ? QString()
@@ -305,7 +302,7 @@ void SessionController::onResolved(const LaunchPlan &resolved)
     // Breakpoints view.
     m_session->setBreakpointStore(m_window->breakpointStore());
     m_view = std::make_unique<SessionView>(m_window, m_session.get());
-    m_window->machinePanel()->setSession(m_session.get());
+    m_window->showMachinesOf(m_session.get());
     connect(m_session.get(), &DebugSession::stateChanged, this, &SessionController::onSessionState);
     connect(m_session.get(), &DebugSession::finished, this, &SessionController::onSessionFinished);
     connect(m_session.get(), &DebugSession::errorOccurred, this, &SessionController::say);
@@ -336,8 +333,7 @@ void SessionController::onResolved(const LaunchPlan &resolved)
         setState(SessionState::Terminated);
         return;
     }
-    if (QDockWidget *dock = m_window->dock(SessionWindow::Dock::Log))
-        dock->raise();
+    m_window->raiseDock(SessionWindow::Dock::Log);
 }
 
 void SessionController::onSessionState(DebugSession::State state)
@@ -515,8 +511,7 @@ void SessionController::runSelection(
         return;
     const QString block = dedent(code);
     m_window->replWidget()->append(ReplWidget::Kind::Input, block.trimmed());
-    if (QDockWidget *dock = m_window->dock(SessionWindow::Dock::Repl))
-        dock->raise();
+    m_window->raiseDock(SessionWindow::Dock::Repl);
     // Lines that take the failing line's place, run without an error: the
     // failure is fixed, and Continue goes on after them.
     const QString file = QFileInfo(path).absoluteFilePath();

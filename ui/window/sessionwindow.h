@@ -4,17 +4,15 @@
 
 #include <QMainWindow>
 
-class QDockWidget;
-
 namespace nixtide {
 
 class BreakpointStore;
 class BuildOutputView;
 class CallStackView;
 class DebugActions;
+class DebugSession;
 class EditorArea;
 class LogTreeModel;
-class MachinePanel;
 class ReplWidget;
 class ScriptEditor;
 class VariablesModel;
@@ -44,7 +42,7 @@ public:
         Repl,
         BuildOutput
     };
-    virtual QDockWidget *dock(Dock which) const = 0;
+    virtual void raiseDock(Dock which) = 0;
 
     // The test F5 runs: its file, and what TestResolver builds.
     virtual QString testPath() const = 0;
@@ -66,8 +64,9 @@ public:
     virtual void showHostAcceleration() = 0;
 
     virtual DebugActions *debugActions() const = 0;
+    // The session whose machines the machine tabs show (nullptr: none).
+    virtual void showMachinesOf(DebugSession *session) = 0;
     virtual EditorArea *editorArea() const = 0;
-    virtual MachinePanel *machinePanel() const = 0;
     virtual BreakpointStore *breakpointStore() const = 0;
     virtual LogTreeModel *logModel() const = 0;
     virtual VariablesModel *variablesModel() const = 0;
