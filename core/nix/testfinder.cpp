@@ -13,6 +13,7 @@
 #include <QRegularExpression>
 
 #include <algorithm>
+#include <future>
 
 namespace nixtide {
 
@@ -310,8 +311,15 @@ FoundTests TestFinder::find(const QString &file)
     TestRef self;
     self.kind = TestRef::Kind::NixFile;
     self.path = path;
+    // Two Nix processes, each mostly its own start-up and the file's import:
+    // the test list is asked for beside the import check (not after it) and
+    // thrown away for a module, whose call with `{ }` only fails.
+    NixError listError;
+    std::future<QStringList> listing = std::async(
+        std::launch::async, [&self, &listError] { return TestInfo::listTests(self, &listError); });
     NixError importError;
     const QStringList required = requiredArguments(path, &importError);
+    const QStringList selfTests = listing.get();
     if (importError.kind != NixError::Kind::None) {
         found.fileError = importError;
         found.error = importError.toText();
@@ -323,10 +331,8 @@ FoundTests TestFinder::find(const QString &file)
                                           "called on its own")
                 .arg(path, required.join(QStringLiteral(", "))));
     } else {
-        NixError error;
-        const QStringList attrs = TestInfo::listTests(self, &error);
-        if (error.kind == NixError::Kind::None && !attrs.isEmpty()) {
-            for (const QString &attr : attrs) {
+        if (listError.kind == NixError::Kind::None && !selfTests.isEmpty()) {
+            for (const QString &attr : selfTests) {
                 TestRef t = self;
                 t.attrPath = attr;
                 found.tests.append(t);
@@ -335,15 +341,15 @@ FoundTests TestFinder::find(const QString &file)
             return found;
         }
         // An error in the file itself is the file's: the user must see it there.
-        if (inFile(error, path)) {
-            found.fileError = error;
-            found.error = error.toText();
+        if (inFile(listError, path)) {
+            found.fileError = listError;
+            found.error = listError.toText();
             return found;
         }
         found.tried.append(QStringLiteral("evaluating %1 itself: %2")
                 .arg(path,
-                    error.kind != NixError::Kind::None ? firstLine(error)
-                                                       : QStringLiteral("no test in it")));
+                    listError.kind != NixError::Kind::None ? firstLine(listError)
+                                                           : QStringLiteral("no test in it")));
     }
 
     // 3. The nearest flake whose checks use it, or a project's default.nix

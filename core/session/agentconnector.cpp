@@ -18,6 +18,7 @@ AgentConnector::~AgentConnector()
     // The owner may delete us from a slot of our own signals, which the
     // pending socket's signal may have triggered from inside its own code.
     dropPending();
+    dropWatcher();
     if (m_open)
         m_open.release()->deleteLater();
 }
@@ -32,11 +33,29 @@ void AgentConnector::start(const QString &socketPath)
     m_attempts = 0;
     m_active = true;
     m_timer.start(0);
+    dropWatcher();
+    // Not every runner's directory exists here (a remote host's forward
+    // appears later): then the timer alone finds the socket.
+    m_watcher
+        = std::make_unique<QFileSystemWatcher>(QStringList {QFileInfo(m_path).absolutePath()});
+    connect(m_watcher.get(), &QFileSystemWatcher::directoryChanged, this,
+        &AgentConnector::onDirectoryChanged);
+}
+
+void AgentConnector::onDirectoryChanged()
+{
+    // Other files of the directory change too: only a socket that is there
+    // is worth a try, and one try at a time.
+    if (!m_active || m_pending || !QFileInfo::exists(m_path))
+        return;
+    m_timer.stop();
+    attempt();
 }
 
 void AgentConnector::cancel()
 {
     m_timer.stop();
+    dropWatcher();
     dropPending();
     m_active = false;
 }
@@ -52,6 +71,15 @@ void AgentConnector::dropPending()
         return;
     m_pending->disconnect(this);
     m_pending.release()->deleteLater();
+}
+
+void AgentConnector::dropWatcher()
+{
+    // Later, as the pending socket: we may be inside its signal.
+    if (!m_watcher)
+        return;
+    m_watcher->disconnect(this);
+    m_watcher.release()->deleteLater();
 }
 
 void AgentConnector::attempt()
@@ -83,6 +111,7 @@ void AgentConnector::onOpened()
     m_pending->disconnect(this);
     m_open = std::move(m_pending);
     m_active = false;
+    dropWatcher();
     // Last statement: the receiver may delete us.
     Q_EMIT connected(m_open.get());
 }
@@ -94,6 +123,7 @@ void AgentConnector::retryOrFail()
         return;
     }
     m_active = false;
+    dropWatcher();
     Q_EMIT failed(QStringLiteral("cannot connect to the debug agent at %1 after %2 attempts "
                                  "in %3 s: %4")
             .arg(m_path)

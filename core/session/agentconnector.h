@@ -2,6 +2,7 @@
 
 #include "core/dap/daptransport.h"
 
+#include <QFileSystemWatcher>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -11,9 +12,11 @@
 namespace nixtide {
 
 // Connects to the debug agent's socket, which appears only once the driver's
-// Python has started: tries every intervalMs until a connection opens or
-// maxAttempts tries have failed, on a timer (never a blocking wait). Owned
-// by DriverHost.
+// Python has started: tries as soon as the socket's directory changes (the
+// agent binds it), and every intervalMs until a connection opens or
+// maxAttempts tries have failed, on a timer (never a blocking wait); the
+// timer alone would add up to an interval to every start. Owned by
+// DriverHost.
 class AgentConnector : public QObject
 {
     Q_OBJECT
@@ -48,12 +51,15 @@ Q_SIGNALS:
 
 private:
     void attempt();
+    void onDirectoryChanged();
     void onError(const QString &message);
     void onOpened();
     void retryOrFail();
     void dropPending();
+    void dropWatcher();
 
     QTimer m_timer;
+    std::unique_ptr<QFileSystemWatcher> m_watcher; // the socket's directory, while active
     QString m_path;
     QString m_lastError;
     std::unique_ptr<LocalSocketTransport> m_pending; // connecting

@@ -90,6 +90,19 @@ void TestResolver::startBuild(const TestRef &resolvedRef, const QString &attribu
 {
     m_testArgument = resolvedRef.toString();
     const std::optional<TestRef> ref = resolvedRef;
+    m_builtPlan.reset();
+    m_location.reset();
+    const int generation = ++m_generation;
+    // Locating the script asks Nix (builtins.unsafeGetAttrPos): a blocking
+    // evaluation of its own, independent of the build's result.
+    runOnWorker(
+        this, [ref = *ref] { return TestInfo::locateTestScript(ref); },
+        [this, generation](const ScriptLocation &location) {
+            if (generation != m_generation || m_done)
+                return;
+            m_location = location;
+            resolveWhenLocated();
+        });
     m_build = std::make_unique<NixBuild>();
     connect(
         m_build.get(), &NixBuild::finished, this, [this, ref = *ref](const NixBuildResult &result) {
@@ -150,40 +163,47 @@ void TestResolver::onBundle(const QString &dir, const QString &sourceRefText)
         Q_EMIT resolved(plan);
         return;
     }
-    // Locating the script asks Nix (builtins.unsafeGetAttrPos): a blocking
-    // evaluation, so on a worker thread; the result comes back queued.
-    QString parseError;
-    const TestRef ref = *TestRef::parse(m_testArgument, &parseError);
-    runOnWorker(
-        this, [ref] { return TestInfo::locateTestScript(ref); },
-        [this, plan](const ScriptLocation &location) mutable {
-            if (!location.found()) {
-                Q_EMIT warning(QStringLiteral("cannot find the testScript in the source (%1); "
-                                              "lines refer to the built test script")
-                        .arg(location.error));
+    m_builtPlan = std::move(plan);
+    resolveWhenLocated();
+}
+
+void TestResolver::resolveWhenLocated()
+{
+    if (m_done || !m_builtPlan || !m_location)
+        return;
+    LaunchPlan plan = std::move(*m_builtPlan);
+    m_builtPlan.reset();
+    resolveWith(std::move(plan), *m_location);
+}
+
+void TestResolver::resolveWith(LaunchPlan plan, const ScriptLocation &location)
+{
+    if (!location.found()) {
+        Q_EMIT warning(QStringLiteral("cannot find the testScript in the source (%1); "
+                                      "lines refer to the built test script")
+                .arg(location.error));
+    } else {
+        QFile source(location.file);
+        QString scriptError;
+        const QString script = plan.bundle.readTestScript(&scriptError);
+        if (source.open(QIODevice::ReadOnly)) {
+            const QString text = QString::fromUtf8(source.readAll());
+            const ScriptLineMap map = ScriptLineMap::build(text, location, script);
+            if (map.isValid()) {
+                // Kept for startEdited(): an edit is compared with this text.
+                m_builtSource = BuiltSource {text, location};
+                plan.sourcePath = location.file;
+                plan.lineMap = QList<int>(map.nixLines().begin(), map.nixLines().end());
             } else {
-                QFile source(location.file);
-                QString scriptError;
-                const QString script = plan.bundle.readTestScript(&scriptError);
-                if (source.open(QIODevice::ReadOnly)) {
-                    const QString text = QString::fromUtf8(source.readAll());
-                    const ScriptLineMap map = ScriptLineMap::build(text, location, script);
-                    if (map.isValid()) {
-                        // Kept for startEdited(): an edit is compared with this text.
-                        m_builtSource = BuiltSource {text, location};
-                        plan.sourcePath = location.file;
-                        plan.lineMap = QList<int>(map.nixLines().begin(), map.nixLines().end());
-                    } else {
-                        Q_EMIT warning(QStringLiteral("%1: the built test script does not line up "
-                                                      "with the source (%2); lines refer to the "
-                                                      "built test script")
-                                .arg(location.file, map.error()));
-                    }
-                }
+                Q_EMIT warning(QStringLiteral("%1: the built test script does not line up "
+                                              "with the source (%2); lines refer to the "
+                                              "built test script")
+                        .arg(location.file, map.error()));
             }
-            m_done = true;
-            Q_EMIT resolved(plan);
-        });
+        }
+    }
+    m_done = true;
+    Q_EMIT resolved(plan);
 }
 
 } // namespace nixtide

@@ -1,12 +1,14 @@
 #pragma once
 
 #include "core/nix/nixlog.h"
+#include "core/nix/scriptlinemap.h"
 #include "core/session/launchplan.h"
 #include "core/session/scriptreuse.h"
 
 #include <QObject>
 
 #include <memory>
+#include <optional>
 
 namespace nixtide {
 
@@ -63,6 +65,8 @@ Q_SIGNALS:
 private:
     void startBuild(const TestRef &ref, const QString &attribute);
     void onBundle(const QString &dir, const QString &sourceRefText);
+    void resolveWhenLocated();
+    void resolveWith(LaunchPlan plan, const ScriptLocation &location);
     void fail(Failure failure, const QString &message);
 
     std::unique_ptr<NixBuild> m_build;
@@ -70,6 +74,11 @@ private:
     QString m_decision;
     BuiltSource m_builtSource;
     bool m_done = false;
+    // The build's plan and the concurrent locate's answer: whichever comes
+    // second resolves. The generation drops a locate of an earlier start().
+    std::optional<LaunchPlan> m_builtPlan;
+    std::optional<ScriptLocation> m_location;
+    int m_generation = 0;
 };
 
 } // namespace nixtide

@@ -1,5 +1,6 @@
 // AgentConnector against real local sockets: a server that appears late
-// (after a socket file that refuses connections), nothing ever listening,
+// (after a socket file that refuses connections), one found through the
+// directory watch long before the next timed try, nothing ever listening,
 // and an owner deleting the connector from its own failed() signal.
 #include "core/dap/daptransport.h"
 #include "core/session/agentconnector.h"
@@ -79,6 +80,27 @@ private Q_SLOTS:
         transport->write("ping");
         QByteArray received;
         QTRY_COMPARE_WITH_TIMEOUT(received += peer->readAll(), QByteArray("ping"), 5000);
+    }
+
+    void socketAppearingIsNoticed()
+    {
+        // A timer of a minute: only the watch on the socket's directory can
+        // connect within the deadline.
+        QTemporaryDir dir;
+        const QString path = dir.path() + QStringLiteral("/agent.sock");
+        AgentConnector connector;
+        connector.setInterval(60000);
+        connector.setMaxAttempts(3);
+        QSignalSpy connected(&connector, &AgentConnector::connected);
+        connector.start(path);
+        // The first try (a zero timer, run by the first turn of this event
+        // loop) finds no file; the next timed one is a minute away.
+        QTest::qWait(100);
+        QVERIFY(connector.isActive());
+        QLocalServer server;
+        QVERIFY2(server.listen(path), qPrintable(server.errorString()));
+        QVERIFY(connected.wait(20000));
+        QVERIFY(connector.takeTransport());
     }
 
     void nothingListens()

@@ -84,15 +84,25 @@ class Session:
     # ---- transport ----------------------------------------------------------
     def listen(self):
         check_socket_directory(self.socket_path)
-        try:
-            if stat.S_ISSOCK(os.lstat(self.socket_path).st_mode):
-                os.unlink(self.socket_path)
-        except FileNotFoundError:
-            pass
+        # Bound and listening under another name, then renamed: nixtide
+        # connects when the socket's name appears (a directory watch), so
+        # the name must never stand for a socket that refuses.
+        # (A name too long for sun_path with the suffix is bound as it is.)
+        binding = self.socket_path + ".new"
+        if len(os.fsencode(binding)) >= 108:
+            binding = self.socket_path
+        for path in {self.socket_path, binding}:
+            try:
+                if stat.S_ISSOCK(os.lstat(path).st_mode):
+                    os.unlink(path)
+            except FileNotFoundError:
+                pass
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        listener.bind(self.socket_path)
-        os.chmod(self.socket_path, 0o600)
+        listener.bind(binding)
+        os.chmod(binding, 0o600)
         listener.listen(1)
+        if binding != self.socket_path:
+            os.rename(binding, self.socket_path)
         self._listener = listener
         thread = threading.Thread(target=self._serve, name="nixtide-agent-dap", daemon=True)
         thread.start()
