@@ -2,10 +2,13 @@
 
 #include "core/bundle/driverbundle.h"
 #include "core/nix/driversymbols.h"
+#include "core/nix/evaluatednodes.h"
+#include "core/nix/nixlog.h"
 #include "core/nix/scriptlint.h"
 #include "core/nix/scriptsource.h"
 #include "core/nix/scripttypecheck.h"
 #include "core/nix/testinfo.h"
+#include "core/nix/testref.h"
 
 #include <QDir>
 #include <QFile>
@@ -22,7 +25,35 @@ namespace nixtide::cli {
 
 namespace {
 
-constexpr auto kUsage = "usage: nixtide lint [--json] [--no-type-check] [--driver PATH] FILE...\n";
+constexpr auto kUsage
+    = "usage: nixtide lint [--json] [--no-type-check] [--no-eval] [--driver PATH] FILE...\n";
+
+bool namesSomethingUndefined(const QList<LintMessage> &messages)
+{
+    return std::any_of(messages.cbegin(), messages.cend(), [](const LintMessage &m) {
+        return m.message.startsWith(QLatin1StringView("undefined name "));
+    });
+}
+
+// The editor learns the machines Nix names (an imported nodes file, nodes
+// made by a function) from the outline's evaluation; lint asks Nix the same
+// question, but only when the text alone leaves a name undefined, so that a
+// clean file costs no evaluation. False (and `error` set) when Nix cannot
+// answer; the text's findings then stand.
+bool learnMachinesFromNix(const QString &path, QString *error)
+{
+    const std::optional<TestRef> ref = TestRef::parse(path, error);
+    if (!ref)
+        return false;
+    NixError nixError;
+    const TestInfo::Outline outline = TestInfo::outline(*ref, &nixError);
+    if (nixError.kind != NixError::Kind::None) {
+        *error = nixError.toText();
+        return false;
+    }
+    EvaluatedNodes::set(path, outline.nodes);
+    return true;
+}
 
 int leadingSpace(QStringView line)
 {
@@ -49,6 +80,16 @@ int fileColumn(
     const int scriptLine = int(script.fileLines.indexOf(fileLine));
     const QString scriptText = script.text.section(u'\n', scriptLine, scriptLine);
     return column + leadingSpace(fileLines.at(fileLine - 1)) - leadingSpace(scriptText);
+}
+
+QStringList machinesOf(const QString &path, const QString &text, bool nix)
+{
+    QStringList names = nix ? nodeNames(text) : companionNodeNames(path);
+    for (const QString &name : EvaluatedNodes::of(path)) {
+        if (!names.contains(name))
+            names.append(name);
+    }
+    return names;
 }
 
 QJsonObject report(const QString &path, const QString &text, bool nix,
@@ -87,8 +128,7 @@ QJsonObject report(const QString &path, const QString &text, bool nix,
         {QStringLiteral("firstLine"), script.fileLines.isEmpty() ? 0 : script.fileLines.first()},
         {QStringLiteral("lastLine"), script.fileLines.isEmpty() ? 0 : script.fileLines.last()},
         {QStringLiteral("lineMap"), lineMap}, {QStringLiteral("scripts"), extents},
-        {QStringLiteral("machines"),
-            QJsonArray::fromStringList(nix ? nodeNames(text) : companionNodeNames(path))},
+        {QStringLiteral("machines"), QJsonArray::fromStringList(machinesOf(path, text, nix))},
         {QStringLiteral("outline"), outline},
         {QStringLiteral("checks"),
             QJsonObject {{QStringLiteral("lint"), checks.lint},
@@ -127,6 +167,7 @@ int lint(const QStringList &args)
     QTextStream err(stderr);
     bool json = false;
     bool typeCheck = true;
+    bool evaluate = true;
     QString driverPackage = ScriptTypeChecker::bundledDriverPackageDir();
     QStringList files;
     for (qsizetype i = 0; i < args.size(); ++i) {
@@ -153,6 +194,8 @@ int lint(const QStringList &args)
             json = true;
         } else if (a == QLatin1StringView("--no-type-check")) {
             typeCheck = false;
+        } else if (a == QLatin1StringView("--no-eval")) {
+            evaluate = false;
         } else if (a == QLatin1StringView("-h") || a == QLatin1StringView("--help")) {
             out << kUsage
                 << "Checks each file's test script as the editor and the test's build do (a\n"
@@ -162,6 +205,9 @@ int lint(const QStringList &args)
                    "The driver's names and types are the bundled driver's, or with --driver\n"
                    "those of a built driver (a `result` of building a test's driver, or its\n"
                    "test_driver package), as the build of that driver would check.\n"
+                   "A machine name the text does not show (nodes imported or made by a\n"
+                   "function) is asked of Nix, as the editor does, when a name is left\n"
+                   "undefined; --no-eval checks the text alone.\n"
                    "Exit 0 clean, 1 messages, 2 a file that cannot be read.\n";
             return 0;
         } else if (a.startsWith(u'-') && a.size() > 1) {
@@ -210,6 +256,14 @@ int lint(const QStringList &args)
         if (!linter.unavailableReason().isEmpty()) {
             err << "nixtide lint: cannot lint: " << linter.unavailableReason() << '\n';
             return 2;
+        }
+        if (nix && evaluate && namesSomethingUndefined(messages)) {
+            QString evalError;
+            if (learnMachinesFromNix(path, &evalError))
+                messages = linter.lint(text, nix, path);
+            else
+                err << "nixtide lint: " << path << ": Nix could not name the test's machines ("
+                    << evalError.trimmed() << "); checked against the text's\n";
         }
         BuildChecks checks = nix ? BuildChecks::of(text) : BuildChecks {};
         checks.typeCheck = checks.typeCheck && typeCheck;

@@ -42,8 +42,9 @@ NIXPKGS_SHAPES = {
     "test-driver/timeout.nix": ["nixosTests.test-driver.timeout"],
     "make-test.nix": ["nixosTests.make-test"],
 }
-# imported-nodes.nix names its machine only in Nix's answer: text-only lint
-# flags it (Lint.test_a_machine_only_nix_names_is_flagged_without_nix).
+# imported-nodes.nix names its machine only in Nix's answer: lint asks Nix
+# for it (Lint.test_a_machine_only_nix_names_is_asked_of_nix); the others
+# lint clean from their text alone, with no Nix at hand.
 LINTED = [os.path.join(TESTS, f) for f in NIXPKGS_SHAPES if f != "imported-nodes.nix"] + [
     os.path.join(TESTS, "read-file", "script.py"),
     os.path.join(TESTS, "imported-script-text.nix"),
@@ -163,9 +164,8 @@ class Resolution(unittest.TestCase):
 class Lint(unittest.TestCase):
     """Text only: no Nix, every shape's script region, outline, machines."""
 
-    def lint(self, *args):
-        env = environment(NIXTIDE_NIX="/nonexistent/nix",
-                          XDG_CACHE_HOME=self.cache.name)
+    def lint(self, *args, nix="/nonexistent/nix"):
+        env = environment(NIXTIDE_NIX=nix, XDG_CACHE_HOME=self.cache.name)
         return nixtide("lint", *args, env=env, timeout=600)
 
     def setUp(self):
@@ -221,13 +221,21 @@ class Lint(unittest.TestCase):
         self.assertTrue(several["scriptFound"])
         self.assertEqual(len(several["scripts"]), 2)
 
-    def test_a_machine_only_nix_names_is_flagged_without_nix(self):
-        # `nixtide lint` evaluates nothing: the name is unknown to it (the
-        # editor learns it from the outline's evaluation, ui.lint checks that).
+    def test_a_machine_only_nix_names_is_asked_of_nix(self):
+        # The text shows no machine: with --no-eval the name is undefined;
+        # by default lint asks Nix, as the editor's outline does (ui.lint).
         path = os.path.join(TESTS, "imported-nodes.nix")
-        proc = self.lint("--no-type-check", path)
+        nix = shutil.which("nix")
+        proc = self.lint("--no-type-check", "--no-eval", path, nix=nix)
         self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
         self.assertRegex(proc.stdout, r"^%s:8:\d+: .*undefined name 'gateway_1'" % path)
+        # Without Nix the text's finding stands, and lint says why.
+        proc = self.lint("--no-type-check", path)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertIn("Nix could not name the test's machines", proc.stderr)
+        proc = self.lint("--json", path, nix=nix)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertIn("gateway_1", json.loads(proc.stdout)[0]["machines"])
 
     def test_typos_are_flagged_at_their_lines(self):
         with tempfile.TemporaryDirectory() as directory:
