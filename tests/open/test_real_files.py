@@ -318,43 +318,12 @@ class Breakpoints(unittest.TestCase):
         for stream in (self.dap.proc.stdin, self.dap.proc.stdout, self.dap.proc.stderr):
             stream.close()
 
-    def stop_at(self, test, source, marker, expression, expected):
+    def run_to_breakpoint(self, test, source, line):
+        """Launches `test` with one breakpoint at `source`:`line`, checks it
+        is verified there and that the script stops on it; returns the
+        stopped frame."""
         dap = self.dap
         dap.request("initialize", {"adapterID": "nixtide", "linesStartAt1": True})
-        with open(source) as handle:
-            line = next(i + 1 for i, text in enumerate(handle.read().splitlines())
-                        if marker in text)
-        launch = dap.send("launch", {"test": test})
-        dap.wait_event("initialized", timeout=400)
-        self.assertTrue(dap.response(launch)["success"])
-        bps = dap.request("setBreakpoints", {"source": {"path": source},
-                                             "breakpoints": [{"line": line}]})["body"]
-        self.assertTrue(bps["breakpoints"][0]["verified"], bps)
-        dap.request("configurationDone")
-        stopped = dap.wait_event("stopped", timeout=300)
-        self.assertEqual(stopped["body"]["reason"], "breakpoint")
-        frame = dap.request("stackTrace", {"threadId": 1})["body"]["stackFrames"][0]
-        self.assertEqual((frame["source"]["path"], frame["line"]), (source, line))
-        result = dap.request("evaluate", {"expression": expression, "frameId": frame["id"],
-                                          "context": "repl"})
-        self.assertEqual(result["body"]["result"], expected)
-        # A breakpoint in a loop would stop again: clear it, then run to the end.
-        dap.request("setBreakpoints", {"source": {"path": source}, "breakpoints": []})
-        dap.request("continue", {"threadId": 1})
-        self.assertEqual(dap.wait_event("exited", timeout=600)["body"]["exitCode"], 0)
-
-    def stop_before_boot(self, test, source, marker, node, after=None):
-        """Stops on the script's first statement (`marker`, the first after
-        the line holding `after` when given), which runs before any VM
-        boots: checks the stopped frame and that `node` is a machine of this
-        test not yet booted, then ends the driver without booting. Every
-        shape is checked this way at the cost of a build, not a boot."""
-        dap = self.dap
-        dap.request("initialize", {"adapterID": "nixtide", "linesStartAt1": True})
-        with open(source) as handle:
-            lines = handle.read().splitlines()
-        start = next(i for i, text in enumerate(lines) if after in text) if after else 0
-        line = next(i + 1 for i, text in enumerate(lines) if i >= start and marker in text)
         launch = dap.send("launch", {"test": test})
         dap.wait_event("initialized", timeout=400)
         self.assertTrue(dap.response(launch)["success"])
@@ -367,9 +336,37 @@ class Breakpoints(unittest.TestCase):
         self.assertEqual(stopped["body"]["reason"], "breakpoint")
         frame = dap.request("stackTrace", {"threadId": 1})["body"]["stackFrames"][0]
         self.assertEqual((frame["source"]["path"], frame["line"]), (source, line))
-        result = dap.request("evaluate", {"expression": "%s.booted" % node,
-                                          "frameId": frame["id"], "context": "repl"})
-        self.assertEqual(result["body"]["result"], "False")
+        return frame
+
+    def evaluate(self, frame, expression):
+        return self.dap.request("evaluate", {"expression": expression, "frameId": frame["id"],
+                                             "context": "repl"})["body"]["result"]
+
+    def stop_at(self, test, source, marker, expression, expected):
+        dap = self.dap
+        with open(source) as handle:
+            line = next(i + 1 for i, text in enumerate(handle.read().splitlines())
+                        if marker in text)
+        frame = self.run_to_breakpoint(test, source, line)
+        self.assertEqual(self.evaluate(frame, expression), expected)
+        # A breakpoint in a loop would stop again: clear it, then run to the end.
+        dap.request("setBreakpoints", {"source": {"path": source}, "breakpoints": []})
+        dap.request("continue", {"threadId": 1})
+        self.assertEqual(dap.wait_event("exited", timeout=600)["body"]["exitCode"], 0)
+
+    def stop_before_boot(self, test, source, marker, node, after=None):
+        """Stops on the script's first statement (`marker`, the first after
+        the line holding `after` when given), which runs before any VM
+        boots: checks the stopped frame and that `node` is a machine of this
+        test not yet booted, then ends the driver without booting. Every
+        shape is checked this way at the cost of a build, not a boot."""
+        dap = self.dap
+        with open(source) as handle:
+            lines = handle.read().splitlines()
+        start = next(i for i, text in enumerate(lines) if after in text) if after else 0
+        line = next(i + 1 for i, text in enumerate(lines) if i >= start and marker in text)
+        frame = self.run_to_breakpoint(test, source, line)
+        self.assertEqual(self.evaluate(frame, "%s.booted" % node), "False")
         dap.request("disconnect", {"terminateDebuggee": True})
         if not any(m.get("event") == "terminated" for m in dap.seen):
             dap.wait_event("terminated", timeout=60)
