@@ -214,6 +214,18 @@ private Q_SLOTS:
         QVERIFY(editor->text(typedLine).startsWith(indent + QLatin1Char('m')));
         saveShot(window, QStringLiteral("ocr-inserted.png"));
 
+        // Follow: the whole screen read once, then the script's next line
+        // types into the guest; the reading follows with no click.
+        QTest::mouseClick(view, Qt::LeftButton, {}, view->frameRect().center().toPoint());
+        QTRY_COMPARE_WITH_TIMEOUT(readings.count(), 3, 60000);
+        QVERIFY2(!tool->reading().text().contains(QLatin1String("typed")),
+            qPrintable(tool->reading().text()));
+        tool->followAction()->setChecked(true);
+        window.debugActions()->stepOver->trigger();
+        QTRY_VERIFY2_WITH_TIMEOUT(tool->reading().text().contains(QLatin1String("typed")),
+            qPrintable(tool->reading().text()), 180000);
+        QVERIFY(readings.count() > 3);
+
         tool->readTextAction()->trigger();
         QVERIFY(!view->isRegionSelecting());
         QVERIFY(view->wordBoxes().isEmpty());

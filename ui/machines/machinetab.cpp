@@ -63,6 +63,7 @@ MachineTab::MachineTab(const QString &name, QWidget *parent)
     m_textTool = new ScreenTextTool(m_name, m_view, this);
     m_codeBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
     m_codeBar->addAction(m_textTool->readTextAction());
+    m_codeBar->addAction(m_textTool->followAction());
     m_codeBar->addAction(m_textTool->insertWaitAction());
     m_codeBar->addAction(m_textTool->saveReferenceAction());
     m_codeBar->addAction(m_textTool->recordKeysAction());

@@ -14,6 +14,7 @@ ScreenTextTool::ScreenTextTool(const QString &machine, FramebufferView *view, QO
     , m_view(view)
     , m_ocr(new ScreenOcr(this))
     , m_read(new QAction(tr("Read Text"), this))
+    , m_follow(new QAction(tr("Follow"), this))
     , m_insertWait(new QAction(tr("Insert wait_for_text"), this))
     , m_saveReference(new QAction(tr("Save as Reference"), this))
     , m_recordKeys(new QAction(tr("Record Keys"), this))
@@ -21,6 +22,8 @@ ScreenTextTool::ScreenTextTool(const QString &machine, FramebufferView *view, QO
     m_read->setCheckable(true);
     m_read->setToolTip(tr("Mark a region of the screen (or click for all of it) to read its "
                           "text with OCR; the words are boxed on the screen"));
+    m_follow->setCheckable(true);
+    m_follow->setToolTip(tr("Read the marked region again whenever the screen changes in it"));
     m_insertWait->setToolTip(
         tr("Insert %1.wait_for_text(…) with the region's text at the editor's cursor")
             .arg(ScreenCode::machineVariable(machine)));
@@ -35,8 +38,11 @@ ScreenTextTool::ScreenTextTool(const QString &machine, FramebufferView *view, QO
             m_view->setRegionSelecting(on);
         if (!on && m_view)
             m_view->setWordBoxes({});
+        if (!on)
+            m_hasRegion = false;
     });
     connect(view, &FramebufferView::regionSelected, this, &ScreenTextTool::readRegion);
+    connect(view, &FramebufferView::frameChanged, this, &ScreenTextTool::onFrameChanged);
     connect(m_ocr, &ScreenOcr::finished, this, &ScreenTextTool::onReading);
     connect(m_insertWait, &QAction::triggered, this, [this] {
         const QString line = waitForTextLine();
@@ -96,9 +102,22 @@ void ScreenTextTool::readRegion(const QRect &region)
         Q_EMIT message(tr("%1 shows no screen to read").arg(m_machine));
         return;
     }
+    const bool again = m_hasRegion && region == m_region;
+    m_hasRegion = true;
+    m_region = region;
     m_readScreen = screen;
-    Q_EMIT message(tr("Reading the text of %1…").arg(m_machine));
+    // Following a changing screen would repeat this many times a second.
+    if (!again)
+        Q_EMIT message(tr("Reading the text of %1…").arg(m_machine));
     m_ocr->recognise(screen, region);
+}
+
+void ScreenTextTool::onFrameChanged(const QRect &rect)
+{
+    if (!m_follow->isChecked() || !m_read->isChecked() || !m_hasRegion)
+        return;
+    if (m_region.isEmpty() || m_region.intersects(rect))
+        readRegion(m_region);
 }
 
 void ScreenTextTool::onReading(const OcrReading &reading)

@@ -18,7 +18,9 @@ class ScreenOcr;
 
 // Code from a machine's screen. "Read Text": a region marked on the screen
 // (a click: the whole screen) is read by nixtide's own OCR, its word boxes
-// drawn over the picture; "Insert wait_for_text" turns the region's text
+// drawn over the picture; "Follow" reads the region again whenever the
+// screen changes inside it (ScreenOcr keeps one reading waiting at most and
+// reads only the text lines that changed); "Insert wait_for_text" turns the region's text
 // into a line of test script; "Save as Reference" keeps the screen with
 // everything outside the region masked, for screenshot review; "Record
 // Keys": what is typed into the grabbed screen becomes send_chars and
@@ -32,6 +34,7 @@ public:
     ~ScreenTextTool() override;
 
     QAction *readTextAction() const { return m_read; }
+    QAction *followAction() const { return m_follow; }
     QAction *insertWaitAction() const { return m_insertWait; }
     QAction *saveReferenceAction() const { return m_saveReference; }
     QAction *recordKeysAction() const { return m_recordKeys; }
@@ -52,6 +55,7 @@ Q_SIGNALS:
 
 private:
     void onReading(const OcrReading &reading);
+    void onFrameChanged(const QRect &rect);
     void updateActions();
 
     QString m_machine;
@@ -60,7 +64,10 @@ private:
     std::unique_ptr<KeyRecorder> m_keys;
     OcrReading m_reading;
     QImage m_readScreen; // the screen the reading was made on
+    bool m_hasRegion = false; // a region was marked since Read Text went on
+    QRect m_region; // the last one marked (empty: the whole screen)
     QAction *m_read;
+    QAction *m_follow;
     QAction *m_insertWait;
     QAction *m_saveReference;
     QAction *m_recordKeys;

@@ -125,6 +125,7 @@ QSize FramebufferView::sizeHint() const
 
 void FramebufferView::onFrameUpdated(const QRect &rect)
 {
+    Q_EMIT frameChanged(rect);
     const QRectF target = frameRect();
     if (target.isEmpty())
         return;

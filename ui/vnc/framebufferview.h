@@ -57,6 +57,8 @@ public:
 Q_SIGNALS:
     void inputGrabChanged(bool grabbed);
     void regionSelected(const QRect &framebufferRect);
+    // The guest's screen changed in `framebufferRect` (pixels of the frame).
+    void frameChanged(const QRect &framebufferRect);
     // A key pressed while grabbed, as sent to the VM.
     void keyTyped(int key, Qt::KeyboardModifiers modifiers, const QString &text);
 
