@@ -51,6 +51,12 @@ quint64 ProcessTree::startTimeOf(pid_t pid)
     return readStat(pid, &fields) ? fields.startTime : 0;
 }
 
+bool ProcessTree::hasEnded(pid_t pid)
+{
+    StatFields fields;
+    return !readStat(pid, &fields) || fields.state == 'Z' || fields.state == 'X';
+}
+
 QList<ProcessIdentity> ProcessTree::descendants(pid_t root)
 {
     QList<ProcessIdentity> found;

@@ -45,6 +45,9 @@ public:
     // were signalled.
     static int signalIfUnchanged(const QList<ProcessIdentity> &processes, int signal);
     static quint64 startTimeOf(pid_t pid); // 0 when there is no such process
+    // No such process, or a zombie: it ended, whether or not its parent
+    // (e.g. QProcess, on its next turn) has noticed yet.
+    static bool hasEnded(pid_t pid);
 };
 
 } // namespace nixtide

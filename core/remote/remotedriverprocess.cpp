@@ -78,6 +78,8 @@ RemoteDriverProcess::RemoteDriverProcess(SshTarget target, QObject *parent)
     connect(&m_ssh, &SshConnection::opened, this, &RemoteDriverProcess::onOpened);
     connect(&m_ssh, &SshConnection::failed, this, &RemoteDriverProcess::abort);
     connect(&m_ssh, &SshConnection::lost, this, [this](const QString &message) {
+        if (m_lost)
+            return; // told already, when the driver's channel ended first
         m_lost = true;
         Q_EMIT connectionLost(message);
         if (m_starting)
@@ -410,6 +412,14 @@ void RemoteDriverProcess::onDriverFinished(int exitCode, QProcess::ExitStatus st
                 .arg(exitCode)
                 .arg(recentOutput()));
         return;
+    }
+    // The driver's channel ends with ssh's own 255 when the master dies;
+    // which of the two ends QProcess reports first varies (under load the
+    // channel's often came first, and the loss was never told). The loss
+    // goes out before the end, as when the master's end comes first.
+    if (!m_lost && exitCode == 255 && m_ssh.masterHasEnded()) {
+        m_lost = true;
+        Q_EMIT connectionLost(QStringLiteral("the connection to %1 was lost").arg(m_target.uri()));
     }
     // The wrapper exits with the driver's status: above 128 a signal ended
     // it; ssh's own 255 with the master gone is the connection.

@@ -1,5 +1,7 @@
 #include "core/remote/sshconnection.h"
 
+#include "core/launch/processtree.h"
+
 #include <QFileInfo>
 
 #include <csignal>
@@ -144,7 +146,9 @@ void SshConnection::onMasterFinished()
 void SshConnection::close()
 {
     m_checkTimer.stop();
-    if (!m_master || m_master->state() == QProcess::NotRunning)
+    // A master that died on its own (killed, the host gone) is not closed
+    // by us: its end, reported on QProcess's next turn, is the loss.
+    if (masterHasEnded())
         return;
     m_closing = true;
     // The master ends the shared sessions with it; the host's side of a
@@ -158,6 +162,12 @@ void SshConnection::close()
 qint64 SshConnection::masterProcessId() const
 {
     return m_master ? m_master->processId() : 0;
+}
+
+bool SshConnection::masterHasEnded() const
+{
+    return !m_master || m_master->state() == QProcess::NotRunning
+        || ProcessTree::hasEnded(pid_t(m_master->processId()));
 }
 
 std::unique_ptr<QProcess> SshConnection::command(const QStringList &command) const

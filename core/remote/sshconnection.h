@@ -32,6 +32,9 @@ public:
     const SshTarget &target() const { return m_target; }
     QString controlPath() const { return m_controlPath; }
     qint64 masterProcessId() const;
+    // The master has died (killed from outside, the host gone), even if
+    // its QProcess has not reported it yet.
+    bool masterHasEnded() const;
 
     // An ssh process that runs `command` (words, quoted here for the remote
     // shell) over the master; not started. The caller owns it.
