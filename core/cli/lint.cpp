@@ -82,16 +82,6 @@ int fileColumn(
     return column + leadingSpace(fileLines.at(fileLine - 1)) - leadingSpace(scriptText);
 }
 
-QStringList machinesOf(const QString &path, const QString &text, bool nix)
-{
-    QStringList names = nix ? nodeNames(text) : companionNodeNames(path);
-    for (const QString &name : EvaluatedNodes::of(path)) {
-        if (!names.contains(name))
-            names.append(name);
-    }
-    return names;
-}
-
 QJsonObject report(const QString &path, const QString &text, bool nix,
     const QList<LintMessage> &messages, const BuildChecks &checks)
 {
@@ -128,7 +118,8 @@ QJsonObject report(const QString &path, const QString &text, bool nix,
         {QStringLiteral("firstLine"), script.fileLines.isEmpty() ? 0 : script.fileLines.first()},
         {QStringLiteral("lastLine"), script.fileLines.isEmpty() ? 0 : script.fileLines.last()},
         {QStringLiteral("lineMap"), lineMap}, {QStringLiteral("scripts"), extents},
-        {QStringLiteral("machines"), QJsonArray::fromStringList(machinesOf(path, text, nix))},
+        {QStringLiteral("machines"),
+            QJsonArray::fromStringList(EvaluatedNodes::withTextNames(path, text, nix))},
         {QStringLiteral("outline"), outline},
         {QStringLiteral("checks"),
             QJsonObject {{QStringLiteral("lint"), checks.lint},

@@ -1,5 +1,7 @@
 #include "core/nix/evaluatednodes.h"
 
+#include "core/nix/scriptsource.h"
+
 #include <QFileInfo>
 #include <QHash>
 #include <QMutex>
@@ -47,6 +49,16 @@ QStringList EvaluatedNodes::of(const QString &file)
         return {};
     QMutexLocker lock(&known().mutex);
     return known().byFile.value(key(file));
+}
+
+QStringList EvaluatedNodes::withTextNames(const QString &file, const QString &fileText, bool nix)
+{
+    QStringList names = nix ? nodeNames(fileText) : companionNodeNames(file);
+    for (const QString &name : of(file)) {
+        if (!names.contains(name))
+            names.append(name);
+    }
+    return names;
 }
 
 void EvaluatedNodes::clear()

@@ -17,6 +17,10 @@ public:
     // `nixNames` as Nix spells them ("web-server"); replaces earlier ones.
     static void set(const QString &file, const QStringList &nixNames);
     static QStringList of(const QString &file);
+    // Every machine a test's script can name: those of its text (a .nix
+    // file's nodes, or for a script file those of the .nix reading it),
+    // then those only Nix's answer names.
+    static QStringList withTextNames(const QString &file, const QString &fileText, bool nix);
     static void clear();
 };
 

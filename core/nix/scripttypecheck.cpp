@@ -252,12 +252,7 @@ QList<LintMessage> ScriptTypeChecker::checkFile(
     const QString &fileText, bool nix, const QString &path, QString *error) const
 {
     error->clear();
-    QStringList machines = nix ? nodeNames(fileText) : companionNodeNames(path);
-    // Machines only Nix's answer names (a nodes function, an import).
-    for (const QString &name : EvaluatedNodes::of(path)) {
-        if (!machines.contains(name))
-            machines.append(name);
-    }
+    const QStringList machines = EvaluatedNodes::withTextNames(path, fileText, nix);
     QList<LintMessage> messages;
     // Every test of the file whose build type-checks it.
     for (const EditorScript &script : extractEditorScripts(fileText, nix)) {
