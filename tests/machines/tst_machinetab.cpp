@@ -6,6 +6,7 @@
 #include "ui/machines/consolecolorscheme.h"
 #include "ui/machines/consoleinput.h"
 #include "ui/machines/emulationfeed.h"
+#include "ui/machines/historyoverflow.h"
 #include "ui/machines/machinepanel.h"
 #include "ui/machines/machinetab.h"
 #include "ui/machines/serialconsole.h"
@@ -255,6 +256,133 @@ private Q_SLOTS:
             qPrintable(QString::number(waitingBetweenTurns.size())));
         QTRY_VERIFY_WITH_TIMEOUT(lines(console).contains(QStringLiteral("boot line 19999")), 10000);
         QVERIFY(lines(console).contains(QStringLiteral("boot line 15000")));
+    }
+
+    void linesBeyondHistoryAreSkipped_data()
+    {
+        QTest::addColumn<QByteArray>("pending");
+        QTest::addColumn<QByteArray>("fed");
+        QTest::addColumn<int>("colourBytes"); // carried over, not skipped
+        // The first line may end a sequence begun earlier: never skipped.
+        // Then colours since the last reset carry over to the kept lines.
+        QTest::newRow("colours") << QByteArray(
+            "x\x1b[1mfirst\r\na\r\n\x1b[31mb\r\n\x1b[0m\x1b[32mc\r\n"
+            "d\r\ne\r\nf") << QByteArray("x\x1b[1mfirst\r\n\x1b[0m\x1b[32m\r\nd\r\ne\r\nf")
+                                 << 9;
+        QTest::newRow("no reset: every colour carries")
+            << QByteArray("first\r\n\x1b[1ma\r\n\x1b[31mb\r\nc\r\nd\r\n")
+            << QByteArray("first\r\n\x1b[1m\x1b[31m\r\nc\r\nd\r\n") << 9;
+        QTest::newRow("erase in line is plain") << QByteArray("first\r\na\x1b[K\r\nb\r\nc\r\nd\r\n")
+                                                << QByteArray("first\r\n\r\nc\r\nd\r\n") << 0;
+        // A cursor movement: what follows depends on the screen, so only
+        // lines after it are skipped.
+        QTest::newRow("cursor movement")
+            << QByteArray("first\r\na\r\nb\r\n\x1b[Hc\r\nd\r\ne\r\n")
+            << QByteArray("first\r\na\r\nb\r\n\x1b[H\r\nd\r\ne\r\n") << 0;
+        // A bare LF keeps the column: the next line depends on this one.
+        QTest::newRow("bare LF") << QByteArray("first\r\na\nb\r\nc\r\nd\r\n")
+                                 << QByteArray("first\r\na\n\r\nc\r\nd\r\n") << 0;
+        QTest::newRow("C1 control in UTF-8") << QByteArray("first\r\na\r\nb\r\n\xc2\x9b"
+                                                           "c\r\nd\r\n")
+                                             << QByteArray("first\r\na\r\nb\r\n\xc2\x9b"
+                                                           "c\r\nd\r\n")
+                                             << 0;
+        QTest::newRow("title (OSC)")
+            << QByteArray("first\r\na\r\nb\r\nc\x1b]0;t\x07x\r\nd\r\ne\r\n")
+            << QByteArray("first\r\na\r\nb\r\nc\x1b]0;t\x07\r\nd\r\ne\r\n") << 0;
+        QTest::newRow("sequence cut off at the end")
+            << QByteArray("first\r\na\r\nb\r\nc\r\nd\r\n\x1b[3")
+            << QByteArray("first\r\na\r\nb\r\nc\r\nd\r\n\x1b[3") << 0;
+        QTest::newRow("few lines")
+            << QByteArray("first\r\na\r\nb\r\n") << QByteArray("first\r\na\r\nb\r\n") << 0;
+    }
+
+    void linesBeyondHistoryAreSkipped()
+    {
+        QFETCH(QByteArray, pending);
+        QFETCH(QByteArray, fed);
+        QFETCH(int, colourBytes);
+        const HistoryOverflow overflow = skipLinesBeyondHistory(pending, 2);
+        QCOMPARE(overflow.bytes, fed);
+        // A skip puts CR LF in place of what it left out.
+        QCOMPARE(
+            overflow.skipped, fed == pending ? 0 : pending.size() - fed.size() + 2 + colourBytes);
+    }
+
+    void outrunOutputShowsWhatFeedingEveryByteWould()
+    {
+        // A flood: coloured boot lines, a cursor movement, more lines, then
+        // red that is not reset before the last sixty thousand lines.
+        QByteArray burst;
+        for (int i = 0; i < 20000; ++i) {
+            if (i == 100)
+                burst += "\x1b[2;1H";
+            if (i % 7 == 0)
+                burst += "[  \x1b[0;32mOK\x1b[0m  ] Started unit " + QByteArray::number(i)
+                    + ".service\r\n";
+            else
+                burst += "[    " + QByteArray::number(i)
+                    + "] virtio_net virtio1 eth1: renamed from eth0, link up at 1000 Mbps full "
+                      "duplex\r\n";
+        }
+        burst += "\x1b[1;31m";
+        for (int i = 20000; i < 80000; ++i)
+            burst
+                += "[    " + QByteArray::number(i) + "] still red, after a colour set long ago\r\n";
+        burst += "last line, no end";
+        constexpr qsizetype kChunk = 64 * 1024;
+
+        SerialConsole flooded;
+        SerialConsole paced;
+        for (SerialConsole *console : {&flooded, &paced}) {
+            console->terminal()->setBlinkingCursor(false);
+            console->resize(700, 300);
+            console->show();
+            QVERIFY(QTest::qWaitForWindowExposed(console));
+        }
+        // All of it at once, as events bring it when the GUI is busy.
+        for (qsizetype at = 0; at < burst.size(); at += kChunk)
+            flooded.appendSerial(burst.mid(at, kChunk));
+        // One chunk at a time, each taken before the next: never enough
+        // waits to skip anything.
+        for (qsizetype at = 0; at < burst.size(); at += kChunk) {
+            paced.appendSerial(burst.mid(at, kChunk));
+            QTRY_COMPARE_WITH_TIMEOUT(paced.pendingBytes(), 0, 60000);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(flooded.pendingBytes(), 0, 60000);
+        QCOMPARE(paced.skippedBytes(), 0);
+        QVERIFY2(flooded.skippedBytes() > burst.size() / 3,
+            qPrintable(QStringLiteral("%1 of %2 bytes skipped")
+                    .arg(flooded.skippedBytes())
+                    .arg(burst.size())));
+        // The same history and screen, text and colours.
+        QCOMPARE(flooded.text(), paced.text());
+        QVERIFY(flooded.text().contains(QStringLiteral("[    79999] still red")));
+        // Pictures of the screens, each taken with the keyboard focus (the
+        // cursor is hollow without it).
+        const auto picture = [](SerialConsole &console) {
+            console.activateWindow();
+            if (!QTest::qWaitForWindowActive(&console))
+                return QImage();
+            console.keyTarget()->setFocus();
+            if (!console.keyTarget()->hasFocus())
+                return QImage();
+            return console.keyTarget()->grab().toImage();
+        };
+        QVERIFY(!picture(paced).isNull());
+        QTRY_COMPARE_WITH_TIMEOUT(picture(flooded), picture(paced), 10000);
+        // And without the red carried over, the screens would differ.
+        SerialConsole uncoloured;
+        uncoloured.terminal()->setBlinkingCursor(false);
+        uncoloured.resize(700, 300);
+        uncoloured.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&uncoloured));
+        uncoloured.appendSerial(burst.sliced(burst.lastIndexOf("\x1b[1;31m") + 7));
+        QTRY_COMPARE_WITH_TIMEOUT(uncoloured.pendingBytes(), 0, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            lines(uncoloured).last() == QStringLiteral("last line, no end"), 10000);
+        const QImage pacedPicture = picture(paced);
+        QVERIFY(picture(uncoloured) != pacedPicture);
     }
 
     void burstPaintsAtACappedRate()

@@ -1,5 +1,7 @@
 #include "ui/machines/emulationfeed.h"
 
+#include "ui/machines/historyoverflow.h"
+
 #include <QMetaObject>
 #include <qtermwidget.h>
 
@@ -18,6 +20,12 @@ constexpr qsizetype kSliceBytes = 16 * 1024;
 // QTermWidget's 25: 200 ms cut the CPU time per byte by about a tenth, 100 ms
 // by less (bench/terminal, 2026-12-01).
 constexpr int kBurstPaintIntervalMs = 200;
+
+// Looking for lines to skip scans what waits, at about a gigabyte a second,
+// so it is done only when more waits than the history usually holds (10000
+// lines of 80 to 100 bytes), and again only after another megabyte came.
+constexpr qsizetype kSkipCheckFromBytes = 2 * 1024 * 1024;
+constexpr qsizetype kSkipCheckEveryBytes = 1024 * 1024;
 
 } // namespace
 
@@ -57,8 +65,30 @@ void EmulationFeed::write(const QByteArray &bytes)
         return;
     m_queue.push_back(bytes);
     m_pending += bytes.size();
+    m_writtenSinceSkipCheck += bytes.size();
+    if (m_keptLines > 0 && m_pending >= kSkipCheckFromBytes
+        && m_writtenSinceSkipCheck >= kSkipCheckEveryBytes) {
+        m_writtenSinceSkipCheck = 0;
+        skipLinesBeyondHistory();
+    }
     if (!m_nextTurn.isActive())
         m_nextTurn.start();
+}
+
+void EmulationFeed::skipLinesBeyondHistory()
+{
+    QByteArray waiting;
+    waiting.reserve(m_pending);
+    for (const QByteArray &block : m_queue)
+        waiting += QByteArrayView(block).sliced(&block == &m_queue.front() ? m_offset : 0);
+    HistoryOverflow overflow = nixtide::skipLinesBeyondHistory(waiting, m_keptLines);
+    if (overflow.skipped == 0)
+        return;
+    m_skipped += overflow.skipped;
+    m_queue.clear();
+    m_offset = 0;
+    m_pending = overflow.bytes.size();
+    m_queue.push_back(std::move(overflow.bytes));
 }
 
 void EmulationFeed::feedSlice()

@@ -33,9 +33,17 @@ public:
     void write(const QByteArray &bytes);
     qsizetype pendingBytes() const { return m_pending; }
 
+    // Waiting lines beyond this many from the end are skipped when they
+    // would only scroll out of the history (see HistoryOverflow): output
+    // faster than the emulation then costs what the terminal keeps, and
+    // what waits stays bounded. 0 (the default) feeds every byte.
+    void setKeptLines(qsizetype lines) { m_keptLines = lines; }
+    qsizetype skippedBytes() const { return m_skipped; }
+
 private:
     EmulationFeed(QObject *session, QMetaMethod receive, QWidget *display);
     void feedSlice();
+    void skipLinesBeyondHistory();
 
     QPointer<QObject> m_session;
     QMetaMethod m_receive;
@@ -43,6 +51,9 @@ private:
     std::deque<QByteArray> m_queue;
     qsizetype m_offset = 0; // into m_queue.front()
     qsizetype m_pending = 0;
+    qsizetype m_keptLines = 0;
+    qsizetype m_writtenSinceSkipCheck = 0;
+    qsizetype m_skipped = 0;
     std::unique_ptr<PaintThrottle> m_throttle; // null: no display found
 };
 

@@ -28,6 +28,10 @@ namespace {
 // the whole bench process peaked at 61 MiB (bench/terminal, 2026-11-30).
 constexpr int kHistoryLines = 10000;
 
+// Rows no screen has: lines waiting beyond the history and this many are
+// skipped when output outruns the terminal.
+constexpr int kMostScreenRows = 512;
+
 } // namespace
 
 SerialConsole::SerialConsole(QWidget *parent)
@@ -41,6 +45,8 @@ SerialConsole::SerialConsole(QWidget *parent)
     m_terminal->setFlowControlEnabled(false);
     m_terminal->startTerminalTeletype();
     m_feed = EmulationFeed::attach(m_terminal);
+    if (m_feed)
+        m_feed->setKeptLines(kHistoryLines + kMostScreenRows);
     if (!m_feed) {
         qWarning("serial console: QTermWidget %d.%d.%d has no session slot "
                  "onReceiveBlock(const char*,int): output goes through its pty, at about a "
@@ -124,6 +130,11 @@ QString SerialConsole::text() const
 qsizetype SerialConsole::pendingBytes() const
 {
     return m_feed ? m_feed->pendingBytes() : m_writer->pendingBytes();
+}
+
+qsizetype SerialConsole::skippedBytes() const
+{
+    return m_feed ? m_feed->skippedBytes() : 0;
 }
 
 QLineEdit *SerialConsole::findField() const

@@ -39,6 +39,9 @@ public:
     QString text() const;
     // Bytes handed over but not yet in the terminal.
     qsizetype pendingBytes() const;
+    // Output that outran the terminal and would only have scrolled out of
+    // its history (EmulationFeed::setKeptLines).
+    qsizetype skippedBytes() const;
     QLineEdit *findField() const;
 
     void showFind();
