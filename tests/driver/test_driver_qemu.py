@@ -24,7 +24,7 @@ GUEST = Path(os.environ.get("NIXTIDE_DEMO_GUEST", ""))
 START_SCRIPT = """#!/bin/bash
 exec setpriv --pdeathsig TERM qemu-system-x86_64 -machine q35 -accel tcg -m 256 \\
   -kernel {guest}/kernel -initrd {guest}/initrd \\
-  -append "console=tty0 console=ttyS0,115200n8 panic=-1 quiet nixtide.hostname={name}" \\
+  -append "console=tty0 console=ttyS0,115200n8 panic=-1 no_timer_check quiet nixtide.hostname={name}" \\
   -netdev vde,id=vlan1,sock="$QEMU_VDE_SOCKET_1" -device virtio-net-pci,netdev=vlan1 \\
   -virtfs local,path="$SHARED_DIR",security_model=none,mount_tag=shared \\
   $QEMU_OPTS "$@"

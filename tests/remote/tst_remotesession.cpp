@@ -197,7 +197,15 @@ private Q_SLOTS:
         QVERIFY(::kill(master, SIGKILL) == 0);
         QElapsedTimer clock;
         clock.start();
-        QTRY_VERIFY_WITH_TIMEOUT(!lost.isEmpty(), 10000);
+        // Generous: at 10 s this failed once with both cores hogged
+        // (2026-12-01); the time it took is printed.
+        QTRY_VERIFY2_WITH_TIMEOUT(!lost.isEmpty(),
+            qPrintable(QStringLiteral("no loss told; state %1, finished %2, error: %3\n%4")
+                    .arg(int(session.state()))
+                    .arg(finished.size())
+                    .arg(session.error(), session.driverOutput().right(3000))),
+            60000);
+        qInfo("loss told %.1f s after the master was killed", double(clock.elapsed()) / 1000.0);
         QVERIFY2(
             lost.at(0).at(0).toString().contains(m_uri), qPrintable(lost.at(0).at(0).toString()));
         QTRY_VERIFY_WITH_TIMEOUT(processesNaming(hostDir).isEmpty(), 5000);
