@@ -260,53 +260,100 @@ private Q_SLOTS:
 
     void linesBeyondHistoryAreSkipped_data()
     {
-        QTest::addColumn<QByteArray>("pending");
-        QTest::addColumn<QByteArray>("fed");
-        QTest::addColumn<int>("colourBytes"); // carried over, not skipped
+        // Output = head + skipped + kept. What is fed instead: head, the
+        // colours in force, a CR LF for each skipped line end, kept.
+        QTest::addColumn<QByteArray>("head");
+        QTest::addColumn<QByteArray>("skipped");
+        QTest::addColumn<QByteArray>("colours");
+        QTest::addColumn<QByteArray>("kept");
         // The first line may end a sequence begun earlier: never skipped.
-        // Then colours since the last reset carry over to the kept lines.
-        QTest::newRow("colours") << QByteArray(
-            "x\x1b[1mfirst\r\na\r\n\x1b[31mb\r\n\x1b[0m\x1b[32mc\r\n"
-            "d\r\ne\r\nf") << QByteArray("x\x1b[1mfirst\r\n\x1b[0m\x1b[32m\r\nd\r\ne\r\nf")
-                                 << 9;
+        // Colours since the last reset carry over to the kept lines.
+        QTest::newRow("colours") << QByteArray("x\x1b[1mfirst\r\n")
+                                 << QByteArray("a\r\n\x1b[31mb\r\n\x1b[0m\x1b[32mc\r\n")
+                                 << QByteArray("\x1b[0m\x1b[32m") << QByteArray("d\r\ne\r\nf");
         QTest::newRow("no reset: every colour carries")
-            << QByteArray("first\r\n\x1b[1ma\r\n\x1b[31mb\r\nc\r\nd\r\n")
-            << QByteArray("first\r\n\x1b[1m\x1b[31m\r\nc\r\nd\r\n") << 9;
-        QTest::newRow("erase in line is plain") << QByteArray("first\r\na\x1b[K\r\nb\r\nc\r\nd\r\n")
-                                                << QByteArray("first\r\n\r\nc\r\nd\r\n") << 0;
-        // A cursor movement: what follows depends on the screen, so only
-        // lines after it are skipped.
+            << QByteArray("first\r\n") << QByteArray("\x1b[1ma\r\n\x1b[31mb\r\n")
+            << QByteArray("\x1b[1m\x1b[31m") << QByteArray("c\r\nd\r\n");
+        QTest::newRow("a reset with more parameters")
+            << QByteArray("first\r\n") << QByteArray("\x1b[31ma\r\n\x1b[0;1mb\r\n")
+            << QByteArray("\x1b[0;1m") << QByteArray("c\r\nd\r\n");
+        QTest::newRow("erase in line is plain")
+            << QByteArray("first\r\n") << QByteArray("a\x1b[K\r\nb\r\n") << QByteArray()
+            << QByteArray("c\r\nd\r\n");
+        // Anything else: what follows depends on the screen or the modes,
+        // so only lines after it are skipped.
         QTest::newRow("cursor movement")
-            << QByteArray("first\r\na\r\nb\r\n\x1b[Hc\r\nd\r\ne\r\n")
-            << QByteArray("first\r\na\r\nb\r\n\x1b[H\r\nd\r\ne\r\n") << 0;
+            << QByteArray("first\r\na\r\nb\r\n\x1b[H") << QByteArray("c\r\n") << QByteArray()
+            << QByteArray("d\r\ne\r\n");
+        QTest::newRow("private mode (bracketed paste off)")
+            << QByteArray("first\r\na\r\nb\r\n\x1b[?2004l") << QByteArray("c\r\n") << QByteArray()
+            << QByteArray("d\r\ne\r\n");
+        QTest::newRow("cursor restore (ESC 8)")
+            << QByteArray("first\r\na\r\nb\r\n\x1b"
+                          "8")
+            << QByteArray("c\r\n") << QByteArray() << QByteArray("d\r\ne\r\n");
+        QTest::newRow("character set (ESC ( B)")
+            << QByteArray("first\r\na\r\nb\r\n\x1b(B") << QByteArray("c\r\n") << QByteArray()
+            << QByteArray("d\r\ne\r\n");
+        QTest::newRow("title ended by BEL")
+            << QByteArray("first\r\na\r\nb\r\nc\x1b]0;t\x07") << QByteArray("x\r\n") << QByteArray()
+            << QByteArray("d\r\ne\r\n");
+        QTest::newRow("title ended by ST")
+            << QByteArray("first\r\na\r\nb\r\nc\x1b]0;t\x1b\\") << QByteArray("x\r\n")
+            << QByteArray() << QByteArray("d\r\ne\r\n");
         // A bare LF keeps the column: the next line depends on this one.
-        QTest::newRow("bare LF") << QByteArray("first\r\na\nb\r\nc\r\nd\r\n")
-                                 << QByteArray("first\r\na\n\r\nc\r\nd\r\n") << 0;
+        QTest::newRow("bare LF") << QByteArray("first\r\na\n") << QByteArray("b\r\n")
+                                 << QByteArray() << QByteArray("c\r\nd\r\n");
+        // Nothing to skip.
         QTest::newRow("C1 control in UTF-8") << QByteArray("first\r\na\r\nb\r\n\xc2\x9b"
                                                            "c\r\nd\r\n")
-                                             << QByteArray("first\r\na\r\nb\r\n\xc2\x9b"
-                                                           "c\r\nd\r\n")
-                                             << 0;
-        QTest::newRow("title (OSC)")
-            << QByteArray("first\r\na\r\nb\r\nc\x1b]0;t\x07x\r\nd\r\ne\r\n")
-            << QByteArray("first\r\na\r\nb\r\nc\x1b]0;t\x07\r\nd\r\ne\r\n") << 0;
+                                             << QByteArray() << QByteArray() << QByteArray();
         QTest::newRow("sequence cut off at the end")
-            << QByteArray("first\r\na\r\nb\r\nc\r\nd\r\n\x1b[3")
-            << QByteArray("first\r\na\r\nb\r\nc\r\nd\r\n\x1b[3") << 0;
+            << QByteArray("first\r\na\r\nb\r\nc\r\nd\r\n\x1b[3") << QByteArray() << QByteArray()
+            << QByteArray();
+        QTest::newRow("title cut off at the end")
+            << QByteArray("first\r\na\r\nb\r\nc\r\nd\r\n\x1b]0;ti") << QByteArray() << QByteArray()
+            << QByteArray();
         QTest::newRow("few lines")
-            << QByteArray("first\r\na\r\nb\r\n") << QByteArray("first\r\na\r\nb\r\n") << 0;
+            << QByteArray("first\r\na\r\nb\r\n") << QByteArray() << QByteArray() << QByteArray();
     }
 
     void linesBeyondHistoryAreSkipped()
     {
-        QFETCH(QByteArray, pending);
-        QFETCH(QByteArray, fed);
-        QFETCH(int, colourBytes);
+        QFETCH(QByteArray, head);
+        QFETCH(QByteArray, skipped);
+        QFETCH(QByteArray, colours);
+        QFETCH(QByteArray, kept);
+        const QByteArray pending = head + skipped + kept;
         const HistoryOverflow overflow = skipLinesBeyondHistory(pending, 2);
+        QByteArray fed = pending;
+        if (!skipped.isEmpty())
+            fed = head + colours + QByteArray("\r\n").repeated(skipped.count('\n')) + kept;
         QCOMPARE(overflow.bytes, fed);
-        // A skip puts CR LF in place of what it left out.
-        QCOMPARE(
-            overflow.skipped, fed == pending ? 0 : pending.size() - fed.size() + 2 + colourBytes);
+        QCOMPARE(overflow.skipped, skipped.size());
+    }
+
+    void outputThatIsNeverPlainIsNotScannedAtEveryWrite()
+    {
+        QTermWidget terminal(0);
+        terminal.startTerminalTeletype();
+        const std::unique_ptr<EmulationFeed> feed = EmulationFeed::attach(&terminal);
+        QVERIFY(feed);
+        feed->setKeptLines(10000 + kSkipRowsMargin);
+        // A cursor movement every hundred lines: nothing can be skipped.
+        QByteArray chunk;
+        for (int i = 0; chunk.size() < 64 * 1024; ++i)
+            chunk += (i % 100 == 0 ? "\x1b[A" : "") + QByteArray("progress line\r\n");
+        qsizetype written = 0;
+        while (written < 64 * 1024 * 1024) {
+            feed->write(chunk);
+            written += chunk.size();
+        }
+        QCOMPARE(feed->skippedBytes(), 0);
+        // Looked through at 2, 4, 8, 16, 32 and 64 MiB waiting, not at each
+        // of the 1024 writes.
+        QVERIFY2(feed->skipChecks() <= 6, qPrintable(QString::number(feed->skipChecks())));
+        QVERIFY(feed->skipChecks() >= 1);
     }
 
     void outrunOutputShowsWhatFeedingEveryByteWould()

@@ -21,11 +21,13 @@ constexpr qsizetype kSliceBytes = 16 * 1024;
 // by less (bench/terminal, 2026-12-01).
 constexpr int kBurstPaintIntervalMs = 200;
 
-// Looking for lines to skip scans what waits, at about a gigabyte a second,
-// so it is done only when more waits than the history usually holds (10000
-// lines of 80 to 100 bytes), and again only after another megabyte came.
+// Looking for lines to skip scans what waits, so it is done only when more
+// waits than the history usually holds (10000 lines of 80 to 100 bytes);
+// after a skip, again when another megabyte came; after a look that found
+// nothing to skip, when twice as much waits: output that is never plain
+// for long costs a scan per doubling, not per write.
 constexpr qsizetype kSkipCheckFromBytes = 2 * 1024 * 1024;
-constexpr qsizetype kSkipCheckEveryBytes = 1024 * 1024;
+constexpr qsizetype kSkipCheckAgainBytes = 1024 * 1024;
 
 } // namespace
 
@@ -65,12 +67,8 @@ void EmulationFeed::write(const QByteArray &bytes)
         return;
     m_queue.push_back(bytes);
     m_pending += bytes.size();
-    m_writtenSinceSkipCheck += bytes.size();
-    if (m_keptLines > 0 && m_pending >= kSkipCheckFromBytes
-        && m_writtenSinceSkipCheck >= kSkipCheckEveryBytes) {
-        m_writtenSinceSkipCheck = 0;
+    if (m_keptLines > 0 && m_pending >= std::max(m_nextSkipCheck, kSkipCheckFromBytes))
         skipLinesBeyondHistory();
-    }
     if (!m_nextTurn.isActive())
         m_nextTurn.start();
 }
@@ -82,13 +80,17 @@ void EmulationFeed::skipLinesBeyondHistory()
     for (const QByteArray &block : m_queue)
         waiting += QByteArrayView(block).sliced(&block == &m_queue.front() ? m_offset : 0);
     HistoryOverflow overflow = nixtide::skipLinesBeyondHistory(waiting, m_keptLines);
-    if (overflow.skipped == 0)
+    ++m_skipChecks;
+    if (overflow.skipped == 0) {
+        m_nextSkipCheck = 2 * m_pending;
         return;
+    }
     m_skipped += overflow.skipped;
     m_queue.clear();
     m_offset = 0;
     m_pending = overflow.bytes.size();
     m_queue.push_back(std::move(overflow.bytes));
+    m_nextSkipCheck = m_pending + kSkipCheckAgainBytes;
 }
 
 void EmulationFeed::feedSlice()
@@ -116,6 +118,8 @@ void EmulationFeed::feedSlice()
     }
     if (!m_queue.empty())
         m_nextTurn.start();
+    else
+        m_nextSkipCheck = 0;
     // A burst is more than one slice: a prompt or an echoed key paints at once.
     if (m_throttle) {
         if (m_queue.empty())

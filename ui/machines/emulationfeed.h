@@ -34,11 +34,13 @@ public:
     qsizetype pendingBytes() const { return m_pending; }
 
     // Waiting lines beyond this many from the end are skipped when they
-    // would only scroll out of the history (see HistoryOverflow): output
-    // faster than the emulation then costs what the terminal keeps, and
-    // what waits stays bounded. 0 (the default) feeds every byte.
+    // would only scroll out of the history (see HistoryOverflow): plain
+    // output faster than the emulation then costs what the terminal keeps,
+    // and what waits stays bounded. 0 (the default) feeds every byte.
     void setKeptLines(qsizetype lines) { m_keptLines = lines; }
     qsizetype skippedBytes() const { return m_skipped; }
+    // How often the waiting bytes were looked through for lines to skip.
+    int skipChecks() const { return m_skipChecks; }
 
 private:
     EmulationFeed(QObject *session, QMetaMethod receive, QWidget *display);
@@ -52,8 +54,9 @@ private:
     qsizetype m_offset = 0; // into m_queue.front()
     qsizetype m_pending = 0;
     qsizetype m_keptLines = 0;
-    qsizetype m_writtenSinceSkipCheck = 0;
+    qsizetype m_nextSkipCheck = 0;
     qsizetype m_skipped = 0;
+    int m_skipChecks = 0;
     std::unique_ptr<PaintThrottle> m_throttle; // null: no display found
 };
 

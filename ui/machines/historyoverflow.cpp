@@ -1,138 +1,208 @@
 #include "ui/machines/historyoverflow.h"
 
-#include <vector>
+#include <algorithm>
 
 namespace nixtide {
 
 namespace {
 
 constexpr char kEscape = '\x1b';
+constexpr char kBell = '\x07';
 
-struct Span
+// Colours carried over beyond this are not worth a skip: output that sets
+// attributes without ever resetting them all.
+constexpr qsizetype kMostColourBytes = 4096;
+
+bool isCsiParameter(uchar c)
 {
-    qsizetype begin;
-    qsizetype end;
-};
-
-// The plain stretch at the end of some terminal output: where it starts,
-// its line ends and the colour changes within it.
-struct PlainTail
+    return c >= 0x30 && c <= 0x3f;
+}
+bool isIntermediate(uchar c)
 {
-    qsizetype begin = 0;
-    std::vector<qsizetype> lineEnds; // index of each LF
-    std::vector<Span> colours; // SGR sequences
-    std::vector<bool> resets; // per colour: does it reset every attribute
-
-    void restartAfter(qsizetype index)
-    {
-        begin = index;
-        lineEnds.clear();
-        colours.clear();
-        resets.clear();
-    }
-};
-
-bool isParameter(char c)
+    return c >= 0x20 && c <= 0x2f;
+}
+bool isCsiFinal(uchar c)
 {
-    return (c >= '0' && c <= '9') || c == ';' || c == ':';
+    return c >= 0x40 && c <= 0x7e;
 }
 
-PlainTail findPlainTail(const QByteArray &bytes)
+// The end (one past) of the string sequence (OSC, DCS, SOS, PM, APC) whose
+// body starts at `from`: after its BEL or ST (ESC \), or -1 if cut off.
+qsizetype stringEnd(QByteArrayView bytes, qsizetype from)
 {
-    PlainTail tail;
-    // The emulation may be inside an escape sequence that began in bytes it
-    // already has: the state is known again after the first line end.
-    bool known = false;
+    for (qsizetype i = from; i < bytes.size(); ++i) {
+        if (bytes[i] == kBell)
+            return i + 1;
+        if (bytes[i] == kEscape && i + 1 < bytes.size() && bytes[i + 1] == '\\')
+            return i + 2;
+    }
+    return -1;
+}
+
+// One escape sequence starting at `at` (ESC): where it ends and whether it
+// leaves later output independent of earlier output (SGR, erase in line).
+struct Sequence
+{
+    qsizetype end = -1; // one past; -1: cut off
+    bool plain = false;
+    bool colour = false;
+};
+
+Sequence readEscape(QByteArrayView bytes, qsizetype at)
+{
     const qsizetype size = bytes.size();
-    const char *data = bytes.constData();
+    if (at + 1 >= size)
+        return {};
+    const auto introducer = static_cast<uchar>(bytes[at + 1]);
+    if (introducer == '[') {
+        qsizetype i = at + 2;
+        bool onlyDigits = true; // no private marker (? < = >) in the parameters
+        while (i < size && isCsiParameter(static_cast<uchar>(bytes[i]))) {
+            const char c = bytes[i];
+            onlyDigits = onlyDigits && ((c >= '0' && c <= '9') || c == ';' || c == ':');
+            ++i;
+        }
+        bool intermediates = false;
+        while (i < size && isIntermediate(static_cast<uchar>(bytes[i]))) {
+            intermediates = true;
+            ++i;
+        }
+        if (i == size)
+            return {};
+        const auto final = static_cast<uchar>(bytes[i]);
+        if (!isCsiFinal(final))
+            return {i + 1, false, false}; // malformed: nothing after it is trusted
+        const bool simple = onlyDigits && !intermediates;
+        return {i + 1, simple && (final == 'm' || final == 'K'), simple && final == 'm'};
+    }
+    if (introducer == ']' || introducer == 'P' || introducer == 'X' || introducer == '^'
+        || introducer == '_') {
+        return {stringEnd(bytes, at + 2), false, false};
+    }
+    qsizetype i = at + 1;
+    while (i < size && isIntermediate(static_cast<uchar>(bytes[i])))
+        ++i;
+    if (i == size)
+        return {};
+    return {i + 1, false, false};
+}
+
+// The plain stretch at the end of some terminal output: text, CR LF line
+// ends, CR, tab, backspace, SGR and CSI K. Returns where it starts.
+qsizetype plainTailStart(QByteArrayView bytes)
+{
+    const qsizetype size = bytes.size();
+    qsizetype begin = 0;
+    // The emulation may be inside a sequence that began in bytes it already
+    // has: the state is known again after the first line end.
+    bool known = false;
     qsizetype i = 0;
     while (i < size) {
-        const auto c = static_cast<unsigned char>(data[i]);
+        const auto c = static_cast<uchar>(bytes[i]);
         if (c >= 0x20 && c != 0x7f) {
-            // UTF-8 for C1 controls (U+0080 to U+009F): an emulation may act on them.
-            if (c == 0xc2 && i + 1 < size && static_cast<unsigned char>(data[i + 1]) >= 0x80
-                && static_cast<unsigned char>(data[i + 1]) <= 0x9f) {
-                tail.restartAfter(i + 2);
-                i += 2;
+            // UTF-8 for a C1 control (U+0080 to U+009F): the emulation may
+            // act on it, and on what follows; trust nothing before the next
+            // line end.
+            if (c == 0xc2 && i + 1 < size && static_cast<uchar>(bytes[i + 1]) >= 0x80
+                && static_cast<uchar>(bytes[i + 1]) <= 0x9f) {
+                const qsizetype lineEnd = bytes.sliced(i).indexOf('\n');
+                if (lineEnd < 0)
+                    return size;
+                begin = i + lineEnd + 1;
+                i = begin;
+                known = true;
                 continue;
             }
             ++i;
-            continue;
-        }
-        if (c == '\r' || c == '\t' || c == '\b') {
+        } else if (c == '\r' || c == '\t' || c == '\b') {
             ++i;
-            continue;
-        }
-        if (c == '\n') {
-            if (known && i > tail.begin && data[i - 1] == '\r')
-                tail.lineEnds.push_back(i);
-            else
-                tail.restartAfter(i + 1);
+        } else if (c == '\n') {
+            if (!known || i == begin || bytes[i - 1] != '\r')
+                begin = i + 1; // a bare LF keeps the column: the next line depends on it
             known = true;
             ++i;
-            continue;
+        } else if (c == kEscape) {
+            const Sequence sequence = readEscape(bytes, i);
+            if (sequence.end < 0)
+                return size; // cut off: the rest of it comes later
+            if (!sequence.plain)
+                begin = sequence.end;
+            i = sequence.end;
+        } else {
+            begin = i + 1; // any other control
+            ++i;
         }
-        if (c == kEscape && i + 1 < size && data[i + 1] == '[') {
-            qsizetype j = i + 2;
-            while (j < size && isParameter(data[j]))
-                ++j;
-            if (j == size) {
-                // Cut off: the rest of it comes later.
-                tail.restartAfter(size);
-                break;
-            }
-            if (data[j] == 'm') {
-                const QByteArrayView parameters(data + i + 2, j - i - 2);
-                tail.colours.push_back({i, j + 1});
-                tail.resets.push_back(parameters.isEmpty() || parameters == "0");
-            } else if (data[j] != 'K') {
-                tail.restartAfter(j + 1);
-            }
-            i = j + 1;
-            continue;
-        }
-        // Any other control or escape sequence.
-        tail.restartAfter(i + 1);
-        ++i;
     }
-    return tail;
+    return known ? begin : size;
+}
+
+// Does this SGR (ESC [ parameters m) start by resetting every attribute?
+bool resetsColours(QByteArrayView sgr)
+{
+    const QByteArrayView parameters = sgr.sliced(2, sgr.size() - 3);
+    return parameters.isEmpty() || parameters.startsWith("0;") || parameters == "0"
+        || parameters.startsWith(';');
+}
+
+// The SGR sequences in force at the end of `bytes` (plain), from the last
+// one that resets every attribute.
+QByteArray coloursInForce(QByteArrayView bytes)
+{
+    QByteArray colours;
+    qsizetype i = bytes.indexOf(kEscape);
+    while (i >= 0) {
+        const Sequence sequence = readEscape(bytes, i);
+        if (sequence.colour) {
+            const QByteArrayView sgr = bytes.sliced(i, sequence.end - i);
+            if (resetsColours(sgr))
+                colours.clear();
+            colours += sgr;
+        }
+        i = bytes.indexOf(kEscape, sequence.end);
+    }
+    return colours;
 }
 
 } // namespace
 
 HistoryOverflow skipLinesBeyondHistory(const QByteArray &pending, qsizetype keptLines)
 {
-    const PlainTail tail = findPlainTail(pending);
-    const auto lines = static_cast<qsizetype>(tail.lineEnds.size());
-    if (keptLines < 1 || lines <= keptLines)
+    if (keptLines < 1)
         return {pending, 0};
-    // Keep the last `keptLines` full lines and what follows them.
-    const qsizetype keptFrom = tail.lineEnds[std::size_t(lines - keptLines - 1)] + 1;
-
-    // The colours in force where the kept lines start: the skipped SGR
-    // sequences since the last one that reset everything.
-    std::size_t first = 0;
-    std::size_t last = 0;
-    while (last < tail.colours.size() && tail.colours[last].end <= keptFrom) {
-        if (tail.resets[last])
-            first = last;
-        ++last;
+    const QByteArrayView bytes(pending);
+    const qsizetype begin = plainTailStart(bytes);
+    // The start of the last `keptLines` full lines, counted from the end.
+    qsizetype keptFrom = bytes.size();
+    qsizetype lineEnds = 0;
+    while (lineEnds <= keptLines) {
+        const qsizetype lf = bytes.first(keptFrom).lastIndexOf('\n');
+        if (lf < begin)
+            return {pending, 0};
+        keptFrom = lf;
+        ++lineEnds;
     }
-    QByteArray colours;
-    for (std::size_t k = first; k < last; ++k)
-        colours += QByteArrayView(pending).sliced(
-            tail.colours[k].begin, tail.colours[k].end - tail.colours[k].begin);
+    keptFrom += 1;
+    // Lines skipped: those between the start of the plain stretch and
+    // `keptFrom` (the first may be the end of a line begun before it).
+    const QByteArrayView skippedPart = bytes.sliced(begin, keptFrom - begin);
+    const qsizetype skippedLines = skippedPart.count('\n');
+    const QByteArray colours = coloursInForce(skippedPart);
+    if (colours.size() > kMostColourBytes)
+        return {pending, 0};
 
-    // The kept lines start in the first column of a line of their own, as
-    // they did after the skipped CR LF.
-    QByteArray bytes;
-    bytes.reserve(tail.begin + colours.size() + 2 + pending.size() - keptFrom);
-    bytes += QByteArrayView(pending).first(tail.begin);
-    bytes += colours;
-    bytes += "\r\n";
-    bytes += QByteArrayView(pending).sliced(keptFrom);
-    const qsizetype skipped = pending.size() - (bytes.size() - colours.size() - 2);
-    return {bytes, skipped};
+    // Each skipped line end is a scroll at the bottom or a step down; with
+    // as many line ends (up to twice the rows of any screen) the kept lines
+    // start on a fresh bottom row, as they did after the skipped lines.
+    const qsizetype lineEndsFed = std::min(skippedLines, kSkipRowsMargin);
+    QByteArray fed;
+    fed.reserve(begin + colours.size() + 2 * lineEndsFed + bytes.size() - keptFrom);
+    fed += bytes.first(begin);
+    fed += colours;
+    for (qsizetype k = 0; k < lineEndsFed; ++k)
+        fed += "\r\n";
+    fed += bytes.sliced(keptFrom);
+    const qsizetype skipped = keptFrom - begin;
+    return {fed, skipped};
 }
 
 } // namespace nixtide

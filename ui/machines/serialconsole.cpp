@@ -2,6 +2,7 @@
 
 #include "ui/machines/consolecolorscheme.h"
 #include "ui/machines/emulationfeed.h"
+#include "ui/machines/historyoverflow.h"
 #include "ui/machines/scrollbackkeeper.h"
 #include "ui/machines/teletypewriter.h"
 
@@ -28,10 +29,6 @@ namespace {
 // the whole bench process peaked at 61 MiB (bench/terminal, 2026-11-30).
 constexpr int kHistoryLines = 10000;
 
-// Rows no screen has: lines waiting beyond the history and this many are
-// skipped when output outruns the terminal.
-constexpr int kMostScreenRows = 512;
-
 } // namespace
 
 SerialConsole::SerialConsole(QWidget *parent)
@@ -46,7 +43,7 @@ SerialConsole::SerialConsole(QWidget *parent)
     m_terminal->startTerminalTeletype();
     m_feed = EmulationFeed::attach(m_terminal);
     if (m_feed)
-        m_feed->setKeptLines(kHistoryLines + kMostScreenRows);
+        m_feed->setKeptLines(kHistoryLines + kSkipRowsMargin);
     if (!m_feed) {
         qWarning("serial console: QTermWidget %d.%d.%d has no session slot "
                  "onReceiveBlock(const char*,int): output goes through its pty, at about a "
