@@ -22,10 +22,10 @@ constexpr qsizetype kSliceBytes = 16 * 1024;
 constexpr int kBurstPaintIntervalMs = 200;
 
 // Looking for lines to skip scans what waits, so it is done only when more
-// waits than the history usually holds (10000 lines of 80 to 100 bytes);
-// after a skip, again when another megabyte came; after a look that found
-// nothing to skip, when twice as much waits: output that is never plain
-// for long costs a scan per doubling, not per write.
+// waits than the history usually holds (10000 lines of 80 to 100 bytes),
+// and again only once a megabyte, and at least half as much as waits, came
+// since: each byte is scanned a bounded number of times, also in output
+// that is never plain for long.
 constexpr qsizetype kSkipCheckFromBytes = 2 * 1024 * 1024;
 constexpr qsizetype kSkipCheckAgainBytes = 1024 * 1024;
 
@@ -67,8 +67,12 @@ void EmulationFeed::write(const QByteArray &bytes)
         return;
     m_queue.push_back(bytes);
     m_pending += bytes.size();
-    if (m_keptLines > 0 && m_pending >= std::max(m_nextSkipCheck, kSkipCheckFromBytes))
+    m_writtenSinceSkipCheck += bytes.size();
+    if (m_keptLines > 0 && m_pending >= kSkipCheckFromBytes
+        && m_writtenSinceSkipCheck >= std::max(kSkipCheckAgainBytes, m_pending / 2)) {
+        m_writtenSinceSkipCheck = 0;
         skipLinesBeyondHistory();
+    }
     if (!m_nextTurn.isActive())
         m_nextTurn.start();
 }
@@ -81,16 +85,13 @@ void EmulationFeed::skipLinesBeyondHistory()
         waiting += QByteArrayView(block).sliced(&block == &m_queue.front() ? m_offset : 0);
     HistoryOverflow overflow = nixtide::skipLinesBeyondHistory(waiting, m_keptLines);
     ++m_skipChecks;
-    if (overflow.skipped == 0) {
-        m_nextSkipCheck = 2 * m_pending;
+    if (overflow.skipped == 0)
         return;
-    }
     m_skipped += overflow.skipped;
     m_queue.clear();
     m_offset = 0;
     m_pending = overflow.bytes.size();
     m_queue.push_back(std::move(overflow.bytes));
-    m_nextSkipCheck = m_pending + kSkipCheckAgainBytes;
 }
 
 void EmulationFeed::feedSlice()
@@ -118,8 +119,6 @@ void EmulationFeed::feedSlice()
     }
     if (!m_queue.empty())
         m_nextTurn.start();
-    else
-        m_nextSkipCheck = 0;
     // A burst is more than one slice: a prompt or an echoed key paints at once.
     if (m_throttle) {
         if (m_queue.empty())

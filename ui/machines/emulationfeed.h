@@ -54,7 +54,7 @@ private:
     qsizetype m_offset = 0; // into m_queue.front()
     qsizetype m_pending = 0;
     qsizetype m_keptLines = 0;
-    qsizetype m_nextSkipCheck = 0;
+    qsizetype m_writtenSinceSkipCheck = 0;
     qsizetype m_skipped = 0;
     int m_skipChecks = 0;
     std::unique_ptr<PaintThrottle> m_throttle; // null: no display found

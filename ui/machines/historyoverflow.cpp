@@ -48,43 +48,70 @@ struct Sequence
     bool colour = false;
 };
 
+qsizetype utf8Length(uchar lead)
+{
+    return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+}
+
+// Read as the emulation reads it: controls within a sequence are carried
+// out (DEL ignored) and the sequence goes on; ESC drops it and starts the
+// next one; CAN and SUB cancel it.
 Sequence readEscape(QByteArrayView bytes, qsizetype at)
 {
-    const qsizetype size = bytes.size();
-    if (at + 1 >= size)
-        return {};
-    const auto introducer = static_cast<uchar>(bytes[at + 1]);
-    if (introducer == '[') {
-        qsizetype i = at + 2;
-        bool onlyDigits = true; // no private marker (? < = >) in the parameters
-        while (i < size && isCsiParameter(static_cast<uchar>(bytes[i]))) {
-            const char c = bytes[i];
-            onlyDigits = onlyDigits && ((c >= '0' && c <= '9') || c == ';' || c == ':');
-            ++i;
+    enum class Stage { Introducer, CsiParameters, CsiIntermediates, EscIntermediates };
+    Stage stage = Stage::Introducer;
+    bool uninterrupted = true;
+    bool onlyDigits = true; // no private marker (? < = >) among the parameters
+    bool intermediates = false;
+    for (qsizetype i = at + 1; i < bytes.size(); ++i) {
+        const auto c = static_cast<uchar>(bytes[i]);
+        if (c == 0x1b)
+            return {i, false, false};
+        if (c == 0x18 || c == 0x1a)
+            return {i + 1, false, false};
+        if (c < 0x20 || c == 0x7f) {
+            uninterrupted = false;
+            continue;
         }
-        bool intermediates = false;
-        while (i < size && isIntermediate(static_cast<uchar>(bytes[i]))) {
-            intermediates = true;
-            ++i;
+        if (c >= 0x80)
+            return {std::min(bytes.size(), i + utf8Length(c)), false, false};
+        switch (stage) {
+        case Stage::Introducer:
+            if (c == '[') {
+                stage = Stage::CsiParameters;
+                continue;
+            }
+            if (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_')
+                return {stringEnd(bytes, i + 1), false, false};
+            if (isIntermediate(c)) {
+                stage = Stage::EscIntermediates;
+                continue;
+            }
+            return {i + 1, false, false};
+        case Stage::CsiParameters:
+            if (isCsiParameter(c)) {
+                onlyDigits = onlyDigits && ((c >= '0' && c <= '9') || c == ';' || c == ':');
+                continue;
+            }
+            stage = Stage::CsiIntermediates;
+            [[fallthrough]];
+        case Stage::CsiIntermediates: {
+            if (isIntermediate(c)) {
+                intermediates = true;
+                continue;
+            }
+            if (!isCsiFinal(c))
+                return {i + 1, false, false}; // malformed: nothing before it is trusted
+            const bool simple = uninterrupted && onlyDigits && !intermediates;
+            return {i + 1, simple && (c == 'm' || c == 'K'), simple && c == 'm'};
         }
-        if (i == size)
-            return {};
-        const auto final = static_cast<uchar>(bytes[i]);
-        if (!isCsiFinal(final))
-            return {i + 1, false, false}; // malformed: nothing after it is trusted
-        const bool simple = onlyDigits && !intermediates;
-        return {i + 1, simple && (final == 'm' || final == 'K'), simple && final == 'm'};
+        case Stage::EscIntermediates:
+            if (isIntermediate(c))
+                continue;
+            return {i + 1, false, false};
+        }
     }
-    if (introducer == ']' || introducer == 'P' || introducer == 'X' || introducer == '^'
-        || introducer == '_') {
-        return {stringEnd(bytes, at + 2), false, false};
-    }
-    qsizetype i = at + 1;
-    while (i < size && isIntermediate(static_cast<uchar>(bytes[i])))
-        ++i;
-    if (i == size)
-        return {};
-    return {i + 1, false, false};
+    return {};
 }
 
 // The plain stretch at the end of some terminal output: text, CR LF line
@@ -100,19 +127,11 @@ qsizetype plainTailStart(QByteArrayView bytes)
     while (i < size) {
         const auto c = static_cast<uchar>(bytes[i]);
         if (c >= 0x20 && c != 0x7f) {
-            // UTF-8 for a C1 control (U+0080 to U+009F): the emulation may
-            // act on it, and on what follows; trust nothing before the next
-            // line end.
+            // UTF-8 for a C1 control (U+0080 to U+009F): where what it
+            // starts ends is not worth modelling; nothing is skipped.
             if (c == 0xc2 && i + 1 < size && static_cast<uchar>(bytes[i + 1]) >= 0x80
-                && static_cast<uchar>(bytes[i + 1]) <= 0x9f) {
-                const qsizetype lineEnd = bytes.sliced(i).indexOf('\n');
-                if (lineEnd < 0)
-                    return size;
-                begin = i + lineEnd + 1;
-                i = begin;
-                known = true;
-                continue;
-            }
+                && static_cast<uchar>(bytes[i + 1]) <= 0x9f)
+                return size;
             ++i;
         } else if (c == '\r' || c == '\t' || c == '\b') {
             ++i;
@@ -152,6 +171,8 @@ QByteArray coloursInForce(QByteArrayView bytes)
     qsizetype i = bytes.indexOf(kEscape);
     while (i >= 0) {
         const Sequence sequence = readEscape(bytes, i);
+        if (sequence.end < 0)
+            break; // cannot happen after plainTailStart; never loop on it
         if (sequence.colour) {
             const QByteArrayView sgr = bytes.sliced(i, sequence.end - i);
             if (resetsColours(sgr))
