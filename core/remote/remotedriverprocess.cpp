@@ -69,6 +69,10 @@ QString lastLines(const QByteArray &output)
     return lines.join(QLatin1Char('\n'));
 }
 
+// How long a channel's 255 waits for its master's end to be seen (see
+// onDriverFinished): only a driver that exits 255 itself waits it all.
+constexpr int kMasterGraceMs = 5000;
+
 } // namespace
 
 RemoteDriverProcess::RemoteDriverProcess(SshTarget target, QObject *parent)
@@ -84,6 +88,19 @@ RemoteDriverProcess::RemoteDriverProcess(SshTarget target, QObject *parent)
         Q_EMIT connectionLost(message);
         if (m_starting)
             abort(message);
+        if (m_channelEnd) {
+            m_masterGrace.stop();
+            const auto [exitCode, status] = *std::exchange(m_channelEnd, std::nullopt);
+            concludeDriverEnd(exitCode, status);
+        }
+    });
+    m_masterGrace.setSingleShot(true);
+    m_masterGrace.setInterval(kMasterGraceMs);
+    connect(&m_masterGrace, &QTimer::timeout, this, [this] {
+        if (!m_channelEnd)
+            return;
+        const auto [exitCode, status] = *std::exchange(m_channelEnd, std::nullopt);
+        concludeDriverEnd(exitCode, status);
     });
 }
 
@@ -415,8 +432,21 @@ void RemoteDriverProcess::onDriverFinished(int exitCode, QProcess::ExitStatus st
     }
     // The driver's channel ends with ssh's own 255 when the master dies;
     // which of the two ends QProcess reports first varies (under load the
-    // channel's often came first, and the loss was never told). The loss
-    // goes out before the end, as when the master's end comes first.
+    // channel's often came first, and the loss was never told). A killed
+    // master's sockets close before the kernel has made it a zombie, so the
+    // channel can even end while the master still looks alive: its end is
+    // waited for a moment.
+    if (!m_lost && exitCode == 255 && status == QProcess::NormalExit && !m_ssh.masterHasEnded()) {
+        m_channelEnd = {exitCode, status};
+        m_masterGrace.start();
+        return;
+    }
+    concludeDriverEnd(exitCode, status);
+}
+
+void RemoteDriverProcess::concludeDriverEnd(int exitCode, QProcess::ExitStatus status)
+{
+    // The loss goes out before the end, as when the master's end comes first.
     if (!m_lost && exitCode == 255 && m_ssh.masterHasEnded()) {
         m_lost = true;
         Q_EMIT connectionLost(QStringLiteral("the connection to %1 was lost").arg(m_target.uri()));

@@ -10,6 +10,7 @@
 #include <QProcess>
 #include <QSet>
 #include <QStringList>
+#include <QTimer>
 
 #include <memory>
 #include <optional>
@@ -55,6 +56,7 @@ private:
     void whenHostSocketExists(const QString &path, std::function<void()> then);
     void readChannel(QProcess::ProcessChannel channel, bool flush = false);
     void onDriverFinished(int exitCode, QProcess::ExitStatus status);
+    void concludeDriverEnd(int exitCode, QProcess::ExitStatus status);
     void abort(const QString &message);
     void finish();
     QString exitMarker() const;
@@ -80,6 +82,10 @@ private:
     int m_fetching = 0;
     int m_fetched = 0; // names the local copies
     std::optional<std::pair<int, bool>> m_exit; // finished() waiting for fetches
+    // The channel's 255 while the master still looked alive: concluded when
+    // the master's end comes, or when m_masterGrace runs out.
+    std::optional<std::pair<int, QProcess::ExitStatus>> m_channelEnd;
+    QTimer m_masterGrace;
     bool m_driverExited = false;
     bool m_starting = false;
     bool m_lost = false;
