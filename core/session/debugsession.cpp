@@ -348,6 +348,26 @@ void DebugSession::onVlanSwitchExited(int vlan, qint64 pid)
 {
     if (!m_stuckReason.isEmpty() || m_state == State::Terminated)
         return;
+    // /proc shows a switch that the driver's cleanup killed sooner than the
+    // driver's log, which comes over the agent's socket, says that its VLAN
+    // start-up ended long before (seen with both cores busy). The agent's
+    // answer to a request comes after everything the driver logged before
+    // it: once it is here, the start-up entry is closed unless the driver
+    // really waits.
+    if (!m_client) {
+        reportVlanStuck(vlan, pid);
+        return;
+    }
+    m_client->postRequest(QStringLiteral("threads"), {}, [this, vlan, pid](const DapResponse &) {
+        if (m_vlanStartupEntry != 0)
+            reportVlanStuck(vlan, pid);
+    });
+}
+
+void DebugSession::reportVlanStuck(int vlan, qint64 pid)
+{
+    if (!m_stuckReason.isEmpty() || m_state == State::Terminated)
+        return;
     const QString which
         = vlan >= 0 ? QStringLiteral("VLAN %1").arg(vlan) : QStringLiteral("a VLAN");
     m_stuckReason = QStringLiteral("%1: vde_switch (pid %2) exited; the driver waits for it in "

@@ -216,6 +216,7 @@ private:
     void onStopped(const QJsonObject &body);
     void onLogBegin(const LogEntry &entry);
     void onVlanSwitchExited(int vlan, qint64 pid);
+    void reportVlanStuck(int vlan, qint64 pid);
     void onDriverFinished(int exitCode, bool crashed);
     void onDriverFailedToStart(const QString &message);
     void sendBreakpoints(const QString &path);
