@@ -88,20 +88,12 @@ RemoteDriverProcess::RemoteDriverProcess(SshTarget target, QObject *parent)
         Q_EMIT connectionLost(message);
         if (m_starting)
             abort(message);
-        if (m_channelEnd) {
-            m_masterGrace.stop();
-            const auto [exitCode, status] = *std::exchange(m_channelEnd, std::nullopt);
-            concludeDriverEnd(exitCode, status);
-        }
+        concludeWaitingChannelEnd();
     });
     m_masterGrace.setSingleShot(true);
     m_masterGrace.setInterval(kMasterGraceMs);
-    connect(&m_masterGrace, &QTimer::timeout, this, [this] {
-        if (!m_channelEnd)
-            return;
-        const auto [exitCode, status] = *std::exchange(m_channelEnd, std::nullopt);
-        concludeDriverEnd(exitCode, status);
-    });
+    connect(
+        &m_masterGrace, &QTimer::timeout, this, &RemoteDriverProcess::concludeWaitingChannelEnd);
 }
 
 RemoteDriverProcess::~RemoteDriverProcess()
@@ -441,6 +433,15 @@ void RemoteDriverProcess::onDriverFinished(int exitCode, QProcess::ExitStatus st
         m_masterGrace.start();
         return;
     }
+    concludeDriverEnd(exitCode, status);
+}
+
+void RemoteDriverProcess::concludeWaitingChannelEnd()
+{
+    if (!m_channelEnd)
+        return;
+    m_masterGrace.stop();
+    const auto [exitCode, status] = *std::exchange(m_channelEnd, std::nullopt);
     concludeDriverEnd(exitCode, status);
 }
 

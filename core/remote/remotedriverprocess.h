@@ -57,6 +57,8 @@ private:
     void readChannel(QProcess::ProcessChannel channel, bool flush = false);
     void onDriverFinished(int exitCode, QProcess::ExitStatus status);
     void concludeDriverEnd(int exitCode, QProcess::ExitStatus status);
+    // Concludes a channel end held in m_channelEnd, if one waits.
+    void concludeWaitingChannelEnd();
     void abort(const QString &message);
     void finish();
     QString exitMarker() const;
