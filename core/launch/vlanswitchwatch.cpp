@@ -54,6 +54,7 @@ int VlanSwitchWatch::vlanOfCommandLine(const QStringList &arguments)
 
 void VlanSwitchWatch::poll()
 {
+    ++m_polls;
     QList<ProcessStatus> now = ProcessTree::descendantStatuses(pid_t(m_driver));
     now.removeIf([](const ProcessStatus &s) { return s.name != QLatin1String("vde_switch"); });
     std::sort(now.begin(), now.end(), [](const ProcessStatus &a, const ProcessStatus &b) {

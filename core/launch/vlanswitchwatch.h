@@ -28,6 +28,8 @@ public:
     void end();
     bool isWatching() const { return m_timer.isActive(); }
     void setInterval(int ms) { m_timer.setInterval(ms); }
+    // How often /proc was looked at since construction.
+    int polls() const { return m_polls; }
 
 Q_SIGNALS:
     // Once per switch that ended and that its driver has not reaped (so not
@@ -49,6 +51,7 @@ private:
     qint64 m_driver = 0;
     QList<int> m_vlans;
     QList<Switch> m_switches; // in the order they started
+    int m_polls = 0;
 };
 
 } // namespace nixtide

@@ -59,6 +59,17 @@ private:
             [pid] { return !QFile::exists(QStringLiteral("/proc/%1").arg(pid)); }, 10000);
     }
 
+    // Ended, and not reaped by its parent.
+    static bool waitUntilZombie(qint64 pid)
+    {
+        return QTest::qWaitFor(
+            [pid] {
+                QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+                return stat.open(QIODevice::ReadOnly) && stat.readAll().contains(") Z ");
+            },
+            10000);
+    }
+
     static void end(QProcess *driver)
     {
         driver->kill();
@@ -87,14 +98,16 @@ private Q_SLOTS:
         // The numbers would say 1 for the first switch: the command line wins.
         watch.begin(driver->processId(), {1, 3});
         QVERIFY(watch.isWatching());
-        QTest::qWait(120); // a few polls see it alive: nothing to say yet
+        // A few polls see it alive: nothing to say yet.
+        QTRY_VERIFY_WITH_TIMEOUT(watch.polls() >= 3, 10000);
         QCOMPARE(exited.size(), 0);
         ::kill(pid_t(pid), SIGKILL);
         QTRY_COMPARE_WITH_TIMEOUT(exited.size(), 1, 10000);
         QCOMPARE(exited.at(0).at(0).toInt(), 3);
         QCOMPARE(exited.at(0).at(1).toLongLong(), pid);
         // Once only, however long it stays a zombie.
-        QTest::qWait(200);
+        const int polls = watch.polls();
+        QTRY_VERIFY_WITH_TIMEOUT(watch.polls() >= polls + 4, 10000);
         QCOMPARE(exited.size(), 1);
         end(driver.get());
     }
@@ -107,12 +120,7 @@ private Q_SLOTS:
         ::kill(pid_t(pid), SIGKILL);
         // A zombie has no command line left: the first switch is the
         // lowest VLAN number the driver was given.
-        QVERIFY(QTest::qWaitFor(
-            [pid] {
-                QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-                return stat.open(QIODevice::ReadOnly) && stat.readAll().contains(") Z ");
-            },
-            10000));
+        QVERIFY(waitUntilZombie(pid));
         VlanSwitchWatch watch;
         QSignalSpy exited(&watch, &VlanSwitchWatch::switchExited);
         watch.begin(driver->processId(), {7, 4, 7});
@@ -128,13 +136,18 @@ private Q_SLOTS:
         auto driver = startDriver(2, true, &pid);
         QVERIFY(driver);
         VlanSwitchWatch watch;
-        watch.setInterval(20);
+        // Only begin()'s own poll until the driver has reaped the switch:
+        // a poll between the kill and the reaping would rightly see a
+        // zombie nobody noticed yet.
+        watch.setInterval(24 * 3600 * 1000);
         QSignalSpy exited(&watch, &VlanSwitchWatch::switchExited);
         watch.begin(driver->processId(), {2});
-        QTest::qWait(100);
+        QCOMPARE(watch.polls(), 1);
         ::kill(pid_t(pid), SIGKILL);
         QVERIFY(waitUntilGone(pid));
-        QTest::qWait(200); // ten polls after the driver reaped it
+        QCOMPARE(watch.polls(), 1);
+        watch.setInterval(20);
+        QTRY_VERIFY_WITH_TIMEOUT(watch.polls() >= 5, 10000);
         QCOMPARE(exited.size(), 0);
         end(driver.get());
     }
@@ -150,8 +163,11 @@ private Q_SLOTS:
         watch.begin(driver->processId(), {1});
         watch.end();
         QVERIFY(!watch.isWatching());
+        const int polls = watch.polls();
         ::kill(pid_t(pid), SIGKILL);
-        QTest::qWait(200);
+        QVERIFY(waitUntilZombie(pid));
+        QCoreApplication::processEvents();
+        QCOMPARE(watch.polls(), polls);
         QCOMPARE(exited.size(), 0);
         end(driver.get());
     }
