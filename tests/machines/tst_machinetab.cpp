@@ -369,6 +369,82 @@ private Q_SLOTS:
         QVERIFY(feed->skipChecks() >= 1);
     }
 
+    void outputPastTheLimitIsDroppedWithANote()
+    {
+        QTermWidget terminal(0);
+        // Room for all that is kept (a QTermWidget keeps 1000 lines).
+        terminal.setHistorySize(20000);
+        terminal.startTerminalTeletype();
+        const std::unique_ptr<EmulationFeed> feed = EmulationFeed::attach(&terminal);
+        QVERIFY(feed);
+        feed->setKeptLines(10000 + kSkipRowsMargin);
+        constexpr qsizetype kLimit = 256 * 1024;
+        feed->setOverflowLimit(kLimit, QStringLiteral("[%1 not shown]"));
+        // A scroll region in force, that the output then sets back in bytes
+        // that are dropped: left in force, the kept lines would never reach
+        // the history.
+        feed->write("\x1b[5;10r\x1b[?25l");
+        QTRY_COMPARE(feed->pendingBytes(), 0);
+        feed->write("\x1b[r");
+        constexpr int kLines = 200000;
+        QByteArray chunk;
+        qsizetype written = 0;
+        for (int i = 0; i < kLines; ++i) {
+            chunk += (i % 100 == 0 ? "\x1b[?25h" : "") + QByteArray("progress line ")
+                + QByteArray::number(i) + "\r\n";
+            if (chunk.size() >= 16 * 1024 || i == kLines - 1) {
+                feed->write(chunk);
+                written += chunk.size();
+                QVERIFY2(feed->pendingBytes() <= kLimit + chunk.size(),
+                    qPrintable(QString::number(feed->pendingBytes())));
+                chunk.clear();
+            }
+        }
+        QVERIFY(feed->droppedBytes() >= written - kLimit);
+        QTRY_COMPARE_WITH_TIMEOUT(feed->pendingBytes(), 0, 60000);
+
+        const QStringList shown = terminalText(terminal).split(QLatin1Char('\n'));
+        QStringList notes;
+        qsizetype after = -1;
+        for (qsizetype i = 0; i < shown.size(); ++i) {
+            if (shown[i].contains(QStringLiteral("not shown]"))) {
+                notes.append(shown[i].trimmed());
+                after = i + 1;
+            }
+        }
+        // Earlier notes went with the next drop: nothing had shown them.
+        QCOMPARE(notes.size(), 1);
+        static const QRegularExpression note(QStringLiteral("^\\[\\d+\\.\\d MiB not shown\\]$"));
+        QVERIFY2(note.match(notes.first()).hasMatch(), qPrintable(notes.first()));
+        // What follows the note starts at a whole line and runs, in order
+        // and complete, to the last line written.
+        QStringList kept;
+        for (qsizetype i = after; i < shown.size(); ++i) {
+            if (!shown[i].trimmed().isEmpty())
+                kept.append(shown[i].trimmed());
+        }
+        QVERIFY(kept.size() > 1000);
+        const int first = kLines - int(kept.size());
+        for (qsizetype i = 0; i < kept.size(); ++i)
+            QCOMPARE(kept[i], QStringLiteral("progress line %1").arg(first + i));
+    }
+
+    void serialConsoleKeepsWhatWaitsBounded()
+    {
+        SerialConsole console;
+        QByteArray chunk;
+        for (int i = 0; chunk.size() < 64 * 1024; ++i)
+            chunk += (i % 100 == 0 ? "\x1b[A" : "") + QByteArray("progress line\r\n");
+        qsizetype most = 0;
+        for (qsizetype written = 0; written < 96 * 1024 * 1024; written += chunk.size()) {
+            console.appendSerial(chunk);
+            most = std::max(most, console.pendingBytes());
+        }
+        QVERIFY(console.droppedBytes() > 0);
+        // The limit (32 MiB) and at most one chunk and a note over it.
+        QVERIFY2(most <= 32 * 1024 * 1024 + chunk.size() + 1024, qPrintable(QString::number(most)));
+    }
+
     void outrunOutputShowsWhatFeedingEveryByteWould()
     {
         // A flood: coloured boot lines, a cursor movement, more lines, then

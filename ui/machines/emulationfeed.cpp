@@ -29,6 +29,22 @@ constexpr int kBurstPaintIntervalMs = 200;
 constexpr qsizetype kSkipCheckFromBytes = 2 * 1024 * 1024;
 constexpr qsizetype kSkipCheckAgainBytes = 1024 * 1024;
 
+// Where the kept half of an overflow starts: after the first line end in
+// this many bytes, else at the first byte that does not continue a UTF-8
+// character.
+constexpr qsizetype kLineStartSearchBytes = 64 * 1024;
+
+qsizetype keptStart(QByteArrayView waiting, qsizetype from)
+{
+    const qsizetype searchEnd = std::min(waiting.size(), from + kLineStartSearchBytes);
+    const qsizetype lineEnd = waiting.sliced(from, searchEnd - from).indexOf('\n');
+    if (lineEnd >= 0)
+        return from + lineEnd + 1;
+    while (from < waiting.size() && (quint8(waiting[from]) & 0xC0) == 0x80)
+        ++from;
+    return from;
+}
+
 } // namespace
 
 std::unique_ptr<EmulationFeed> EmulationFeed::attach(QTermWidget *terminal)
@@ -68,30 +84,70 @@ void EmulationFeed::write(const QByteArray &bytes)
     m_queue.push_back(bytes);
     m_pending += bytes.size();
     m_writtenSinceSkipCheck += bytes.size();
+    const bool overflowing = m_maxPending > 0 && m_pending > m_maxPending;
     if (m_keptLines > 0 && m_pending >= kSkipCheckFromBytes
-        && m_writtenSinceSkipCheck >= std::max(kSkipCheckAgainBytes, m_pending / 2)) {
+        && (overflowing
+            || m_writtenSinceSkipCheck >= std::max(kSkipCheckAgainBytes, m_pending / 2))) {
         m_writtenSinceSkipCheck = 0;
         skipLinesBeyondHistory();
     }
+    // After a drop half the limit waits, so the bytes looked through per
+    // byte written stay bounded here too.
+    if (m_maxPending > 0 && m_pending > m_maxPending)
+        dropOldestHalf();
     if (!m_nextTurn.isActive())
         m_nextTurn.start();
 }
 
-void EmulationFeed::skipLinesBeyondHistory()
+void EmulationFeed::setOverflowLimit(qsizetype maxPending, const QString &note)
+{
+    m_maxPending = maxPending;
+    m_overflowNote = note;
+}
+
+QByteArray EmulationFeed::takeWaiting()
 {
     QByteArray waiting;
     waiting.reserve(m_pending);
     for (const QByteArray &block : m_queue)
         waiting += QByteArrayView(block).sliced(&block == &m_queue.front() ? m_offset : 0);
-    HistoryOverflow overflow = nixtide::skipLinesBeyondHistory(waiting, m_keptLines);
-    ++m_skipChecks;
-    if (overflow.skipped == 0)
-        return;
-    m_skipped += overflow.skipped;
     m_queue.clear();
     m_offset = 0;
-    m_pending = overflow.bytes.size();
-    m_queue.push_back(std::move(overflow.bytes));
+    m_pending = 0;
+    return waiting;
+}
+
+void EmulationFeed::skipLinesBeyondHistory()
+{
+    QByteArray waiting = takeWaiting();
+    HistoryOverflow overflow = nixtide::skipLinesBeyondHistory(waiting, m_keptLines);
+    ++m_skipChecks;
+    QByteArray &rest = overflow.skipped > 0 ? overflow.bytes : waiting;
+    m_skipped += overflow.skipped;
+    m_pending = rest.size();
+    m_queue.push_back(std::move(rest));
+}
+
+void EmulationFeed::dropOldestHalf()
+{
+    const QByteArray waiting = takeWaiting();
+    const qsizetype from = keptStart(waiting, waiting.size() - m_maxPending / 2);
+    m_dropped += from;
+    // CAN ends whatever sequence the emulation is in the middle of; then
+    // colours, cursor keys, keypad, character set, cursor, scroll region,
+    // origin and insert modes, autowrap and the main screen are set back:
+    // the dropped bytes may have changed any of them (or set them back), so
+    // the kept ones are read from the defaults. The screen is not
+    // cleared (ScrollbackKeeper keeps resets from erasing either): the note
+    // goes below it, on the last row.
+    const QString size
+        = QString::number(double(from) / (1024 * 1024), 'f', 1) + QStringLiteral(" MiB");
+    QByteArray kept = "\x18\x1b[0m\x1b[?1l\x1b>\x1b(B\x1b[?25h\x1b[r\x1b[?6l\x1b[4l\x1b[?7h"
+                      "\x1b[?47l\x1b[999;1H\n\x1b[7m"
+        + m_overflowNote.arg(size).toUtf8() + "\x1b[0m\r\n";
+    kept += QByteArrayView(waiting).sliced(from);
+    m_pending = kept.size();
+    m_queue.push_back(std::move(kept));
 }
 
 void EmulationFeed::feedSlice()

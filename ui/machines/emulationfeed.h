@@ -6,6 +6,7 @@
 #include <QMetaMethod>
 #include <QObject>
 #include <QPointer>
+#include <QString>
 #include <QTimer>
 
 #include <deque>
@@ -42,10 +43,21 @@ public:
     // How often the waiting bytes were looked through for lines to skip.
     int skipChecks() const { return m_skipChecks; }
 
+    // Output that cannot be skipped (cursor movement in every screenful)
+    // and comes faster than the emulation takes it would wait without end.
+    // Past maxPending bytes the oldest half is dropped: the terminal's modes
+    // are set back to their defaults and it shows the note (%1: the size
+    // dropped) before what is kept, which starts at a line. 0 (the default)
+    // never drops.
+    void setOverflowLimit(qsizetype maxPending, const QString &note);
+    qsizetype droppedBytes() const { return m_dropped; }
+
 private:
     EmulationFeed(QObject *session, QMetaMethod receive, QWidget *display);
     void feedSlice();
     void skipLinesBeyondHistory();
+    void dropOldestHalf();
+    QByteArray takeWaiting();
 
     QPointer<QObject> m_session;
     QMetaMethod m_receive;
@@ -57,6 +69,9 @@ private:
     qsizetype m_writtenSinceSkipCheck = 0;
     qsizetype m_skipped = 0;
     int m_skipChecks = 0;
+    qsizetype m_maxPending = 0;
+    QString m_overflowNote;
+    qsizetype m_dropped = 0;
     std::unique_ptr<PaintThrottle> m_throttle; // null: no display found
 };
 

@@ -29,6 +29,10 @@ namespace {
 // the whole bench process peaked at 61 MiB (bench/terminal, 2026-11-30).
 constexpr int kHistoryLines = 10000;
 
+// Output that cannot be skipped waits up to this much, about one to two
+// seconds of the emulation's work, before the oldest half is dropped.
+constexpr qsizetype kMaxPendingBytes = 32 * 1024 * 1024;
+
 } // namespace
 
 SerialConsole::SerialConsole(QWidget *parent)
@@ -42,8 +46,12 @@ SerialConsole::SerialConsole(QWidget *parent)
     m_terminal->setFlowControlEnabled(false);
     m_terminal->startTerminalTeletype();
     m_feed = EmulationFeed::attach(m_terminal);
-    if (m_feed)
+    if (m_feed) {
         m_feed->setKeptLines(kHistoryLines + kSkipRowsMargin);
+        m_feed->setOverflowLimit(kMaxPendingBytes,
+            tr("nixtide: %1 of serial output not shown, the console fell behind; the run "
+               "record's serial log has every byte"));
+    }
     if (!m_feed) {
         qWarning("serial console: QTermWidget %d.%d.%d has no session slot "
                  "onReceiveBlock(const char*,int): output goes through its pty, at about a "
@@ -132,6 +140,11 @@ qsizetype SerialConsole::pendingBytes() const
 qsizetype SerialConsole::skippedBytes() const
 {
     return m_feed ? m_feed->skippedBytes() : 0;
+}
+
+qsizetype SerialConsole::droppedBytes() const
+{
+    return m_feed ? m_feed->droppedBytes() : 0;
 }
 
 QLineEdit *SerialConsole::findField() const

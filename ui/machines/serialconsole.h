@@ -42,6 +42,9 @@ public:
     // Output that outran the terminal and would only have scrolled out of
     // its history (EmulationFeed::setKeptLines).
     qsizetype skippedBytes() const;
+    // Bytes not shown because the console fell behind by more than it keeps
+    // waiting (EmulationFeed::setOverflowLimit).
+    qsizetype droppedBytes() const;
     QLineEdit *findField() const;
 
     void showFind();
