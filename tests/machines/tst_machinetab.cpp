@@ -380,12 +380,14 @@ private Q_SLOTS:
         feed->setKeptLines(10000 + kSkipRowsMargin);
         constexpr qsizetype kLimit = 256 * 1024;
         feed->setOverflowLimit(kLimit, QStringLiteral("[%1 not shown]"));
-        // A scroll region in force, that the output then sets back in bytes
-        // that are dropped: left in force, the kept lines would never reach
-        // the history.
-        feed->write("\x1b[5;10r\x1b[?25l");
+        // Modes in force that the output then sets back in bytes that are
+        // dropped: autowrap off on the main screen, the alternate screen, a
+        // scroll region, line drawing shifted in, and a title not ended.
+        // Left in force, the kept lines would never reach the history (or
+        // as text), and the last line would be cut at the right edge.
+        feed->write("\x1b[?7l\x1b[?47h\x1b[5;10r\x1b)0\x0e\x1b[?25l\x1b]0;half a title");
         QTRY_COMPARE(feed->pendingBytes(), 0);
-        feed->write("\x1b[r");
+        feed->write("\x07\x0f\x1b[r\x1b[?47l\x1b[?7h");
         constexpr int kLines = 200000;
         QByteArray chunk;
         qsizetype written = 0;
@@ -400,8 +402,13 @@ private Q_SLOTS:
                 chunk.clear();
             }
         }
+        const QByteArray longLine = "last " + QByteArray(300, 'x');
+        feed->write(longLine);
         QVERIFY(feed->droppedBytes() >= written - kLimit);
         QTRY_COMPARE_WITH_TIMEOUT(feed->pendingBytes(), 0, 60000);
+        const QString text = terminalText(terminal);
+        QVERIFY2(!text.contains(QChar(0x2592)), "a checker board was drawn");
+        QVERIFY(QString(text).remove(QLatin1Char('\n')).contains(QString::fromLatin1(longLine)));
 
         const QStringList shown = terminalText(terminal).split(QLatin1Char('\n'));
         QStringList notes;
@@ -424,6 +431,10 @@ private Q_SLOTS:
                 kept.append(shown[i].trimmed());
         }
         QVERIFY(kept.size() > 1000);
+        // The long last line, wrapped or not.
+        kept.removeIf([](const QString &line) { return line.startsWith(u'x'); });
+        QVERIFY(kept.last().startsWith(QStringLiteral("last ")));
+        kept.removeLast();
         const int first = kLines - int(kept.size());
         for (qsizetype i = 0; i < kept.size(); ++i)
             QCOMPARE(kept[i], QStringLiteral("progress line %1").arg(first + i));

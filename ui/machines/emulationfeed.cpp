@@ -133,17 +133,19 @@ void EmulationFeed::dropOldestHalf()
     const QByteArray waiting = takeWaiting();
     const qsizetype from = keptStart(waiting, waiting.size() - m_maxPending / 2);
     m_dropped += from;
-    // CAN ends whatever sequence the emulation is in the middle of; then
-    // colours, cursor keys, keypad, character set, cursor, scroll region,
-    // origin and insert modes, autowrap and the main screen are set back:
-    // the dropped bytes may have changed any of them (or set them back), so
-    // the kept ones are read from the defaults. The screen is not
-    // cleared (ScrollbackKeeper keeps resets from erasing either): the note
-    // goes below it, on the last row.
+    // ST ends a string (a title) or drops a sequence the emulation is in the
+    // middle of, without drawing anything (CAN would draw a checker board).
+    // Then the main screen, and on it the character set (G0 and G1 ASCII,
+    // as QTermWidget shifts a screen to the other screen's choice when one
+    // is designated; G0 shifted in), colours, cursor keys, keypad, cursor, scroll region, origin
+    // and insert modes and autowrap are set back: the dropped bytes may have changed any of them
+    // (or set them back), so the kept ones are read from the defaults. The screen is not cleared
+    // (ScrollbackKeeper keeps resets from erasing either): the note goes below it, on the last row.
     const QString size
         = QString::number(double(from) / (1024 * 1024), 'f', 1) + QStringLiteral(" MiB");
-    QByteArray kept = "\x18\x1b[0m\x1b[?1l\x1b>\x1b(B\x1b[?25h\x1b[r\x1b[?6l\x1b[4l\x1b[?7h"
-                      "\x1b[?47l\x1b[999;1H\n\x1b[7m"
+    QByteArray kept
+        = "\x1b\\\x1b[?47l\x1b(B\x1b)B\x0f\x1b[0m\x1b[?1l\x1b>\x1b[?25h\x1b[r\x1b[?6l\x1b["
+          "4l\x1b[?7h\x1b[999;1H\n\x1b[7m"
         + m_overflowNote.arg(size).toUtf8() + "\x1b[0m\r\n";
     kept += QByteArrayView(waiting).sliced(from);
     m_pending = kept.size();
