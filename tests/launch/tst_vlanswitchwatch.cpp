@@ -43,14 +43,24 @@ private:
             return nullptr;
         *switchPid = driver->readLine().trimmed().toLongLong();
         // $! is the forked shell: a switch only once it has executed.
-        const QString comm = QStringLiteral("/proc/%1/comm").arg(*switchPid);
-        const bool named = QTest::qWaitFor(
+        if (!waitForName(*switchPid, "vde_switch"))
+            return nullptr;
+        // A driver that never reaps must be past its shell, which could
+        // still reap a switch killed before the exec.
+        const bool ready = reaps || waitForName(driver->processId(), "sleep");
+        return ready ? std::move(driver) : nullptr;
+    }
+
+    // Until the kernel names process `pid` after the file it executed.
+    static bool waitForName(qint64 pid, const QByteArray &name)
+    {
+        const QString comm = QStringLiteral("/proc/%1/comm").arg(pid);
+        return QTest::qWaitFor(
             [&] {
                 QFile file(comm);
-                return file.open(QIODevice::ReadOnly) && file.readAll() == "vde_switch\n";
+                return file.open(QIODevice::ReadOnly) && file.readAll() == name + '\n';
             },
             10000);
-        return named ? std::move(driver) : nullptr;
     }
 
     static bool waitUntilGone(qint64 pid)
