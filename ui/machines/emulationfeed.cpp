@@ -84,16 +84,15 @@ void EmulationFeed::write(const QByteArray &bytes)
     m_queue.push_back(bytes);
     m_pending += bytes.size();
     m_writtenSinceSkipCheck += bytes.size();
-    const bool overflowing = m_maxPending > 0 && m_pending > m_maxPending;
     if (m_keptLines > 0 && m_pending >= kSkipCheckFromBytes
-        && (overflowing
+        && (overLimit()
             || m_writtenSinceSkipCheck >= std::max(kSkipCheckAgainBytes, m_pending / 2))) {
         m_writtenSinceSkipCheck = 0;
         skipLinesBeyondHistory();
     }
     // After a drop half the limit waits, so the bytes looked through per
     // byte written stay bounded here too.
-    if (m_maxPending > 0 && m_pending > m_maxPending)
+    if (overLimit())
         dropOldestHalf();
     if (!m_nextTurn.isActive())
         m_nextTurn.start();
@@ -135,12 +134,14 @@ void EmulationFeed::dropOldestHalf()
     m_dropped += from;
     // ST ends a string (a title) or drops a sequence the emulation is in the
     // middle of, without drawing anything (CAN would draw a checker board).
-    // Then the main screen, and on it the character set (G0 and G1 ASCII,
-    // as QTermWidget shifts a screen to the other screen's choice when one
-    // is designated; G0 shifted in), colours, cursor keys, keypad, cursor, scroll region, origin
-    // and insert modes and autowrap are set back: the dropped bytes may have changed any of them
-    // (or set them back), so the kept ones are read from the defaults. The screen is not cleared
-    // (ScrollbackKeeper keeps resets from erasing either): the note goes below it, on the last row.
+    // Then the main screen, and on it the character set (G0 and G1 ASCII, as
+    // QTermWidget shifts a screen to the other screen's choice when one is
+    // designated; G0 shifted in), colours, cursor keys, keypad, cursor,
+    // scroll region, origin and insert modes and autowrap are set back: the
+    // dropped bytes may have changed any of them (or set them back), so the
+    // kept ones are read from the defaults. The screen is not cleared
+    // (ScrollbackKeeper keeps resets from erasing either): the note goes
+    // below it, on the last row.
     const QString size
         = QString::number(double(from) / (1024 * 1024), 'f', 1) + QStringLiteral(" MiB");
     QByteArray kept

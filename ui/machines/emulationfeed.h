@@ -57,6 +57,7 @@ private:
     void feedSlice();
     void skipLinesBeyondHistory();
     void dropOldestHalf();
+    bool overLimit() const { return m_maxPending > 0 && m_pending > m_maxPending; }
     QByteArray takeWaiting();
 
     QPointer<QObject> m_session;

@@ -51,8 +51,7 @@ SerialConsole::SerialConsole(QWidget *parent)
         m_feed->setOverflowLimit(kMaxPendingBytes,
             tr("nixtide: %1 of serial output not shown, the console fell behind; the run "
                "record's serial log has every byte"));
-    }
-    if (!m_feed) {
+    } else {
         qWarning("serial console: QTermWidget %d.%d.%d has no session slot "
                  "onReceiveBlock(const char*,int): output goes through its pty, at about a "
                  "third more CPU time",
