@@ -130,9 +130,15 @@ class GuestBuilderTests(unittest.TestCase):
                 self.assertEqual(f.read(2), b"\x1f\x8b", "initrd is not gzip")
             self.assertEqual(
                 sorted(p.name for p in out.iterdir()),
-                ["info", "initrd", "kernel", "stamp"],
+                ["info", "initrd", "kernel", "sha256", "stamp"],
                 "temporary build files were left behind",
             )
+            listed = subprocess.run(
+                ["sha256sum", "--check", "--strict", "sha256"],
+                cwd=out, capture_output=True, text=True,
+            )
+            self.assertEqual(listed.returncode, 0, listed.stdout + listed.stderr)
+            self.assertEqual(listed.stdout, "kernel: OK\ninitrd: OK\n")
             before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
 
             tic = time.monotonic()
@@ -188,6 +194,29 @@ class BundleTests(unittest.TestCase):
                     self.assertEqual(list(package.rglob("__pycache__")), [])
                     wrapper = self.read_wrapper(str(bundle))
                     self.assertEqual("--interactive" in wrapper, attr == "driverInteractive")
+
+    def evaluate_driver(self, guest: Path) -> str:
+        """The drvPath of single.nix's driver with `guest` as the guest."""
+        result = subprocess.run(
+            ["nix", "--extra-experimental-features", "nix-command", "eval", "--raw",
+             "--impure", "-f", str(DEMO_DIR / "single.nix"), "driverInteractive.drvPath"],
+            capture_output=True, text=True, timeout=120,
+            env=dict(nix_env(), NIXTIDE_DEMO_GUEST=str(guest)),
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result.stdout
+
+    def test_listed_hashes_spare_reading_the_guest(self) -> None:
+        """With the builder's list of hashes, an evaluation takes the guest's
+        files from the store without opening them: here they are FIFOs that
+        nobody writes to, which a read would wait on until the timeout."""
+        listing = (GUEST_DIR / "sha256").read_text()
+        in_store = self.evaluate_driver(GUEST_DIR)
+        with tempfile.TemporaryDirectory(prefix="nixtide-guest-") as tmp:
+            for name in ("kernel", "initrd"):
+                os.mkfifo(Path(tmp) / name)
+            (Path(tmp) / "sha256").write_text(listing)
+            self.assertEqual(self.evaluate_driver(Path(tmp)), in_store)
 
     def test_configuration_generation(self) -> None:
         wrapper = self.read_wrapper(nix_build("single", "driver"))

@@ -4,7 +4,8 @@
 # Usage: build-guest.sh OUTDIR
 #
 # Writes OUTDIR/kernel (the uncompressed PVH vmlinux when it can be extracted,
-# else the stock bzImage), OUTDIR/initrd (cpio newc, gzip) and OUTDIR/stamp.
+# else the stock bzImage), OUTDIR/initrd (cpio newc, gzip), OUTDIR/sha256
+# (their hashes, see list-hashes.sh) and OUTDIR/stamp.
 # The stamp holds a hash of every input (this directory's files, the kernel
 # version and image, the busybox-static and bash-static versions); when it
 # matches, the script exits at once. Outputs are built in a temporary
@@ -98,6 +99,8 @@ inputs_hash=$(
 
 if [ -f "$outdir/stamp" ] && [ -f "$outdir/kernel" ] && [ -f "$outdir/initrd" ] &&
     [ "$(cat "$outdir/stamp")" = "$inputs_hash" ]; then
+    # A guest built before the list existed gets one.
+    [ -f "$outdir/sha256" ] || "$here/list-hashes.sh" "$outdir" kernel initrd
     exit 0
 fi
 
@@ -169,10 +172,11 @@ fi
 
 # Replace the outputs one rename at a time; the stamp goes last, so an
 # interrupted run is rebuilt next time.
-rm -f "$outdir/stamp"
+rm -f "$outdir/stamp" "$outdir/sha256"
 for f in kernel initrd info; do
     mv -f "$work/out/$f" "$outdir/$f"
 done
+"$here/list-hashes.sh" "$outdir" kernel initrd
 echo "$inputs_hash" >"$work/out/stamp"
 mv -f "$work/out/stamp" "$outdir/stamp"
 echo "build-guest: done ($format, initrd $(du -k "$outdir/initrd" | cut -f1) KiB)"

@@ -54,11 +54,34 @@ let
     else
       toString ../../.. + "/build/${default}";
 
-  # One file of a built guest, as a store path.
+  # The hashes a guest's builder listed for its files (list-hashes.sh), by
+  # file name; none for a directory without the list.
+  listedHashes =
+    guestPath:
+    let
+      listing = guestPath + "/sha256";
+      lines = builtins.filter builtins.isString (builtins.split "\n" (builtins.readFile listing));
+      entries = builtins.filter (m: m != null) (map (builtins.match "([0-9a-f]{64})  (.+)") lines);
+    in
+    if builtins.pathExists listing then
+      builtins.listToAttrs (
+        map (m: {
+          name = builtins.elemAt m 1;
+          value = builtins.elemAt m 0;
+        }) entries
+      )
+    else
+      { };
+
+  # One file of a built guest, as a store path. With its hash listed,
+  # builtins.path takes the file from the store without reading it, once it
+  # is there (else every evaluation hashes the guest: about a second for the
+  # Wayland guest's 270 MB).
   guestFile =
     guestPath: builder: file:
     let
       path = guestPath + "/" + file;
+      hash = (listedHashes guestPath).${file} or null;
     in
     if !(lib.hasPrefix "/" guestPath) then
       throw "nixtide demo: the guest directory must be absolute, not '${guestPath}'"
@@ -72,10 +95,14 @@ let
     else if builtins.hasContext path then
       path
     else
-      builtins.path {
-        path = /. + path;
-        name = "nixtide-demo-guest-${file}";
-      };
+      builtins.path (
+        {
+          path = /. + path;
+          name = "nixtide-demo-guest-${file}";
+          recursive = false;
+        }
+        // lib.optionalAttrs (hash != null) { sha256 = hash; }
+      );
 
   textGuestPath = dirFrom guestDir "NIXTIDE_DEMO_GUEST" "demo-guest";
   waylandGuestPath = dirFrom waylandGuestDir "NIXTIDE_DEMO_WAYLAND_GUEST" "demo-guest-wayland";

@@ -26,6 +26,7 @@ rec {
   optional = cond: x: if cond then [ x ] else [ ];
   optionals = cond: xs: if cond then xs else [ ];
   optionalString = cond: s: if cond then s else "";
+  optionalAttrs = cond: attrs: if cond then attrs else { };
 
   # [ from .. to ], inclusive.
   range = from: to: if from > to then [ ] else builtins.genList (i: from + i) (to - from + 1);

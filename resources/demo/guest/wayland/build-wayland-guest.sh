@@ -6,7 +6,8 @@
 # TEXT-GUEST-DIR is a built text guest (../build-guest.sh): its kernel is
 # reused. Writes OUTDIR/kernel, OUTDIR/initrd (a small first stage that
 # mounts the disk), OUTDIR/disk.img (ext4, the root file system, mounted
-# read-only under a tmpfs overlay) and OUTDIR/stamp.
+# read-only under a tmpfs overlay), OUTDIR/sha256 (their hashes, see
+# ../list-hashes.sh) and OUTDIR/stamp.
 #
 # The packages (./packages) and their dependencies are resolved by apt from
 # the build root's package lists, pruned by ./skip-packages, fetched with
@@ -92,6 +93,8 @@ inputs_hash=$(
 )
 if [ -f "$outdir/stamp" ] && [ -f "$outdir/disk.img" ] && [ -f "$outdir/initrd" ] &&
     [ -f "$outdir/kernel" ] && [ "$(cat "$outdir/stamp")" = "$inputs_hash" ]; then
+    # A guest built before the list existed gets one.
+    [ -f "$outdir/sha256" ] || "$guest_src/list-hashes.sh" "$outdir" kernel initrd disk.img
     exit 0
 fi
 started=$(date +%s)
@@ -291,10 +294,11 @@ cp "$text_guest/kernel" "$work/out/kernel"
     echo "root-kib $size_kib"
 } >"$work/out/info"
 
-rm -f "$outdir/stamp"
+rm -f "$outdir/stamp" "$outdir/sha256"
 for f in kernel initrd disk.img info; do
     mv -f "$work/out/$f" "$outdir/$f"
 done
+"$guest_src/list-hashes.sh" "$outdir" kernel initrd disk.img
 echo "$inputs_hash" >"$work/out/stamp"
 mv -f "$work/out/stamp" "$outdir/stamp"
 echo "build-wayland-guest: done in $(($(date +%s) - started)) s (${#selected[@]} packages, root $((size_kib / 1024)) MiB, disk.img $((image_kib / 1024)) MiB)"
