@@ -94,6 +94,11 @@ class Install(InstalledPrefix):
         if WITH_GUEST:
             for name in ("kernel", "initrd"):
                 self.assertGreater((self.data / "demo-guest" / name).stat().st_size, 0, name)
+            # The builder's hashes, still true of the installed copies: an
+            # evaluation of the installed demo need not read the guest.
+            listed = subprocess.run(["sha256sum", "--check", "--strict", "sha256"],
+                                    cwd=self.data / "demo-guest", capture_output=True, text=True)
+            self.assertEqual(listed.returncode, 0, listed.stdout + listed.stderr)
 
     def test_version(self):
         proc = self.run_installed("--version")
