@@ -2,7 +2,7 @@
 // seconds per screen and the share of the screen's text lines read right.
 //
 // Usage: bench_screenocr SCREEN.png TRUTH.txt [rounds] [scale...]
-//                        [--then SCREEN2.png TRUTH2.txt]
+//                        [--then SCREEN2.png TRUTH2.txt] [--processes N]
 //   TRUTH.txt: the screen's text, one line per row (bench/screen-ocr writes
 //   it from the console's own memory, /dev/vcs1, or from what the command
 //   printed). A line counts as read right when OCR gives a line equal to
@@ -14,6 +14,8 @@
 //   first reading of SCREEN and a follow-up reading of SCREEN2 that reuses
 //   the first's unchanged text-line bands (OcrBandCache), and scores the
 //   follow-up against TRUTH2 next to a whole reading of SCREEN2.
+//   --processes: how many tesseract processes share a reading's bands
+//   (default 0: ScreenOcr's own choice, as in the IDE).
 #include "core/ocr/screenocr.h"
 
 #include "core/ocr/ocrbandcache.h"
@@ -130,7 +132,7 @@ double median(QList<double> values)
 // changed screen with the cache the first left (what the IDE does while the
 // screen changes under a selected region), each timed in every round.
 int follow(const QImage &screen, const QImage &next, const QStringList &truth, int rounds,
-    const QList<double> &scales)
+    const QList<double> &scales, int processes)
 {
     std::printf("follow-up screen %dx%d, %lld text lines\n", next.width(), next.height(),
         static_cast<long long>(truth.size()));
@@ -140,10 +142,12 @@ int follow(const QImage &screen, const QImage &next, const QStringList &truth, i
         for (int r = 0; r < rounds; ++r) {
             OcrBandCache cache;
             double cpu = childCpuSeconds();
-            first = ScreenOcr::read(screen, {}, &cache, scale);
+            first = ScreenOcr::read(
+                screen, {}, &cache, scale, QStringLiteral("tesseract"), 30000, processes);
             firstCpu.append(childCpuSeconds() - cpu);
             cpu = childCpuSeconds();
-            again = ScreenOcr::read(next, {}, &cache, scale);
+            again = ScreenOcr::read(
+                next, {}, &cache, scale, QStringLiteral("tesseract"), 30000, processes);
             nextCpu.append(childCpuSeconds() - cpu);
             if (!first.error.isEmpty() || !again.error.isEmpty()) {
                 std::fprintf(
@@ -153,7 +157,8 @@ int follow(const QImage &screen, const QImage &next, const QStringList &truth, i
             firstSeconds.append(first.seconds);
             nextSeconds.append(again.seconds);
         }
-        const OcrReading whole = ScreenOcr::read(next, {}, nullptr, scale);
+        const OcrReading whole = ScreenOcr::read(
+            next, {}, nullptr, scale, QStringLiteral("tesseract"), 30000, processes);
         std::printf("scale %.1f: first reading %.2f s (tesseract CPU %.2f s, %d bands), "
                     "follow-up %.2f s (tesseract CPU %.2f s, %d bands read, %d from the cache), "
                     "medians of %d; the follow-up screen read whole: %.2f s\n",
@@ -172,6 +177,15 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QStringList args = app.arguments();
     QString nextPath, nextTruthPath;
+    int processes = 0;
+    if (const qsizetype at = args.indexOf(QStringLiteral("--processes")); at > 0) {
+        if (at + 1 >= args.size()) {
+            std::fprintf(stderr, "--processes needs a number\n");
+            return 2;
+        }
+        processes = std::max(0, args.at(at + 1).toInt());
+        args.remove(at, 2);
+    }
     if (const qsizetype then = args.indexOf(QStringLiteral("--then")); then > 0) {
         if (then + 2 >= args.size()) {
             std::fprintf(stderr, "--then needs SCREEN2.png TRUTH2.txt\n");
@@ -209,7 +223,7 @@ int main(int argc, char **argv)
             std::fprintf(stderr, "%s: cannot read the follow-up screen\n", qPrintable(nextPath));
             return 1;
         }
-        return follow(screen, next, nextTruth, rounds, scales);
+        return follow(screen, next, nextTruth, rounds, scales, processes);
     }
 
     std::printf("screen %dx%d, %lld text lines\n", screen.width(), screen.height(),
@@ -219,7 +233,8 @@ int main(int argc, char **argv)
         OcrReading reading;
         const double cpuBefore = childCpuSeconds();
         for (int r = 0; r < rounds; ++r) {
-            reading = ScreenOcr::read(screen, {}, nullptr, scale);
+            reading = ScreenOcr::read(
+                screen, {}, nullptr, scale, QStringLiteral("tesseract"), 30000, processes);
             if (!reading.error.isEmpty()) {
                 std::fprintf(stderr, "OCR failed: %s\n", qPrintable(reading.error));
                 return 1;
@@ -230,10 +245,11 @@ int main(int argc, char **argv)
         std::sort(seconds.begin(), seconds.end());
         const Score result = score(reading, truth);
         std::printf(
-            "scale %.1f: %.2f s per screen (median of %d; %.2f to %.2f), tesseract CPU %.2f s "
-            "per screen, %d of %lld lines read right (%.0f %%), %d within one edit (%.0f %%)\n",
-            scale, seconds.at(seconds.size() / 2), rounds, seconds.first(), seconds.last(), cpu,
-            result.right, static_cast<long long>(truth.size()),
+            "scale %.1f: %.2f s per screen (median of %d; %.2f to %.2f), %d tesseract "
+            "process(es), tesseract CPU %.2f s per screen, %d of %lld lines read right (%.0f %%), "
+            "%d within one edit (%.0f %%)\n",
+            scale, seconds.at(seconds.size() / 2), rounds, seconds.first(), seconds.last(),
+            reading.processes, cpu, result.right, static_cast<long long>(truth.size()),
             100.0 * result.right / std::max<qsizetype>(1, truth.size()), result.nearly,
             100.0 * result.nearly / std::max<qsizetype>(1, truth.size()));
         for (const QString &line : result.missed)

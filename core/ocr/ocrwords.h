@@ -29,6 +29,8 @@ struct OcrReading
     // from the words of an earlier reading of the same pixels.
     int bandsRead = 0;
     int bandsCached = 0;
+    // How many tesseract processes read those bands, side by side.
+    int processes = 0;
 
     // The words of each line joined by spaces, top to bottom.
     QStringList lines() const;

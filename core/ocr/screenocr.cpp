@@ -4,11 +4,13 @@
 
 #include <QElapsedTimer>
 #include <QProcess>
+#include <QThread>
 
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <future>
 
 namespace nixtide {
 
@@ -150,10 +152,50 @@ qsizetype bandOf(const QList<OcrBand> &bands, const QRect &box)
     return best;
 }
 
+// Rows of ink one more tesseract process is worth: below about twelve
+// console lines (at scale 1) its start-up, loading the model, costs more
+// than it takes off the others.
+constexpr int kRowsPerProcess = 192;
+constexpr int kMostProcesses = 4;
+
+int processesFor(const QList<OcrBand> &unread, int asked)
+{
+    if (asked > 0)
+        return std::clamp(asked, 1, int(unread.size()));
+    int rows = 0;
+    for (const OcrBand &band : unread)
+        rows += band.height;
+    const int cores = std::max(1, QThread::idealThreadCount());
+    return std::clamp(
+        rows / kRowsPerProcess, 1, std::min({cores, kMostProcesses, int(unread.size())}));
+}
+
+// Splits adjacent bands (top to bottom) into `parts` runs of about the same
+// height of ink: tesseract's time grows with the text it reads.
+QList<QList<OcrBand>> runsOf(const QList<OcrBand> &unread, int parts)
+{
+    int rows = 0;
+    for (const OcrBand &band : unread)
+        rows += band.height;
+    QList<QList<OcrBand>> runs(1);
+    int taken = 0;
+    for (qsizetype i = 0; i < unread.size(); ++i) {
+        // A new run once this one holds its share, leaving a band for each
+        // run still to come.
+        const qsizetype left = unread.size() - i;
+        if (!runs.last().isEmpty() && runs.size() < parts
+            && (taken >= qint64(rows) * runs.size() / parts || left <= parts - runs.size()))
+            runs.emplaceBack();
+        runs.last().append(unread.at(i));
+        taken += unread.at(i).height;
+    }
+    return runs;
+}
+
 } // namespace
 
 OcrReading ScreenOcr::read(const QImage &screen, const QRect &region, OcrBandCache *cache,
-    double scale, const QString &program, int timeoutMs)
+    double scale, const QString &program, int timeoutMs, int processes)
 {
     QElapsedTimer clock;
     clock.start();
@@ -192,19 +234,52 @@ OcrReading ScreenOcr::read(const QImage &screen, const QRect &region, OcrBandCac
     }
     reading.bandsRead = int(unread.size());
     if (!unread.isEmpty()) {
-        const QList<OcrWord> fresh = recogniseCut(cut, scale, program, timeoutMs, &reading.error);
-        if (!reading.error.isEmpty())
-            return reading; // the cache keeps the last good reading
-        QList<QList<OcrWord>> perBand(unread.size());
-        for (const OcrWord &word : fresh) {
-            const qsizetype index = bandOf(unread, word.box);
-            OcrWord relative = word;
-            relative.box.translate(0, -unread.at(index).top);
-            perBand[index].append(relative);
-            words.append(word);
+        // Each run is read from a copy of the cut that holds its own bands
+        // only (the rest painted over), so every word keeps the position a
+        // single reading would give it.
+        const QList<QList<OcrBand>> runs = runsOf(unread, processesFor(unread, processes));
+        std::vector<std::future<std::pair<QList<OcrWord>, QString>>> pending;
+        qsizetype first = 0; // of the run, in unread
+        for (const QList<OcrBand> &run : runs) {
+            QImage own = cut;
+            for (qsizetype i = 0; runs.size() > 1 && i < unread.size(); ++i) {
+                if (i >= first && i < first + run.size())
+                    continue;
+                const OcrBand &other = unread.at(i);
+                for (int y = other.top; y < other.top + other.height; ++y)
+                    std::memset(own.scanLine(y), background, size_t(own.width()));
+            }
+            first += run.size();
+            pending.push_back(
+                std::async(std::launch::async, [own = std::move(own), scale, program, timeoutMs] {
+                    QString error;
+                    QList<OcrWord> fresh = recogniseCut(own, scale, program, timeoutMs, &error);
+                    return std::make_pair(std::move(fresh), error);
+                }));
         }
-        for (qsizetype i = 0; i < unread.size(); ++i)
-            kept.insert(unread.at(i).key, perBand.at(i));
+        QList<std::pair<QList<OcrWord>, QString>> results;
+        for (auto &run : pending)
+            results.append(run.get());
+        for (const auto &[fresh, error] : results) {
+            if (!error.isEmpty()) {
+                reading.error = error;
+                return reading; // the cache keeps the last good reading
+            }
+        }
+        for (qsizetype r = 0; r < runs.size(); ++r) {
+            const QList<OcrBand> &run = runs.at(r);
+            QList<QList<OcrWord>> perBand(run.size());
+            for (const OcrWord &word : results.at(r).first) {
+                const qsizetype index = bandOf(run, word.box);
+                OcrWord relative = word;
+                relative.box.translate(0, -run.at(index).top);
+                perBand[index].append(relative);
+                words.append(word);
+            }
+            for (qsizetype i = 0; i < run.size(); ++i)
+                kept.insert(run.at(i).key, perBand.at(i));
+        }
+        reading.processes = int(runs.size());
     }
     if (cache)
         cache->replace(std::move(kept));

@@ -40,9 +40,13 @@ public:
     // cache: the bands of the last reading, updated (nullptr: read all).
     // scale: how much the cut is enlarged first (tesseract reads the
     // 8x16 console font far better at twice its size).
+    // processes: how many tesseract processes share the bands to read, each
+    // a run of adjacent bands (0: as many as there are cores, at most
+    // four, and one per 192 rows of ink or so: each pays the model's
+    // start-up).
     static OcrReading read(const QImage &screen, const QRect &region, OcrBandCache *cache = nullptr,
         double scale = 2.0, const QString &program = QStringLiteral("tesseract"),
-        int timeoutMs = 30000);
+        int timeoutMs = 30000, int processes = 0);
 
 Q_SIGNALS:
     void finished(const nixtide::OcrReading &reading);

@@ -183,6 +183,40 @@ private Q_SLOTS:
             QVERIFY(lineRect(word.line).contains(word.box.center()));
     }
 
+    void bandsSharedBetweenProcessesReadAsOne()
+    {
+        const QImage screen = terminal(kText);
+        int runs = tesseractRuns();
+        const OcrReading one = ScreenOcr::read(screen, {}, nullptr, 2.0, m_tesseract, 30000, 1);
+        QVERIFY2(one.error.isEmpty(), qPrintable(one.error));
+        QCOMPARE(tesseractRuns(), runs + 1);
+        QCOMPARE(one.processes, 1);
+
+        runs = tesseractRuns();
+        OcrBandCache cache;
+        const OcrReading three = ScreenOcr::read(screen, {}, &cache, 2.0, m_tesseract, 30000, 3);
+        QVERIFY2(three.error.isEmpty(), qPrintable(three.error));
+        QCOMPARE(tesseractRuns(), runs + 3);
+        QCOMPARE(three.processes, 3);
+        QCOMPARE(three.bandsRead, int(kText.size()));
+        // Each process was given a third of the lines or so, not the screen.
+        QVERIFY2(lastInput().height() < 2 * 10 * kLineHeight,
+            qPrintable(QString::number(lastInput().height())));
+        QCOMPARE(three.lines(), one.lines());
+        QCOMPARE(three.lines().size(), kText.size());
+        for (const OcrWord &word : three.words)
+            QVERIFY(lineRect(word.line).contains(word.box.center()));
+
+        // Every band went to the cache under its own key, words and all.
+        const OcrReading again = ScreenOcr::read(screen, {}, &cache, 2.0, m_tesseract, 30000, 3);
+        QCOMPARE(tesseractRuns(), runs + 3);
+        QCOMPARE(again.bandsRead, 0);
+        QCOMPARE(again.bandsCached, int(kText.size()));
+        QCOMPARE(again.lines(), one.lines());
+        for (qsizetype i = 0; i < again.words.size(); ++i)
+            QCOMPARE(again.words.at(i).box, three.words.at(i).box);
+    }
+
     void aRegionIsKeptInScreenCoordinates()
     {
         OcrBandCache cache;
