@@ -45,6 +45,14 @@ qsizetype keptStart(QByteArrayView waiting, qsizetype from)
     return from;
 }
 
+QString sizeText(qsizetype bytes)
+{
+    constexpr qsizetype kMiB = 1024 * 1024;
+    if (bytes < kMiB)
+        return QStringLiteral("%1 KiB").arg((bytes + 1023) / 1024);
+    return QStringLiteral("%1 MiB").arg(double(bytes) / kMiB, 0, 'f', 1);
+}
+
 } // namespace
 
 std::unique_ptr<EmulationFeed> EmulationFeed::attach(QTermWidget *terminal)
@@ -131,23 +139,28 @@ void EmulationFeed::dropOldestHalf()
 {
     const QByteArray waiting = takeWaiting();
     const qsizetype from = keptStart(waiting, waiting.size() - m_maxPending / 2);
-    m_dropped += from;
+    // A note that had not gone in yet goes with the rest: its count is
+    // carried into the new one, so the note shown counts all output lost
+    // since the last note shown.
+    const qsizetype output = from - std::min(from, m_noteWaiting);
+    m_dropped += output;
+    m_droppedUnshown += output;
     // ST ends a string (a title) or drops a sequence the emulation is in the
     // middle of, without drawing anything (CAN would draw a checker board).
-    // Then the main screen, and on it the character set (G0 and G1 ASCII, as
-    // QTermWidget shifts a screen to the other screen's choice when one is
-    // designated; G0 shifted in), colours, cursor keys, keypad, cursor,
-    // scroll region, origin and insert modes and autowrap are set back: the
-    // dropped bytes may have changed any of them (or set them back), so the
-    // kept ones are read from the defaults. The screen is not cleared
-    // (ScrollbackKeeper keeps resets from erasing either): the note goes
-    // below it, on the last row.
-    const QString size
-        = QString::number(double(from) / (1024 * 1024), 'f', 1) + QStringLiteral(" MiB");
-    QByteArray kept
-        = "\x1b\\\x1b[?47l\x1b(B\x1b)B\x0f\x1b[0m\x1b[?1l\x1b>\x1b[?25h\x1b[r\x1b[?6l\x1b["
-          "4l\x1b[?7h\x1b[999;1H\n\x1b[7m"
-        + m_overflowNote.arg(size).toUtf8() + "\x1b[0m\r\n";
+    // Then the main screen, and on it the character set (G0 and G1 ASCII,
+    // as QTermWidget shifts a screen to the other screen's choice when one
+    // is designated; G0 shifted in), colours, cursor keys, keypad, scroll
+    // region, origin and insert modes and autowrap are set back: the dropped
+    // bytes may have changed any of them (or set them back), so the kept ones
+    // are read from the defaults. The screen is not cleared (ScrollbackKeeper
+    // keeps resets from erasing either): the note goes below it, on the last
+    // row. The cursor is shown at the note's end: a mode on the note's line
+    // keeps a later skip (HistoryOverflow) from taking the note while it
+    // waits, which m_noteWaiting counts on.
+    QByteArray kept = "\x1b\\\x1b[?47l\x1b(B\x1b)B\x0f\x1b[0m\x1b[?1l\x1b>\x1b[r\x1b[?6l\x1b[4l"
+                      "\x1b[?7h\x1b[999;1H\n\x1b[7m"
+        + m_overflowNote.arg(sizeText(m_droppedUnshown)).toUtf8() + "\x1b[0m\x1b[?25h\r\n";
+    m_noteWaiting = kept.size();
     kept += QByteArrayView(waiting).sliced(from);
     m_pending = kept.size();
     m_queue.push_back(std::move(kept));
@@ -171,6 +184,11 @@ void EmulationFeed::feedSlice()
         m_offset += size;
         m_pending -= size;
         budget -= size;
+        if (m_noteWaiting > 0) {
+            m_noteWaiting -= std::min(m_noteWaiting, size);
+            if (m_noteWaiting == 0)
+                m_droppedUnshown = 0; // the note that counts them went in
+        }
         if (m_offset == front.size()) {
             m_queue.pop_front();
             m_offset = 0;

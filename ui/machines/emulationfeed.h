@@ -46,10 +46,11 @@ public:
     // Output that cannot be skipped (cursor movement in every screenful)
     // and comes faster than the emulation takes it would wait without end.
     // Past maxPending bytes the oldest half is dropped: the terminal's modes
-    // are set back to their defaults and it shows the note (%1: the size
-    // dropped) before what is kept, which starts at a line. 0 (the default)
-    // never drops.
+    // are set back to their defaults and it shows the note (%1: the size of
+    // the output dropped since the last note it showed) before what is
+    // kept, which starts at a line. 0 (the default) never drops.
     void setOverflowLimit(qsizetype maxPending, const QString &note);
+    // Output bytes dropped (the notes not counted).
     qsizetype droppedBytes() const { return m_dropped; }
 
 private:
@@ -73,6 +74,8 @@ private:
     qsizetype m_maxPending = 0;
     QString m_overflowNote;
     qsizetype m_dropped = 0;
+    qsizetype m_droppedUnshown = 0; // since the last note that went in
+    qsizetype m_noteWaiting = 0; // bytes of the last note not yet fed
     std::unique_ptr<PaintThrottle> m_throttle; // null: no display found
 };
 
