@@ -450,6 +450,86 @@ private Q_SLOTS:
                 .arg(double(written - keptBytes) / (1024 * 1024), 0, 'f', 1));
     }
 
+    // A note that went in resets the count: the next note counts only what
+    // was dropped after it, and both stay on the terminal.
+    void eachNoteShownCountsOnlyWhatCameAfterThePrevious()
+    {
+        QTermWidget terminal(0);
+        terminal.setHistorySize(20000);
+        terminal.startTerminalTeletype();
+        const std::unique_ptr<EmulationFeed> feed = EmulationFeed::attach(&terminal);
+        QVERIFY(feed);
+        constexpr qsizetype kLimit = 64 * 1024;
+        feed->setOverflowLimit(kLimit, QStringLiteral("[%1 not shown]"));
+        // Each burst drops more than once before anything is fed: the notes
+        // of the earlier drops go unseen, and their counts with the last.
+        const auto burst = [&feed](const QByteArray &tag) {
+            for (int i = 0; i < 15000; ++i)
+                feed->write(tag + QByteArray::number(i) + "\r\n");
+        };
+        burst("first ");
+        const qsizetype firstDrop = feed->droppedBytes();
+        QVERIFY(firstDrop > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(feed->pendingBytes(), 0, 60000);
+        burst("second ");
+        const qsizetype secondDrop = feed->droppedBytes() - firstDrop;
+        QVERIFY(secondDrop > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(feed->pendingBytes(), 0, 60000);
+
+        QStringList notes;
+        for (const QString &line : terminalText(terminal).split(QLatin1Char('\n'))) {
+            if (line.contains(QStringLiteral("not shown]")))
+                notes.append(line.trimmed());
+        }
+        const auto kib = [](qsizetype bytes) {
+            return QStringLiteral("[%1 KiB not shown]").arg((bytes + 1023) / 1024);
+        };
+        QCOMPARE(notes, QStringList({kib(firstDrop), kib(secondDrop)}));
+    }
+
+    // Plain lines after a drop may be skipped while the note waits. The
+    // skip keeps the note (its line holds a mode), which then goes in (it
+    // lies beyond the history, as everything before skipped lines does) and
+    // resets the count: the next note counts only the next drop.
+    void aNoteBeforeSkippedLinesStillResetsTheCount()
+    {
+        QTermWidget terminal(0);
+        terminal.setHistorySize(1000);
+        terminal.startTerminalTeletype();
+        const std::unique_ptr<EmulationFeed> feed = EmulationFeed::attach(&terminal);
+        QVERIFY(feed);
+        feed->setKeptLines(1000 + kSkipRowsMargin);
+        constexpr qsizetype kLimit = 3 * 1024 * 1024;
+        feed->setOverflowLimit(kLimit, QStringLiteral("[%1 not shown]"));
+        // Output that cannot be skipped and draws nothing: modes, no line end.
+        QByteArray modes;
+        for (int i = 0; i < 10000; ++i)
+            modes += "\x1b[?25h";
+        while (feed->droppedBytes() == 0)
+            feed->write(modes);
+        const qsizetype firstDrop = feed->droppedBytes();
+        for (int n = 0; feed->skippedBytes() == 0; ++n) {
+            QVERIFY(n < 1000000);
+            feed->write("plain line " + QByteArray::number(n) + "\r\n");
+        }
+        QCOMPARE(feed->droppedBytes(), firstDrop);
+        QTRY_COMPARE_WITH_TIMEOUT(feed->pendingBytes(), 0, 60000);
+
+        while (feed->droppedBytes() == firstDrop)
+            feed->write(modes);
+        const qsizetype secondDrop = feed->droppedBytes() - firstDrop;
+        feed->write("the end\r\n");
+        QTRY_COMPARE_WITH_TIMEOUT(feed->pendingBytes(), 0, 60000);
+        QStringList notes;
+        for (const QString &line : terminalText(terminal).split(QLatin1Char('\n'))) {
+            if (line.contains(QStringLiteral("not shown]")))
+                notes.append(line.trimmed());
+        }
+        QCOMPARE(notes,
+            QStringList(QStringLiteral("[%1 MiB not shown]")
+                    .arg(double(secondDrop) / (1024 * 1024), 0, 'f', 1)));
+    }
+
     void serialConsoleKeepsWhatWaitsBounded()
     {
         SerialConsole console;
