@@ -152,10 +152,12 @@ qsizetype bandOf(const QList<OcrBand> &bands, const QRect &box)
     return best;
 }
 
-// Rows of ink one more tesseract process is worth: below about twelve
-// console lines (at scale 1) its start-up, loading the model, costs more
-// than it takes off the others.
-constexpr int kRowsPerProcess = 192;
+// Rows of ink each tesseract process is given at least: with less, its
+// start-up (loading the model, about 0.25 s of CPU) costs more than it
+// takes off the others. Eight console lines; 21 lines of prose in foot on
+// the Wayland guest read in 0.92 s with two processes against 1.34 s with
+// one on a quiet 2-core machine (bench/README, 2026-12-02).
+constexpr int kRowsPerProcess = 128;
 constexpr int kMostProcesses = 4;
 
 int processesFor(const QList<OcrBand> &unread, int asked)

@@ -14,6 +14,9 @@
 #include <QPainter>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+
+#include <algorithm>
 
 using namespace nixtide;
 
@@ -114,20 +117,20 @@ private Q_SLOTS:
     {
         OcrBandCache cache;
         const QImage first = terminal(kText);
-        const OcrReading full = ScreenOcr::read(first, {}, &cache, 2.0, m_tesseract);
+        const OcrReading full = ScreenOcr::read(first, {}, &cache, 2.0, m_tesseract, 30000, 1);
         QVERIFY2(full.error.isEmpty(), qPrintable(full.error));
         QCOMPARE(tesseractRuns(), 1);
         QCOMPARE(full.bandsRead, int(kText.size()));
         QCOMPARE(full.bandsCached, 0);
         // A reading with the cache gives what one without gives.
-        const OcrReading uncached = ScreenOcr::read(first, {}, nullptr, 2.0, m_tesseract);
+        const OcrReading uncached = ScreenOcr::read(first, {}, nullptr, 2.0, m_tesseract, 30000, 1);
         QCOMPARE(tesseractRuns(), 2);
         QCOMPARE(full.lines(), uncached.lines());
         QCOMPARE(full.lines().size(), kText.size());
         QCOMPARE(full.lines().at(2), kText.at(2));
 
         // Unchanged: all from the cache, no tesseract.
-        const OcrReading again = ScreenOcr::read(first, {}, &cache, 2.0, m_tesseract);
+        const OcrReading again = ScreenOcr::read(first, {}, &cache, 2.0, m_tesseract, 30000, 1);
         QCOMPARE(tesseractRuns(), 2);
         QCOMPARE(again.bandsRead, 0);
         QCOMPARE(again.bandsCached, int(kText.size()));
@@ -136,7 +139,8 @@ private Q_SLOTS:
         // Line 6 rewritten: tesseract once, on that line only.
         QStringList changed = kText;
         changed[6] = QStringLiteral("Stopping the Wayland compositor labwc");
-        const OcrReading follow = ScreenOcr::read(terminal(changed), {}, &cache, 2.0, m_tesseract);
+        const OcrReading follow
+            = ScreenOcr::read(terminal(changed), {}, &cache, 2.0, m_tesseract, 30000, 1);
         QVERIFY2(follow.error.isEmpty(), qPrintable(follow.error));
         QCOMPARE(tesseractRuns(), 3);
         QCOMPARE(follow.bandsRead, 1);
@@ -160,18 +164,20 @@ private Q_SLOTS:
         QCOMPARE(textOf(sixth).join(QLatin1Char(' ')), changed.at(6));
         // What the cache served is what a reading of the whole screen gives.
         QCOMPARE(follow.lines(),
-            ScreenOcr::read(terminal(changed), {}, nullptr, 2.0, m_tesseract).lines());
+            ScreenOcr::read(terminal(changed), {}, nullptr, 2.0, m_tesseract, 30000, 1).lines());
     }
 
     void scrolledLinesComeFromTheCache()
     {
         OcrBandCache cache;
-        const OcrReading full = ScreenOcr::read(terminal(kText), {}, &cache, 2.0, m_tesseract);
+        const OcrReading full
+            = ScreenOcr::read(terminal(kText), {}, &cache, 2.0, m_tesseract, 30000, 1);
         QVERIFY2(full.error.isEmpty(), qPrintable(full.error));
         const int runs = tesseractRuns();
         QStringList scrolled = kText.mid(1);
         scrolled.append(QStringLiteral("Reboot scheduled for 23:00 by root"));
-        const OcrReading follow = ScreenOcr::read(terminal(scrolled), {}, &cache, 2.0, m_tesseract);
+        const OcrReading follow
+            = ScreenOcr::read(terminal(scrolled), {}, &cache, 2.0, m_tesseract, 30000, 1);
         QVERIFY2(follow.error.isEmpty(), qPrintable(follow.error));
         QCOMPARE(tesseractRuns(), runs + 1);
         QCOMPARE(follow.bandsRead, 1);
@@ -181,6 +187,19 @@ private Q_SLOTS:
         // The served words moved up with their line.
         for (const OcrWord &word : follow.words)
             QVERIFY(lineRect(word.line).contains(word.box.center()));
+    }
+
+    // Twenty lines are enough text for a second process; three are not.
+    void howManyProcessesByDefault()
+    {
+        const int cores = std::max(1, QThread::idealThreadCount());
+        const OcrReading dense = ScreenOcr::read(terminal(kText), {}, nullptr, 2.0, m_tesseract);
+        QVERIFY2(dense.error.isEmpty(), qPrintable(dense.error));
+        QCOMPARE(dense.processes, std::min(2, cores));
+        const OcrReading sparse
+            = ScreenOcr::read(terminal(kText.mid(0, 3)), {}, nullptr, 2.0, m_tesseract);
+        QVERIFY2(sparse.error.isEmpty(), qPrintable(sparse.error));
+        QCOMPARE(sparse.processes, 1);
     }
 
     void bandsSharedBetweenProcessesReadAsOne()
