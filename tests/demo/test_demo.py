@@ -133,12 +133,7 @@ class GuestBuilderTests(unittest.TestCase):
                 ["info", "initrd", "kernel", "sha256", "stamp"],
                 "temporary build files were left behind",
             )
-            listed = subprocess.run(
-                ["sha256sum", "--check", "--strict", "sha256"],
-                cwd=out, capture_output=True, text=True,
-            )
-            self.assertEqual(listed.returncode, 0, listed.stdout + listed.stderr)
-            self.assertEqual(listed.stdout, "kernel: OK\ninitrd: OK\n")
+            self.check_hash_list(out)
             before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
 
             tic = time.monotonic()
@@ -151,6 +146,28 @@ class GuestBuilderTests(unittest.TestCase):
             self.assertLess(elapsed, 5.0)
             after = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
             self.assertEqual(before, after, "second run rewrote outputs")
+
+            # A list removed is written again, without rebuilding.
+            (out / "sha256").unlink()
+            third = subprocess.run(
+                [str(BUILDER), str(out)], capture_output=True, text=True, timeout=60
+            )
+            self.assertEqual(third.returncode, 0, third.stderr)
+            self.check_hash_list(out)
+            del before["sha256"]
+            after = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name != "sha256"}
+            self.assertEqual(before, after, "the list's return rewrote outputs")
+
+    def check_hash_list(self, guest: Path) -> None:
+        """guest/sha256 names the guest's stamp and hashes its outputs."""
+        first, *hashes = (guest / "sha256").read_text().splitlines(keepends=True)
+        self.assertEqual(first, "# stamp " + (guest / "stamp").read_text())
+        listed = subprocess.run(
+            ["sha256sum", "--check", "--strict", "-"], input="".join(hashes),
+            cwd=guest, capture_output=True, text=True,
+        )
+        self.assertEqual(listed.returncode, 0, listed.stdout + listed.stderr)
+        self.assertEqual(listed.stdout, "kernel: OK\ninitrd: OK\n")
 
     def test_names_missing_kernel(self) -> None:
         with tempfile.TemporaryDirectory(prefix="nixtide-guest-") as tmp:
@@ -210,13 +227,27 @@ class BundleTests(unittest.TestCase):
         """With the builder's list of hashes, an evaluation takes the guest's
         files from the store without opening them: here they are FIFOs that
         nobody writes to, which a read would wait on until the timeout."""
-        listing = (GUEST_DIR / "sha256").read_text()
         in_store = self.evaluate_driver(GUEST_DIR)
         with tempfile.TemporaryDirectory(prefix="nixtide-guest-") as tmp:
             for name in ("kernel", "initrd"):
                 os.mkfifo(Path(tmp) / name)
-            (Path(tmp) / "sha256").write_text(listing)
+            for name in ("sha256", "stamp"):
+                shutil.copyfile(GUEST_DIR / name, Path(tmp) / name)
             self.assertEqual(self.evaluate_driver(Path(tmp)), in_store)
+
+    def test_a_list_for_another_stamp_is_not_trusted(self) -> None:
+        """Outputs replaced by another build (the stamp changed, the list
+        stayed) are read: the list holds only for the stamp it names."""
+        in_store = self.evaluate_driver(GUEST_DIR)
+        with tempfile.TemporaryDirectory(prefix="nixtide-guest-") as tmp:
+            for name in ("kernel", "initrd", "sha256", "stamp"):
+                shutil.copyfile(GUEST_DIR / name, Path(tmp) / name)
+            with open(Path(tmp) / "kernel", "ab") as kernel:
+                kernel.write(b"another build")
+            # Still the builder's stamp: the list is believed, as documented.
+            self.assertEqual(self.evaluate_driver(Path(tmp)), in_store)
+            (Path(tmp) / "stamp").write_text("0" * 64 + "\n")
+            self.assertNotEqual(self.evaluate_driver(Path(tmp)), in_store)
 
     def test_configuration_generation(self) -> None:
         wrapper = self.read_wrapper(nix_build("single", "driver"))

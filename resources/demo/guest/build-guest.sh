@@ -99,8 +99,9 @@ inputs_hash=$(
 
 if [ -f "$outdir/stamp" ] && [ -f "$outdir/kernel" ] && [ -f "$outdir/initrd" ] &&
     [ "$(cat "$outdir/stamp")" = "$inputs_hash" ]; then
-    # A guest built before the list existed gets one.
-    [ -f "$outdir/sha256" ] || "$here/list-hashes.sh" "$outdir" kernel initrd
+    # A list removed by hand (or made for another stamp) is written again.
+    [ "$(head -n 1 "$outdir/sha256" 2>/dev/null)" = "# stamp $inputs_hash" ] ||
+        "$here/list-hashes.sh" "$outdir" "$inputs_hash" kernel initrd
     exit 0
 fi
 
@@ -176,7 +177,7 @@ rm -f "$outdir/stamp" "$outdir/sha256"
 for f in kernel initrd info; do
     mv -f "$work/out/$f" "$outdir/$f"
 done
-"$here/list-hashes.sh" "$outdir" kernel initrd
+"$here/list-hashes.sh" "$outdir" "$inputs_hash" kernel initrd
 echo "$inputs_hash" >"$work/out/stamp"
 mv -f "$work/out/stamp" "$outdir/stamp"
 echo "build-guest: done ($format, initrd $(du -k "$outdir/initrd" | cut -f1) KiB)"

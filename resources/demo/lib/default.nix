@@ -55,15 +55,24 @@ let
       toString ../../.. + "/build/${default}";
 
   # The hashes a guest's builder listed for its files (list-hashes.sh), by
-  # file name; none for a directory without the list.
+  # file name; none without the list, or when the list was made for another
+  # stamp than the directory's (its outputs replaced since).
   listedHashes =
     guestPath:
     let
       listing = guestPath + "/sha256";
+      stampFile = guestPath + "/stamp";
       lines = builtins.filter builtins.isString (builtins.split "\n" (builtins.readFile listing));
       entries = builtins.filter (m: m != null) (map (builtins.match "([0-9a-f]{64})  (.+)") lines);
+      stamp = builtins.match "([0-9a-f]+)\n?" (builtins.readFile stampFile);
     in
-    if builtins.pathExists listing then
+    if
+      builtins.pathExists listing
+      && builtins.pathExists stampFile
+      && stamp != null
+      && lines != [ ]
+      && builtins.head lines == "# stamp ${builtins.head stamp}"
+    then
       builtins.listToAttrs (
         map (m: {
           name = builtins.elemAt m 1;

@@ -93,8 +93,9 @@ inputs_hash=$(
 )
 if [ -f "$outdir/stamp" ] && [ -f "$outdir/disk.img" ] && [ -f "$outdir/initrd" ] &&
     [ -f "$outdir/kernel" ] && [ "$(cat "$outdir/stamp")" = "$inputs_hash" ]; then
-    # A guest built before the list existed gets one.
-    [ -f "$outdir/sha256" ] || "$guest_src/list-hashes.sh" "$outdir" kernel initrd disk.img
+    # A list removed by hand (or made for another stamp) is written again.
+    [ "$(head -n 1 "$outdir/sha256" 2>/dev/null)" = "# stamp $inputs_hash" ] ||
+        "$guest_src/list-hashes.sh" "$outdir" "$inputs_hash" kernel initrd disk.img
     exit 0
 fi
 started=$(date +%s)
@@ -298,7 +299,7 @@ rm -f "$outdir/stamp" "$outdir/sha256"
 for f in kernel initrd disk.img info; do
     mv -f "$work/out/$f" "$outdir/$f"
 done
-"$guest_src/list-hashes.sh" "$outdir" kernel initrd disk.img
+"$guest_src/list-hashes.sh" "$outdir" "$inputs_hash" kernel initrd disk.img
 echo "$inputs_hash" >"$work/out/stamp"
 mv -f "$work/out/stamp" "$outdir/stamp"
 echo "build-wayland-guest: done in $(($(date +%s) - started)) s (${#selected[@]} packages, root $((size_kib / 1024)) MiB, disk.img $((image_kib / 1024)) MiB)"
