@@ -42,7 +42,7 @@ public:
     // 8x16 console font far better at twice its size).
     // processes: how many tesseract processes share the bands to read, each
     // a run of adjacent bands (0: as many as there are cores, at most
-    // four, and one per 192 rows of ink or so: each pays the model's
+    // four, and one per 128 rows of ink or so: each pays the model's
     // start-up).
     static OcrReading read(const QImage &screen, const QRect &region, OcrBandCache *cache = nullptr,
         double scale = 2.0, const QString &program = QStringLiteral("tesseract"),

@@ -487,10 +487,12 @@ private Q_SLOTS:
         QCOMPARE(notes, QStringList({kib(firstDrop), kib(secondDrop)}));
     }
 
-    // Plain lines after a drop may be skipped while the note waits. The
-    // skip keeps the note (its line holds a mode), which then goes in (it
-    // lies beyond the history, as everything before skipped lines does) and
-    // resets the count: the next note counts only the next drop.
+    // Plain lines after a drop may be skipped while the note waits; the
+    // note still goes in (beyond the history, as everything before skipped
+    // lines is) and resets the count: the next note counts only the next
+    // drop. (What is kept after the note here starts with modes, which
+    // keep the skip off the note by themselves: this does not show that
+    // the note's own line would.)
     void aNoteBeforeSkippedLinesStillResetsTheCount()
     {
         QTermWidget terminal(0);
