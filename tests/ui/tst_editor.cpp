@@ -5,11 +5,14 @@
 #include "ui/editor/findbar.h"
 #include "ui/editor/recoverystore.h"
 #include "ui/editor/scripteditor.h"
+#include "ui/editor/tabtitles.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QFile>
 #include <QLineEdit>
 #include <QSignalSpy>
+#include <QTabBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolTip>
@@ -190,6 +193,62 @@ private Q_SLOTS:
         Q_EMIT editor->SCN_DWELLSTART(name, point.x(), point.y());
         QCOMPARE(asked.size(), 1);
         QCOMPARE(asked.at(0).at(1).toString(), QStringLiteral("machine"));
+    }
+
+    void tabTitlesTellSameNamedFilesApart_data()
+    {
+        QTest::addColumn<QStringList>("paths");
+        QTest::addColumn<QStringList>("titles");
+        QTest::newRow("different names") << QStringList {"/a/single.nix", "/a/vlan.nix"}
+                                         << QStringList {"single.nix", "vlan.nix"};
+        QTest::newRow("two checkouts") << QStringList {"/work/main/resources/demo/single.nix",
+            "/tmp/clone/resources/demo/single.nix", "/work/main/resources/demo/vlan.nix"}
+                                       << QStringList {"single.nix — main/resources/demo",
+                                              "single.nix — clone/resources/demo", "vlan.nix"};
+        QTest::newRow("one depth for the group") << QStringList {"/a/x/t.nix", "/b/x/t.nix",
+            "/b/y/t.nix"} << QStringList {"t.nix — a/x", "t.nix — b/x", "t.nix — b/y"};
+        QTest::newRow("one path ends the other")
+            << QStringList {"/a/t.nix", "/b/a/t.nix"} << QStringList {"t.nix — a", "t.nix — b/a"};
+        QTest::newRow("the root") << QStringList {"/t.nix", "/a/t.nix"}
+                                  << QStringList {"t.nix — /", "t.nix — a"};
+    }
+
+    void tabTitlesTellSameNamedFilesApart()
+    {
+        QFETCH(QStringList, paths);
+        QFETCH(QStringList, titles);
+        QCOMPARE(tabTitles(paths), titles);
+    }
+
+    // Opening a second file of the same name names both tabs' directories;
+    // closing it takes them off again.
+    void tabsOfSameNamedFilesShowTheirDirectories()
+    {
+        QTemporaryDir dir;
+        for (const char *sub : {"old", "new"}) {
+            QVERIFY(QDir(dir.path()).mkpath(QLatin1String(sub)));
+            QVERIFY(
+                writeFile(dir.filePath(QLatin1String(sub) + QStringLiteral("/test.nix")), "{ }\n"));
+        }
+        RecoveryStore store(dir.filePath(QStringLiteral("state/recovery")));
+        EditorArea area(&store);
+        const QTabBar *tabs = area.findChild<QTabBar *>();
+        QVERIFY(tabs);
+        QString error;
+        QVERIFY2(
+            area.openFile(dir.filePath(QStringLiteral("old/test.nix")), &error), qPrintable(error));
+        QCOMPARE(tabs->tabText(0), QStringLiteral("test.nix"));
+        ScriptEditor *second = area.openFile(dir.filePath(QStringLiteral("new/test.nix")), &error);
+        QVERIFY2(second, qPrintable(error));
+        QCOMPARE(tabs->tabText(0), QStringLiteral("test.nix — old"));
+        QCOMPARE(tabs->tabText(1), QStringLiteral("test.nix — new"));
+        second->insertAt(QStringLiteral("# typed\n"), 0, 0);
+        QCOMPARE(tabs->tabText(1), QStringLiteral("test.nix — new ●"));
+        QVERIFY(second->save(&error));
+        QCOMPARE(tabs->tabText(1), QStringLiteral("test.nix — new"));
+        QVERIFY(area.closeEditor(second));
+        QCOMPARE(tabs->count(), 1);
+        QCOMPARE(tabs->tabText(0), QStringLiteral("test.nix"));
     }
 
     void unsavedTextIsRecoveredAfterACrash()

@@ -6,6 +6,7 @@
 #include "ui/editor/lintcontroller.h"
 #include "ui/editor/recoverystore.h"
 #include "ui/editor/scripteditor.h"
+#include "ui/editor/tabtitles.h"
 
 #include <QFileInfo>
 #include <QMessageBox>
@@ -72,10 +73,9 @@ ScriptEditor *EditorArea::openFile(const QString &path, QString *error)
         editor->setBreakpointStore(m_breakpointStore);
     // The build's mypy check, as the user will meet it minutes into a build.
     editor->lint()->setTypeCheckEnabled(true);
-    connect(editor, &ScriptEditor::modificationChanged, this,
-        [this, editor] { updateTabTitle(editor); });
-    connect(editor, &ScriptEditor::filePathChanged, this, [this, editor] {
-        updateTabTitle(editor);
+    connect(editor, &ScriptEditor::modificationChanged, this, &EditorArea::updateTabTitles);
+    connect(editor, &ScriptEditor::filePathChanged, this, [this] {
+        updateTabTitles();
         Q_EMIT openFilesChanged();
     });
     auto *hover = new ExpressionHover(editor);
@@ -97,20 +97,27 @@ ScriptEditor *EditorArea::openFile(const QString &path, QString *error)
         });
     const int index = m_tabs->addTab(editor, QFileInfo(abs).fileName());
     m_tabs->setTabToolTip(index, abs);
-    updateTabTitle(editor);
+    updateTabTitles();
     m_tabs->setCurrentIndex(index);
     Q_EMIT openFilesChanged();
     return editor;
 }
 
-void EditorArea::updateTabTitle(ScriptEditor *editor)
+// Every tab: opening, closing or renaming one file can change whether
+// another's name needs its directory.
+void EditorArea::updateTabTitles()
 {
-    const int index = m_tabs->indexOf(editor);
-    if (index < 0)
-        return;
-    const QString name = QFileInfo(editor->filePath()).fileName();
-    m_tabs->setTabText(index, editor->isModified() ? name + QStringLiteral(" ●") : name);
-    m_tabs->setTabToolTip(index, editor->filePath());
+    const QList<ScriptEditor *> open = editors();
+    QStringList paths;
+    for (const ScriptEditor *editor : open)
+        paths.append(editor->filePath());
+    const QStringList titles = tabTitles(paths);
+    for (qsizetype i = 0; i < open.size(); ++i) {
+        const int index = m_tabs->indexOf(open.at(i));
+        m_tabs->setTabText(
+            index, open.at(i)->isModified() ? titles.at(i) + QStringLiteral(" ●") : titles.at(i));
+        m_tabs->setTabToolTip(index, paths.at(i));
+    }
 }
 
 ScriptEditor *EditorArea::currentEditor() const
@@ -197,6 +204,7 @@ bool EditorArea::closeEditor(ScriptEditor *editor)
     editor->discardRecovery();
     m_tabs->removeTab(m_tabs->indexOf(editor));
     editor->deleteLater();
+    updateTabTitles();
     Q_EMIT openFilesChanged();
     return true;
 }

@@ -52,7 +52,7 @@ Q_SIGNALS:
     void expressionHovered(nixtide::ScriptEditor *editor, const QString &expression);
 
 private:
-    void updateTabTitle(ScriptEditor *editor);
+    void updateTabTitles();
 
     RecoveryStore *m_recovery;
     QTabWidget *m_tabs;
