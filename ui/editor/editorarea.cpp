@@ -96,7 +96,6 @@ ScriptEditor *EditorArea::openFile(const QString &path, QString *error)
             Q_EMIT expressionHovered(editor, expression);
         });
     const int index = m_tabs->addTab(editor, QFileInfo(abs).fileName());
-    m_tabs->setTabToolTip(index, abs);
     updateTabTitles();
     m_tabs->setCurrentIndex(index);
     Q_EMIT openFilesChanged();
