@@ -1,5 +1,7 @@
-// nixtide's own OCR (ScreenOcr: tesseract's TSV output) on a screen:
-// seconds per screen and the share of the screen's text lines read right.
+// nixtide's own OCR (ScreenOcr: tesseract's TSV output from its
+// nixtide-ocr workers) on a screen: seconds per screen (a first reading
+// that starts the workers, then readings with them kept) and the share of
+// the screen's text lines read right.
 //
 // Usage: bench_screenocr SCREEN.png TRUTH.txt [rounds] [scale...]
 //                        [--then SCREEN2.png TRUTH2.txt] [--processes N]
@@ -14,13 +16,16 @@
 //   first reading of SCREEN and a follow-up reading of SCREEN2 that reuses
 //   the first's unchanged text-line bands (OcrBandCache), and scores the
 //   follow-up against TRUTH2 next to a whole reading of SCREEN2.
-//   --processes: how many tesseract processes share a reading's bands
+//   --processes: how many workers share a reading's bands
 //   (default 0: ScreenOcr's own choice, as in the IDE).
 #include "core/ocr/screenocr.h"
 
 #include "core/ocr/ocrbandcache.h"
+#include "core/ocr/ocrworker.h"
+#include "core/paths.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QSet>
@@ -29,19 +34,34 @@
 #include <cstdio>
 #include <cstdlib>
 #include <sys/resource.h>
+#include <unistd.h>
 
 using namespace nixtide;
 
 namespace {
 
-// CPU seconds of the finished child processes (tesseract) so far: on a
-// busy machine the wall clock counts the waits for a core too.
+// CPU seconds of the child processes (the OCR workers) so far, the ended
+// ones and the running ones: on a busy machine the wall clock counts the
+// waits for a core too, and the workers live on between readings.
 double childCpuSeconds()
 {
     rusage usage {};
     getrusage(RUSAGE_CHILDREN, &usage);
-    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+    double seconds = double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
         + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    const double tick = double(sysconf(_SC_CLK_TCK));
+    const QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
+    for (const QString &pid : pids) {
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!pid.at(0).isDigit() || !stat.open(QIODevice::ReadOnly))
+            continue;
+        // After the command name in parentheses: state, ppid, … utime (14), stime (15).
+        const QByteArray line = stat.readAll();
+        const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() > 12 && fields.at(1).toLongLong() == getpid())
+            seconds += double(fields.at(11).toLongLong() + fields.at(12).toLongLong()) / tick;
+    }
+    return seconds;
 }
 
 // Levenshtein distance, stopping early: only "at most one edit" matters
@@ -139,15 +159,15 @@ int follow(const QImage &screen, const QImage &next, const QStringList &truth, i
     for (const double scale : scales) {
         QList<double> firstSeconds, nextSeconds, firstCpu, nextCpu;
         OcrReading first, again;
+        // The first round starts the workers; the others find them kept.
+        OcrWorkerPool workers(DataPaths::ocrWorker());
         for (int r = 0; r < rounds; ++r) {
             OcrBandCache cache;
             double cpu = childCpuSeconds();
-            first = ScreenOcr::read(
-                screen, {}, &cache, scale, QStringLiteral("tesseract"), 30000, processes);
+            first = ScreenOcr::read(screen, {}, &cache, workers, scale, processes);
             firstCpu.append(childCpuSeconds() - cpu);
             cpu = childCpuSeconds();
-            again = ScreenOcr::read(
-                next, {}, &cache, scale, QStringLiteral("tesseract"), 30000, processes);
+            again = ScreenOcr::read(next, {}, &cache, workers, scale, processes);
             nextCpu.append(childCpuSeconds() - cpu);
             if (!first.error.isEmpty() || !again.error.isEmpty()) {
                 std::fprintf(
@@ -157,10 +177,9 @@ int follow(const QImage &screen, const QImage &next, const QStringList &truth, i
             firstSeconds.append(first.seconds);
             nextSeconds.append(again.seconds);
         }
-        const OcrReading whole = ScreenOcr::read(
-            next, {}, nullptr, scale, QStringLiteral("tesseract"), 30000, processes);
-        std::printf("scale %.1f: first reading %.2f s (tesseract CPU %.2f s, %d bands), "
-                    "follow-up %.2f s (tesseract CPU %.2f s, %d bands read, %d from the cache), "
+        const OcrReading whole = ScreenOcr::read(next, {}, nullptr, workers, scale, processes);
+        std::printf("scale %.1f: first reading %.2f s (worker CPU %.2f s, %d bands), "
+                    "follow-up %.2f s (worker CPU %.2f s, %d bands read, %d from the cache), "
                     "medians of %d; the follow-up screen read whole: %.2f s\n",
             scale, median(firstSeconds), median(firstCpu), first.bandsRead, median(nextSeconds),
             median(nextCpu), again.bandsRead, again.bandsCached, rounds, whole.seconds);
@@ -231,10 +250,21 @@ int main(int argc, char **argv)
     for (const double scale : scales) {
         QList<double> seconds;
         OcrReading reading;
-        const double cpuBefore = childCpuSeconds();
+        // A first reading starts the workers (what the IDE's first reading
+        // of a screen does); the rounds after it find them kept.
+        OcrWorkerPool workers(DataPaths::ocrWorker());
+        double cpuBefore = childCpuSeconds();
+        const OcrReading cold = ScreenOcr::read(screen, {}, nullptr, workers, scale, processes);
+        if (!cold.error.isEmpty()) {
+            std::fprintf(stderr, "OCR failed: %s\n", qPrintable(cold.error));
+            return 1;
+        }
+        const double coldCpu = childCpuSeconds() - cpuBefore;
+        std::printf("scale %.1f: first reading, starting %d worker(s): %.2f s, worker CPU %.2f s\n",
+            scale, workers.startedCount(), cold.seconds, coldCpu);
+        cpuBefore = childCpuSeconds();
         for (int r = 0; r < rounds; ++r) {
-            reading = ScreenOcr::read(
-                screen, {}, nullptr, scale, QStringLiteral("tesseract"), 30000, processes);
+            reading = ScreenOcr::read(screen, {}, nullptr, workers, scale, processes);
             if (!reading.error.isEmpty()) {
                 std::fprintf(stderr, "OCR failed: %s\n", qPrintable(reading.error));
                 return 1;
@@ -245,8 +275,8 @@ int main(int argc, char **argv)
         std::sort(seconds.begin(), seconds.end());
         const Score result = score(reading, truth);
         std::printf(
-            "scale %.1f: %.2f s per screen (median of %d; %.2f to %.2f), %d tesseract "
-            "process(es), tesseract CPU %.2f s per screen, %d of %lld lines read right (%.0f %%), "
+            "scale %.1f: %.2f s per screen with the workers kept (median of %d; %.2f to %.2f), "
+            "%d worker(s), worker CPU %.2f s per screen, %d of %lld lines read right (%.0f %%), "
             "%d within one edit (%.0f %%)\n",
             scale, seconds.at(seconds.size() / 2), rounds, seconds.first(), seconds.last(),
             reading.processes, cpu, result.right, static_cast<long long>(truth.size()),

@@ -61,6 +61,20 @@ QString DataPaths::demoDir()
     return base + QStringLiteral("/resources/demo");
 }
 
+QString DataPaths::ocrWorker()
+{
+    const QString overridden = qEnvironmentVariable("NIXTIDE_OCR_WORKER");
+    if (!overridden.isEmpty())
+        return overridden;
+    const QString built = QStringLiteral(NIXTIDE_BUILD_DIR "/app/nixtide-ocr");
+    if (!QCoreApplication::instance())
+        return built;
+    const QString binDir = QCoreApplication::applicationDirPath();
+    if (isInBuildTree(binDir))
+        return built;
+    return QDir::cleanPath(binDir + QStringLiteral("/" NIXTIDE_LIBEXEC_FROM_BIN "/nixtide-ocr"));
+}
+
 QString DataPaths::stateDir()
 {
     QString base = qEnvironmentVariable("XDG_STATE_HOME");

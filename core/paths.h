@@ -15,6 +15,9 @@ public:
     static QString dataDir();
     static QString agentDir(); // contains inject/sitecustomize.py
     static QString demoDir(); // resources/demo
+    // The OCR worker, nixtide-ocr: installed under <prefix>/libexec/nixtide,
+    // in the build tree under app/. NIXTIDE_OCR_WORKER overrides both.
+    static QString ocrWorker();
     static QString stateDir(); // $XDG_STATE_HOME/nixtide, run records
     static QString runtimeDir(); // $XDG_RUNTIME_DIR or /tmp, sockets
     // Where --keep-vm-state keeps a test's vm-state-<machine> directories.

@@ -33,7 +33,7 @@ packages=(
   libvncserver-dev pybind11-dev python3-dev python3-pyflakes python3-jedi
   python3-pydantic mypy
   qemu-system-x86 qemu-utils busybox-static bash-static linux-image-amd64 cpio kmod zstd
-  vde2 netpbm tesseract-ocr tesseract-ocr-eng nix-bin util-linux procps iproute2
+  vde2 netpbm tesseract-ocr tesseract-ocr-eng libtesseract-dev nix-bin util-linux procps iproute2
   systemd-container openssh-server openssh-client clang libclang-rt-dev e2fsprogs
   xvfb xauth x11-apps x11-utils desktop-file-utils appstream
 )

@@ -1,9 +1,9 @@
 #include "core/ocr/screenocr.h"
 
+#include "core/paths.h"
 #include "core/worker.h"
 
 #include <QElapsedTimer>
-#include <QProcess>
 #include <QThread>
 
 #include <algorithm>
@@ -11,13 +11,19 @@
 #include <cstdlib>
 #include <cstring>
 #include <future>
+#include <system_error>
 
 namespace nixtide {
 
 ScreenOcr::ScreenOcr(QObject *parent)
     : QObject(parent)
+    , m_workers(std::make_shared<OcrWorkerPool>(DataPaths::ocrWorker()))
+    , m_idle(new QTimer(this))
 {
     qRegisterMetaType<OcrReading>();
+    m_idle->setSingleShot(true);
+    m_idle->setInterval(kIdleWorkersMs);
+    connect(m_idle, &QTimer::timeout, this, [this] { m_workers->clear(); });
 }
 
 ScreenOcr::~ScreenOcr() = default;
@@ -37,10 +43,15 @@ void ScreenOcr::startNext()
     m_busy = true;
     const QImage screen = std::exchange(m_nextScreen, QImage());
     const QRect region = m_nextRegion;
+    m_idle->stop();
     runOnWorker(
-        this, [screen, region, cache = m_cache] { return read(screen, region, cache.get()); },
+        this,
+        [screen, region, cache = m_cache, workers = m_workers] {
+            return read(screen, region, cache.get(), *workers);
+        },
         [this](OcrReading reading) {
             m_busy = false;
+            m_idle->start();
             Q_EMIT finished(reading);
             if (m_pending)
                 startNext();
@@ -75,10 +86,10 @@ QRect contentRect(const QImage &grey)
         .intersected(grey.rect());
 }
 
-// Runs tesseract on the non-background part of `grey` and returns the words
-// in `grey`'s coordinates.
+// Runs tesseract (a worker of `workers`) on the non-background part of
+// `grey` and returns the words in `grey`'s coordinates.
 QList<OcrWord> recogniseCut(
-    const QImage &grey, double scale, const QString &program, int timeoutMs, QString *error)
+    const QImage &grey, double scale, OcrWorkerPool &workers, QString *error)
 {
     // Tesseract's time grows with the area it is given: a console or a
     // desktop is mostly background, so only the part that is not is read.
@@ -89,47 +100,34 @@ QList<OcrWord> recogniseCut(
     if (scale != 1.0)
         cut = cut.scaled(qRound(cut.width() * scale), qRound(cut.height() * scale),
             Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
-    // A binary PGM: no encoder, tesseract reads it from its standard input.
+    // A binary PGM: no encoder, and what the worker reads.
     QByteArray pgm
         = QStringLiteral("P5\n%1 %2\n255\n").arg(cut.width()).arg(cut.height()).toLatin1();
     pgm.reserve(pgm.size() + qsizetype(cut.width()) * cut.height());
     for (int y = 0; y < cut.height(); ++y)
         pgm.append(reinterpret_cast<const char *>(cut.constScanLine(y)), cut.width());
 
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    // One OpenMP thread: on a busy two-core machine more threads only wait
-    // for each other (tesseract's own advice for many small images).
-    env.insert(QStringLiteral("OMP_THREAD_LIMIT"), QStringLiteral("1"));
-    process.setProcessEnvironment(env);
-    process.start(program,
-        {QStringLiteral("stdin"), QStringLiteral("stdout"), QStringLiteral("--psm"),
-            QStringLiteral("11"), QStringLiteral("-c"), QStringLiteral("debug_file=/dev/null"),
-            QStringLiteral("tsv")});
-    if (!process.waitForStarted(timeoutMs)) {
-        *error = QStringLiteral("cannot run %1: %2").arg(program, process.errorString());
+    QByteArray tsv;
+    for (;;) {
+        std::unique_ptr<OcrWorker> worker = workers.take(error);
+        if (!worker)
+            return {};
+        const bool kept = worker->readCount() > 0;
+        const OcrWorker::Outcome outcome = worker->recognise(pgm, workers.timeoutMs(), &tsv, error);
+        workers.give(std::move(worker));
+        if (outcome == OcrWorker::Outcome::Read)
+            break;
+        // A kept worker that went while idle (killed from outside, say) is
+        // not an error of this reading: another worker reads it.
+        if (outcome == OcrWorker::Outcome::Ended && kept) {
+            error->clear();
+            continue;
+        }
+        error->append(
+            QStringLiteral(" (a %1x%2 region)").arg(content.width()).arg(content.height()));
         return {};
     }
-    process.write(pgm);
-    process.closeWriteChannel();
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished(1000);
-        *error = QStringLiteral("%1 took more than %2 s on a %3x%4 region")
-                     .arg(program)
-                     .arg(timeoutMs / 1000)
-                     .arg(content.width())
-                     .arg(content.height());
-        return {};
-    }
-    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
-        *error = QStringLiteral("%1 failed (exit %2): %3")
-                     .arg(program)
-                     .arg(process.exitCode())
-                     .arg(QString::fromUtf8(process.readAllStandardError()).trimmed());
-        return {};
-    }
-    return parseTesseractTsv(process.readAllStandardOutput(), content.topLeft(), scale, error);
+    return parseTesseractTsv(tsv, content.topLeft(), scale, error);
 }
 
 // The band a word read in the cut belongs to: the one holding its vertical
@@ -153,11 +151,11 @@ qsizetype bandOf(const QList<OcrBand> &bands, const QRect &box)
 }
 
 // Rows of ink each tesseract process is given at least: with less, its
-// start-up (loading the model, about 0.3 s of CPU) costs more than it
-// takes off the others. A line of text has 12 to 14 rows of ink, so two
-// processes from about 20 lines: 21 lines of prose in foot on the Wayland
-// guest read in 0.92 s with two processes against 1.34 s with one on a
-// quiet 2-core machine (bench/README, 2026-12-02).
+// start-up (loading the model, about 0.3 s of CPU, paid once a worker is
+// kept) and the split cost more than they take off the others. A line of text has 12 to 14 rows of
+// ink, so two processes from about 20 lines: 21 lines of prose in foot on the Wayland guest read in
+// 0.92 s with two processes against 1.34 s with one on a quiet 2-core machine (bench/README,
+// 2026-12-02).
 constexpr int kRowsPerProcess = 128;
 constexpr int kMostProcesses = 4;
 
@@ -198,7 +196,7 @@ QList<QList<OcrBand>> runsOf(const QList<OcrBand> &unread, int parts)
 } // namespace
 
 OcrReading ScreenOcr::read(const QImage &screen, const QRect &region, OcrBandCache *cache,
-    double scale, const QString &program, int timeoutMs, int processes)
+    OcrWorkerPool &workers, double scale, int processes)
 {
     QElapsedTimer clock;
     clock.start();
@@ -253,12 +251,18 @@ OcrReading ScreenOcr::read(const QImage &screen, const QRect &region, OcrBandCac
                     std::memset(own.scanLine(y), background, size_t(own.width()));
             }
             first += run.size();
-            pending.push_back(
-                std::async(std::launch::async, [own = std::move(own), scale, program, timeoutMs] {
-                    QString error;
-                    QList<OcrWord> fresh = recogniseCut(own, scale, program, timeoutMs, &error);
-                    return std::make_pair(std::move(fresh), error);
-                }));
+            auto readRun = [own = std::move(own), scale, &workers] {
+                QString error;
+                QList<OcrWord> fresh = recogniseCut(own, scale, workers, &error);
+                return std::make_pair(std::move(fresh), error);
+            };
+            try {
+                pending.push_back(std::async(std::launch::async, readRun));
+            } catch (const std::system_error &) {
+                // No thread to be had (a process at its limit): this run is
+                // read here when its result is asked for, after the others.
+                pending.push_back(std::async(std::launch::deferred, readRun));
+            }
         }
         QList<std::pair<QList<OcrWord>, QString>> results;
         for (auto &run : pending)

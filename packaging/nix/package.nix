@@ -65,6 +65,8 @@ stdenv.mkDerivation (finalAttrs: {
     # KF6 (Qt 6): the editor's colouring, Kate's definitions and themes.
     kdePackages.syntax-highlighting
     libvncserver
+    # libtesseract: nixtide-ocr, the OCR worker that keeps its model loaded.
+    tesseract
     analysisPython
     python3.pkgs.pybind11
   ];

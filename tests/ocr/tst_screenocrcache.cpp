@@ -3,13 +3,16 @@
 // screen of 20 lines in a terminal's font is read once; read again
 // unchanged it runs no tesseract; with one line rewritten it runs tesseract
 // once on that line alone and serves the other 19 from the cache; scrolled
-// by one line it reads the new bottom line only. Tesseract is run through a
-// wrapper that counts its runs and keeps the image it was given.
+// by one line it reads the new bottom line only. The OCR workers
+// (nixtide-ocr) write each image they are given to a directory
+// (NIXTIDE_OCR_DUMP), which counts the readings and keeps the images.
 #include "core/ocr/ocrbandcache.h"
 #include "core/ocr/screenocr.h"
+#include "core/paths.h"
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QFont>
 #include <QGuiApplication>
 #include <QPainter>
@@ -18,6 +21,7 @@
 #include <QThread>
 
 #include <algorithm>
+#include <memory>
 
 using namespace nixtide;
 
@@ -86,25 +90,26 @@ class TestScreenOcrCache : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    QString m_tesseract;
+    std::unique_ptr<OcrWorkerPool> m_workers;
+    int m_taken = 0; // images takeInputs() has taken away
 
-    int tesseractRuns() const
+    QStringList inputNames() const
     {
-        QFile calls(m_dir.filePath(QStringLiteral("calls")));
-        if (!calls.open(QIODevice::ReadOnly))
-            return 0;
-        return int(calls.readAll().count('\n'));
+        return QDir(m_dir.path()).entryList({QStringLiteral("input-*.pgm")}, QDir::Files);
     }
 
-    // The images the tesseract runs since the last call were given (one
-    // file per run: runs side by side must not write the same file).
-    QList<QImage> takeInputs() const
+    // How many images the workers were given so far.
+    int tesseractRuns() const { return m_taken + int(inputNames().size()); }
+
+    // The images the workers were given since the last call.
+    QList<QImage> takeInputs()
     {
         QList<QImage> images;
         QDir dir(m_dir.path());
-        for (const QString &name : dir.entryList({QStringLiteral("input-*.pgm")}, QDir::Files)) {
+        for (const QString &name : inputNames()) {
             images.append(QImage(dir.filePath(name)));
             dir.remove(name);
+            ++m_taken;
         }
         return images;
     }
@@ -113,35 +118,36 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        m_tesseract = m_dir.filePath(QStringLiteral("tesseract"));
-        QFile script(m_tesseract);
-        QVERIFY(script.open(QIODevice::WriteOnly));
-        script.write(QStringLiteral("#!/bin/sh\necho run >> '%1/calls'\n"
-                                    "tee \"%1/input-$$.pgm\" | exec tesseract \"$@\"\n")
-                .arg(m_dir.path())
-                .toUtf8());
-        script.close();
-        QVERIFY(script.setPermissions(script.permissions() | QFileDevice::ExeOwner));
+        // The workers take it from the environment they start with.
+        qputenv("NIXTIDE_OCR_DUMP", m_dir.path().toLocal8Bit());
+        m_workers = std::make_unique<OcrWorkerPool>(DataPaths::ocrWorker());
+        QVERIFY2(QFileInfo(m_workers->program()).isExecutable(), qPrintable(m_workers->program()));
+    }
+
+    void cleanupTestCase()
+    {
+        m_workers.reset();
+        qunsetenv("NIXTIDE_OCR_DUMP");
     }
 
     void oneChangedLineIsReadAlone()
     {
         OcrBandCache cache;
         const QImage first = terminal(kText);
-        const OcrReading full = ScreenOcr::read(first, {}, &cache, 2.0, m_tesseract, 30000, 1);
+        const OcrReading full = ScreenOcr::read(first, {}, &cache, *m_workers, 2.0, 1);
         QVERIFY2(full.error.isEmpty(), qPrintable(full.error));
         QCOMPARE(tesseractRuns(), 1);
         QCOMPARE(full.bandsRead, int(kText.size()));
         QCOMPARE(full.bandsCached, 0);
         // A reading with the cache gives what one without gives.
-        const OcrReading uncached = ScreenOcr::read(first, {}, nullptr, 2.0, m_tesseract, 30000, 1);
+        const OcrReading uncached = ScreenOcr::read(first, {}, nullptr, *m_workers, 2.0, 1);
         QCOMPARE(tesseractRuns(), 2);
         QCOMPARE(full.lines(), uncached.lines());
         QCOMPARE(full.lines().size(), kText.size());
         QCOMPARE(full.lines().at(2), kText.at(2));
 
         // Unchanged: all from the cache, no tesseract.
-        const OcrReading again = ScreenOcr::read(first, {}, &cache, 2.0, m_tesseract, 30000, 1);
+        const OcrReading again = ScreenOcr::read(first, {}, &cache, *m_workers, 2.0, 1);
         QCOMPARE(tesseractRuns(), 2);
         QCOMPARE(again.bandsRead, 0);
         QCOMPARE(again.bandsCached, int(kText.size()));
@@ -152,7 +158,7 @@ private Q_SLOTS:
         changed[6] = QStringLiteral("Stopping the Wayland compositor labwc");
         takeInputs();
         const OcrReading follow
-            = ScreenOcr::read(terminal(changed), {}, &cache, 2.0, m_tesseract, 30000, 1);
+            = ScreenOcr::read(terminal(changed), {}, &cache, *m_workers, 2.0, 1);
         QVERIFY2(follow.error.isEmpty(), qPrintable(follow.error));
         QCOMPARE(tesseractRuns(), 3);
         QCOMPARE(follow.bandsRead, 1);
@@ -179,20 +185,19 @@ private Q_SLOTS:
         QCOMPARE(textOf(sixth).join(QLatin1Char(' ')), changed.at(6));
         // What the cache served is what a reading of the whole screen gives.
         QCOMPARE(follow.lines(),
-            ScreenOcr::read(terminal(changed), {}, nullptr, 2.0, m_tesseract, 30000, 1).lines());
+            ScreenOcr::read(terminal(changed), {}, nullptr, *m_workers, 2.0, 1).lines());
     }
 
     void scrolledLinesComeFromTheCache()
     {
         OcrBandCache cache;
-        const OcrReading full
-            = ScreenOcr::read(terminal(kText), {}, &cache, 2.0, m_tesseract, 30000, 1);
+        const OcrReading full = ScreenOcr::read(terminal(kText), {}, &cache, *m_workers, 2.0, 1);
         QVERIFY2(full.error.isEmpty(), qPrintable(full.error));
         const int runs = tesseractRuns();
         QStringList scrolled = kText.mid(1);
         scrolled.append(QStringLiteral("Reboot scheduled for 23:00 by root"));
         const OcrReading follow
-            = ScreenOcr::read(terminal(scrolled), {}, &cache, 2.0, m_tesseract, 30000, 1);
+            = ScreenOcr::read(terminal(scrolled), {}, &cache, *m_workers, 2.0, 1);
         QVERIFY2(follow.error.isEmpty(), qPrintable(follow.error));
         QCOMPARE(tesseractRuns(), runs + 1);
         QCOMPARE(follow.bandsRead, 1);
@@ -208,14 +213,14 @@ private Q_SLOTS:
     void howManyProcessesByDefault()
     {
         const int cores = std::max(1, QThread::idealThreadCount());
-        const OcrReading dense = ScreenOcr::read(terminal(kText), {}, nullptr, 2.0, m_tesseract);
+        const OcrReading dense = ScreenOcr::read(terminal(kText), {}, nullptr, *m_workers, 2.0);
         QVERIFY2(dense.error.isEmpty(), qPrintable(dense.error));
         // One per 128 rows of ink: two here, more on more cores with a
         // font of taller glyphs.
         QVERIFY2(
             dense.processes >= std::min(2, cores), qPrintable(QString::number(dense.processes)));
         const OcrReading sparse
-            = ScreenOcr::read(terminal(kText.mid(0, 3)), {}, nullptr, 2.0, m_tesseract);
+            = ScreenOcr::read(terminal(kText.mid(0, 3)), {}, nullptr, *m_workers, 2.0);
         QVERIFY2(sparse.error.isEmpty(), qPrintable(sparse.error));
         QCOMPARE(sparse.processes, 1);
     }
@@ -224,7 +229,7 @@ private Q_SLOTS:
     {
         const QImage screen = terminal(kText);
         int runs = tesseractRuns();
-        const OcrReading one = ScreenOcr::read(screen, {}, nullptr, 2.0, m_tesseract, 30000, 1);
+        const OcrReading one = ScreenOcr::read(screen, {}, nullptr, *m_workers, 2.0, 1);
         QVERIFY2(one.error.isEmpty(), qPrintable(one.error));
         QCOMPARE(tesseractRuns(), runs + 1);
         QCOMPARE(one.processes, 1);
@@ -232,7 +237,7 @@ private Q_SLOTS:
         runs = tesseractRuns();
         takeInputs();
         OcrBandCache cache;
-        const OcrReading three = ScreenOcr::read(screen, {}, &cache, 2.0, m_tesseract, 30000, 3);
+        const OcrReading three = ScreenOcr::read(screen, {}, &cache, *m_workers, 2.0, 3);
         QVERIFY2(three.error.isEmpty(), qPrintable(three.error));
         QCOMPARE(tesseractRuns(), runs + 3);
         QCOMPARE(three.processes, 3);
@@ -251,7 +256,7 @@ private Q_SLOTS:
             QVERIFY(lineRect(word.line).contains(word.box.center()));
 
         // Every band went to the cache under its own key, words and all.
-        const OcrReading again = ScreenOcr::read(screen, {}, &cache, 2.0, m_tesseract, 30000, 3);
+        const OcrReading again = ScreenOcr::read(screen, {}, &cache, *m_workers, 2.0, 3);
         QCOMPARE(tesseractRuns(), runs + 3);
         QCOMPARE(again.bandsRead, 0);
         QCOMPARE(again.bandsCached, int(kText.size()));
@@ -265,10 +270,10 @@ private Q_SLOTS:
         OcrBandCache cache;
         const QImage screen = terminal(kText);
         const QRect region(4, lineRect(4).top(), 1200, 3 * kLineHeight);
-        const OcrReading first = ScreenOcr::read(screen, region, &cache, 2.0, m_tesseract);
+        const OcrReading first = ScreenOcr::read(screen, region, &cache, *m_workers, 2.0);
         QVERIFY2(first.error.isEmpty(), qPrintable(first.error));
         QCOMPARE(first.lines().size(), 3);
-        const OcrReading again = ScreenOcr::read(screen, region, &cache, 2.0, m_tesseract);
+        const OcrReading again = ScreenOcr::read(screen, region, &cache, *m_workers, 2.0);
         QCOMPARE(again.bandsRead, 0);
         QCOMPARE(again.bandsCached, 3);
         QCOMPARE(again.lines(), first.lines());

@@ -17,6 +17,7 @@ import unittest
 SOURCE = pathlib.Path(os.environ["NIXTIDE_SOURCE_DIR"])
 BUILD = pathlib.Path(os.environ["NIXTIDE_BUILD_DIR"])
 BINDIR = os.environ["NIXTIDE_INSTALL_BINDIR"]
+LIBEXECDIR = os.environ["NIXTIDE_INSTALL_LIBEXECDIR"]
 DATADIR = os.environ["NIXTIDE_INSTALL_DATADIR"]
 DOCDIR = os.environ["NIXTIDE_INSTALL_DOCDIR"]
 WITH_GUEST = os.environ.get("NIXTIDE_INSTALL_GUEST") == "ON"
@@ -103,6 +104,33 @@ class Install(InstalledPrefix):
                                     input="".join(hashes), cwd=guest, capture_output=True,
                                     text=True)
             self.assertEqual(listed.returncode, 0, listed.stdout + listed.stderr)
+
+    def test_ocr_worker_reads_from_the_prefix(self):
+        """nixtide-ocr sits where the installed nixtide looks for it
+        (core/paths.cpp: <bindir>/../libexec/nixtide) and reads an image
+        with the platform's tesseract."""
+        worker = self.prefix / LIBEXECDIR / "nixtide" / "nixtide-ocr"
+        self.assertTrue(os.access(worker, os.X_OK), worker)
+        self.assertEqual(os.path.relpath(worker, self.binary.parent),
+                         os.path.join("..", LIBEXECDIR, "nixtide", "nixtide-ocr"))
+        text = subprocess.run(["pbmtext", "Installed worker reads"], capture_output=True,
+                              check=True).stdout
+        # pbmtext draws in a small bitmap font: three times its size, grey.
+        scaled = subprocess.run(["pnmscale", "3"], input=text, capture_output=True,
+                                check=True).stdout
+        pgm = subprocess.run(["pnmdepth", "255"], input=scaled, capture_output=True,
+                             check=True).stdout
+        self.assertTrue(pgm.startswith(b"P5\n"), pgm[:20])
+        proc = subprocess.run([str(worker)], input=pgm, capture_output=True,
+                              env=installed_env(self.tmp.name), timeout=300)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        ready, rest = proc.stdout.split(b"\n", 1)
+        self.assertEqual(ready, b"ready 0")
+        head, tsv = rest.split(b"\n", 1)
+        self.assertEqual(head, b"tsv %d" % len(tsv))
+        words = [line.split(b"\t")[-1] for line in tsv.splitlines()]
+        for word in (b"Installed", b"worker", b"reads"):
+            self.assertIn(word, words)
 
     def test_version(self):
         proc = self.run_installed("--version")
