@@ -3,6 +3,7 @@
 #include <QDeadlineTimer>
 #include <QProcessEnvironment>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -259,6 +260,25 @@ void OcrWorkerPool::give(std::unique_ptr<OcrWorker> worker)
         return;
     const std::lock_guard lock(m_mutex);
     m_idle.push_back(std::move(worker));
+}
+
+void OcrWorkerPool::warm(int count)
+{
+    int missing = 0;
+    {
+        const std::lock_guard lock(m_mutex);
+        missing = std::max(0, count - int(m_idle.size()));
+        m_started += missing;
+    }
+    std::vector<std::unique_ptr<OcrWorker>> started;
+    for (int i = 0; i < missing; ++i) {
+        QString error; // the reading that needs a worker will say it
+        if (std::unique_ptr<OcrWorker> worker = OcrWorker::start(m_program, m_timeoutMs, &error))
+            started.push_back(std::move(worker));
+    }
+    const std::lock_guard lock(m_mutex);
+    for (auto &worker : started)
+        m_idle.push_back(std::move(worker));
 }
 
 void OcrWorkerPool::clear()

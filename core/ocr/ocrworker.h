@@ -70,6 +70,8 @@ public:
     std::unique_ptr<OcrWorker> take(QString *error);
     // Back to the idle ones, when it is still usable.
     void give(std::unique_ptr<OcrWorker> worker);
+    // Starts workers until `count` are idle (blocking: a worker thread's).
+    void warm(int count);
     // Ends the idle workers (each holds its model: some 40 MB).
     void clear();
 

@@ -37,6 +37,25 @@ void ScreenOcr::recognise(const QImage &screen, const QRect &region)
         startNext();
 }
 
+void ScreenOcr::prepare()
+{
+    if (m_busy)
+        return;
+    // Two: what a screen of about 20 lines or more takes on two cores; a
+    // third or fourth on a larger machine starts with the reading.
+    const int count = std::min(2, std::max(1, QThread::idealThreadCount()));
+    runOnWorker(
+        this,
+        [workers = m_workers, count] {
+            workers->warm(count);
+            return count;
+        },
+        [this](int) {
+            if (!m_busy)
+                m_idle->start();
+        });
+}
+
 void ScreenOcr::startNext()
 {
     m_pending = false;

@@ -36,6 +36,9 @@ public:
 
     // Reads `region` of `screen` (an empty region: the whole screen).
     void recognise(const QImage &screen, const QRect &region = {});
+    // Starts the workers a reading of a screen of text would use, in the
+    // background, so that the first reading finds its model loaded.
+    void prepare();
     bool isBusy() const { return m_busy; }
     // The workers kept between readings, and how long they are kept idle.
     const OcrWorkerPool &workers() const { return *m_workers; }

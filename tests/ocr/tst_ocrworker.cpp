@@ -3,7 +3,8 @@
 // outside; killed at their deadline when they hang; a missing program, a
 // program that is no worker and a bad request named in the error; a
 // worker ends when its input ends (nixtide gone) or its pool goes; and
-// ScreenOcr ends its idle workers after its idle timeout.
+// ScreenOcr starts workers before a reading when asked, and ends its idle
+// workers after its idle timeout.
 #include "core/ocr/ocrworker.h"
 #include "core/ocr/screenocr.h"
 #include "core/paths.h"
@@ -18,7 +19,9 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <memory>
@@ -208,6 +211,22 @@ private Q_SLOTS:
             QVERIFY(!isGone(pid));
         }
         QVERIFY(isGone(pid));
+    }
+
+    void screenOcrPreparesWorkers()
+    {
+        ScreenOcr ocr;
+        ocr.prepare();
+        const int count = std::min(2, std::max(1, QThread::idealThreadCount()));
+        QTRY_COMPARE_WITH_TIMEOUT(ocr.workers().idleCount(), count, 120000);
+        QCOMPARE(ocr.workers().startedCount(), count);
+        QSignalSpy finished(&ocr, &ScreenOcr::finished);
+        ocr.recognise(sign(QStringLiteral("Model loaded already")));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 120000);
+        const auto reading = finished.first().first().value<OcrReading>();
+        QVERIFY2(reading.error.isEmpty(), qPrintable(reading.error));
+        QCOMPARE(reading.lines(), QStringList {QStringLiteral("Model loaded already")});
+        QCOMPARE(ocr.workers().startedCount(), count);
     }
 
     void screenOcrEndsIdleWorkers()

@@ -34,6 +34,8 @@ ScreenTextTool::ScreenTextTool(const QString &machine, FramebufferView *view, QO
                                 "send_key calls for what is typed at the editor's cursor"));
 
     connect(m_read, &QAction::toggled, this, [this](bool on) {
+        if (on)
+            m_ocr->prepare(); // while the region is being marked
         if (m_view)
             m_view->setRegionSelecting(on);
         if (!on && m_view)
