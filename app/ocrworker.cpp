@@ -9,12 +9,14 @@
 //
 // Protocol, on standard input and output (nixtide gives both ends of one
 // socket):
-//   at start:  "ready 0\n", or "error <n>\n" and n bytes of message, then exit 1
-//   request:   a binary PGM (P5, maxval 255): "P5\n<w> <h>\n255\n" and w*h bytes
+//   at start:  "ready 0\n", or "fatal <n>\n" and n bytes of message, then exit 1
+//   request:   a binary PGM (P5, maxval 255): "P5\n<w> <h>\n255\n" and w*h
+//              bytes, each side at most 16384
 //   answer:    "tsv <n>\n" and n bytes of tesseract's TSV (as `tesseract
 //              … tsv` prints it), or "error <n>\n" and a message
-// A request that cannot be parsed ends the process (the stream is out of
-// step); end of input ends it normally.
+// A request that cannot be parsed is answered "fatal <n>\n" and a message,
+// and ends the process (the stream is out of step); end of input ends it
+// normally. Standard error is nixtide's.
 //
 // NIXTIDE_OCR_DUMP=DIR: each image is also written to DIR as
 // input-<pid>-<n>.pgm before it is read (complete when it appears), to see
@@ -23,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <memory>
 #include <string>
 #include <tesseract/baseapi.h>
@@ -31,10 +34,15 @@
 
 namespace {
 
+// The answers' descriptor: standard output as the process started. Standard
+// output itself then goes to standard error, so that nothing a library
+// prints can fall into the answers.
+int answers = STDOUT_FILENO;
+
 bool writeAll(const char *data, size_t size)
 {
     while (size > 0) {
-        const ssize_t written = ::write(STDOUT_FILENO, data, size);
+        const ssize_t written = ::write(answers, data, size);
         if (written < 0 && errno == EINTR)
             continue;
         if (written <= 0)
@@ -157,7 +165,7 @@ int main()
             return 0; // the client closed its end
         int after = 0;
         if (p != 'P' || in.next() != '5') {
-            answer("error", "a request must be a binary PGM (P5)");
+            answer("fatal", "a request must be a binary PGM (P5)");
             return 2;
         }
         const long width = headerNumber(in, &after);
@@ -165,14 +173,14 @@ int main()
         const long maxval = headerNumber(in, &after);
         if (width <= 0 || height <= 0 || width > kLargestSide || height > kLargestSide
             || maxval != 255 || (after != '\n' && after != ' ')) {
-            answer("error",
+            answer("fatal",
                 "bad PGM header: width " + std::to_string(width) + ", height "
                     + std::to_string(height) + ", maxval " + std::to_string(maxval));
             return 2;
         }
         pixels.resize(size_t(width) * size_t(height));
         if (!in.read(pixels.data(), pixels.size())) {
-            answer("error", "the input ended inside an image");
+            answer("fatal", "the input ended inside an image");
             return 2;
         }
         if (dumpDir && *dumpDir)

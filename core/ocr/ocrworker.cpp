@@ -1,6 +1,5 @@
 #include "core/ocr/ocrworker.h"
 
-#include <QDeadlineTimer>
 #include <QProcessEnvironment>
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include <poll.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,9 +38,13 @@ QString exitDescription(int status)
     return QStringLiteral("exited with status %1").arg(WEXITSTATUS(status));
 }
 
+// How long a worker that closed its socket is given to exit: it is on its
+// way out, and its status says why.
+constexpr int kExitGraceMs = 2000;
+
 } // namespace
 
-std::unique_ptr<OcrWorker> OcrWorker::start(const QString &program, int timeoutMs, QString *error)
+std::unique_ptr<OcrWorker> OcrWorker::spawn(const QString &program, QString *error)
 {
     int ends[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
@@ -49,12 +53,25 @@ std::unique_ptr<OcrWorker> OcrWorker::start(const QString &program, int timeoutM
     }
     // The child's standard input and output are its end of the socket;
     // our end stays close-on-exec, so no other child (QEMU, the driver)
-    // inherits it and the worker sees its input end with nixtide.
+    // inherits it and the worker sees its input end with nixtide. Nothing
+    // else of ours goes with it (a library's descriptor that lacks
+    // close-on-exec, say); its standard error is ours, for what the
+    // recogniser or a sanitizer has to say.
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, ends[1], STDIN_FILENO);
     posix_spawn_file_actions_adddup2(&actions, ends[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
+    // Nor the mask of the thread that starts it, nor an ignored SIGPIPE.
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t none, pipe;
+    sigemptyset(&none);
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setsigdefault(&attributes, &pipe);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
     // One OpenMP thread: several workers share the cores already, and
     // tesseract's own threads only wait for each other on a busy machine.
@@ -74,23 +91,35 @@ std::unique_ptr<OcrWorker> OcrWorker::start(const QString &program, int timeoutM
 
     pid_t pid = -1;
     const int spawned
-        = ::posix_spawnp(&pid, path.constData(), &actions, nullptr, argv, envp.data());
+        = ::posix_spawnp(&pid, path.constData(), &actions, &attributes, argv, envp.data());
     posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
     ::close(ends[1]);
     if (spawned != 0) {
         ::close(ends[0]);
         *error = QStringLiteral("cannot run %1: %2").arg(program, qt_error_string(spawned));
         return nullptr;
     }
-    std::unique_ptr<OcrWorker> worker(new OcrWorker(pid, ends[0], program));
+    return std::unique_ptr<OcrWorker>(new OcrWorker(pid, ends[0], program));
+}
+
+bool OcrWorker::waitReady(int timeoutMs, QString *error)
+{
     QByteArray kind, body;
-    if (worker->readAnswer(QDeadlineTimer(timeoutMs), timeoutMs, &kind, &body, error)
-        != Outcome::Read)
+    if (readAnswer(QDeadlineTimer(timeoutMs), timeoutMs, &kind, &body, error) != Outcome::Read)
+        return false;
+    if (kind == "ready")
+        return true;
+    *error = QStringLiteral("%1 did not start: %2").arg(m_program, QString::fromUtf8(body));
+    end();
+    return false;
+}
+
+std::unique_ptr<OcrWorker> OcrWorker::start(const QString &program, int timeoutMs, QString *error)
+{
+    std::unique_ptr<OcrWorker> worker = spawn(program, error);
+    if (!worker || !worker->waitReady(timeoutMs, error))
         return nullptr;
-    if (kind != "ready") {
-        *error = QStringLiteral("%1 did not start: %2").arg(program, QString::fromUtf8(body));
-        return nullptr;
-    }
     return worker;
 }
 
@@ -103,6 +132,12 @@ OcrWorker::OcrWorker(pid_t pid, int socket, QString program)
 OcrWorker::~OcrWorker()
 {
     end();
+}
+
+void OcrWorker::kill()
+{
+    if (m_pid > 0)
+        ::kill(m_pid, SIGKILL);
 }
 
 void OcrWorker::end()
@@ -120,7 +155,7 @@ void OcrWorker::end()
 
 bool OcrWorker::isUsable()
 {
-    if (m_pid <= 0)
+    if (m_pid <= 0 || m_socket < 0)
         return false;
     int status = 0;
     if (::waitpid(m_pid, &status, WNOHANG) == m_pid) {
@@ -131,16 +166,32 @@ bool OcrWorker::isUsable()
     return true;
 }
 
+bool OcrWorker::reapWithin(int ms, int *status)
+{
+    if (m_pid <= 0)
+        return false;
+    // A pidfd is readable once the process has exited: no polling loop.
+    // (The system call itself: glibc's <sys/pidfd.h> lacks C linkage for C++.)
+    const int process = int(::syscall(SYS_pidfd_open, m_pid, 0));
+    if (process >= 0) {
+        waitFor(process, POLLIN, QDeadlineTimer(ms));
+        ::close(process);
+    }
+    if (::waitpid(m_pid, status, WNOHANG) != m_pid)
+        return false;
+    m_pid = -1;
+    return true;
+}
+
 OcrWorker::Outcome OcrWorker::fail(Outcome outcome, const QString &what, QString *error)
 {
     int status = 0;
-    // The process may have ended on its own (a crash): say how.
-    if (m_pid > 0 && ::waitpid(m_pid, &status, WNOHANG) == m_pid) {
-        m_pid = -1;
+    // A worker gone from the socket (a crash, a refusal it ends with) has
+    // its status told; one that timed out is killed without waiting.
+    if (outcome == Outcome::Ended && reapWithin(kExitGraceMs, &status))
         *error = QStringLiteral("%1 %2 (%3)").arg(m_program, exitDescription(status), what);
-    } else {
+    else
         *error = QStringLiteral("%1: %2").arg(m_program, what);
-    }
     end();
     return outcome;
 }
@@ -149,6 +200,10 @@ OcrWorker::Outcome OcrWorker::fail(Outcome outcome, const QString &what, QString
 OcrWorker::Outcome OcrWorker::readAnswer(const QDeadlineTimer &deadline, int timeoutMs,
     QByteArray *kind, QByteArray *body, QString *error)
 {
+    if (m_socket < 0) {
+        *error = QStringLiteral("%1 is not running").arg(m_program);
+        return Outcome::Ended;
+    }
     qsizetype headerEnd = -1;
     qint64 size = -1;
     for (;;) {
@@ -209,20 +264,27 @@ OcrWorker::Outcome OcrWorker::recognise(
             return fail(Outcome::TimedOut,
                 QStringLiteral("took no input for %1 s").arg(timeoutMs / 1000.0), error);
         }
-        return fail(Outcome::Ended,
-            QStringLiteral("cannot be written to: %1").arg(qt_error_string()), error);
+        // It stopped reading: what it said before it did tells why (a
+        // refused header, say), else that it is gone.
+        break;
     }
     QByteArray kind, body;
     if (const Outcome outcome = readAnswer(deadline, timeoutMs, &kind, &body, error);
         outcome != Outcome::Read)
         return outcome;
-    if (kind == "tsv") {
+    if (kind == "tsv" && left == 0) {
         ++m_read;
         *tsv = body;
         return Outcome::Read;
     }
-    if (kind == "error") {
+    if (kind == "error" && left == 0) {
         *error = QStringLiteral("%1: %2").arg(m_program, QString::fromUtf8(body));
+        return Outcome::Refused;
+    }
+    if (kind == "fatal" || kind == "error") {
+        // It ends after saying so: not to be used again.
+        *error = QStringLiteral("%1: %2").arg(m_program, QString::fromUtf8(body));
+        end();
         return Outcome::Refused;
     }
     return fail(Outcome::Ended,
@@ -235,20 +297,35 @@ OcrWorkerPool::OcrWorkerPool(QString program, int timeoutMs)
     , m_timeoutMs(timeoutMs)
 { }
 
-OcrWorkerPool::~OcrWorkerPool() = default;
+OcrWorkerPool::~OcrWorkerPool()
+{
+    clear();
+}
 
-std::unique_ptr<OcrWorker> OcrWorkerPool::take(QString *error)
+std::unique_ptr<OcrWorker> OcrWorkerPool::take(QString *error, bool *fromIdle)
 {
     {
-        const std::lock_guard lock(m_mutex);
-        while (!m_idle.empty()) {
-            std::unique_ptr<OcrWorker> worker = std::move(m_idle.back());
-            m_idle.pop_back();
-            if (worker->isUsable())
-                return worker;
+        std::unique_lock lock(m_mutex);
+        const QDeadlineTimer deadline(m_timeoutMs);
+        for (;;) {
+            while (!m_idle.empty()) {
+                std::unique_ptr<OcrWorker> worker = std::move(m_idle.back());
+                m_idle.pop_back();
+                if (worker->isUsable()) {
+                    if (fromIdle)
+                        *fromIdle = true;
+                    return worker;
+                }
+            }
+            // A worker warm() is starting is further on than a new one.
+            if (m_starting == 0 || deadline.hasExpired())
+                break;
+            m_changed.wait_for(lock, std::chrono::milliseconds(deadline.remainingTime()));
         }
         ++m_started;
     }
+    if (fromIdle)
+        *fromIdle = false;
     // Outside the lock: loading the model takes a while, and the other
     // parts of the same screen start theirs meanwhile.
     return OcrWorker::start(m_program, m_timeoutMs, error);
@@ -258,27 +335,41 @@ void OcrWorkerPool::give(std::unique_ptr<OcrWorker> worker)
 {
     if (!worker || !worker->isUsable())
         return;
-    const std::lock_guard lock(m_mutex);
-    m_idle.push_back(std::move(worker));
-}
-
-void OcrWorkerPool::warm(int count)
-{
-    int missing = 0;
     {
         const std::lock_guard lock(m_mutex);
-        missing = std::max(0, count - int(m_idle.size()));
-        m_started += missing;
-    }
-    std::vector<std::unique_ptr<OcrWorker>> started;
-    for (int i = 0; i < missing; ++i) {
-        QString error; // the reading that needs a worker will say it
-        if (std::unique_ptr<OcrWorker> worker = OcrWorker::start(m_program, m_timeoutMs, &error))
-            started.push_back(std::move(worker));
-    }
-    const std::lock_guard lock(m_mutex);
-    for (auto &worker : started)
         m_idle.push_back(std::move(worker));
+    }
+    m_changed.notify_all();
+}
+
+int OcrWorkerPool::reserve(int count)
+{
+    const std::lock_guard lock(m_mutex);
+    const int missing = std::max(0, count - int(m_idle.size()) - m_starting);
+    m_starting += missing;
+    m_started += missing;
+    return missing;
+}
+
+void OcrWorkerPool::startReserved(int count)
+{
+    // All spawned first, so that their models load side by side.
+    std::vector<std::unique_ptr<OcrWorker>> spawned;
+    for (int i = 0; i < count; ++i) {
+        QString error; // the reading that needs a worker will say it
+        spawned.push_back(OcrWorker::spawn(m_program, &error));
+    }
+    for (std::unique_ptr<OcrWorker> &worker : spawned) {
+        QString error;
+        const bool ready = worker && worker->waitReady(m_timeoutMs, &error);
+        {
+            const std::lock_guard lock(m_mutex);
+            --m_starting;
+            if (ready)
+                m_idle.push_back(std::move(worker));
+        }
+        m_changed.notify_all();
+    }
 }
 
 void OcrWorkerPool::clear()
@@ -288,6 +379,9 @@ void OcrWorkerPool::clear()
         const std::lock_guard lock(m_mutex);
         ending.swap(m_idle);
     }
+    // All killed before any is waited for.
+    for (const auto &worker : ending)
+        worker->kill();
 }
 
 int OcrWorkerPool::idleCount() const

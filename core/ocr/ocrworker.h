@@ -4,6 +4,7 @@
 #include <QDeadlineTimer>
 #include <QString>
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <sys/types.h>
@@ -18,9 +19,16 @@ namespace nixtide {
 class OcrWorker
 {
 public:
-    // Starts `program` and waits for it to say it is ready (its model
-    // loaded). Null, with *error saying why, if it does not within
-    // timeoutMs.
+    // The largest width or height of an image the worker takes (its own
+    // limit, app/ocrworker.cpp).
+    static constexpr int kLargestSide = 16384;
+
+    // Starts `program` without waiting for it (null and *error if it
+    // cannot be run).
+    static std::unique_ptr<OcrWorker> spawn(const QString &program, QString *error);
+    // Waits for it to say it is ready (its model loaded).
+    bool waitReady(int timeoutMs, QString *error);
+    // Both: null, with *error saying why, if it is not ready in time.
     static std::unique_ptr<OcrWorker> start(const QString &program, int timeoutMs, QString *error);
     // Ends the process (it holds no state worth a goodbye) and reaps it.
     ~OcrWorker();
@@ -34,20 +42,26 @@ public:
         TimedOut, // no answer within the time: it was killed
     };
     // Sends a binary PGM and waits for tesseract's TSV. After Ended or
-    // TimedOut the worker is no longer usable.
+    // TimedOut, and after a refusal the worker ends with, it is no longer
+    // usable.
     Outcome recognise(const QByteArray &pgm, int timeoutMs, QByteArray *tsv, QString *error);
-    // How many images it has read: a kept worker has read some.
+    // How many images it has read.
     int readCount() const { return m_read; }
 
     // Still running and in step with its requests.
     bool isUsable();
+    // Sends SIGKILL without waiting: the destructor reaps it.
+    void kill();
     pid_t pid() const { return m_pid; }
 
 private:
     OcrWorker(pid_t pid, int socket, QString program);
-    // One answer: its kind ("ready", "tsv", "error") and body.
+    // One answer: its kind ("ready", "tsv", "error", "fatal") and body.
     Outcome readAnswer(const QDeadlineTimer &deadline, int timeoutMs, QByteArray *kind,
         QByteArray *body, QString *error);
+    // The process, gone from the socket, given a moment to exit so that its
+    // status can be told.
+    bool reapWithin(int ms, int *status);
     Outcome fail(Outcome outcome, const QString &what, QString *error);
     void end();
 
@@ -66,12 +80,20 @@ public:
     explicit OcrWorkerPool(QString program, int timeoutMs = 30000);
     ~OcrWorkerPool();
 
-    // An idle worker, or a new one (null and *error if it cannot start).
-    std::unique_ptr<OcrWorker> take(QString *error);
+    // An idle worker, one being started by warm() as soon as it is ready,
+    // or a new one (null and *error if it cannot start). *fromIdle: it was
+    // kept (it may have gone meanwhile).
+    std::unique_ptr<OcrWorker> take(QString *error, bool *fromIdle = nullptr);
     // Back to the idle ones, when it is still usable.
     void give(std::unique_ptr<OcrWorker> worker);
-    // Starts workers until `count` are idle (blocking: a worker thread's).
-    void warm(int count);
+
+    // Warming up in two steps, so that a reading asked for at once waits
+    // for these workers instead of starting more: reserve() counts the
+    // workers missing for `count` (idle or starting) as starting and
+    // returns that number; start(n) starts them (blocking: a worker
+    // thread's) and makes each idle as soon as it is ready.
+    int reserve(int count);
+    void startReserved(int count);
     // Ends the idle workers (each holds its model: some 40 MB).
     void clear();
 
@@ -84,7 +106,9 @@ private:
     const QString m_program;
     const int m_timeoutMs;
     mutable std::mutex m_mutex;
+    std::condition_variable m_changed; // a worker became idle, or a start ended
     std::vector<std::unique_ptr<OcrWorker>> m_idle;
+    int m_starting = 0;
     int m_started = 0;
 };
 

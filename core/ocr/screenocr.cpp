@@ -23,7 +23,16 @@ ScreenOcr::ScreenOcr(QObject *parent)
     qRegisterMetaType<OcrReading>();
     m_idle->setSingleShot(true);
     m_idle->setInterval(kIdleWorkersMs);
-    connect(m_idle, &QTimer::timeout, this, [this] { m_workers->clear(); });
+    // Killing and reaping off the GUI thread.
+    connect(m_idle, &QTimer::timeout, this, [this] {
+        runOnWorker(
+            this,
+            [workers = m_workers] {
+                workers->clear();
+                return 0;
+            },
+            [](int) {});
+    });
 }
 
 ScreenOcr::~ScreenOcr() = default;
@@ -42,13 +51,17 @@ void ScreenOcr::prepare()
     if (m_busy)
         return;
     // Two: what a screen of about 20 lines or more takes on two cores; a
-    // third or fourth on a larger machine starts with the reading.
-    const int count = std::min(2, std::max(1, QThread::idealThreadCount()));
+    // third or fourth on a larger machine starts with the reading. Counted
+    // here, before the thread runs: a reading asked for at once waits for
+    // them instead of starting its own.
+    const int missing = m_workers->reserve(std::min(2, std::max(1, QThread::idealThreadCount())));
+    if (missing == 0)
+        return;
     runOnWorker(
         this,
-        [workers = m_workers, count] {
-            workers->warm(count);
-            return count;
+        [workers = m_workers, missing] {
+            workers->startReserved(missing);
+            return missing;
         },
         [this](int) {
             if (!m_busy)
@@ -116,6 +129,10 @@ QList<OcrWord> recogniseCut(
     if (content.isEmpty())
         return {};
     QImage cut = grey.copy(content);
+    // Enlarged no further than the worker takes (a region wider than 8192
+    // pixels, read at twice its size).
+    scale = std::min(
+        scale, double(OcrWorker::kLargestSide) / std::max(content.width(), content.height()));
     if (scale != 1.0)
         cut = cut.scaled(qRound(cut.width() * scale), qRound(cut.height() * scale),
             Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
@@ -128,10 +145,10 @@ QList<OcrWord> recogniseCut(
 
     QByteArray tsv;
     for (;;) {
-        std::unique_ptr<OcrWorker> worker = workers.take(error);
+        bool kept = false;
+        std::unique_ptr<OcrWorker> worker = workers.take(error, &kept);
         if (!worker)
             return {};
-        const bool kept = worker->readCount() > 0;
         const OcrWorker::Outcome outcome = worker->recognise(pgm, workers.timeoutMs(), &tsv, error);
         workers.give(std::move(worker));
         if (outcome == OcrWorker::Outcome::Read)
