@@ -143,9 +143,12 @@ void dump(
 
 int main()
 {
+    answers = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+    if (answers < 0 || ::dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+        return 1;
     tesseract::TessBaseAPI api;
     if (api.Init(nullptr, "eng", tesseract::OEM_DEFAULT) != 0) {
-        answer("error",
+        answer("fatal",
             "tesseract could not load its English model (is tesseract-ocr-eng installed?)");
         return 1;
     }

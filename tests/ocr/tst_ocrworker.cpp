@@ -247,6 +247,26 @@ private Q_SLOTS:
         QCOMPARE(process.exitCode(), 0);
     }
 
+    // The model missing: the worker says so on its answer stream, and only
+    // that (what tesseract prints goes to standard error).
+    void aWorkerWithoutItsModelSaysSo()
+    {
+        QProcess process;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("TESSDATA_PREFIX"),
+            m_dir.path()); // no models (a missing one is ignored)
+        process.setProcessEnvironment(environment);
+        process.start(DataPaths::ocrWorker(), {});
+        QVERIFY(process.waitForStarted(30000));
+        process.closeWriteChannel();
+        QVERIFY(process.waitForFinished(60000));
+        QCOMPARE(process.exitCode(), 1);
+        const QByteArray said = process.readAllStandardOutput();
+        const QByteArray message
+            = "tesseract could not load its English model (is tesseract-ocr-eng installed?)";
+        QCOMPARE(said, "fatal " + QByteArray::number(message.size()) + '\n' + message);
+    }
+
     void aPoolEndsItsWorkers()
     {
         pid_t pid = 0;
