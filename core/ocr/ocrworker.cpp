@@ -277,14 +277,12 @@ OcrWorker::Outcome OcrWorker::recognise(
         *tsv = body;
         return Outcome::Read;
     }
-    if (kind == "error" && left == 0) {
+    if (kind == "error" || kind == "fatal") {
         *error = QStringLiteral("%1: %2").arg(m_program, QString::fromUtf8(body));
-        return Outcome::Refused;
-    }
-    if (kind == "fatal" || kind == "error") {
-        // It ends after saying so: not to be used again.
-        *error = QStringLiteral("%1: %2").arg(m_program, QString::fromUtf8(body));
-        end();
+        // A fatal answer, or one to an image it stopped reading, ends it:
+        // not to be used again.
+        if (kind == "fatal" || left > 0)
+            end();
         return Outcome::Refused;
     }
     return fail(Outcome::Ended,
@@ -317,7 +315,7 @@ std::unique_ptr<OcrWorker> OcrWorkerPool::take(QString *error, bool *fromIdle)
                     return worker;
                 }
             }
-            // A worker warm() is starting is further on than a new one.
+            // A worker startReserved() is starting is further on than a new one.
             if (m_starting == 0 || deadline.hasExpired())
                 break;
             m_changed.wait_for(lock, std::chrono::milliseconds(deadline.remainingTime()));

@@ -80,7 +80,7 @@ public:
     explicit OcrWorkerPool(QString program, int timeoutMs = 30000);
     ~OcrWorkerPool();
 
-    // An idle worker, one being started by warm() as soon as it is ready,
+    // An idle worker, one being started by startReserved() as soon as it is ready,
     // or a new one (null and *error if it cannot start). *fromIdle: it was
     // kept (it may have gone meanwhile).
     std::unique_ptr<OcrWorker> take(QString *error, bool *fromIdle = nullptr);
@@ -90,8 +90,8 @@ public:
     // Warming up in two steps, so that a reading asked for at once waits
     // for these workers instead of starting more: reserve() counts the
     // workers missing for `count` (idle or starting) as starting and
-    // returns that number; start(n) starts them (blocking: a worker
-    // thread's) and makes each idle as soon as it is ready.
+    // returns that number; startReserved(n) starts them (blocking: a
+    // worker thread's) and makes each idle as soon as it is ready.
     int reserve(int count);
     void startReserved(int count);
     // Ends the idle workers (each holds its model: some 40 MB).

@@ -188,10 +188,11 @@ qsizetype bandOf(const QList<OcrBand> &bands, const QRect &box)
 
 // Rows of ink each tesseract process is given at least: with less, its
 // start-up (loading the model, about 0.3 s of CPU, paid once a worker is
-// kept) and the split cost more than they take off the others. A line of text has 12 to 14 rows of
-// ink, so two processes from about 20 lines: 21 lines of prose in foot on the Wayland guest read in
-// 0.92 s with two processes against 1.34 s with one on a quiet 2-core machine (bench/README,
-// 2026-12-02).
+// kept) and the split cost more than they take off the others. A line of
+// text has 12 to 14 rows of ink, so two processes from about 20 lines: 21
+// lines of prose in foot on the Wayland guest read in 0.92 s with two
+// processes against 1.34 s with one on a quiet 2-core machine
+// (bench/README, 2026-12-02).
 constexpr int kRowsPerProcess = 128;
 constexpr int kMostProcesses = 4;
 
