@@ -30,17 +30,26 @@ using namespace nixtide;
 
 namespace {
 
-QImage sign(const QString &text)
+// A white image of `size` with each text black in its rectangle, aligned
+// there by `alignment`.
+QImage textImage(
+    const QSize &size, Qt::Alignment alignment, const QList<std::pair<QRect, QString>> &texts)
 {
-    QImage image(640, 120, QImage::Format_RGB32);
+    QImage image(size, QImage::Format_RGB32);
     image.fill(Qt::white);
     QPainter painter(&image);
     QFont font(QStringLiteral("DejaVu Sans"));
     font.setPixelSize(28);
     painter.setFont(font);
     painter.setPen(Qt::black);
-    painter.drawText(image.rect(), Qt::AlignCenter, text);
+    for (const auto &[where, text] : texts)
+        painter.drawText(where, int(alignment), text);
     return image;
+}
+
+QImage sign(const QString &text)
+{
+    return textImage({640, 120}, Qt::AlignCenter, {{QRect(0, 0, 640, 120), text}});
 }
 
 QByteArray smallPgm()
@@ -164,16 +173,9 @@ private Q_SLOTS:
     // Wider than the worker takes at twice the size: enlarged less.
     void aWideRegionIsEnlargedWithinTheWorkersLimit()
     {
-        QImage wide(9000, 80, QImage::Format_RGB32);
-        wide.fill(Qt::white);
-        QPainter painter(&wide);
-        QFont font(QStringLiteral("DejaVu Sans"));
-        font.setPixelSize(28);
-        painter.setFont(font);
-        painter.setPen(Qt::black);
-        painter.drawText(QRect(10, 0, 800, 80), Qt::AlignVCenter, QStringLiteral("Left end"));
-        painter.drawText(QRect(8190, 0, 800, 80), Qt::AlignVCenter, QStringLiteral("Right end"));
-        painter.end();
+        const QImage wide = textImage({9000, 80}, Qt::AlignVCenter,
+            {{QRect(10, 0, 800, 80), QStringLiteral("Left end")},
+                {QRect(8190, 0, 800, 80), QStringLiteral("Right end")}});
         OcrWorkerPool workers(DataPaths::ocrWorker());
         const OcrReading reading = ScreenOcr::read(wide, {}, nullptr, workers, 2.0, 1);
         QVERIFY2(reading.error.isEmpty(), qPrintable(reading.error));
