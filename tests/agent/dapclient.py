@@ -116,7 +116,8 @@ class DapClient:
                 event = self.events.get(timeout=left)
             except queue.Empty:
                 continue
-            if event["event"] == name and (predicate is None or predicate(event)):
+            names = name if isinstance(name, tuple) else (name,)
+            if event["event"] in names and (predicate is None or predicate(event)):
                 return event
 
     def close(self):
@@ -150,13 +151,13 @@ def private_dir():
 class AgentProcess:
     """`python -m nixtide_agent --socket … script.py` with a connected client."""
 
-    def __init__(self, script_text, python=PYTHON, extra_args=()):
+    def __init__(self, script_text, python=PYTHON, extra_args=(), env=None):
         self.dir = private_dir()
         self.script = os.path.join(self.dir, "script.py")
         with open(self.script, "w") as handle:
             handle.write(script_text)
         self.socket = os.path.join(self.dir, "agent.sock")
-        env = dict(os.environ)
+        env = dict(os.environ, **(env or {}))
         env["PYTHONPATH"] = AGENT_DIR
         self.proc = subprocess.Popen(
             [python, "-m", "nixtide_agent", "--socket", self.socket, self.script] + list(extra_args),

@@ -14,6 +14,7 @@ the frame returns, on the line of the call, before the rest of that
 statement (an assignment of the result, say) runs.
 """
 
+import ast
 import os
 import queue
 import sys
@@ -81,8 +82,10 @@ class Debugger:
         that name, or the driver's tracebacks would gain lines they lack
         without nixtide."""
         filename = os.path.realpath(filename)
+        self.backend.forget_script()
         try:
-            code = compile(text, SCRIPT_FILENAME, "exec")
+            code = self.backend.compile_script(ast.parse(text, SCRIPT_FILENAME, "exec"),
+                                               SCRIPT_FILENAME)
         except SyntaxError as error:
             # Nothing ran: the error names the line the user edits, in
             # tracebacks and in the failure the client shows.
@@ -92,6 +95,7 @@ class Debugger:
                 error.end_lineno = None
             error.filename = mapped.client_path
             raise
+        self.backend.adopt(code)
         linemap = LineMap(filename, source_path, line_map, code)
         with self.lock:
             self.linemap = linemap
@@ -171,6 +175,17 @@ class Debugger:
                     "reason": "changed", "breakpoint": self.describe_breakpoint(bp)})
         if self.state == "running":
             self.backend.request_retrace()
+
+    def script_breakpoint_lines(self):
+        """The script lines that hold breakpoints, or None when some
+        breakpoint is in another file."""
+        by_file = self.table.by_file
+        linemap = self.linemap
+        if not by_file:
+            return set()
+        if linemap is None or set(by_file) != {linemap.script_path}:
+            return None
+        return set(by_file[linemap.script_path])
 
     def needs_tracing(self):
         return not self.no_debug and (bool(self.table.by_file) or self.step_mode is not None
@@ -431,6 +446,7 @@ class Debugger:
             self.state = "running"
         if self.terminate_requested:
             raise TerminateRequested(self.exit_code)
+        self.backend.prepare(namespace)
         self.backend.retrace(sys._getframe())
         try:
             exec(code, namespace)
@@ -463,6 +479,7 @@ class Debugger:
         remainder, self.resume = self.resume, None
         if remainder is not None:
             self.linemap.adopt(remainder.code)
+            self.backend.adopt(remainder.code)
             self.breakpoints_changed()
         return remainder
 

@@ -86,7 +86,8 @@ class Scope(dict):
 def scope_of(namespace):
     scope = Scope()
     for key, item in list(namespace.items()):
-        if key == "__builtins__":
+        if key == "__builtins__" or (isinstance(key, str) and key.startswith("__nixtide_")):
+            # the builtins, and the guard flags of lineguards.py
             continue
         scope[key] = item
     return scope

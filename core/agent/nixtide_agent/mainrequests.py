@@ -263,7 +263,8 @@ class MainThreadRequests:
         if script_line is None and not _past_the_end(linemap, line):
             raise ValueError("line %d holds no statement of the script" % line)
         # Past the last statement: nothing more runs, and the script ends.
-        rest = remainder(self.debugger.script_text, script_line)
+        rest = remainder(self.debugger.script_text, script_line,
+                         self.debugger.backend.compile_script)
         target = rest.line or 0
         self.remainders[target] = rest
         if rest.line is None:

@@ -26,14 +26,17 @@ class Remainder:
         self.line = line
 
 
-def remainder(text, script_line):
+def remainder(text, script_line, compile_script=None):
     """The Remainder that starts at the first statement at or after
     `script_line` (None: past the last one); ValueError with the reason
-    when the line is inside a statement that cannot go on."""
+    when the line is inside a statement that cannot go on.
+    `compile_script(tree, filename)` compiles it as the script was."""
     tree = ast.parse(text, SCRIPT_FILENAME, "exec")
     body, line = _rest(tree.body, script_line) if script_line is not None else ([], None)
     module = ast.Module(body=body, type_ignores=[])
-    return Remainder(compile(module, SCRIPT_FILENAME, "exec"), line)
+    if compile_script is None:
+        return Remainder(compile(module, SCRIPT_FILENAME, "exec"), line)
+    return Remainder(compile_script(module, SCRIPT_FILENAME), line)
 
 
 def _rest(body, line):

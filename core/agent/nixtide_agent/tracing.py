@@ -3,8 +3,10 @@ that reaches a busy main thread.
 
 Cost model (design.md "Tracing cost"): only code objects whose line range
 holds a breakpoint get line events; other frames run untraced. With
-`sys.settrace` (Python < 3.12) every function call still costs one call of
-the global trace function, which answers from a per-code-object cache. With
+`sys.settrace` (Python < 3.12) a set trace function slows every frame, so
+while all breakpoints are on script lines a guard can stand for, none is
+set (`lineguards.py`); otherwise every function call costs one call of the
+global trace function, which answers from a per-code-object cache. With
 `sys.monitoring` (3.12+) uninteresting code objects are switched off after
 their first call and run at full speed.
 
@@ -18,6 +20,8 @@ import os
 import signal
 import sys
 import threading
+
+from . import lineguards
 
 SIGNAL = getattr(signal, "SIGRTMIN", None)
 SIGNAL = SIGNAL + 3 if SIGNAL is not None else signal.SIGUSR2
@@ -56,9 +60,59 @@ class _Backend:
     def _on_signal(self, _signum, frame):
         self.debugger.on_signal(frame)
 
+    def compile_script(self, tree, filename):
+        """Compile the parsed script (or what is left of it) as it will run."""
+        return compile(tree, filename, "exec")
+
+    def adopt(self, code):
+        """`code` (compiled by compile_script) is the script from now on."""
+
+    def forget_script(self):
+        """A new script text is about to be compiled."""
+
+    def prepare(self, namespace):
+        """Main thread: the script is about to run in `namespace`."""
+
 
 class SettraceBackend(_Backend):
     name = "settrace"
+
+    def __init__(self, debugger):
+        _Backend.__init__(self, debugger)
+        self.guards = lineguards.Guards(self._hit) if lineguards.SUPPORTED and \
+            os.environ.get("NIXTIDE_AGENT_GUARDS") != "0" else None
+        # The frame whose guard set the trace function for its next line event.
+        self._woken = None
+
+    def compile_script(self, tree, filename):
+        if self.guards is None:
+            return compile(tree, filename, "exec")
+        return compile(lineguards.instrument(tree), filename, "exec")
+
+    def adopt(self, code):
+        if self.guards is not None:
+            self.guards.adopt(code)
+
+    def forget_script(self):
+        if self.guards is not None:
+            self.guards.forget()
+
+    def prepare(self, namespace):
+        if self.guards is not None:
+            self.guards.prepare(namespace)
+
+    def _hit(self):
+        """An armed guard: trace the frame from its statement's line event on."""
+        debugger = self.debugger
+        # Not while the trace function itself runs (a breakpoint condition
+        # calling a script function), nor on the script's other threads.
+        if threading.get_ident() != self._main_ident or debugger.state != "running" \
+                or sys.gettrace() == self._call:
+            return
+        frame = sys._getframe(1)
+        frame.f_trace = self._local
+        self._woken = frame
+        sys.settrace(self._call)
 
     def _call(self, frame, event, _arg):
         debugger = self.debugger
@@ -73,6 +127,16 @@ class SettraceBackend(_Backend):
 
     def _local(self, frame, event, arg):
         if event == "line":
+            guards = self.guards
+            if guards is not None:
+                if guards.is_guard(frame.f_code, frame.f_lasti):
+                    return self._local
+                if self._woken is frame:
+                    self._woken = None
+                    self.debugger.on_line(frame)
+                    if self.debugger.state == "running":
+                        self.retrace(frame)  # back to guards, unless a step goes on
+                    return self._local
             self.debugger.on_line(frame)
         elif event == "return":
             self.debugger.on_return(frame)
@@ -88,6 +152,9 @@ class SettraceBackend(_Backend):
         and make already-running frames that need it report lines."""
         debugger = self.debugger
         if not debugger.needs_tracing():
+            self.stop_tracing()
+            return
+        if self._guards_serve():
             sys.settrace(None)
             return
         sys.settrace(self._call)
@@ -99,7 +166,24 @@ class SettraceBackend(_Backend):
                 current.f_trace = self._local
             current = current.f_back
 
+    def _guards_serve(self):
+        """Arm the guards if they can stand for every breakpoint (and
+        nothing else needs tracing); otherwise disarm them all."""
+        guards = self.guards
+        if guards is None:
+            return False
+        debugger = self.debugger
+        lines = debugger.script_breakpoint_lines()
+        if lines is None or debugger.step_mode is not None or debugger.pause_requested \
+                or "raised" in debugger.exception_filters:
+            guards.arm(())
+            return False
+        return guards.serve(lines)
+
     def stop_tracing(self):
+        if self.guards is not None:
+            self.guards.arm(())
+        self._woken = None
         sys.settrace(None)
 
 
