@@ -11,6 +11,7 @@ import json
 import os
 import pathlib
 import subprocess
+import sys
 import tempfile
 import unittest
 
@@ -91,7 +92,14 @@ class Install(InstalledPrefix):
         # The demo driver and the guest's /init are programs.
         for program in ("demo/driver/bin/nixos-test-driver", "demo/guest/rootfs/init"):
             self.assertTrue(os.access(self.data / program, os.X_OK), program)
-        self.assertEqual(list(self.data.rglob("__pycache__")), [])
+        # Byte code only for the agent (a read-only prefix could not keep
+        # what each driver start compiles), one file per module.
+        agent = self.data / "agent/nixtide_agent"
+        self.assertEqual(list(self.data.rglob("__pycache__")), [agent / "__pycache__"])
+        tag = subprocess.run([sys.executable, "-c", "import sys; print(sys.implementation.cache_tag)"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        self.assertEqual(sorted(p.name for p in (agent / "__pycache__").iterdir()),
+                         sorted("%s.%s.pyc" % (m.stem, tag) for m in agent.glob("*.py")))
         if WITH_GUEST:
             for name in ("kernel", "initrd"):
                 self.assertGreater((self.data / "demo-guest" / name).stat().st_size, 0, name)
