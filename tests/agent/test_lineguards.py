@@ -193,6 +193,11 @@ CORPUS = {
         kinds = [kind(0), kind([1, 2]), kind({"k": "v"}), kind(3)]
     ''',
 }
+# More than 255 names in the module and 127 globals in a function: a guard's
+# load then starts with an EXTENDED_ARG.
+CORPUS["many names"] = "\n".join(
+    ["def wide():", "    total = 0"] + ["    total += v%d" % i for i in range(140)]
+    + ["    return total"] + ["v%d = %d" % (i, i) for i in range(300)] + ["result = wide()"]) + "\n"
 
 SCRIPT_NAME = "<string>"
 

@@ -33,7 +33,8 @@ def complete(text, namespaces):
     hidden = not prefix.startswith("_")
     items = [{"label": name, "text": name, "type": kind}
              for name, kind in names.items()
-             if name.startswith(prefix) and not (hidden and name.startswith("_"))]
+             if name.startswith(prefix) and not (hidden and name.startswith("_"))
+             and not name.startswith("__nixtide_")]  # the flags of lineguards.py
     items.sort(key=lambda item: item["label"])
     return prefix, items
 

@@ -2,7 +2,8 @@
 
 The import system takes any object with the finder and loader methods;
 the importlib.abc base classes are not used because importing them (and
-importlib.resources with them) cost about 28 ms of every driver's start.
+importlib.resources with them) took about 45 ms of every driver's start
+(0.065 s for `python3 -c 'import importlib.abc'`, 0.021 s for `import sys`).
 """
 
 import sys

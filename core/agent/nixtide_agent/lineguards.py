@@ -12,8 +12,9 @@ line,
 
     if __nixtide_l<line>__: __nixtide_hit__()
 
-whose instructions have no line of their own (the compiler gives them the
-line before). Unarmed, a guard is a global load and a jump. A breakpoint
+whose instructions are on line 0, which no script line is: the guarded
+statement always starts a line, and the trace function drops the guard's
+own line events. Unarmed, a guard is a global load and a jump. A breakpoint
 arms its line's guard; the hit function sets the trace function, and the
 statement's first instruction then reports its line as an ordinary line
 event. So the stop is a settrace stop like any other: conditions, hit counts
@@ -33,6 +34,8 @@ stepping, pause and breakpoints on "raised" exceptions.
 import ast
 import dis
 import sys
+
+from .linemap import code_objects
 
 HIT = "__nixtide_hit__"
 FLAG_PREFIX = "__nixtide_l"
@@ -124,28 +127,24 @@ class CodeGuards:
         self.served = set()
         self.guarded = set()
         self.skips = {}
-        codes = _code_objects(code)
-        readings = [_Reading(each) for each in codes]
+        readings = [_Reading(each) for each in code_objects(code)]
         owners = {}
         for reading in readings:
             for line in reading.runs:
                 owners[line] = owners.get(line, 0) + 1
         for reading in readings:
-            skips = frozenset(start for _line, start, _statement in reading.guards)
-            copies = {}
-            for line, start, statement in reading.guards:
-                copies.setdefault(line, []).append((start, statement))
-            for line, guards in copies.items():
-                self.guarded.add(line)
-                if owners.get(line) == 1 and reading.stands_for_line(line, guards, skips):
-                    self.served.add(line)
-            if skips:
-                self.skips[reading.code] = skips
+            self.guarded.update(line for line, _guard, _statement in reading.guards)
+            # A line reported in another code object too (a comprehension's,
+            # a lambda's) is not served.
+            self.served.update(line for line in reading.served_lines() if owners[line] == 1)
+            if reading.guards:
+                self.skips[reading.code] = frozenset(
+                    guard for _line, guard, _statement in reading.guards)
 
 
 class _Reading:
     """One code object's traceable instructions: its guards, its lines as
-    runs of instructions, its jumps and exception handlers."""
+    runs of instructions, and where a line event can happen in each."""
 
     def __init__(self, code):
         self.code = code
@@ -154,8 +153,8 @@ class _Reading:
         first = next((index + 1 for index, ins in enumerate(instructions)
                       if ins.opname == "RESUME"), 0)
         traced = instructions[first:]
-        self.line_at = {ins.offset: ins.positions.lineno for ins in traced}
-        self.runs = {}
+        self.runs = {}  # line -> [[start, end]] of its runs of instructions
+        run_at = {}  # offset -> (line, start of its run)
         previous_line, run = None, None
         for index, ins in enumerate(traced):
             line = ins.positions.lineno
@@ -165,60 +164,65 @@ class _Reading:
             elif line is not None:
                 run = [ins.offset, end]
                 self.runs.setdefault(line, []).append(run)
+            if line is not None:
+                run_at[ins.offset] = (line, run[0])
             previous_line = line
-        self.jumps = [(ins.offset, ins.argval) for ins in traced
-                      if ins.opcode in dis.hasjrel or ins.opcode in dis.hasjabs]
-        self.handlers = [entry.target for entry in dis._parse_exception_table(code)]
         # (line, offset of the guard's first instruction, offset of its
-        # statement); the compiler copies some blocks (a `finally`), guards too.
+        # statement); the compiler copies some blocks (a `finally`), guards
+        # too. Once the code has more than 255 names (127 for LOAD_GLOBAL)
+        # the guard's load, and so the guard, starts with an EXTENDED_ARG.
         self.guards = []
-        for index, ins in enumerate(traced[:-1]):
+        for index, ins in enumerate(traced):
             if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME") and isinstance(ins.argval, str) \
                     and ins.argval.startswith(FLAG_PREFIX) and ins.argval.endswith("__"):
-                jump = traced[index + 1]
-                if jump.opcode in dis.hasjrel or jump.opcode in dis.hasjabs:
-                    line = int(ins.argval[len(FLAG_PREFIX):-2])
-                    self.guards.append((line, ins.offset, jump.argval))
-
-    def stands_for_line(self, line, guards, skips):
-        """Whether the line is reported exactly when one of its guards runs:
-        at the start of that guard's statement, reached only through the
-        guard. `guards` are (guard, statement) offsets of the line's copies;
-        `skips` are the guards' own line events, which the trace function
-        drops."""
-        runs = self.runs.get(line, [])
-        starts = {start for start, _end in runs}
-        statements = {statement: guard for guard, statement in guards}
-        if not set(statements) <= starts:
-            return False
-
-        def run_of(offset):
-            return next((index for index, (start, end) in enumerate(runs)
-                         if start <= offset < end), None)
-
-        # Where a line event for `line` can happen: where a run of it is
-        # entered from another line, by a jump back, or by an exception.
-        entries = list(starts)
-        for source, target in self.jumps:
-            run = run_of(target)
-            if run is None:
+                start = index
+                while start > 0 and traced[start - 1].opname == "EXTENDED_ARG":
+                    start -= 1
+                after = index + 1
+                while after < len(traced) and traced[after].opname == "EXTENDED_ARG":
+                    after += 1
+                if after < len(traced) and _is_jump(traced[after]):
+                    self.guards.append((int(ins.argval[len(FLAG_PREFIX):-2]),
+                                        traced[start].offset, traced[after].argval))
+        # Where a line event can happen, by line: where a run is entered from
+        # another line, by a jump back, or by an exception. And the lines
+        # whose statement a jump reaches past its guard.
+        guard_of = {statement: guard for _line, guard, statement in self.guards}
+        self.entries = {line: {start for start, _end in runs} for line, runs in self.runs.items()}
+        self.bypassed = set()
+        for ins in traced:
+            if not _is_jump(ins):
                 continue
-            if target in statements:
-                if not statements[target] <= source < target:
-                    return False  # a way to the statement that passes no guard
-            elif run != run_of(source) or target <= source:
-                entries.append(target)
-        entries += [target for target in self.handlers if run_of(target) is not None]
-        return all(entry in statements or entry in skips for entry in entries)
+            source, target = ins.offset, ins.argval
+            hit = run_at.get(target)
+            if hit is None:
+                continue
+            if target in guard_of:
+                if not guard_of[target] <= source < target:
+                    self.bypassed.add(hit[0])
+            elif run_at.get(source) != hit or target <= source:
+                self.entries[hit[0]].add(target)
+        for entry in dis._parse_exception_table(code):
+            hit = run_at.get(entry.target)
+            if hit is not None:
+                self.entries[hit[0]].add(entry.target)
+
+    def served_lines(self):
+        """Lines whose every line event is at the start of one of their
+        guarded statements (reached only through its guard) or is a guard's
+        own, which the trace function drops."""
+        skips = {guard for _line, guard, _statement in self.guards}
+        statements = {}
+        for line, _guard, statement in self.guards:
+            statements.setdefault(line, set()).add(statement)
+        return {line for line, starts in statements.items()
+                if line not in self.bypassed
+                and starts <= {start for start, _end in self.runs.get(line, ())}
+                and all(entry in starts or entry in skips for entry in self.entries.get(line, ()))}
 
 
-def _code_objects(code):
-    found, stack = [], [code]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(const for const in current.co_consts if isinstance(const, type(code)))
-    return found
+def _is_jump(ins):
+    return ins.opcode in dis.hasjrel or ins.opcode in dis.hasjabs
 
 
 class Guards:

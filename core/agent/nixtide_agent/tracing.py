@@ -98,6 +98,7 @@ class SettraceBackend(_Backend):
             self.guards.forget()
 
     def prepare(self, namespace):
+        self._woken = None
         if self.guards is not None:
             self.guards.prepare(namespace)
 
@@ -154,9 +155,13 @@ class SettraceBackend(_Backend):
         if not debugger.needs_tracing():
             self.stop_tracing()
             return
-        if self._guards_serve():
+        # A woken guard's line event is still to come (a signal handled right
+        # after the hit, say): it needs the trace function.
+        if self._woken is None and self._guards_serve():
             sys.settrace(None)
             return
+        if self.guards is not None:
+            self.guards.arm(())
         sys.settrace(self._call)
         stepping = debugger.step_mode is not None
         current = frame
