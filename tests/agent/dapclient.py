@@ -82,13 +82,22 @@ class DapClient:
         self.sock.sendall(data)
 
     def send(self, command, arguments=None):
-        self.seq += 1
-        message = {"seq": self.seq, "type": "request", "command": command}
-        if arguments is not None:
-            message["arguments"] = arguments
-        body = json.dumps(message).encode()
-        self.sock.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        return self.seq
+        return self.send_together([(command, arguments)])[0]
+
+    def send_together(self, requests):
+        """Requests [(command, arguments)] in one write, so that the agent
+        reads them at once; their seqs."""
+        seqs, data = [], b""
+        for command, arguments in requests:
+            self.seq += 1
+            message = {"seq": self.seq, "type": "request", "command": command}
+            if arguments is not None:
+                message["arguments"] = arguments
+            body = json.dumps(message).encode()
+            data += b"Content-Length: %d\r\n\r\n" % len(body) + body
+            seqs.append(self.seq)
+        self.sock.sendall(data)
+        return seqs
 
     def wait_response(self, seq, timeout=20.0):
         deadline = time.monotonic() + timeout

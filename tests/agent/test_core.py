@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -120,6 +121,31 @@ class PlainScripts(unittest.TestCase):
         c.wait_event("terminated")
         code, out, _err = agent.finish()
         self.assertEqual((code, out), (0, "y is 2\n"))
+
+    def test_a_request_sent_with_continue_is_answered(self):
+        # `continue` and a request in one write: the second reaches the
+        # stop's queue after `continue` ended the stop. It is answered as
+        # while the script runs, not left for a next stop that never comes.
+        go = os.path.join(tempfile.mkdtemp(), "go")
+        self.addCleanup(shutil.rmtree, os.path.dirname(go), True)
+        agent = self.run_agent("""
+            import os, time
+            x = 1
+            while not os.path.exists(%r):
+                time.sleep(0.01)
+        """ % go)
+        agent.start(breakpoints=[{"line": 2}])
+        c = agent.client
+        c.wait_event("stopped")
+        resumed, late = c.send_together([("continue", {"threadId": 1}),
+                                         ("evaluate", {"expression": "x", "context": "repl"})])
+        self.assertTrue(c.wait_response(resumed)["success"])
+        answer = c.wait_response(late)
+        self.assertFalse(answer["success"])
+        self.assertIn("running", answer["message"])
+        open(go, "w").close()
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        self.assertEqual(agent.finish()[0], 0)
 
     def test_goto_skips_a_failing_line(self):
         # Set Next Statement: paused before the failing line, the script

@@ -369,6 +369,8 @@ class Debugger:
             with self.lock:
                 self.requests.end()
                 self.state = "running"
+                late = self._take_queued()
+            self._serve_late(late)
         self.session.send_event("continued", {"threadId": THREAD_ID, "allThreadsContinued": True})
         return action
 
@@ -386,6 +388,30 @@ class Debugger:
         finally:
             with self.lock:
                 self.state = "running"
+                late = self._take_queued()
+            self._serve_late(late)
+
+    def _take_queued(self):
+        """Under the lock, as the stop ends: the requests queued after the
+        one that ended it."""
+        late = []
+        while True:
+            try:
+                late.append(self.commands.get_nowait())
+            except queue.Empty:
+                return late
+
+    def _serve_late(self, late):
+        """A request that arrived between the answer that ended a stop and
+        the end of the stop (a client sends `continue`, then at once a
+        machine action) was queued for a command loop that no longer
+        reads: it is handled as one arriving while the script runs, or it
+        would wait for the next stop, which may never come."""
+        for request in late:
+            if request.get("type") == "request":
+                self.session.dispatch(request)
+            elif self.terminate_requested:
+                self.backend.interrupt()
 
     def _command_loop(self):
         while True:

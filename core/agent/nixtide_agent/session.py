@@ -202,6 +202,11 @@ class Session:
         return self.launch_args
 
     # ---- requests (I/O thread) -------------------------------------------------
+    def dispatch(self, request):
+        """Also called by the main thread for a request that came too late
+        for the stop it was queued in (Debugger._serve_late)."""
+        self._dispatch(request)
+
     def _dispatch(self, request):
         if request.get("type") != "request":
             return
