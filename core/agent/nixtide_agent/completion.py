@@ -9,6 +9,8 @@ import inspect
 import keyword
 import re
 
+from .lineguards import NAME_PREFIX
+
 _TAIL = re.compile(r"(?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z0-9_]*$")
 
 
@@ -34,7 +36,7 @@ def complete(text, namespaces):
     items = [{"label": name, "text": name, "type": kind}
              for name, kind in names.items()
              if name.startswith(prefix) and not (hidden and name.startswith("_"))
-             and not name.startswith("__nixtide_")]  # the flags of lineguards.py
+             and not name.startswith(NAME_PREFIX)]
     items.sort(key=lambda item: item["label"])
     return prefix, items
 

@@ -9,6 +9,8 @@ import sys
 import traceback
 import types
 
+from .lineguards import NAME_PREFIX
+
 MAX_CHILDREN = 500
 MAX_VALUE = 1000
 
@@ -86,8 +88,7 @@ class Scope(dict):
 def scope_of(namespace):
     scope = Scope()
     for key, item in list(namespace.items()):
-        if key == "__builtins__" or (isinstance(key, str) and key.startswith("__nixtide_")):
-            # the builtins, and the guard flags of lineguards.py
+        if key == "__builtins__" or (isinstance(key, str) and key.startswith(NAME_PREFIX)):
             continue
         scope[key] = item
     return scope

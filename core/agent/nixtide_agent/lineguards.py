@@ -37,8 +37,10 @@ import sys
 
 from .linemap import code_objects
 
-HIT = "__nixtide_hit__"
-FLAG_PREFIX = "__nixtide_l"
+# What the guards put in the script's namespace, kept out of what users see.
+NAME_PREFIX = "__nixtide_"
+HIT = NAME_PREFIX + "hit__"
+FLAG_PREFIX = NAME_PREFIX + "l"
 _FLAG = FLAG_PREFIX + "%d__"
 
 # The analysis reads CPython 3.11's line events; 3.12 and later trace
@@ -86,9 +88,9 @@ def _header_end(owner):
              ("test", "target", "iter", "type", "name", "pattern", "guard", "subject")]
     parts += list(getattr(owner, "items", ())) + list(getattr(owner, "bases", ())) + \
         list(getattr(owner, "keywords", ()))
-    ends = [getattr(owner, "lineno", 0)] + [getattr(part, "end_lineno", None) or getattr(part, "lineno", 0)
-                             for part in parts if isinstance(part, ast.AST)]
-    return max(ends)
+    ends = [getattr(part, "end_lineno", None) or getattr(part, "lineno", 0)
+            for part in parts if isinstance(part, ast.AST)]
+    return max([getattr(owner, "lineno", 0)] + ends)
 
 
 def _stays_first(owner, index, statement):
@@ -137,9 +139,8 @@ class CodeGuards:
             # A line reported in another code object too (a comprehension's,
             # a lambda's) is not served.
             self.served.update(line for line in reading.served_lines() if owners[line] == 1)
-            if reading.guards:
-                self.skips[reading.code] = frozenset(
-                    guard for _line, guard, _statement in reading.guards)
+            if reading.guard_starts:
+                self.skips[reading.code] = reading.guard_starts
 
 
 class _Reading:
@@ -184,6 +185,7 @@ class _Reading:
                 if after < len(traced) and _is_jump(traced[after]):
                     self.guards.append((int(ins.argval[len(FLAG_PREFIX):-2]),
                                         traced[start].offset, traced[after].argval))
+        self.guard_starts = frozenset(guard for _line, guard, _statement in self.guards)
         # Where a line event can happen, by line: where a run is entered from
         # another line, by a jump back, or by an exception. And the lines
         # whose statement a jump reaches past its guard.
@@ -211,14 +213,14 @@ class _Reading:
         """Lines whose every line event is at the start of one of their
         guarded statements (reached only through its guard) or is a guard's
         own, which the trace function drops."""
-        skips = {guard for _line, guard, _statement in self.guards}
         statements = {}
         for line, _guard, statement in self.guards:
             statements.setdefault(line, set()).add(statement)
         return {line for line, starts in statements.items()
                 if line not in self.bypassed
                 and starts <= {start for start, _end in self.runs.get(line, ())}
-                and all(entry in starts or entry in skips for entry in self.entries.get(line, ()))}
+                and all(entry in starts or entry in self.guard_starts
+                        for entry in self.entries.get(line, ()))}
 
 
 def _is_jump(ins):
@@ -232,7 +234,7 @@ class Guards:
     def __init__(self, hit):
         self._hit = hit
         self._served = set()
-        self._unserved = set()
+        self._unserved = set()  # never served again: a copy of the line did not serve it
         self._guarded = set()
         self._skips = {}
         self._namespace = None
@@ -244,7 +246,7 @@ class Guards:
         found = CodeGuards(code)
         # A line is served only if every compiled copy of it serves it.
         self._unserved |= found.guarded - found.served
-        self._served |= found.served
+        self._served = (self._served | found.served) - self._unserved
         self._guarded |= found.guarded
         self._skips.update(found.skips)
 
@@ -265,7 +267,7 @@ class Guards:
     def serve(self, lines):
         """Arm the guards of `lines` and disarm the rest; False (all
         disarmed) when a guard cannot stand for one of them."""
-        if not all(line in self._served and line not in self._unserved for line in lines):
+        if not lines <= self._served:
             self.arm(())
             return False
         self.arm(lines)

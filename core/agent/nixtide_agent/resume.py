@@ -26,7 +26,7 @@ class Remainder:
         self.line = line
 
 
-def remainder(text, script_line, compile_script=None):
+def remainder(text, script_line, compile_script):
     """The Remainder that starts at the first statement at or after
     `script_line` (None: past the last one); ValueError with the reason
     when the line is inside a statement that cannot go on.
@@ -34,8 +34,6 @@ def remainder(text, script_line, compile_script=None):
     tree = ast.parse(text, SCRIPT_FILENAME, "exec")
     body, line = _rest(tree.body, script_line) if script_line is not None else ([], None)
     module = ast.Module(body=body, type_ignores=[])
-    if compile_script is None:
-        return Remainder(compile(module, SCRIPT_FILENAME, "exec"), line)
     return Remainder(compile_script(module, SCRIPT_FILENAME), line)
 
 

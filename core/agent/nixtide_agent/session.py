@@ -146,7 +146,7 @@ class Session:
                 break
             for kind, item in reader.feed(data):
                 if kind == "message":
-                    self._dispatch(item)
+                    self.dispatch(item)
                 elif kind == "junk":
                     self._complain("ignored %d bytes outside a DAP frame: %r" % (len(item), item[:80]))
                 else:
@@ -205,9 +205,6 @@ class Session:
     def dispatch(self, request):
         """Also called by the main thread for a request that came too late
         for the stop it was queued in (Debugger._serve_late)."""
-        self._dispatch(request)
-
-    def _dispatch(self, request):
         if request.get("type") != "request":
             return
         command = request.get("command", "")

@@ -85,9 +85,9 @@ class SettraceBackend(_Backend):
         self._woken = None
 
     def compile_script(self, tree, filename):
-        if self.guards is None:
-            return compile(tree, filename, "exec")
-        return compile(lineguards.instrument(tree), filename, "exec")
+        if self.guards is not None:
+            tree = lineguards.instrument(tree)
+        return _Backend.compile_script(self, tree, filename)
 
     def adopt(self, code):
         if self.guards is not None:
@@ -128,17 +128,14 @@ class SettraceBackend(_Backend):
 
     def _local(self, frame, event, arg):
         if event == "line":
-            guards = self.guards
-            if guards is not None:
-                if guards.is_guard(frame.f_code, frame.f_lasti):
-                    return self._local
-                if self._woken is frame:
-                    self._woken = None
-                    self.debugger.on_line(frame)
-                    if self.debugger.state == "running":
-                        self.retrace(frame)  # back to guards, unless a step goes on
-                    return self._local
+            if self.guards is not None and self.guards.is_guard(frame.f_code, frame.f_lasti):
+                return self._local
+            woken = self._woken is frame
+            if woken:
+                self._woken = None
             self.debugger.on_line(frame)
+            if woken and self.debugger.state == "running":
+                self.retrace(frame)  # back to guards, unless a step goes on
         elif event == "return":
             self.debugger.on_return(frame)
         elif event == "exception":
