@@ -189,9 +189,17 @@ class AgentProcess:
         try:
             out, err = self.proc.communicate(timeout=timeout)
         finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait()
-            self.client.close()
-            shutil.rmtree(self.dir, ignore_errors=True)
+            self.close()
         return self.proc.returncode, out.decode(), err.decode()
+
+    def close(self):
+        """Kill the agent if it still runs and remove its directory: also
+        after a failed check, so that no test leaves a process or a
+        directory behind."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        self.client.close()
+        shutil.rmtree(self.dir, ignore_errors=True)

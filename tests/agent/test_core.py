@@ -73,7 +73,7 @@ class TracingBackend(unittest.TestCase):
             x = 1
             y = x + 1
         """))
-        self.addCleanup(lambda: agent.proc.poll() is None and agent.proc.kill())
+        self.addCleanup(agent.close)
         agent.start(breakpoints=[{"line": 2}])
         c = agent.client
         c.wait_event("stopped")
@@ -86,7 +86,7 @@ class TracingBackend(unittest.TestCase):
 class PlainScripts(unittest.TestCase):
     def run_agent(self, text, **kwargs):
         agent = AgentProcess(script(text), **kwargs)
-        self.addCleanup(lambda: agent.proc.poll() is None and agent.proc.kill())
+        self.addCleanup(agent.close)
         return agent
 
     def test_capabilities_breakpoint_locals_evaluate_exit(self):
@@ -144,6 +144,34 @@ class PlainScripts(unittest.TestCase):
         self.assertFalse(answer["success"])
         self.assertIn("running", answer["message"])
         open(go, "w").close()
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        self.assertEqual(agent.finish()[0], 0)
+
+    def test_a_pause_sent_with_continue_pauses(self):
+        # `pause` right behind `continue`: it reaches the agent while the
+        # stop is still ending. It pauses the script that goes on, and the
+        # step mode the continue sets does not undo it.
+        go = os.path.join(tempfile.mkdtemp(), "go")
+        self.addCleanup(shutil.rmtree, os.path.dirname(go), True)
+        agent = self.run_agent("""
+            import os, time
+            x = 1
+            while not os.path.exists(%r):
+                time.sleep(0.01)
+        """ % go)
+        agent.start(breakpoints=[{"line": 2}])
+        c = agent.client
+        c.wait_event("stopped")
+        for action in ("continue", "next", "stepIn"):
+            with self.subTest(action):
+                resumed, pause = c.send_together([(action, {"threadId": 1}),
+                                                  ("pause", {"threadId": 1})])
+                self.assertTrue(c.wait_response(resumed)["success"])
+                self.assertTrue(c.wait_response(pause)["success"])
+                self.assertEqual(c.wait_event("stopped")["body"]["reason"], "pause")
+                self.assertIn(c.stack()[0]["line"], (3, 4))
+        open(go, "w").close()
+        c.request("continue", {"threadId": 1})
         self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
         self.assertEqual(agent.finish()[0], 0)
 

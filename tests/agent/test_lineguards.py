@@ -339,8 +339,7 @@ def stops(text, breakpoints, guards, actions=("continue",)):
             raise AssertionError("the script failed: %s" % err)
         return seen, out
     finally:
-        if agent.proc.poll() is None:
-            agent.proc.kill()
+        agent.close()
 
 
 class ThroughTheAgent(unittest.TestCase):

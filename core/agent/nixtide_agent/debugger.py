@@ -55,6 +55,10 @@ class Debugger:
         self.step_mode = None  # over, in, out, pause, entry
         self.step_frame = None
         self.pause_requested = False
+        # From the answer that resumes a stop until the step mode it sets
+        # is in place: a pause that arrives then is kept for the script
+        # that goes on (stop_live), not taken by the signal handler.
+        self._resuming = False
         self.terminate_requested = False
         self.restart_requested = None
         self.exit_code = 1
@@ -292,7 +296,7 @@ class Debugger:
                 self._restart_deferred = False
                 launch_args, self.restart_requested = self.restart_requested, None
                 raise RestartRequested(launch_args)
-        if self.pause_requested and self.state == "running":
+        if self.pause_requested and self.state == "running" and not self._resuming:
             self.pause_requested = False
             top = frame
             if top is not None and not self.is_agent_file(top.f_code.co_filename):
@@ -348,6 +352,11 @@ class Debugger:
             self.step_mode, self.step_frame = "out", top
         else:
             self.step_mode = None
+        with self.lock:
+            self._resuming = False
+            paused, self.pause_requested = self.pause_requested, False
+        if paused:
+            self.step_mode = "pause"
         self.backend.retrace(frame)
 
     def stop(self, stack, reason, hit_ids=None, description=None, error=None, post_mortem=False):
@@ -390,6 +399,21 @@ class Debugger:
                 self.state = "running"
                 late = self._take_queued()
             self._serve_late(late)
+            self._resumed_elsewhere()
+
+    def begin_resume(self):
+        """Main thread, before answering the request that ends a stop."""
+        with self.lock:
+            self._resuming = True
+
+    def _resumed_elsewhere(self):
+        """A stop that did not come from a running line (a failure, the
+        idle loop) has ended: a pause kept meanwhile is delivered as usual."""
+        with self.lock:
+            self._resuming = False
+            paused = self.pause_requested and self.state == "running"
+        if paused:
+            self.backend.interrupt()
 
     def _take_queued(self):
         """Under the lock, as the stop ends: the requests queued after the
@@ -437,6 +461,9 @@ class Debugger:
     # ---- control from the I/O thread ----------------------------------------
     def request_pause(self):
         with self.lock:
+            if self._resuming:
+                self.pause_requested = True
+                return True
             if self.state != "running":
                 return False
             self.pause_requested = True
@@ -496,8 +523,11 @@ class Debugger:
                 stack.append((tb.tb_frame, tb.tb_lineno))
             tb = tb.tb_next
         stack.reverse()
-        return self.stop(stack, "exception", description=inspection.describe_exception(error),
-                         error=error, post_mortem=True)
+        try:
+            return self.stop(stack, "exception", description=inspection.describe_exception(error),
+                             error=error, post_mortem=True)
+        finally:
+            self._resumed_elsewhere()
 
     def take_resume(self):
         """The rest of the script a goto chose at the last failure, adopted

@@ -317,6 +317,7 @@ class MainThreadRequests:
                              "line Set Next Statement chose) or restart")
         if self.debugger.state == "idle" and action != "continue":
             raise ValueError("no script is running")
+        self.debugger.begin_resume()
         self.session.respond(request, {"allThreadsContinued": True} if action == "continue" else None)
         return action
 
@@ -331,6 +332,10 @@ class MainThreadRequests:
 
     def _on_stepOut(self, request):
         return self._resume(request, "stepOut")
+
+    def _on_pause(self, request):
+        # Already stopped: nothing to do.
+        self.session.respond(request)
 
     def _on_restart(self, request):
         blocked = self.debugger.restart_blocked()

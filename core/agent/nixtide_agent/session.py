@@ -263,6 +263,10 @@ class Session:
         self.respond(request, {"threads": [{"id": 1, "name": "testScript"}]})
 
     def _on_pause(self, request):
+        # While stopped, the pause goes through the stop's queue: behind a
+        # `continue` it pauses the script that goes on (Debugger._serve_late).
+        if self.debugger.submit(request):
+            return
         self.debugger.request_pause()
         self.respond(request)
 
