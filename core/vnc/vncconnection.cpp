@@ -14,7 +14,10 @@ VncConnection::VncConnection(QObject *parent)
 
 VncConnection::~VncConnection()
 {
-    close();
+    // No stateChanged() from here: this runs among the parent's children,
+    // and a slot of a parent already half destroyed (a MachineTab that is
+    // a plain QWidget by now) must not be called.
+    stopWorker();
 }
 
 void VncConnection::open(const QString &socketPath)
@@ -38,7 +41,7 @@ void VncConnection::open(const QString &socketPath)
     m_worker->start();
 }
 
-void VncConnection::close()
+void VncConnection::stopWorker()
 {
     if (!m_worker)
         return;
@@ -46,6 +49,13 @@ void VncConnection::close()
     // a connection that is gone.
     m_worker->disconnect(this);
     m_worker.reset(); // stops and joins; the worker wakes at once
+}
+
+void VncConnection::close()
+{
+    if (!m_worker)
+        return;
+    stopWorker();
     clearCursor();
     if (m_state != State::Disconnected) {
         m_state = State::Disconnected;

@@ -78,6 +78,7 @@ private:
     void onWorkerFrame(const QImage &image, const QRect &rect);
     void onWorkerCursor(const QImage &shape, const QPoint &hotspot);
     void clearCursor();
+    void stopWorker();
 
     std::unique_ptr<VncClientThread> m_worker;
     QString m_socketPath;

@@ -9,6 +9,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <memory>
+
 using nixtide::VncConnection;
 using nixtide::testing::FakeRfbServer;
 
@@ -66,6 +68,30 @@ private Q_SLOTS:
         brokenVnc.close();
         otherVnc.close();
         QCOMPARE(brokenVnc.state(), VncConnection::State::Disconnected);
+    }
+
+    // A connection dies with its parent (a machine tab): by then the
+    // parent is only a QObject, so no signal may reach its slots from the
+    // connection's destructor. close() still says so.
+    void destroyedConnectionSignalsNothing()
+    {
+        QTemporaryDir dir(QStringLiteral("/tmp/nixtide-vnc-XXXXXX"));
+        QVERIFY(dir.isValid());
+        FakeRfbServer server(dir.path() + QStringLiteral("/vm.sock"), 0);
+        QVERIFY(server.isListening());
+        int signalled = 0;
+        for (bool destroy : {false, true}) {
+            auto vnc = std::make_unique<VncConnection>();
+            vnc->open(dir.path() + QStringLiteral("/vm.sock"));
+            QTRY_COMPARE_WITH_TIMEOUT(vnc->state(), VncConnection::State::Connected, 60000);
+            signalled = 0;
+            connect(vnc.get(), &VncConnection::stateChanged, this, [&signalled] { ++signalled; });
+            if (destroy)
+                vnc.reset();
+            else
+                vnc->close();
+            QCOMPARE(signalled, destroy ? 0 : 1);
+        }
     }
 };
 
