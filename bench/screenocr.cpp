@@ -27,6 +27,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QHash>
 #include <QImage>
 #include <QSet>
 
@@ -92,8 +93,31 @@ struct Score
 {
     int right = 0;
     int nearly = 0;
+    // The truth's words that the reading holds (as many times as the
+    // truth has them): what a wait_for_text on one word depends on, and a
+    // finer measure than whole lines on a screen where one word of every
+    // line is misread.
+    int wordsRight = 0;
+    int words = 0;
     QStringList missed;
 };
+
+void scoreWords(const OcrReading &reading, const QStringList &truth, Score *result)
+{
+    QHash<QString, int> read;
+    for (const QString &line : reading.lines())
+        for (const QString &word : line.split(u' ', Qt::SkipEmptyParts))
+            ++read[word];
+    for (const QString &line : truth)
+        for (const QString &word : line.split(u' ', Qt::SkipEmptyParts)) {
+            ++result->words;
+            int &left = read[word];
+            if (left > 0) {
+                --left;
+                ++result->wordsRight;
+            }
+        }
+}
 
 // How many of the truth's lines the reading holds exactly, and within one edit.
 Score score(const OcrReading &reading, const QStringList &truth)
@@ -115,15 +139,18 @@ Score score(const OcrReading &reading, const QStringList &truth)
         result.missed.append(
             QStringLiteral("%1%2").arg(close ? QStringLiteral("(1 edit) ") : QString(), line));
     }
+    scoreWords(reading, truth, &result);
     return result;
 }
 
 void printScore(const char *what, const Score &result, const QStringList &truth)
 {
-    std::printf("  %s: %d of %lld lines read right (%.0f %%), %d within one edit (%.0f %%)\n", what,
-        result.right, static_cast<long long>(truth.size()),
+    std::printf("  %s: %d of %lld lines read right (%.0f %%), %d within one edit (%.0f %%), "
+                "%d of %d words (%.0f %%)\n",
+        what, result.right, static_cast<long long>(truth.size()),
         100.0 * result.right / std::max<qsizetype>(1, truth.size()), result.nearly,
-        100.0 * result.nearly / std::max<qsizetype>(1, truth.size()));
+        100.0 * result.nearly / std::max<qsizetype>(1, truth.size()), result.wordsRight,
+        result.words, 100.0 * result.wordsRight / std::max(1, result.words));
     for (const QString &line : result.missed)
         std::printf("    missed: %s\n", qPrintable(line));
 }
@@ -277,11 +304,12 @@ int main(int argc, char **argv)
         std::printf(
             "scale %.1f: %.2f s per screen with the workers kept (median of %d; %.2f to %.2f), "
             "%d worker(s), worker CPU %.2f s per screen, %d of %lld lines read right (%.0f %%), "
-            "%d within one edit (%.0f %%)\n",
+            "%d within one edit (%.0f %%), %d of %d words (%.0f %%)\n",
             scale, seconds.at(seconds.size() / 2), rounds, seconds.first(), seconds.last(),
             reading.processes, cpu, result.right, static_cast<long long>(truth.size()),
             100.0 * result.right / std::max<qsizetype>(1, truth.size()), result.nearly,
-            100.0 * result.nearly / std::max<qsizetype>(1, truth.size()));
+            100.0 * result.nearly / std::max<qsizetype>(1, truth.size()), result.wordsRight,
+            result.words, 100.0 * result.wordsRight / std::max(1, result.words));
         for (const QString &line : result.missed)
             std::printf("  missed: %s\n", qPrintable(line));
         std::printf("  read:\n");
