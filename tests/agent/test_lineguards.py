@@ -193,6 +193,32 @@ CORPUS = {
         kinds = [kind(0), kind([1, 2]), kind({"k": "v"}), kind(3)]
     ''',
 }
+# A class body looks names up in its own namespace first, here one that
+# answers for every name that starts with "_", as the guards' do: no guard
+# may go there.
+CORPUS["class namespaces"] = '''
+class Shouting(dict):
+    def __missing__(self, key):
+        if key.startswith("_"): return key.upper()
+        raise KeyError(key)
+class Meta(type):
+    @classmethod
+    def __prepare__(mcs, name, bases):
+        return Shouting()
+class Loud(metaclass=Meta):
+    size = len("abc")
+    if size:
+        label = _some_name
+    def method(self):
+        size = 2
+        return self.label, size
+result = Loud().method()
+class Plain:
+    x = 1
+    y = x + 1
+assert result == ("_SOME_NAME", 2) and Plain.y == 2
+'''
+
 # More than 255 names in the module and 127 globals in a function: a guard's
 # load then starts with an EXTENDED_ARG.
 CORPUS["many names"] = "\n".join(
@@ -313,6 +339,9 @@ class InProcess(unittest.TestCase):
         self.assertNotIn(8, found.served)  # a comprehension's line is its code's too
         self.assertNotIn(9, found.served)  # a lambda's
         self.assertIn(10, found.served)
+        _code, found = instrumented(source("class namespaces"))
+        self.assertFalse({10, 11, 12, 18, 19} & found.guarded)  # class bodies
+        self.assertTrue({3, 14, 15, 16, 20} <= found.served, found.served)
         _code, found = instrumented(source("exceptions"))
         self.assertNotIn(16, found.served)  # `with` is reported again on the way out
         self.assertIn(17, found.served)

@@ -27,8 +27,8 @@ trace function would see: the line's code is one run of instructions, in one
 code object, entered only through its guard, with no jump back inside it
 (which reports the line again). Other lines keep the trace function on: a
 loop's header, a `with` line (reported again on exit), a call spread over
-lines (its first line is reported twice), a comprehension or lambda. So do
-stepping, pause and breakpoints on "raised" exceptions.
+lines (its first line is reported twice), a comprehension or lambda, and
+a class body's lines (see instrument). So do stepping, pause and breakpoints on "raised" exceptions.
 """
 
 import ast
@@ -55,8 +55,21 @@ def flag_name(line):
 
 def instrument(tree):
     """Put a guard before the first statement of each line in `tree` (a
-    Module, changed in place and returned)."""
-    for node in ast.walk(tree):  # queues a node's children before yielding it
+    Module, changed in place and returned), except in class bodies: there
+    a name is looked up in the namespace the metaclass's `__prepare__`
+    made, which may answer for any name (a `__missing__`). Their lines
+    keep the trace function on."""
+    pending = [(tree, False)]
+    while pending:
+        node, in_class = pending.pop()
+        # The children before the guards go in: a guard is not guarded.
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                pending.append((child, False))
+            else:
+                pending.append((child, in_class or isinstance(child, ast.ClassDef)))
+        if in_class:
+            continue
         for field in ("body", "orelse", "finalbody"):
             statements = getattr(node, field, None)
             if isinstance(statements, list) and statements and isinstance(statements[0], ast.stmt):
