@@ -171,7 +171,12 @@ class AgentProcess:
         self.proc = subprocess.Popen(
             [python, "-m", "nixtide_agent", "--socket", self.socket, self.script] + list(extra_args),
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.client = DapClient(self.socket)
+        self.client = None
+        try:
+            self.client = DapClient(self.socket)
+        except BaseException:
+            self.close()  # no caller holds us to clean up
+            raise
 
     def start(self, breakpoints=(), launch=None, exceptions=("uncaught",), source=None):
         client = self.client
@@ -201,5 +206,6 @@ class AgentProcess:
             self.proc.wait()
         self.proc.stdout.close()
         self.proc.stderr.close()
-        self.client.close()
+        if self.client is not None:
+            self.client.close()
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -175,6 +175,57 @@ class PlainScripts(unittest.TestCase):
         self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
         self.assertEqual(agent.finish()[0], 0)
 
+    def test_a_restart_sent_with_continue_is_answered_and_pause_still_works(self):
+        # Served late on the main thread, the restart is raised there at
+        # once: it is answered first, and the stop's end leaves nothing
+        # behind that would swallow a later pause.
+        go = os.path.join(tempfile.mkdtemp(), "go")
+        self.addCleanup(shutil.rmtree, os.path.dirname(go), True)
+        agent = self.run_agent("""
+            import os, time
+            x = 1
+            while not os.path.exists(%r):
+                time.sleep(0.01)
+        """ % go)
+        agent.start(breakpoints=[{"line": 2}])
+        c = agent.client
+        c.wait_event("stopped")
+        resumed, restart = c.send_together([("continue", {"threadId": 1}), ("restart", {})])
+        self.assertTrue(c.wait_response(resumed)["success"])
+        self.assertTrue(c.wait_response(restart)["success"])
+        self.assertEqual(c.wait_event("stopped")["body"]["reason"], "breakpoint")
+        c.request("continue", {"threadId": 1})
+        c.request("pause", {"threadId": 1})
+        self.assertEqual(c.wait_event("stopped")["body"]["reason"], "pause")
+        open(go, "w").close()
+        c.request("continue", {"threadId": 1})
+        self.assertEqual(c.wait_event("exited")["body"]["exitCode"], 0)
+        self.assertEqual(agent.finish()[0], 0)
+
+    def test_a_pause_sent_with_continue_after_a_goto_pauses_the_rest(self):
+        agent = self.run_agent("""
+            def fail(message):
+                raise SystemError(message)
+            fail("skipped")
+            import time
+            for i in range(100):
+                time.sleep(0.1)
+        """)
+        agent.start()
+        c = agent.client
+        self.assertEqual(c.wait_event("stopped")["body"]["reason"], "exception")
+        # On from line 4, past the failing call.
+        targets = c.request("gotoTargets", {"source": {"path": agent.script}, "line": 4})
+        c.request("goto", {"threadId": 1, "targetId": targets["body"]["targets"][0]["id"]})
+        self.assertEqual(c.wait_event("stopped")["body"]["reason"], "goto")
+        resumed, pause = c.send_together([("continue", {"threadId": 1}),
+                                          ("pause", {"threadId": 1})])
+        self.assertTrue(c.wait_response(pause)["success"])
+        self.assertEqual(c.wait_event("stopped")["body"]["reason"], "pause")
+        self.assertIn(c.stack()[0]["line"], (4, 5, 6))
+        c.request("terminate")
+        agent.finish()
+
     def test_goto_skips_a_failing_line(self):
         # Set Next Statement: paused before the failing line, the script
         # goes on after it and passes.

@@ -297,11 +297,14 @@ class Debugger:
                 launch_args, self.restart_requested = self.restart_requested, None
                 raise RestartRequested(launch_args)
         if self.pause_requested and self.state == "running" and not self._resuming:
-            self.pause_requested = False
             top = frame
             if top is not None and not self.is_agent_file(top.f_code.co_filename):
                 self.stop_live(top, "pause")
                 return
+            # In the agent's own code: the next script line pauses. The
+            # request stays until a stop takes it, so that the rest of the
+            # script after a failure (execute with go_on), about to start
+            # here, takes it over.
             self.step_mode = "pause"
         if self.state == "running":
             self.backend.retrace(frame)
@@ -341,7 +344,13 @@ class Debugger:
             if current.f_code is self.script_code:
                 break
             current = current.f_back
-        action = self.stop(stack, reason, hit_ids=hit_ids, description=description, error=error)
+        try:
+            action = self.stop(stack, reason, hit_ids=hit_ids, description=description,
+                               error=error)
+        except BaseException:
+            # A restart or terminate: nothing goes on to pause.
+            self._end_resume(keep_pause=False)
+            raise
         top = stack[0][0] if stack else frame
         self.step_frame = None
         if action == "next":
@@ -352,10 +361,7 @@ class Debugger:
             self.step_mode, self.step_frame = "out", top
         else:
             self.step_mode = None
-        with self.lock:
-            self._resuming = False
-            paused, self.pause_requested = self.pause_requested, False
-        if paused:
+        if self._end_resume(keep_pause=False):
             self.step_mode = "pause"
         self.backend.retrace(frame)
 
@@ -364,6 +370,8 @@ class Debugger:
         Returns the resuming command; restart/terminate raise."""
         with self.lock:
             self.state = "stopped"
+            # This stop is what a pause still on its way asked for.
+            self.pause_requested = False
             self.requests.begin(stack, error, post_mortem)
         body = {"reason": reason, "threadId": THREAD_ID, "allThreadsStopped": True}
         if description:
@@ -398,22 +406,26 @@ class Debugger:
             with self.lock:
                 self.state = "running"
                 late = self._take_queued()
-            self._serve_late(late)
-            self._resumed_elsewhere()
+            try:
+                self._serve_late(late)
+            finally:
+                self._end_resume(keep_pause=False)  # no script goes on
 
     def begin_resume(self):
         """Main thread, before answering the request that ends a stop."""
         with self.lock:
             self._resuming = True
 
-    def _resumed_elsewhere(self):
-        """A stop that did not come from a running line (a failure, the
-        idle loop) has ended: a pause kept meanwhile is delivered as usual."""
+    def _end_resume(self, keep_pause):
+        """Main thread, once a stop has ended: whether a pause arrived
+        behind the request that ended it. It is kept (for the rest of the
+        script a goto chose after a failure) or dropped."""
         with self.lock:
             self._resuming = False
-            paused = self.pause_requested and self.state == "running"
-        if paused:
-            self.backend.interrupt()
+            paused = self.pause_requested
+            if not keep_pause:
+                self.pause_requested = False
+        return paused
 
     def _take_queued(self):
         """Under the lock, as the stop ends: the requests queued after the
@@ -470,12 +482,15 @@ class Debugger:
         self.backend.interrupt()
         return True
 
-    def request_restart(self, request):
+    def request_restart(self, request, answer):
+        """`answer` runs before the interrupt: served late on the main
+        thread, the interrupt raises the restart there at once."""
         launch_args = restart_arguments(request)
         with self.lock:
             if self.state != "running":
                 return False
             self.restart_requested = launch_args
+        answer()
         self.backend.interrupt()
         return True
 
@@ -490,13 +505,19 @@ class Debugger:
         if state == "stopped":
             self.commands.put({"command": "continue"})
 
-    def execute(self, code, namespace, stop_on_entry=False):
-        """Main thread: run one compiled script under the debugger."""
+    def execute(self, code, namespace, stop_on_entry=False, go_on=False):
+        """Main thread: run one compiled script under the debugger; go_on:
+        it is the rest of the script after a failure, which a pause sent
+        with the continue stops at once."""
         self.script_code = code
         self.namespace = namespace
         self.step_mode = "entry" if stop_on_entry and not self.no_debug else None
         with self.lock:
             self.state = "running"
+            paused = go_on and self.pause_requested
+            self.pause_requested = False
+        if paused and not self.no_debug:
+            self.step_mode = "pause"
         if self.terminate_requested:
             raise TerminateRequested(self.exit_code)
         self.backend.prepare(namespace)
@@ -527,7 +548,9 @@ class Debugger:
             return self.stop(stack, "exception", description=inspection.describe_exception(error),
                              error=error, post_mortem=True)
         finally:
-            self._resumed_elsewhere()
+            # A pause behind the continue pauses the rest a goto chose
+            # (execute with go_on); with no rest nothing runs on to pause.
+            self._end_resume(keep_pause=self.resume is not None)
 
     def take_resume(self):
         """The rest of the script a goto chose at the last failure, adopted

@@ -45,9 +45,10 @@ def run_script(session, namespace, text, filename, after_run=None, on_failure=No
         code = debugger.set_script(text, filename, args.get("sourcePath"), args.get("lineMap"))
         try:
             stop_on_entry = bool(args.get("stopOnEntry"))
+            go_on = False
             while code is not None:
                 try:
-                    debugger.execute(code, current, stop_on_entry)
+                    debugger.execute(code, current, stop_on_entry, go_on)
                     code = None
                 except Exception as error:
                     # Here rather than in the IDE on the exception stop:
@@ -66,7 +67,7 @@ def run_script(session, namespace, text, filename, after_run=None, on_failure=No
                         raise
                     # The user fixed or skipped the failing statement: the
                     # script goes on, and the failure is no longer the verdict.
-                    code, stop_on_entry = rest.code, False
+                    code, stop_on_entry, go_on = rest.code, False, True
                     session.output("console", "nixtide: the script goes on from line %d\n"
                                    % debugger.linemap.to_source(rest.line) if rest.line
                                    else "nixtide: nothing of the script is left to run\n")

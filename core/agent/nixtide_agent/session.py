@@ -282,9 +282,7 @@ class Session:
     def _on_restart(self, request):
         if self.debugger.submit(request):
             return
-        if self.debugger.request_restart(request):
-            self.respond(request)
-        else:
+        if not self.debugger.request_restart(request, lambda: self.respond(request)):
             self.respond(request, success=False, message="no test script to restart")
 
     def _on_terminate(self, request):
