@@ -12,11 +12,14 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <memory>
 
 using namespace nixtide;
 using namespace nixtide::testing;
@@ -160,6 +163,44 @@ private Q_SLOTS:
         QCOMPARE(output.first().at(1).toBool(), false);
         QTest::qWait(200);
         QCOMPARE(failed.size(), 1);
+    }
+
+    void hostDestroyedWhileItsDriverRunsSignalsNothing()
+    {
+        // The host goes with its driver running (a window closed in the
+        // middle of a run): the driver is killed and reaped, and nothing is
+        // signalled from a host whose members are being destroyed (UBSan
+        // saw the agent connector called there).
+        const QString bundleDir = m_tmp.path() + QStringLiteral("/nixos-test-driver-running");
+        QVERIFY(QDir().mkpath(bundleDir + QStringLiteral("/bin")));
+        const QString driver = bundleDir + QStringLiteral("/bin/nixos-test-driver");
+        writeAll(driver,
+            QStringLiteral("#!/bin/sh\nexport startScripts='/x/bin/run-m-vm'\n"
+                           "echo \"pid $$\"\nexec sleep 300\n"));
+        QVERIFY(QFile::setPermissions(driver, QFile::permissions(driver) | QFileDevice::ExeOwner));
+        writeAll(bundleDir + QStringLiteral("/test-script"), QStringLiteral("start_all()\n"));
+        QString error;
+        const std::optional<DriverBundle> bundle = DriverBundle::read(bundleDir, &error);
+        QVERIFY2(bundle, qPrintable(error));
+        LaunchPlan plan;
+        plan.bundle = *bundle;
+
+        auto host = std::make_unique<DriverHost>();
+        host->connector().setInterval(1000);
+        host->connector().setMaxAttempts(600);
+        QSignalSpy finished(host.get(), &DriverHost::finished);
+        QSignalSpy failed(host.get(), &DriverHost::agentFailed);
+        QSignalSpy output(host.get(), &DriverHost::outputLine);
+        QVERIFY2(host->start(plan, &error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(!output.isEmpty(), 60000);
+        const QString line = output.first().first().toString();
+        QVERIFY2(line.startsWith(QStringLiteral("pid ")), qPrintable(line));
+        const QString proc = QStringLiteral("/proc/") + line.mid(4);
+        QVERIFY(QFileInfo::exists(proc));
+        host.reset();
+        QCOMPARE(finished.size(), 0);
+        QCOMPARE(failed.size(), 0);
+        QVERIFY2(!QFileInfo::exists(proc), qPrintable(proc));
     }
 
     void hostThatIsNoneRefusesToStart()
