@@ -7,6 +7,7 @@ Run: NIXTIDE_DEMO_GUEST=DIR /usr/bin/python3 tests/driver/test_driver_qemu.py
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -70,6 +71,7 @@ class DriverOnQemu(unittest.TestCase):
     def tearDown(self):
         for pid, _ in processes_mentioning(str(self.tmp)):
             os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def start_driver(self, script_text):
         test_script = self.tmp / "test-script"
