@@ -122,10 +122,9 @@ class PlainScripts(unittest.TestCase):
         code, out, _err = agent.finish()
         self.assertEqual((code, out), (0, "y is 2\n"))
 
-    def test_a_request_sent_with_continue_is_answered(self):
-        # `continue` and a request in one write: the second reaches the
-        # stop's queue after `continue` ended the stop. It is answered as
-        # while the script runs, not left for a next stop that never comes.
+    def stopped_before_a_wait(self):
+        """An agent stopped on line 2 of a script that then waits (lines 3
+        and 4) until the file `go` exists."""
         go = os.path.join(tempfile.mkdtemp(), "go")
         self.addCleanup(shutil.rmtree, os.path.dirname(go), True)
         agent = self.run_agent("""
@@ -135,8 +134,15 @@ class PlainScripts(unittest.TestCase):
                 time.sleep(0.01)
         """ % go)
         agent.start(breakpoints=[{"line": 2}])
+        agent.client.wait_event("stopped")
+        return agent, go
+
+    def test_a_request_sent_with_continue_is_answered(self):
+        # `continue` and a request in one write: the second reaches the
+        # stop's queue after `continue` ended the stop. It is answered as
+        # while the script runs, not left for a next stop that never comes.
+        agent, go = self.stopped_before_a_wait()
         c = agent.client
-        c.wait_event("stopped")
         resumed, late = c.send_together([("continue", {"threadId": 1}),
                                          ("evaluate", {"expression": "x", "context": "repl"})])
         self.assertTrue(c.wait_response(resumed)["success"])
@@ -151,17 +157,8 @@ class PlainScripts(unittest.TestCase):
         # `pause` right behind `continue`: it reaches the agent while the
         # stop is still ending. It pauses the script that goes on, and the
         # step mode the continue sets does not undo it.
-        go = os.path.join(tempfile.mkdtemp(), "go")
-        self.addCleanup(shutil.rmtree, os.path.dirname(go), True)
-        agent = self.run_agent("""
-            import os, time
-            x = 1
-            while not os.path.exists(%r):
-                time.sleep(0.01)
-        """ % go)
-        agent.start(breakpoints=[{"line": 2}])
+        agent, go = self.stopped_before_a_wait()
         c = agent.client
-        c.wait_event("stopped")
         for action in ("continue", "next", "stepIn"):
             with self.subTest(action):
                 resumed, pause = c.send_together([(action, {"threadId": 1}),
@@ -179,17 +176,8 @@ class PlainScripts(unittest.TestCase):
         # Served late on the main thread, the restart is raised there at
         # once: it is answered first, and the stop's end leaves nothing
         # behind that would swallow a later pause.
-        go = os.path.join(tempfile.mkdtemp(), "go")
-        self.addCleanup(shutil.rmtree, os.path.dirname(go), True)
-        agent = self.run_agent("""
-            import os, time
-            x = 1
-            while not os.path.exists(%r):
-                time.sleep(0.01)
-        """ % go)
-        agent.start(breakpoints=[{"line": 2}])
+        agent, go = self.stopped_before_a_wait()
         c = agent.client
-        c.wait_event("stopped")
         resumed, restart = c.send_together([("continue", {"threadId": 1}), ("restart", {})])
         self.assertTrue(c.wait_response(resumed)["success"])
         self.assertTrue(c.wait_response(restart)["success"])

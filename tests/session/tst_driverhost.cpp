@@ -56,6 +56,27 @@ QStringList argumentsOf(qint64 pid)
     return arguments;
 }
 
+// A bundle in `dir` whose driver is a shell script ending in `body`: no
+// Python, so no agent ever listens.
+std::optional<LaunchPlan> shellDriverPlan(const QString &dir, const QString &body, QString *error)
+{
+    const QString driver = dir + QStringLiteral("/bin/nixos-test-driver");
+    if (!QDir().mkpath(dir + QStringLiteral("/bin"))
+        || !writeFile(driver,
+            QByteArrayLiteral("#!/bin/sh\nexport startScripts='/x/bin/run-m-vm'\n") + body.toUtf8())
+        || !QFile::setPermissions(driver, QFile::permissions(driver) | QFileDevice::ExeOwner)
+        || !writeFile(dir + QStringLiteral("/test-script"), QByteArrayLiteral("start_all()\n"))) {
+        *error = QStringLiteral("cannot write a driver in ") + dir;
+        return std::nullopt;
+    }
+    const std::optional<DriverBundle> bundle = DriverBundle::read(dir, error);
+    if (!bundle)
+        return std::nullopt;
+    LaunchPlan plan;
+    plan.bundle = *bundle;
+    return plan;
+}
+
 } // namespace
 
 class TestDriverHost : public QObject
@@ -128,19 +149,11 @@ private Q_SLOTS:
     {
         // A driver that is no Python test driver: it runs, and no agent ever
         // listens. The host says so once, then stops it.
-        const QString bundleDir = m_tmp.path() + QStringLiteral("/nixos-test-driver-silent");
-        QVERIFY(QDir().mkpath(bundleDir + QStringLiteral("/bin")));
-        const QString driver = bundleDir + QStringLiteral("/bin/nixos-test-driver");
-        writeAll(driver,
-            QStringLiteral("#!/bin/sh\nexport startScripts='/x/bin/run-m-vm'\n"
-                           "echo not a python driver\nexec sleep 300\n"));
-        QVERIFY(QFile::setPermissions(driver, QFile::permissions(driver) | QFileDevice::ExeOwner));
-        writeAll(bundleDir + QStringLiteral("/test-script"), QStringLiteral("start_all()\n"));
         QString error;
-        const std::optional<DriverBundle> bundle = DriverBundle::read(bundleDir, &error);
-        QVERIFY2(bundle, qPrintable(error));
-        LaunchPlan plan;
-        plan.bundle = *bundle;
+        const std::optional<LaunchPlan> plan
+            = shellDriverPlan(m_tmp.path() + QStringLiteral("/nixos-test-driver-silent"),
+                QStringLiteral("echo not a python driver\nexec sleep 300\n"), &error);
+        QVERIFY2(plan, qPrintable(error));
 
         DriverHost host;
         host.connector().setInterval(20);
@@ -149,7 +162,7 @@ private Q_SLOTS:
         QSignalSpy failed(&host, &DriverHost::agentFailed);
         QSignalSpy finished(&host, &DriverHost::finished);
         QSignalSpy output(&host, &DriverHost::outputLine);
-        QVERIFY2(host.start(plan, &error), qPrintable(error));
+        QVERIFY2(host.start(*plan, &error), qPrintable(error));
         QVERIFY(host.vmStateDir().isEmpty());
         QVERIFY(finished.wait(30000));
         QCOMPARE(failed.size(), 1);
@@ -171,19 +184,11 @@ private Q_SLOTS:
         // middle of a run): the driver is killed and reaped, and nothing is
         // signalled from a host whose members are being destroyed (UBSan
         // saw the agent connector called there).
-        const QString bundleDir = m_tmp.path() + QStringLiteral("/nixos-test-driver-running");
-        QVERIFY(QDir().mkpath(bundleDir + QStringLiteral("/bin")));
-        const QString driver = bundleDir + QStringLiteral("/bin/nixos-test-driver");
-        writeAll(driver,
-            QStringLiteral("#!/bin/sh\nexport startScripts='/x/bin/run-m-vm'\n"
-                           "echo \"pid $$\"\nexec sleep 300\n"));
-        QVERIFY(QFile::setPermissions(driver, QFile::permissions(driver) | QFileDevice::ExeOwner));
-        writeAll(bundleDir + QStringLiteral("/test-script"), QStringLiteral("start_all()\n"));
         QString error;
-        const std::optional<DriverBundle> bundle = DriverBundle::read(bundleDir, &error);
-        QVERIFY2(bundle, qPrintable(error));
-        LaunchPlan plan;
-        plan.bundle = *bundle;
+        const std::optional<LaunchPlan> plan
+            = shellDriverPlan(m_tmp.path() + QStringLiteral("/nixos-test-driver-running"),
+                QStringLiteral("echo \"pid $$\"\nexec sleep 300\n"), &error);
+        QVERIFY2(plan, qPrintable(error));
 
         auto host = std::make_unique<DriverHost>();
         host->connector().setInterval(1000);
@@ -191,7 +196,7 @@ private Q_SLOTS:
         QSignalSpy finished(host.get(), &DriverHost::finished);
         QSignalSpy failed(host.get(), &DriverHost::agentFailed);
         QSignalSpy output(host.get(), &DriverHost::outputLine);
-        QVERIFY2(host->start(plan, &error), qPrintable(error));
+        QVERIFY2(host->start(*plan, &error), qPrintable(error));
         QTRY_VERIFY_WITH_TIMEOUT(!output.isEmpty(), 60000);
         const QString line = output.first().first().toString();
         QVERIFY2(line.startsWith(QStringLiteral("pid ")), qPrintable(line));
