@@ -13,7 +13,6 @@ namespace nixtide {
 namespace {
 
 constexpr int kCheckIntervalMs = 100;
-constexpr int kMaxChecks = 600; // ssh's own ConnectTimeout usually ends it first
 
 void dieWithParent(QProcess *process)
 {
@@ -91,16 +90,14 @@ void SshConnection::open(const SshTarget &target, const QString &controlDir)
 
 void SshConnection::check()
 {
-    if (!m_master || m_master->state() != QProcess::Running || m_check)
+    // NotRunning: its end comes through onMasterFinished or errorOccurred.
+    if (!m_master || m_master->state() == QProcess::NotRunning || m_check)
         return;
-    if (!QFileInfo::exists(m_controlPath)) {
-        if (++m_checks < kMaxChecks)
-            m_checkTimer.start(kCheckIntervalMs);
-        else
-            Q_EMIT failed(QStringLiteral("no connection to %1 after %2 s: %3")
-                    .arg(m_target.uri())
-                    .arg(kMaxChecks * kCheckIntervalMs / 1000)
-                    .arg(masterOutput()));
+    // Still Starting (QProcess learns of the exec from its event loop, which
+    // a loaded machine may serve after this timer), or not authenticated
+    // yet (no control socket): look again.
+    if (m_master->state() == QProcess::Starting || !QFileInfo::exists(m_controlPath)) {
+        checkAgainOrFail();
         return;
     }
     // The socket exists once the master is authenticated; -O check says
@@ -115,11 +112,29 @@ void SshConnection::check()
         if (code == 0) {
             m_open = true;
             Q_EMIT opened();
-        } else if (++m_checks < kMaxChecks) {
-            m_checkTimer.start(kCheckIntervalMs);
+        } else {
+            checkAgainOrFail();
         }
     });
+    connect(m_check.get(), &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
+        if (e != QProcess::FailedToStart)
+            return;
+        m_check.release()->deleteLater();
+        checkAgainOrFail();
+    });
     m_check->start();
+}
+
+void SshConnection::checkAgainOrFail()
+{
+    if (++m_checks < m_checkLimit) {
+        m_checkTimer.start(kCheckIntervalMs);
+        return;
+    }
+    Q_EMIT failed(QStringLiteral("no connection to %1 after %2 checks: %3")
+            .arg(m_target.uri())
+            .arg(m_checkLimit)
+            .arg(masterOutput()));
 }
 
 QString SshConnection::masterOutput() const

@@ -27,6 +27,9 @@ public:
     // Asynchronous: opened() or failed(message) follows. `controlDir` is a
     // private directory of ours that holds the control socket.
     void open(const SshTarget &target, const QString &controlDir);
+    // How many times open() looks for the master before it gives up (one
+    // look every 100 ms, 600 by default). For tests.
+    void setCheckLimit(int checks) { m_checkLimit = checks; }
     void close();
     bool isOpen() const { return m_open; }
     const SshTarget &target() const { return m_target; }
@@ -59,6 +62,7 @@ Q_SIGNALS:
 private:
     QStringList baseArguments() const;
     void check();
+    void checkAgainOrFail();
     void onMasterFinished();
     QString masterOutput() const;
 
@@ -68,6 +72,7 @@ private:
     std::unique_ptr<QProcess> m_check;
     QTimer m_checkTimer;
     int m_checks = 0;
+    int m_checkLimit = 600; // ssh's own ConnectTimeout usually ends it first
     bool m_open = false;
     bool m_closing = false;
 };

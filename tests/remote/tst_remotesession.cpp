@@ -6,6 +6,9 @@
 // the host's run directory. resources/demo/single.nix boots a real guest.
 #include "common/guesttesting.h"
 #include "common/remotetesting.h"
+#include "common/testfiles.h"
+#include "core/remote/sshconnection.h"
+#include "core/remote/sshtarget.h"
 #include "core/session/debugsession.h"
 #include "core/vnc/vncconnection.h"
 
@@ -71,6 +74,39 @@ private Q_SLOTS:
     }
 
     void cleanupTestCase() { m_host.stop(); }
+
+    // A master whose control socket is there but never answers `-O check`
+    // (a fake ssh): the connection gives up and says so, instead of
+    // waiting for ever with no word.
+    void connectionThatNeverAnswersFails()
+    {
+        QTemporaryDir dir(QStringLiteral("/tmp/nixtide-ssh-XXXXXX"));
+        QVERIFY(dir.isValid());
+        writeAll(dir.path() + QStringLiteral("/ssh"),
+            QStringLiteral("#!/bin/sh\n"
+                           "for a; do [ \"$prev\" = -S ] && ctl=$a; prev=$a; done\n"
+                           "case \" $* \" in *\" -M \"*) : > \"$ctl\"; exec sleep 300;; esac\n"
+                           "exit 255\n"));
+        QVERIFY(QFile::setPermissions(dir.path() + QStringLiteral("/ssh"),
+            QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        const QByteArray path = qgetenv("PATH");
+        qputenv("PATH", dir.path().toUtf8() + ':' + path);
+        SshTarget target;
+        QString error;
+        QVERIFY2(SshTarget::parse(m_uri, &target, &error), qPrintable(error));
+        SshConnection ssh;
+        ssh.setCheckLimit(20);
+        QSignalSpy opened(&ssh, &SshConnection::opened);
+        QSignalSpy failed(&ssh, &SshConnection::failed);
+        ssh.open(target, dir.path());
+        const bool ended = failed.wait(60000);
+        qputenv("PATH", path);
+        ssh.close();
+        QVERIFY(ended);
+        QVERIFY(opened.isEmpty());
+        QVERIFY2(failed.first().first().toString().contains(QStringLiteral("after 20 checks")),
+            qPrintable(failed.first().first().toString()));
+    }
 
     void debugOnHost()
     {
