@@ -28,6 +28,10 @@ DriverProcess::DriverProcess(QObject *parent)
 
 DriverProcess::~DriverProcess()
 {
+    // Nothing is reported from here (as RemoteDriverProcess): the owner may
+    // be half destroyed already, its members gone (a DriverHost's connector).
+    if (m_process)
+        m_process->disconnect(this);
     if (m_process && m_process->state() != QProcess::NotRunning) {
         // No time for a grace period: nixtide (or this session) is going.
         signalGroup(SIGKILL);

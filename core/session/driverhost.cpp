@@ -16,14 +16,7 @@ DriverHost::DriverHost(QObject *parent)
     connect(&m_connector, &AgentConnector::failed, this, &DriverHost::onAgentFailed);
 }
 
-DriverHost::~DriverHost()
-{
-    // The runner dies after the connector (declared after it) and kills a
-    // driver still running, which reports finished(): not to this host,
-    // whose members are going, nor on through it.
-    if (m_runner)
-        m_runner->disconnect(this);
-}
+DriverHost::~DriverHost() = default;
 
 bool DriverHost::start(const LaunchPlan &plan, QString *error)
 {

@@ -181,9 +181,9 @@ private Q_SLOTS:
     void hostDestroyedWhileItsDriverRunsSignalsNothing()
     {
         // The host goes with its driver running (a window closed in the
-        // middle of a run): the driver is killed and reaped, and nothing is
-        // signalled from a host whose members are being destroyed (UBSan
-        // saw the agent connector called there).
+        // middle of a run): the driver is killed and reaped, and its runner
+        // reports nothing into a host whose members are being destroyed
+        // (UBSan saw the agent connector called there).
         QString error;
         const std::optional<LaunchPlan> plan
             = shellDriverPlan(m_tmp.path() + QStringLiteral("/nixos-test-driver-running"),

@@ -28,7 +28,8 @@ code object, entered only through its guard, with no jump back inside it
 (which reports the line again). Other lines keep the trace function on: a
 loop's header, a `with` line (reported again on exit), a call spread over
 lines (its first line is reported twice), a comprehension or lambda, and
-a class body's lines (see instrument). So do stepping, pause and breakpoints on "raised" exceptions.
+a class body's lines (see instrument). So do stepping, pause and
+breakpoints on "raised" exceptions.
 """
 
 import ast
