@@ -31,6 +31,9 @@ DriverOptionsProbe::DriverOptionsProbe(QObject *parent)
 
 DriverOptionsProbe::~DriverOptionsProbe()
 {
+    // Nothing is reported from here: the owner may be half destroyed.
+    if (m_process)
+        m_process->disconnect(this);
     if (m_process && m_process->state() != QProcess::NotRunning) {
         m_process->kill();
         m_process->waitForFinished(2000);

@@ -2,9 +2,15 @@
 #include "core/session/junitreport.h"
 #include "core/session/launchplan.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QHash>
+#include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QXmlStreamReader>
+
+#include <memory>
 
 using nixtide::DriverOptionsProbe;
 using nixtide::JunitReport;
@@ -115,6 +121,28 @@ private Q_SLOTS:
 
     // The configuration era lists --keep-machine-state and hides its
     // --keep-vm-state alias from --help: keeping state must still reach it.
+    // The probe goes while its driver still runs (the run was stopped):
+    // the driver is killed, and nothing is reported into an owner that is
+    // being destroyed.
+    void probeDestroyedWhileAskingReportsNothing()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString driver = dir.path() + QStringLiteral("/nixos-test-driver");
+        const QString asked = dir.path() + QStringLiteral("/asked");
+        QFile script(driver);
+        QVERIFY(script.open(QIODevice::WriteOnly));
+        script.write("#!/bin/sh\n: > \"$(dirname \"$0\")/asked\"\nexec sleep 300\n");
+        script.close();
+        QVERIFY(script.setPermissions(script.permissions() | QFileDevice::ExeOwner));
+        auto probe = std::make_unique<DriverOptionsProbe>();
+        QSignalSpy finished(probe.get(), &DriverOptionsProbe::finished);
+        probe->start(dir.path(), driver);
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(asked), 60000);
+        probe.reset();
+        QCOMPARE(finished.size(), 0);
+    }
+
     void keepStateOptionFollowsTheDriver()
     {
         nixtide::LaunchPlan plan;
