@@ -102,6 +102,11 @@ private Q_SLOTS:
         QVERIFY2(qEnvironmentVariableIsSet("NIXTIDE_SOURCE_DIR"),
             "run under ctest (NIXTIDE_SOURCE_DIR)");
         m_nonce = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        // Nix killed from outside cannot remove its build directory (and
+        // its temporary ones): they go with the test's directory, not into
+        // the machine's /tmp.
+        QVERIFY(QDir().mkpath(path(QStringLiteral("tmp"))));
+        qputenv("TMPDIR", path(QStringLiteral("tmp")).toUtf8());
         const QString data
             = qEnvironmentVariable("NIXTIDE_SOURCE_DIR") + QStringLiteral("/tests/data/nix");
         QDirIterator it(data, QDir::Files, QDirIterator::Subdirectories);
@@ -228,6 +233,10 @@ private Q_SLOTS:
         QVERIFY(!b.isRunning());
         QTRY_VERIFY2_WITH_TIMEOUT(processesMentioning(m_nonce).isEmpty(),
             qPrintable(processesMentioning(m_nonce).join(QStringLiteral(", "))), 30000);
+        // What the killed Nix left is in the test's TMPDIR (see initTestCase).
+        QVERIFY(!QDir(path(QStringLiteral("tmp")))
+                .entryList({QStringLiteral("nix-build-*")}, QDir::Dirs)
+                .isEmpty());
     }
 
     void syntaxErrorAtItsLine()
