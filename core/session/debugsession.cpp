@@ -53,7 +53,8 @@ DebugSession::~DebugSession()
     m_driver.reset();
 }
 
-bool DebugSession::start(const LaunchPlan &plan)
+bool DebugSession::start(
+    const LaunchPlan &plan, std::optional<PrestartedDriver::Handover> prestarted)
 {
     if (m_state != State::Idle) {
         m_error = QStringLiteral("the session was already started");
@@ -79,7 +80,7 @@ bool DebugSession::start(const LaunchPlan &plan)
             Q_EMIT errorOccurred(recordError);
     }
 
-    m_driver = std::make_unique<DriverHost>();
+    m_driver = prestarted ? std::move(prestarted->host) : std::make_unique<DriverHost>();
     connect(m_driver.get(), &DriverHost::outputLine, this, &DebugSession::driverOutputLine);
     connect(m_driver.get(), &DriverHost::agentConnected, this, &DebugSession::onConnected);
     connect(m_driver.get(), &DriverHost::agentFailed, this, [this](const QString &message) {
@@ -101,6 +102,23 @@ bool DebugSession::start(const LaunchPlan &plan)
         fail(message);
         Q_EMIT connectionLost(message);
     });
+    if (prestarted) {
+        // What the driver said and did before this session listened comes
+        // from the event loop, as it would have (callers connect after
+        // start() returns too).
+        QMetaObject::invokeMethod(
+            this,
+            [this, output = std::move(prestarted->output), connected = prestarted->agentConnected] {
+                for (const auto &[line, isStderr] : output)
+                    Q_EMIT driverOutputLine(line, isStderr);
+                if (connected && !m_connected && m_driver && m_driver->isRunning())
+                    onConnected();
+            },
+            Qt::QueuedConnection);
+        Q_EMIT resultChanged(QStringLiteral("running"));
+        setState(State::Starting);
+        return true;
+    }
     QString startError;
     if (!m_driver->start(plan, &startError)) {
         m_error = startError;
@@ -788,6 +806,11 @@ QString DebugSession::driverRunDir() const
 QString DebugSession::hostName() const
 {
     return m_plan.host;
+}
+
+qint64 DebugSession::driverProcessId() const
+{
+    return m_driver ? m_driver->processId() : 0;
 }
 
 QString DebugSession::driverOutput() const

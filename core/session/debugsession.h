@@ -6,6 +6,7 @@
 #include "core/session/dapresults.h"
 #include "core/session/launchplan.h"
 #include "core/session/ocrattempt.h"
+#include "core/session/prestarteddriver.h"
 #include "core/session/runrecorder.h"
 
 #include <QHash>
@@ -83,8 +84,11 @@ public:
 
     // Starts the driver and connects to the agent; false (and error()) when
     // the plan cannot even start. Breakpoints set before start() are sent
-    // during configuration.
-    bool start(const LaunchPlan &plan);
+    // during configuration. With `prestarted` (PrestartedDriver::take()
+    // for this plan), the session adopts that driver instead of starting
+    // one: its early output is passed on, then the agent is configured.
+    bool start(const LaunchPlan &plan,
+        std::optional<PrestartedDriver::Handover> prestarted = std::nullopt);
 
     // The breakpoints this session sends (all of them when the agent is
     // ready, a file's again when its requests change) and where the agent's
@@ -149,6 +153,7 @@ public:
     // remote run (LaunchPlan::host).
     QString driverRunDir() const;
     QString driverOutput() const;
+    qint64 driverProcessId() const;
     QString stuckReason() const { return m_stuckReason; }
     // The plan's host, empty for this machine; whether the driver can use
     // KVM there (known after hostProbed()).
