@@ -9,6 +9,7 @@
 #include "core/session/buildcache.h"
 #include "core/session/debugsession.h"
 #include "core/session/junitreport.h"
+#include "core/session/prestarteddriver.h"
 #include "core/session/testresolver.h"
 #include "core/unixsignals.h"
 
@@ -37,8 +38,8 @@ const char kUsage[]
       "  --break LINE: a line of the .nix file (or of the script for a bundle or\n"
       "                --script); headless, a hit prints the locals and continues\n"
       "  --reuse-build: when only the testScript's text changed since the last\n"
-      "                 --reuse-build run of TEST built it, run the edited script\n"
-      "                 against that build without calling Nix (else build)\n"
+      "                 run of TEST built it, run the edited script against\n"
+      "                 that build without calling Nix (else build)\n"
       "  --host: run the driver on that host over SSH (its closure copied there\n"
       "          with nix copy); ssh options such as -i KEY from NIX_SSHOPTS\n"
       "  --progress: build progress as one updating line (auto on a terminal),\n"
@@ -186,6 +187,7 @@ public:
             startReusing();
             return;
         }
+        startEarly();
         m_resolver.start(m_options.test, QStringLiteral("driver"));
     }
 
@@ -210,13 +212,36 @@ private:
             QString::fromUtf8(source.readAll()), QStringLiteral("driver"));
     }
 
+    // The last build's driver starts while Nix checks that it still is the
+    // test's (PrestartedDriver): the driver's own start, most of the time
+    // to the first line, no longer waits for Nix. Not for what a process
+    // group's end does not undo (a remote host, kept VM state), nor when
+    // the driver's options must be asked first (JUnit).
+    void startEarly()
+    {
+        if (!m_options.host.isEmpty() || m_options.keepVmState || !m_options.junitXml.isEmpty())
+            return;
+        QString why;
+        const std::optional<BuildCache::Entry> entry
+            = m_cache.load(m_options.test, QStringLiteral("driver"), &why);
+        if (!entry)
+            return;
+        auto early = std::make_unique<PrestartedDriver>();
+        if (!early->start(entry->plan, &why))
+            return; // the run starts its driver as ever, and says what fails
+        m_early = std::move(early);
+        say(QStringLiteral("started the last build's driver while Nix checks the test"));
+    }
+
+    // Every run remembers its build: --reuse-build compares edits with it,
+    // and the next run starts its driver early (startEarly()).
     void rememberBuild(const LaunchPlan &plan)
     {
         QString error;
-        if (m_options.reuseBuild && m_resolver.builtSource().isValid()
+        if (m_resolver.builtSource().isValid()
             && !m_cache.save(
                 m_options.test, QStringLiteral("driver"), plan, m_resolver.builtSource(), &error))
-            say(QStringLiteral("warning: cannot remember the build for --reuse-build: ") + error);
+            say(QStringLiteral("warning: cannot remember the build: ") + error);
     }
 
     void finish(int code)
@@ -259,6 +284,7 @@ private:
         }
         m_interrupted = true;
         say(QStringLiteral("interrupted: stopping the driver and its VMs"));
+        m_early.reset();
         if (m_session.state() == DebugSession::State::Idle) {
             m_resolver.cancel();
             finish(kInterrupted);
@@ -360,7 +386,15 @@ private:
         });
         connect(&m_session, &DebugSession::finished, this, &Runner::onFinished);
         const QStringList machines = plan.bundle.machineNames() + plan.bundle.containers;
-        if (!m_session.start(plan)) {
+        std::optional<PrestartedDriver::Handover> early;
+        if (m_early) {
+            QString why;
+            early = m_early->take(plan, &why);
+            if (!early)
+                say(QStringLiteral("not using the driver started early: %1; stopping it").arg(why));
+            m_early.reset();
+        }
+        if (!m_session.start(plan, std::move(early))) {
             say(QStringLiteral("cannot run: %1").arg(m_session.error()));
             finish(kCannotRun);
             return;
@@ -548,6 +582,7 @@ private:
     BuildCache m_cache;
     DriverOptionsProbe m_probe;
     DebugSession m_session;
+    std::unique_ptr<PrestartedDriver> m_early; // the last build's driver, until Nix answers
     QElapsedTimer m_scriptClock;
     QString m_path;
     QString m_failure;

@@ -531,6 +531,50 @@ class RunCommand(unittest.TestCase):
         self.assertIn("error: unrecognized arguments: --dump-vsocks", result.stderr)
         self.assertNotIn("FAILED", result.stderr)
 
+    def test_next_run_starts_the_last_builds_driver_and_drops_it_when_the_test_changed(self):
+        """The last build's driver starts while Nix checks the test: kept
+        when Nix builds the same bundle, stopped (having run nothing) when
+        the test changed. No VM boots: the script only prints."""
+        test = os.path.join(self.state.name, "early.nix")
+
+        def write(version):
+            with open(test, "w") as handle:
+                handle.write("{ demo ? import %s/lib { } }:\n"
+                             "demo.runTest {\n"
+                             "  name = \"early\";\n"
+                             "  nodes.machine = { ... }: { };\n"
+                             "  testScript = ''\n"
+                             "    print(\"script version %d\")\n"
+                             "  '';\n"
+                             "}\n" % (DEMO, version))
+
+        early = "nixtide: started the last build's driver while Nix checks the test"
+        write(1)
+        first = self.run_nixtide(test, "--progress", "plain")
+        self.assertEqual(first.returncode, 0, first.stderr)
+        self.assertNotIn(early, first.stderr)
+        self.assertEqual(first.stdout.count("script version 1"), 1, first.stdout)
+        (old_bundle,) = re.findall(r"nixtide: built (/nix/store/\S+-nixos-test-driver-early)",
+                                   first.stderr)
+
+        again = self.run_nixtide(test, "--progress", "plain")
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertIn(early, again.stderr)
+        self.assertNotIn("not using the driver started early", again.stderr)
+        self.assertEqual(again.stdout.count("script version 1"), 1, again.stdout)
+        self.assertIn("PASSED early", again.stderr)
+
+        write(2)
+        changed = self.run_nixtide(test, "--progress", "plain")
+        self.assertEqual(changed.returncode, 0, changed.stderr)
+        self.assertIn(early, changed.stderr)
+        self.assertIn("nixtide: not using the driver started early: the test's build changed;"
+                      " stopping it", changed.stderr)
+        self.assertNotIn("script version 1", changed.stdout)
+        self.assertEqual(changed.stdout.count("script version 2"), 1, changed.stdout)
+        stray = [pid for pid in proc_children() if old_bundle in command(pid)]
+        self.assertEqual(stray, [], [command(pid) for pid in stray])
+
     def test_bad_progress_mode_is_named(self):
         result = self.run_nixtide(os.path.join(DEMO, "single.nix"), "--progress", "fancy")
         self.assertEqual(result.returncode, 2)
