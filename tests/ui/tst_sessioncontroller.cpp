@@ -349,6 +349,62 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(processesMentioning(driver), QStringList(), 10000);
     }
 
+    // F5 again starts the last build's driver while Nix checks the test:
+    // the same build adopts it; an edited test stops it unused (its old
+    // script never runs) and runs the new build.
+    void nextRunStartsTheLastBuildsDriverEarly()
+    {
+        const QString test = m_dir.filePath(QStringLiteral("early.nix"));
+        const auto write = [&](int version) {
+            return writeFile(test,
+                QStringLiteral("(import %1/resources/demo/lib { }).runTest {\n"
+                               "  name = \"early-gui-%2\";\n"
+                               "  nodes.machine = { ... }: { };\n"
+                               "  testScript = ''\n"
+                               "    print(\"script version %3\")\n"
+                               "  '';\n"
+                               "}\n")
+                    .arg(qEnvironmentVariable("NIXTIDE_SOURCE_DIR"), m_nonce)
+                    .arg(version)
+                    .toUtf8());
+        };
+        const QString early = QStringLiteral("Started the last build's driver while Nix checks");
+        const QString refused = QStringLiteral("Not using the driver started early");
+        auto s = settings();
+        MainWindow window(s.get(), m_dir.filePath(QStringLiteral("recovery")));
+        auto *controller = new SessionController(&window);
+        const auto runToEnd = [&](int version) {
+            window.debugActions()->runContinue->trigger();
+            const QString printed = QStringLiteral("script version %1").arg(version);
+            // The interactive driver waits after its script: Stop ends it.
+            QTRY_VERIFY_WITH_TIMEOUT(
+                window.buildOutput()->text()->toPlainText().contains(printed), 120000);
+            window.debugActions()->stop->trigger();
+            QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Terminated, 60000);
+        };
+        QVERIFY(write(1));
+        QString error;
+        QVERIFY2(window.openTest(test, &error), qPrintable(error));
+
+        runToEnd(1);
+        QVERIFY(!window.buildOutput()->text()->toPlainText().contains(early));
+
+        runToEnd(1);
+        QString output = window.buildOutput()->text()->toPlainText();
+        QVERIFY2(output.contains(early), qPrintable(output));
+        QVERIFY2(!output.contains(refused), qPrintable(output));
+
+        QVERIFY(write(2));
+        runToEnd(2);
+        output = window.buildOutput()->text()->toPlainText();
+        QVERIFY2(output.contains(early), qPrintable(output));
+        QVERIFY2(output.contains(refused + QStringLiteral(": the test's build changed")),
+            qPrintable(output));
+        QVERIFY2(!output.contains(QStringLiteral("script version 1")), qPrintable(output));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            processesMentioning(QStringLiteral("early-gui-") + m_nonce), QStringList(), 10000);
+    }
+
     void closingTheWindowCancelsTheBuild()
     {
         auto s = settings();

@@ -3,6 +3,7 @@
 #include "core/nix/driversymbols.h"
 #include "core/nix/nixbuild.h"
 #include "core/nix/progressformat.h"
+#include "core/session/buildcache.h"
 #include "core/session/testresolver.h"
 #include "ui/docks/buildoutputview.h"
 #include "ui/docks/replwidget.h"
@@ -227,8 +228,31 @@ void SessionController::run()
     });
     setState(SessionState::Building);
     m_window->setBuildProgress(0, 0, tr("Building %1").arg(QFileInfo(m_testPath).fileName()));
+    startEarly();
     // A test chosen inside a file or flake builds by its reference.
     m_resolver->start(m_window->testArgument(), m_attribute);
+}
+
+void SessionController::startEarly()
+{
+    // As `nixtide run` does: the last build's driver starts while Nix
+    // checks the test, and is adopted when Nix builds the same bundle.
+    m_early.reset();
+    // A rebuild after an edit makes another driver: starting the old one
+    // would only cost a Python start.
+    if (!m_window->runHost().isEmpty() || !m_rebuildReason.isEmpty())
+        return;
+    QString why;
+    const std::optional<BuildCache::Entry> entry
+        = BuildCache().load(m_window->testArgument(), m_attribute, &why);
+    if (!entry)
+        return;
+    auto early = std::make_unique<PrestartedDriver>();
+    if (!early->start(entry->plan, &why))
+        return;
+    m_early = std::move(early);
+    appendLine(
+        m_window->buildOutput(), tr("Started the last build's driver while Nix checks the test."));
 }
 
 void SessionController::onBuildFinished(const NixBuildResult &result)
@@ -259,6 +283,7 @@ void SessionController::onBuildFailed(TestResolver::Failure failure, const QStri
     appendLine(m_window->buildOutput(), message);
     m_window->buildOutput()->finish(false);
     m_window->raiseDock(SessionWindow::Dock::BuildOutput);
+    m_early.reset();
     setState(SessionState::Idle);
     const QString after = m_rebuildReason.isEmpty()
         ? QString()
@@ -293,8 +318,15 @@ void SessionController::onResolved(const LaunchPlan &resolved)
     }
     // What a Ctrl+F5 edit is compared with: the located testScript's file
     // as Nix built it, else the whole test file as it was saved.
-    if (m_resolver->builtSource().isValid())
+    if (m_resolver->builtSource().isValid()) {
         m_builtSource = m_resolver->builtSource();
+        // The next run starts this build's driver early (startEarly()).
+        QString cacheError;
+        if (!BuildCache().save(
+                m_window->testArgument(), m_attribute, resolved, m_builtSource, &cacheError))
+            appendLine(m_window->buildOutput(),
+                tr("Cannot remember this build for the next run: %1").arg(cacheError));
+    }
 
     m_session = std::make_unique<DebugSession>();
     // The session sends the window's breakpoints (edits while the test runs
@@ -328,7 +360,16 @@ void SessionController::onResolved(const LaunchPlan &resolved)
         say(tr("Rebuilt after the edit (%1); the test starts again on new VMs.").arg(reason));
     }
     Q_EMIT sessionCreated(m_session.get());
-    if (!m_session->start(plan)) {
+    std::optional<PrestartedDriver::Handover> early;
+    if (m_early) {
+        QString why;
+        early = m_early->take(plan, &why);
+        if (!early)
+            appendLine(m_window->buildOutput(),
+                tr("Not using the driver started early: %1; stopping it.").arg(why));
+        m_early.reset();
+    }
+    if (!m_session->start(plan, std::move(early))) {
         say(tr("The test could not start: %1").arg(m_session->error()));
         setState(SessionState::Terminated);
         return;

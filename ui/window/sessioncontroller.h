@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/session/debugsession.h"
+#include "core/session/prestarteddriver.h"
 #include "core/session/scriptreuse.h"
 #include "core/session/testresolver.h"
 #include "ui/window/sessionstate.h"
@@ -88,6 +89,7 @@ private:
     void onBuildFinished(const NixBuildResult &result);
     void showEvaluationError(const NixError &error);
     void onBuildFailed(TestResolver::Failure failure, const QString &message);
+    void startEarly();
     void onResolved(const LaunchPlan &plan);
     void onSessionState(DebugSession::State state);
     void onSessionFinished(int exitCode, bool crashed);
@@ -101,6 +103,7 @@ private:
     SessionWindow *m_window;
     std::unique_ptr<TestResolver> m_resolver;
     std::unique_ptr<DebugSession> m_session;
+    std::unique_ptr<PrestartedDriver> m_early; // the last build's driver, until Nix answers
     std::unique_ptr<SessionView> m_view;
     SessionState m_state = SessionState::Idle;
     QString m_attribute = QStringLiteral("driverInteractive");
