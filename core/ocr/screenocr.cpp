@@ -245,6 +245,12 @@ OcrReading ScreenOcr::read(const QImage &screen, const QRect &region, OcrBandCac
         return reading;
     }
     QImage cut = screen.copy(reading.region).convertToFormat(QImage::Format_Grayscale8);
+    // Tesseract's models read dark text on light. Light text on a dark
+    // console is read only by its second try of every line it is unsure of,
+    // on the inverted line: a third more CPU for the same words
+    // (bench/README.md, 2026-12-02). Turned over here, it is read at once.
+    if (cut.constScanLine(0)[0] < 128)
+        cut.invertPixels();
     const int background = cut.constScanLine(0)[0];
     const QList<OcrBand> bands
         = OcrBandCache::split(cut, background, QByteArray::number(scale, 'g', 6));

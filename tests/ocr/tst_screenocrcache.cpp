@@ -53,16 +53,17 @@ const QStringList kText = {
     QStringLiteral("All services started, the system is ready"),
 };
 
-// A 1280x800 terminal: black on white, one line every kLineHeight pixels.
-QImage terminal(const QStringList &lines)
+// A 1280x800 terminal: black on white (or light grey on a dark console),
+// one line every kLineHeight pixels.
+QImage terminal(const QStringList &lines, bool dark = false)
 {
     QImage image(1280, 800, QImage::Format_RGB32);
-    image.fill(Qt::white);
+    image.fill(dark ? QColor(0x18, 0x18, 0x18) : QColor(Qt::white));
     QPainter painter(&image);
     QFont font(QStringLiteral("DejaVu Sans Mono"));
     font.setPixelSize(18);
     painter.setFont(font);
-    painter.setPen(Qt::black);
+    painter.setPen(dark ? QColor(0xdd, 0xdd, 0xdd) : QColor(Qt::black));
     for (int i = 0; i < lines.size(); ++i)
         painter.drawText(QRect(8, kTop + i * kLineHeight, 1264, kLineHeight),
             Qt::AlignLeft | Qt::AlignVCenter, lines.at(i));
@@ -186,6 +187,31 @@ private Q_SLOTS:
         // What the cache served is what a reading of the whole screen gives.
         QCOMPARE(follow.lines(),
             ScreenOcr::read(terminal(changed), {}, nullptr, *m_workers, 2.0, 1).lines());
+    }
+
+    // A dark console is given to tesseract turned over, dark on light (its
+    // models' way round), and reads as the same screen in black on white.
+    void darkConsoleIsReadTurnedOver()
+    {
+        takeInputs();
+        const OcrReading dark
+            = ScreenOcr::read(terminal(kText, true), {}, nullptr, *m_workers, 2.0, 1);
+        QVERIFY2(dark.error.isEmpty(), qPrintable(dark.error));
+        const QList<QImage> given = takeInputs();
+        QCOMPARE(given.size(), 1);
+        const QImage input = given.first().convertToFormat(QImage::Format_Grayscale8);
+        QCOMPARE(int(input.constScanLine(0)[0]), 255 - 0x18);
+        // Read as well as tesseract reads the screen as it is (it reads
+        // "eth1" as "ethl" and "tty1" as "ttyl" either way).
+        const QStringList lines = dark.lines();
+        QCOMPARE(lines.size(), kText.size());
+        int right = 0;
+        for (qsizetype i = 0; i < lines.size(); ++i)
+            right += lines.at(i) == kText.at(i) ? 1 : 0;
+        QVERIFY2(right >= kText.size() - 4, qPrintable(lines.join(QLatin1Char('\n'))));
+        // Where the words are is the screen's, as ever.
+        for (const OcrWord &word : dark.words)
+            QVERIFY(lineRect(word.line).contains(word.box.center()));
     }
 
     void scrolledLinesComeFromTheCache()
