@@ -1,5 +1,7 @@
 #include "core/nix/nixcommand.h"
 
+#include "core/worker.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -136,7 +138,7 @@ QJsonValue NixCommand::runEval(
     QStringList args = evalArguments;
     args << QStringLiteral("--log-format") << QStringLiteral("internal-json");
     proc.start(nix, args);
-    if (!proc.waitForFinished(timeoutMs)) {
+    if (!waitForFinishedOrExit(proc, timeoutMs)) {
         proc.kill();
         proc.waitForFinished();
         if (error) {

@@ -2,6 +2,7 @@
 
 #include "core/nix/evaluatednodes.h"
 #include "core/paths.h"
+#include "core/worker.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -212,7 +213,7 @@ QList<LintMessage> ScriptTypeChecker::check(const EditorScript &script, const QS
             QStringLiteral("--show-column-numbers"), QStringLiteral("--no-error-summary"),
             QStringLiteral("--hide-error-context"), QStringLiteral("--no-color-output"),
             QStringLiteral("--no-pretty"), QStringLiteral("--cache-dir"), cache, path});
-    if (!process.waitForFinished(kMypyTimeoutMs)) {
+    if (!waitForFinishedOrExit(process, kMypyTimeoutMs)) {
         process.kill();
         process.waitForFinished();
         *error = QStringLiteral("mypy did not finish: %1").arg(process.errorString());
