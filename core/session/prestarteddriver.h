@@ -48,6 +48,8 @@ public:
     // (then it is left to end with this object) and `why` says which.
     std::optional<Handover> take(const LaunchPlan &plan, QString *why);
     qint64 processId() const;
+    // Its driver runs, as far as this process has been told.
+    bool isRunning() const { return m_host && m_host->isRunning(); }
     bool agentConnected() const { return m_connected; }
 
 private:
