@@ -103,15 +103,18 @@ bool DebugSession::start(
         Q_EMIT connectionLost(message);
     });
     if (prestarted) {
-        // What the driver said and did before this session listened comes
-        // from the event loop, as it would have (callers connect after
-        // start() returns too).
+        // What the driver printed before this session listened, now: a
+        // line it prints next comes from the event loop, after these (its
+        // owners connect to driverOutputLine before start()).
+        for (const auto &[line, isStderr] : std::as_const(prestarted->output))
+            Q_EMIT driverOutputLine(line, isStderr);
+        // A connection made before the hand-over is configured from the
+        // event loop, as one made after it is; not after a Stop.
         QMetaObject::invokeMethod(
             this,
-            [this, output = std::move(prestarted->output), connected = prestarted->agentConnected] {
-                for (const auto &[line, isStderr] : output)
-                    Q_EMIT driverOutputLine(line, isStderr);
-                if (connected && !m_connected && m_driver && m_driver->isRunning())
+            [this, connected = prestarted->agentConnected] {
+                if (connected && !m_connected && !m_endRequested && m_driver
+                    && m_driver->isRunning())
                     onConnected();
             },
             Qt::QueuedConnection);

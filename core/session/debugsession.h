@@ -86,7 +86,8 @@ public:
     // the plan cannot even start. Breakpoints set before start() are sent
     // during configuration. With `prestarted` (PrestartedDriver::take()
     // for this plan), the session adopts that driver instead of starting
-    // one: its early output is passed on, then the agent is configured.
+    // one: its early output is passed on (driverOutputLine, before start()
+    // returns), then the agent is configured.
     bool start(const LaunchPlan &plan,
         std::optional<PrestartedDriver::Handover> prestarted = std::nullopt);
 
