@@ -12,7 +12,8 @@ namespace nixtide {
 namespace detail {
 // Deletes the thread once it has ended; at the application's end, waits a
 // little for the worker threads still running and deletes those that end
-// (see worker.cpp).
+// (see worker.cpp). Made for one QCoreApplication per process, as nixtide
+// and its tests have: the end of the first one cancels for good.
 void adoptWorkerThread(QThread *thread);
 // Adopted threads not yet deleted.
 int liveWorkerThreads();
