@@ -593,6 +593,7 @@ class EntryPoint(unittest.TestCase):
 
     def setUp(self):
         self.tmp = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, self.tmp, True)
         self.env = {"XDG_RUNTIME_DIR": str(self.tmp)}
 
     def script(self, text):
