@@ -18,8 +18,9 @@ namespace nixtide {
 // is still the test's: the driver's Python and the agent start while Nix
 // evaluates, which is most of the time from opening a test to its first
 // line. The agent is connected to but told nothing, and it runs no script
-// before a client's configurationDone, so nothing of the test happens until
-// a DebugSession adopts the driver (take()). A plan that would start the
+// before a client's configurationDone, so no line of the test runs until a
+// DebugSession adopts the driver (take()); what the driver sets up before
+// its script (VLAN switches) is in its process group. A plan that would start the
 // driver differently gets nothing, and the driver's group ends with this
 // object.
 class PrestartedDriver : public QObject
