@@ -221,16 +221,9 @@ private:
     {
         if (!m_options.host.isEmpty() || m_options.keepVmState || !m_options.junitXml.isEmpty())
             return;
-        QString why;
-        const std::optional<BuildCache::Entry> entry
-            = m_cache.load(m_options.test, QStringLiteral("driver"), &why);
-        if (!entry)
-            return;
-        auto early = std::make_unique<PrestartedDriver>();
-        if (!early->start(entry->plan, &why))
-            return; // the run starts its driver as ever, and says what fails
-        m_early = std::move(early);
-        say(QStringLiteral("started the last build's driver while Nix checks the test"));
+        m_early = PrestartedDriver::startLastBuild(m_options.test, QStringLiteral("driver"));
+        if (m_early)
+            say(QStringLiteral("started the last build's driver while Nix checks the test"));
     }
 
     // Every run remembers its build: --reuse-build compares edits with it,

@@ -118,12 +118,7 @@ bool DebugSession::start(
                     onConnected();
             },
             Qt::QueuedConnection);
-        Q_EMIT resultChanged(QStringLiteral("running"));
-        setState(State::Starting);
-        return true;
-    }
-    QString startError;
-    if (!m_driver->start(plan, &startError)) {
+    } else if (QString startError; !m_driver->start(plan, &startError)) {
         m_error = startError;
         setState(State::Terminated);
         Q_EMIT resultChanged(QStringLiteral("error"));

@@ -48,13 +48,19 @@ bool DriverHost::start(const LaunchPlan &plan, QString *error)
     connect(runner, &DriverRunner::hostProbed, this, &DriverHost::hostProbed);
     connect(runner, &DriverRunner::connectionLost, this, &DriverHost::connectionLost);
 
+    const DriverLaunchOptions options = launchOptions(plan);
+    m_vmStateDir = options.vmStateDir;
+    return m_runner->start(options, error);
+}
+
+DriverLaunchOptions DriverHost::launchOptions(const LaunchPlan &plan)
+{
     DriverLaunchOptions options;
     options.driverPath = plan.bundle.driverPath;
     options.extraArguments = plan.driverArguments();
     options.agentDir = DataPaths::agentDir();
     options.vmStateDir = plan.effectiveVmStateDir();
-    m_vmStateDir = options.vmStateDir;
-    return m_runner->start(options, error);
+    return options;
 }
 
 void DriverHost::onAgentFailed(const QString &message)

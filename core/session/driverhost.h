@@ -11,6 +11,7 @@
 namespace nixtide {
 
 class DriverRunner;
+struct DriverLaunchOptions;
 class LocalSocketTransport;
 
 // The one composition of a test driver under the agent: a launch plan run by
@@ -33,6 +34,8 @@ public:
     // not one, a driver that is not executable, a kept state directory in
     // use. One start per host.
     bool start(const LaunchPlan &plan, QString *error);
+    // What start() runs for `plan` on its host (the runner's options).
+    static DriverLaunchOptions launchOptions(const LaunchPlan &plan);
 
     void stop(); // SIGTERM to the driver's group, SIGKILL after a grace period
     void killGroup(); // SIGKILL to the group now

@@ -1,5 +1,8 @@
 #include "core/session/prestarteddriver.h"
 
+#include "core/launch/driverprocess.h"
+#include "core/session/buildcache.h"
+
 namespace nixtide {
 
 PrestartedDriver::PrestartedDriver(QObject *parent)
@@ -11,8 +14,23 @@ PrestartedDriver::~PrestartedDriver() = default;
 
 QStringList PrestartedDriver::launchKey(const LaunchPlan &plan)
 {
-    return QStringList {plan.bundle.driverPath, plan.host, plan.effectiveVmStateDir()}
-    + plan.driverArguments();
+    const DriverLaunchOptions options = DriverHost::launchOptions(plan);
+    return QStringList {options.driverPath, plan.host, options.agentDir, options.vmStateDir}
+    + options.extraArguments;
+}
+
+std::unique_ptr<PrestartedDriver> PrestartedDriver::startLastBuild(
+    const QString &test, const QString &attribute)
+{
+    QString why;
+    const std::optional<BuildCache::Entry> entry = BuildCache().load(test, attribute, &why);
+    if (!entry)
+        return nullptr;
+    auto early = std::make_unique<PrestartedDriver>();
+    // When it cannot start, the run starts its own driver and says what fails.
+    if (!early->start(entry->plan, &why))
+        return nullptr;
+    return early;
 }
 
 bool PrestartedDriver::start(const LaunchPlan &plan, QString *error)

@@ -20,9 +20,9 @@ namespace nixtide {
 // line. The agent is connected to but told nothing, and it runs no script
 // before a client's configurationDone, so no line of the test runs until a
 // DebugSession adopts the driver (take()); what the driver sets up before
-// its script (VLAN switches) is in its process group. A plan that would start the
-// driver differently gets nothing, and the driver's group ends with this
-// object.
+// its script (VLAN switches) is in its process group. A plan that would
+// start the driver differently gets nothing, and the driver's group ends
+// with this object.
 class PrestartedDriver : public QObject
 {
     Q_OBJECT
@@ -40,6 +40,11 @@ public:
     explicit PrestartedDriver(QObject *parent = nullptr);
     ~PrestartedDriver() override;
 
+    // The driver of the test's last build as BuildCache remembers it,
+    // started; null when none is remembered or it cannot start.
+    static std::unique_ptr<PrestartedDriver> startLastBuild(
+        const QString &test, const QString &attribute);
+
     // Only plans run on this machine without kept VM state are started
     // early: a remote copy or a kept state directory is not undone by
     // ending a process group. False and `error` otherwise.
@@ -54,7 +59,8 @@ public:
     bool agentConnected() const { return m_connected; }
 
 private:
-    // What DriverHost::start() makes of a plan: the process it runs.
+    // What DriverHost::start() makes of a plan (launchOptions()) on which
+    // host: the process it runs.
     static QStringList launchKey(const LaunchPlan &plan);
 
     std::unique_ptr<DriverHost> m_host;

@@ -242,17 +242,10 @@ void SessionController::startEarly()
     // would only cost a Python start.
     if (!m_window->runHost().isEmpty() || !m_rebuildReason.isEmpty())
         return;
-    QString why;
-    const std::optional<BuildCache::Entry> entry
-        = BuildCache().load(m_window->testArgument(), m_attribute, &why);
-    if (!entry)
-        return;
-    auto early = std::make_unique<PrestartedDriver>();
-    if (!early->start(entry->plan, &why))
-        return;
-    m_early = std::move(early);
-    appendLine(
-        m_window->buildOutput(), tr("Started the last build's driver while Nix checks the test."));
+    m_early = PrestartedDriver::startLastBuild(m_window->testArgument(), m_attribute);
+    if (m_early)
+        appendLine(m_window->buildOutput(),
+            tr("Started the last build's driver while Nix checks the test."));
 }
 
 void SessionController::onBuildFinished(const NixBuildResult &result)
