@@ -198,7 +198,9 @@ void MachinePanel::syncMachines()
         const QString previous = t->state();
         t->setKind(info.kind.isEmpty() ? QStringLiteral("vm") : info.kind);
         t->setState(info.state.isEmpty() ? QStringLiteral("off") : info.state);
-        if (!info.vncSocket.isEmpty())
+        // A finished run's sockets are gone with its state directory, even
+        // when its last machine event is read after the driver's exit.
+        if (!info.vncSocket.isEmpty() && m_session->state() != DebugSession::State::Terminated)
             t->setVncSocket(info.vncSocket);
         if (MachineTab::isRunningState(previous) && !MachineTab::isRunningState(t->state()))
             t->appendNote(tr("--- %1: %2 ---").arg(info.name, t->state()));
