@@ -4,91 +4,19 @@
 #include "core/cli/review.h"
 #include "core/cli/run.h"
 #include "core/cli/runall.h"
-#include "core/nix/testref.h"
-#include "core/paths.h"
-#include "core/unixsignals.h"
 #include "nixtide/version.h"
-#include "ui/mainwindow.h"
-#include "ui/window/sessioncontroller.h"
 
-#include <QApplication>
-#include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QFileInfo>
-#include <QTextStream>
 
-#include <csignal>
+#include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstring>
+#include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace {
-
-int runGui(int argc, char **argv)
-{
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("nixtide"));
-    // QSettings then lives in $XDG_CONFIG_HOME/nixtide/nixtide.conf.
-    QApplication::setOrganizationName(QStringLiteral("nixtide"));
-    QApplication::setApplicationVersion(QString::fromLatin1(nixtide::kVersion));
-    // Installed before anything can show a window: a SIGTERM from whoever
-    // saw the window appear must not kill us with the default action.
-    nixtide::UnixSignalWatcher signalWatcher({SIGINT, SIGTERM, SIGHUP});
-
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("IDE for NixOS VM tests"));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("test"),
-        QStringLiteral("Test to open: a .nix file, file.nix#attr, a flake directory or "
-                       "reference (path:DIR#checks.x86_64-linux.NAME); the demo by default."));
-    parser.process(app);
-
-    QString test = parser.positionalArguments().value(0);
-
-    nixtide::MainWindow window;
-    // Runs the test under the debugger; on close it stops the test first.
-    auto *controller = new nixtide::SessionController(&window);
-    // Layout, the files open last time and breakpoints; the test named on
-    // the command line (or the demo) is opened on top and becomes the one
-    // that runs.
-    window.restoreSession();
-    // Without an argument the last session's test comes back (its tab is
-    // open already); the demo only when there is none.
-    if (test.isEmpty()) {
-        test = QFileInfo::exists(window.testPath())
-            ? window.testArgument()
-            : nixtide::DataPaths::demoDir() + QStringLiteral("/single.nix");
-    }
-    QString error;
-    const std::optional<nixtide::TestRef> ref = nixtide::TestRef::parse(test, &error);
-    if (!ref) {
-        QTextStream(stderr) << "nixtide: " << error << '\n';
-        return 2;
-    }
-    if (ref->kind == nixtide::TestRef::Kind::NixFile && ref->attrPath.isEmpty()) {
-        if (!window.openTest(test, &error)) {
-            QTextStream(stderr) << "nixtide: " << error << '\n';
-            return 2;
-        }
-    } else {
-        // A flake or an attribute: Nix finds the file that holds the test
-        // (or lists the flake's tests for the picker) while the window shows.
-        window.openTestArgument(test);
-    }
-    // SIGTERM/SIGINT close the window like the user would, so running
-    // sessions stop their drivers and VMs (the controller delays the close
-    // until they are gone) and state is saved. A signal that came before
-    // this point waits in the watcher's pipe until the event loop runs.
-    // A signal is an answer already: a paused test is not asked about.
-    QObject::connect(&signalWatcher, &nixtide::UnixSignalWatcher::signalReceived, &window,
-        [&window, controller] {
-            controller->setClosePrompt([] { return true; });
-            window.close();
-        });
-    window.show();
-    return app.exec();
-}
 
 // Headless subcommands run on a QCoreApplication: no display needed, and
 // the same core engine as the GUI. Each takes the arguments after its name.
@@ -123,6 +51,26 @@ void printUsage()
     std::printf("\nnixtide COMMAND --help shows a command's options; --version the version.\n");
 }
 
+// The IDE is nixtide-gui beside this executable (bin/ in the build tree
+// and installed alike). exec keeps the process: the pid that a launcher or
+// a test signals is the window's.
+int execGui(char **argv)
+{
+    char self[PATH_MAX];
+    const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) {
+        std::fprintf(stderr, "nixtide: cannot find this executable (/proc/self/exe): %s\n",
+            std::strerror(errno));
+        return 2;
+    }
+    std::string gui(self, static_cast<size_t>(n));
+    gui = gui.substr(0, gui.rfind('/') + 1) + "nixtide-gui";
+    ::execv(gui.c_str(), argv);
+    std::fprintf(
+        stderr, "nixtide: cannot start the IDE, %s: %s\n", gui.c_str(), std::strerror(errno));
+    return 2;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -148,5 +96,5 @@ int main(int argc, char **argv)
             return sub.run(QCoreApplication::arguments().mid(2));
         }
     }
-    return runGui(argc, argv);
+    return execGui(argv);
 }

@@ -4,15 +4,18 @@ file where GNUInstallDirs says, and the installed nixtide runs from there:
 its agent (the Python package injected into drivers), its capabilities and
 its demo are found under the prefix, never in the source tree it was built
 from. Install:      the layout, --version, the debug adapter's capabilities,
-                    `nixtide list` of the installed demo.
+                    `nixtide list` of the installed demo, the IDE started
+                    by `nixtide` (offscreen).
 InstalledDemoRun:   `nixtide run` of the installed demo on its installed guest
                     (QEMU)."""
 import json
 import os
 import pathlib
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 SOURCE = pathlib.Path(os.environ["NIXTIDE_SOURCE_DIR"])
@@ -138,6 +141,51 @@ class Install(InstalledPrefix):
         words = [line.split(b"\t")[-1] for line in tsv.splitlines()]
         for word in (b"Installed", b"worker", b"reads"):
             self.assertIn(word, words)
+
+    def test_the_ide_starts_from_the_installed_nixtide(self):
+        """Without a command, nixtide execs the installed nixtide-gui (the
+        headless one loads no widget library): the same pid, so a signal
+        sent to nixtide reaches the window, which opens the installed demo,
+        closes on SIGTERM as on a user's close and saves its session."""
+        gui = self.prefix / BINDIR / "nixtide-gui"
+        self.assertTrue(os.access(gui, os.X_OK), gui)
+        home = pathlib.Path(self.tmp.name)
+        env = dict(installed_env(self.tmp.name), QT_QPA_PLATFORM="offscreen",
+                   XDG_CONFIG_HOME=str(home / "gui-config"))
+        proc = subprocess.Popen([str(self.binary)], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        try:
+            # The window's SIGTERM handler is installed (SigCgt bit 15) once
+            # nixtide-gui runs in nixtide's process: a signal from then on
+            # closes the window instead of killing it.
+            deadline = time.monotonic() + 120
+            term = 1 << (signal.SIGTERM - 1)
+            while True:
+                if proc.poll() is not None:
+                    self.fail("nixtide ended before its window:\n" + proc.stdout.read())
+                try:
+                    exe = os.readlink("/proc/%d/exe" % proc.pid)
+                    status = pathlib.Path("/proc/%d/status" % proc.pid).read_text()
+                except OSError:
+                    exe, status = "", ""
+                caught = [int(line.split()[1], 16) for line in status.splitlines()
+                          if line.startswith("SigCgt:")]
+                if exe == str(gui) and caught and caught[0] & term:
+                    break
+                self.assertLess(time.monotonic(), deadline, "no window: exe %s" % exe)
+                time.sleep(0.05)
+            proc.send_signal(signal.SIGTERM)
+            output = proc.communicate(timeout=120)[0]
+        finally:
+            # Its children too (a Nix evaluation holds the pipe).
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.communicate()
+        self.assertEqual(proc.returncode, 0, output)
+        saved = (home / "gui-config" / "nixtide" / "nixtide.conf").read_text()
+        self.assertIn(str(self.data / "demo" / "single.nix"), saved)
 
     def test_version(self):
         proc = self.run_installed("--version")
