@@ -367,6 +367,7 @@ private:
             });
         connect(&m_session, &DebugSession::scriptStarted, this, &Runner::onScriptStarted);
         connect(&m_session, &DebugSession::scriptFinished, this, &Runner::onScriptFinished);
+        connect(&m_session, &DebugSession::launchProgress, this, &Runner::say);
         connect(&m_session, &DebugSession::hostProbed, this, [this](const QString &host, bool kvm) {
             say(QStringLiteral("%1: %2").arg(
                 host, kvm ? QStringLiteral("KVM") : QStringLiteral("no KVM (software emulation)")));

@@ -52,6 +52,9 @@ Q_SIGNALS:
     void failedToStart(const QString &message);
     void stdoutLine(const QString &line);
     void stderrLine(const QString &line);
+    // What the runner does before the driver runs, when that takes time (a
+    // remote host's copy of the closure): one line each, for a person.
+    void progress(const QString &message);
     // crashed: killed by a signal (exitCode is then meaningless).
     void finished(int exitCode, bool crashed);
     void socketReachable(const QString &driverPath, const QString &localPath);

@@ -179,6 +179,10 @@ void RemoteDriverProcess::onOpened()
 
 void RemoteDriverProcess::copyClosure()
 {
+    // Each step says what it waits for: a first copy of a closure can take
+    // minutes, and nix's own lines (one per path) show it moving.
+    step(QStringLiteral("copying %1 to %2 (nix copy)")
+            .arg(storePathOf(m_driverPath), m_target.storeUri()));
     auto process = std::make_unique<QProcess>();
     process->setProgram(NixCommand::program());
     process->setArguments(NixCommand::commonArgs()
@@ -187,15 +191,26 @@ void RemoteDriverProcess::copyClosure()
     process->setProcessEnvironment(m_ssh.nixEnvironment());
     process->setProcessChannelMode(QProcess::MergedChannels);
     QProcess *copy = helper(std::move(process));
-    connect(copy, &QProcess::finished, this, [this, copy](int code, QProcess::ExitStatus status) {
-        if (code != 0 || status != QProcess::NormalExit) {
-            abort(QStringLiteral("cannot copy %1 to %2: %3")
-                    .arg(storePathOf(m_driverPath), m_target.storeUri(),
-                        lastLines(copy->readAll())));
-            return;
+    auto lines = std::make_shared<OutputLines>();
+    const auto pass = [this, copy, lines](bool flush) {
+        for (const QString &line :
+            lines->take(QProcess::StandardOutput, copy->readAllStandardOutput(), flush)) {
+            lines->remember(line);
+            Q_EMIT progress(QStringLiteral("nix copy: ") + line);
         }
-        sendAgent();
-    });
+    };
+    connect(copy, &QProcess::readyReadStandardOutput, this, [pass] { pass(false); });
+    connect(copy, &QProcess::finished, this,
+        [this, pass, lines](int code, QProcess::ExitStatus status) {
+            pass(true);
+            if (code != 0 || status != QProcess::NormalExit) {
+                abort(QStringLiteral("cannot copy %1 to %2: %3")
+                        .arg(storePathOf(m_driverPath), m_target.storeUri(),
+                            lastLines(lines->recent().toLocal8Bit())));
+                return;
+            }
+            sendAgent();
+        });
     connect(copy, &QProcess::errorOccurred, this, [this, copy](QProcess::ProcessError e) {
         if (e == QProcess::FailedToStart)
             abort(QStringLiteral("cannot run nix: %1").arg(copy->errorString()));
@@ -203,10 +218,16 @@ void RemoteDriverProcess::copyClosure()
     copy->start();
 }
 
+void RemoteDriverProcess::step(const QString &what)
+{
+    Q_EMIT progress(QStringLiteral("%1: %2").arg(m_target.uri(), what));
+}
+
 void RemoteDriverProcess::sendAgent()
 {
     // The agent is data of ours, not a store path: a tar stream over the
     // channel, into the run's directory on the host.
+    step(QStringLiteral("sending the debug agent"));
     auto tar = std::make_unique<QProcess>();
     tar->setProgram(QStringLiteral("tar"));
     tar->setArguments({QStringLiteral("-C"), m_agentDir, QStringLiteral("--exclude=__pycache__"),
@@ -232,6 +253,7 @@ void RemoteDriverProcess::sendAgent()
 
 void RemoteDriverProcess::launch()
 {
+    step(QStringLiteral("starting the driver in %1").arg(m_hostDir));
     const QString stateDir = m_hostDir + QStringLiteral("/tmp");
     const QString hostSocket = m_hostDir + QStringLiteral("/agent.sock");
     QStringList command {QStringLiteral("sh"), QStringLiteral("-c"), QString::fromLatin1(kWrapper),

@@ -51,6 +51,8 @@ public:
 private:
     void onOpened();
     void copyClosure();
+    // One line of progress on the way to a running driver.
+    void step(const QString &what);
     void sendAgent();
     void launch();
     void whenHostSocketExists(const QString &path, std::function<void()> then);

@@ -93,6 +93,7 @@ bool DebugSession::start(
     connect(m_driver.get(), &DriverHost::finished, this, &DebugSession::onDriverFinished);
     connect(m_driver.get(), &DriverHost::socketReachable, this, &DebugSession::onSocketReachable);
     connect(m_driver.get(), &DriverHost::fileFetched, this, &DebugSession::onFileFetched);
+    connect(m_driver.get(), &DriverHost::progress, this, &DebugSession::launchProgress);
     connect(m_driver.get(), &DriverHost::hostProbed, this, [this](const QString &host, bool kvm) {
         m_hostKvm = kvm;
         Q_EMIT hostProbed(host, kvm);

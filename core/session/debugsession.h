@@ -185,6 +185,8 @@ Q_SIGNALS:
     void finished(int exitCode, bool crashed);
     void errorOccurred(const QString &message);
     void hostProbed(const QString &host, bool kvm);
+    // A step of the driver's start that takes time (a remote host's copy).
+    void launchProgress(const QString &message);
     // The SSH connection to the plan's host is gone; the run ends with it.
     void connectionLost(const QString &message);
     // The driver waits for something that will not come (a VLAN's switch

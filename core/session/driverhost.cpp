@@ -46,6 +46,7 @@ bool DriverHost::start(const LaunchPlan &plan, QString *error)
     connect(runner, &DriverRunner::socketReachable, this, &DriverHost::socketReachable);
     connect(runner, &DriverRunner::fileFetched, this, &DriverHost::fileFetched);
     connect(runner, &DriverRunner::hostProbed, this, &DriverHost::hostProbed);
+    connect(runner, &DriverRunner::progress, this, &DriverHost::progress);
     connect(runner, &DriverRunner::connectionLost, this, &DriverHost::connectionLost);
 
     const DriverLaunchOptions options = launchOptions(plan);

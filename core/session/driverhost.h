@@ -76,6 +76,7 @@ Q_SIGNALS:
     void socketReachable(const QString &driverPath, const QString &localPath);
     void fileFetched(const QString &driverPath, const QString &localPath);
     void hostProbed(const QString &host, bool kvm);
+    void progress(const QString &message);
     void connectionLost(const QString &message);
 
 private:

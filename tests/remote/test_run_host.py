@@ -1,7 +1,8 @@
 """`nixtide run --host ssh://…`: the demo test run on the SSH stand-in host
 (tests/common/sshbuilder.py, a store of its own), a breakpoint's locals
 printed from there, the host's KVM reported; a value that is not an ssh://
-host is refused with exit 2 and the value named."""
+host is refused with exit 2 and the value named. The steps before the
+driver runs (copy, agent, launch) are reported as they start."""
 import os
 import re
 import subprocess
@@ -44,6 +45,13 @@ class RunOnHost(unittest.TestCase):
                                  capture_output=True, text=True, timeout=900, env=env)
             self.assertEqual(run.returncode, 0, run.stderr[-4000:])
             self.assertIn("on %s, record in" % uri, run.stderr)
+            # Each step on the way to the host's driver says what it waits
+            # for, in order, with nix copy's own lines between.
+            steps = [run.stderr.find("nixtide: %s: %s" % (uri, what))
+                     for what in ("copying ", "sending the debug agent", "starting the driver in /")]
+            self.assertTrue(all(i >= 0 for i in steps) and steps == sorted(steps),
+                            "%s\n%s" % (steps, run.stderr[:4000]))
+            self.assertIn("nixtide: nix copy: ", run.stderr[steps[0]:steps[1]])
             # The host (this machine) has KVM with hardware virtualisation
             # and a /dev/kvm root can open.
             with open("/proc/cpuinfo") as cpuinfo:

@@ -9,6 +9,7 @@
 #include "common/remotetesting.h"
 #include "common/windowtesting.h"
 #include "core/session/debugsession.h"
+#include "ui/docks/buildoutputview.h"
 #include "ui/docks/replwidget.h"
 #include "ui/editor/editorarea.h"
 #include "ui/editor/scripteditor.h"
@@ -73,6 +74,13 @@ private Q_SLOTS:
         QCOMPARE(session->hostName(), m_host.uri());
         const QString hostDir = session->driverRunDir();
         QVERIFY(!qemuUnder(hostDir).isEmpty());
+
+        // Build Output has the steps on the way to the host's driver.
+        const QString built = window.buildOutput()->text()->toPlainText();
+        for (const QString &step :
+            {QStringLiteral(": copying /nix/store/"), QStringLiteral(": sending the debug agent"),
+                QStringLiteral(": starting the driver in /")})
+            QVERIFY2(built.contains(m_host.uri() + step), qPrintable(built.right(2000)));
 
         // The status bar: the host and what it says about its KVM.
         const bool kvm = hostHasKvm();

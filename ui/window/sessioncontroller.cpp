@@ -344,6 +344,10 @@ void SessionController::onResolved(const LaunchPlan &resolved)
             }
         }
     });
+    connect(m_session.get(), &DebugSession::launchProgress, this, [this](const QString &message) {
+        m_window->showStatus(message);
+        appendLine(m_window->buildOutput(), message);
+    });
     connect(m_session.get(), &DebugSession::driverOutputLine, m_window->buildOutput(),
         [this](const QString &line) { appendLine(m_window->buildOutput(), line); });
     connect(m_view.get(), &SessionView::scriptFinished, this, &SessionController::onScriptFinished);
