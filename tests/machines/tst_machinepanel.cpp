@@ -309,6 +309,7 @@ private Q_SLOTS:
         QVERIFY(!session.machines().value(0).vncSocket.isEmpty());
         Q_EMIT session.machinesChanged();
         QCOMPARE(vnc->state(), VncConnection::State::Disconnected);
+        QVERIFY2(!MachineTab::isRunningState(tab->state()), qPrintable(tab->state()));
 
         // The next run keeps the tab (and the old console) until its
         // session lists the machines.

@@ -197,10 +197,13 @@ void MachinePanel::syncMachines()
             t = addTab(info.name);
         const QString previous = t->state();
         t->setKind(info.kind.isEmpty() ? QStringLiteral("vm") : info.kind);
-        t->setState(info.state.isEmpty() ? QStringLiteral("off") : info.state);
-        // A finished run's sockets are gone with its state directory, even
-        // when its last machine event is read after the driver's exit.
-        if (!info.vncSocket.isEmpty() && m_session->state() != DebugSession::State::Terminated)
+        // A finished run's machines are gone with its driver (and their
+        // sockets with its state directory), even when its last machine
+        // event is read after the driver's exit.
+        const bool ended = m_session->state() == DebugSession::State::Terminated;
+        const QString state = info.state.isEmpty() ? QStringLiteral("off") : info.state;
+        t->setState(ended && MachineTab::isRunningState(state) ? QStringLiteral("off") : state);
+        if (!info.vncSocket.isEmpty() && !ended)
             t->setVncSocket(info.vncSocket);
         if (MachineTab::isRunningState(previous) && !MachineTab::isRunningState(t->state()))
             t->appendNote(tr("--- %1: %2 ---").arg(info.name, t->state()));
