@@ -178,6 +178,10 @@ void MachinePanel::syncMachines()
         return;
     const int before = count();
     const QList<MachineInfo> machines = m_session->machines();
+    // A finished run's machines are gone with its driver (and their sockets
+    // with its state directory), even when its last machine event is read
+    // after the driver's exit.
+    const bool ended = m_session->state() == DebugSession::State::Terminated;
     if (!machines.isEmpty()) {
         // Tabs of an earlier run's machines this test no longer has.
         for (int i = count() - 1; i >= 0; --i) {
@@ -197,10 +201,6 @@ void MachinePanel::syncMachines()
             t = addTab(info.name);
         const QString previous = t->state();
         t->setKind(info.kind.isEmpty() ? QStringLiteral("vm") : info.kind);
-        // A finished run's machines are gone with its driver (and their
-        // sockets with its state directory), even when its last machine
-        // event is read after the driver's exit.
-        const bool ended = m_session->state() == DebugSession::State::Terminated;
         const QString state = info.state.isEmpty() ? QStringLiteral("off") : info.state;
         t->setState(ended && MachineTab::isRunningState(state) ? QStringLiteral("off") : state);
         if (!info.vncSocket.isEmpty() && !ended)
