@@ -20,7 +20,10 @@ namespace {
 // ends, whatever it left in its group goes too; a line on stderr names the
 // exit status, and DIR stays until the channel closes: the IDE may still be
 // copying a screenshot the script took just before it ended.
-constexpr char kWrapper[] = "dir=$1; ticks=$2; shift 2\n"
+// A HUP, INT or TERM to this shell (an administrator's kill, a session
+// ended by force) would otherwise leave the driver's own session running
+// and DIR behind: it ends the group, says so and removes DIR.
+constexpr char kWrapper[] = "dir=$1; ticks=$2; shift 2; status=\n"
                             "cd \"$dir\" || exit 125\n"
                             "exec 3<&0 </dev/null\n"
                             "setsid \"$@\" 3<&- &\n"
@@ -37,6 +40,16 @@ constexpr char kWrapper[] = "dir=$1; ticks=$2; shift 2\n"
                             "  kill -KILL -$pg 2>/dev/null\n"
                             ") &\n"
                             "watcher=$!\n"
+                            "ended() {\n"
+                            "  kill -KILL -$pg 2>/dev/null; kill $watcher 2>/dev/null\n"
+                            "  if [ -z \"$status\" ]; then\n"
+                            "    status=$1; trap '' PIPE\n"
+                            "    printf 'nixtide-remote-exit:%s:%s\\n' \"$dir\" \"$1\" >&2\n"
+                            "  fi\n"
+                            "  cd / && rm -rf -- \"$dir\"\n"
+                            "  exit \"$status\"\n"
+                            "}\n"
+                            "trap 'ended 129' HUP; trap 'ended 130' INT; trap 'ended 143' TERM\n"
                             "wait $pg; status=$?\n"
                             "kill -KILL -$pg 2>/dev/null\n"
                             "trap '' PIPE\n"

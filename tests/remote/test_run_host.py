@@ -2,11 +2,16 @@
 (tests/common/sshbuilder.py, a store of its own), a breakpoint's locals
 printed from there, the host's KVM reported; a value that is not an ssh://
 host is refused with exit 2 and the value named. The steps before the
-driver runs (copy, agent, launch) are reported as they start."""
+driver runs (copy, agent, launch) are reported as they start. The host's
+wrapper killed with TERM takes the driver's group and the run directory
+with it, and the run ends."""
 import os
 import re
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -66,6 +71,111 @@ class RunOnHost(unittest.TestCase):
             self.assertTrue(bundles, server.remote_store_paths()[:20])
         finally:
             server.stop()
+
+    def test_killed_wrapper_ends_the_driver_and_its_directory(self):
+        server = SshBuilder().start()
+        script = tempfile.NamedTemporaryFile("w", suffix=".py", prefix="nixtide-hold-",
+                                             delete=False)
+        run, host_dir = None, None
+        log = tempfile.TemporaryFile("w+")
+        try:
+            script.write("start_all()\nmachine.wait_for_unit('multi-user.target')\n"
+                         "print('nixtide-test: holding', flush=True)\n"
+                         "import time\ntime.sleep(900)\n")
+            script.close()
+            env = dict(os.environ)
+            env["NIX_SSHOPTS"] = " ".join(server.ssh_options()[2:] + ["-i", server.path("user_key")])
+            uri = "ssh://root@127.0.0.1:%d" % server.port
+            run = subprocess.Popen([BINARY, "run", SINGLE, "--host", uri, "--script", script.name,
+                                    "--progress", "plain"], env=env, stdout=subprocess.PIPE,
+                                   stderr=log, text=True)
+            # The script holds the run, VM up, until the test is done.
+            for line in run.stdout:
+                if "nixtide-test: holding" in line:
+                    break
+            else:
+                self.fail("the script never held: %s" % tail(log))
+            wrappers = host_wrappers()
+            self.assertEqual(len(wrappers), 1, wrappers)
+            wrapper, host_dir = wrappers[0]
+            self.assertTrue(driver_group(host_dir), "no driver process names %s" % host_dir)
+            os.kill(wrapper, signal.SIGTERM)
+            deadline = time.monotonic() + 120
+            while (driver_group(host_dir) or os.path.exists(host_dir)) \
+                    and time.monotonic() < deadline:
+                time.sleep(0.2)
+            self.assertEqual(driver_group(host_dir), [])
+            self.assertFalse(os.path.exists(host_dir), host_dir)
+            # The channel ends with the wrapper: the run ends, saying how.
+            run.stdout.read()
+            run.wait(120)
+            self.assertNotEqual(run.returncode, 0, tail(log))
+            self.assertIn("was killed by a signal from outside nixtide", tail(log))
+        finally:
+            if run and run.poll() is None:
+                run.kill()
+                run.wait()
+            for pid in driver_group(host_dir) if host_dir else []:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            os.unlink(script.name)
+            log.close()
+            server.stop()
+
+
+def cmdline(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as handle:
+            return [a.decode(errors="replace") for a in handle.read().split(b"\0")[:-1]]
+    except OSError:
+        return []
+
+
+def environ(pid):
+    try:
+        with open("/proc/%d/environ" % pid, "rb") as handle:
+            return handle.read().decode(errors="replace").split("\0")
+    except OSError:
+        return []
+
+
+def pids():
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def host_wrappers():
+    """(pid, run directory) of each host-side wrapper (RemoteDriverProcess's
+    `sh -c SCRIPT nixtide-driver DIR …`)."""
+    def is_wrapper(pid):
+        args = cmdline(pid)
+        return len(args) > 4 and args[:2] == ["sh", "-c"] and args[3] == "nixtide-driver" \
+            and args[2].startswith("dir=$1")
+
+    # Its watcher is a forked copy, with the same command line.
+    return [(pid, cmdline(pid)[4]) for pid in pids()
+            if is_wrapper(pid) and not is_wrapper(parent(pid))]
+
+
+def parent(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as handle:
+            return int(handle.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def driver_group(host_dir):
+    """The processes started for the run in host_dir: the driver and its
+    QEMU carry the agent's socket path in their environment."""
+    wanted = "NIXTIDE_AGENT_SOCKET=%s/agent.sock" % host_dir
+    return [pid for pid in pids() if wanted in environ(pid)]
+
+
+def tail(log):
+    log.seek(0)
+    return log.read()[-4000:]
 
 
 if __name__ == "__main__":
