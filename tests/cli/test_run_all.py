@@ -43,7 +43,14 @@ class RunAll(unittest.TestCase):
     def setUp(self):
         self.work = tempfile.TemporaryDirectory(prefix="nixtide-run-all-")
         self.addCleanup(self.work.cleanup)
-        self.env = dict(os.environ, XDG_STATE_HOME=os.path.join(self.work.name, "state"))
+        # Nix kills its build hook with SIGKILL when a remote build is done,
+        # sometimes before the hook has removed its ssh master's directory
+        # (TMPDIR/nix-PID-0; seen with strace): Nix's own race, which the
+        # test keeps inside its temporary directory.
+        tmp = os.path.join(self.work.name, "tmp")
+        os.mkdir(tmp)
+        self.env = dict(os.environ, XDG_STATE_HOME=os.path.join(self.work.name, "state"),
+                        TMPDIR=tmp)
 
     def flake(self, broken):
         """A fresh copy of the fixture flake: a new nonce, so Nix runs every
