@@ -190,6 +190,12 @@ QDockWidget *MainWindow::dock(Dock which) const
     return m_docks[size_t(which)];
 }
 
+void MainWindow::showRecordedResults(const QString &recordBase)
+{
+    m_explorer->setRunBase(recordBase);
+    m_explorer->refreshResults();
+}
+
 void MainWindow::raiseDock(Dock which)
 {
     dock(which)->raise();

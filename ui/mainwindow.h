@@ -130,6 +130,7 @@ public:
     BreakpointsView *breakpointsView() const { return m_breakpointsView; }
     ReplWidget *replWidget() const override { return m_repl; }
     BuildOutputView *buildOutput() const override { return m_buildOutput; }
+    void showRecordedResults(const QString &recordBase) override;
     QTabWidget *machineTabs() const;
     QLabel *accelerationLabel() const { return m_accelerationLabel; }
     // Never null: every dock is made with the window.

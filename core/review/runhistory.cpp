@@ -56,6 +56,21 @@ std::optional<RunInfo> RunHistory::latestRunOf(const QString &sourceFile) const
     return latest;
 }
 
+QHash<QString, RunInfo> RunHistory::latestByReference() const
+{
+    QHash<QString, RunInfo> latest;
+    for (const QString &test : tests()) {
+        for (const RunInfo &run : runs(test)) {
+            if (run.reference.isEmpty())
+                continue;
+            const auto it = latest.constFind(run.reference);
+            if (it == latest.constEnd() || run.startedAt > it->startedAt)
+                latest.insert(run.reference, run);
+        }
+    }
+    return latest;
+}
+
 QStringList RunHistory::prune(const PrunePolicy &policy, const QSet<QString> &open) const
 {
     QStringList removed;

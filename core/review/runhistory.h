@@ -2,6 +2,7 @@
 
 #include "core/review/runreader.h"
 
+#include <QHash>
 #include <QList>
 #include <QSet>
 #include <QString>
@@ -27,6 +28,9 @@ public:
     // The newest run of the test defined in `sourceFile`, by the source
     // path each run's result.json names.
     std::optional<RunInfo> latestRunOf(const QString &sourceFile) const;
+    // The newest run of each test reference (RunInfo::reference), in one
+    // pass over the records; records without a reference are left out.
+    QHash<QString, RunInfo> latestByReference() const;
 
     struct PrunePolicy
     {

@@ -38,6 +38,7 @@ std::optional<RunInfo> RunReader::readInfo(const QString &dir, QString *error)
     info.dir = QFileInfo(dir).absoluteFilePath();
     info.test = o.value(QStringLiteral("test")).toString();
     info.source = o.value(QStringLiteral("source")).toString();
+    info.reference = o.value(QStringLiteral("reference")).toString();
     info.sourceSha256 = o.value(QStringLiteral("sourceSha256")).toString();
     info.bundle = o.value(QStringLiteral("bundle")).toString();
     info.status = o.value(QStringLiteral("status")).toString();

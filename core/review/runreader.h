@@ -15,9 +15,10 @@ struct RunInfo
     QString dir;
     QString test;
     QString source; // the .nix file (or bundle) that ran
+    QString reference; // the test as opened (TestRef::toString()); older records lack it
     QString sourceSha256; // of that file when the run started; older records lack it
     QString bundle; // the driver's store path
-    QString status; // passed, failed, killed, error, running
+    QString status; // passed, failed, killed, error, stopped, running
     QDateTime startedAt;
     double durationSeconds = 0;
     int exitCode = -1;

@@ -347,6 +347,7 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
     } else if (event == QLatin1String("nixtide/scriptStarted")) {
         Q_EMIT scriptStarted();
     } else if (event == QLatin1String("nixtide/scriptFinished")) {
+        m_scriptEnded = true;
         Q_EMIT scriptFinished(dap::scriptOutcomeFrom(body));
     }
 }
@@ -531,6 +532,8 @@ void DebugSession::onStopped(const QJsonObject &body)
     // Run to cursor ends at the next stop, wherever it is.
     m_store->dropOneShots();
     m_stopReason = body.value(QStringLiteral("reason")).toString();
+    if (m_stopReason == u"exception")
+        m_scriptEnded = true;
     m_stopDescription = body.value(QStringLiteral("text"))
                             .toString(body.value(QStringLiteral("description")).toString());
     // Steps, goto and exceptionInfo go to the thread that stopped.
@@ -716,6 +719,7 @@ void DebugSession::gotoTarget(int targetId, DoneCallback callback)
 
 void DebugSession::restartScript(const LaunchPlan &plan, DoneCallback callback)
 {
+    m_scriptEnded = false;
     request(QStringLiteral("restart"), {{QStringLiteral("arguments"), plan.scriptArguments()}},
         done(std::move(callback)));
 }
@@ -759,9 +763,14 @@ void DebugSession::onDriverFinished(int exitCode, bool crashed)
                 .arg(who, how));
     }
     setState(State::Terminated);
-    Q_EMIT resultChanged(crashed
-            ? QStringLiteral("killed")
-            : (exitCode == 0 ? QStringLiteral("passed") : QStringLiteral("failed")));
+    // Ended on request before the script had a result (at a breakpoint,
+    // midway): the exit code then says only that it was ended, not that
+    // the test failed.
+    const bool stoppedMidway = m_endRequested && !m_scriptEnded && m_error.isEmpty();
+    Q_EMIT resultChanged(stoppedMidway ? QStringLiteral("stopped")
+            : crashed                  ? QStringLiteral("killed")
+            : exitCode == 0            ? QStringLiteral("passed")
+                                       : QStringLiteral("failed"));
     Q_EMIT finished(exitCode, crashed);
 }
 

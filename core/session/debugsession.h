@@ -201,7 +201,8 @@ Q_SIGNALS:
     // the typed signals above.
     void eventReceived(const QString &event, const QJsonObject &body);
     // What the run's result says now: "running" once started, then one of
-    // passed, failed, killed or error.
+    // passed, failed, killed, error, or stopped (ended on request before
+    // the script had a result).
     void resultChanged(const QString &status);
 
 private:
@@ -275,6 +276,9 @@ private:
     // terminate(), stopDriver() or kill() was asked for (or the session gave
     // up on the agent): a driver killed by a signal then is no surprise.
     bool m_endRequested = false;
+    // The script finished, or stopped on the exception that fails it: its
+    // result is known whatever ends the driver afterwards.
+    bool m_scriptEnded = false;
     bool m_connectionLost = false;
 };
 

@@ -16,6 +16,10 @@ struct LaunchPlan
 {
     DriverBundle bundle;
     QString sourcePath; // the .nix file; empty when running a bare bundle
+    // The test as opened (TestRef::toString(): a file, a flake attribute…),
+    // recorded so that the run counts as that test's last result; empty
+    // for a bare bundle.
+    QString reference;
     QList<int> lineMap; // lineMap[i] = source line of built script line i+1
     QString scriptPath; // --script: a Python file run instead of the built script
     QString scriptText; // with scriptPath empty: an edited script run in place of the built one

@@ -116,7 +116,8 @@ void RunRecorder::writeResult(const QString &status)
         machines.append(m.name);
     QJsonObject result {{QStringLiteral("test"), plan.bundle.testName},
         {QStringLiteral("bundle"), plan.bundle.dir}, {QStringLiteral("source"), plan.sourcePath},
-        {QStringLiteral("status"), status}, {QStringLiteral("sourceSha256"), m_sourceSha256},
+        {QStringLiteral("reference"), plan.reference}, {QStringLiteral("status"), status},
+        {QStringLiteral("sourceSha256"), m_sourceSha256},
         {QStringLiteral("state"), stateName(m_session->state())},
         {QStringLiteral("machines"), machines},
         {QStringLiteral("startedAt"), m_startedAt.toString(Qt::ISODateWithMs)},

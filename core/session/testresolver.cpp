@@ -37,6 +37,7 @@ void TestResolver::start(const QString &test, const QString &attribute)
         QTimer::singleShot(0, this, [this, error] { fail(Failure::BadInput, error); });
         return;
     }
+    m_reference = ref->kind == TestRef::Kind::Bundle ? QString() : ref->toString();
     if (ref->kind == TestRef::Kind::Bundle) {
         const QString dir = ref->path;
         QTimer::singleShot(0, this, [this, dir] { onBundle(dir, QString()); });
@@ -158,6 +159,7 @@ void TestResolver::onBundle(const QString &dir, const QString &sourceRefText)
     }
     LaunchPlan plan;
     plan.bundle = *bundle;
+    plan.reference = m_reference;
     if (sourceRefText.isEmpty()) {
         m_done = true;
         Q_EMIT resolved(plan);

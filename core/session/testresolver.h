@@ -71,6 +71,7 @@ private:
 
     std::unique_ptr<NixBuild> m_build;
     QString m_testArgument;
+    QString m_reference; // the opened test's TestRef::toString(), for the plan
     QString m_decision;
     BuiltSource m_builtSource;
     bool m_done = false;

@@ -444,6 +444,40 @@ private Q_SLOTS:
         QCOMPARE(history.runs(QStringLiteral("demo")).size(), 3);
         QCOMPARE(history.runs(QStringLiteral("other")).size(), 1);
     }
+
+    void historyKnowsEachReferencesLatestRun()
+    {
+        QTemporaryDir tmp;
+        const auto run = [&tmp](const QString &test, const QString &reference,
+                             const QString &started, const QString &status) {
+            const QString dir = tmp.filePath(test + QStringLiteral("/1"));
+            QDir().mkpath(dir);
+            QJsonObject result {{QStringLiteral("test"), test}, {QStringLiteral("status"), status},
+                {QStringLiteral("startedAt"), started}, {QStringLiteral("durationSeconds"), 1.0}};
+            if (!reference.isEmpty())
+                result.insert(QStringLiteral("reference"), reference);
+            writeFile(dir + QStringLiteral("/result.json"), QJsonDocument(result).toJson());
+            return QFileInfo(dir).absoluteFilePath();
+        };
+        const QString file = QStringLiteral("/t/a.nix");
+        const QString check = QStringLiteral("/t/flake#checks.x86_64-linux.b");
+        // One test under two names (its `name` was changed): one reference.
+        run(QStringLiteral("a"), file, QStringLiteral("2026-11-01T10:00:00.000Z"),
+            QStringLiteral("passed"));
+        const QString newest = run(QStringLiteral("renamed"), file,
+            QStringLiteral("2026-11-02T10:00:00.000Z"), QStringLiteral("failed"));
+        const QString flake = run(QStringLiteral("b"), check,
+            QStringLiteral("2026-11-01T10:00:00.000Z"), QStringLiteral("passed"));
+        // A record from before references were kept counts for no test.
+        run(QStringLiteral("old"), QString(), QStringLiteral("2026-11-03T10:00:00.000Z"),
+            QStringLiteral("passed"));
+
+        const QHash<QString, RunInfo> latest = RunHistory(tmp.path()).latestByReference();
+        QCOMPARE(latest.size(), 2);
+        QCOMPARE(latest.value(file).dir, newest);
+        QCOMPARE(latest.value(file).status, QStringLiteral("failed"));
+        QCOMPARE(latest.value(check).dir, flake);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestReview)

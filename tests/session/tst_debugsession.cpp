@@ -223,6 +223,38 @@ private Q_SLOTS:
         qInfo("terminate to driver exit: %.1f s", double(clock.elapsed()) / 1000.0);
         QTRY_COMPARE_WITH_TIMEOUT(qemuUnder(privateDir), QStringList(), 30000);
         QCOMPARE(session.state(), DebugSession::State::Terminated);
+        // Ended after the exception that fails it: the record says failed.
+        QCOMPARE(recordedStatus(session), QStringLiteral("failed"));
+    }
+
+    // Ended at its first line, the script has no result: the record says
+    // stopped, not the failure the driver's exit code would suggest.
+    void terminateBeforeAResultIsRecordedAsStopped()
+    {
+        LaunchPlan plan = resolveLaunchPlan(m_nixFile, QStringLiteral("driver"));
+        QVERIFY2(!plan.bundle.driverPath.isEmpty(), "the demo test did not build");
+        plan.stopOnEntry = true;
+        DebugSession session;
+        QSignalSpy stopped(&session, &DebugSession::stopped);
+        QSignalSpy finished(&session, &DebugSession::finished);
+        QVERIFY2(session.start(plan), qPrintable(session.error()));
+        QVERIFY(stopped.wait(180000));
+        QCOMPARE(session.stopReason(), QStringLiteral("entry"));
+        session.terminate();
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(recordedStatus(session), QStringLiteral("stopped"));
+    }
+
+private:
+    static QString recordedStatus(const DebugSession &session)
+    {
+        QFile result(session.runRecordDir() + QStringLiteral("/result.json"));
+        if (!result.open(QIODevice::ReadOnly))
+            return QStringLiteral("(no %1)").arg(result.fileName());
+        return QJsonDocument::fromJson(result.readAll())
+            .object()
+            .value(QStringLiteral("status"))
+            .toString();
     }
 };
 

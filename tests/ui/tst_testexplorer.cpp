@@ -5,7 +5,9 @@
 //   flake's three checks, the failing one with its FAIL from run-all, the
 //   others not run;
 // - "Debug this test" on the failed one opens it and runs it under the
-//   debugger, which stops at its failing line in the flake's flake.nix.
+//   debugger, which stops at its failing line in the flake's flake.nix;
+// - from then on the explorer shows that run (RUNNING, then how it ended)
+//   as the test's last result, newer than run-all's.
 
 #include "common/guesttesting.h"
 #include "ui/docks/callstackview.h"
@@ -135,8 +137,31 @@ private Q_SLOTS:
         QVERIFY(editor);
         QCOMPARE(editor->currentLine(), failingLine);
 
+        // The run in the IDE is the test's last result now, read from its
+        // record (the list was made again for the opened test: look the
+        // item up again).
+        const auto itemOf = [tree](const QString &reference) -> QTreeWidgetItem * {
+            for (int i = 0; i < tree->topLevelItemCount(); ++i) {
+                if (TestExplorerDock::referenceOf(tree->topLevelItem(i)) == reference)
+                    return tree->topLevelItem(i);
+            }
+            return nullptr;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(itemOf(failingRef), 120000);
+        QTRY_COMPARE_WITH_TIMEOUT(itemOf(failingRef)->text(1), QStringLiteral("RUNNING"), 30000);
+        QVERIFY2(itemOf(failingRef)->toolTip(1).startsWith(QStringLiteral("A run in the IDE")),
+            qPrintable(itemOf(failingRef)->toolTip(1)));
+
         controller->stop();
         QTRY_COMPARE_WITH_TIMEOUT(controller->state(), SessionState::Terminated, 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(itemOf(failingRef)->text(1), QStringLiteral("FAIL"), 30000);
+        QVERIFY2(itemOf(failingRef)->toolTip(1).startsWith(QStringLiteral("A run in the IDE")),
+            qPrintable(itemOf(failingRef)->toolTip(1)));
+        QVERIFY2(itemOf(failingRef)->toolTip(1).contains(m_dir.filePath(QStringLiteral("runs"))),
+            qPrintable(itemOf(failingRef)->toolTip(1)));
+        // The others keep what they had.
+        QCOMPARE(itemOf(flake + QStringLiteral("#checks.x86_64-linux.boots"))->text(1),
+            QStringLiteral("not run"));
     }
 };
 

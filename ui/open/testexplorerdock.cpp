@@ -1,6 +1,7 @@
 #include "ui/open/testexplorerdock.h"
 
 #include "core/nix/testinfo.h"
+#include "core/review/runhistory.h"
 #include "core/session/suitehistory.h"
 #include "core/worker.h"
 
@@ -24,6 +25,15 @@ struct Listing
 };
 
 } // namespace
+
+struct TestExplorerDock::LastResult
+{
+    QString state; // as run-all names it: PASS, FAIL, KILLED…
+    double seconds = 0;
+    QString detail;
+    bool passed = false;
+    QDateTime finished;
+};
 
 TestExplorerDock::TestExplorerDock(QWidget *parent)
     : QDockWidget(tr("Tests"), parent)
@@ -105,25 +115,77 @@ void TestExplorerDock::showTests(const QStringList &attrs, const QString &error)
 
 void TestExplorerDock::refreshResults()
 {
-    const QHash<QString, SuiteHistory::Result> results
-        = m_historyFile.isEmpty() ? SuiteHistory::load() : SuiteHistory::load(m_historyFile);
+    const QString historyFile = m_historyFile.isEmpty() ? SuiteHistory::path() : m_historyFile;
+    const QString runBase = m_runBase.isEmpty() ? RunHistory::defaultBase() : m_runBase;
+    const int generation = ++m_resultsGeneration;
+    // Every run record's result.json is read: not on the GUI thread.
+    runOnWorker(
+        this, [historyFile, runBase] { return readResults(historyFile, runBase); },
+        [this, generation](const QHash<QString, LastResult> &results) {
+            if (generation == m_resultsGeneration)
+                showResults(results);
+        });
+}
+
+QHash<QString, TestExplorerDock::LastResult> TestExplorerDock::readResults(
+    const QString &historyFile, const QString &runBase)
+{
+    QHash<QString, LastResult> results;
+    const QHash<QString, SuiteHistory::Result> suite = SuiteHistory::load(historyFile);
+    for (auto it = suite.cbegin(); it != suite.cend(); ++it) {
+        const SuiteHistory::Result &r = it.value();
+        results.insert(it.key(),
+            {r.state, r.seconds,
+                tr("nixtide run-all: %1, %2")
+                    .arg(r.message.isEmpty() ? r.state : r.message,
+                        QLocale().toString(r.finished.toLocalTime(), QLocale::ShortFormat)),
+                r.passed(), r.finished});
+    }
+    // A run in the IDE or with `nixtide run` counts when it is the newer.
+    const QHash<QString, RunInfo> runs = RunHistory(runBase).latestByReference();
+    for (auto it = runs.cbegin(); it != runs.cend(); ++it) {
+        const RunInfo &run = it.value();
+        const QDateTime finished = run.startedAt.addMSecs(qint64(run.durationSeconds * 1000));
+        const auto known = results.constFind(it.key());
+        if (known != results.constEnd() && known->finished >= finished)
+            continue;
+        const QString status = run.status == u"passed" ? QStringLiteral("PASS")
+            : run.status == u"failed"                  ? QStringLiteral("FAIL")
+                                                       : run.status.toUpper();
+        const QString how = run.exitCode >= 0 && run.status == u"failed"
+            ? tr("%1 (exit code %2)").arg(run.status).arg(run.exitCode)
+            : run.status;
+        results.insert(it.key(),
+            {status, run.durationSeconds,
+                tr("A run in the IDE or with nixtide run: %1, %2\n%3")
+                    .arg(how, QLocale().toString(run.startedAt.toLocalTime(), QLocale::ShortFormat),
+                        run.dir),
+                run.status == u"passed", finished});
+    }
+    return results;
+}
+
+void TestExplorerDock::showResults(const QHash<QString, LastResult> &results)
+{
     for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
         QTreeWidgetItem *item = m_tree->topLevelItem(i);
         const auto it = results.constFind(referenceOf(item));
         if (it == results.constEnd()) {
             item->setText(1, tr("not run"));
             item->setText(2, QString());
-            item->setToolTip(1, tr("No run-all result recorded"));
+            item->setForeground(1, QBrush());
+            item->setToolTip(1, tr("No run recorded"));
             continue;
         }
         item->setText(1, it->state);
         item->setText(2, tr("%1 s").arg(it->seconds, 0, 'f', 1));
-        item->setForeground(1, it->passed() ? QColor(Qt::darkGreen) : QColor(Qt::red));
-        item->setToolTip(1,
-            tr("%1 on %2")
-                .arg(it->message.isEmpty() ? it->state : it->message,
-                    QLocale().toString(it->finished, QLocale::ShortFormat)));
+        item->setForeground(1,
+            it->passed                                               ? QBrush(Qt::darkGreen)
+                : it->state == u"RUNNING" || it->state == u"STOPPED" ? QBrush()
+                                                                     : QBrush(Qt::red));
+        item->setToolTip(1, it->detail);
     }
+    Q_EMIT resultsShown();
 }
 
 void TestExplorerDock::requestDebug()

@@ -107,9 +107,10 @@ void RunHistoryView::refresh()
                     item->setToolTip(0, run.dir);
                     item->setToolTip(3, run.source + QLatin1Char('\n') + run.sourceSha256);
                     item->setForeground(1,
-                        run.status == u"passed"        ? QColor(0, 120, 0)
-                            : run.status == u"running" ? palette().text().color()
-                                                       : QColor(180, 0, 0));
+                        run.status == u"passed" ? QColor(0, 120, 0)
+                            : run.status == u"running" || run.status == u"stopped"
+                            ? palette().text().color()
+                            : QColor(180, 0, 0));
                     item->setData(0, Qt::UserRole, run.dir);
                     item->setData(0, kRunRole, int(m_runs.size()));
                     m_runs.append(run);

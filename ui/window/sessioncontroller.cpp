@@ -330,6 +330,10 @@ void SessionController::onResolved(const LaunchPlan &resolved)
     m_window->showMachinesOf(m_session.get());
     connect(m_session.get(), &DebugSession::stateChanged, this, &SessionController::onSessionState);
     connect(m_session.get(), &DebugSession::finished, this, &SessionController::onSessionFinished);
+    // The run's record says "running", then how it ended (RunRecorder
+    // writes it first, on the same signal).
+    connect(m_session.get(), &DebugSession::resultChanged, this,
+        [this] { m_window->showRecordedResults(m_recordBase); });
     connect(m_session.get(), &DebugSession::errorOccurred, this, &SessionController::say);
     connect(m_session.get(), &DebugSession::driverStuck, this,
         [this](const QString &message) { say(tr("%1: Stop ends the run").arg(message)); });

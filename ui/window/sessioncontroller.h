@@ -45,6 +45,7 @@ public:
     // stay up when the script ends, so it can run again) or "driver".
     void setDriverAttribute(const QString &attribute) { m_attribute = attribute; }
     // Where run records go (tests); empty: the XDG state directory.
+    // Where runs are recorded (tests); also where the Tests dock reads them.
     void setRecordBase(const QString &dir) { m_recordBase = dir; }
     // Asked before closing the window stops a paused test (its VMs and
     // what the user was inspecting go); true closes. The default asks

@@ -74,6 +74,10 @@ public:
     virtual CallStackView *callStackView() const = 0;
     virtual ReplWidget *replWidget() const = 0;
     virtual BuildOutputView *buildOutput() const = 0;
+    // A run's record changed (started, ended): the Tests dock shows each
+    // test's last result, read from the records under `recordBase` (empty:
+    // the default place).
+    virtual void showRecordedResults(const QString &recordBase) = 0;
 
 Q_SIGNALS:
     void runToCursorRequested(const QString &path, int line);
