@@ -76,8 +76,9 @@ class RunOnHost(unittest.TestCase):
         server = SshBuilder().start()
         script = tempfile.NamedTemporaryFile("w", suffix=".py", prefix="nixtide-hold-",
                                              delete=False)
-        run, host_dir = None, None
+        run, host_dir, wrapper = None, None, None
         log = tempfile.TemporaryFile("w+")
+        out = tempfile.TemporaryFile("w+")
         try:
             script.write("start_all()\nmachine.wait_for_unit('multi-user.target')\n"
                          "print('nixtide-test: holding', flush=True)\n"
@@ -87,15 +88,15 @@ class RunOnHost(unittest.TestCase):
             env["NIX_SSHOPTS"] = " ".join(server.ssh_options()[2:] + ["-i", server.path("user_key")])
             uri = "ssh://root@127.0.0.1:%d" % server.port
             run = subprocess.Popen([BINARY, "run", SINGLE, "--host", uri, "--script", script.name,
-                                    "--progress", "plain"], env=env, stdout=subprocess.PIPE,
+                                    "--progress", "plain"], env=env, stdout=out,
                                    stderr=log, text=True)
             # The script holds the run, VM up, until the test is done.
-            for line in run.stdout:
-                if "nixtide-test: holding" in line:
-                    break
-            else:
-                self.fail("the script never held: %s" % tail(log))
-            wrappers = host_wrappers()
+            deadline = time.monotonic() + 600
+            while "nixtide-test: holding" not in tail(out):
+                if run.poll() is not None or time.monotonic() > deadline:
+                    self.fail("the script never held: %s" % tail(log))
+                time.sleep(0.2)
+            wrappers = host_wrappers(server.process.pid)
             self.assertEqual(len(wrappers), 1, wrappers)
             wrapper, host_dir = wrappers[0]
             self.assertTrue(driver_group(host_dir), "no driver process names %s" % host_dir)
@@ -107,7 +108,6 @@ class RunOnHost(unittest.TestCase):
             self.assertEqual(driver_group(host_dir), [])
             self.assertFalse(os.path.exists(host_dir), host_dir)
             # The channel ends with the wrapper: the run ends, saying how.
-            run.stdout.read()
             run.wait(120)
             self.assertNotEqual(run.returncode, 0, tail(log))
             self.assertIn("was killed by a signal from outside nixtide", tail(log))
@@ -115,13 +115,18 @@ class RunOnHost(unittest.TestCase):
             if run and run.poll() is None:
                 run.kill()
                 run.wait()
-            for pid in driver_group(host_dir) if host_dir else []:
+            # Still this run's wrapper (not a reused pid): it cleans up after itself.
+            targets = [(wrapper, signal.SIGTERM)] if wrapper and cmdline(wrapper)[4:5] == [host_dir] \
+                else []
+            targets += [(pid, signal.SIGKILL) for pid in driver_group(host_dir)] if host_dir else []
+            for pid, sig in targets:
                 try:
-                    os.kill(pid, signal.SIGKILL)
+                    os.kill(pid, sig)
                 except ProcessLookupError:
                     pass
             os.unlink(script.name)
             log.close()
+            out.close()
             server.stop()
 
 
@@ -145,17 +150,25 @@ def pids():
     return [int(name) for name in os.listdir("/proc") if name.isdigit()]
 
 
-def host_wrappers():
+def host_wrappers(sshd):
     """(pid, run directory) of each host-side wrapper (RemoteDriverProcess's
-    `sh -c SCRIPT nixtide-driver DIR …`)."""
+    `sh -c SCRIPT nixtide-driver DIR …`) under the sshd whose pid is given:
+    another suite's remote run may be going on beside this one."""
     def is_wrapper(pid):
         args = cmdline(pid)
         return len(args) > 4 and args[:2] == ["sh", "-c"] and args[3] == "nixtide-driver" \
             and args[2].startswith("dir=$1")
 
+    def under_sshd(pid):
+        while pid > 1:
+            if pid == sshd:
+                return True
+            pid = parent(pid)
+        return False
+
     # Its watcher is a forked copy, with the same command line.
     return [(pid, cmdline(pid)[4]) for pid in pids()
-            if is_wrapper(pid) and not is_wrapper(parent(pid))]
+            if is_wrapper(pid) and not is_wrapper(parent(pid)) and under_sshd(pid)]
 
 
 def parent(pid):
