@@ -243,7 +243,7 @@ int runAll(const QStringList &args)
             continue;
         results.insert(e.test.ref.toString(),
             {SuiteTestState::name(e.state.state), e.state.seconds(), e.state.message,
-                QDateTime::currentDateTime()});
+                QDateTime::currentDateTimeUtc()});
     }
     QString historyError;
     if (!SuiteHistory::record(results, &historyError))

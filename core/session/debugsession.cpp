@@ -289,6 +289,9 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
     } else if (event == QLatin1String("breakpoint")) {
         onBreakpointEvent(body);
     } else if (event == QLatin1String("continued")) {
+        // Past a failure only when the failing line was fixed or skipped;
+        // otherwise nixtide/scriptFinished follows at once.
+        m_stoppedOnFailure = false;
         m_frames.clear();
         setState(State::Running);
         Q_EMIT continued();
@@ -345,9 +348,11 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
         m_screenshots.insert(path, body);
         m_driver->fetchFile(path);
     } else if (event == QLatin1String("nixtide/scriptStarted")) {
+        m_scriptFinished = false;
+        m_stoppedOnFailure = false;
         Q_EMIT scriptStarted();
     } else if (event == QLatin1String("nixtide/scriptFinished")) {
-        m_scriptEnded = true;
+        m_scriptFinished = true;
         Q_EMIT scriptFinished(dap::scriptOutcomeFrom(body));
     }
 }
@@ -532,8 +537,7 @@ void DebugSession::onStopped(const QJsonObject &body)
     // Run to cursor ends at the next stop, wherever it is.
     m_store->dropOneShots();
     m_stopReason = body.value(QStringLiteral("reason")).toString();
-    if (m_stopReason == u"exception")
-        m_scriptEnded = true;
+    m_stoppedOnFailure = m_stopReason == u"exception";
     m_stopDescription = body.value(QStringLiteral("text"))
                             .toString(body.value(QStringLiteral("description")).toString());
     // Steps, goto and exceptionInfo go to the thread that stopped.
@@ -719,7 +723,6 @@ void DebugSession::gotoTarget(int targetId, DoneCallback callback)
 
 void DebugSession::restartScript(const LaunchPlan &plan, DoneCallback callback)
 {
-    m_scriptEnded = false;
     request(QStringLiteral("restart"), {{QStringLiteral("arguments"), plan.scriptArguments()}},
         done(std::move(callback)));
 }
@@ -766,7 +769,8 @@ void DebugSession::onDriverFinished(int exitCode, bool crashed)
     // Ended on request before the script had a result (at a breakpoint,
     // midway): the exit code then says only that it was ended, not that
     // the test failed.
-    const bool stoppedMidway = m_endRequested && !m_scriptEnded && m_error.isEmpty();
+    const bool stoppedMidway = m_endRequested && !m_scriptFinished && !m_stoppedOnFailure
+        && m_error.isEmpty() && m_stuckReason.isEmpty();
     Q_EMIT resultChanged(stoppedMidway ? QStringLiteral("stopped")
             : crashed                  ? QStringLiteral("killed")
             : exitCode == 0            ? QStringLiteral("passed")

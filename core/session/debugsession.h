@@ -276,9 +276,10 @@ private:
     // terminate(), stopDriver() or kill() was asked for (or the session gave
     // up on the agent): a driver killed by a signal then is no surprise.
     bool m_endRequested = false;
-    // The script finished, or stopped on the exception that fails it: its
-    // result is known whatever ends the driver afterwards.
-    bool m_scriptEnded = false;
+    // The script finished, or is stopped on the exception that fails it:
+    // its result is known whatever ends the driver afterwards.
+    bool m_scriptFinished = false;
+    bool m_stoppedOnFailure = false;
     bool m_connectionLost = false;
 };
 

@@ -26,6 +26,13 @@ void TestResolver::fail(Failure failure, const QString &message)
     Q_EMIT failed(failure, message);
 }
 
+QString TestResolver::referenceOf(const QString &test)
+{
+    QString error;
+    const std::optional<TestRef> ref = TestRef::parse(test, &error);
+    return ref && ref->kind != TestRef::Kind::Bundle ? ref->toString() : QString();
+}
+
 void TestResolver::start(const QString &test, const QString &attribute)
 {
     m_testArgument = test;
@@ -37,7 +44,7 @@ void TestResolver::start(const QString &test, const QString &attribute)
         QTimer::singleShot(0, this, [this, error] { fail(Failure::BadInput, error); });
         return;
     }
-    m_reference = ref->kind == TestRef::Kind::Bundle ? QString() : ref->toString();
+    m_reference = referenceOf(test);
     if (ref->kind == TestRef::Kind::Bundle) {
         const QString dir = ref->path;
         QTimer::singleShot(0, this, [this, dir] { onBundle(dir, QString()); });
@@ -137,7 +144,11 @@ void TestResolver::startEdited(const QString &test, const LaunchPlan &previous,
             return;
         }
         m_done = true;
-        Q_EMIT resolved(reuse.plan());
+        // A plan from BuildCache (`nixtide run --reuse-build`) has none.
+        LaunchPlan plan = reuse.plan();
+        if (plan.reference.isEmpty())
+            plan.reference = referenceOf(test);
+        Q_EMIT resolved(plan);
     });
 }
 

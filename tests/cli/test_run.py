@@ -162,6 +162,8 @@ class RunCommand(unittest.TestCase):
         with open(os.path.join(record, "result.json")) as handle:
             outcome = json.load(handle)
         self.assertEqual((outcome["status"], outcome["exitCode"]), ("passed", 0))
+        # The test as opened: what the window's Tests dock looks the run up by.
+        self.assertEqual(outcome["reference"], os.path.abspath(os.path.join(DEMO, "single.nix")))
         with open(os.path.join(record, "log.jsonl")) as handle:
             events = [json.loads(line)["event"] for line in handle]
         self.assertIn("nixtide/logBegin", events)

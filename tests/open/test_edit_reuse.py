@@ -3,6 +3,7 @@ Nix and real QEMU: after a build, an edit of the testScript's text alone runs
 against the built VMs with no `nix` on PATH (the edited line's command runs
 and a breakpoint on it stops at the edited file's line); an edit that adds an
 antiquotation builds again, and nixtide says which line made it."""
+import json
 import os
 import subprocess
 import sys
@@ -84,6 +85,14 @@ class EditWithoutRebuild(unittest.TestCase):
         self.assertRegex(rebuilt.stderr, r"nixtide: built /nix/store/\S+-nixos-test-driver-single")
         self.assertIn("must succeed: test 6 -eq 6", rebuilt.stderr)
         self.assertIn("must succeed: echo edited-without-rebuild", rebuilt.stderr)
+        # Each run counts as this test's, the one without Nix too (its plan
+        # comes from the remembered build).
+        runs = os.path.join(self.tmp.name, "state", "nixtide", "runs", "single")
+        references = []
+        for stamp in sorted(os.listdir(runs)):
+            with open(os.path.join(runs, stamp, "result.json")) as handle:
+                references.append(json.load(handle).get("reference"))
+        self.assertEqual(references, [self.test] * 3)
 
 
 if __name__ == "__main__":

@@ -108,6 +108,8 @@ private Q_SLOTS:
         explorer->raise();
         QTreeWidget *tree = explorer->tree();
         QTRY_COMPARE_WITH_TIMEOUT(tree->topLevelItemCount(), 3, 120000);
+        // The results follow the list (read on a worker thread), all at once.
+        QTRY_VERIFY_WITH_TIMEOUT(!tree->topLevelItem(0)->text(1).isEmpty(), 30000);
         QTreeWidgetItem *failing = nullptr;
         for (int i = 0; i < tree->topLevelItemCount(); ++i) {
             QTreeWidgetItem *item = tree->topLevelItem(i);
