@@ -351,9 +351,15 @@ void DebugSession::onEvent(const QString &event, const QJsonObject &body)
         m_scriptFinished = false;
         m_stoppedOnFailure = false;
         Q_EMIT scriptStarted();
+        // Again after a restart on the same VMs: the result is open again.
+        Q_EMIT resultChanged(QStringLiteral("running"));
     } else if (event == QLatin1String("nixtide/scriptFinished")) {
         m_scriptFinished = true;
-        Q_EMIT scriptFinished(dap::scriptOutcomeFrom(body));
+        const ScriptOutcome outcome = dap::scriptOutcomeFrom(body);
+        // Known now, though the VMs may stay up for long (interactive).
+        if (outcome.status == u"passed" || outcome.status == u"failed")
+            Q_EMIT resultChanged(outcome.status);
+        Q_EMIT scriptFinished(outcome);
     }
 }
 

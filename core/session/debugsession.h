@@ -200,9 +200,10 @@ Q_SIGNALS:
     // nixtide/log, nixtide/logBegin, nixtide/logEnd); everyone else reads
     // the typed signals above.
     void eventReceived(const QString &event, const QJsonObject &body);
-    // What the run's result says now: "running" once started, then one of
-    // passed, failed, killed, error, or stopped (ended on request before
-    // the script had a result).
+    // What the run's result says now: "running" once started (and when the
+    // script starts again), passed or failed when the script ends (the VMs
+    // may stay up), and when the driver ends one of passed, failed, killed,
+    // error, or stopped (ended on request before the script had a result).
     void resultChanged(const QString &status);
 
 private:

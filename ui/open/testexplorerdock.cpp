@@ -178,7 +178,8 @@ void TestExplorerDock::showResults(const QHash<QString, LastResult> &results)
             continue;
         }
         item->setText(1, it->state);
-        item->setText(2, tr("%1 s").arg(it->seconds, 0, 'f', 1));
+        item->setText(
+            2, it->state == u"RUNNING" ? QString() : tr("%1 s").arg(it->seconds, 0, 'f', 1));
         item->setForeground(1,
             it->passed                                               ? QBrush(Qt::darkGreen)
                 : it->state == u"RUNNING" || it->state == u"STOPPED" ? QBrush()
