@@ -40,6 +40,15 @@ bool LocalSocketTransport::isOpen() const
     return m_socket->state() == QLocalSocket::ConnectedState;
 }
 
+void LocalSocketTransport::readPending()
+{
+    // waitForReadyRead(0) moves what the kernel holds into the socket's
+    // buffer without waiting, and emits readyRead (bytesReceived) for it.
+    while (m_socket->state() == QLocalSocket::ConnectedState && m_socket->waitForReadyRead(0)) { }
+    if (m_socket->bytesAvailable() > 0)
+        Q_EMIT bytesReceived(m_socket->readAll());
+}
+
 void LocalSocketTransport::write(const QByteArray &bytes)
 {
     m_socket->write(bytes);

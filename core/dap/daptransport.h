@@ -41,6 +41,8 @@ public:
 
     // Asynchronous: opened() or errorOccurred() follows.
     void connectTo(const QString &path);
+    // Hands on, now, what the peer wrote and this side has not read yet.
+    void readPending();
     bool isOpen() const override;
     void write(const QByteArray &bytes) override;
     void close() override;

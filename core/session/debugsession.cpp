@@ -744,6 +744,11 @@ void DebugSession::machineAction(
 
 void DebugSession::onDriverFinished(int exitCode, bool crashed)
 {
+    // The driver's exit can be seen before the last events its agent
+    // wrote (the script's start and end, its log): under load cli.run's
+    // nixtide-written JUnit went missing so. Read them first.
+    if (m_transport)
+        m_transport->readPending();
     // A run to cursor that never got there ends with the run.
     m_store->dropOneShots();
     m_vlanWatch.end();
