@@ -124,6 +124,24 @@ private Q_SLOTS:
         m_server.reset();
     }
 
+    // What the agent wrote before its driver ended is handed on at once,
+    // with no turn of the event loop (DebugSession does this before it
+    // handles the driver's exit).
+    void readPendingHandsOnWhatIsWrittenAlready()
+    {
+        QSignalSpy events(m_client.get(), &DapClient::eventReceived);
+        m_peer.send(frame(R"({"seq":1,"type":"event","event":"nixtide/scriptStarted"})")
+            + frame(R"({"seq":2,"type":"event","event":"nixtide/scriptFinished"})"));
+        m_peer.socket->disconnectFromServer();
+        QCOMPARE(events.size(), 0); // nothing read yet: the event loop has not run
+        m_transport->readPending();
+        QCOMPARE(events.size(), 2);
+        QCOMPARE(events.at(0).at(0).toString(), QStringLiteral("nixtide/scriptStarted"));
+        QCOMPARE(events.at(1).at(0).toString(), QStringLiteral("nixtide/scriptFinished"));
+        m_transport->readPending(); // nothing more, and no waiting
+        QCOMPARE(events.size(), 2);
+    }
+
     void initializeFillsCapabilities()
     {
         QSignalSpy caps(m_client.get(), &DapClient::capabilitiesChanged);
