@@ -26,10 +26,8 @@ void TestResolver::fail(Failure failure, const QString &message)
     Q_EMIT failed(failure, message);
 }
 
-QString TestResolver::referenceOf(const QString &test)
+QString TestResolver::referenceOf(const std::optional<TestRef> &ref)
 {
-    QString error;
-    const std::optional<TestRef> ref = TestRef::parse(test, &error);
     return ref && ref->kind != TestRef::Kind::Bundle ? ref->toString() : QString();
 }
 
@@ -44,7 +42,7 @@ void TestResolver::start(const QString &test, const QString &attribute)
         QTimer::singleShot(0, this, [this, error] { fail(Failure::BadInput, error); });
         return;
     }
-    m_reference = referenceOf(test);
+    m_reference = referenceOf(ref);
     if (ref->kind == TestRef::Kind::Bundle) {
         const QString dir = ref->path;
         QTimer::singleShot(0, this, [this, dir] { onBundle(dir, QString()); });
@@ -146,8 +144,10 @@ void TestResolver::startEdited(const QString &test, const LaunchPlan &previous,
         m_done = true;
         // A plan from BuildCache (`nixtide run --reuse-build`) has none.
         LaunchPlan plan = reuse.plan();
-        if (plan.reference.isEmpty())
-            plan.reference = referenceOf(test);
+        if (plan.reference.isEmpty()) {
+            QString error;
+            plan.reference = referenceOf(TestRef::parse(test, &error));
+        }
         Q_EMIT resolved(plan);
     });
 }

@@ -63,8 +63,8 @@ Q_SIGNALS:
     void evaluationFailed(const nixtide::NixError &error);
 
 private:
-    // TestRef::toString() of `test`; empty for a bundle or a bad reference.
-    static QString referenceOf(const QString &test);
+    // TestRef::toString() of `ref`; empty for a bundle or a bad reference.
+    static QString referenceOf(const std::optional<TestRef> &ref);
     void startBuild(const TestRef &ref, const QString &attribute);
     void onBundle(const QString &dir, const QString &sourceRefText);
     void resolveWhenLocated();

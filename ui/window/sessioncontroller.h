@@ -44,8 +44,8 @@ public:
     // The bundle attribute built: "driverInteractive" (the default: the VMs
     // stay up when the script ends, so it can run again) or "driver".
     void setDriverAttribute(const QString &attribute) { m_attribute = attribute; }
-    // Where run records go (tests); empty: the XDG state directory.
-    // Where runs are recorded (tests); also where the Tests dock reads them.
+    // Where run records go (tests), and where the Tests dock reads them;
+    // empty: the XDG state directory.
     void setRecordBase(const QString &dir) { m_recordBase = dir; }
     // Asked before closing the window stops a paused test (its VMs and
     // what the user was inspecting go); true closes. The default asks
